@@ -1,0 +1,43 @@
+# Thin wrappers around Meson. Each target first installs any missing
+# Debian package by name, then configures, builds and runs.
+
+DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
+	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
+	age minisign jq hyperfine
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps demo test bench fuzz clean
+
+all: build/build.ninja
+	ninja -C build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build/build.ninja:
+	meson setup build
+
+build-asan/build.ninja:
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	  -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
+
+demo: deps all
+	./scripts/demo.sh
+
+test: deps
+	./scripts/test.sh
+
+bench: deps all
+	./scripts/bench.sh
+
+fuzz: deps
+	./scripts/fuzz.sh 30
+
+clean:
+	rm -rf build build-asan build-fuzz

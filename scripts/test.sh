@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole suite: unit and command-line tests in the normal build and
+# again under ASan+UBSan, then each fuzz harness for a short bounded time.
+# Ends with a plain "N passed, N failed" line.
+set -u
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+count() { # testlog.json -> adds to passed/failed
+	local p f
+	p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$1")
+	f=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$1")
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+run_suite() { # builddir, setup args...
+	local dir=$1
+	shift
+	[ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
+		cat "$dir.ninja.log"
+		echo "build failed in $dir"
+		failed=$((failed + 1))
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2 || true
+	count "$dir/meson-logs/testlog.json"
+}
+
+run_suite build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
+
+if [ -x scripts/fuzz.sh ]; then
+	if out=$(./scripts/fuzz.sh "${GSOMIA_FUZZ_SECONDS:-10}" 2>&1); then
+		n=$(printf '%s\n' "$out" | grep -c '^fuzz ok')
+		passed=$((passed + n))
+	else
+		printf '%s\n' "$out" | tail -40
+		n=$(printf '%s\n' "$out" | grep -c '^fuzz ok')
+		passed=$((passed + n))
+		failed=$((failed + 1))
+	fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_CLI_COMMANDS_H
+#define GS_CLI_COMMANDS_H
+
+/*
+ * Each command family is one cmd_<name>(argc, argv) in its own file;
+ * argv[0] is the command name. Exit status: 0 success, 1 refused or
+ * failed, 2 bad usage (SPEC §6).
+ */
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_CORE_LIFECYCLE_H
+#define GS_CORE_LIFECYCLE_H
+
+/*
+ * The state of an agreement at any instant, from its definition and its
+ * diplomatic notes, exactly as SPEC §3 says. Pure and allocation-free:
+ * lifecycle_at() is a replay of the notes in delivery order up to the
+ * instant asked about, then a projection of terms and anniversaries.
+ *
+ * Diplomatic notes are signed notes (docs/notes.md); their signature is
+ * checked outside core/. dipnote_parse() reads the text of one.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/agreement.h"
+#include "core/time.h"
+#include "util/err.h"
+
+enum agreement_state {
+	STATE_DRAFT = 0,            /* not every party's signature is held */
+	STATE_SIGNED = 1,           /* signed by all, not yet in force */
+	STATE_IN_FORCE = 2,
+	STATE_NOTICE_PENDING = 3,   /* a termination notice runs */
+	STATE_NOTICE_SUSPENDED = 4, /* the notice is suspended; terms keep renewing */
+	STATE_TERMINATED = 5,       /* nothing new; everything released stays protected */
+};
+
+enum dipnote_kind {
+	DIPNOTE_DOMESTIC_COMPLETE = 0, /* domestic procedures complete (entry into force) */
+	DIPNOTE_TERMINATION = 1,       /* notice of termination */
+	DIPNOTE_SUSPENSION = 2,        /* suspension of a termination notice */
+	DIPNOTE_WITHDRAWAL = 3,        /* withdrawal of a notice and/or a suspension */
+	DIPNOTE_AMENDMENT_CONSENT = 4, /* consent to version N */
+};
+
+/* What a withdrawal withdraws. Withdrawing only the suspension
+ * reactivates the notice (see enum suspension_policy). */
+enum withdraw_what {
+	WITHDRAW_NOTICE = 0,     /* the notice (and with it any suspension) */
+	WITHDRAW_SUSPENSION = 1, /* the suspension only: the notice runs again */
+	WITHDRAW_BOTH = 2,       /* both notes (KOR, 2023-03-21) */
+};
+
+#define GS_NOTE_ID_HEX 65 /* hex SHA-256 of the signed note file, incl. NUL */
+
+/* The parsed text of one diplomatic note. */
+struct dipnote {
+	char id[GS_NOTE_ID_HEX]; /* set by the caller: hex SHA-256 of the signed bytes */
+	char agreement[GS_MAX_ID];
+	enum dipnote_kind kind;
+	char from[GS_MAX_CODE];  /* party code of the sender */
+	char to[GS_MAX_CODE];    /* party code of the recipient, "" = all others */
+	gs_instant delivered;    /* receipt through the diplomatic channel */
+	enum withdraw_what withdraws;   /* DIPNOTE_WITHDRAWAL */
+	gs_instant terminate_at; /* at-any-time reactivation; else GS_INSTANT_NONE */
+	int version;             /* DIPNOTE_AMENDMENT_CONSENT: the version consented to */
+	struct gs_date effective; /* DIPNOTE_AMENDMENT_CONSENT: its effective date */
+	bool exercise;           /* made by an exercise node */
+	char text[GS_MAX_TITLE]; /* free text of the note (may be "") */
+};
+
+/* Parses the text of a note (docs/notes.md), without signature lines.
+ * Checks syntax only: whether the note may apply to an agreement is
+ * lifecycle_check_note()'s job. On error: GS_EINVAL, "LINE:COL: what". */
+int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_diag *d);
+
+/* Canonical text of a note (parseable by dipnote_parse). Returns the
+ * length or GS_ELIMIT. */
+int dipnote_format(const struct dipnote *n, char *buf, size_t cap);
+
+/* What happened to one note in the replay. */
+enum note_effect {
+	EFFECT_APPLIED = 0,
+	EFFECT_IGNORED = 1, /* e.g. a second domestic note from the same party */
+};
+
+struct lifecycle_event {
+	int note;                 /* index into the notes array given */
+	enum note_effect effect;
+	enum agreement_state state_after;
+	char what[GS_MAX_NAME];   /* "termination notice by KOR: agreement ends 2019-11-23T00:00:00+09:00" */
+};
+
+#define GS_MAX_EVENTS 128 /* events reported by lifecycle_at (the rest are counted) */
+
+struct lifecycle_status {
+	enum agreement_state state;
+	int term;                   /* 1-based current term, 0 = none (null) */
+	gs_instant in_force_since;  /* EIF instant or GS_INSTANT_NONE */
+	gs_instant term_start;      /* start of the current term or NONE */
+	gs_instant term_end;        /* end of the current term or NONE (indefinite) */
+	bool has_notice_deadline;
+	struct gs_date notice_deadline; /* last timely local day for a notice for the current term */
+	gs_instant terminates_at;   /* pending or past termination instant, or NONE */
+	int version;                /* agreement version in effect, 1 if none: the highest
+				     * version every party has consented to by a note
+				     * delivered by `at`, once its effective date is reached */
+	int nevents;                /* notes delivered by the instant (all of them) */
+	struct lifecycle_event events[GS_MAX_EVENTS]; /* the first GS_MAX_EVENTS */
+	char reason[GS_MAX_TITLE];  /* one sentence: why this state */
+};
+
+/* The state at instant `at`. notes need not be sorted (they are taken
+ * in order of delivery, ties by array order); notes delivered after `at`
+ * are not applied. signed_by_all: every party's valid signature on the
+ * definition is held. Notes must already have passed
+ * lifecycle_check_note(); unknown senders are ignored. */
+int lifecycle_at(const struct agreement *a, bool signed_by_all,
+		 const struct dipnote *notes, size_t nnotes, gs_instant at,
+		 struct lifecycle_status *out);
+
+/* Whether a new note may join the history: its sender and recipient are
+ * parties, the agreement id matches, it is not delivered after
+ * termination, a notice is not late under LATE_REFUSE, a suspension has a
+ * notice to suspend, a withdrawal has something to withdraw, an
+ * amendment-consent names an existing version. Returns 0, or
+ * GS_EDENIED / GS_ESTATE / GS_ENOTFOUND with a sentence in d. */
+int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
+			 const struct dipnote *notes, size_t nnotes,
+			 const struct dipnote *candidate, struct gs_diag *d);
+
+/* Releases are allowed only in these states. */
+bool state_allows_release(enum agreement_state s);
+
+/* "in_force", "notice_pending", ... */
+const char *state_name(enum agreement_state s);
+const char *dipnote_kind_name(enum dipnote_kind k);
+
+#endif

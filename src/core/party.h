@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_CORE_PARTY_H
+#define GS_CORE_PARTY_H
+
+/*
+ * A party (a state) and its national classification scheme, as carried
+ * in its signed identity file (docs/identity-format.md). Pure data and
+ * pure parsing: the signature around the text is checked by crypto/ and
+ * node/ before party_parse() ever sees the text.
+ *
+ * The scheme is an ordered ladder, most sensitive first: levels[0] is
+ * the top. A level's rank is (nlevels - index), so higher rank = more
+ * sensitive and rank 0 means "no level".
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+
+#define GS_SIGN_PK_BYTES 32 /* Ed25519 public key */
+#define GS_BOX_PK_BYTES 32  /* X25519 public key */
+
+struct scheme_level {
+	char label[GS_MAX_LABEL]; /* native script: 군사II급비밀 */
+	char roman[GS_MAX_LABEL]; /* romanisation: GUNSA II-KUP BIMIL */
+	char gloss[GS_MAX_LABEL]; /* English gloss: military secret grade II */
+};
+
+struct scheme {
+	int nlevels;
+	struct scheme_level levels[GS_MAX_SCHEME_LEVELS]; /* top first */
+};
+
+struct party {
+	char code[GS_MAX_CODE];   /* ISO 3166 alpha-3: KOR */
+	char name[GS_MAX_NAME];   /* Republic of Korea */
+	int32_t zone;             /* offset from UTC in seconds */
+	bool exercise;            /* made by `init --exercise` */
+	struct scheme scheme;
+	uint8_t sign_pk[GS_SIGN_PK_BYTES];
+	uint8_t box_pk[GS_BOX_PK_BYTES];
+	char endpoint[GS_MAX_NAME]; /* https://host:port, or empty */
+	char tls_pin[GS_MAX_NAME];  /* sha256//base64 of the TLS key, or empty */
+};
+
+/* Parses the text of an identity (without its signature lines). On error
+ * returns GS_EINVAL with "line:col: what" in d (the caller prefixes the
+ * file name). */
+int party_parse(const char *text, size_t len, struct party *out, struct gs_diag *d);
+
+/* Writes the canonical text of p into buf (NUL-terminated). Returns the
+ * length, or GS_ELIMIT if cap is too small. party_parse(party_format(p))
+ * gives p back. */
+int party_format(const struct party *p, char *buf, size_t cap);
+
+/* Index of label in the scheme (0 = top), or -1. Exact byte match. */
+int scheme_find(const struct scheme *s, const char *label);
+/* Rank of label: nlevels - index, or 0 if unknown. */
+int scheme_rank(const struct scheme *s, const char *label);
+
+/* True if code is three upper-case ASCII letters. */
+bool party_code_is_valid(const char *code);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_LIMITS_H
+#define GS_LIMITS_H
+
+/* Every input and buffer has a named cap, here and nowhere else. */
+
+#define GS_MAX_PARTIES 8              /* parties in one agreement */
+#define GS_MAX_CODE 8                 /* party code, incl. NUL (ISO alpha-3) */
+#define GS_MAX_ID 64                  /* agreement / item / person ids, incl. NUL */
+#define GS_MAX_NAME 256               /* names, titles' short forms, incl. NUL */
+#define GS_MAX_TITLE 512              /* agreement title, incl. NUL */
+#define GS_MAX_LABEL 80               /* one classification label in bytes, incl. NUL */
+#define GS_MAX_SCHEME_LEVELS 12       /* levels in one national scheme */
+#define GS_MAX_ANNEX_VERSIONS 6       /* versions of the equivalence annex */
+#define GS_MAX_ANNEX_ROWS 10          /* rows in one annex version */
+#define GS_MAX_LABELS_PER_CELL 4      /* labels one party has for one row */
+#define GS_MAX_NEVER 16               /* labels that may never be released */
+#define GS_MAX_SCOPE 16               /* purposes or topics in scope */
+#define GS_MAX_RELIES_ON 8            /* agreements an arrangement relies on */
+#define GS_MAX_NOTES 1024             /* diplomatic notes in one agreement's history */
+#define GS_MAX_AGREEMENT_BYTES 65536  /* an agreement definition file */
+#define GS_MAX_NOTE_BYTES 65536       /* a signed note, text and signatures */
+#define GS_MAX_NOTE_SIGS 32           /* signature lines in one signed note */
+#define GS_MAX_LINE 2048              /* one line of any text format */
+#define GS_MAX_NATIONALITIES 4        /* nationalities of one person */
+#define GS_MAX_DUTIES 16              /* need-to-know entries of one person */
+#define GS_MAX_ROLES 8                /* roles of one person */
+#define GS_MAX_PASSPHRASE 1024        /* passphrase bytes */
+
+#endif
