@@ -17,5 +17,8 @@ struct command {
 };
 
 int cmd_version(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_party(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
 
 #endif

@@ -6,6 +6,9 @@
 #include "util/banned.h"
 
 static const struct command commands[] = {
+	{ "init", cmd_init, "make a node home: database and sealed keys" },
+	{ "party", cmd_party, "export, import, list and show party identities" },
+	{ "agreement", cmd_agreement, "import, sign, give notes on, and follow agreements" },
 	{ "version", cmd_version, "print the version" },
 };
 

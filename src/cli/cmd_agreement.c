@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "node/agreements.h"
+#include "util/banned.h"
+
+static const char agreement_help[] =
+	"usage: gsomia agreement import PATH\n"
+	"       gsomia agreement sign ID [--version N] [-o FILE]\n"
+	"       gsomia agreement note KIND --agreement ID [--to CODE] [--delivered T]\n"
+	"                        [--withdraws notice|suspension|both] [--terminate-at T]\n"
+	"                        [--version N --effective DATE] [--text TEXT] [-o FILE]\n"
+	"       gsomia agreement status ID|DIR [--at T] [--json]\n"
+	"       gsomia agreement list [--json]\n"
+	"       gsomia agreement show ID [--json]\n"
+	"common options: --home DIR, --passphrase-file FILE\n\n"
+	"import takes a definition, signature or note file, or a directory holding\n"
+	"them (.txt definitions, .sig signatures, .note notes). An agreement counts as\n"
+	"signed only when every party's valid signature is held. KIND is one of\n"
+	"domestic-procedures-complete, termination-notice, suspension, withdrawal,\n"
+	"amendment-consent. status with a directory needs no home: it reads the\n"
+	"definition, signatures, notes and the parties' identity files (.id) from it.\n"
+	"Instants are RFC 3339 (2019-11-23T00:00:00+09:00); a bare date means 00:00 in\n"
+	"the agreement's zone.\n";
+
+struct opts {
+	const char *home, *passfile, *output, *at, *agreement, *to, *delivered, *withdraws,
+		*terminate_at, *effective, *text;
+	int version;
+	bool json;
+};
+
+static json_t *status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
+{
+	const struct agreement *a = agreement_view_base(v);
+	json_t *o = json_object(), *events = json_array();
+	char missing[GS_MAX_NAME], date[GS_DATE_STR];
+	int i;
+
+	agreement_view_missing(v, 0, missing, sizeof(missing));
+	json_object_set_new(o, "agreement", json_string(a->id));
+	json_object_set_new(o, "at", json_instant(at));
+	json_object_set_new(o, "state", json_string(state_name(st->state)));
+	json_object_set_new(o, "term", st->term ? json_integer(st->term) : json_null());
+	json_object_set_new(o, "term_start", json_instant(st->term_start));
+	json_object_set_new(o, "term_end", json_instant(st->term_end));
+	if (st->has_notice_deadline) {
+		date_format(st->notice_deadline, date);
+		json_object_set_new(o, "notice_deadline", json_string(date));
+	} else {
+		json_object_set_new(o, "notice_deadline", json_null());
+	}
+	json_object_set_new(o, "terminates_at", json_instant(st->terminates_at));
+	json_object_set_new(o, "in_force_since", json_instant(st->in_force_since));
+	json_object_set_new(o, "version", json_integer(st->version));
+	json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
+	json_object_set_new(o, "missing_signatures", json_string(missing));
+	json_object_set_new(o, "reason", json_string(st->reason));
+	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++) {
+		const struct lifecycle_event *ev = &st->events[i];
+		const struct dipnote *n = &v->notes[ev->note];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "note", json_string(n->id));
+		json_object_set_new(e, "kind", json_string(dipnote_kind_name(n->kind)));
+		json_object_set_new(e, "from", json_string(n->from));
+		json_object_set_new(e, "delivered", json_instant(n->delivered));
+		json_object_set_new(e, "effect", json_string(ev->effect == EFFECT_APPLIED ? "applied" : "ignored"));
+		json_object_set_new(e, "state_after", json_string(state_name(ev->state_after)));
+		json_object_set_new(e, "what", json_string(ev->what));
+		json_array_append_new(events, e);
+	}
+	json_object_set_new(o, "events", events);
+	return o;
+}
+
+static void status_print(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
+{
+	const struct agreement *a = agreement_view_base(v);
+	char s[GS_INSTANT_STR], date[GS_DATE_STR], missing[GS_MAX_NAME];
+	int i;
+
+	instant_format_local(at, a->zone, s);
+	printf("%s at %s: %s\n", a->id, s, state_name(st->state));
+	printf("  %s\n", st->reason);
+	if (st->term) {
+		printf("  term %d", st->term);
+		if (st->term_end != GS_INSTANT_NONE) {
+			instant_format_local(st->term_end, a->zone, s);
+			printf(", ends %s", s);
+		}
+		printf("\n");
+	}
+	if (st->has_notice_deadline) {
+		date_format(st->notice_deadline, date);
+		printf("  last day for a timely termination notice: %s\n", date);
+	}
+	if (st->terminates_at != GS_INSTANT_NONE) {
+		instant_format_local(st->terminates_at, a->zone, s);
+		printf("  terminates at %s\n", s);
+	}
+	if (!agreement_view_signed(v, 0)) {
+		agreement_view_missing(v, 0, missing, sizeof(missing));
+		printf("  missing signatures: %s\n", missing);
+	}
+	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++)
+		printf("  - %s%s\n", st->events[i].what,
+		       st->events[i].effect == EFFECT_IGNORED ? " (ignored)" : "");
+}
+
+static int do_status(const struct opts *o, const char *what)
+{
+	struct gs_diag d = { { 0 } };
+	struct agreement_view v;
+	struct lifecycle_status *st;
+	struct node *n = NULL;
+	struct stat sb;
+	gs_instant at;
+	int ret;
+
+	if (stat(what, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		ret = agreement_view_load_dir(what, &v, &d);
+	} else {
+		if ((ret = open_node(o->home, &n)))
+			return ret;
+		ret = agreement_view_load(n, what, &v, &d);
+	}
+	if (ret)
+		goto out;
+	if (o->at) {
+		if (instant_parse(o->at, agreement_view_base(&v)->zone, &at)) {
+			agreement_view_release(&v);
+			node_close(n);
+			return usage_error("agreement", "--at '%s' is not an RFC 3339 instant or a date", o->at);
+		}
+	} else if ((ret = node_now(n, &at, &d))) {
+		agreement_view_release(&v);
+		goto out;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		ret = GS_ENOMEM;
+	} else if ((ret = agreement_view_status(&v, at, st)) == 0) {
+		if (o->json)
+			print_json(status_json(&v, st, at));
+		else
+			status_print(&v, st, at);
+	}
+	free(st);
+	agreement_view_release(&v);
+out:
+	node_close(n);
+	return ret ? fail(ret, &d) : EXIT_OK;
+}
+
+static int parse_kind(const char *s, enum dipnote_kind *k)
+{
+	int i;
+
+	for (i = DIPNOTE_DOMESTIC_COMPLETE; i <= DIPNOTE_AMENDMENT_CONSENT; i++) {
+		if (!strcmp(s, dipnote_kind_name((enum dipnote_kind)i))) {
+			*k = (enum dipnote_kind)i;
+			return 0;
+		}
+	}
+	return GS_EINVAL;
+}
+
+static int do_note(const struct opts *o, const char *kind)
+{
+	struct gs_diag d = { { 0 } };
+	struct dipnote *note;
+	struct node *n = NULL;
+	char *out = NULL;
+	size_t outlen;
+	int ret;
+
+	note = calloc(1, sizeof(*note));
+	if (!note)
+		return failf(GS_ENOMEM, "out of memory");
+	note->delivered = GS_INSTANT_NONE;
+	note->terminate_at = GS_INSTANT_NONE;
+	if (parse_kind(kind, &note->kind)) {
+		free(note);
+		return usage_error("agreement", "unknown note kind '%s'", kind);
+	}
+	if (!o->agreement) {
+		free(note);
+		return usage_error("agreement", "note needs --agreement ID");
+	}
+	snprintf(note->agreement, sizeof(note->agreement), "%s", o->agreement);
+	snprintf(note->to, sizeof(note->to), "%s", o->to ? o->to : "");
+	snprintf(note->text, sizeof(note->text), "%s", o->text ? o->text : "");
+	if (o->withdraws) {
+		if (!strcmp(o->withdraws, "notice"))
+			note->withdraws = WITHDRAW_NOTICE;
+		else if (!strcmp(o->withdraws, "suspension"))
+			note->withdraws = WITHDRAW_SUSPENSION;
+		else if (!strcmp(o->withdraws, "both"))
+			note->withdraws = WITHDRAW_BOTH;
+		else {
+			free(note);
+			return usage_error("agreement", "--withdraws takes notice, suspension or both");
+		}
+	} else if (note->kind == DIPNOTE_WITHDRAWAL) {
+		free(note);
+		return usage_error("agreement", "a withdrawal needs --withdraws notice|suspension|both");
+	}
+	note->version = o->version;
+	if (note->kind == DIPNOTE_AMENDMENT_CONSENT &&
+	    (!o->version || !o->effective || date_parse(o->effective, &note->effective))) {
+		free(note);
+		return usage_error("agreement", "amendment-consent needs --version N and --effective YYYY-MM-DD");
+	}
+	if ((ret = open_node_unlocked(o->home, o->passfile, &n))) {
+		free(note);
+		return ret;
+	}
+	if ((o->delivered && instant_parse(o->delivered, n->self.zone, &note->delivered)) ||
+	    (o->terminate_at && instant_parse(o->terminate_at, n->self.zone, &note->terminate_at))) {
+		free(note);
+		node_close(n);
+		return usage_error("agreement", "instants are RFC 3339, e.g. 2019-08-23T15:00:00+09:00");
+	}
+	ret = node_note_make(n, note, &out, &outlen, &d);
+	if (!ret) {
+		ret = write_output(o->output, out, outlen);
+		if (!ret && o->output)
+			fprintf(stderr, "%s note %.16s written to %s\n", kind, note->id, o->output);
+		free(out);
+		free(note);
+		node_close(n);
+		return ret;
+	}
+	free(note);
+	node_close(n);
+	return fail(ret, &d);
+}
+
+struct list_ctx {
+	struct node *n;
+	bool json;
+	json_t *arr;
+	gs_instant now;
+};
+
+static int list_one(void *ctx, const char *id, int version)
+{
+	struct list_ctx *c = ctx;
+	struct agreement_view v;
+	struct lifecycle_status *st = calloc(1, sizeof(*st));
+	struct gs_diag d = { { 0 } };
+	const char *state = "unverifiable";
+
+	if (!st)
+		return GS_ENOMEM;
+	if (!agreement_view_load(c->n, id, &v, &d)) {
+		if (!agreement_view_status(&v, c->now, st))
+			state = state_name(st->state);
+		agreement_view_release(&v);
+	}
+	if (c->json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set_new(o, "version", json_integer(version));
+		json_object_set_new(o, "state", json_string(state));
+		json_array_append_new(c->arr, o);
+	} else {
+		printf("%-20s v%-3d %s\n", id, version, state);
+	}
+	free(st);
+	return 0;
+}
+
+int cmd_agreement(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "agreement", required_argument, NULL, 'A' },
+		{ "to", required_argument, NULL, 't' },
+		{ "delivered", required_argument, NULL, 'd' },
+		{ "withdraws", required_argument, NULL, 'w' },
+		{ "terminate-at", required_argument, NULL, 'T' },
+		{ "version", required_argument, NULL, 'v' },
+		{ "effective", required_argument, NULL, 'e' },
+		{ "text", required_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o;
+	struct gs_diag d = { { 0 } };
+	struct node *n = NULL;
+	const char *sub;
+	char *end;
+	int c, ret;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'H': o.home = optarg; break;
+		case 'P': o.passfile = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'a': o.at = optarg; break;
+		case 'A': o.agreement = optarg; break;
+		case 't': o.to = optarg; break;
+		case 'd': o.delivered = optarg; break;
+		case 'w': o.withdraws = optarg; break;
+		case 'T': o.terminate_at = optarg; break;
+		case 'v':
+			o.version = (int)strtol(optarg, &end, 10);
+			if (*end || o.version < 1 || o.version > 1000)
+				return usage_error("agreement", "--version takes a number from 1");
+			break;
+		case 'e': o.effective = optarg; break;
+		case 'x': o.text = optarg; break;
+		case 'j': o.json = true; break;
+		case 'h': fputs(agreement_help, stdout); return EXIT_OK;
+		default: return usage_error("agreement", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("agreement", "missing subcommand (import, sign, note, status, list, show)");
+	sub = argv[optind++];
+	if (!strcmp(sub, "list")) {
+		struct list_ctx lc;
+
+		if (optind != argc)
+			return usage_error("agreement", "list takes no arguments");
+		if ((ret = open_node(o.home, &n)))
+			return ret;
+		lc.n = n;
+		lc.json = o.json;
+		lc.arr = json_array();
+		if ((ret = node_now(n, &lc.now, &d)) == 0)
+			ret = node_agreement_each(n, list_one, &lc);
+		if (!ret && o.json)
+			print_json(lc.arr);
+		else
+			json_decref(lc.arr);
+		node_close(n);
+		return ret ? fail(ret, &d) : EXIT_OK;
+	}
+	if (optind + 1 != argc)
+		return usage_error("agreement", "'%s' takes exactly one argument", sub);
+	if (!strcmp(sub, "status") || !strcmp(sub, "show"))
+		return do_status(&o, argv[optind]);
+	if (!strcmp(sub, "note"))
+		return do_note(&o, argv[optind]);
+	if (!strcmp(sub, "import")) {
+		struct import_summary sum;
+
+		if ((ret = open_node(o.home, &n)))
+			return ret;
+		ret = node_agreement_import(n, argv[optind], &sum, &d);
+		if (!ret) {
+			if (o.json) {
+				json_t *j = json_object();
+
+				json_object_set_new(j, "agreement", json_string(sum.id));
+				json_object_set_new(j, "definitions", json_integer(sum.definitions));
+				json_object_set_new(j, "signatures", json_integer(sum.signatures));
+				json_object_set_new(j, "notes", json_integer(sum.notes));
+				json_object_set_new(j, "already_held", json_integer(sum.already));
+				print_json(j);
+			} else {
+				printf("imported %s: %d definition(s), %d signature(s), %d note(s) new; %d already held\n",
+				       sum.id, sum.definitions, sum.signatures, sum.notes, sum.already);
+			}
+		}
+		node_close(n);
+		return ret ? fail(ret, &d) : EXIT_OK;
+	}
+	if (!strcmp(sub, "sign")) {
+		char *out;
+		size_t outlen;
+
+		if ((ret = open_node_unlocked(o.home, o.passfile, &n)))
+			return ret;
+		ret = node_agreement_sign(n, argv[optind], o.version, &out, &outlen, &d);
+		if (!ret) {
+			ret = write_output(o.output, out, outlen);
+			free(out);
+			node_close(n);
+			return ret;
+		}
+		node_close(n);
+		return fail(ret, &d);
+	}
+	return usage_error("agreement", "unknown subcommand '%s'", sub);
+}

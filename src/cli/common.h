@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_CLI_COMMON_H
+#define GS_CLI_COMMON_H
+
+/* What every command shares: the home, the passphrase, errors, JSON. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/time.h"
+#include "node/node.h"
+#include "util/err.h"
+
+/* Prints "gsomia: <msg>" on stderr and returns the exit status for err
+ * (1 for a refusal or failure, 2 for bad usage). */
+int fail(int err, const struct gs_diag *d);
+int failf(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The passphrase: $GSOMIA_PASSPHRASE, else --passphrase-file, else a
+ * prompt on the terminal. The buffer is guarded memory; free it with
+ * passphrase_free(). */
+int passphrase_get(const char *file, bool confirm, char **out, size_t *len, struct gs_diag *d);
+void passphrase_free(char *p, size_t len);
+
+/* Opens the node at --home (or its defaults). */
+int open_node(const char *home_flag, struct node **out);
+/* Opens and unlocks (asks for the passphrase). */
+int open_node_unlocked(const char *home_flag, const char *passfile, struct node **out);
+
+/* Prints a JSON value on stdout (indented, keys in order) and frees it. */
+void print_json(json_t *j);
+
+/* RFC 3339 UTC string or JSON null. */
+json_t *json_instant(gs_instant t);
+
+/* Writes buf to path ("-" = stdout) atomically. */
+int write_output(const char *path, const void *buf, size_t len);
+
+#endif

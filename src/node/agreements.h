@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NODE_AGREEMENTS_H
+#define GS_NODE_AGREEMENTS_H
+
+/*
+ * Agreements as a node holds them: each version's definition, the
+ * parties' signatures over its exact bytes, and the diplomatic notes.
+ * An agreement counts as signed only when every party's valid signature
+ * is held. The same view is built from a node's database or from a
+ * directory (docs/agreement-format.md, "directory layout"), so that
+ * `gsomia agreement status DIR` needs no home.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/agreement.h"
+#include "core/lifecycle.h"
+#include "core/party.h"
+#include "node/node.h"
+
+#define GS_MAX_VERSIONS 8
+
+struct party_set {
+	int n;
+	struct party p[GS_MAX_PARTIES * 2];
+};
+
+const struct party *party_set_find(const struct party_set *s, const char *code);
+
+struct agreement_view {
+	int nversions;                        /* by ascending version number */
+	struct agreement *versions[GS_MAX_VERSIONS];
+	bool signed_by[GS_MAX_VERSIONS][GS_MAX_PARTIES];
+	struct dipnote *notes;                /* in delivery order */
+	size_t nnotes;
+	struct party_set parties;             /* identities of the parties */
+};
+
+void agreement_view_release(struct agreement_view *v);
+/* Version 1: its term rules drive the lifecycle. */
+const struct agreement *agreement_view_base(const struct agreement_view *v);
+/* The definition of a version number, or NULL. */
+const struct agreement *agreement_view_version(const struct agreement_view *v, int version);
+bool agreement_view_signed(const struct agreement_view *v, int version_index);
+/* Comma-separated codes of the parties whose signature is missing. */
+void agreement_view_missing(const struct agreement_view *v, int version_index, char *out, size_t cap);
+
+int agreement_view_load(struct node *n, const char *id, struct agreement_view *out, struct gs_diag *d);
+int agreement_view_load_dir(const char *dir, struct agreement_view *out, struct gs_diag *d);
+
+/* The state at `at` and the version in effect then. */
+int agreement_view_status(const struct agreement_view *v, gs_instant at, struct lifecycle_status *st);
+
+struct import_summary {
+	char id[GS_MAX_ID];
+	int definitions;   /* new definitions stored */
+	int signatures;    /* new party signatures stored */
+	int notes;         /* new notes stored */
+	int already;       /* items already held */
+};
+
+/* Imports a file or a directory: definitions, signatures, notes. All or
+ * nothing. */
+int node_agreement_import(struct node *n, const char *path, struct import_summary *sum,
+			  struct gs_diag *d);
+
+/* Signs the definition of agreement `id` (version, 0 = latest) held in
+ * the node, stores the signature, returns the signature file. */
+int node_agreement_sign(struct node *n, const char *id, int version, char **out, size_t *outlen,
+			struct gs_diag *d);
+
+/* Makes, checks, records and returns a diplomatic note from this node. */
+int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *outlen,
+		   struct gs_diag *d);
+
+/* Calls fn for each agreement id held. */
+int node_agreement_each(struct node *n, int (*fn)(void *ctx, const char *id, int version), void *ctx);
+
+#endif

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/note.h"
+#include "node/node.h"
+#include "node/schemes.h"
+#include "util/banned.h"
+
+#define DB_NAME "gsomia.db"
+#define KEYS_NAME "keys.sealed"
+#define KEYS_MAX 8192
+
+const char *node_home_path(const char *flag)
+{
+	const char *env = getenv("GSOMIA_HOME");
+
+	if (flag && *flag)
+		return flag;
+	if (env && *env)
+		return env;
+	return "./gsomia-home";
+}
+
+void party_key_name(const char *code, bool exercise, char out[GS_MAX_NAME])
+{
+	snprintf(out, GS_MAX_NAME, "%s/%s", exercise ? "gsomia-exercise" : "gsomia", code);
+}
+
+static int join(char *out, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(out, cap, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= cap ? GS_ELIMIT : 0;
+}
+
+int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d)
+{
+	FILE *f;
+	uint8_t *buf;
+	size_t n = 0, got;
+	int ret = GS_EIO;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return gs_diag_set(d, errno == ENOENT ? GS_ENOTFOUND : GS_EIO, "%s: %s", path,
+				   strerror(errno));
+	buf = malloc(cap + 1);
+	if (!buf) {
+		fclose(f);
+		return GS_ENOMEM;
+	}
+	while ((got = fread(buf + n, 1, cap + 1 - n, f)) > 0) {
+		n += got;
+		if (n > cap) {
+			ret = gs_diag_set(d, GS_ELIMIT, "%s: larger than %zu bytes", path, cap);
+			goto fail;
+		}
+	}
+	if (ferror(f)) {
+		ret = gs_diag_set(d, GS_EIO, "%s: read error", path);
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	fclose(f);
+	free(buf);
+	return ret;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d)
+{
+	char tmp[GS_HOME_MAX + 32];
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t w;
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return gs_diag_set(d, GS_ELIMIT, "path too long: '%s'", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
+	while (done < len) {
+		w = write(fd, p + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		done += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+fail:
+	n = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(n));
+}
+
+/* A home is "existing" if the directory holds anything at all. */
+static int home_is_free(const char *home)
+{
+	DIR *dir = opendir(home);
+	struct dirent *e;
+	int free_ = 1;
+
+	if (!dir)
+		return errno == ENOENT ? 1 : 0;
+	while ((e = readdir(dir)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			free_ = 0;
+	closedir(dir);
+	return free_;
+}
+
+/* Builds this node's identity text from its fields and scheme. */
+static int make_identity(struct party *p, const char *code, const char *name, const char *zone,
+			 const char *levels, bool exercise, struct gs_diag *d)
+{
+	char *text;
+	size_t cap = GS_MAX_LINE * (GS_MAX_SCHEME_LEVELS + 16);
+	char *b64z;
+	int n, ret;
+
+	text = malloc(cap);
+	if (!text)
+		return GS_ENOMEM;
+	/* Placeholder keys (all zero) until the real ones are set: the text
+	 * is only parsed here to validate the fields and the scheme. */
+	b64z = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+	n = snprintf(text, cap,
+		     "gsomia-party/v1\ncode: %s\nname: %s\nzone: %s\nexercise: %s\n"
+		     "sign-key: %s\nbox-key: %s\n%s",
+		     code, name, zone, exercise ? "yes" : "no", b64z, b64z, levels);
+	if (n < 0 || (size_t)n >= cap) {
+		free(text);
+		return gs_diag_set(d, GS_ELIMIT, "identity too long");
+	}
+	ret = party_parse(text, (size_t)n, p, d);
+	free(text);
+	if (ret)
+		gs_diag_prefix(d, "identity");
+	return ret;
+}
+
+static void remove_home(const char *home)
+{
+	char path[GS_HOME_MAX + 64];
+	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
+					      "identity.txt" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!join(path, sizeof(path), home, names[i]))
+			unlink(path);
+	rmdir(home);
+}
+
+int node_init(const char *home, const char *code, const char *name, const char *zone,
+	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
+	      struct gs_diag *d)
+{
+	const struct builtin_scheme *b = builtin_scheme(code);
+	struct node_keys keys;
+	struct party *p = NULL;
+	struct store *st = NULL;
+	struct store_party sp;
+	char path[GS_HOME_MAX + 64];
+	char keyname[GS_MAX_NAME];
+	char fpr[80];
+	char *ptext = NULL, *identity = NULL, *sealed = NULL;
+	size_t idlen = 0, sealedlen = 0;
+	int ret, created = 0, plen;
+
+	memset(&keys, 0, sizeof(keys));
+	if (!party_code_is_valid(code))
+		return gs_diag_set(d, GS_EUSAGE, "party code '%s' is not three capital letters (ISO 3166 alpha-3)", code);
+	if (!levels_text && !b)
+		return gs_diag_set(d, GS_EUSAGE, "no built-in scheme for '%s': give --levels FILE", code);
+	if (!name)
+		name = b ? b->name : code;
+	if (!zone)
+		zone = b ? b->zone : "+00:00";
+	if (!levels_text)
+		levels_text = b->levels;
+	if (strlen(home) >= GS_HOME_MAX - 64)
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	if (!home_is_free(home))
+		return gs_diag_set(d, GS_EEXIST, "home '%s' already exists; refusing to overwrite it", home);
+	if (passlen == 0)
+		return gs_diag_set(d, GS_EUSAGE, "empty passphrase");
+
+	p = calloc(1, sizeof(*p));
+	ptext = malloc(GS_MAX_NOTE_BYTES);
+	if (!p || !ptext) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = make_identity(p, code, name, zone, levels_text, exercise, d)))
+		goto out;
+	if ((ret = keys_generate(&keys)))
+		goto out;
+	memcpy(p->sign_pk, keys.sign_pk, sizeof(p->sign_pk));
+	memcpy(p->box_pk, keys.box_pk, sizeof(p->box_pk));
+	plen = party_format(p, ptext, GS_MAX_NOTE_BYTES);
+	if (plen < 0) {
+		ret = gs_diag_set(d, plen, "cannot format identity");
+		goto out;
+	}
+	party_key_name(code, exercise, keyname);
+	if ((ret = note_sign(ptext, (size_t)plen, keyname, keys.sign_sk, &identity, &idlen, d)))
+		goto out;
+	if ((ret = keys_seal(&keys, pass, passlen, &sealed, &sealedlen)))
+		goto out;
+
+	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
+		ret = gs_diag_set(d, GS_EIO, "cannot create home '%s': %s", home, strerror(errno));
+		goto out;
+	}
+	created = 1;
+	join(path, sizeof(path), home, KEYS_NAME);
+	if ((ret = write_file_atomic(path, sealed, sealedlen, 0600, d)))
+		goto out;
+	join(path, sizeof(path), home, DB_NAME);
+	if ((ret = store_open(path, 1, &st, d)))
+		goto out;
+	keys_fingerprint(keys.sign_pk, fpr);
+	sp.code = (char *)code;
+	sp.name = p->name;
+	sp.fingerprint = fpr;
+	sp.identity = (uint8_t *)identity;
+	sp.identity_len = idlen;
+	sp.imported_at = (int64_t)time(NULL);
+	sp.is_self = 1;
+	if ((ret = store_begin(st)) || (ret = store_meta_set(st, "party", code)) ||
+	    (ret = store_meta_set(st, "exercise", exercise ? "yes" : "no")) ||
+	    (ret = store_party_put(st, &sp)) ||
+	    (ret = store_event_add(st, sp.imported_at, "init", code, exercise ? "exercise node" : "node")) ||
+	    (ret = store_commit(st))) {
+		store_rollback(st);
+		if (!d || !d->msg[0] || ret != GS_EIO)
+			gs_diag_set(d, ret, "cannot write the database in '%s'", home);
+		goto out;
+	}
+	ret = 0;
+out:
+	store_close(st);
+	if (ret && created)
+		remove_home(home);
+	keys_release(&keys);
+	free(identity);
+	if (sealed)
+		free(sealed);
+	free(ptext);
+	free(p);
+	return ret;
+}
+
+int node_open(const char *home, struct node **out, struct gs_diag *d)
+{
+	char path[GS_HOME_MAX + 64];
+	struct node *n;
+	struct store_party sp;
+	char *code = NULL;
+	char fpr[80];
+	int ret;
+
+	if (strlen(home) >= GS_HOME_MAX - 64)
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	join(path, sizeof(path), home, DB_NAME);
+	if (access(path, F_OK) != 0)
+		return gs_diag_set(d, GS_ENOTFOUND, "no node home at '%s' (run 'gsomia init' or set --home / GSOMIA_HOME)", home);
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return GS_ENOMEM;
+	memcpy(n->home, home, strlen(home) + 1);
+	if ((ret = store_open(path, 0, &n->st, d)))
+		goto fail;
+	if ((ret = store_meta_get(n->st, "party", &code))) {
+		gs_diag_set(d, ret, "home '%s' has no party (damaged database?)", home);
+		goto fail;
+	}
+	ret = store_party_get(n->st, code, &sp);
+	free(code);
+	if (ret) {
+		gs_diag_set(d, ret, "home '%s': own identity missing", home);
+		goto fail;
+	}
+	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
+	store_party_release(&sp);
+	if (ret)
+		goto fail;
+	*out = n;
+	return 0;
+fail:
+	store_close(n->st);
+	free(n);
+	return ret;
+}
+
+int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d)
+{
+	char path[GS_HOME_MAX + 64];
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if (n->keys_loaded)
+		return 0;
+	join(path, sizeof(path), n->home, KEYS_NAME);
+	if ((ret = read_file(path, KEYS_MAX, &buf, &len, d)))
+		return ret;
+	ret = keys_unseal((const char *)buf, len, pass, passlen, &n->keys, d);
+	free(buf);
+	if (ret)
+		return ret;
+	if (memcmp(n->keys.sign_pk, n->self.sign_pk, sizeof(n->self.sign_pk)) ||
+	    memcmp(n->keys.box_pk, n->self.box_pk, sizeof(n->self.box_pk))) {
+		keys_release(&n->keys);
+		return gs_diag_set(d, GS_ECRYPTO, "%s does not hold the keys of this node's identity", path);
+	}
+	n->keys_loaded = true;
+	return 0;
+}
+
+void node_close(struct node *n)
+{
+	if (!n)
+		return;
+	if (n->keys_loaded)
+		keys_release(&n->keys);
+	store_close(n->st);
+	free(n);
+}
+
+int node_now(const struct node *n, gs_instant *out, struct gs_diag *d)
+{
+	const char *env = getenv("GSOMIA_NOW");
+
+	if (env && *env) {
+		if (n && !n->self.exercise)
+			return gs_diag_set(d, GS_EUSAGE, "GSOMIA_NOW is honoured only by exercise nodes; unset it on a real node");
+		if (instant_parse(env, 0, out))
+			return gs_diag_set(d, GS_EUSAGE, "GSOMIA_NOW: '%s' is not an RFC 3339 instant", env);
+		return 0;
+	}
+	*out = (gs_instant)time(NULL);
+	return 0;
+}
+
+int node_sign(struct node *n, const char *text, size_t len, char **out, size_t *outlen,
+	      struct gs_diag *d)
+{
+	char keyname[GS_MAX_NAME];
+
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	party_key_name(n->self.code, n->self.exercise, keyname);
+	return note_sign(text, len, keyname, n->keys.sign_sk, out, outlen, d);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NODE_H
+#define GS_NODE_H
+
+/*
+ * One party's node: its home directory (the database gsomia.db and the
+ * sealed key file keys.sealed), its clock and its keys. Every action of
+ * the node (import a party, an agreement, a note; sign; register a
+ * person) is one function here or in a sibling module that checks, then
+ * stores in one transaction: a refused action leaves nothing behind.
+ *
+ * Faces (cli/, net/) call node/ only.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/party.h"
+#include "core/time.h"
+#include "crypto/keys.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/limits.h"
+
+#define GS_HOME_MAX 4096
+
+struct node {
+	char home[GS_HOME_MAX];
+	struct store *st;
+	struct party self;        /* this node's own identity */
+	bool keys_loaded;
+	struct node_keys keys;    /* secret halves in guarded memory once unlocked */
+};
+
+/* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
+const char *node_home_path(const char *flag);
+
+/* Creates a new home with fresh keys sealed under pass. The scheme comes
+ * from levels_text ("level:" lines, docs/identity-format.md) or, if
+ * NULL, from the built-in scheme for code (KOR, JPN, USA). Refuses an
+ * existing home. */
+int node_init(const char *home, const char *code, const char *name, const char *zone,
+	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
+	      struct gs_diag *d);
+
+int node_open(const char *home, struct node **out, struct gs_diag *d);
+/* Unseals the keys (needed to sign). */
+int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d);
+void node_close(struct node *n);
+
+/* The node's clock: the system clock, or GSOMIA_NOW on an exercise node.
+ * A real node refuses GSOMIA_NOW. */
+int node_now(const struct node *n, gs_instant *out, struct gs_diag *d);
+
+/* The signed-note key name a party signs with: "gsomia/KOR", or
+ * "gsomia-exercise/KOR" for an exercise node, so that real and exercise
+ * signatures can never stand for each other. */
+void party_key_name(const char *code, bool exercise, char out[GS_MAX_NAME]);
+
+/* Signs text with the node's key (the node must be unlocked). Output is a
+ * malloc'd signed note. */
+int node_sign(struct node *n, const char *text, size_t len, char **out, size_t *outlen,
+	      struct gs_diag *d);
+
+/* Party identities (node/parties.c). */
+/* Verifies a signed identity file (self-signed by the key it names) and
+ * parses it. */
+int identity_verify(const uint8_t *buf, size_t len, struct party *out, char fingerprint[80],
+		    struct gs_diag *d);
+int node_party_export(struct node *n, char **out, size_t *outlen, struct gs_diag *d);
+int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct party *out,
+		      char fingerprint[80], struct gs_diag *d);
+int node_party_get(struct node *n, const char *code, struct party *out, struct gs_diag *d);
+
+/* Reads a whole file (capped at cap bytes). */
+int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d);
+/* Writes a file atomically (temp file, fsync, rename). */
+int write_file_atomic(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d);
+
+#endif

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/note.h"
+#include "node/node.h"
+#include "util/banned.h"
+
+/* An identity is self-signed: the signature must verify under the key
+ * the text itself names, with the key name its code and exercise flag
+ * imply. The fingerprint is what people compare out of band. */
+int identity_verify(const uint8_t *buf, size_t len, struct party *out, char fingerprint[80],
+		    struct gs_diag *d)
+{
+	struct signed_note *sn;
+	struct party *p;
+	char keyname[GS_MAX_NAME];
+	int ret;
+
+	sn = calloc(1, sizeof(*sn));
+	p = calloc(1, sizeof(*p));
+	if (!sn || !p) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = note_parse((const char *)buf, len, sn, d)))
+		goto out;
+	if ((ret = party_parse(sn->text, sn->text_len, p, d)))
+		goto out;
+	party_key_name(p->code, p->exercise, keyname);
+	ret = note_verify(sn, keyname, p->sign_pk);
+	if (ret == GS_ENOTFOUND) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "identity of '%s' carries no signature by its own key '%s'",
+				  p->code, keyname);
+		goto out;
+	}
+	if (ret) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "identity of '%s': signature does not verify (forged or damaged)",
+				  p->code);
+		goto out;
+	}
+	keys_fingerprint(p->sign_pk, fingerprint);
+	*out = *p;
+out:
+	free(sn);
+	free(p);
+	return ret;
+}
+
+int node_party_export(struct node *n, char **out, size_t *outlen, struct gs_diag *d)
+{
+	struct store_party sp;
+	int ret;
+
+	if ((ret = store_party_get(n->st, n->self.code, &sp)))
+		return gs_diag_set(d, ret, "own identity missing");
+	*out = (char *)sp.identity;
+	*outlen = sp.identity_len;
+	sp.identity = NULL;
+	store_party_release(&sp);
+	return 0;
+}
+
+int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct party *out,
+		      char fingerprint[80], struct gs_diag *d)
+{
+	struct store_party sp;
+	struct party *p;
+	int ret;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return GS_ENOMEM;
+	if ((ret = identity_verify(buf, len, p, fingerprint, d)))
+		goto out;
+	if (p->exercise != n->self.exercise) {
+		ret = gs_diag_set(d, GS_EDENIED, "identity of '%s' is %s but this node is %s; refused",
+				  p->code, p->exercise ? "an exercise identity" : "a real identity",
+				  n->self.exercise ? "an exercise node" : "a real node");
+		goto out;
+	}
+	memset(&sp, 0, sizeof(sp));
+	sp.code = p->code;
+	sp.name = p->name;
+	sp.fingerprint = fingerprint;
+	sp.identity = (uint8_t *)buf;
+	sp.identity_len = len;
+	sp.imported_at = (int64_t)time(NULL);
+	sp.is_self = !strcmp(p->code, n->self.code);
+	if (sp.is_self && memcmp(p->sign_pk, n->self.sign_pk, sizeof(p->sign_pk))) {
+		ret = gs_diag_set(d, GS_EDENIED, "identity claims to be '%s', this node's own party, with another key",
+				  p->code);
+		goto out;
+	}
+	if ((ret = store_begin(n->st)))
+		goto out;
+	ret = store_party_put(n->st, &sp);
+	if (ret == GS_EEXIST) {
+		gs_diag_set(d, ret, "party '%s' is already registered with another identity; refused (key rotation is not an import)",
+			    p->code);
+	} else if (!ret) {
+		ret = store_event_add(n->st, sp.imported_at, "party-import", p->code, fingerprint);
+		if (!ret)
+			ret = store_commit(n->st);
+	}
+	if (ret)
+		store_rollback(n->st);
+	if (!ret)
+		*out = *p;
+out:
+	free(p);
+	return ret;
+}
+
+int node_party_get(struct node *n, const char *code, struct party *out, struct gs_diag *d)
+{
+	struct store_party sp;
+	char fpr[80];
+	int ret;
+
+	ret = store_party_get(n->st, code, &sp);
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "unknown party '%s' (import its identity with 'gsomia party import FILE')", code);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read party '%s'", code);
+	ret = identity_verify(sp.identity, sp.identity_len, out, fpr, d);
+	store_party_release(&sp);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+
+#include "node/schemes.h"
+#include "util/banned.h"
+
+/* National schemes shipped for convenience at `gsomia init`; a party can
+ * give its own with --levels. Sources: reference research, gsomia.md
+ * §3.7 (KOR: 군사기밀보호법 시행령 Art 3; JPN: SDS Act and administrative
+ * labels; USA: E.O. 13526). */
+static const struct builtin_scheme builtins[] = {
+	{ "KOR", "Republic of Korea", "+09:00",
+	  "level: 군사I급비밀 | GUNSA I-KUP BIMIL | military secret grade I\n"
+	  "level: 군사II급비밀 | GUNSA II-KUP BIMIL | military secret grade II\n"
+	  "level: 군사III급비밀 | GUNSA III-KUP BIMIL | military secret grade III\n" },
+	{ "JPN", "Japan", "+09:00",
+	  "level: 機密 | KIMITSU | top secret\n"
+	  "level: 特定秘密 | TOKUTEI HIMITSU | specially designated secret\n"
+	  "level: 極秘 | GOKUHI | secret\n"
+	  "level: 秘 | HI | confidential\n" },
+	{ "USA", "United States of America", "-05:00",
+	  "level: TOP SECRET | TOP SECRET | top secret\n"
+	  "level: SECRET | SECRET | secret\n"
+	  "level: CONFIDENTIAL | CONFIDENTIAL | confidential\n" },
+};
+
+const struct builtin_scheme *builtin_scheme(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(builtins[i].code, code))
+			return &builtins[i];
+	return NULL;
+}

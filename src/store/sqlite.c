@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/banned.h"
+
+struct store {
+	sqlite3 *db;
+};
+
+/* Migration N brings user_version from N-1 to N. Append only. */
+static const char *const migrations[] = {
+	/* 1 */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+	"CREATE TABLE parties ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+	"  identity BLOB NOT NULL, imported_at INTEGER NOT NULL, is_self INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE agreements ("
+	"  id TEXT NOT NULL, version INTEGER NOT NULL, definition BLOB NOT NULL,"
+	"  imported_at INTEGER NOT NULL, PRIMARY KEY (id, version)) STRICT;"
+	"CREATE TABLE signatures ("
+	"  agreement TEXT NOT NULL, version INTEGER NOT NULL, party TEXT NOT NULL,"
+	"  note BLOB NOT NULL, imported_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (agreement, version, party),"
+	"  FOREIGN KEY (agreement, version) REFERENCES agreements (id, version)) STRICT;"
+	"CREATE TABLE dipnotes ("
+	"  id TEXT PRIMARY KEY, agreement TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  sender TEXT NOT NULL, delivered INTEGER NOT NULL, note BLOB NOT NULL,"
+	"  imported_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX dipnotes_by_agreement ON dipnotes (agreement, delivered);"
+	"CREATE TABLE persons (id TEXT PRIMARY KEY, record TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE facilities (id TEXT PRIMARY KEY, record TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL, detail TEXT NOT NULL) STRICT;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int db_err(struct store *st, struct gs_diag *d, const char *what)
+{
+	return gs_diag_set(d, GS_EIO, "database: %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : GS_EIO;
+}
+
+static int user_version(struct store *st, int *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : GS_EIO;
+}
+
+static int migrate(struct store *st, struct gs_diag *d)
+{
+	char sql[64];
+	int v, ret;
+
+	if (exec(st, "BEGIN IMMEDIATE"))
+		return db_err(st, d, "begin migration");
+	if ((ret = user_version(st, &v)))
+		goto fail;
+	if (v > NMIGRATIONS) {
+		store_rollback(st);
+		return gs_diag_set(d, GS_ESTATE,
+				   "database schema %d is newer than this program (%d)", v,
+				   NMIGRATIONS);
+	}
+	for (; v < NMIGRATIONS; v++) {
+		if (exec(st, migrations[v]))
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(st, sql))
+			goto fail;
+	}
+	if (exec(st, "COMMIT"))
+		goto fail;
+	return 0;
+fail:
+	ret = db_err(st, d, "migration");
+	store_rollback(st);
+	return ret;
+}
+
+int store_open(const char *path, int create, struct store **out, struct gs_diag *d)
+{
+	struct store *st;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int ret;
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return GS_ENOMEM;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		ret = gs_diag_set(d, GS_EIO, "cannot open database '%s': %s", path,
+				  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	/* WAL with FULL sync: a commit is on disk when it returns. */
+	if (exec(st, "PRAGMA journal_mode=WAL") || exec(st, "PRAGMA synchronous=FULL") ||
+	    exec(st, "PRAGMA foreign_keys=ON") || exec(st, "PRAGMA journal_size_limit=67108864")) {
+		ret = db_err(st, d, "configure");
+		goto fail;
+	}
+	if ((ret = migrate(st, d)))
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	sqlite3_close(st->db);
+	free(st);
+	return ret;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int store_begin(struct store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *st)
+{
+	return exec(st, "COMMIT");
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Prepares sql and binds args described by fmt: s = text, b = blob (ptr,
+ * size_t), i = int64. */
+static int prep(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int i, rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
+		if (fmt[i] == 's') {
+			rc = sqlite3_bind_text(*s, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		} else if (fmt[i] == 'b') {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+
+			rc = sqlite3_bind_blob64(*s, i + 1, p ? p : "", n, SQLITE_TRANSIENT);
+		} else {
+			rc = sqlite3_bind_int64(*s, i + 1, va_arg(ap, int64_t));
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*s);
+		return GS_EIO;
+	}
+	return 0;
+}
+
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return GS_EEXIST;
+	return rc == SQLITE_DONE ? 0 : GS_EIO;
+}
+
+static char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+static uint8_t *col_blob(sqlite3_stmt *s, int i, size_t *len)
+{
+	const void *p = sqlite3_column_blob(s, i);
+	size_t n = (size_t)sqlite3_column_bytes(s, i);
+	uint8_t *b = malloc(n ? n : 1);
+
+	if (b && n)
+		memcpy(b, p, n);
+	*len = n;
+	return b;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO meta (key, value) VALUES (?, ?) "
+			 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+		 "ss", key, value))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_meta_get(struct store *st, const char *key, char **value)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prep(st, &s, "SELECT value FROM meta WHERE key = ?", "s", key))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = col_text(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return *value ? 0 : GS_ENOMEM;
+	return rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+}
+
+void store_party_release(struct store_party *p)
+{
+	free(p->code);
+	free(p->name);
+	free(p->fingerprint);
+	free(p->identity);
+	memset(p, 0, sizeof(*p));
+}
+
+static int party_row(sqlite3_stmt *s, struct store_party *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->code = col_text(s, 0);
+	p->name = col_text(s, 1);
+	p->fingerprint = col_text(s, 2);
+	p->identity = col_blob(s, 3, &p->identity_len);
+	p->imported_at = sqlite3_column_int64(s, 4);
+	p->is_self = sqlite3_column_int(s, 5);
+	if (!p->code || !p->name || !p->fingerprint || !p->identity) {
+		store_party_release(p);
+		return GS_ENOMEM;
+	}
+	return 0;
+}
+
+int store_party_get(struct store *st, const char *code, struct store_party *out)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if (prep(st, &s, "SELECT code, name, fingerprint, identity, imported_at, is_self "
+			 "FROM parties WHERE code = ?", "s", code))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	ret = rc == SQLITE_ROW ? party_row(s, out) : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_party_put(struct store *st, const struct store_party *p)
+{
+	struct store_party old;
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = store_party_get(st, p->code, &old);
+	if (ret == 0) {
+		/* Re-importing the same identity is a no-op; another key for the
+		 * same code is refused (rotation is an explicit act). */
+		int same = old.identity_len == p->identity_len &&
+			   !memcmp(old.identity, p->identity, p->identity_len);
+
+		store_party_release(&old);
+		return same ? 0 : GS_EEXIST;
+	}
+	if (ret != GS_ENOTFOUND)
+		return ret;
+	if (prep(st, &s, "INSERT INTO parties (code, name, fingerprint, identity, imported_at, is_self) "
+			 "VALUES (?, ?, ?, ?, ?, ?)",
+		 "sssbii", p->code, p->name, p->fingerprint, p->identity, p->identity_len,
+		 p->imported_at, (int64_t)p->is_self))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_party *p), void *ctx)
+{
+	struct store_party p;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT code, name, fingerprint, identity, imported_at, is_self "
+			 "FROM parties ORDER BY code", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((ret = party_row(s, &p)))
+			break;
+		ret = fn(ctx, &p);
+		store_party_release(&p);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_agreement_put(struct store *st, const char *id, int version, const uint8_t *def,
+			size_t len, int64_t now)
+{
+	uint8_t *old;
+	size_t oldlen;
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = store_agreement_get(st, id, version, &old, &oldlen);
+	if (ret == 0) {
+		int same = oldlen == len && !memcmp(old, def, len);
+
+		free(old);
+		return same ? 0 : GS_EEXIST;
+	}
+	if (ret != GS_ENOTFOUND)
+		return ret;
+	if (prep(st, &s, "INSERT INTO agreements (id, version, definition, imported_at) "
+			 "VALUES (?, ?, ?, ?)", "sibi", id, (int64_t)version, def, len, now))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_agreement_get(struct store *st, const char *id, int version, uint8_t **def, size_t *len)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if (prep(st, &s, "SELECT definition FROM agreements WHERE id = ? AND version = ?", "si",
+		 id, (int64_t)version))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*def = col_blob(s, 0, len);
+		ret = *def ? 0 : GS_ENOMEM;
+	} else {
+		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_agreement_latest(struct store *st, const char *id, int *version)
+{
+	sqlite3_stmt *s;
+	int rc, ret = GS_ENOTFOUND;
+
+	if (prep(st, &s, "SELECT max(version) FROM agreements WHERE id = ?", "s", id))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*version = sqlite3_column_int(s, 0);
+		ret = 0;
+	} else if (rc != SQLITE_ROW) {
+		ret = GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_agreement_each(struct store *st, int (*fn)(void *ctx, const char *id, int version), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT id, max(version) FROM agreements GROUP BY id ORDER BY id", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_signature_put(struct store *st, const char *id, int version, const char *party,
+			const uint8_t *note, size_t len, int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO signatures (agreement, version, party, note, imported_at) "
+			 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = excluded.note",
+		 "sisbi", id, (int64_t)version, party, note, len, now))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_signature_each(struct store *st, const char *id, int version,
+			 int (*fn)(void *ctx, const char *party, const uint8_t *note, size_t len),
+			 void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT party, note FROM signatures WHERE agreement = ? AND version = ? "
+			 "ORDER BY party", "si", id, (int64_t)version))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_blob(s, 1),
+			 (size_t)sqlite3_column_bytes(s, 1));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_dipnote_put(struct store *st, const struct store_dipnote *n, int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO dipnotes (id, agreement, kind, sender, delivered, note, imported_at) "
+			 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+		 "ssssibi", n->id, n->agreement, n->kind, n->sender, n->delivered, n->note,
+		 n->note_len, now))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_dipnote_each(struct store *st, const char *agreement,
+		       int (*fn)(void *ctx, const struct store_dipnote *n), void *ctx)
+{
+	struct store_dipnote n;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT id, agreement, kind, sender, delivered, note FROM dipnotes "
+			 "WHERE agreement = ? ORDER BY delivered, rowid", "s", agreement))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n.id = (const char *)sqlite3_column_text(s, 0);
+		n.agreement = (const char *)sqlite3_column_text(s, 1);
+		n.kind = (const char *)sqlite3_column_text(s, 2);
+		n.sender = (const char *)sqlite3_column_text(s, 3);
+		n.delivered = sqlite3_column_int64(s, 4);
+		n.note = sqlite3_column_blob(s, 5);
+		n.note_len = (size_t)sqlite3_column_bytes(s, 5);
+		ret = fn(ctx, &n);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Record tables are named by the caller; only these exist. */
+static const char *record_table(const char *table)
+{
+	if (!strcmp(table, "persons"))
+		return "persons";
+	if (!strcmp(table, "facilities"))
+		return "facilities";
+	return NULL;
+}
+
+int store_record_put(struct store *st, const char *table, const char *id, const char *json, int64_t now)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	const char *t = record_table(table);
+
+	if (!t)
+		return GS_EINVAL;
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (id, record, updated_at) VALUES (?, ?, ?) "
+		 "ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at", t);
+	if (prep(st, &s, sql, "ssi", id, json, now))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_record_get(struct store *st, const char *table, const char *id, char **json)
+{
+	char sql[96];
+	sqlite3_stmt *s;
+	const char *t = record_table(table);
+	int rc, ret;
+
+	if (!t)
+		return GS_EINVAL;
+	snprintf(sql, sizeof(sql), "SELECT record FROM %s WHERE id = ?", t);
+	if (prep(st, &s, sql, "s", id))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*json = col_text(s, 0);
+		ret = *json ? 0 : GS_ENOMEM;
+	} else {
+		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_record_each(struct store *st, const char *table,
+		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx)
+{
+	char sql[96];
+	sqlite3_stmt *s;
+	const char *t = record_table(table);
+	int rc, ret = 0;
+
+	if (!t)
+		return GS_EINVAL;
+	snprintf(sql, sizeof(sql), "SELECT id, record FROM %s ORDER BY id", t);
+	if (prep(st, &s, sql, ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
+			 (const char *)sqlite3_column_text(s, 1));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_event_add(struct store *st, int64_t at, const char *kind, const char *subject, const char *detail)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO events (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
+		 "isss", at, kind, subject, detail))
+		return GS_EIO;
+	return step_done(s);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_STORE_H
+#define GS_STORE_H
+
+/*
+ * The node's storage: rows and bytes, no crypto and no rules. The SQLite
+ * backend keeps one file in the node home, in WAL mode with
+ * synchronous=FULL (a committed transaction survives a crash), STRICT
+ * tables, foreign keys on, and migrations keyed on PRAGMA user_version.
+ *
+ * Every change that belongs to one action happens between store_begin()
+ * and store_commit(); on any error the caller calls store_rollback(), so
+ * a refused or failed action leaves nothing behind.
+ *
+ * Ownership: blobs and strings returned through out-parameters are
+ * malloc'd and owned by the caller (free()).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens (creating if create != 0) the database at path and migrates it
+ * to STORE_SCHEMA_VERSION. A database newer than this program is
+ * refused. */
+int store_open(const char *path, int create, struct store **out, struct gs_diag *d);
+void store_close(struct store *st);
+
+int store_begin(struct store *st);    /* BEGIN IMMEDIATE */
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* meta: small key/value settings of the node (party code, exercise...) */
+int store_meta_set(struct store *st, const char *key, const char *value);
+int store_meta_get(struct store *st, const char *key, char **value); /* GS_ENOTFOUND */
+
+/* parties: each registered identity, the node's own among them */
+struct store_party {
+	char *code;
+	char *name;
+	char *fingerprint;
+	uint8_t *identity; /* the signed identity file as imported */
+	size_t identity_len;
+	int64_t imported_at;
+	int is_self;
+};
+void store_party_release(struct store_party *p);
+int store_party_put(struct store *st, const struct store_party *p); /* GS_EEXIST if code held with other bytes */
+int store_party_get(struct store *st, const char *code, struct store_party *out);
+/* Calls fn for each party in code order; stops and returns fn's value if non-zero. */
+int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_party *p), void *ctx);
+
+/* agreements: each version of a definition, its signatures, its notes */
+int store_agreement_put(struct store *st, const char *id, int version, const uint8_t *def,
+			size_t len, int64_t now); /* GS_EEXIST if held with other bytes */
+int store_agreement_get(struct store *st, const char *id, int version, uint8_t **def, size_t *len);
+int store_agreement_latest(struct store *st, const char *id, int *version); /* GS_ENOTFOUND */
+int store_agreement_each(struct store *st, int (*fn)(void *ctx, const char *id, int version), void *ctx);
+
+int store_signature_put(struct store *st, const char *id, int version, const char *party,
+			const uint8_t *note, size_t len, int64_t now);
+int store_signature_each(struct store *st, const char *id, int version,
+			 int (*fn)(void *ctx, const char *party, const uint8_t *note, size_t len),
+			 void *ctx);
+
+struct store_dipnote {
+	const char *id; /* hex SHA-256 of the signed note */
+	const char *agreement;
+	const char *kind;
+	const char *sender;
+	int64_t delivered;
+	const uint8_t *note;
+	size_t note_len;
+};
+int store_dipnote_put(struct store *st, const struct store_dipnote *n, int64_t now); /* GS_EEXIST if id held */
+int store_dipnote_each(struct store *st, const char *agreement,
+		       int (*fn)(void *ctx, const struct store_dipnote *n), void *ctx);
+
+/* persons and facilities: a JSON record per row (the node layer owns the
+ * schema of the record; docs/commands.md shows it) */
+int store_record_put(struct store *st, const char *table, const char *id, const char *json, int64_t now);
+int store_record_get(struct store *st, const char *table, const char *id, char **json);
+int store_record_each(struct store *st, const char *table,
+		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx);
+
+/* the node's event journal (until the ledger): one line per action */
+int store_event_add(struct store *st, int64_t at, const char *kind, const char *subject, const char *detail);
+
+#endif
