@@ -55,6 +55,9 @@ struct dipnote {
 	char from[GS_MAX_CODE];  /* party code of the sender */
 	char to[GS_MAX_CODE];    /* party code of the recipient, "" = all others */
 	gs_instant delivered;    /* receipt through the diplomatic channel */
+	int32_t zone;            /* UTC offset the note's instants were written in
+				  * (of `delivered`); dipnote_format writes both
+				  * instants in it. Not used by the lifecycle. */
 	enum withdraw_what withdraws;   /* DIPNOTE_WITHDRAWAL */
 	gs_instant terminate_at; /* at-any-time reactivation; else GS_INSTANT_NONE */
 	int version;             /* DIPNOTE_AMENDMENT_CONSENT: the version consented to */
@@ -68,9 +71,14 @@ struct dipnote {
  * lifecycle_check_note()'s job. On error: GS_EINVAL, "LINE:COL: what". */
 int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_diag *d);
 
-/* Canonical text of a note (parseable by dipnote_parse). Returns the
- * length or GS_ELIMIT. */
+/* Canonical text of a note (parseable by dipnote_parse, NUL-terminated).
+ * Returns the length (without the NUL), GS_ELIMIT if cap is too small, or
+ * GS_EINVAL if a field cannot be written (unknown kind, empty sender...). */
 int dipnote_format(const struct dipnote *n, char *buf, size_t cap);
+
+/* Whether two notes have the same content, field by field (the id
+ * included); parse(format(x)) is equal to x. */
+bool dipnote_equal(const struct dipnote *x, const struct dipnote *y);
 
 /* What happened to one note in the replay. */
 enum note_effect {
@@ -86,6 +94,7 @@ struct lifecycle_event {
 };
 
 #define GS_MAX_EVENTS 128 /* events reported by lifecycle_at (the rest are counted) */
+#define GS_MAX_AMENDMENTS 16 /* distinct versions tracked from amendment consents */
 
 struct lifecycle_status {
 	enum agreement_state state;
@@ -108,17 +117,42 @@ struct lifecycle_status {
  * in order of delivery, ties by array order); notes delivered after `at`
  * are not applied. signed_by_all: every party's valid signature on the
  * definition is held. Notes must already have passed
- * lifecycle_check_note(); unknown senders are ignored. */
+ * lifecycle_check_note(); unknown senders are ignored.
+ *
+ * Entry into force is a date: it is found from every domestic-procedures
+ * note given, also those delivered later on the same local day as `at`
+ * (KOR-JPN: notes delivered on the afternoon of 2016-11-23 put the
+ * agreement in force from 00:00 that day).
+ *
+ * Returns 0, GS_EINVAL (a NULL argument) or GS_ELIMIT (more than
+ * GS_MAX_NOTES notes). Only the fields listed in lifecycle_status and
+ * events[0..min(nevents, GS_MAX_EVENTS)) are written. */
 int lifecycle_at(const struct agreement *a, bool signed_by_all,
 		 const struct dipnote *notes, size_t nnotes, gs_instant at,
 		 struct lifecycle_status *out);
+
+/* lifecycle_at() without the readable text: the same state, terms,
+ * instants, version and nevents, events[].note/effect/state_after filled,
+ * but events[].what and reason are "". For hot paths such as a release
+ * decision, where formatting the sentences would cost more than the
+ * replay itself. */
+int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
+		       const struct dipnote *notes, size_t nnotes, gs_instant at,
+		       struct lifecycle_status *out);
 
 /* Whether a new note may join the history: its sender and recipient are
  * parties, the agreement id matches, it is not delivered after
  * termination, a notice is not late under LATE_REFUSE, a suspension has a
  * notice to suspend, a withdrawal has something to withdraw, an
- * amendment-consent names an existing version. Returns 0, or
- * GS_EDENIED / GS_ESTATE / GS_ENOTFOUND with a sentence in d. */
+ * amendment-consent names a version >= 2. The candidate is judged against
+ * the state just before its delivery (history notes delivered at the same
+ * instant come first). Rules, by sender: a party has at most one
+ * termination notice at a time; only its sender may suspend or withdraw
+ * it; a termination notice needs the agreement in force. Returns 0, or
+ * GS_ENOTFOUND (non-party, other agreement), GS_ESTATE (terminated, not
+ * in force, nothing to suspend/withdraw), GS_EDENIED (late under
+ * LATE_REFUSE, a note to oneself) or GS_EINVAL (no delivery instant,
+ * version < 2), with a sentence in d. */
 int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 			 const struct dipnote *notes, size_t nnotes,
 			 const struct dipnote *candidate, struct gs_diag *d);

@@ -1,0 +1,924 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agreement lifecycle (SPEC §3): a replay of the diplomatic notes in
+ * delivery order, then a projection of terms and anniversaries onto the
+ * instant asked about. Pure and allocation-free; anniversaries are
+ * computed from the year difference, never by walking year by year.
+ *
+ * Model: each party holds at most one termination notice, pending or
+ * suspended. The agreement ends at the earliest instant among pending
+ * notices; a suspended notice ends nothing and the terms keep renewing.
+ */
+#include "core/lifecycle.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/banned.h"
+
+/* Notes outside these instants are ignored (and refused by
+ * lifecycle_check_note), so that date arithmetic stays in 1..9999. */
+#define MIN_INSTANT (-2208988800LL)  /* 1900-01-01T00:00:00Z */
+#define MAX_INSTANT (221845392000LL) /* 9000-01-01T00:00:00Z */
+#define NO_END INT64_MAX
+/* A late notice is carried forward at most this many anniversaries. */
+#define MAX_CARRY 64
+
+enum slot_state {
+	SLOT_NONE = 0,
+	SLOT_PENDING,
+	SLOT_SUSPENDED,
+};
+
+/* One party's termination notice. */
+struct slot {
+	enum slot_state st;
+	gs_instant ends; /* SLOT_PENDING: when the agreement ends */
+};
+
+struct amend {
+	int version;
+	unsigned mask; /* parties that consented */
+	struct gs_date effective; /* the latest effective date consented to */
+};
+
+struct replay {
+	const struct agreement *a;
+	bool signed_by_all;
+	int np;
+	unsigned all_mask;
+	/* entry into force, from the whole history */
+	bool has_eif;
+	struct gs_date eif_date;
+	int64_t eif_day;
+	gs_instant eif;
+	unsigned domestic_all; /* parties with a domestic note anywhere in the history */
+	/* the replay so far */
+	unsigned domestic_seen;
+	struct slot slot[GS_MAX_PARTIES];
+	int npending, nsuspended;
+	gs_instant min_ends; /* earliest end among pending notices, or NO_END */
+	int min_party;
+	bool terminated;
+	gs_instant terminated_at;
+	int term_party;
+	int namend;
+	struct amend amend[GS_MAX_AMENDMENTS];
+};
+
+/* What applying one note did: for the event and for check_note. */
+enum outcome {
+	OUT_APPLIED = 0,
+	OUT_UNKNOWN_PARTY,
+	OUT_AFTER_TERMINATION,
+	OUT_NOT_IN_FORCE,
+	OUT_DUPLICATE,
+	OUT_ALREADY_PENDING,
+	OUT_LATE_REFUSED,
+	OUT_NOTHING_TO_SUSPEND,
+	OUT_NOTHING_TO_WITHDRAW,
+	OUT_BAD_VERSION,
+	OUT_TOO_MANY_VERSIONS,
+	OUT_OUT_OF_RANGE,
+};
+
+/* Details of a termination target, for messages. */
+struct target {
+	gs_instant ends;
+	bool late;          /* the first anniversary was not timely */
+	int64_t late_aday;  /* that anniversary, local day number */
+	int64_t late_dday;  /* and its last timely day */
+};
+
+static int64_t floor_div(int64_t x, int64_t y)
+{
+	int64_t q = x / y;
+
+	return (x % y != 0 && (x < 0) != (y < 0)) ? q - 1 : q;
+}
+
+static int64_t local_day(gs_instant t, int32_t zone)
+{
+	return floor_div(t + zone, 86400);
+}
+
+static gs_instant day_midnight(int64_t day, int32_t zone)
+{
+	return day * 86400 - zone;
+}
+
+static gs_instant clamp_instant(gs_instant t)
+{
+	return t < MIN_INSTANT ? MIN_INSTANT : t > MAX_INSTANT ? MAX_INSTANT : t;
+}
+
+static int party_index(const struct agreement *a, const char *code)
+{
+	int i, n = a->nparties < GS_MAX_PARTIES ? a->nparties : GS_MAX_PARTIES;
+
+	if (!code[0])
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!strncmp(a->parties[i], code, GS_MAX_CODE))
+			return i;
+	return -1;
+}
+
+/* Local day number of anniversary A_k (A_0 = entry into force). */
+static int64_t anniv_day(const struct replay *r, int k)
+{
+	if (k == 0)
+		return r->eif_day;
+	return days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
+}
+
+/* The smallest k >= 1 with A_k after local day `day`: the term that
+ * contains `day` (for day >= EIF). A_k falls in year EIF.year + k, so the
+ * year difference is right or one short. */
+static int first_anniv_after(const struct replay *r, int64_t day)
+{
+	int k = date_from_days(day).year - r->eif_date.year;
+
+	if (k < 1)
+		return 1;
+	if (anniv_day(r, k) <= day)
+		k++;
+	return k;
+}
+
+static int64_t deadline_day(const struct replay *r, int64_t aday)
+{
+	int nd = r->a->term.notice_days > 0 ? r->a->term.notice_days : 0;
+
+	return aday - nd - (r->a->term.notice_rule == NOTICE_LAST_DAY ? 1 : 0);
+}
+
+/* Adds the notice period to the local date-time of t. */
+static gs_instant add_period(const struct replay *r, gs_instant t)
+{
+	const struct gs_period *p = &r->a->term.notice_period;
+	int32_t zone = r->a->zone;
+	int64_t day = local_day(t, zone);
+	int64_t sod = t + zone - day * 86400;
+	struct gs_date d = date_from_days(day);
+
+	d = date_add_years(d, p->years, r->a->term.leap_day);
+	d = date_add_months(d, p->months);
+	return day_midnight(days_from_date(d) + p->days, zone) + sod;
+}
+
+/* When a notice delivered at t ends the agreement. Returns false if it
+ * is late and late notices are refused. */
+static bool notice_target(const struct replay *r, gs_instant t, struct target *tg)
+{
+	int64_t day, aday;
+	int k, i;
+
+	tg->late = false;
+	if (r->a->term.model == TERM_INDEFINITE) {
+		tg->ends = add_period(r, t);
+		return true;
+	}
+	day = local_day(t, r->a->zone);
+	k = first_anniv_after(r, day);
+	aday = anniv_day(r, k);
+	if (day > deadline_day(r, aday)) {
+		tg->late = true;
+		tg->late_aday = aday;
+		tg->late_dday = deadline_day(r, aday);
+		if (r->a->term.late_notice == LATE_REFUSE)
+			return false;
+		for (i = 0; i < MAX_CARRY && day > deadline_day(r, aday); i++)
+			aday = anniv_day(r, ++k);
+	}
+	tg->ends = day_midnight(aday, r->a->zone);
+	return true;
+}
+
+static void update_min(struct replay *r)
+{
+	int p;
+
+	r->min_ends = NO_END;
+	r->min_party = -1;
+	for (p = 0; p < r->np; p++) {
+		if (r->slot[p].st == SLOT_PENDING && r->slot[p].ends < r->min_ends) {
+			r->min_ends = r->slot[p].ends;
+			r->min_party = p;
+		}
+	}
+}
+
+static void check_termination(struct replay *r, gs_instant t)
+{
+	if (!r->terminated && r->npending > 0 && r->min_ends <= t) {
+		r->terminated = true;
+		r->terminated_at = r->min_ends;
+		r->term_party = r->min_party;
+	}
+}
+
+static bool in_force_at(const struct replay *r, gs_instant t)
+{
+	return r->has_eif && t >= r->eif;
+}
+
+static enum agreement_state state_of(const struct replay *r, gs_instant t)
+{
+	if (r->terminated || (r->npending > 0 && r->min_ends <= t))
+		return STATE_TERMINATED;
+	if (!in_force_at(r, t))
+		return r->signed_by_all ? STATE_SIGNED : STATE_DRAFT;
+	if (r->npending > 0)
+		return STATE_NOTICE_PENDING;
+	if (r->nsuspended > 0)
+		return STATE_NOTICE_SUSPENDED;
+	return STATE_IN_FORCE;
+}
+
+/* Entry into force depends only on dates, so it is found from every
+ * note given, whatever the instant asked about. */
+static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
+{
+	const struct agreement *a = r->a;
+	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN;
+	size_t i;
+	int p;
+
+	for (p = 0; p < r->np; p++)
+		first[p] = NO_END;
+	for (i = 0; i < n; i++) {
+		if (notes[i].kind != DIPNOTE_DOMESTIC_COMPLETE ||
+		    notes[i].delivered < MIN_INSTANT || notes[i].delivered > MAX_INSTANT)
+			continue;
+		p = party_index(a, notes[i].from);
+		if (p < 0)
+			continue;
+		r->domestic_all |= 1u << p;
+		if (notes[i].delivered < first[p])
+			first[p] = notes[i].delivered;
+	}
+	if (a->term.eif == EIF_ON_SIGNATURE) {
+		if (!r->signed_by_all || !date_is_valid(a->signed_on))
+			return;
+		r->eif_date = a->signed_on;
+	} else {
+		if (r->np == 0 || r->domestic_all != r->all_mask)
+			return;
+		for (p = 0; p < r->np; p++)
+			if (first[p] > latest)
+				latest = first[p];
+		r->eif_date = date_of_instant(latest, a->zone);
+		if (a->term.eif == EIF_DAYS_AFTER_NOTES)
+			r->eif_date = date_add_days(r->eif_date,
+						    a->term.eif_days > 0 ? a->term.eif_days : 0);
+	}
+	r->has_eif = true;
+	r->eif_day = days_from_date(r->eif_date);
+	r->eif = day_midnight(r->eif_day, a->zone);
+}
+
+static void replay_init(struct replay *r, const struct agreement *a, bool signed_by_all,
+			const struct dipnote *notes, size_t n)
+{
+	r->a = a;
+	r->signed_by_all = signed_by_all;
+	r->np = a->nparties < 0 ? 0 : a->nparties > GS_MAX_PARTIES ? GS_MAX_PARTIES : a->nparties;
+	r->all_mask = (1u << r->np) - 1;
+	r->has_eif = false;
+	r->eif_day = 0;
+	r->eif = GS_INSTANT_NONE;
+	r->domestic_all = 0;
+	r->domestic_seen = 0;
+	memset(r->slot, 0, sizeof(r->slot));
+	r->npending = 0;
+	r->nsuspended = 0;
+	r->min_ends = NO_END;
+	r->min_party = -1;
+	r->terminated = false;
+	r->terminated_at = GS_INSTANT_NONE;
+	r->term_party = -1;
+	r->namend = 0;
+	find_eif(r, notes, n);
+}
+
+/* ---- readable text ---- */
+
+struct sb {
+	char *s;
+	size_t cap, len;
+};
+
+static void sb_add(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_add(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len + 1 >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
+}
+
+struct fmt_t {
+	char s[GS_INSTANT_STR];
+};
+
+static struct fmt_t fmt_local(const struct replay *r, gs_instant t)
+{
+	struct fmt_t f;
+
+	instant_format_local(t, r->a->zone, f.s);
+	return f;
+}
+
+struct fmt_d {
+	char s[GS_DATE_STR];
+};
+
+static struct fmt_d fmt_day(int64_t day)
+{
+	struct fmt_d f;
+
+	date_format(date_from_days(day), f.s);
+	return f;
+}
+
+static const char *party_code(const struct replay *r, int p)
+{
+	return p >= 0 && p < r->np ? r->a->parties[p] : "?";
+}
+
+static const char *withdraw_phrase(enum withdraw_what w)
+{
+	switch (w) {
+	case WITHDRAW_NOTICE: return "withdrawal of the termination notice";
+	case WITHDRAW_SUSPENSION: return "withdrawal of the suspension";
+	case WITHDRAW_BOTH: return "withdrawal of the termination notice and its suspension";
+	}
+	return "withdrawal";
+}
+
+/* ---- applying one note ---- */
+
+static enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
+{
+	if (!in_force_at(r, t))
+		return OUT_NOT_IN_FORCE;
+	if (r->slot[p].st == SLOT_PENDING)
+		return OUT_ALREADY_PENDING;
+	if (!notice_target(r, t, tg))
+		return OUT_LATE_REFUSED;
+	if (r->slot[p].st == SLOT_SUSPENDED)
+		r->nsuspended--;
+	r->slot[p].st = SLOT_PENDING;
+	r->slot[p].ends = tg->ends;
+	r->npending++;
+	update_min(r);
+	return OUT_APPLIED;
+}
+
+static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote *nt,
+				     struct target *tg)
+{
+	struct slot *s = &r->slot[p];
+
+	switch (nt->withdraws) {
+	case WITHDRAW_NOTICE:
+	case WITHDRAW_BOTH:
+		if (s->st == SLOT_NONE)
+			return OUT_NOTHING_TO_WITHDRAW;
+		if (s->st == SLOT_PENDING)
+			r->npending--;
+		else
+			r->nsuspended--;
+		s->st = SLOT_NONE;
+		update_min(r);
+		return OUT_APPLIED;
+	case WITHDRAW_SUSPENSION:
+		if (s->st != SLOT_SUSPENDED)
+			return OUT_NOTHING_TO_WITHDRAW;
+		tg->late = false;
+		if (r->a->term.suspension == SUSPENSION_AT_ANY_TIME) {
+			tg->ends = nt->terminate_at != GS_INSTANT_NONE &&
+						   nt->terminate_at > nt->delivered ?
+					   nt->terminate_at :
+					   nt->delivered;
+		} else if (!notice_target(r, nt->delivered, tg)) {
+			return OUT_LATE_REFUSED;
+		}
+		s->st = SLOT_PENDING;
+		s->ends = tg->ends;
+		r->nsuspended--;
+		r->npending++;
+		update_min(r);
+		return OUT_APPLIED;
+	}
+	return OUT_NOTHING_TO_WITHDRAW;
+}
+
+static enum outcome apply_amendment(struct replay *r, int p, const struct dipnote *nt)
+{
+	int i;
+
+	if (nt->version < 2 || !date_is_valid(nt->effective))
+		return OUT_BAD_VERSION;
+	for (i = 0; i < r->namend; i++)
+		if (r->amend[i].version == nt->version)
+			break;
+	if (i == r->namend) {
+		if (r->namend == GS_MAX_AMENDMENTS)
+			return OUT_TOO_MANY_VERSIONS;
+		r->amend[i].version = nt->version;
+		r->amend[i].mask = 0;
+		r->amend[i].effective = nt->effective;
+		r->namend++;
+	}
+	r->amend[i].mask |= 1u << p;
+	if (date_cmp(nt->effective, r->amend[i].effective) > 0)
+		r->amend[i].effective = nt->effective;
+	return OUT_APPLIED;
+}
+
+/* Applies one note delivered at nt->delivered (after every earlier one).
+ * If what is non-NULL, writes a sentence about it. */
+static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
+{
+	gs_instant t = nt->delivered;
+	struct target tg = { 0 };
+	enum outcome o;
+	unsigned missing;
+	int p, q;
+
+	if (t < MIN_INSTANT || t > MAX_INSTANT) {
+		if (what)
+			sb_add(what, "%s note: ignored, delivery instant out of range",
+			       dipnote_kind_name(nt->kind));
+		return OUT_OUT_OF_RANGE;
+	}
+	p = party_index(r->a, nt->from);
+	check_termination(r, t);
+	if (what) {
+		if (nt->kind == DIPNOTE_WITHDRAWAL)
+			sb_add(what, "%s", withdraw_phrase(nt->withdraws));
+		else if (nt->kind == DIPNOTE_AMENDMENT_CONSENT)
+			sb_add(what, "amendment consent to version %d", nt->version);
+		else if (nt->kind == DIPNOTE_DOMESTIC_COMPLETE)
+			sb_add(what, "domestic-procedures-complete note");
+		else
+			sb_add(what, "%s", nt->kind == DIPNOTE_TERMINATION ? "termination notice" :
+					   nt->kind == DIPNOTE_SUSPENSION ? "suspension of the termination notice" :
+					   "note");
+		sb_add(what, " by %s delivered %s: ", p >= 0 ? r->a->parties[p] : nt->from,
+		       fmt_day(local_day(t, r->a->zone)).s);
+	}
+	if (p < 0) {
+		if (what)
+			sb_add(what, "ignored, not a party");
+		return OUT_UNKNOWN_PARTY;
+	}
+	if (r->terminated) {
+		if (what)
+			sb_add(what, "ignored, the agreement terminated at %s",
+			       fmt_local(r, r->terminated_at).s);
+		return OUT_AFTER_TERMINATION;
+	}
+
+	switch (nt->kind) {
+	case DIPNOTE_DOMESTIC_COMPLETE:
+		if (r->domestic_seen & (1u << p)) {
+			if (what)
+				sb_add(what, "ignored, %s already notified", r->a->parties[p]);
+			return OUT_DUPLICATE;
+		}
+		r->domestic_seen |= 1u << p;
+		if (!what)
+			return OUT_APPLIED;
+		missing = r->all_mask & ~r->domestic_seen;
+		if (r->a->term.eif == EIF_ON_SIGNATURE) {
+			sb_add(what, "recorded; entry into force is on signature");
+		} else if (missing) {
+			sb_add(what, "recorded; waiting for");
+			for (q = 0; q < r->np; q++)
+				if (missing & (1u << q))
+					sb_add(what, " %s", r->a->parties[q]);
+		} else if (r->has_eif) {
+			sb_add(what, "every party has notified; in force from %s",
+			       fmt_local(r, r->eif).s);
+		}
+		return OUT_APPLIED;
+
+	case DIPNOTE_TERMINATION:
+		o = apply_termination(r, p, t, &tg);
+		if (!what)
+			return o;
+		if (o == OUT_NOT_IN_FORCE) {
+			sb_add(what, "ignored, the agreement is not in force");
+		} else if (o == OUT_ALREADY_PENDING) {
+			sb_add(what, "ignored, a notice by %s is already pending", r->a->parties[p]);
+		} else {
+			if (tg.late)
+				sb_add(what, "late for %s (last day %s)", fmt_day(tg.late_aday).s,
+				       fmt_day(tg.late_dday).s);
+			else if (r->a->term.model == TERM_ANNUAL)
+				sb_add(what, "timely");
+			else
+				sb_add(what, "received");
+			if (o == OUT_LATE_REFUSED)
+				sb_add(what, ", ineffective");
+			else
+				sb_add(what, "%s; agreement ends %s unless suspended or withdrawn",
+				       tg.late ? ", carried forward" : "", fmt_local(r, tg.ends).s);
+		}
+		return o;
+
+	case DIPNOTE_SUSPENSION:
+		if (r->slot[p].st != SLOT_PENDING) {
+			if (what)
+				sb_add(what, "ignored, %s has no pending notice", r->a->parties[p]);
+			return OUT_NOTHING_TO_SUSPEND;
+		}
+		if (what)
+			sb_add(what, "notice suspended; the agreement does not end at %s and keeps renewing",
+			       fmt_local(r, r->slot[p].ends).s);
+		r->slot[p].st = SLOT_SUSPENDED;
+		r->npending--;
+		r->nsuspended++;
+		update_min(r);
+		return OUT_APPLIED;
+
+	case DIPNOTE_WITHDRAWAL:
+		o = apply_withdrawal(r, p, nt, &tg);
+		if (!what)
+			return o;
+		if (o == OUT_NOTHING_TO_WITHDRAW)
+			sb_add(what, "ignored, nothing to withdraw");
+		else if (o == OUT_LATE_REFUSED)
+			sb_add(what, "reactivated notice late for %s (last day %s), ineffective",
+			       fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
+		else if (nt->withdraws == WITHDRAW_SUSPENSION)
+			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
+			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
+		else
+			sb_add(what, "back in force");
+		return o;
+
+	case DIPNOTE_AMENDMENT_CONSENT:
+		o = apply_amendment(r, p, nt);
+		if (!what)
+			return o;
+		if (o == OUT_BAD_VERSION) {
+			sb_add(what, "ignored, invalid version or date");
+		} else if (o == OUT_TOO_MANY_VERSIONS) {
+			sb_add(what, "ignored, too many versions");
+		} else {
+			for (q = 0; q < r->namend && r->amend[q].version != nt->version; q++)
+				;
+			if (r->amend[q].mask == r->all_mask) {
+				char ed[GS_DATE_STR];
+
+				date_format(r->amend[q].effective, ed);
+				sb_add(what, "every party consented; version %d effective %s",
+				       nt->version, ed);
+			} else {
+				sb_add(what, "recorded; waiting for the other parties");
+			}
+		}
+		return o;
+	}
+	if (what)
+		sb_add(what, "ignored, unknown kind");
+	return OUT_UNKNOWN_PARTY;
+}
+
+/* ---- order ---- */
+
+/* Notes are usually given in delivery order; if not, a stable insertion
+ * sort of indexes on the stack. Returns false if there are too many. */
+static bool order_notes(const struct dipnote *notes, size_t n, uint16_t *idx, bool *sorted)
+{
+	size_t i, j;
+
+	*sorted = true;
+	for (i = 1; i < n; i++) {
+		if (notes[i].delivered < notes[i - 1].delivered) {
+			*sorted = false;
+			break;
+		}
+	}
+	if (*sorted)
+		return true;
+	if (n > GS_MAX_NOTES)
+		return false;
+	for (i = 0; i < n; i++) {
+		uint16_t v = (uint16_t)i;
+		gs_instant t = notes[i].delivered;
+
+		for (j = i; j > 0 && notes[idx[j - 1]].delivered > t; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = v;
+	}
+	return true;
+}
+
+/* ---- status ---- */
+
+static void set_reason(const struct replay *r, gs_instant at, struct lifecycle_status *out)
+{
+	struct sb b = { out->reason, sizeof(out->reason), 0 };
+	const char *id = r->a->id;
+	int p;
+
+	out->reason[0] = '\0';
+	switch (out->state) {
+	case STATE_DRAFT:
+		sb_add(&b, "agreement '%s' is a draft: not every party's signature on its text is held",
+		       id);
+		break;
+	case STATE_SIGNED:
+		if (r->has_eif) {
+			sb_add(&b, "agreement '%s' is signed by all parties and enters into force at %s",
+			       id, fmt_local(r, r->eif).s);
+		} else if (r->a->term.eif == EIF_ON_SIGNATURE) {
+			sb_add(&b, "agreement '%s' is signed by all parties but has no valid signing date",
+			       id);
+		} else {
+			sb_add(&b, "agreement '%s' is signed by all parties but not in force: "
+				   "waiting for the domestic-procedures notes of", id);
+			for (p = 0; p < r->np; p++)
+				if (!(r->domestic_all & (1u << p)))
+					sb_add(&b, " %s", r->a->parties[p]);
+		}
+		break;
+	case STATE_IN_FORCE:
+		if (r->a->term.model == TERM_ANNUAL)
+			sb_add(&b, "agreement '%s' is in force since %s; term %d ends %s and renews "
+				   "unless a party gives notice by %s",
+			       id, fmt_local(r, r->eif).s, out->term,
+			       fmt_local(r, out->term_end).s,
+			       fmt_day(days_from_date(out->notice_deadline)).s);
+		else
+			sb_add(&b, "agreement '%s' is in force since %s, until a party gives notice",
+			       id, fmt_local(r, r->eif).s);
+		break;
+	case STATE_NOTICE_PENDING:
+		sb_add(&b, "the termination notice by %s is pending: agreement '%s' ends at %s "
+			   "unless it is suspended or withdrawn",
+		       party_code(r, r->min_party), id, fmt_local(r, r->min_ends).s);
+		break;
+	case STATE_NOTICE_SUSPENDED:
+		for (p = 0; p < r->np && r->slot[p].st != SLOT_SUSPENDED; p++)
+			;
+		sb_add(&b, "the termination notice by %s is suspended: agreement '%s' stays in force",
+		       party_code(r, p), id);
+		if (out->term_end != GS_INSTANT_NONE)
+			sb_add(&b, " and renews at %s", fmt_local(r, out->term_end).s);
+		break;
+	case STATE_TERMINATED:
+		sb_add(&b, "agreement '%s' terminated at %s on the notice by %s: nothing new may be "
+			   "released, and everything released under it stays protected",
+		       id, fmt_local(r, r->terminated_at).s, party_code(r, r->term_party));
+		break;
+	}
+	(void)at;
+}
+
+static int status_at(const struct agreement *a, bool signed_by_all,
+		     const struct dipnote *notes, size_t nnotes, gs_instant at,
+		     struct lifecycle_status *out, bool text)
+{
+	struct replay r;
+	uint16_t idx[GS_MAX_NOTES];
+	bool sorted;
+	size_t j;
+	int i;
+
+	if (!a || !out || (!notes && nnotes))
+		return GS_EINVAL;
+	if (nnotes > GS_MAX_NOTES)
+		return GS_ELIMIT;
+	order_notes(notes, nnotes, idx, &sorted);
+	replay_init(&r, a, signed_by_all, notes, nnotes);
+
+	out->nevents = 0;
+	for (j = 0; j < nnotes; j++) {
+		size_t ni = sorted ? j : idx[j];
+		const struct dipnote *nt = &notes[ni];
+		struct lifecycle_event *ev;
+		enum outcome o;
+
+		if (nt->delivered > at)
+			break;
+		if (out->nevents < GS_MAX_EVENTS) {
+			ev = &out->events[out->nevents];
+			ev->what[0] = '\0';
+			if (text) {
+				struct sb b = { ev->what, sizeof(ev->what), 0 };
+
+				o = apply_note(&r, nt, &b);
+			} else {
+				o = apply_note(&r, nt, NULL);
+			}
+			ev->note = (int)ni;
+			ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
+			ev->state_after = state_of(&r, nt->delivered);
+		} else {
+			apply_note(&r, nt, NULL);
+		}
+		out->nevents++;
+	}
+	check_termination(&r, at);
+
+	out->state = state_of(&r, at);
+	out->term = 0;
+	out->in_force_since = in_force_at(&r, at) ? r.eif : GS_INSTANT_NONE;
+	out->term_start = GS_INSTANT_NONE;
+	out->term_end = GS_INSTANT_NONE;
+	out->has_notice_deadline = false;
+	out->notice_deadline = (struct gs_date){ 0, 0, 0 };
+	out->terminates_at = GS_INSTANT_NONE;
+	switch (out->state) {
+	case STATE_IN_FORCE:
+	case STATE_NOTICE_PENDING:
+	case STATE_NOTICE_SUSPENDED:
+		if (a->term.model == TERM_ANNUAL) {
+			int k = first_anniv_after(&r, local_day(clamp_instant(at), a->zone));
+			int64_t aday = anniv_day(&r, k);
+
+			out->term = k;
+			out->term_start = day_midnight(anniv_day(&r, k - 1), a->zone);
+			out->term_end = day_midnight(aday, a->zone);
+			out->has_notice_deadline = true;
+			out->notice_deadline = date_from_days(deadline_day(&r, aday));
+		} else {
+			out->term = 1;
+			out->term_start = r.eif;
+		}
+		if (out->state == STATE_NOTICE_PENDING)
+			out->terminates_at = r.min_ends;
+		break;
+	case STATE_TERMINATED:
+		out->terminates_at = r.terminated_at;
+		break;
+	default:
+		break;
+	}
+
+	out->version = 1;
+	for (i = 0; i < r.namend; i++) {
+		if (r.amend[i].mask == r.all_mask && r.amend[i].version > out->version &&
+		    date_midnight(r.amend[i].effective, a->zone) <= at)
+			out->version = r.amend[i].version;
+	}
+	if (text)
+		set_reason(&r, at, out);
+	else
+		out->reason[0] = '\0';
+	return 0;
+}
+
+int lifecycle_at(const struct agreement *a, bool signed_by_all,
+		 const struct dipnote *notes, size_t nnotes, gs_instant at,
+		 struct lifecycle_status *out)
+{
+	return status_at(a, signed_by_all, notes, nnotes, at, out, true);
+}
+
+int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
+		       const struct dipnote *notes, size_t nnotes, gs_instant at,
+		       struct lifecycle_status *out)
+{
+	return status_at(a, signed_by_all, notes, nnotes, at, out, false);
+}
+
+int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
+			 const struct dipnote *notes, size_t nnotes,
+			 const struct dipnote *c, struct gs_diag *d)
+{
+	struct replay r;
+	uint16_t idx[GS_MAX_NOTES];
+	struct target tg = { 0 };
+	bool sorted;
+	size_t j;
+	int p;
+	gs_instant t;
+
+	if (!a || !c || (!notes && nnotes))
+		return gs_diag_set(d, GS_EINVAL, "no agreement or note");
+	if (nnotes >= GS_MAX_NOTES)
+		return gs_diag_set(d, GS_ELIMIT, "agreement '%s': more than %d notes", a->id,
+				   GS_MAX_NOTES);
+	if (strncmp(c->agreement, a->id, GS_MAX_ID))
+		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': the note is for agreement '%.*s'",
+				   a->id, GS_MAX_ID - 1, c->agreement);
+	p = party_index(a, c->from);
+	if (p < 0)
+		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
+				   a->id, GS_MAX_CODE - 1, c->from);
+	if (c->to[0] && party_index(a, c->to) < 0)
+		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
+				   a->id, GS_MAX_CODE - 1, c->to);
+	if (c->to[0] && !strncmp(c->to, c->from, GS_MAX_CODE))
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s': party '%s' cannot send a note to itself",
+				   a->id, a->parties[p]);
+	t = c->delivered;
+	if (t < MIN_INSTANT || t > MAX_INSTANT)
+		return gs_diag_set(d, GS_EINVAL, "agreement '%s': the %s note by '%s' has no valid "
+				   "delivery instant", a->id, dipnote_kind_name(c->kind), a->parties[p]);
+
+	order_notes(notes, nnotes, idx, &sorted);
+	replay_init(&r, a, signed_by_all, notes, nnotes);
+	for (j = 0; j < nnotes; j++) {
+		const struct dipnote *nt = &notes[sorted ? j : idx[j]];
+
+		if (nt->delivered > t)
+			break;
+		apply_note(&r, nt, NULL);
+	}
+	check_termination(&r, t);
+	if (r.terminated)
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': terminated at %s; the %s note by '%s' "
+				   "delivered %s comes after", a->id, fmt_local(&r, r.terminated_at).s,
+				   dipnote_kind_name(c->kind), a->parties[p], fmt_local(&r, t).s);
+
+	switch (c->kind) {
+	case DIPNOTE_DOMESTIC_COMPLETE:
+		return 0;
+	case DIPNOTE_TERMINATION:
+		if (!in_force_at(&r, t))
+			return gs_diag_set(d, GS_ESTATE, "agreement '%s': not in force at %s; a "
+					   "termination notice needs it in force", a->id,
+					   fmt_local(&r, t).s);
+		if (r.slot[p].st == SLOT_PENDING)
+			return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' already has a "
+					   "termination notice pending", a->id, a->parties[p]);
+		if (!notice_target(&r, t, &tg))
+			return gs_diag_set(d, GS_EDENIED, "agreement '%s': termination notice by '%s' "
+					   "delivered %s is late for %s (last day %s)", a->id,
+					   a->parties[p], fmt_day(local_day(t, a->zone)).s,
+					   fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
+		return 0;
+	case DIPNOTE_SUSPENSION:
+		if (r.slot[p].st != SLOT_PENDING)
+			return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' has no pending "
+					   "termination notice to suspend", a->id, a->parties[p]);
+		return 0;
+	case DIPNOTE_WITHDRAWAL:
+		if ((unsigned)c->withdraws > WITHDRAW_BOTH)
+			return gs_diag_set(d, GS_EINVAL, "agreement '%s': unknown withdrawal", a->id);
+		if (c->withdraws == WITHDRAW_SUSPENSION) {
+			if (r.slot[p].st != SLOT_SUSPENDED)
+				return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' has no "
+						   "suspended notice to reactivate", a->id,
+						   a->parties[p]);
+			if (a->term.suspension == SUSPENSION_STRICT_TREATY &&
+			    !notice_target(&r, t, &tg))
+				return gs_diag_set(d, GS_EDENIED, "agreement '%s': reactivated notice by "
+						   "'%s' delivered %s is late for %s (last day %s)",
+						   a->id, a->parties[p],
+						   fmt_day(local_day(t, a->zone)).s,
+						   fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
+			return 0;
+		}
+		if (r.slot[p].st == SLOT_NONE)
+			return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' has no "
+					   "termination notice to withdraw", a->id, a->parties[p]);
+		return 0;
+	case DIPNOTE_AMENDMENT_CONSENT:
+		if (c->version < 2)
+			return gs_diag_set(d, GS_EINVAL, "agreement '%s': amendment consent by '%s' "
+					   "names version %d (amendments are versions 2 and up)",
+					   a->id, a->parties[p], c->version);
+		if (!date_is_valid(c->effective))
+			return gs_diag_set(d, GS_EINVAL, "agreement '%s': amendment consent by '%s' "
+					   "has no valid effective date", a->id, a->parties[p]);
+		return 0;
+	}
+	return gs_diag_set(d, GS_EINVAL, "agreement '%s': unknown note kind", a->id);
+}
+
+bool state_allows_release(enum agreement_state s)
+{
+	return s == STATE_IN_FORCE || s == STATE_NOTICE_PENDING || s == STATE_NOTICE_SUSPENDED;
+}
+
+const char *state_name(enum agreement_state s)
+{
+	switch (s) {
+	case STATE_DRAFT: return "draft";
+	case STATE_SIGNED: return "signed";
+	case STATE_IN_FORCE: return "in_force";
+	case STATE_NOTICE_PENDING: return "notice_pending";
+	case STATE_NOTICE_SUSPENDED: return "notice_suspended";
+	case STATE_TERMINATED: return "terminated";
+	}
+	return "unknown";
+}
