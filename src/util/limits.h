@@ -26,5 +26,9 @@
 #define GS_MAX_DUTIES 16              /* need-to-know entries of one person */
 #define GS_MAX_ROLES 8                /* roles of one person */
 #define GS_MAX_PASSPHRASE 1024        /* passphrase bytes */
+#define GS_MAX_PROOF_HASHES 63        /* hashes in one inclusion or consistency proof */
+#define GS_MAX_KEYFILE_BYTES 4096     /* a sealed key file */
+#define GS_MAX_KDF_OPS 4              /* Argon2id passes a key file may ask for (SENSITIVE) */
+#define GS_MAX_KDF_MEM (256u << 20)   /* Argon2id bytes a key file may ask for (MODERATE) */
 
 #endif
