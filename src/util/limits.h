@@ -27,4 +27,10 @@
 #define GS_MAX_ROLES 8                /* roles of one person */
 #define GS_MAX_PASSPHRASE 1024        /* passphrase bytes */
 
+/* people, facilities, holdings, consents and decisions (core/person.h, core/decide.h) */
+#define GS_MAX_REGISTER 2048          /* persons on one facility register */
+#define GS_MAX_MARK_LABELS 4          /* labels one holding shows */
+#define GS_DECISION_ARGS 4            /* values a decision keeps for its sentence */
+#define GS_DECISION_ARG 256           /* bytes of one such value, incl. NUL */
+
 #endif
