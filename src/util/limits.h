@@ -31,4 +31,10 @@
 #define GS_MAX_KDF_OPS 4              /* Argon2id passes a key file may ask for (SENSITIVE) */
 #define GS_MAX_KDF_MEM (256u << 20)   /* Argon2id bytes a key file may ask for (MODERATE) */
 
+/* people, facilities, holdings, consents and decisions (core/person.h, core/decide.h) */
+#define GS_MAX_REGISTER 2048          /* persons on one facility register */
+#define GS_MAX_MARK_LABELS 4          /* labels one holding shows */
+#define GS_DECISION_ARGS 4            /* values a decision keeps for its sentence */
+#define GS_DECISION_ARG 256           /* bytes of one such value, incl. NUL */
+
 #endif

@@ -1,0 +1,1094 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/decide.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+/*
+ * Implementation notes. The lookups below (party index, annex version,
+ * annex row, scheme rank, state test) mirror helpers that agreement.c,
+ * party.c and lifecycle.c export; they are private here so that the
+ * decisions depend only on the data layout and stay allocation-free and
+ * cheap. A decision records a rule and copies of at most
+ * GS_DECISION_ARGS short strings; decision_reason() builds the sentence.
+ */
+
+static const char *const rule_ids[RULE_COUNT_] = {
+	[RULE_NONE] = "none",
+	[RULE_RELEASE_IN_FORCE] = "release.in-force",
+	[RULE_RELEASE_VERSION] = "release.version",
+	[RULE_RELEASE_PARTY] = "release.party",
+	[RULE_RELEASE_HOLDER] = "release.holder",
+	[RULE_RELEASE_STATUS] = "release.status",
+	[RULE_RELEASE_ANNEX] = "release.annex",
+	[RULE_RELEASE_NEVER] = "release.never",
+	[RULE_RELEASE_ANNEX_ROW] = "release.annex-row",
+	[RULE_RELEASE_PROTECT_AS] = "release.protect-as",
+	[RULE_RELEASE_NO_EQUIVALENT] = "release.no-equivalent",
+	[RULE_RELEASE_SCOPE_PURPOSE] = "release.scope-purpose",
+	[RULE_RELEASE_SCOPE_TOPIC] = "release.scope-topic",
+	[RULE_RELEASE_CONSENT] = "release.originator-consent",
+	[RULE_RELEASE_CONSENT_EXPIRED] = "release.originator-consent-expired",
+	[RULE_RELEASE_PERMIT] = "release.permit",
+	[RULE_MARKING_PARTY] = "marking.party",
+	[RULE_MARKING_NEVER] = "marking.never",
+	[RULE_MARKING_NO_EQUIVALENT] = "marking.no-equivalent",
+	[RULE_MARKING_PERMIT] = "marking.permit",
+	[RULE_ACCESS_STATUS] = "access.status",
+	[RULE_ACCESS_HOLDER] = "access.holder",
+	[RULE_ACCESS_FACILITY] = "access.facility",
+	[RULE_ACCESS_CONTRACTOR] = "access.contractor",
+	[RULE_ACCESS_REGISTER] = "access.facility-register",
+	[RULE_ACCESS_NATIONALITY] = "access.nationality",
+	[RULE_ACCESS_DUAL_NATIONAL] = "access.dual-national",
+	[RULE_ACCESS_THIRD_COUNTRY] = "access.third-country",
+	[RULE_ACCESS_PSC_EMPLOYER] = "access.psc-employer",
+	[RULE_ACCESS_PSC_NONE] = "access.psc-none",
+	[RULE_ACCESS_PSC_EXPIRED] = "access.psc-expired",
+	[RULE_ACCESS_LEVEL_UNKNOWN] = "access.level-unknown",
+	[RULE_ACCESS_PSC_LEVEL] = "access.psc-level",
+	[RULE_ACCESS_NEED_TO_KNOW] = "access.need-to-know",
+	[RULE_ACCESS_PERMIT] = "access.permit",
+	[RULE_USE_STATUS] = "use.status",
+	[RULE_USE_CONSENT] = "use.purpose-consent",
+	[RULE_USE_CONSENT_EXPIRED] = "use.purpose-consent-expired",
+	[RULE_USE_PERMIT] = "use.permit",
+	[RULE_ONWARD_STATUS] = "onward.status",
+	[RULE_ONWARD_ROUTE] = "onward.route",
+	[RULE_ONWARD_TOPIC_GATE] = "onward.topic-gate",
+	[RULE_ONWARD_ORIGINATOR] = "onward.originator",
+	[RULE_ONWARD_CONSENT] = "onward.consent",
+	[RULE_ONWARD_CONSENT_EXPIRED] = "onward.consent-expired",
+	[RULE_ONWARD_PERMIT] = "onward.permit",
+	[RULE_RECLASSIFY_ORIGINATOR_ONLY] = "reclassify.originator-only",
+	[RULE_RECLASSIFY_STATUS] = "reclassify.status",
+	[RULE_RECLASSIFY_LABEL] = "reclassify.label",
+	[RULE_RECLASSIFY_PERMIT] = "reclassify.permit",
+	[RULE_CONTRACTOR_CHECKLIST] = "contractor.checklist",
+	[RULE_CONTRACTOR_INSPECTION] = "contractor.inspection",
+	[RULE_CONTRACTOR_PERMIT] = "contractor.permit",
+	[RULE_INVALID] = "invalid-input",
+};
+
+const char *decide_rule_id(enum decide_rule r)
+{
+	if ((int)r < 0 || r >= RULE_COUNT_ || !rule_ids[r])
+		return "unknown";
+	return rule_ids[r];
+}
+
+/* ---- small private lookups ------------------------------------------- */
+
+static bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* Copies s into a decision argument, truncating on a UTF-8 boundary. */
+static void put(struct decision *d, int i, const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		s = "";
+	while (n < GS_DECISION_ARG - 1 && s[n])
+		n++;
+	if (s[n]) /* truncated: do not cut a multi-byte sequence */
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	memcpy(d->arg[i], s, n);
+	d->arg[i][n] = '\0';
+}
+
+static int begin(struct decision *d)
+{
+	d->permit = false;
+	d->rule = RULE_INVALID;
+	d->rule_id = rule_ids[RULE_INVALID];
+	d->n = 0;
+	d->t = GS_INSTANT_NONE;
+	d->zone = 0;
+	for (int i = 0; i < GS_DECISION_ARGS; i++)
+		d->arg[i][0] = '\0';
+	return GS_EINVAL;
+}
+
+static int deny(struct decision *d, enum decide_rule r)
+{
+	d->permit = false;
+	d->rule = r;
+	d->rule_id = rule_ids[r];
+	return GS_EDENIED;
+}
+
+static int permit(struct decision *d, enum decide_rule r)
+{
+	d->permit = true;
+	d->rule = r;
+	d->rule_id = rule_ids[r];
+	return 0;
+}
+
+static int party_at(const struct agreement *a, const char *code)
+{
+	for (int i = 0; i < a->nparties && i < GS_MAX_PARTIES; i++)
+		if (streq(a->parties[i], code))
+			return i;
+	return -1;
+}
+
+/* The annex version in effect on local day: the latest effective <= day. */
+static const struct annex_version *annex_on(const struct agreement *a, struct gs_date day)
+{
+	const struct annex_version *best = NULL;
+
+	for (int i = 0; i < a->nannex && i < GS_MAX_ANNEX_VERSIONS; i++) {
+		const struct annex_version *v = &a->annex[i];
+
+		if (date_cmp(v->effective, day) <= 0 &&
+		    (!best || date_cmp(v->effective, best->effective) >= 0))
+			best = v;
+	}
+	return best;
+}
+
+static bool on_never_list(const struct annex_version *v, int party, const char *label)
+{
+	for (int i = 0; i < v->nnever && i < GS_MAX_NEVER; i++)
+		if (v->never[i].party == party && streq(v->never[i].label, label))
+			return true;
+	return false;
+}
+
+/* Row of party's label in v, or -1. */
+static int row_of(const struct annex_version *v, int party, const char *label)
+{
+	if (party < 0 || party >= GS_MAX_PARTIES)
+		return -1;
+	for (int r = 0; r < v->nrows && r < GS_MAX_ANNEX_ROWS; r++) {
+		const struct annex_cell *c = &v->rows[r].cells[party];
+
+		for (int k = 0; k < c->nlabels && k < GS_MAX_LABELS_PER_CELL; k++)
+			if (streq(c->labels[k], label))
+				return r;
+	}
+	return -1;
+}
+
+static int row_named(const struct annex_version *v, const char *level)
+{
+	for (int r = 0; r < v->nrows && r < GS_MAX_ANNEX_ROWS; r++)
+		if (streq(v->rows[r].level, level))
+			return r;
+	return -1;
+}
+
+/* Rank of label in scheme s (nlevels - index; 0 if absent). */
+static int rank_in(const struct scheme *s, const char *label)
+{
+	for (int i = 0; i < s->nlevels && i < GS_MAX_SCHEME_LEVELS; i++)
+		if (streq(s->levels[i].label, label))
+			return s->nlevels - i;
+	return 0;
+}
+
+static bool releasable_state(enum agreement_state s)
+{
+	return s == STATE_IN_FORCE || s == STATE_NOTICE_PENDING || s == STATE_NOTICE_SUSPENDED;
+}
+
+static const char *state_str(enum agreement_state s)
+{
+	switch (s) {
+	case STATE_DRAFT: return "draft";
+	case STATE_SIGNED: return "signed";
+	case STATE_IN_FORCE: return "in_force";
+	case STATE_NOTICE_PENDING: return "notice_pending";
+	case STATE_NOTICE_SUSPENDED: return "notice_suspended";
+	case STATE_TERMINATED: return "terminated";
+	}
+	return "unknown";
+}
+
+static bool in_scope(int n, const char (*list)[GS_MAX_NAME], const char *s)
+{
+	if (n <= 0)
+		return true; /* 0 = any */
+	for (int i = 0; i < n && i < GS_MAX_SCOPE; i++)
+		if (streq(list[i], s))
+			return true;
+	return false;
+}
+
+static bool item_named(const struct item *it, const char *id)
+{
+	return streq(it->id, id) || (it->copy_of[0] && streq(it->copy_of, id)) ||
+	       (it->translation_of[0] && streq(it->translation_of, id));
+}
+
+/*
+ * Finds a consent of kind from the item's originator that names the item
+ * (or its topic), is given to holder (or to any holder), names third
+ * (unless third is NULL) and purpose, and is granted and unexpired at
+ * at. Returns it, or NULL; then *stale is one that matched in every way
+ * but its validity period (expired or not yet granted), if any.
+ */
+static const struct consent *find_consent(const struct consent *cs, size_t n,
+					  enum consent_kind kind, const struct item *it,
+					  const char *holder, const char *third,
+					  const char *purpose, gs_instant at,
+					  const struct consent **stale)
+{
+	*stale = NULL;
+	if (!cs)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct consent *c = &cs[i];
+
+		if (c->kind != kind || !c->granted || !streq(c->originator, it->originator))
+			continue;
+		if (c->item[0] ? !item_named(it, c->item) : !(c->topic[0] && streq(c->topic, it->topic)))
+			continue;
+		if (c->holder[0] && !streq(c->holder, holder))
+			continue;
+		if (third && !streq(c->third_party, third))
+			continue;
+		if (!streq(c->purpose, purpose))
+			continue;
+		if (c->expires == GS_INSTANT_NONE)
+			continue; /* a consent must name an expiry */
+		if ((c->granted_at != GS_INSTANT_NONE && at < c->granted_at) || at >= c->expires) {
+			*stale = c;
+			continue;
+		}
+		return c;
+	}
+	return NULL;
+}
+
+static const char *name_of(const struct party *p, const char *code)
+{
+	return p && p->name[0] ? p->name : code;
+}
+
+/* ---- release --------------------------------------------------------- */
+
+int decide_release(const struct agreement *a, const struct lifecycle_status *st,
+		   const struct party *originator_party, const struct party *recipient_party,
+		   const struct holding *h, const char *releasing, const char *recipient,
+		   const struct consent *consents, size_t nconsents, gs_instant at,
+		   struct decision *d)
+{
+	const struct item *it;
+	const struct annex_version *v;
+	const struct annex_cell *cell;
+	const struct consent *c, *stale;
+	const char *label = NULL;
+	int ri, ci, row = -1;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!a || !st || !h || !releasing || !recipient)
+		return GS_EINVAL;
+	it = &h->item;
+	d->zone = a->zone;
+	put(d, 0, a->id);
+
+	/* 1. in force at the release instant (Art 21; survival: never after) */
+	if (!releasable_state(st->state)) {
+		d->n = (int)st->state;
+		d->t = st->state == STATE_TERMINATED ? st->terminates_at : at;
+		return deny(d, RULE_RELEASE_IN_FORCE);
+	}
+	/* 2. the version in effect is the one given */
+	if (st->version > 0 && st->version != a->version) {
+		d->n = st->version;
+		snprintf(d->arg[1], sizeof(d->arg[1]), "%d", a->version);
+		return deny(d, RULE_RELEASE_VERSION);
+	}
+	/* 3. both sides are parties, and distinct */
+	ri = party_at(a, releasing);
+	ci = party_at(a, recipient);
+	if (ri < 0 || ci < 0 || ri == ci) {
+		put(d, 1, ri < 0 ? releasing : recipient);
+		d->n = ri >= 0 && ri == ci;
+		return deny(d, RULE_RELEASE_PARTY);
+	}
+	put(d, 1, it->id);
+	/* 4. the releasing party holds the item */
+	if (!streq(h->holder, releasing)) {
+		put(d, 2, releasing);
+		put(d, 3, h->holder);
+		return deny(d, RULE_RELEASE_HOLDER);
+	}
+	/* 5. the holding is active */
+	if (h->status != ITEM_ACTIVE) {
+		put(d, 2, item_status_name(h->status));
+		return deny(d, RULE_RELEASE_STATUS);
+	}
+	/* 6. an annex is in effect on the local day */
+	v = annex_on(a, date_of_instant(at, a->zone));
+	if (!v) {
+		d->t = at;
+		return deny(d, RULE_RELEASE_ANNEX);
+	}
+	/* 7-8. the releasing side's label: never-list, then its own row (never rounded) */
+	if (streq(releasing, it->originator)) {
+		label = it->label;
+		if (on_never_list(v, ri, label)) {
+			put(d, 2, label);
+			return deny(d, RULE_RELEASE_NEVER);
+		}
+		row = row_of(v, ri, label);
+	} else {
+		for (int k = 0; k < h->marking.nlabels && k < GS_MAX_MARK_LABELS; k++) {
+			const char *l = h->marking.labels[k];
+
+			if (on_never_list(v, ri, l)) {
+				put(d, 2, l);
+				return deny(d, RULE_RELEASE_NEVER);
+			}
+			if (row < 0 && (row = row_of(v, ri, l)) >= 0)
+				label = l;
+		}
+		if (!label)
+			label = h->marking.nlabels > 0 ? h->marking.labels[0] : it->label;
+	}
+	if (row < 0) {
+		put(d, 2, label);
+		put(d, 3, releasing);
+		return deny(d, RULE_RELEASE_ANNEX_ROW);
+	}
+	put(d, 2, label);
+	put(d, 3, v->rows[row].level);
+	/* 9. a protect-as cell receives but never releases */
+	cell = &v->rows[row].cells[ri];
+	if (cell->protect_as)
+		return deny(d, RULE_RELEASE_PROTECT_AS);
+	/* 10. the recipient has an equivalent (or protects as one) */
+	cell = &v->rows[row].cells[ci];
+	if (cell->nlabels <= 0) {
+		put(d, 3, name_of(recipient_party, recipient));
+		return deny(d, RULE_RELEASE_NO_EQUIVALENT);
+	}
+	/* 11-12. purpose and topic in scope */
+	if (!in_scope(a->rules.npurposes, a->rules.purposes, it->purpose)) {
+		put(d, 2, it->purpose);
+		return deny(d, RULE_RELEASE_SCOPE_PURPOSE);
+	}
+	if (!in_scope(a->rules.ntopics, a->rules.topics, it->topic)) {
+		put(d, 2, it->topic);
+		return deny(d, RULE_RELEASE_SCOPE_TOPIC);
+	}
+	/* 13. a non-originator needs the originator's consent for this recipient */
+	if (!streq(releasing, it->originator)) {
+		c = find_consent(consents, nconsents, CONSENT_ONWARD, it, releasing, recipient,
+				 it->purpose, at, &stale);
+		if (!c) {
+			put(d, 0, releasing);
+			put(d, 2, name_of(originator_party, it->originator));
+			put(d, 3, recipient);
+			if (stale) {
+				put(d, 0, stale->id);
+				d->t = stale->expires;
+				d->n = at < stale->expires; /* 1 = not yet granted */
+				if (d->n)
+					d->t = stale->granted_at;
+				return deny(d, RULE_RELEASE_CONSENT_EXPIRED);
+			}
+			return deny(d, RULE_RELEASE_CONSENT);
+		}
+	}
+	put(d, 3, recipient);
+	return permit(d, RULE_RELEASE_PERMIT);
+}
+
+/* ---- marking --------------------------------------------------------- */
+
+static void mark_add(struct marking *m, const char *label)
+{
+	size_t n = strlen(label);
+
+	if (m->nlabels >= GS_MAX_MARK_LABELS || n >= GS_MAX_LABEL)
+		return;
+	memcpy(m->labels[m->nlabels++], label, n + 1);
+}
+
+int decide_marking(const struct agreement *a, const struct annex_version *v,
+		   const struct party *originator, const struct party *holder,
+		   const char *original_label, struct marking *m, struct decision *d)
+{
+	const struct annex_cell *cell;
+	int oi, hi, row;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!m)
+		return GS_EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (!a || !v || !originator || !holder || !original_label ||
+	    strlen(original_label) >= GS_MAX_LABEL)
+		return GS_EINVAL;
+	put(d, 0, original_label);
+	put(d, 1, originator->code);
+	put(d, 2, holder->code);
+	put(d, 3, a->id);
+	oi = party_at(a, originator->code);
+	hi = party_at(a, holder->code);
+	if (oi < 0 || hi < 0) {
+		d->n = oi < 0 ? 0 : 1;
+		return deny(d, RULE_MARKING_PARTY);
+	}
+	if (on_never_list(v, oi, original_label))
+		return deny(d, RULE_MARKING_NEVER);
+	row = row_of(v, oi, original_label);
+	if (row < 0)
+		return deny(d, RULE_MARKING_NO_EQUIVALENT);
+	snprintf(m->originator_name, sizeof(m->originator_name), "%s",
+		 name_of(originator, originator->code));
+	if (oi == hi) {
+		mark_add(m, original_label);
+		m->ncandidates = 1;
+		memcpy(m->candidates[0], m->labels[0], sizeof(m->candidates[0]));
+		put(d, 1, original_label);
+		return permit(d, RULE_MARKING_PERMIT);
+	}
+	cell = &v->rows[row].cells[hi];
+	if (cell->nlabels <= 0) {
+		memset(m, 0, sizeof(*m));
+		d->n = 1; /* the holder's cell is empty */
+		return deny(d, RULE_MARKING_NO_EQUIVALENT);
+	}
+	for (int k = 0; k < cell->nlabels && k < GS_MAX_LABELS_PER_CELL; k++)
+		memcpy(m->candidates[m->ncandidates++], cell->labels[k], GS_MAX_LABEL);
+	m->protect_as = cell->protect_as;
+	switch (a->rules.marking) {
+	case MARKING_ORIGINATOR_DUAL:
+		mark_add(m, original_label);
+		mark_add(m, cell->labels[0]);
+		break;
+	case MARKING_KEEP_ORIGINAL:
+		mark_add(m, original_label);
+		break;
+	case MARKING_RECIPIENT_CONVERTS:
+	default:
+		mark_add(m, cell->labels[0]);
+		break;
+	}
+	put(d, 1, m->labels[m->nlabels - 1]);
+	return permit(d, RULE_MARKING_PERMIT);
+}
+
+/* ---- contractors ----------------------------------------------------- */
+
+static int contractor_check(const struct facility *f, gs_instant at, struct decision *d,
+			    enum decide_rule checklist_rule, enum decide_rule inspection_rule)
+{
+	uint32_t missing = FACILITY_CHECKLIST_ALL & ~f->checklist;
+
+	if (missing) {
+		char *s = d->arg[1];
+		int k = 0;
+
+		for (int i = 0; i < FACILITY_CHECKLIST_ITEMS; i++)
+			if (missing & (1u << i)) {
+				if (k)
+					s[k++] = ',';
+				s[k++] = (char)('a' + i);
+			}
+		s[k] = '\0';
+		d->n = 0;
+		return deny(d, checklist_rule);
+	}
+	if (f->initial_inspection == GS_INSTANT_NONE || f->initial_inspection > at) {
+		d->t = f->initial_inspection;
+		d->n = 1;
+		return deny(d, inspection_rule);
+	}
+	return 0;
+}
+
+int decide_contractor(const struct facility *f, gs_instant at, struct decision *d)
+{
+	int rc;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!f)
+		return GS_EINVAL;
+	put(d, 0, f->id);
+	if (f->contractor) {
+		rc = contractor_check(f, at, d, RULE_CONTRACTOR_CHECKLIST, RULE_CONTRACTOR_INSPECTION);
+		if (rc)
+			return rc;
+	}
+	d->n = f->contractor;
+	return permit(d, RULE_CONTRACTOR_PERMIT);
+}
+
+/* ---- access ---------------------------------------------------------- */
+
+/* The holding's level as a rank in the holder's scheme: the highest of
+ * the labels it shows that belong to that scheme; failing that (a kept
+ * original label), the holder's cell of the item's annex row. */
+static int holding_rank(const struct agreement *a, const struct party *holder,
+			const struct holding *h, const struct annex_version *v,
+			const char **label)
+{
+	int best = 0;
+
+	*label = NULL;
+	for (int k = 0; k < h->marking.nlabels && k < GS_MAX_MARK_LABELS; k++) {
+		int r = rank_in(&holder->scheme, h->marking.labels[k]);
+
+		if (r > best) {
+			best = r;
+			*label = h->marking.labels[k];
+		}
+	}
+	if (best == 0 && streq(h->holder, h->item.originator)) {
+		best = rank_in(&holder->scheme, h->item.label);
+		if (best)
+			*label = h->item.label;
+	}
+	if (best == 0 && v) {
+		int oi = party_at(a, h->item.originator), hi = party_at(a, h->holder);
+		int row = oi >= 0 && hi >= 0 ? row_of(v, oi, h->item.label) : -1;
+
+		if (row >= 0) {
+			const struct annex_cell *c = &v->rows[row].cells[hi];
+
+			for (int k = 0; k < c->nlabels && k < GS_MAX_LABELS_PER_CELL; k++) {
+				int r = rank_in(&holder->scheme, c->labels[k]);
+
+				if (r > best) {
+					best = r;
+					*label = c->labels[k];
+				}
+			}
+		}
+	}
+	return best;
+}
+
+static const struct annex_version *holding_annex(const struct agreement *a,
+						 const struct holding *h, gs_instant at)
+{
+	gs_instant when = h->released_at != GS_INSTANT_NONE ? h->released_at : at;
+
+	return annex_on(a, date_of_instant(when, a->zone));
+}
+
+/* True if the holding's annex row is below psc_from (no PSC needed). */
+static bool below_psc_from(const struct agreement *a, const struct annex_version *v,
+			   const struct holding *h)
+{
+	int oi, row, from;
+
+	if (!v)
+		return false;
+	from = row_named(v, a->rules.psc_from);
+	oi = party_at(a, h->item.originator);
+	row = oi >= 0 ? row_of(v, oi, h->item.label) : -1;
+	/* rows are most sensitive first: a larger index is a lower level */
+	return from >= 0 && row >= 0 && row > from;
+}
+
+static bool nationality_allowed(const struct agreement *a, const struct holding *h,
+				const char *code)
+{
+	if (a->rules.nationality == NATIONALITY_PARTIES)
+		return party_at(a, code) >= 0;
+	return streq(code, h->holder);
+}
+
+static bool need_to_know(const struct person *p, const struct item *it)
+{
+	for (int i = 0; i < p->nduties && i < GS_MAX_DUTIES; i++) {
+		const struct duty *u = &p->duties[i];
+
+		switch (u->kind) {
+		case DUTY_TOPIC:
+			if (streq(u->value, it->topic))
+				return true;
+			break;
+		case DUTY_PURPOSE:
+			if (streq(u->value, it->purpose))
+				return true;
+			break;
+		case DUTY_ITEM:
+			if (item_named(it, u->value))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+int decide_access(const struct agreement *a, const struct party *holder,
+		  const struct holding *h, const struct person *p, const struct facility *f,
+		  const struct consent *consents, size_t nconsents, gs_instant at,
+		  struct decision *d)
+{
+	const struct annex_version *v = NULL;
+	const char *hlabel;
+	int hrank, prank, nn;
+	bool allowed_one = false;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!a || !holder || !h || !p || !f)
+		return GS_EINVAL;
+	d->zone = a->zone;
+	put(d, 0, p->name[0] ? p->name : p->id);
+	put(d, 1, h->item.id);
+
+	/* 1. only an active holding can be opened (destroyed, returned, lost,
+	 *    compromised and suspended ones cannot) */
+	if (h->status != ITEM_ACTIVE) {
+		put(d, 2, item_status_name(h->status));
+		return deny(d, RULE_ACCESS_STATUS);
+	}
+	/* 2. this node holds it */
+	if (!streq(holder->code, h->holder)) {
+		put(d, 2, holder->code);
+		put(d, 3, h->holder);
+		return deny(d, RULE_ACCESS_HOLDER);
+	}
+	/* 3. the facility is the holder's, the person's, and where the item is kept */
+	if (!streq(f->party, h->holder) || !streq(p->facility, f->id) ||
+	    (h->facility[0] && !streq(h->facility, f->id))) {
+		put(d, 2, f->id);
+		d->n = !streq(f->party, h->holder) ? 0 : !streq(p->facility, f->id) ? 1 : 2;
+		put(d, 3, d->n == 0 ? f->party : d->n == 1 ? p->facility : h->facility);
+		return deny(d, RULE_ACCESS_FACILITY);
+	}
+	/* 4. a contractor facility has its Art 16 checklist and inspection */
+	if (f->contractor) {
+		put(d, 0, f->id);
+		if (contractor_check(f, at, d, RULE_ACCESS_CONTRACTOR, RULE_ACCESS_CONTRACTOR))
+			return GS_EDENIED;
+		put(d, 0, p->name[0] ? p->name : p->id);
+	}
+	/* 5. on the facility register (Art 6(e)) */
+	if (!facility_register_has(f, p->id)) {
+		put(d, 2, f->id);
+		return deny(d, RULE_ACCESS_REGISTER);
+	}
+	/* 6. nationality: allowed by the agreement, or covered by consent */
+	nn = p->nnationalities;
+	if (nn <= 0 || nn > GS_MAX_NATIONALITIES) {
+		d->n = 1;
+		return deny(d, RULE_ACCESS_NATIONALITY);
+	}
+	for (int i = 0; i < nn; i++)
+		if (nationality_allowed(a, h, p->nationalities[i]))
+			allowed_one = true;
+	for (int i = 0; i < nn; i++) {
+		const char *nat = p->nationalities[i];
+		const struct consent *stale;
+
+		if (nationality_allowed(a, h, nat))
+			continue;
+		if (allowed_one && a->rules.dual_nationals_allowed)
+			continue;
+		if (find_consent(consents, nconsents, CONSENT_ACCESS, &h->item, h->holder, nat,
+				 h->item.purpose, at, &stale))
+			continue;
+		put(d, 2, nat);
+		put(d, 3, h->holder);
+		d->n = a->rules.nationality == NATIONALITY_PARTIES;
+		if (allowed_one)
+			return deny(d, RULE_ACCESS_DUAL_NATIONAL);
+		if (party_at(a, nat) < 0)
+			return deny(d, RULE_ACCESS_THIRD_COUNTRY);
+		return deny(d, RULE_ACCESS_NATIONALITY);
+	}
+	/* 7. PSC (Art 7), unless the level is below the agreement's psc_from */
+	if (a->rules.psc_from[0]) {
+		v = holding_annex(a, h, at);
+		if (below_psc_from(a, v, h))
+			goto need;
+	}
+	if (!streq(p->employer, h->holder)) {
+		put(d, 2, p->employer);
+		put(d, 3, h->holder);
+		return deny(d, RULE_ACCESS_PSC_EMPLOYER);
+	}
+	if (!p->psc.level[0])
+		return deny(d, RULE_ACCESS_PSC_NONE);
+	if (p->psc.valid_from != GS_INSTANT_NONE && at < p->psc.valid_from) {
+		d->n = 1;
+		d->t = p->psc.valid_from;
+		return deny(d, RULE_ACCESS_PSC_EXPIRED);
+	}
+	if (p->psc.valid_until != GS_INSTANT_NONE && at >= p->psc.valid_until) {
+		d->t = p->psc.valid_until;
+		return deny(d, RULE_ACCESS_PSC_EXPIRED);
+	}
+	/* the labels shown usually settle the level; the annex only if not */
+	hrank = holding_rank(a, holder, h, NULL, &hlabel);
+	if (hrank == 0) {
+		if (!v)
+			v = holding_annex(a, h, at);
+		hrank = holding_rank(a, holder, h, v, &hlabel);
+	}
+	if (hrank == 0) {
+		put(d, 2, h->marking.nlabels > 0 ? h->marking.labels[0] : h->item.label);
+		put(d, 3, holder->code);
+		return deny(d, RULE_ACCESS_LEVEL_UNKNOWN);
+	}
+	prank = rank_in(&holder->scheme, p->psc.level);
+	if (prank < hrank) {
+		put(d, 2, p->psc.level);
+		put(d, 3, hlabel);
+		d->n = prank == 0; /* not a level of the holder's scheme */
+		return deny(d, RULE_ACCESS_PSC_LEVEL);
+	}
+need:
+	/* 8. need-to-know from official duties */
+	if (!need_to_know(p, &h->item)) {
+		put(d, 2, h->item.topic);
+		put(d, 3, h->item.purpose);
+		return deny(d, RULE_ACCESS_NEED_TO_KNOW);
+	}
+	return permit(d, RULE_ACCESS_PERMIT);
+}
+
+/* ---- purpose --------------------------------------------------------- */
+
+int decide_use(const struct holding *h, const char *purpose,
+	       const struct consent *consents, size_t nconsents, gs_instant at,
+	       struct decision *d)
+{
+	const struct consent *stale;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!h || !purpose)
+		return GS_EINVAL;
+	put(d, 0, h->holder);
+	put(d, 1, h->item.id);
+	put(d, 2, purpose);
+	put(d, 3, h->item.originator);
+	if (h->status != ITEM_ACTIVE) {
+		put(d, 2, item_status_name(h->status));
+		return deny(d, RULE_USE_STATUS);
+	}
+	if (streq(purpose, h->item.purpose))
+		return permit(d, RULE_USE_PERMIT);
+	if (find_consent(consents, nconsents, CONSENT_USE, &h->item, h->holder, NULL, purpose,
+			 at, &stale)) {
+		d->n = 1; /* by consent */
+		return permit(d, RULE_USE_PERMIT);
+	}
+	if (stale) {
+		put(d, 3, stale->id);
+		d->n = at < stale->expires;
+		d->t = d->n ? stale->granted_at : stale->expires;
+		return deny(d, RULE_USE_CONSENT_EXPIRED);
+	}
+	return deny(d, RULE_USE_CONSENT);
+}
+
+/* ---- onward release and arrangements ---------------------------------- */
+
+int decide_onward(const struct agreement *arr, const struct holding *h,
+		  const char *releasing, const char *third, const char *purpose,
+		  const struct consent *consents, size_t nconsents, gs_instant at,
+		  struct decision *d)
+{
+	const struct item *it;
+	const struct consent *stale;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!h || !releasing || !third)
+		return GS_EINVAL;
+	it = &h->item;
+	if (!purpose)
+		purpose = it->purpose;
+	put(d, 0, releasing);
+	put(d, 1, it->id);
+	put(d, 2, third);
+	put(d, 3, it->originator);
+	if (h->status != ITEM_ACTIVE) {
+		put(d, 2, item_status_name(h->status));
+		return deny(d, RULE_ONWARD_STATUS);
+	}
+	if (arr) {
+		d->zone = arr->zone;
+		/* route: every party a participant; through the hub if there is one */
+		const char *who[3] = { releasing, third, it->originator };
+
+		for (int i = 0; i < 3; i++)
+			if (party_at(arr, who[i]) < 0) {
+				put(d, 1, arr->id);
+				put(d, 2, who[i]);
+				d->n = 0;
+				return deny(d, RULE_ONWARD_ROUTE);
+			}
+		if (arr->hub[0] && !streq(arr->hub, releasing) && !streq(arr->hub, third)) {
+			put(d, 1, arr->id);
+			put(d, 2, third);
+			put(d, 3, arr->hub);
+			d->n = 1;
+			return deny(d, RULE_ONWARD_ROUTE);
+		}
+		if (!in_scope(arr->rules.ntopics, arr->rules.topics, it->topic)) {
+			put(d, 2, it->topic);
+			put(d, 3, arr->id);
+			return deny(d, RULE_ONWARD_TOPIC_GATE);
+		}
+	}
+	if (streq(releasing, it->originator))
+		return permit(d, RULE_ONWARD_ORIGINATOR);
+	if (!find_consent(consents, nconsents, CONSENT_ONWARD, it, releasing, third, purpose, at,
+			  &stale)) {
+		if (stale) {
+			put(d, 1, stale->id);
+			d->n = at < stale->expires;
+			d->t = d->n ? stale->granted_at : stale->expires;
+			return deny(d, RULE_ONWARD_CONSENT_EXPIRED);
+		}
+		return deny(d, RULE_ONWARD_CONSENT);
+	}
+	return permit(d, RULE_ONWARD_PERMIT);
+}
+
+/* ---- reclassification ------------------------------------------------- */
+
+int decide_reclassify(const struct holding *h, const struct party *originator,
+		      const char *requesting, const char *new_label, struct decision *d)
+{
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!h || !requesting || !new_label)
+		return GS_EINVAL;
+	put(d, 0, requesting);
+	put(d, 1, h->item.id);
+	put(d, 2, h->item.originator);
+	put(d, 3, new_label);
+	if (!streq(requesting, h->item.originator))
+		return deny(d, RULE_RECLASSIFY_ORIGINATOR_ONLY);
+	if (h->status == ITEM_DESTROYED || h->status == ITEM_RETURNED) {
+		put(d, 3, item_status_name(h->status));
+		return deny(d, RULE_RECLASSIFY_STATUS);
+	}
+	if (originator && (!streq(originator->code, h->item.originator) ||
+			   rank_in(&originator->scheme, new_label) == 0))
+		return deny(d, RULE_RECLASSIFY_LABEL);
+	return permit(d, RULE_RECLASSIFY_PERMIT);
+}
+
+/* ---- sentences -------------------------------------------------------- */
+
+int decision_reason(const struct decision *d, char *buf, size_t cap)
+{
+	char t[GS_INSTANT_STR] = "";
+	const char *a0, *a1, *a2, *a3;
+
+	if (!d || !buf || cap == 0)
+		return GS_EINVAL;
+	if (d->t != GS_INSTANT_NONE)
+		instant_format_local(d->t, d->zone, t);
+	a0 = d->arg[0];
+	a1 = d->arg[1];
+	a2 = d->arg[2];
+	a3 = d->arg[3];
+
+	switch (d->rule) {
+	case RULE_RELEASE_IN_FORCE:
+		if (d->n == STATE_TERMINATED && t[0])
+			return snprintf(buf, cap, "refused: agreement '%s' is terminated (since %s); "
+					"nothing new may be released under it", a0, t);
+		if (d->n == STATE_TERMINATED)
+			return snprintf(buf, cap, "refused: agreement '%s' is terminated; "
+					"nothing new may be released under it", a0);
+		return snprintf(buf, cap, "refused: agreement '%s' is not in force at %s (state %s); "
+				"nothing may be released under it", a0, t,
+				state_str((enum agreement_state)d->n));
+	case RULE_RELEASE_VERSION:
+		return snprintf(buf, cap, "refused: version %s of agreement '%s' was given, "
+				"but version %d is in effect", a1, a0, d->n);
+	case RULE_RELEASE_PARTY:
+		if (d->n)
+			return snprintf(buf, cap, "refused: a party cannot release to itself ('%s')", a1);
+		return snprintf(buf, cap, "refused: '%s' is not a party to agreement '%s'", a1, a0);
+	case RULE_RELEASE_HOLDER:
+		return snprintf(buf, cap, "refused: %s cannot release item '%s': it is held by %s",
+				a2, a1, a3);
+	case RULE_RELEASE_STATUS:
+		return snprintf(buf, cap, "refused: item '%s' is %s; it cannot be released", a1, a2);
+	case RULE_RELEASE_ANNEX:
+		return snprintf(buf, cap, "refused: agreement '%s' has no equivalence annex in "
+				"effect at %s", a0, t);
+	case RULE_RELEASE_NEVER:
+		return snprintf(buf, cap, "refused: item '%s' is marked %s, which agreement '%s' "
+				"never allows to be released", a1, a2, a0);
+	case RULE_RELEASE_ANNEX_ROW:
+		return snprintf(buf, cap, "refused: %s has no row in the annex of agreement '%s' "
+				"for %s; a label is never rounded to another level", a2, a0, a3);
+	case RULE_RELEASE_PROTECT_AS:
+		return snprintf(buf, cap, "refused: %s is only protected as %s under agreement '%s' "
+				"and cannot be released from", a2, a3, a0);
+	case RULE_RELEASE_NO_EQUIVALENT:
+		return snprintf(buf, cap, "refused: %s has no equivalent for %s of item '%s' under "
+				"agreement '%s'", a3, a2, a1, a0);
+	case RULE_RELEASE_SCOPE_PURPOSE:
+		return snprintf(buf, cap, "refused: purpose '%s' of item '%s' is outside the scope "
+				"of agreement '%s'", a2, a1, a0);
+	case RULE_RELEASE_SCOPE_TOPIC:
+		return snprintf(buf, cap, "refused: topic '%s' of item '%s' is outside the scope "
+				"of agreement '%s'", a2, a1, a0);
+	case RULE_RELEASE_CONSENT:
+		return snprintf(buf, cap, "refused: %s is not the originator of item '%s' and holds "
+				"no consent from %s to release it to %s", a0, a1, a2, a3);
+	case RULE_RELEASE_CONSENT_EXPIRED:
+		return snprintf(buf, cap, "refused: consent '%s' from %s to release item '%s' to %s "
+				"is %s %s", a0, a2, a1, a3, d->n ? "not valid until" : "expired at", t);
+	case RULE_RELEASE_PERMIT:
+		return snprintf(buf, cap, "permitted: item '%s' (%s) may be released to %s "
+				"under agreement '%s'", a1, a2, a3, a0);
+	case RULE_MARKING_PARTY:
+		return snprintf(buf, cap, "refused: %s is not a party to agreement '%s'",
+				d->n ? a2 : a1, a3);
+	case RULE_MARKING_NEVER:
+		return snprintf(buf, cap, "refused: %s of %s may never be exchanged under "
+				"agreement '%s'", a0, a1, a3);
+	case RULE_MARKING_NO_EQUIVALENT:
+		if (d->n)
+			return snprintf(buf, cap, "refused: %s has no equivalent for %s of %s under "
+					"agreement '%s'", a2, a0, a1, a3);
+		return snprintf(buf, cap, "refused: %s of %s has no row in the annex of "
+				"agreement '%s'", a0, a1, a3);
+	case RULE_MARKING_PERMIT:
+		return snprintf(buf, cap, "permitted: %s marks %s of %s as %s", a2, a0, a3, a1);
+	case RULE_ACCESS_STATUS:
+		return snprintf(buf, cap, "refused: item '%s' is %s; no one may open it", a1, a2);
+	case RULE_ACCESS_HOLDER:
+		return snprintf(buf, cap, "refused: item '%s' is held by %s, not by %s", a1, a3, a2);
+	case RULE_ACCESS_FACILITY:
+		if (d->n == 0)
+			return snprintf(buf, cap, "refused: facility '%s' belongs to %s, not to the "
+					"holder of item '%s'", a2, a3, a1);
+		if (d->n == 1)
+			return snprintf(buf, cap, "refused: %s works at facility '%s', not at '%s'",
+					a0, a3, a2);
+		return snprintf(buf, cap, "refused: item '%s' is kept at facility '%s', not at '%s'",
+				a1, a3, a2);
+	case RULE_ACCESS_CONTRACTOR:
+		if (d->n == 0)
+			return snprintf(buf, cap, "refused: contractor facility '%s' lacks Art 16 "
+					"checklist items (%s)", a0, a1);
+		return snprintf(buf, cap, "refused: contractor facility '%s' has no initial "
+				"security inspection recorded", a0);
+	case RULE_ACCESS_REGISTER:
+		return snprintf(buf, cap, "refused: %s is not on the register of facility '%s'",
+				a0, a2);
+	case RULE_ACCESS_NATIONALITY:
+		if (d->n && !a2[0])
+			return snprintf(buf, cap, "refused: %s has no recorded nationality", a0);
+		if (!a2[0])
+			return snprintf(buf, cap, "refused: %s has no recorded nationality", a0);
+		if (d->n)
+			return snprintf(buf, cap, "refused: %s is a national of %s, which is not a "
+					"party to the agreement", a0, a2);
+		return snprintf(buf, cap, "refused: %s is a national of %s; only nationals of %s "
+				"may open item '%s'", a0, a2, a3, a1);
+	case RULE_ACCESS_DUAL_NATIONAL:
+		return snprintf(buf, cap, "refused: %s is also a national of %s, and the agreement "
+				"does not admit dual nationals", a0, a2);
+	case RULE_ACCESS_THIRD_COUNTRY:
+		return snprintf(buf, cap, "refused: %s is a national of %s, a third country, and "
+				"holds no consent from the originator", a0, a2);
+	case RULE_ACCESS_PSC_EMPLOYER:
+		return snprintf(buf, cap, "refused: %s's clearance is not one granted by %s "
+				"(employer: %s)", a0, a3, a2[0] ? a2 : "none");
+	case RULE_ACCESS_PSC_NONE:
+		return snprintf(buf, cap, "refused: %s holds no PSC", a0);
+	case RULE_ACCESS_PSC_EXPIRED:
+		if (d->n)
+			return snprintf(buf, cap, "refused: %s's PSC is not valid until %s", a0, t);
+		return snprintf(buf, cap, "refused: %s's PSC expired at %s", a0, t);
+	case RULE_ACCESS_LEVEL_UNKNOWN:
+		return snprintf(buf, cap, "refused: the level of item '%s' (%s) has no place in "
+				"%s's scheme", a1, a2, a3);
+	case RULE_ACCESS_PSC_LEVEL:
+		if (d->n)
+			return snprintf(buf, cap, "refused: %s holds a PSC at %s, which is not a level "
+					"of the holder's scheme", a0, a2);
+		return snprintf(buf, cap, "refused: %s holds a PSC at %s, below the item's %s",
+				a0, a2, a3);
+	case RULE_ACCESS_NEED_TO_KNOW:
+		return snprintf(buf, cap, "refused: %s has no need-to-know for item '%s' "
+				"(topic '%s', purpose '%s')", a0, a1, a2, a3);
+	case RULE_ACCESS_PERMIT:
+		return snprintf(buf, cap, "permitted: %s may open item '%s'", a0, a1);
+	case RULE_USE_STATUS:
+		return snprintf(buf, cap, "refused: item '%s' is %s; it cannot be used", a1, a2);
+	case RULE_USE_CONSENT:
+		return snprintf(buf, cap, "refused: item '%s' was not released for '%s'; %s "
+				"holds no consent from %s for that purpose", a1, a2, a0, a3);
+	case RULE_USE_CONSENT_EXPIRED:
+		return snprintf(buf, cap, "refused: consent '%s' to use item '%s' for '%s' is %s %s",
+				a3, a1, a2, d->n ? "not valid until" : "expired at", t);
+	case RULE_USE_PERMIT:
+		return snprintf(buf, cap, "permitted: %s may use item '%s' for '%s'%s", a0, a1, a2,
+				d->n ? " (by the originator's consent)" : "");
+	case RULE_ONWARD_STATUS:
+		return snprintf(buf, cap, "refused: item '%s' is %s; it cannot be passed on", a1, a2);
+	case RULE_ONWARD_ROUTE:
+		if (d->n)
+			return snprintf(buf, cap, "refused: under arrangement '%s' %s cannot send to %s "
+					"directly; the route runs through the hub %s", a1, a0, a2, a3);
+		return snprintf(buf, cap, "refused: %s does not take part in arrangement '%s'", a2, a1);
+	case RULE_ONWARD_TOPIC_GATE:
+		return snprintf(buf, cap, "refused: topic '%s' is outside arrangement '%s'", a2, a3);
+	case RULE_ONWARD_ORIGINATOR:
+		return snprintf(buf, cap, "permitted: %s is the originator of item '%s' and needs "
+				"no consent to send it to %s", a0, a1, a2);
+	case RULE_ONWARD_CONSENT:
+		return snprintf(buf, cap, "refused: %s holds no consent from %s to pass item '%s' "
+				"on to %s", a0, a3, a1, a2);
+	case RULE_ONWARD_CONSENT_EXPIRED:
+		return snprintf(buf, cap, "refused: consent '%s' from %s to pass an item on to %s "
+				"is %s %s", a1, a3, a2, d->n ? "not valid until" : "expired at", t);
+	case RULE_ONWARD_PERMIT:
+		return snprintf(buf, cap, "permitted: %s may pass item '%s' on to %s with the "
+				"consent of %s", a0, a1, a2, a3);
+	case RULE_RECLASSIFY_ORIGINATOR_ONLY:
+		return snprintf(buf, cap, "refused: only the originator %s may change the "
+				"classification of item '%s'; %s may not", a2, a1, a0);
+	case RULE_RECLASSIFY_STATUS:
+		return snprintf(buf, cap, "refused: item '%s' is %s", a1, a3);
+	case RULE_RECLASSIFY_LABEL:
+		return snprintf(buf, cap, "refused: %s is not a level of %s's scheme", a3, a2);
+	case RULE_RECLASSIFY_PERMIT:
+		return snprintf(buf, cap, "permitted: %s reclassifies item '%s' as %s", a0, a1, a3);
+	case RULE_CONTRACTOR_CHECKLIST:
+		return snprintf(buf, cap, "refused: contractor facility '%s' lacks Art 16 checklist "
+				"items (%s)", a0, a1);
+	case RULE_CONTRACTOR_INSPECTION:
+		return snprintf(buf, cap, "refused: contractor facility '%s' has no initial security "
+				"inspection recorded", a0);
+	case RULE_CONTRACTOR_PERMIT:
+		return snprintf(buf, cap, "permitted: facility '%s' may hold CMI%s", a0,
+				d->n ? " (contractor checklist complete)" : "");
+	case RULE_INVALID:
+	case RULE_NONE:
+	case RULE_COUNT_:
+		break;
+	}
+	return snprintf(buf, cap, "refused: invalid input");
+}
