@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,10 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	if (sodium_init() < 0) {
+		fprintf(stderr, "gsomia: cannot initialise libsodium\n");
+		return EXIT_FAIL;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

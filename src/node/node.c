@@ -142,7 +142,7 @@ static int make_identity(struct party *p, const char *code, const char *name, co
 {
 	char *text;
 	size_t cap = GS_MAX_LINE * (GS_MAX_SCHEME_LEVELS + 16);
-	char *b64z;
+	const char *b64z;
 	int n, ret;
 
 	text = malloc(cap);
@@ -233,7 +233,7 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	party_key_name(code, exercise, keyname);
 	if ((ret = note_sign(ptext, (size_t)plen, keyname, keys.sign_sk, &identity, &idlen, d)))
 		goto out;
-	if ((ret = keys_seal(&keys, pass, passlen, &sealed, &sealedlen)))
+	if ((ret = keys_seal(&keys, pass, passlen, NULL, &sealed, &sealedlen)))
 		goto out;
 
 	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
