@@ -20,5 +20,8 @@ int cmd_version(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_party(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
+int cmd_person(int argc, char **argv);
+int cmd_facility(int argc, char **argv);
+int cmd_decide(int argc, char **argv);
 
 #endif

@@ -10,6 +10,9 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "make a node home: database and sealed keys" },
 	{ "party", cmd_party, "export, import, list and show party identities" },
 	{ "agreement", cmd_agreement, "import, sign, give notes on, and follow agreements" },
+	{ "person", cmd_person, "add, list and show persons: clearances, duties, roles" },
+	{ "facility", cmd_facility, "facilities and their registers of authorised persons" },
+	{ "decide", cmd_decide, "ask whether a release, access or onward release would be allowed" },
 	{ "version", cmd_version, "print the version" },
 };
 

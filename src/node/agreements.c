@@ -91,35 +91,34 @@ static int evidence_add_file(struct evidence *e, const char *path, bool explicit
 	uint8_t *buf;
 	size_t len;
 	int ret;
+	bool sig = ends_with(path, ".sig"), note = ends_with(path, ".note"), id = ends_with(path, ".id");
 
+	if (!sig && !note && !id && !ends_with(path, ".txt") && !explicit_file)
+		return 0;
 	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
 		return ret;
-	if (ends_with(path, ".sig"))
+	if (sig)
 		return evidence_add(e, e->sigs, &e->nsigs, sizeof(e->sigs) / sizeof(e->sigs[0]), buf,
 				    len, path, "signature files", d);
-	if (ends_with(path, ".note"))
+	if (note)
 		return evidence_add(e, e->notes, &e->nnotes, GS_MAX_NOTES, buf, len, path, "notes", d);
-	if (ends_with(path, ".id"))
+	if (id)
 		return evidence_add(e, e->ids, &e->nids, sizeof(e->ids) / sizeof(e->ids[0]), buf, len,
 				    path, "identities", d);
-	if (ends_with(path, ".txt") || explicit_file) {
-		/* A single file given by name is classified by content. */
-		if (len >= sizeof(DEF_MAGIC) - 1 && !memcmp(buf, DEF_MAGIC, sizeof(DEF_MAGIC) - 1)) {
-			if (memmem(buf, len, "\n\n\xe2\x80\x94 ", 6))
-				return evidence_add(e, e->sigs, &e->nsigs,
-						    sizeof(e->sigs) / sizeof(e->sigs[0]), buf, len, path,
-						    "signature files", d);
-			return evidence_add(e, e->defs, &e->ndefs, sizeof(e->defs) / sizeof(e->defs[0]),
-					    buf, len, path, "definitions", d);
-		}
-		if (len >= sizeof(NOTE_MAGIC) - 1 && !memcmp(buf, NOTE_MAGIC, sizeof(NOTE_MAGIC) - 1))
-			return evidence_add(e, e->notes, &e->nnotes, GS_MAX_NOTES, buf, len, path,
-					    "notes", d);
-		free(buf);
-		return gs_diag_set(d, GS_EINVAL, "%s:1:1: neither an agreement definition nor a diplomatic note", path);
+	/* A .txt, or a single file given by name: classified by content. */
+	if (len >= sizeof(DEF_MAGIC) - 1 && !memcmp(buf, DEF_MAGIC, sizeof(DEF_MAGIC) - 1)) {
+		if (memmem(buf, len, "\n\n\xe2\x80\x94 ", 6))
+			return evidence_add(e, e->sigs, &e->nsigs, sizeof(e->sigs) / sizeof(e->sigs[0]),
+					    buf, len, path, "signature files", d);
+		return evidence_add(e, e->defs, &e->ndefs, sizeof(e->defs) / sizeof(e->defs[0]), buf,
+				    len, path, "definitions", d);
 	}
+	if (len >= sizeof(NOTE_MAGIC) - 1 && !memcmp(buf, NOTE_MAGIC, sizeof(NOTE_MAGIC) - 1))
+		return evidence_add(e, e->notes, &e->nnotes, GS_MAX_NOTES, buf, len, path, "notes", d);
 	free(buf);
-	return 0;
+	if (!explicit_file && ends_with(path, ".txt"))
+		return 0; /* a .txt that is not a definition (notes to readers) */
+	return gs_diag_set(d, GS_EINVAL, "%s:1:1: neither an agreement definition nor a diplomatic note", path);
 }
 
 static int cmp_str(const void *a, const void *b)

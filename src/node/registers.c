@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/registers.h"
+#include "util/banned.h"
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} roles[] = {
+	{ ROLE_NSA_OFFICER, "nsa-officer" }, { ROLE_REGISTRY, "registry" },
+	{ ROLE_READER, "reader" },           { ROLE_AUDITOR, "auditor" },
+	{ ROLE_TRANSLATOR, "translator" },
+};
+
+int role_parse(const char *s, unsigned *bit)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (!strcmp(s, roles[i].name)) {
+			*bit = roles[i].bit;
+			return 0;
+		}
+	}
+	return GS_EINVAL;
+}
+
+const char *role_name(unsigned bit)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (roles[i].bit == bit)
+			return roles[i].name;
+	return "unknown";
+}
+
+static const char *const duty_kinds[] = { "topic", "purpose", "item" };
+
+static json_t *instant_or_null(gs_instant t)
+{
+	char s[GS_INSTANT_STR];
+
+	if (t == GS_INSTANT_NONE)
+		return json_null();
+	instant_format(t, s);
+	return json_string(s);
+}
+
+static int instant_from(json_t *j, gs_instant *out)
+{
+	if (!j || json_is_null(j)) {
+		*out = GS_INSTANT_NONE;
+		return 0;
+	}
+	if (!json_is_string(j))
+		return GS_EINVAL;
+	return instant_parse(json_string_value(j), 0, out);
+}
+
+static int copy_str(json_t *j, char *out, size_t cap)
+{
+	const char *s;
+
+	if (!json_is_string(j))
+		return GS_EINVAL;
+	s = json_string_value(j);
+	if (strlen(s) >= cap)
+		return GS_ELIMIT;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+json_t *person_to_json(const struct person *p)
+{
+	json_t *o = json_object(), *nat = json_array(), *duties = json_array(), *rl = json_array();
+	json_t *psc = json_object();
+	int i;
+	size_t r;
+
+	json_object_set_new(o, "id", json_string(p->id));
+	json_object_set_new(o, "name", json_string(p->name));
+	for (i = 0; i < p->nnationalities; i++)
+		json_array_append_new(nat, json_string(p->nationalities[i]));
+	json_object_set_new(o, "nationalities", nat);
+	json_object_set_new(o, "employer", json_string(p->employer));
+	json_object_set_new(psc, "level", p->psc.level[0] ? json_string(p->psc.level) : json_null());
+	json_object_set_new(psc, "valid_from", instant_or_null(p->psc.valid_from));
+	json_object_set_new(psc, "valid_until", instant_or_null(p->psc.valid_until));
+	json_object_set_new(o, "psc", psc);
+	for (i = 0; i < p->nduties; i++) {
+		json_t *d = json_object();
+
+		json_object_set_new(d, "kind", json_string(duty_kinds[p->duties[i].kind]));
+		json_object_set_new(d, "value", json_string(p->duties[i].value));
+		json_array_append_new(duties, d);
+	}
+	json_object_set_new(o, "duties", duties);
+	json_object_set_new(o, "facility", p->facility[0] ? json_string(p->facility) : json_null());
+	for (r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
+		if (p->roles & roles[r].bit)
+			json_array_append_new(rl, json_string(roles[r].name));
+	json_object_set_new(o, "roles", rl);
+	return o;
+}
+
+int person_from_json(json_t *j, struct person *out)
+{
+	struct person p;
+	json_t *v, *psc;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	if (!json_is_object(j) || copy_str(json_object_get(j, "id"), p.id, sizeof(p.id)) ||
+	    copy_str(json_object_get(j, "name"), p.name, sizeof(p.name)) ||
+	    copy_str(json_object_get(j, "employer"), p.employer, sizeof(p.employer)))
+		return GS_EINVAL;
+	v = json_object_get(j, "nationalities");
+	if (!json_is_array(v) || json_array_size(v) > GS_MAX_NATIONALITIES)
+		return GS_EINVAL;
+	for (i = 0; i < json_array_size(v); i++)
+		if (copy_str(json_array_get(v, i), p.nationalities[p.nnationalities++], GS_MAX_CODE))
+			return GS_EINVAL;
+	psc = json_object_get(j, "psc");
+	if (!json_is_object(psc))
+		return GS_EINVAL;
+	v = json_object_get(psc, "level");
+	if (v && !json_is_null(v) && copy_str(v, p.psc.level, sizeof(p.psc.level)))
+		return GS_EINVAL;
+	if (instant_from(json_object_get(psc, "valid_from"), &p.psc.valid_from) ||
+	    instant_from(json_object_get(psc, "valid_until"), &p.psc.valid_until))
+		return GS_EINVAL;
+	v = json_object_get(j, "duties");
+	if (!json_is_array(v) || json_array_size(v) > GS_MAX_DUTIES)
+		return GS_EINVAL;
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *d = json_array_get(v, i);
+		const char *k = json_string_value(json_object_get(d, "kind"));
+		int kk;
+
+		for (kk = 0; kk < 3 && (!k || strcmp(k, duty_kinds[kk])); kk++)
+			;
+		if (kk == 3 || copy_str(json_object_get(d, "value"), p.duties[p.nduties].value, GS_MAX_NAME))
+			return GS_EINVAL;
+		p.duties[p.nduties++].kind = (enum duty_kind)kk;
+	}
+	v = json_object_get(j, "facility");
+	if (v && !json_is_null(v) && copy_str(v, p.facility, sizeof(p.facility)))
+		return GS_EINVAL;
+	v = json_object_get(j, "roles");
+	if (!json_is_array(v))
+		return GS_EINVAL;
+	for (i = 0; i < json_array_size(v); i++) {
+		unsigned bit;
+
+		if (!json_is_string(json_array_get(v, i)) ||
+		    role_parse(json_string_value(json_array_get(v, i)), &bit))
+			return GS_EINVAL;
+		p.roles |= bit;
+	}
+	*out = p;
+	return 0;
+}
+
+json_t *facility_to_json(const struct facility *f)
+{
+	json_t *o = json_object(), *reg = json_array(), *cl = json_string("");
+	char items[FACILITY_CHECKLIST_ITEMS + 1];
+	int i, k = 0;
+
+	for (i = 0; i < FACILITY_CHECKLIST_ITEMS; i++)
+		if (f->checklist & (1u << i))
+			items[k++] = (char)('a' + i);
+	items[k] = 0;
+	json_decref(cl);
+	json_object_set_new(o, "id", json_string(f->id));
+	json_object_set_new(o, "party", json_string(f->party));
+	json_object_set_new(o, "name", json_string(f->name));
+	json_object_set_new(o, "contractor", json_boolean(f->contractor));
+	json_object_set_new(o, "checklist", json_string(items));
+	json_object_set_new(o, "initial_inspection", instant_or_null(f->initial_inspection));
+	json_object_set_new(o, "periodic_inspection", instant_or_null(f->periodic_inspection));
+	for (i = 0; i < f->nregister; i++)
+		json_array_append_new(reg, json_string(f->reg_id[i]));
+	json_object_set_new(o, "register", reg);
+	return o;
+}
+
+int facility_from_json(json_t *j, struct facility *out)
+{
+	struct facility *f = out;
+	json_t *v;
+	const char *cl;
+	size_t i;
+
+	facility_init(f);
+	if (!json_is_object(j) || copy_str(json_object_get(j, "id"), f->id, sizeof(f->id)) ||
+	    copy_str(json_object_get(j, "party"), f->party, sizeof(f->party)) ||
+	    copy_str(json_object_get(j, "name"), f->name, sizeof(f->name)))
+		return GS_EINVAL;
+	f->contractor = json_is_true(json_object_get(j, "contractor"));
+	cl = json_string_value(json_object_get(j, "checklist"));
+	for (; cl && *cl; cl++) {
+		if (*cl < 'a' || *cl >= 'a' + FACILITY_CHECKLIST_ITEMS)
+			return GS_EINVAL;
+		f->checklist |= 1u << (*cl - 'a');
+	}
+	if (instant_from(json_object_get(j, "initial_inspection"), &f->initial_inspection) ||
+	    instant_from(json_object_get(j, "periodic_inspection"), &f->periodic_inspection))
+		return GS_EINVAL;
+	v = json_object_get(j, "register");
+	if (!json_is_array(v))
+		return GS_EINVAL;
+	for (i = 0; i < json_array_size(v); i++) {
+		const char *id = json_string_value(json_array_get(v, i));
+
+		if (!id || facility_register_add(f, id))
+			return GS_EINVAL;
+	}
+	return 0;
+}
+
+static int put_record(struct node *n, const char *table, const char *id, json_t *j, struct gs_diag *d)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	gs_instant now;
+	int ret;
+
+	json_decref(j);
+	if (!s)
+		return GS_ENOMEM;
+	if ((ret = node_now(n, &now, d)) == 0)
+		ret = store_record_put(n->st, table, id, s, now);
+	free(s);
+	return ret;
+}
+
+static int get_record(struct node *n, const char *table, const char *id, json_t **out, struct gs_diag *d)
+{
+	json_error_t e;
+	char *s;
+	int ret = store_record_get(n->st, table, id, &s);
+
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "unknown %s '%s'", !strcmp(table, "persons") ? "person" : "facility", id);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read %s '%s'", table, id);
+	*out = json_loads(s, JSON_REJECT_DUPLICATES, &e);
+	free(s);
+	if (!*out)
+		return gs_diag_set(d, GS_EIO, "damaged record '%s' in %s", id, table);
+	return 0;
+}
+
+int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d)
+{
+	json_t *j;
+	int ret;
+
+	if ((ret = get_record(n, "facilities", id, &j, d)))
+		return ret;
+	ret = facility_from_json(j, out);
+	json_decref(j);
+	return ret ? gs_diag_set(d, ret, "damaged facility record '%s'", id) : 0;
+}
+
+int node_person_get(struct node *n, const char *id, struct person *out, struct gs_diag *d)
+{
+	json_t *j;
+	int ret;
+
+	if ((ret = get_record(n, "persons", id, &j, d)))
+		return ret;
+	ret = person_from_json(j, out);
+	json_decref(j);
+	return ret ? gs_diag_set(d, ret, "damaged person record '%s'", id) : 0;
+}
+
+int node_person_put(struct node *n, const struct person *p, struct gs_diag *d)
+{
+	struct party *employer = calloc(1, sizeof(*employer));
+	struct facility *f = NULL;
+	gs_instant now;
+	int ret, i;
+
+	if (!employer)
+		return GS_ENOMEM;
+	if (!p->id[0]) {
+		ret = gs_diag_set(d, GS_EUSAGE, "a person needs an id");
+		goto out;
+	}
+	for (i = 0; i < p->nnationalities; i++) {
+		if (!party_code_is_valid(p->nationalities[i])) {
+			ret = gs_diag_set(d, GS_EINVAL, "nationality '%s' is not an ISO 3166 alpha-3 code",
+					  p->nationalities[i]);
+			goto out;
+		}
+	}
+	if (!p->nnationalities) {
+		ret = gs_diag_set(d, GS_EUSAGE, "person '%s' needs at least one --nationality", p->id);
+		goto out;
+	}
+	if ((ret = node_party_get(n, p->employer, employer, d)))
+		goto out;
+	if (p->psc.level[0] && scheme_find(&employer->scheme, p->psc.level) < 0) {
+		char levels[GS_MAX_LINE] = "";
+		size_t used = 0;
+
+		for (i = 0; i < employer->scheme.nlevels; i++) {
+			int w = snprintf(levels + used, sizeof(levels) - used, "%s%s", i ? ", " : "",
+					 employer->scheme.levels[i].label);
+
+			if (w < 0 || (size_t)w >= sizeof(levels) - used)
+				break;
+			used += (size_t)w;
+		}
+		ret = gs_diag_set(d, GS_EINVAL, "unknown classification label '%s' in the scheme of %s (%s)",
+				  p->psc.level, employer->code, levels);
+		goto out;
+	}
+	if (p->psc.valid_from != GS_INSTANT_NONE && p->psc.valid_until != GS_INSTANT_NONE &&
+	    p->psc.valid_until <= p->psc.valid_from) {
+		ret = gs_diag_set(d, GS_EINVAL, "PSC of '%s' ends before it starts", p->id);
+		goto out;
+	}
+	if ((ret = store_begin(n->st)))
+		goto out;
+	if (p->facility[0]) {
+		f = calloc(1, sizeof(*f));
+		if (!f) {
+			ret = GS_ENOMEM;
+			goto rollback;
+		}
+		if ((ret = node_facility_get(n, p->facility, f, d)))
+			goto rollback;
+		ret = facility_register_add(f, p->id);
+		if (ret && ret != GS_EEXIST) {
+			gs_diag_set(d, ret, "cannot add '%s' to the register of '%s'", p->id, f->id);
+			goto rollback;
+		}
+		if ((ret = put_record(n, "facilities", f->id, facility_to_json(f), d)))
+			goto rollback;
+	}
+	if ((ret = put_record(n, "persons", p->id, person_to_json(p), d)) ||
+	    (ret = node_now(n, &now, d)) ||
+	    (ret = store_event_add(n->st, now, "person", p->id, p->facility)) ||
+	    (ret = store_commit(n->st)))
+		goto rollback;
+	goto out;
+rollback:
+	store_rollback(n->st);
+out:
+	free(f);
+	free(employer);
+	return ret;
+}
+
+int node_facility_put(struct node *n, const struct facility *f, struct gs_diag *d)
+{
+	struct party *p = calloc(1, sizeof(*p));
+	gs_instant now;
+	int ret;
+
+	if (!p)
+		return GS_ENOMEM;
+	if (!f->id[0]) {
+		ret = gs_diag_set(d, GS_EUSAGE, "a facility needs an id");
+		goto out;
+	}
+	if ((ret = node_party_get(n, f->party, p, d)))
+		goto out;
+	if ((ret = store_begin(n->st)))
+		goto out;
+	if ((ret = put_record(n, "facilities", f->id, facility_to_json(f), d)) ||
+	    (ret = node_now(n, &now, d)) ||
+	    (ret = store_event_add(n->st, now, "facility", f->id, f->party)) ||
+	    (ret = store_commit(n->st)))
+		store_rollback(n->st);
+out:
+	free(p);
+	return ret;
+}
+
+int node_facility_register(struct node *n, const char *facility, const char *person, int add,
+			   struct gs_diag *d)
+{
+	struct facility *f = calloc(1, sizeof(*f));
+	struct person *p = calloc(1, sizeof(*p));
+	gs_instant now;
+	int ret;
+
+	if (!f || !p) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = node_facility_get(n, facility, f, d)) || (ret = node_person_get(n, person, p, d)))
+		goto out;
+	ret = add ? facility_register_add(f, person) : facility_register_remove(f, person);
+	if (ret == GS_EEXIST || ret == GS_ENOTFOUND) {
+		ret = gs_diag_set(d, ret, "'%s' is %s on the register of '%s'", person,
+				  add ? "already" : "not", facility);
+		goto out;
+	}
+	if (ret)
+		goto out;
+	if ((ret = store_begin(n->st)))
+		goto out;
+	if ((ret = put_record(n, "facilities", f->id, facility_to_json(f), d)) ||
+	    (ret = node_now(n, &now, d)) ||
+	    (ret = store_event_add(n->st, now, add ? "register-add" : "register-remove", facility, person)) ||
+	    (ret = store_commit(n->st)))
+		store_rollback(n->st);
+out:
+	free(f);
+	free(p);
+	return ret;
+}
+
+struct each_ctx {
+	int (*pfn)(void *ctx, const struct person *p);
+	int (*ffn)(void *ctx, const struct facility *f);
+	void *ctx;
+};
+
+static int each_person(void *ctx, const char *id, const char *json)
+{
+	struct each_ctx *c = ctx;
+	struct person *p = calloc(1, sizeof(*p));
+	json_t *j = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+	int ret;
+
+	(void)id;
+	ret = !p ? GS_ENOMEM : !j || person_from_json(j, p) ? GS_EIO : c->pfn(c->ctx, p);
+	json_decref(j);
+	free(p);
+	return ret;
+}
+
+static int each_facility(void *ctx, const char *id, const char *json)
+{
+	struct each_ctx *c = ctx;
+	struct facility *f = calloc(1, sizeof(*f));
+	json_t *j = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+	int ret;
+
+	(void)id;
+	ret = !f ? GS_ENOMEM : !j || facility_from_json(j, f) ? GS_EIO : c->ffn(c->ctx, f);
+	json_decref(j);
+	free(f);
+	return ret;
+}
+
+int node_person_each(struct node *n, int (*fn)(void *ctx, const struct person *p), void *ctx)
+{
+	struct each_ctx c = { fn, NULL, ctx };
+
+	return store_record_each(n->st, "persons", each_person, &c);
+}
+
+int node_facility_each(struct node *n, int (*fn)(void *ctx, const struct facility *f), void *ctx)
+{
+	struct each_ctx c = { NULL, fn, ctx };
+
+	return store_record_each(n->st, "facilities", each_facility, &c);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NODE_REGISTERS_H
+#define GS_NODE_REGISTERS_H
+
+/*
+ * The node's registers of persons and facilities. Each is stored as a
+ * JSON record (docs/commands.md shows the fields); these functions check
+ * a record against the node's parties and schemes before it is stored,
+ * so the decision engine only ever sees valid registers.
+ */
+
+#include <jansson.h>
+
+#include "core/person.h"
+#include "node/node.h"
+
+/* Adds or replaces a person. The employer must be a registered party, the
+ * PSC level a label of its scheme, nationalities party codes (any ISO
+ * alpha-3 code: third-country nationals are recorded too), the facility
+ * (if any) a registered facility; the person is put on its register. */
+int node_person_put(struct node *n, const struct person *p, struct gs_diag *d);
+int node_person_get(struct node *n, const char *id, struct person *out, struct gs_diag *d);
+int node_person_each(struct node *n, int (*fn)(void *ctx, const struct person *p), void *ctx);
+
+int node_facility_put(struct node *n, const struct facility *f, struct gs_diag *d);
+int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d);
+int node_facility_each(struct node *n, int (*fn)(void *ctx, const struct facility *f), void *ctx);
+/* Adds (add != 0) or removes a person on a facility's register. */
+int node_facility_register(struct node *n, const char *facility, const char *person, int add,
+			   struct gs_diag *d);
+
+json_t *person_to_json(const struct person *p);
+int person_from_json(json_t *j, struct person *out);
+json_t *facility_to_json(const struct facility *f);
+int facility_from_json(json_t *j, struct facility *out);
+
+int role_parse(const char *s, unsigned *bit);
+const char *role_name(unsigned bit);
+
+#endif
