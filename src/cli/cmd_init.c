@@ -11,13 +11,15 @@
 
 static const char init_help[] =
 	"usage: gsomia init --party CODE [--name NAME] [--zone +HH:MM] [--levels FILE]\n"
-	"                   [--exercise] [--home DIR] [--passphrase-file FILE]\n\n"
+	"                   [--exercise] [--keys FILE] [--home DIR] [--passphrase-file FILE]\n\n"
 	"Makes a node home: the database and this node's Ed25519 and X25519 keys,\n"
 	"sealed under a passphrase (GSOMIA_PASSPHRASE, --passphrase-file, or a prompt).\n"
 	"KOR, JPN and USA have built-in classification schemes; others give --levels\n"
 	"(a file of 'level: LABEL | ROMANISATION | GLOSS' lines, most sensitive first).\n"
 	"--exercise makes an exercise node: its clock follows GSOMIA_NOW and real\n"
-	"nodes refuse what it makes. An existing home is never overwritten.\n";
+	"nodes refuse what it makes. --keys keeps the keys of a sealed key file (a\n"
+	"backup of keys.sealed) instead of making new ones. An existing home is never\n"
+	"overwritten.\n";
 
 int cmd_init(int argc, char **argv)
 {
@@ -27,13 +29,16 @@ int cmd_init(int argc, char **argv)
 		{ "zone", required_argument, NULL, 'z' },
 		{ "levels", required_argument, NULL, 'l' },
 		{ "exercise", no_argument, NULL, 'x' },
+		{ "keys", required_argument, NULL, 'k' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *party = NULL, *name = NULL, *zone = NULL, *levels = NULL, *home = NULL,
-		   *passfile = NULL;
+		   *passfile = NULL, *keysfile = NULL;
+	uint8_t *sealed = NULL;
+	size_t sealedlen = 0;
 	struct gs_diag d = { { 0 } };
 	uint8_t *levels_text = NULL;
 	size_t levels_len, passlen;
@@ -51,6 +56,7 @@ int cmd_init(int argc, char **argv)
 		case 'z': zone = optarg; break;
 		case 'l': levels = optarg; break;
 		case 'x': exercise = true; break;
+		case 'k': keysfile = optarg; break;
 		case 'H': home = optarg; break;
 		case 'P': passfile = optarg; break;
 		case 'h': fputs(init_help, stdout); return EXIT_OK;
@@ -61,10 +67,15 @@ int cmd_init(int argc, char **argv)
 		return usage_error("init", "--party CODE is required");
 	if (levels && (ret = read_file(levels, 65536, &levels_text, &levels_len, &d)))
 		return fail(ret, &d);
+	if (keysfile && (ret = read_file(keysfile, 8192, &sealed, &sealedlen, &d))) {
+		free(levels_text);
+		return fail(ret, &d);
+	}
 	home = node_home_path(home);
 	if ((ret = passphrase_get(passfile, true, &pass, &passlen, &d)))
 		goto out;
-	ret = node_init(home, party, name, zone, (const char *)levels_text, exercise, pass, passlen, &d);
+	ret = node_init_with_keys(home, party, name, zone, (const char *)levels_text, exercise, pass,
+				  passlen, (const char *)sealed, sealedlen, &d);
 	if (ret)
 		goto out;
 	if ((ret = node_open(home, &n, &d)))
@@ -76,5 +87,6 @@ int cmd_init(int argc, char **argv)
 out:
 	passphrase_free(pass, passlen);
 	free(levels_text);
+	free(sealed);
 	return ret ? fail(ret, &d) : EXIT_OK;
 }

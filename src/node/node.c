@@ -183,6 +183,14 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
 	      struct gs_diag *d)
 {
+	return node_init_with_keys(home, code, name, zone, levels_text, exercise, pass, passlen,
+				   NULL, 0, d);
+}
+
+int node_init_with_keys(const char *home, const char *code, const char *name, const char *zone,
+			const char *levels_text, bool exercise, const char *pass, size_t passlen,
+			const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
+{
 	const struct builtin_scheme *b = builtin_scheme(code);
 	struct node_keys keys;
 	struct party *p = NULL;
@@ -221,7 +229,11 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	}
 	if ((ret = make_identity(p, code, name, zone, levels_text, exercise, d)))
 		goto out;
-	if ((ret = keys_generate(&keys)))
+	if (old_sealed)
+		ret = keys_unseal(old_sealed, old_sealedlen, pass, passlen, &keys, d);
+	else
+		ret = keys_generate(&keys);
+	if (ret)
 		goto out;
 	memcpy(p->sign_pk, keys.sign_pk, sizeof(p->sign_pk));
 	memcpy(p->box_pk, keys.box_pk, sizeof(p->box_pk));

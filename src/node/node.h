@@ -43,6 +43,11 @@ const char *node_home_path(const char *flag);
 int node_init(const char *home, const char *code, const char *name, const char *zone,
 	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
 	      struct gs_diag *d);
+/* The same, keeping the keys of an existing sealed key file (a restore
+ * from a key backup, or the example keys shipped in examples/keys/). */
+int node_init_with_keys(const char *home, const char *code, const char *name, const char *zone,
+			const char *levels_text, bool exercise, const char *pass, size_t passlen,
+			const char *sealed, size_t sealedlen, struct gs_diag *d);
 
 int node_open(const char *home, struct node **out, struct gs_diag *d);
 /* Unseals the keys (needed to sign). */

@@ -1,0 +1,61 @@
+# Shared by the command-line tests: run gsomia as a user would, in a
+# temporary directory, and count what passes and fails.
+set -u
+: "${GSOMIA:?GSOMIA must name the gsomia binary}"
+: "${SRCDIR:?SRCDIR must name the source tree}"
+G=$GSOMIA
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+unset GSOMIA_HOME GSOMIA_NOW
+export GSOMIA_PASSPHRASE=test-passphrase
+fails=0
+checks=0
+
+ok() { checks=$((checks + 1)); echo "ok - $1"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && printf '#   %s\n' "$2"; return 0; }
+
+# run CMD...: runs, keeps stdout in $out, stderr in $err, status in $rc
+run() {
+	out=$("$@" 2>"$T/.err") && rc=0 || rc=$?
+	err=$(cat "$T/.err")
+}
+
+# expect RC "description" CMD...
+expect() {
+	local want=$1 what=$2
+	shift 2
+	run "$@"
+	if [ "$rc" = "$want" ]; then ok "$what"; else bad "$what" "exit $rc, wanted $want; stderr: $err; stdout: ${out:0:400}"; fi
+}
+
+# has "description" HAYSTACK NEEDLE
+has() {
+	case "$2" in
+	*"$3"*) ok "$1" ;;
+	*) bad "$1" "'$3' not in: ${2:0:600}" ;;
+	esac
+}
+
+# eq "description" GOT WANT
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2', wanted '$3'"; fi
+}
+
+# jqeq "description" JSON FILTER WANT
+jqeq() {
+	local got
+	got=$(printf '%s' "$2" | jq -r "$3" 2>&1)
+	eq "$1" "$got" "$4"
+}
+
+# dbsum HOME: a digest of the database's content, to show nothing changed
+dbsum() {
+	sqlite3 "$1/gsomia.db" .dump | grep -v '^INSERT INTO events' | sha256sum | cut -c1-16
+}
+
+finish() {
+	echo "1..$checks"
+	echo "# $checks checks, $fails failed"
+	[ "$fails" -eq 0 ]
+}
