@@ -13,7 +13,7 @@ fi
 ninja -C build-fuzz >build-fuzz.ninja.log 2>&1 || { cat build-fuzz.ninja.log; exit 1; }
 status=0
 for bin in build-fuzz/fuzz/fuzz_*; do
-	[ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	name=${bin##*/fuzz_}
 	work=$(mktemp -d)
 	cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null || true

@@ -664,6 +664,9 @@ static int parse_cell(struct parser *ps, const struct textfmt_line *l, struct sp
 		if (lab.n == 0)
 			return fail(ps, GS_EINVAL, l, comma < 0 ? labels.p : labels.p + comma,
 				    "empty label for %s", ps->a->parties[party]);
+		if (lab.p[0] == '#')
+			return fail(ps, GS_EINVAL, l, lab.p,
+				    "a label cannot begin with '#' (after a space it starts a comment)");
 		if (!span_copy(lab, buf, sizeof(buf)))
 			return fail(ps, GS_ELIMIT, l, lab.p, "label '%.*s' too long (at most %d bytes)",
 				    (int)lab.n, lab.p, GS_MAX_LABEL - 1);
