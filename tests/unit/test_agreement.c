@@ -368,6 +368,10 @@ static const struct bad bad_cases[] = {
 	{ HEAD "title: \xe2\x80\xae" "evil\n", GS_EINVAL,
 	  "7:8: bidirectional control character U+202E not allowed" },
 	{ HEAD "title: \xc3\x28\n", GS_EINVAL, "7:8: invalid UTF-8" },
+	{ HEAD ANNEX "SECRET = KOR: a,#b | JPN: c\n", GS_EINVAL,
+	  "8:17: a label cannot begin with '#' (after a space it starts a comment)" },
+	{ HEAD "[annex]\n", GS_EINVAL, "7:1: expected '[annex N effective YYYY-MM-DD]'" },
+	{ HEAD "[\n", GS_EINVAL, "7:1: expected '[annex N effective YYYY-MM-DD]'" },
 	{ MAGIC "id: KOR JPN\n" L_TITLE L_PARTIES L_ZONE L_SIGNED BODY, GS_EINVAL,
 	  "2:5: invalid id 'KOR JPN' (letters, digits, '-', '_', '.')" },
 };

@@ -205,6 +205,8 @@ static const struct bad bad_cases[] = {
 	{ KOR_HEAD "level: A | b | c | d\n", GS_EINVAL,
 	  "8:18: a level has at most 3 fields (label | romanisation | gloss)" },
 	{ KOR_HEAD "level: A, B\n", GS_EINVAL, "8:8: ',' not allowed in a level: 'A, B'" },
+	{ KOR_HEAD "level: A |#b\n", GS_EINVAL,
+	  "8:11: a level field cannot begin with '#' (after a space it starts a comment)" },
 	{ KOR_HEAD "level: A\r\n", GS_EINVAL, "8:9: carriage return (lines end with LF only)" },
 };
 
