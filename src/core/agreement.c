@@ -554,7 +554,7 @@ static int finish_header(struct parser *ps)
 static int begin_annex(struct parser *ps, const struct textfmt_line *l)
 {
 	struct agreement *a = ps->a;
-	struct span inner = { l->body.p + 1, l->body.n - 2 };
+	struct span inner;
 	struct span tok[5];
 	struct annex_version *v;
 	char date[16];
@@ -564,6 +564,7 @@ static int begin_annex(struct parser *ps, const struct textfmt_line *l)
 
 	if (l->body.n < 2 || l->body.p[l->body.n - 1] != ']')
 		return fail(ps, GS_EINVAL, l, l->body.p, "expected '[annex N effective YYYY-MM-DD]'");
+	inner = (struct span){ l->body.p + 1, l->body.n - 2 };
 	while (i < inner.n && nt < 5) {
 		while (i < inner.n && inner.p[i] == ' ')
 			i++;
@@ -664,6 +665,9 @@ static int parse_cell(struct parser *ps, const struct textfmt_line *l, struct sp
 		if (lab.n == 0)
 			return fail(ps, GS_EINVAL, l, comma < 0 ? labels.p : labels.p + comma,
 				    "empty label for %s", ps->a->parties[party]);
+		if (lab.p[0] == '#')
+			return fail(ps, GS_EINVAL, l, lab.p,
+				    "a label cannot begin with '#' (after a space it starts a comment)");
 		if (!span_copy(lab, buf, sizeof(buf)))
 			return fail(ps, GS_ELIMIT, l, lab.p, "label '%.*s' too long (at most %d bytes)",
 				    (int)lab.n, lab.p, GS_MAX_LABEL - 1);

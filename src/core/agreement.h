@@ -141,7 +141,8 @@ struct agreement {
 	char id[GS_MAX_ID];           /* KOR-JPN-2016 */
 	char title[GS_MAX_TITLE];
 	int version;                  /* 1; an amendment is a new version */
-	struct gs_date effective;     /* version > 1: effective date of the amendment */
+	struct gs_date effective;     /* version > 1: effective date of the amendment;
+	                               * {0, 0, 0} for version 1 */
 	enum agreement_kind kind;
 	bool binding;                 /* false for arrangements such as TISA */
 	int nparties;
@@ -174,7 +175,9 @@ int agreement_party_index(const struct agreement *a, const char *code);
 const struct annex_version *agreement_annex_at(const struct agreement *a, struct gs_date day);
 
 /* Row index of party's label in annex version v, or -1 if it has none.
- * *is_never is set if the label is on the never-release list. */
+ * *is_never (may be NULL) is set if the label is on the never-release
+ * list, cleared otherwise. Protect-as cells never match: a party cannot
+ * release under a row it only safeguards. */
 int annex_find(const struct annex_version *v, int party, const char *label, bool *is_never);
 
 #endif

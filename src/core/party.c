@@ -116,6 +116,10 @@ static int parse_level(const struct textfmt_line *l, struct span v, struct party
 	for (i = 0; i < nf; i++) {
 		char *dst = i == 0 ? lv->label : i == 1 ? lv->roman : lv->gloss;
 
+		if (f[i].n && f[i].p[0] == '#')
+			return gs_diag_set(d, GS_EINVAL,
+					   "%d:%d: a level field cannot begin with '#' (after a space it starts a comment)",
+					   l->no, textfmt_col(l, f[i].p));
 		if (span_find(f[i], ',') >= 0)
 			return gs_diag_set(d, GS_EINVAL, "%d:%d: ',' not allowed in a level: '%.*s'",
 					   l->no, textfmt_col(l, f[i].p), (int)f[i].n, f[i].p);
