@@ -82,20 +82,25 @@ const char *decide_rule_id(enum decide_rule r)
 
 /* ---- small private lookups ------------------------------------------- */
 
-static bool streq(const char *a, const char *b)
+/* Inline: the strings compared here are short (codes, labels, ids) and
+ * usually differ early, so a call to strcmp costs more than the loop. */
+static inline bool streq(const char *a, const char *b)
 {
-	return strcmp(a, b) == 0;
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 /* Copies s into a decision argument, truncating on a UTF-8 boundary. */
 static void put(struct decision *d, int i, const char *s)
 {
-	size_t n = 0;
+	size_t n;
 
 	if (!s)
 		s = "";
-	while (n < GS_DECISION_ARG - 1 && s[n])
-		n++;
+	n = strnlen(s, GS_DECISION_ARG - 1);
 	if (s[n]) /* truncated: do not cut a multi-byte sequence */
 		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
@@ -631,6 +636,15 @@ static bool need_to_know(const struct person *p, const struct item *it)
 	return false;
 }
 
+/* A refusal names the person and the item; copied only when refusing. */
+static int access_deny(struct decision *d, const struct person *p, const struct holding *h,
+		       enum decide_rule r)
+{
+	put(d, 0, p->name[0] ? p->name : p->id);
+	put(d, 1, h->item.id);
+	return deny(d, r);
+}
+
 int decide_access(const struct agreement *a, const struct party *holder,
 		  const struct holding *h, const struct person *p, const struct facility *f,
 		  const struct consent *consents, size_t nconsents, gs_instant at,
@@ -639,7 +653,7 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	const struct annex_version *v = NULL;
 	const char *hlabel;
 	int hrank, prank, nn;
-	bool allowed_one = false;
+	bool allowed_one = false, allowed[GS_MAX_NATIONALITIES];
 
 	if (!d)
 		return GS_EINVAL;
@@ -647,20 +661,18 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	if (!a || !holder || !h || !p || !f)
 		return GS_EINVAL;
 	d->zone = a->zone;
-	put(d, 0, p->name[0] ? p->name : p->id);
-	put(d, 1, h->item.id);
 
 	/* 1. only an active holding can be opened (destroyed, returned, lost,
 	 *    compromised and suspended ones cannot) */
 	if (h->status != ITEM_ACTIVE) {
 		put(d, 2, item_status_name(h->status));
-		return deny(d, RULE_ACCESS_STATUS);
+		return access_deny(d, p, h, RULE_ACCESS_STATUS);
 	}
 	/* 2. this node holds it */
 	if (!streq(holder->code, h->holder)) {
 		put(d, 2, holder->code);
 		put(d, 3, h->holder);
-		return deny(d, RULE_ACCESS_HOLDER);
+		return access_deny(d, p, h, RULE_ACCESS_HOLDER);
 	}
 	/* 3. the facility is the holder's, the person's, and where the item is kept */
 	if (!streq(f->party, h->holder) || !streq(p->facility, f->id) ||
@@ -668,34 +680,33 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 2, f->id);
 		d->n = !streq(f->party, h->holder) ? 0 : !streq(p->facility, f->id) ? 1 : 2;
 		put(d, 3, d->n == 0 ? f->party : d->n == 1 ? p->facility : h->facility);
-		return deny(d, RULE_ACCESS_FACILITY);
+		return access_deny(d, p, h, RULE_ACCESS_FACILITY);
 	}
 	/* 4. a contractor facility has its Art 16 checklist and inspection */
-	if (f->contractor) {
+	if (f->contractor &&
+	    contractor_check(f, at, d, RULE_ACCESS_CONTRACTOR, RULE_ACCESS_CONTRACTOR)) {
 		put(d, 0, f->id);
-		if (contractor_check(f, at, d, RULE_ACCESS_CONTRACTOR, RULE_ACCESS_CONTRACTOR))
-			return GS_EDENIED;
-		put(d, 0, p->name[0] ? p->name : p->id);
+		return GS_EDENIED;
 	}
 	/* 5. on the facility register (Art 6(e)) */
 	if (!facility_register_has(f, p->id)) {
 		put(d, 2, f->id);
-		return deny(d, RULE_ACCESS_REGISTER);
+		return access_deny(d, p, h, RULE_ACCESS_REGISTER);
 	}
 	/* 6. nationality: allowed by the agreement, or covered by consent */
 	nn = p->nnationalities;
 	if (nn <= 0 || nn > GS_MAX_NATIONALITIES) {
 		d->n = 1;
-		return deny(d, RULE_ACCESS_NATIONALITY);
+		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
 	}
 	for (int i = 0; i < nn; i++)
-		if (nationality_allowed(a, h, p->nationalities[i]))
+		if ((allowed[i] = nationality_allowed(a, h, p->nationalities[i])))
 			allowed_one = true;
 	for (int i = 0; i < nn; i++) {
 		const char *nat = p->nationalities[i];
 		const struct consent *stale;
 
-		if (nationality_allowed(a, h, nat))
+		if (allowed[i])
 			continue;
 		if (allowed_one && a->rules.dual_nationals_allowed)
 			continue;
@@ -706,10 +717,10 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 3, h->holder);
 		d->n = a->rules.nationality == NATIONALITY_PARTIES;
 		if (allowed_one)
-			return deny(d, RULE_ACCESS_DUAL_NATIONAL);
+			return access_deny(d, p, h, RULE_ACCESS_DUAL_NATIONAL);
 		if (party_at(a, nat) < 0)
-			return deny(d, RULE_ACCESS_THIRD_COUNTRY);
-		return deny(d, RULE_ACCESS_NATIONALITY);
+			return access_deny(d, p, h, RULE_ACCESS_THIRD_COUNTRY);
+		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
 	}
 	/* 7. PSC (Art 7), unless the level is below the agreement's psc_from */
 	if (a->rules.psc_from[0]) {
@@ -720,18 +731,18 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	if (!streq(p->employer, h->holder)) {
 		put(d, 2, p->employer);
 		put(d, 3, h->holder);
-		return deny(d, RULE_ACCESS_PSC_EMPLOYER);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_EMPLOYER);
 	}
 	if (!p->psc.level[0])
-		return deny(d, RULE_ACCESS_PSC_NONE);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_NONE);
 	if (p->psc.valid_from != GS_INSTANT_NONE && at < p->psc.valid_from) {
 		d->n = 1;
 		d->t = p->psc.valid_from;
-		return deny(d, RULE_ACCESS_PSC_EXPIRED);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_EXPIRED);
 	}
 	if (p->psc.valid_until != GS_INSTANT_NONE && at >= p->psc.valid_until) {
 		d->t = p->psc.valid_until;
-		return deny(d, RULE_ACCESS_PSC_EXPIRED);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_EXPIRED);
 	}
 	/* the labels shown usually settle the level; the annex only if not */
 	hrank = holding_rank(a, holder, h, NULL, &hlabel);
@@ -743,22 +754,24 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	if (hrank == 0) {
 		put(d, 2, h->marking.nlabels > 0 ? h->marking.labels[0] : h->item.label);
 		put(d, 3, holder->code);
-		return deny(d, RULE_ACCESS_LEVEL_UNKNOWN);
+		return access_deny(d, p, h, RULE_ACCESS_LEVEL_UNKNOWN);
 	}
 	prank = rank_in(&holder->scheme, p->psc.level);
 	if (prank < hrank) {
 		put(d, 2, p->psc.level);
 		put(d, 3, hlabel);
 		d->n = prank == 0; /* not a level of the holder's scheme */
-		return deny(d, RULE_ACCESS_PSC_LEVEL);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_LEVEL);
 	}
 need:
 	/* 8. need-to-know from official duties */
 	if (!need_to_know(p, &h->item)) {
 		put(d, 2, h->item.topic);
 		put(d, 3, h->item.purpose);
-		return deny(d, RULE_ACCESS_NEED_TO_KNOW);
+		return access_deny(d, p, h, RULE_ACCESS_NEED_TO_KNOW);
 	}
+	put(d, 0, p->name[0] ? p->name : p->id);
+	put(d, 1, h->item.id);
 	return permit(d, RULE_ACCESS_PERMIT);
 }
 
