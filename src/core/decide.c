@@ -19,6 +19,7 @@
 static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_NONE] = "none",
 	[RULE_RELEASE_IN_FORCE] = "release.in-force",
+	[RULE_RELEASE_ARRANGEMENT] = "release.arrangement",
 	[RULE_RELEASE_VERSION] = "release.version",
 	[RULE_RELEASE_PARTY] = "release.party",
 	[RULE_RELEASE_HOLDER] = "release.holder",
@@ -38,6 +39,7 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_MARKING_NO_EQUIVALENT] = "marking.no-equivalent",
 	[RULE_MARKING_PERMIT] = "marking.permit",
 	[RULE_ACCESS_STATUS] = "access.status",
+	[RULE_ACCESS_AGREEMENT] = "access.agreement",
 	[RULE_ACCESS_HOLDER] = "access.holder",
 	[RULE_ACCESS_FACILITY] = "access.facility",
 	[RULE_ACCESS_CONTRACTOR] = "access.contractor",
@@ -314,7 +316,10 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *st,
 		d->t = st->state == STATE_TERMINATED ? st->terminates_at : at;
 		return deny(d, RULE_RELEASE_IN_FORCE);
 	}
-	/* 2. the version in effect is the one given */
+	/* 2. an arrangement carries nothing itself: its legs run under agreements */
+	if (a->kind == AGREEMENT_ARRANGEMENT)
+		return deny(d, RULE_RELEASE_ARRANGEMENT);
+	/* 3. the version in effect is the one given */
 	if (st->version > 0 && st->version != a->version) {
 		d->n = st->version;
 		snprintf(d->arg[1], sizeof(d->arg[1]), "%d", a->version);
@@ -394,8 +399,9 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *st,
 		put(d, 2, it->topic);
 		return deny(d, RULE_RELEASE_SCOPE_TOPIC);
 	}
-	/* 13. a non-originator needs the originator's consent for this recipient */
-	if (!streq(releasing, it->originator)) {
+	/* 13. a non-originator needs the originator's consent for this recipient
+	 *     (not to give the item back to the originator) */
+	if (!streq(releasing, it->originator) && !streq(recipient, it->originator)) {
 		c = find_consent(consents, nconsents, CONSENT_ONWARD, it, releasing, recipient,
 				 it->purpose, at, &stale);
 		if (!c) {
@@ -492,6 +498,26 @@ int decide_marking(const struct agreement *a, const struct annex_version *v,
 	}
 	put(d, 1, m->labels[m->nlabels - 1]);
 	return permit(d, RULE_MARKING_PERMIT);
+}
+
+int marking_choose(struct marking *m, const char *label)
+{
+	bool candidate = false;
+
+	if (!m || !label || strlen(label) >= GS_MAX_LABEL)
+		return GS_EINVAL;
+	for (int k = 0; k < m->ncandidates && k < GS_MAX_LABELS_PER_CELL; k++)
+		if (streq(m->candidates[k], label))
+			candidate = true;
+	if (!candidate)
+		return GS_EINVAL;
+	for (int i = 0; i < m->nlabels && i < GS_MAX_MARK_LABELS; i++)
+		for (int k = 0; k < m->ncandidates && k < GS_MAX_LABELS_PER_CELL; k++)
+			if (streq(m->labels[i], m->candidates[k])) {
+				memcpy(m->labels[i], label, strlen(label) + 1);
+				return 0;
+			}
+	return GS_ESTATE;
 }
 
 /* ---- contractors ----------------------------------------------------- */
@@ -607,6 +633,13 @@ static bool below_psc_from(const struct agreement *a, const struct annex_version
 	oi = party_at(a, h->item.originator);
 	row = oi >= 0 ? row_of(v, oi, h->item.label) : -1;
 	/* rows are most sensitive first: a larger index is a lower level */
+	if (row < 0) { /* an originator outside this agreement (TISA): the holder's label */
+		int hi = party_at(a, h->holder);
+
+		for (int k = 0; hi >= 0 && row < 0 && k < h->marking.nlabels &&
+				k < GS_MAX_MARK_LABELS; k++)
+			row = row_of(v, hi, h->marking.labels[k]);
+	}
 	return from >= 0 && row >= 0 && row > from;
 }
 
@@ -673,7 +706,13 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 2, item_status_name(h->status));
 		return access_deny(d, p, h, RULE_ACCESS_STATUS);
 	}
-	/* 2. this node holds it */
+	/* 2. the agreement given is the one it was released under */
+	if (h->agreement[0] && !streq(h->agreement, a->id)) {
+		put(d, 2, a->id);
+		put(d, 3, h->agreement);
+		return access_deny(d, p, h, RULE_ACCESS_AGREEMENT);
+	}
+	/* 3. this node holds it */
 	if (!streq(holder->code, h->holder)) {
 		put(d, 2, holder->code);
 		put(d, 3, h->holder);
@@ -868,8 +907,10 @@ int decide_onward(const struct agreement *arr, const struct holding *h,
 			return deny(d, RULE_ONWARD_TOPIC_GATE);
 		}
 	}
-	if (streq(releasing, it->originator))
+	if (streq(releasing, it->originator) || streq(third, it->originator)) {
+		d->n = !streq(releasing, it->originator);
 		return permit(d, RULE_ONWARD_ORIGINATOR);
+	}
 	if (!find_consent(consents, nconsents, CONSENT_ONWARD, it, releasing, third, purpose, at,
 			  &stale)) {
 		if (stale) {
@@ -936,6 +977,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "refused: agreement '%s' is not in force at %s (state %s); "
 				"nothing may be released under it", a0, t,
 				state_str((enum agreement_state)d->n));
+	case RULE_RELEASE_ARRANGEMENT:
+		return snprintf(buf, cap, "refused: '%s' is an arrangement; each leg is released "
+				"under one of the agreements it relies on", a0);
 	case RULE_RELEASE_VERSION:
 		return snprintf(buf, cap, "refused: version %s of agreement '%s' was given, "
 				"but version %d is in effect", a1, a0, d->n);
@@ -994,6 +1038,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "permitted: %s marks %s of %s as %s", a2, a0, a3, a1);
 	case RULE_ACCESS_STATUS:
 		return snprintf(buf, cap, "refused: item '%s' is %s; no one may open it", a1, a2);
+	case RULE_ACCESS_AGREEMENT:
+		return snprintf(buf, cap, "refused: item '%s' was released under agreement '%s', "
+				"not '%s'", a1, a3, a2);
 	case RULE_ACCESS_HOLDER:
 		return snprintf(buf, cap, "refused: item '%s' is held by %s, not by %s", a1, a3, a2);
 	case RULE_ACCESS_FACILITY:
@@ -1074,6 +1121,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 	case RULE_ONWARD_TOPIC_GATE:
 		return snprintf(buf, cap, "refused: topic '%s' is outside arrangement '%s'", a2, a3);
 	case RULE_ONWARD_ORIGINATOR:
+		if (d->n)
+			return snprintf(buf, cap, "permitted: item '%s' goes back to its originator %s",
+					a1, a2);
 		return snprintf(buf, cap, "permitted: %s is the originator of item '%s' and needs "
 				"no consent to send it to %s", a0, a1, a2);
 	case RULE_ONWARD_CONSENT:

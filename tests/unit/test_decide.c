@@ -520,6 +520,34 @@ static void test_release_originator_consent(void **state)
 	assert_rule(d, "release.originator-consent-expired");
 }
 
+static void test_release_arrangement(void **state)
+{
+	struct holding h = kor_item("K-9", "군사II급비밀");
+	struct lifecycle_status st = in_force();
+	struct decision d;
+
+	(void)state;
+	assert_int_equal(decide_release(tisa, &st, &kor, &usa, &h, "KOR", "USA", NULL, 0,
+					T("2018-06-01T00:00:00+09:00"), &d), GS_EDENIED);
+	assert_rule(d, "release.arrangement");
+}
+
+static void test_release_back_to_originator(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct lifecycle_status st = in_force();
+	struct decision d;
+
+	(void)state;
+	/* JPN gives KOR's item back to KOR: no consent needed */
+	assert_int_equal(decide_release(korjpn, &st, &jpn, &kor, &h, "JPN", "KOR", NULL, 0,
+					T("2018-06-01T00:00:00+09:00"), &d), 0);
+	assert_rule(d, "release.permit");
+	assert_int_equal(decide_onward(NULL, &h, "JPN", "KOR", NULL, NULL, 0,
+				       T("2018-06-01T00:00:00+09:00"), &d), 0);
+	assert_rule(d, "onward.originator");
+}
+
 /* ---- marking --------------------------------------------------------- */
 
 static void test_marking_recipient_converts(void **state)
@@ -546,6 +574,26 @@ static void test_marking_recipient_converts(void **state)
 	assert_int_equal(decide_marking(korjpn, &korjpn->annex[0], &jpn, &kor, "極秘", &m, &d), 0);
 	assert_string_equal(m.labels[0], "군사II급비밀");
 	assert_string_equal(m.originator_name, "Japan");
+}
+
+static void test_marking_choose(void **state)
+{
+	struct marking m;
+	struct decision d;
+
+	(void)state;
+	assert_int_equal(decide_marking(korjpn, &korjpn->annex[0], &kor, &jpn, "군사II급비밀",
+					&m, &d), 0);
+	assert_int_equal(marking_choose(&m, "極秘"), 0);
+	assert_string_equal(m.labels[0], "極秘");
+	assert_int_equal(marking_choose(&m, "特定秘密"), 0);
+	assert_string_equal(m.labels[0], "特定秘密");
+	assert_int_equal(marking_choose(&m, "秘"), GS_EINVAL);
+	korjpn->rules.marking = MARKING_KEEP_ORIGINAL;
+	assert_int_equal(decide_marking(korjpn, &korjpn->annex[0], &kor, &jpn, "군사II급비밀",
+					&m, &d), 0);
+	korjpn->rules.marking = MARKING_RECIPIENT_CONVERTS;
+	assert_int_equal(marking_choose(&m, "極秘"), GS_ESTATE);
 }
 
 static void test_marking_modes(void **state)
@@ -889,6 +937,38 @@ static void test_access_psc_from(void **state)
 	korjpn->rules.psc_from[0] = '\0';
 }
 
+static void test_access_agreement(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct person p = yamada("特定秘密");
+	struct decision d;
+
+	(void)state;
+	/* the rules of another agreement (say, a looser one) do not apply */
+	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), GS_EDENIED);
+	assert_rule(d, "access.agreement");
+}
+
+/* TISA: JPN holds a KOR item received from USA under US-JPN; KOR is not a
+ * party to US-JPN, so psc_from goes by the holder's own label. */
+static void test_access_psc_from_foreign_originator(void **state)
+{
+	struct holding h = jpn_holding("K-9", "군사III급비밀", "秘");
+	struct person p = yamada("");
+	struct decision d;
+
+	(void)state;
+	CPY(h.agreement, "US-JPN-2007");
+	CPY(h.released_by, "USA");
+	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), GS_EDENIED);
+	assert_rule(d, "access.psc-none");
+	CPY(usjpn->rules.psc_from, "SECRET");
+	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), 0);
+	usjpn->rules.psc_from[0] = '\0';
+	p = yamada("秘");
+	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), 0);
+}
+
 /* Survival: access is decided without the agreement's state, so a
  * terminated agreement protects exactly as before. */
 static void test_access_survives_termination(void **state)
@@ -1181,7 +1261,10 @@ int main(void)
 		cmocka_unit_test(test_release_no_equivalent),
 		cmocka_unit_test(test_release_scope),
 		cmocka_unit_test(test_release_originator_consent),
+		cmocka_unit_test(test_release_arrangement),
+		cmocka_unit_test(test_release_back_to_originator),
 		cmocka_unit_test(test_marking_recipient_converts),
+		cmocka_unit_test(test_marking_choose),
 		cmocka_unit_test(test_marking_modes),
 		cmocka_unit_test(test_marking_refusals),
 		cmocka_unit_test(test_access_permit),
@@ -1200,6 +1283,8 @@ int main(void)
 		cmocka_unit_test(test_access_holder),
 		cmocka_unit_test(test_access_level_from_annex),
 		cmocka_unit_test(test_access_psc_from),
+		cmocka_unit_test(test_access_agreement),
+		cmocka_unit_test(test_access_psc_from_foreign_originator),
 		cmocka_unit_test(test_access_survives_termination),
 		cmocka_unit_test(test_onward_tisa),
 		cmocka_unit_test(test_onward_consent_expired),
