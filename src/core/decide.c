@@ -19,6 +19,7 @@
 static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_NONE] = "none",
 	[RULE_RELEASE_IN_FORCE] = "release.in-force",
+	[RULE_RELEASE_ARRANGEMENT] = "release.arrangement",
 	[RULE_RELEASE_VERSION] = "release.version",
 	[RULE_RELEASE_PARTY] = "release.party",
 	[RULE_RELEASE_HOLDER] = "release.holder",
@@ -38,6 +39,7 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_MARKING_NO_EQUIVALENT] = "marking.no-equivalent",
 	[RULE_MARKING_PERMIT] = "marking.permit",
 	[RULE_ACCESS_STATUS] = "access.status",
+	[RULE_ACCESS_AGREEMENT] = "access.agreement",
 	[RULE_ACCESS_HOLDER] = "access.holder",
 	[RULE_ACCESS_FACILITY] = "access.facility",
 	[RULE_ACCESS_CONTRACTOR] = "access.contractor",
@@ -82,25 +84,35 @@ const char *decide_rule_id(enum decide_rule r)
 
 /* ---- small private lookups ------------------------------------------- */
 
-static bool streq(const char *a, const char *b)
+/* Inline: the strings compared here are short (codes, labels, ids) and
+ * usually differ early, so a call to strcmp costs more than the loop. */
+static inline bool streq(const char *a, const char *b)
 {
-	return strcmp(a, b) == 0;
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
-/* Copies s into a decision argument, truncating on a UTF-8 boundary. */
+/* Copies s into a decision argument, truncating on a UTF-8 boundary.
+ * One pass, byte by byte: the values are short, and a library memcpy
+ * (rep movs) costs more to start than the copy itself. */
 static void put(struct decision *d, int i, const char *s)
 {
+	char *o = d->arg[i];
 	size_t n = 0;
 
 	if (!s)
 		s = "";
-	while (n < GS_DECISION_ARG - 1 && s[n])
+	while (n < GS_DECISION_ARG - 1 && s[n]) {
+		o[n] = s[n];
 		n++;
+	}
 	if (s[n]) /* truncated: do not cut a multi-byte sequence */
 		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
-	memcpy(d->arg[i], s, n);
-	d->arg[i][n] = '\0';
+	o[n] = '\0';
 }
 
 static int begin(struct decision *d)
@@ -304,7 +316,10 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *st,
 		d->t = st->state == STATE_TERMINATED ? st->terminates_at : at;
 		return deny(d, RULE_RELEASE_IN_FORCE);
 	}
-	/* 2. the version in effect is the one given */
+	/* 2. an arrangement carries nothing itself: its legs run under agreements */
+	if (a->kind == AGREEMENT_ARRANGEMENT)
+		return deny(d, RULE_RELEASE_ARRANGEMENT);
+	/* 3. the version in effect is the one given */
 	if (st->version > 0 && st->version != a->version) {
 		d->n = st->version;
 		snprintf(d->arg[1], sizeof(d->arg[1]), "%d", a->version);
@@ -384,8 +399,9 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *st,
 		put(d, 2, it->topic);
 		return deny(d, RULE_RELEASE_SCOPE_TOPIC);
 	}
-	/* 13. a non-originator needs the originator's consent for this recipient */
-	if (!streq(releasing, it->originator)) {
+	/* 13. a non-originator needs the originator's consent for this recipient
+	 *     (not to give the item back to the originator) */
+	if (!streq(releasing, it->originator) && !streq(recipient, it->originator)) {
 		c = find_consent(consents, nconsents, CONSENT_ONWARD, it, releasing, recipient,
 				 it->purpose, at, &stale);
 		if (!c) {
@@ -482,6 +498,26 @@ int decide_marking(const struct agreement *a, const struct annex_version *v,
 	}
 	put(d, 1, m->labels[m->nlabels - 1]);
 	return permit(d, RULE_MARKING_PERMIT);
+}
+
+int marking_choose(struct marking *m, const char *label)
+{
+	bool candidate = false;
+
+	if (!m || !label || strlen(label) >= GS_MAX_LABEL)
+		return GS_EINVAL;
+	for (int k = 0; k < m->ncandidates && k < GS_MAX_LABELS_PER_CELL; k++)
+		if (streq(m->candidates[k], label))
+			candidate = true;
+	if (!candidate)
+		return GS_EINVAL;
+	for (int i = 0; i < m->nlabels && i < GS_MAX_MARK_LABELS; i++)
+		for (int k = 0; k < m->ncandidates && k < GS_MAX_LABELS_PER_CELL; k++)
+			if (streq(m->labels[i], m->candidates[k])) {
+				memcpy(m->labels[i], label, strlen(label) + 1);
+				return 0;
+			}
+	return GS_ESTATE;
 }
 
 /* ---- contractors ----------------------------------------------------- */
@@ -597,6 +633,13 @@ static bool below_psc_from(const struct agreement *a, const struct annex_version
 	oi = party_at(a, h->item.originator);
 	row = oi >= 0 ? row_of(v, oi, h->item.label) : -1;
 	/* rows are most sensitive first: a larger index is a lower level */
+	if (row < 0) { /* an originator outside this agreement (TISA): the holder's label */
+		int hi = party_at(a, h->holder);
+
+		for (int k = 0; hi >= 0 && row < 0 && k < h->marking.nlabels &&
+				k < GS_MAX_MARK_LABELS; k++)
+			row = row_of(v, hi, h->marking.labels[k]);
+	}
 	return from >= 0 && row >= 0 && row > from;
 }
 
@@ -631,6 +674,15 @@ static bool need_to_know(const struct person *p, const struct item *it)
 	return false;
 }
 
+/* A refusal names the person and the item; copied only when refusing. */
+static int access_deny(struct decision *d, const struct person *p, const struct holding *h,
+		       enum decide_rule r)
+{
+	put(d, 0, p->name[0] ? p->name : p->id);
+	put(d, 1, h->item.id);
+	return deny(d, r);
+}
+
 int decide_access(const struct agreement *a, const struct party *holder,
 		  const struct holding *h, const struct person *p, const struct facility *f,
 		  const struct consent *consents, size_t nconsents, gs_instant at,
@@ -639,7 +691,7 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	const struct annex_version *v = NULL;
 	const char *hlabel;
 	int hrank, prank, nn;
-	bool allowed_one = false;
+	bool allowed_one = false, allowed[GS_MAX_NATIONALITIES];
 
 	if (!d)
 		return GS_EINVAL;
@@ -647,20 +699,24 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	if (!a || !holder || !h || !p || !f)
 		return GS_EINVAL;
 	d->zone = a->zone;
-	put(d, 0, p->name[0] ? p->name : p->id);
-	put(d, 1, h->item.id);
 
 	/* 1. only an active holding can be opened (destroyed, returned, lost,
 	 *    compromised and suspended ones cannot) */
 	if (h->status != ITEM_ACTIVE) {
 		put(d, 2, item_status_name(h->status));
-		return deny(d, RULE_ACCESS_STATUS);
+		return access_deny(d, p, h, RULE_ACCESS_STATUS);
 	}
-	/* 2. this node holds it */
+	/* 2. the agreement given is the one it was released under */
+	if (h->agreement[0] && !streq(h->agreement, a->id)) {
+		put(d, 2, a->id);
+		put(d, 3, h->agreement);
+		return access_deny(d, p, h, RULE_ACCESS_AGREEMENT);
+	}
+	/* 3. this node holds it */
 	if (!streq(holder->code, h->holder)) {
 		put(d, 2, holder->code);
 		put(d, 3, h->holder);
-		return deny(d, RULE_ACCESS_HOLDER);
+		return access_deny(d, p, h, RULE_ACCESS_HOLDER);
 	}
 	/* 3. the facility is the holder's, the person's, and where the item is kept */
 	if (!streq(f->party, h->holder) || !streq(p->facility, f->id) ||
@@ -668,34 +724,33 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 2, f->id);
 		d->n = !streq(f->party, h->holder) ? 0 : !streq(p->facility, f->id) ? 1 : 2;
 		put(d, 3, d->n == 0 ? f->party : d->n == 1 ? p->facility : h->facility);
-		return deny(d, RULE_ACCESS_FACILITY);
+		return access_deny(d, p, h, RULE_ACCESS_FACILITY);
 	}
 	/* 4. a contractor facility has its Art 16 checklist and inspection */
-	if (f->contractor) {
+	if (f->contractor &&
+	    contractor_check(f, at, d, RULE_ACCESS_CONTRACTOR, RULE_ACCESS_CONTRACTOR)) {
 		put(d, 0, f->id);
-		if (contractor_check(f, at, d, RULE_ACCESS_CONTRACTOR, RULE_ACCESS_CONTRACTOR))
-			return GS_EDENIED;
-		put(d, 0, p->name[0] ? p->name : p->id);
+		return GS_EDENIED;
 	}
 	/* 5. on the facility register (Art 6(e)) */
 	if (!facility_register_has(f, p->id)) {
 		put(d, 2, f->id);
-		return deny(d, RULE_ACCESS_REGISTER);
+		return access_deny(d, p, h, RULE_ACCESS_REGISTER);
 	}
 	/* 6. nationality: allowed by the agreement, or covered by consent */
 	nn = p->nnationalities;
 	if (nn <= 0 || nn > GS_MAX_NATIONALITIES) {
 		d->n = 1;
-		return deny(d, RULE_ACCESS_NATIONALITY);
+		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
 	}
 	for (int i = 0; i < nn; i++)
-		if (nationality_allowed(a, h, p->nationalities[i]))
+		if ((allowed[i] = nationality_allowed(a, h, p->nationalities[i])))
 			allowed_one = true;
 	for (int i = 0; i < nn; i++) {
 		const char *nat = p->nationalities[i];
 		const struct consent *stale;
 
-		if (nationality_allowed(a, h, nat))
+		if (allowed[i])
 			continue;
 		if (allowed_one && a->rules.dual_nationals_allowed)
 			continue;
@@ -706,10 +761,10 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 3, h->holder);
 		d->n = a->rules.nationality == NATIONALITY_PARTIES;
 		if (allowed_one)
-			return deny(d, RULE_ACCESS_DUAL_NATIONAL);
+			return access_deny(d, p, h, RULE_ACCESS_DUAL_NATIONAL);
 		if (party_at(a, nat) < 0)
-			return deny(d, RULE_ACCESS_THIRD_COUNTRY);
-		return deny(d, RULE_ACCESS_NATIONALITY);
+			return access_deny(d, p, h, RULE_ACCESS_THIRD_COUNTRY);
+		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
 	}
 	/* 7. PSC (Art 7), unless the level is below the agreement's psc_from */
 	if (a->rules.psc_from[0]) {
@@ -720,18 +775,18 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	if (!streq(p->employer, h->holder)) {
 		put(d, 2, p->employer);
 		put(d, 3, h->holder);
-		return deny(d, RULE_ACCESS_PSC_EMPLOYER);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_EMPLOYER);
 	}
 	if (!p->psc.level[0])
-		return deny(d, RULE_ACCESS_PSC_NONE);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_NONE);
 	if (p->psc.valid_from != GS_INSTANT_NONE && at < p->psc.valid_from) {
 		d->n = 1;
 		d->t = p->psc.valid_from;
-		return deny(d, RULE_ACCESS_PSC_EXPIRED);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_EXPIRED);
 	}
 	if (p->psc.valid_until != GS_INSTANT_NONE && at >= p->psc.valid_until) {
 		d->t = p->psc.valid_until;
-		return deny(d, RULE_ACCESS_PSC_EXPIRED);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_EXPIRED);
 	}
 	/* the labels shown usually settle the level; the annex only if not */
 	hrank = holding_rank(a, holder, h, NULL, &hlabel);
@@ -743,22 +798,24 @@ int decide_access(const struct agreement *a, const struct party *holder,
 	if (hrank == 0) {
 		put(d, 2, h->marking.nlabels > 0 ? h->marking.labels[0] : h->item.label);
 		put(d, 3, holder->code);
-		return deny(d, RULE_ACCESS_LEVEL_UNKNOWN);
+		return access_deny(d, p, h, RULE_ACCESS_LEVEL_UNKNOWN);
 	}
 	prank = rank_in(&holder->scheme, p->psc.level);
 	if (prank < hrank) {
 		put(d, 2, p->psc.level);
 		put(d, 3, hlabel);
 		d->n = prank == 0; /* not a level of the holder's scheme */
-		return deny(d, RULE_ACCESS_PSC_LEVEL);
+		return access_deny(d, p, h, RULE_ACCESS_PSC_LEVEL);
 	}
 need:
 	/* 8. need-to-know from official duties */
 	if (!need_to_know(p, &h->item)) {
 		put(d, 2, h->item.topic);
 		put(d, 3, h->item.purpose);
-		return deny(d, RULE_ACCESS_NEED_TO_KNOW);
+		return access_deny(d, p, h, RULE_ACCESS_NEED_TO_KNOW);
 	}
+	put(d, 0, p->name[0] ? p->name : p->id);
+	put(d, 1, h->item.id);
 	return permit(d, RULE_ACCESS_PERMIT);
 }
 
@@ -850,8 +907,10 @@ int decide_onward(const struct agreement *arr, const struct holding *h,
 			return deny(d, RULE_ONWARD_TOPIC_GATE);
 		}
 	}
-	if (streq(releasing, it->originator))
+	if (streq(releasing, it->originator) || streq(third, it->originator)) {
+		d->n = !streq(releasing, it->originator);
 		return permit(d, RULE_ONWARD_ORIGINATOR);
+	}
 	if (!find_consent(consents, nconsents, CONSENT_ONWARD, it, releasing, third, purpose, at,
 			  &stale)) {
 		if (stale) {
@@ -918,6 +977,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "refused: agreement '%s' is not in force at %s (state %s); "
 				"nothing may be released under it", a0, t,
 				state_str((enum agreement_state)d->n));
+	case RULE_RELEASE_ARRANGEMENT:
+		return snprintf(buf, cap, "refused: '%s' is an arrangement; each leg is released "
+				"under one of the agreements it relies on", a0);
 	case RULE_RELEASE_VERSION:
 		return snprintf(buf, cap, "refused: version %s of agreement '%s' was given, "
 				"but version %d is in effect", a1, a0, d->n);
@@ -976,6 +1038,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "permitted: %s marks %s of %s as %s", a2, a0, a3, a1);
 	case RULE_ACCESS_STATUS:
 		return snprintf(buf, cap, "refused: item '%s' is %s; no one may open it", a1, a2);
+	case RULE_ACCESS_AGREEMENT:
+		return snprintf(buf, cap, "refused: item '%s' was released under agreement '%s', "
+				"not '%s'", a1, a3, a2);
 	case RULE_ACCESS_HOLDER:
 		return snprintf(buf, cap, "refused: item '%s' is held by %s, not by %s", a1, a3, a2);
 	case RULE_ACCESS_FACILITY:
@@ -1056,6 +1121,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 	case RULE_ONWARD_TOPIC_GATE:
 		return snprintf(buf, cap, "refused: topic '%s' is outside arrangement '%s'", a2, a3);
 	case RULE_ONWARD_ORIGINATOR:
+		if (d->n)
+			return snprintf(buf, cap, "permitted: item '%s' goes back to its originator %s",
+					a1, a2);
 		return snprintf(buf, cap, "permitted: %s is the originator of item '%s' and needs "
 				"no consent to send it to %s", a0, a1, a2);
 	case RULE_ONWARD_CONSENT:

@@ -35,6 +35,7 @@ enum decide_rule {
 	RULE_NONE = 0,
 	/* release (SPEC §4.1) */
 	RULE_RELEASE_IN_FORCE,
+	RULE_RELEASE_ARRANGEMENT,
 	RULE_RELEASE_VERSION,
 	RULE_RELEASE_PARTY,
 	RULE_RELEASE_HOLDER,
@@ -56,6 +57,7 @@ enum decide_rule {
 	RULE_MARKING_PERMIT,
 	/* access (SPEC §4.3) */
 	RULE_ACCESS_STATUS,
+	RULE_ACCESS_AGREEMENT,
 	RULE_ACCESS_HOLDER,
 	RULE_ACCESS_FACILITY,
 	RULE_ACCESS_CONTRACTOR,
@@ -124,7 +126,7 @@ int decision_reason(const struct decision *d, char *buf, size_t cap);
  * instant (lifecycle_at). originator_party / recipient_party may be NULL
  * (then codes are shown instead of names).
  *
- * Order: release.in-force, release.version, release.party,
+ * Order: release.in-force, release.arrangement, release.version, release.party,
  * release.holder, release.status, release.annex, release.never,
  * release.annex-row, release.protect-as, release.no-equivalent,
  * release.scope-purpose, release.scope-topic, release.originator-consent
@@ -133,6 +135,7 @@ int decision_reason(const struct decision *d, char *buf, size_t cap);
  * The label looked up is the item's original label when the releasing
  * party is the originator, else the holder's labels (the marking it
  * shows). Nothing is rounded: a label without its own row is refused.
+ * Giving an item back to its originator needs no consent.
  */
 int decide_release(const struct agreement *a, const struct lifecycle_status *at_release,
 		   const struct party *originator_party, const struct party *recipient_party,
@@ -163,10 +166,12 @@ int decide_marking(const struct agreement *a, const struct annex_version *v,
  * party holder, at facility f at instant at? The agreement supplies the
  * nationality policy, the annex and psc_from; its lifecycle state is
  * deliberately not an input: termination never relaxes access (survival).
+ * It must be the agreement the holding was released under (h->agreement;
+ * any, at the originator's own node).
  * consents: CONSENT_ACCESS consents for nationals of countries the
  * agreement does not allow.
  *
- * Order: access.status, access.holder, access.facility,
+ * Order: access.status, access.agreement, access.holder, access.facility,
  * access.contractor, access.facility-register, access.nationality /
  * access.third-country / access.dual-national, then (unless the holding's
  * annex level is below psc_from) access.psc-employer, access.psc-none,
@@ -203,7 +208,8 @@ int decide_use(const struct holding *h, const char *purpose,
  * third party and the purpose, unexpired at at.
  *
  * Order: onward.status, onward.route, onward.topic-gate,
- * onward.originator (a permit: the originator needs no consent),
+ * onward.originator (a permit: the originator needs no consent, nor does
+ * an item going back to its originator),
  * onward.consent (or -expired), onward.permit.
  */
 int decide_onward(const struct agreement *arrangement, const struct holding *h,
@@ -231,5 +237,10 @@ int decide_reclassify(const struct holding *h, const struct party *originator,
  * Order: contractor.checklist, contractor.inspection, contractor.permit.
  */
 int decide_contractor(const struct facility *f, gs_instant at, struct decision *out);
+
+/* Chooses label, one of m's candidates (many-to-one: 極秘 instead of the
+ * default 特定秘密), as the holder's label. Returns 0, GS_EINVAL if it is
+ * not a candidate, or GS_ESTATE if m shows no holder label (keep-original). */
+int marking_choose(struct marking *m, const char *label);
 
 #endif

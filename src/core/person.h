@@ -53,17 +53,18 @@ struct duty {
 	char value[GS_MAX_NAME];
 };
 
+/* Fields that every access decision reads come first (fewer cache lines). */
 struct person {
 	char id[GS_MAX_ID];
-	char name[GS_MAX_NAME];   /* as it should appear in a sentence: 山田花子 */
+	char facility[GS_MAX_ID]; /* facility whose register should list the person */
+	char employer[GS_MAX_CODE]; /* party code; the PSC is in its scheme */
 	int nnationalities;
 	char nationalities[GS_MAX_NATIONALITIES][GS_MAX_CODE]; /* a set of party codes */
-	char employer[GS_MAX_CODE]; /* party code; the PSC is in its scheme */
 	struct psc psc;
-	int nduties;
-	struct duty duties[GS_MAX_DUTIES];
-	char facility[GS_MAX_ID]; /* facility whose register should list the person */
 	unsigned roles;           /* enum person_role bits */
+	int nduties;
+	char name[GS_MAX_NAME];   /* as it should appear in a sentence: 山田花子 */
+	struct duty duties[GS_MAX_DUTIES];
 };
 
 /* ---- facilities ----------------------------------------------------- */
@@ -74,11 +75,13 @@ struct person {
 
 /*
  * A government or contractor facility and its register of authorised
- * persons (Art 6(e)). The register is kept sorted by (hash, id) so that
- * a lookup is a binary search: change it only through
- * facility_register_add/remove. A register filled by hand in any other
- * order makes lookups fail (closed: the person is "not on the register").
+ * persons (Art 6(e)). reg_index is an open-addressing hash index over
+ * reg_id (slot = index + 1, 0 = empty) so that a lookup costs one or two
+ * probes: change the register only through facility_register_add/remove.
+ * Entries written by hand are not indexed and so never found (closed:
+ * the person is "not on the register").
  */
+#define FACILITY_INDEX_SLOTS (2 * GS_MAX_REGISTER) /* a power of two */
 struct facility {
 	char id[GS_MAX_ID];
 	char party[GS_MAX_CODE];  /* the party the facility belongs to */
@@ -90,6 +93,7 @@ struct facility {
 	int nregister;
 	uint64_t reg_hash[GS_MAX_REGISTER];
 	char reg_id[GS_MAX_REGISTER][GS_MAX_ID];
+	uint16_t reg_index[FACILITY_INDEX_SLOTS];
 };
 
 /* Resets f (an empty register, no inspections). */
@@ -151,15 +155,15 @@ struct marking {
 /* An item as one party holds it. At the originator's node holder equals
  * item.originator and the marking shows the original label. */
 struct holding {
-	struct item item;
+	enum item_status status;
 	char holder[GS_MAX_CODE];      /* party code of the node holding it */
+	char facility[GS_MAX_ID];      /* where it is kept; "" = any facility of the holder */
+	struct item item;
 	struct marking marking;        /* what the holder shows */
 	char agreement[GS_MAX_ID];     /* released under ("" at the originator) */
 	int agreement_version;
 	char released_by[GS_MAX_CODE]; /* the party that released it to the holder */
 	gs_instant released_at;        /* NONE at the originator */
-	char facility[GS_MAX_ID];      /* where it is kept; "" = any facility of the holder */
-	enum item_status status;
 };
 
 /* ---- consents ------------------------------------------------------- */
