@@ -40,12 +40,16 @@ sign() {
 	done
 }
 
-# note DIR FILE PARTY KIND ARGS...: PARTY gives a diplomatic note.
+# note DIR FILE PARTY KIND ARGS...: PARTY gives a diplomatic note; the
+# other parties receive it.
 note() {
-	local dir=$1 file=$2 party=$3 kind=$4
+	local dir=$1 file=$2 party=$3 kind=$4 Q
 	shift 4
 	mkdir -p "$dir/notes"
 	"$G" agreement note "$kind" --home "$tmp/$party" -o "$dir/notes/$file" "$@" 2>/dev/null
+	for Q in KOR JPN USA; do
+		[ $Q = $party ] || "$G" agreement import "$dir/notes/$file" --home "$tmp/$Q" >/dev/null 2>&1 || true
+	done
 }
 
 d=examples/agreements/kor-jpn-2016
