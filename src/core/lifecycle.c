@@ -248,6 +248,10 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 	size_t i;
 	int p;
 
+	/* An agreement some party has not signed never enters into force,
+	 * whatever notes are held (SPEC §3: draft until every signature). */
+	if (!r->signed_by_all)
+		return;
 	for (p = 0; p < r->np; p++)
 		first[p] = NO_END;
 	for (i = 0; i < n; i++) {

@@ -453,8 +453,10 @@ static int assemble(struct evidence *e, party_lookup_fn lookup, void *lctx, int 
 			i--;
 			continue;
 		}
-		if ((ret = lifecycle_check_note(v->versions[0], agreement_view_signed(v, 0), v->notes, i,
-						&v->notes[i], d))) {
+		/* Until every party has signed, the agreement is a draft whatever
+		 * notes are held; they are checked in order once it is signed. */
+		if (agreement_view_signed(v, 0) &&
+		    (ret = lifecycle_check_note(v->versions[0], true, v->notes, i, &v->notes[i], d))) {
 			char when[GS_INSTANT_STR];
 
 			instant_format_local(v->notes[i].delivered, v->versions[0]->zone, when);

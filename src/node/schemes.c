@@ -16,8 +16,8 @@ static const struct builtin_scheme builtins[] = {
 	{ "JPN", "Japan", "+09:00",
 	  "level: 機密 | KIMITSU | top secret\n"
 	  "level: 特定秘密 | TOKUTEI HIMITSU | specially designated secret\n"
-	  "level: 極秘 | GOKUHI | secret\n"
-	  "level: 秘 | HI | confidential\n" },
+	  "level: 極秘 | GOKUHI | top secret (administrative)\n"
+	  "level: 秘 | HI | secret (administrative)\n" },
 	{ "USA", "United States of America", "-05:00",
 	  "level: TOP SECRET | TOP SECRET | top secret\n"
 	  "level: SECRET | SECRET | secret\n"

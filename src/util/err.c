@@ -50,7 +50,9 @@ void gs_diag_prefix(struct gs_diag *d, const char *fmt, ...)
 		return;
 	plen = strlen(prefix);
 	prefix[plen++] = ':';
-	prefix[plen++] = ' ';
+	/* "file" + "12:5: what" reads "file:12:5: what" */
+	if (!(d->msg[0] >= '0' && d->msg[0] <= '9'))
+		prefix[plen++] = ' ';
 	mlen = strnlen(d->msg, sizeof(d->msg) - 1);
 	if (plen + mlen >= sizeof(d->msg))
 		mlen = sizeof(d->msg) - 1 - plen;

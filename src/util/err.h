@@ -45,7 +45,9 @@ const char *gs_strerror(int err);
 int gs_diag_set(struct gs_diag *d, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Prefixes the current message with "prefix: " (e.g. a file name). */
+/* Prefixes the current message with "prefix: " (e.g. a file name), or
+ * with "prefix:" when the message starts with a line number, so that a
+ * parser's "12:5: what" becomes "file.txt:12:5: what". */
 void gs_diag_prefix(struct gs_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
