@@ -1035,7 +1035,8 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "refused: %s of %s has no row in the annex of "
 				"agreement '%s'", a0, a1, a3);
 	case RULE_MARKING_PERMIT:
-		return snprintf(buf, cap, "permitted: %s marks %s of %s as %s", a2, a0, a3, a1);
+		return snprintf(buf, cap, "permitted: %s marks %s as %s under agreement '%s'",
+				a2, a0, a1, a3);
 	case RULE_ACCESS_STATUS:
 		return snprintf(buf, cap, "refused: item '%s' is %s; no one may open it", a1, a2);
 	case RULE_ACCESS_AGREEMENT:
