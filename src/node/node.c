@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "crypto/note.h"
+#include "node/ledger.h"
 #include "node/node.h"
 #include "node/schemes.h"
 #include "util/banned.h"
@@ -196,6 +197,7 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	struct party *p = NULL;
 	struct store *st = NULL;
 	struct store_party sp;
+	struct node *tmp = NULL;
 	char path[GS_HOME_MAX + 64];
 	char keyname[GS_MAX_NAME];
 	char fpr[80];
@@ -267,10 +269,20 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	sp.identity_len = idlen;
 	sp.imported_at = (int64_t)time(NULL);
 	sp.is_self = 1;
+	/* The node's first ledger entry records its birth and key. */
+	tmp = calloc(1, sizeof(*tmp));
+	if (!tmp) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	tmp->st = st;
+	tmp->self = *p;
 	if ((ret = store_begin(st)) || (ret = store_meta_set(st, "party", code)) ||
 	    (ret = store_meta_set(st, "exercise", exercise ? "yes" : "no")) ||
 	    (ret = store_party_put(st, &sp)) ||
-	    (ret = store_event_add(st, sp.imported_at, "init", code, exercise ? "exercise node" : "node")) ||
+	    (ret = ledger_event(tmp, NULL, LEDGER_KEY_EVENT, (gs_instant)sp.imported_at, code, d,
+				"event", "node-init", "fingerprint", fpr, "mode",
+				exercise ? "exercise" : "real", NULL)) ||
 	    (ret = store_commit(st))) {
 		store_rollback(st);
 		if (!d || !d->msg[0] || ret != GS_EIO)
@@ -279,6 +291,9 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	}
 	ret = 0;
 out:
+	if (tmp)
+		ledger_node_release(tmp);
+	free(tmp);
 	store_close(st);
 	if (ret && created)
 		remove_home(home);
@@ -364,6 +379,7 @@ void node_close(struct node *n)
 		return;
 	if (n->keys_loaded)
 		keys_release(&n->keys);
+	ledger_node_release(n);
 	store_close(n->st);
 	free(n);
 }

@@ -25,12 +25,15 @@
 
 #define GS_HOME_MAX 4096
 
+struct ledger_cache;
+
 struct node {
 	char home[GS_HOME_MAX];
 	struct store *st;
 	struct party self;        /* this node's own identity */
 	bool keys_loaded;
 	struct node_keys keys;    /* secret halves in guarded memory once unlocked */
+	struct ledger_cache *ledger; /* node/ledger.c's compact ranges */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "crypto/note.h"
+#include "node/ledger.h"
 #include "node/node.h"
 #include "util/banned.h"
 
@@ -67,7 +68,7 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 {
 	struct store_party sp;
 	struct party *p;
-	int ret;
+	int ret, known = 0;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -95,12 +96,26 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 	}
 	if ((ret = store_begin(n->st)))
 		goto out;
+	{
+		struct store_party held;
+
+		if (store_party_get(n->st, p->code, &held) == 0) {
+			known = held.identity_len == len && !memcmp(held.identity, buf, len);
+			store_party_release(&held);
+		}
+	}
 	ret = store_party_put(n->st, &sp);
 	if (ret == GS_EEXIST) {
 		gs_diag_set(d, ret, "party '%s' is already registered with another identity; refused (key rotation is not an import)",
 			    p->code);
+	} else if (!ret && known) {
+		store_rollback(n->st); /* the same identity again: nothing to do */
 	} else if (!ret) {
-		ret = store_event_add(n->st, sp.imported_at, "party-import", p->code, fingerprint);
+		/* A peer's identity opens the log of the relationship with it:
+		 * its first entry is the key this node pinned for the peer. */
+		ret = ledger_event(n, sp.is_self ? NULL : p->code, LEDGER_PARTY_IMPORT,
+				   GS_INSTANT_NONE, p->code, d, "code", p->code,
+				   "fingerprint", fingerprint, "name", p->name, NULL);
 		if (!ret)
 			ret = store_commit(n->st);
 	}

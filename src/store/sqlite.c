@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 #include "util/banned.h"
-
-struct store {
-	sqlite3 *db;
-};
 
 /* Migration N brings user_version from N-1 to N. Append only. */
 static const char *const migrations[] = {
@@ -38,6 +35,24 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL) STRICT;"
 	"CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,"
 	"  subject TEXT NOT NULL, detail TEXT NOT NULL) STRICT;",
+	/* 2: the ledger (store/ledger_store.h); the ledger replaces events. */
+	"CREATE TABLE ledger_logs (id INTEGER PRIMARY KEY, origin TEXT NOT NULL UNIQUE,"
+	"  peer TEXT NOT NULL, size INTEGER NOT NULL CHECK (size >= 0)) STRICT;"
+	"CREATE TABLE ledger_entries ("
+	"  log INTEGER NOT NULL REFERENCES ledger_logs (id), idx INTEGER NOT NULL,"
+	"  time INTEGER NOT NULL, kind TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
+	"  PRIMARY KEY (log, idx)) STRICT;"
+	"CREATE TABLE ledger_hashes ("
+	"  log INTEGER NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+	"  PRIMARY KEY (log, level, idx)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE ledger_checkpoints ("
+	"  log INTEGER NOT NULL REFERENCES ledger_logs (id), size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL, note BLOB NOT NULL, signed_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (log, size)) STRICT;"
+	"CREATE TABLE ledger_peer_checkpoints ("
+	"  origin TEXT NOT NULL, size INTEGER NOT NULL, note BLOB NOT NULL,"
+	"  received_at INTEGER NOT NULL, PRIMARY KEY (origin, size)) STRICT;"
+	"DROP TABLE events;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -130,8 +145,12 @@ fail:
 
 void store_close(struct store *st)
 {
+	int i;
+
 	if (!st)
 		return;
+	for (i = 0; i < STORE_STMT_MAX; i++)
+		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -536,14 +555,4 @@ int store_record_each(struct store *st, const char *table,
 		ret = GS_EIO;
 	sqlite3_finalize(s);
 	return ret;
-}
-
-int store_event_add(struct store *st, int64_t at, const char *kind, const char *subject, const char *detail)
-{
-	sqlite3_stmt *s;
-
-	if (prep(st, &s, "INSERT INTO events (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
-		 "isss", at, kind, subject, detail))
-		return GS_EIO;
-	return step_done(s);
 }

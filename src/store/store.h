@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens (creating if create != 0) the database at path and migrates it
  * to STORE_SCHEMA_VERSION. A database newer than this program is
@@ -87,8 +87,5 @@ int store_record_put(struct store *st, const char *table, const char *id, const 
 int store_record_get(struct store *st, const char *table, const char *id, char **json);
 int store_record_each(struct store *st, const char *table,
 		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx);
-
-/* the node's event journal (until the ledger): one line per action */
-int store_event_add(struct store *st, int64_t at, const char *kind, const char *subject, const char *detail);
 
 #endif

@@ -37,4 +37,10 @@
 #define GS_DECISION_ARGS 4            /* values a decision keeps for its sentence */
 #define GS_DECISION_ARG 256           /* bytes of one such value, incl. NUL */
 
+/* the ledger (node/ledger.h, docs/ledger.md) */
+#define GS_MAX_LEDGER_ENTRY 8192      /* bytes of one encoded ledger entry */
+#define GS_MAX_LEDGER_FIELDS 16       /* key/value fields in one entry's body */
+#define GS_MAX_LEDGER_KEY 32          /* bytes of one field key, incl. NUL */
+#define GS_MAX_LEDGER_PROOF (96u << 10) /* bytes of one proof file */
+
 #endif
