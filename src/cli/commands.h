@@ -23,5 +23,6 @@ int cmd_agreement(int argc, char **argv);
 int cmd_person(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 
 #endif

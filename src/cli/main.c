@@ -13,6 +13,7 @@ static const struct command commands[] = {
 	{ "person", cmd_person, "add, list and show persons: clearances, duties, roles" },
 	{ "facility", cmd_facility, "facilities and their registers of authorised persons" },
 	{ "decide", cmd_decide, "ask whether a release, access or onward release would be allowed" },
+	{ "ledger", cmd_ledger, "show, verify, checkpoint and prove the node's Merkle ledger" },
 	{ "version", cmd_version, "print the version" },
 };
 

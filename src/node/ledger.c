@@ -556,46 +556,39 @@ static int range_for(struct node *n, int64_t id, uint64_t size, struct merkle_ra
 	return 0;
 }
 
-int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e,
-		  uint64_t *index_out, struct gs_diag *d)
+int ledger_append_raw(struct node *n, const char *peer, const uint8_t *entry, size_t len,
+		      const char *kind, gs_instant time, uint64_t *index_out, struct gs_diag *d)
 {
 	char origin[GS_MAX_NAME];
-	struct ledger_entry *x;
-	struct merkle_range *r = NULL;
+	struct merkle_range *r;
 	struct tree_ctx t;
-	uint8_t *buf = NULL, leaf[HB];
+	uint8_t leaf[HB];
 	uint64_t size;
 	int64_t id;
-	size_t len, slot;
+	size_t slot;
 	int ret;
 
 	if (!store_in_transaction(n->st))
 		return gs_diag_set(d, GS_ESTATE, "ledger: an append must be inside the caller's transaction");
-	x = malloc(sizeof(*x));
-	buf = malloc(GS_MAX_LEDGER_ENTRY);
-	r = malloc(sizeof(*r));
-	if (!x || !buf || !r) {
-		ret = GS_ENOMEM;
-		goto out;
-	}
-	*x = *e;
-	ledger_nonce(x->nonce);
-	if (x->time == GS_INSTANT_NONE && (ret = node_now(n, &x->time, d)))
-		goto out;
-	if ((ret = ledger_entry_encode(x, buf, GS_MAX_LEDGER_ENTRY, &len, d)))
-		goto out;
+	if (len > GS_MAX_LEDGER_ENTRY)
+		return gs_diag_set(d, GS_ELIMIT, "ledger: entry longer than %d bytes", GS_MAX_LEDGER_ENTRY);
 	if ((ret = open_log(n, peer, 1, &id, &size, origin, d)))
-		goto out;
-	merkle_leaf_hash(buf, len, leaf);
+		return ret;
+	r = malloc(sizeof(*r));
+	if (!r)
+		return GS_ENOMEM;
+	merkle_leaf_hash(entry, len, leaf);
 	if ((ret = range_for(n, id, size, r, &slot))) {
 		gs_diag_set(d, ret, "ledger '%s': cannot load the tree at size %" PRIu64, origin, size);
 		goto out;
 	}
 	t.st = n->st;
 	t.log = id;
+	/* One pass: the completed subtree hashes go to the store as the
+	 * range absorbs the leaf; the cache keeps the range for the next
+	 * append of the transaction. */
 	if ((ret = merkle_range_append(r, leaf, tree_put, &t)) ||
-	    (ret = store_ledger_entry_add(n->st, id, size, x->time, ledger_type_name(x->type), buf,
-					  len, leaf))) {
+	    (ret = store_ledger_entry_add(n->st, id, size, time, kind, entry, len, leaf))) {
 		gs_diag_set(d, ret, "ledger '%s': cannot append entry %" PRIu64, origin, size);
 		goto out;
 	}
@@ -605,6 +598,33 @@ int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e
 		*index_out = size;
 out:
 	free(r);
+	return ret;
+}
+
+int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e,
+		  uint64_t *index_out, struct gs_diag *d)
+{
+	struct ledger_entry *x;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if (!store_in_transaction(n->st))
+		return gs_diag_set(d, GS_ESTATE, "ledger: an append must be inside the caller's transaction");
+	x = malloc(sizeof(*x));
+	buf = malloc(GS_MAX_LEDGER_ENTRY);
+	if (!x || !buf) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	*x = *e;
+	ledger_nonce(x->nonce);
+	if (x->time == GS_INSTANT_NONE && (ret = node_now(n, &x->time, d)))
+		goto out;
+	if ((ret = ledger_entry_encode(x, buf, GS_MAX_LEDGER_ENTRY, &len, d)))
+		goto out;
+	ret = ledger_append_raw(n, peer, buf, len, ledger_type_name(x->type), x->time, index_out, d);
+out:
 	free(buf);
 	free(x);
 	return ret;

@@ -142,6 +142,13 @@ int ledger_origin_peer(const struct party *p, const char *origin, char peer[GS_M
 int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e,
 		  uint64_t *index_out, struct gs_diag *d) __attribute__((warn_unused_result));
 
+/* Appends bytes that need not be an entry (known-answer tests, tools):
+ * what ledger_append does after encoding. 'ledger verify' rejects a log
+ * holding anything but entries. */
+int ledger_append_raw(struct node *n, const char *peer, const uint8_t *entry, size_t len,
+		      const char *kind, gs_instant time, uint64_t *index_out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
 /* A shorthand for ledger_append: an entry of type at instant at (NONE =
  * now) about item (may be NULL), acted by this node's party, with the
  * fields given as key, value pairs ending with NULL. */
