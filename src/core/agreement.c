@@ -724,9 +724,19 @@ static int parse_row(struct parser *ps, const struct textfmt_line *l, bool *neve
 	bool never;
 	int i, ret;
 
-	if (eq < 0)
+	if (eq < 0) {
+		for (i = 0; i < K_COUNT; i++) {
+			size_t kn = strlen(key_names[i]);
+
+			if (l->body.n > kn && !memcmp(l->body.p, key_names[i], kn) &&
+			    l->body.p[kn] == ':')
+				return fail(ps, GS_EINVAL, l, l->body.p,
+					    "key '%s' must come before the first annex section",
+					    key_names[i]);
+		}
 		return fail(ps, GS_EINVAL, l, l->body.p,
 			    "expected 'LEVEL = PARTY: label, ... | PARTY: label, ...'");
+	}
 	level = span_trim((struct span){ l->body.p, (size_t)eq });
 	rest = span_trim((struct span){ l->body.p + eq + 1, l->body.n - (size_t)eq - 1 });
 	never = span_eq(level, "never");

@@ -323,6 +323,8 @@ static const struct bad bad_cases[] = {
 	  "8:27: too many labels for KOR in one row (at most 4)" },
 	{ HEAD ANNEX "SECRET KOR: 군사II급비밀\n", GS_EINVAL,
 	  "8:1: expected 'LEVEL = PARTY: label, ... | PARTY: label, ...'" },
+	{ HEAD ANNEX ROW_S "topics: any\n", GS_EINVAL,
+	  "9:1: key 'topics' must come before the first annex section" },
 	{ HEAD ANNEX ROW_S ROW_S, GS_EINVAL, "9:1: duplicate level 'SECRET' in annex 1" },
 	{ HEAD ANNEX ROW_S ROW_N ROW_N, GS_EINVAL, "10:1: duplicate 'never' row in annex 1" },
 	{ HEAD "[annex 2 effective 2016-11-23]\n" ROW_S, GS_EINVAL,
