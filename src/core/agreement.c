@@ -799,6 +799,9 @@ static int check_level_ref(struct parser *ps, enum key k, const char *level)
 
 	if (!level[0])
 		return 0;
+	if (a->nannex == 0)
+		return fail_key(ps, GS_EINVAL, k, "%s '%s' names a level, but there is no annex",
+				key_names[k], level);
 	for (i = 0; i < a->nannex; i++) {
 		for (r = 0; r < a->annex[i].nrows; r++)
 			if (!strcmp(a->annex[i].rows[r].level, level))

@@ -348,6 +348,8 @@ static const struct bad bad_cases[] = {
 	{ HEAD "hub: KOR\n" BODY, GS_EINVAL, "7:6: 'hub' applies only to kind: arrangement" },
 	{ HEAD "kind: arrangement\nrelies-on: A-1\nhub: USA\n", GS_EINVAL,
 	  "9:6: unknown party 'USA' (parties are KOR, JPN)" },
+	{ HEAD "kind: arrangement\nrelies-on: A\nreceipts-from: SECRET\n", GS_EINVAL,
+	  "9:16: receipts-from 'SECRET' names a level, but there is no annex" },
 	{ HEAD "kind: arrangement\n", GS_EINVAL,
 	  "8:1: missing key 'relies-on' (an arrangement relies on agreements)" },
 	{ HEAD "kind: arrangement\nbinding: yes\nrelies-on: A\n", GS_EINVAL,
