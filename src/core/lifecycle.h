@@ -131,11 +131,10 @@ int lifecycle_at(const struct agreement *a, bool signed_by_all,
 		 const struct dipnote *notes, size_t nnotes, gs_instant at,
 		 struct lifecycle_status *out);
 
-/* lifecycle_at() without the readable text: the same state, terms,
- * instants, version and nevents, events[].note/effect/state_after filled,
- * but events[].what and reason are "". For hot paths such as a release
- * decision, where formatting the sentences would cost more than the
- * replay itself. */
+/* lifecycle_at() without the story: the same state, terms, instants,
+ * version and nevents, but events[] is not written and reason is "".
+ * For hot paths such as a release decision, where writing the events and
+ * formatting the sentences would cost more than the replay itself. */
 int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
 		       const struct dipnote *notes, size_t nnotes, gs_instant at,
 		       struct lifecycle_status *out);

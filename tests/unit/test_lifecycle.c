@@ -732,6 +732,47 @@ static void test_two_notices(void **state)
 	free(a);
 }
 
+/* The arithmetic anniversaries agree with date_add_years over centuries,
+ * for entries into force around the turn of a year and of February. */
+static void test_anniversaries_arithmetic(void **state)
+{
+	static const char *const eifs[] = { "2016-11-23", "2016-01-01", "2015-12-31",
+					     "2016-02-28", "2016-03-01", "1999-02-28",
+					     "2000-02-29", "1900-03-01", "2016-02-29" };
+	struct agreement *a = kor_jpn();
+	struct dipnote notes[2];
+	struct lifecycle_status s;
+	size_t i, n;
+	int64_t day;
+	int leap;
+
+	(void)state;
+	for (leap = 0; leap < 2; leap++) {
+		a->term.leap_day = leap ? GS_LEAP_DAY_MAR01 : GS_LEAP_DAY_FEB28;
+		for (i = 0; i < sizeof(eifs) / sizeof(eifs[0]); i++) {
+			struct gs_date e = D(eifs[i]);
+			gs_instant t0 = date_midnight(e, KST) + 3600;
+
+			n = 0;
+			add(notes, &n, DIPNOTE_DOMESTIC_COMPLETE, "KOR-JPN-2016", "KOR", "2000-01-01");
+			add(notes, &n, DIPNOTE_DOMESTIC_COMPLETE, "KOR-JPN-2016", "JPN", "2000-01-01");
+			notes[0].delivered = notes[1].delivered = t0;
+			for (day = days_from_date(e); day < days_from_date(e) + 450 * 366; day += 13) {
+				gs_instant at = date_midnight(date_from_days(day), KST);
+
+				assert_int_equal(lifecycle_state_at(a, true, notes, n, at, &s), 0);
+				assert_int_equal(s.state, STATE_IN_FORCE);
+				assert_int_equal(s.term_end,
+						 date_midnight(date_add_years(e, s.term, a->term.leap_day), KST));
+				assert_int_equal(s.term_start,
+						 date_midnight(date_add_years(e, s.term - 1, a->term.leap_day), KST));
+				assert_true(s.term_start <= at && at < s.term_end);
+			}
+		}
+	}
+	free(a);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -767,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_amendment),
 		cmocka_unit_test(test_check_note_refusals),
 		cmocka_unit_test(test_two_notices),
+		cmocka_unit_test(test_anniversaries_arithmetic),
 		cmocka_unit_test(test_names),
 	};
 
