@@ -200,15 +200,27 @@ static int64_t anniv_day(const struct replay *r, int k)
  * Sets *aday to A_k. */
 static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 {
-	int64_t span = day - r->eif_day;
-	int k = span <= 0 ? 1 : (int)(span * 400 / 146097) + 1;
-	int64_t ak, prev;
+	int64_t span, ak, prev;
+	int k;
 
-	/* Notes come in delivery order: usually the same term as the last. */
-	if (r->ck && day >= r->cprev && day < r->ccur) {
-		*aday = r->ccur;
-		return r->ck;
+	/* Notes come in delivery order: usually the same term as the last
+	 * lookup, or the next one. */
+	if (r->ck && day >= r->cprev) {
+		if (day < r->ccur) {
+			*aday = r->ccur;
+			return r->ck;
+		}
+		ak = anniv_day(r, r->ck + 1);
+		if (day < ak) {
+			r->ck++;
+			r->cprev = r->ccur;
+			r->ccur = ak;
+			*aday = ak;
+			return r->ck;
+		}
 	}
+	span = day - r->eif_day;
+	k = span <= 0 ? 1 : (int)(span * 400 / 146097) + 1;
 	prev = anniv_day(r, k - 1);
 	ak = anniv_day(r, k);
 	while (k > 1 && prev > day) {
