@@ -17,6 +17,7 @@
 #include "core/lifecycle.h"
 #include "core/time.h"
 #include "util/err.h"
+#include "util/banned.h"
 
 #define MAXN 64
 

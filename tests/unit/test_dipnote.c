@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/banned.h"
 
 static const char korea_2019[] =
 	"gsomia-note/v1\n"

@@ -14,6 +14,7 @@
 #include "core/lifecycle.h"
 #include "core/time.h"
 #include "util/err.h"
+#include "util/banned.h"
 
 #define KST (9 * 3600)
 
