@@ -425,6 +425,29 @@ static void sb_add(struct sb *b, const char *fmt, ...)
 		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
 }
 
+/* Fixed-width decimal, for the formatters below: they write exactly what
+ * instant_format_local() and date_format() write, without printf, which
+ * would cost more than the replay. */
+static char *put_num(char *p, unsigned v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+static char *put_date(char *p, struct gs_date d)
+{
+	p = put_num(p, (unsigned)d.year % 10000u, 4);
+	*p++ = '-';
+	p = put_num(p, (unsigned)d.month % 100u, 2);
+	*p++ = '-';
+	return put_num(p, (unsigned)d.day % 100u, 2);
+}
+
 struct fmt_t {
 	char s[GS_INSTANT_STR];
 };
@@ -432,8 +455,21 @@ struct fmt_t {
 static struct fmt_t fmt_local(const struct replay *r, gs_instant t)
 {
 	struct fmt_t f;
+	int32_t zone = r->a->zone, az = zone < 0 ? -zone : zone;
+	int64_t day = local_day(t, zone), sod = t + zone - day * 86400;
+	char *p = put_date(f.s, date_from_days(day));
 
-	instant_format_local(t, r->a->zone, f.s);
+	*p++ = 'T';
+	p = put_num(p, (unsigned)(sod / 3600) % 100u, 2);
+	*p++ = ':';
+	p = put_num(p, (unsigned)(sod % 3600 / 60) % 100u, 2);
+	*p++ = ':';
+	p = put_num(p, (unsigned)(sod % 60) % 100u, 2);
+	*p++ = zone < 0 ? '-' : '+';
+	p = put_num(p, (unsigned)(az / 3600) % 100u, 2);
+	*p++ = ':';
+	p = put_num(p, (unsigned)(az % 3600) / 60u % 100u, 2);
+	*p = '\0';
 	return f;
 }
 
@@ -445,7 +481,7 @@ static struct fmt_d fmt_day(int64_t day)
 {
 	struct fmt_d f;
 
-	date_format(date_from_days(day), f.s);
+	*put_date(f.s, date_from_days(day)) = '\0';
 	return f;
 }
 

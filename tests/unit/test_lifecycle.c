@@ -774,6 +774,28 @@ static void test_anniversaries_arithmetic(void **state)
 	free(a);
 }
 
+/* Sentences write instants as instant_format_local() does, in the
+ * agreement's zone, west of UTC too. */
+static void test_text_zone_west(void **state)
+{
+	struct agreement *a = kor_jpn();
+	struct dipnote notes[4];
+	size_t n = history_2016(notes);
+	char want[GS_INSTANT_STR], sentence[GS_MAX_NAME];
+
+	(void)state;
+	a->zone = -(5 * 3600 + 1800);
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2019-08-01T15:00:00+09:00");
+	at(a, notes, n, "2019-09-01T00:00:00+09:00");
+	instant_format_local(st.terminates_at, a->zone, want);
+	assert_string_equal(want, "2019-11-23T00:00:00-05:30");
+	snprintf(sentence, sizeof(sentence),
+		 "termination notice by KOR delivered 2019-08-01: timely; agreement ends %s "
+		 "unless suspended or withdrawn", want);
+	assert_string_equal(st.events[2].what, sentence);
+	free(a);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -810,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_check_note_refusals),
 		cmocka_unit_test(test_two_notices),
 		cmocka_unit_test(test_anniversaries_arithmetic),
+		cmocka_unit_test(test_text_zone_west),
 		cmocka_unit_test(test_names),
 	};
 
