@@ -302,6 +302,24 @@ static void update_min(struct replay *r)
 	}
 }
 
+/* Party p's notice became pending (its ends is set). */
+static void min_add(struct replay *r, int p)
+{
+	gs_instant e = r->slot[p].ends;
+
+	if (e < r->min_ends || (e == r->min_ends && p < r->min_party)) {
+		r->min_ends = e;
+		r->min_party = p;
+	}
+}
+
+/* Party p's notice is no longer pending. */
+static void min_drop(struct replay *r, int p)
+{
+	if (p == r->min_party)
+		update_min(r);
+}
+
 static void check_termination(struct replay *r, gs_instant t)
 {
 	if (!r->terminated && r->npending > 0 && r->min_ends <= t) {
@@ -515,7 +533,7 @@ static enum outcome apply_termination(struct replay *r, int p, gs_instant t, str
 	r->slot[p].st = SLOT_PENDING;
 	r->slot[p].ends = tg->ends;
 	r->npending++;
-	update_min(r);
+	min_add(r, p);
 	return OUT_APPLIED;
 }
 
@@ -529,12 +547,14 @@ static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipno
 	case WITHDRAW_BOTH:
 		if (s->st == SLOT_NONE)
 			return OUT_NOTHING_TO_WITHDRAW;
-		if (s->st == SLOT_PENDING)
+		if (s->st == SLOT_PENDING) {
 			r->npending--;
-		else
+			s->st = SLOT_NONE;
+			min_drop(r, p);
+		} else {
 			r->nsuspended--;
-		s->st = SLOT_NONE;
-		update_min(r);
+			s->st = SLOT_NONE;
+		}
 		return OUT_APPLIED;
 	case WITHDRAW_SUSPENSION:
 		if (s->st != SLOT_SUSPENDED)
@@ -552,7 +572,7 @@ static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipno
 		s->ends = tg->ends;
 		r->nsuspended--;
 		r->npending++;
-		update_min(r);
+		min_add(r, p);
 		return OUT_APPLIED;
 	}
 	return OUT_NOTHING_TO_WITHDRAW;
@@ -583,7 +603,8 @@ static enum outcome apply_amendment(struct replay *r, int p, const struct dipnot
 
 /* Applies one note delivered at nt->delivered (after every earlier one).
  * If what is non-NULL, writes a sentence about it. */
-static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
+static inline __attribute__((always_inline)) enum outcome
+apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 {
 	gs_instant t = nt->delivered;
 	struct target tg = { 0 };
@@ -685,7 +706,7 @@ static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struc
 		r->slot[p].st = SLOT_SUSPENDED;
 		r->npending--;
 		r->nsuspended++;
-		update_min(r);
+		min_drop(r, p);
 		return OUT_APPLIED;
 
 	case DIPNOTE_WITHDRAWAL:
