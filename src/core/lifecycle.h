@@ -68,7 +68,9 @@ struct dipnote {
 
 /* Parses the text of a note (docs/notes.md), without signature lines.
  * Checks syntax only: whether the note may apply to an agreement is
- * lifecycle_check_note()'s job. On error: GS_EINVAL, "LINE:COL: what". */
+ * lifecycle_check_note()'s job. out->id is left "" for the caller.
+ * On error: GS_EINVAL (or GS_ELIMIT for an over-long note, line or field),
+ * "LINE:COL: what". */
 int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_diag *d);
 
 /* Canonical text of a note (parseable by dipnote_parse, NUL-terminated).
@@ -117,7 +119,8 @@ struct lifecycle_status {
  * in order of delivery, ties by array order); notes delivered after `at`
  * are not applied. signed_by_all: every party's valid signature on the
  * definition is held. Notes must already have passed
- * lifecycle_check_note(); unknown senders are ignored.
+ * lifecycle_check_note(); unknown senders, and notes delivered outside
+ * 1900-01-01..9000-01-01 UTC (which check_note refuses), are ignored.
  *
  * Entry into force is a date: it is found from every domestic-procedures
  * note given, also those delivered later on the same local day as `at`
