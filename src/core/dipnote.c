@@ -140,9 +140,6 @@ static int check_bytes(const char *text, size_t len, struct gs_diag *d)
 			i++;
 			continue;
 		}
-		if (col >= GS_MAX_LINE)
-			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: line longer than %d bytes",
-					   line, col, GS_MAX_LINE - 1);
 		if (s[i] == '\r')
 			return gs_diag_set(d, GS_EINVAL,
 					   "%zu:%zu: carriage return (lines end with LF only)",
@@ -154,6 +151,9 @@ static int check_bytes(const char *text, size_t len, struct gs_diag *d)
 						   line, col, s[i]);
 			return gs_diag_set(d, GS_EINVAL, "%zu:%zu: invalid UTF-8", line, col);
 		}
+		if (col + n > GS_MAX_LINE)
+			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: line longer than %d bytes",
+					   line, col, GS_MAX_LINE - 1);
 		i += n;
 		col += n;
 	}

@@ -135,7 +135,7 @@ static void error_is(const char *text, size_t len, int err, const char *msg)
 	int got = dipnote_parse(text, len, &n, &d);
 
 	if (got != err)
-		fail_msg("%s -> %d: %s", text, got, d.msg);
+		fail_msg("got %d: %s", got, d.msg);
 	assert_string_equal(d.msg, msg);
 }
 
@@ -169,6 +169,12 @@ static void test_errors(void **state)
 	line[sizeof(line) - 2] = '\n';
 	line[sizeof(line) - 1] = '\0';
 	error_is(line, strlen(line), GS_ELIMIT, "2:2048: line longer than 2047 bytes");
+	/* A multi-byte character across the limit (line 2 starts at byte 15). */
+	memcpy(line + 15 + 2046, "\xe2\x80\x94\n", 4);
+	error_is(line, 15 + 2046 + 4, GS_ELIMIT, "2:2047: line longer than 2047 bytes");
+	/* Exactly 2047 bytes passes the byte checks (and fails later). */
+	memcpy(line + 15 + 2044, "\xe2\x80\x94\n", 4);
+	error_is(line, 15 + 2044 + 4, GS_EINVAL, "2:1: expected 'agreement', found 'text'");
 
 	/* Structure. */
 	bad("gsomia-note/v2\n", "1:1: not a diplomatic note (expected 'gsomia-note/v1')");
