@@ -75,7 +75,8 @@ int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_d
 
 /* Canonical text of a note (parseable by dipnote_parse, NUL-terminated).
  * Returns the length (without the NUL), GS_ELIMIT if cap is too small, or
- * GS_EINVAL if a field cannot be written (unknown kind, empty sender...). */
+ * GS_EINVAL if the note cannot be written as text that parses back (unknown
+ * kind, empty sender, a newline in the text...). */
 int dipnote_format(const struct dipnote *n, char *buf, size_t cap);
 
 /* Whether two notes have the same content, field by field (the id

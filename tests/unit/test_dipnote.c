@@ -272,6 +272,18 @@ static void test_format_rejects(void **state)
 	n.delivered = 0;
 	n.kind = (enum dipnote_kind)9;
 	assert_int_equal(dipnote_format(&n, buf, sizeof(buf)), GS_EINVAL);
+	n.kind = DIPNOTE_SUSPENSION;
+	assert_true(dipnote_format(&n, buf, sizeof(buf)) > 0);
+	snprintf(n.text, sizeof(n.text), "two\nlines");
+	assert_int_equal(dipnote_format(&n, buf, sizeof(buf)), GS_EINVAL);
+	assert_string_equal(buf, "");
+	n.text[0] = '\0';
+	n.kind = DIPNOTE_WITHDRAWAL;
+	n.withdraws = WITHDRAW_BOTH;
+	n.terminate_at = 3600;
+	assert_int_equal(dipnote_format(&n, buf, sizeof(buf)), GS_EINVAL);
+	n.withdraws = WITHDRAW_SUSPENSION;
+	assert_true(dipnote_format(&n, buf, sizeof(buf)) > 0);
 }
 
 int main(void)
