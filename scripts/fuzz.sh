@@ -13,12 +13,12 @@ fi
 ninja -C build-fuzz >build-fuzz.ninja.log 2>&1 || { cat build-fuzz.ninja.log; exit 1; }
 status=0
 for bin in build-fuzz/fuzz/fuzz_*; do
-	[ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	name=${bin##*/fuzz_}
 	work=$(mktemp -d)
 	cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null || true
 	mkdir -p fuzz/crashes
-	if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=fuzz/crashes/"$name"- "$work" >"$work.log" 2>&1; then
 		echo "fuzz ok $name ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" | tail -1 | awk '{print $2}') runs)"
 	else
