@@ -721,6 +721,8 @@ apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 		else if (nt->withdraws == WITHDRAW_SUSPENSION)
 			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
 			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
+		else if (r->npending || r->nsuspended)
+			sb_add(what, "withdrawn; another party's notice remains");
 		else
 			sb_add(what, "back in force");
 		return o;
