@@ -198,6 +198,7 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	struct store *st = NULL;
 	struct store_party sp;
 	struct node *tmp = NULL;
+	gs_instant at;
 	char path[GS_HOME_MAX + 64];
 	char keyname[GS_MAX_NAME];
 	char fpr[80];
@@ -277,10 +278,14 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	}
 	tmp->st = st;
 	tmp->self = *p;
+	/* An exercise node's ledger follows its exercise clock from the start. */
+	at = (gs_instant)sp.imported_at;
+	if (exercise && (ret = node_now(tmp, &at, d)))
+		goto out;
 	if ((ret = store_begin(st)) || (ret = store_meta_set(st, "party", code)) ||
 	    (ret = store_meta_set(st, "exercise", exercise ? "yes" : "no")) ||
 	    (ret = store_party_put(st, &sp)) ||
-	    (ret = ledger_event(tmp, NULL, LEDGER_KEY_EVENT, (gs_instant)sp.imported_at, code, d,
+	    (ret = ledger_event(tmp, NULL, LEDGER_KEY_EVENT, at, code, d,
 				"event", "node-init", "fingerprint", fpr, "mode",
 				exercise ? "exercise" : "real", NULL)) ||
 	    (ret = store_commit(st))) {

@@ -33,6 +33,7 @@ expect 0 "ledger show (internal)" $G ledger show --home kor --json
 jqeq "node-init then agreement-import" "$out" '[.entries[].kind] | join(",")' "key-event,agreement-import"
 jqeq "init records the mode" "$out" '.entries[0].fields.mode' exercise
 jqeq "entries carry the exercise clock" "$out" '.entries[1].time' 2019-11-22T09:00:00Z
+jqeq "init is on the exercise clock too" "$out" '.entries[0].time' 2019-11-22T09:00:00Z
 jqeq "entries carry a 16-byte nonce" "$out" '.entries[0].nonce | length' 32
 expect 0 "ledger show --peer JPN" $G ledger show --peer JPN --home kor --json
 jqeq "the peer's log opens with its identity" "$out" '.entries[0].kind + " " + .entries[0].item' "party-import JPN"
