@@ -541,7 +541,9 @@ static void test_proof_file(void **state)
 	free(bad);
 
 	/* Proofs for entries past the log, and malformed files. */
-	assert_int_equal(ledger_proof_make(kor, "PRF", 12, &file2 /* unchanged */, &len2, &d), GS_ENOTFOUND);
+	free(file2);
+	assert_int_equal(ledger_proof_make(kor, "PRF", 12, &file2, &len2, &d), GS_ENOTFOUND);
+	assert_null(file2);
 	assert_int_equal(ledger_proof_parse("c2sp.org/tlog-proof@v1\nindex 1\n\nx\n", 35, pf, &d), GS_EINVAL);
 	free(file);
 	free(file2);
