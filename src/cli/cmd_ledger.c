@@ -307,8 +307,6 @@ static int do_verify_proof(const struct opts *o, const char *file, struct gs_dia
 	if ((ret = ledger_proof_parse((const char *)buf, len, pf, d)) ||
 	    (ret = ledger_verify_proof(p, pf, v, d))) {
 		gs_diag_prefix(d, "%s", file);
-		if (ret == GS_EINVAL || ret == GS_EDENIED || ret == GS_ELIMIT)
-			ret = ret == GS_ELIMIT ? ret : GS_ECRYPTO;
 		goto out;
 	}
 	b64_encode(v->cp.root, 32, b64, sizeof(b64));

@@ -66,7 +66,7 @@ int node_party_export(struct node *n, char **out, size_t *outlen, struct gs_diag
 int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct party *out,
 		      char fingerprint[80], struct gs_diag *d)
 {
-	struct store_party sp;
+	struct store_party sp, held;
 	struct party *p;
 	int ret, known = 0;
 
@@ -96,13 +96,9 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 	}
 	if ((ret = store_begin(n->st)))
 		goto out;
-	{
-		struct store_party held;
-
-		if (store_party_get(n->st, p->code, &held) == 0) {
-			known = held.identity_len == len && !memcmp(held.identity, buf, len);
-			store_party_release(&held);
-		}
+	if (store_party_get(n->st, p->code, &held) == 0) {
+		known = held.identity_len == len && !memcmp(held.identity, buf, len);
+		store_party_release(&held);
 	}
 	ret = store_party_put(n->st, &sp);
 	if (ret == GS_EEXIST) {
