@@ -15,7 +15,7 @@ static const char ledger_help[] =
 	"usage: gsomia ledger list [--json]\n"
 	"       gsomia ledger show [--peer CODE | --internal] [--json]\n"
 	"       gsomia ledger verify [--peer CODE | --internal] [--json]\n"
-	"       gsomia ledger checkpoint [--peer CODE | --internal] [-o FILE]\n"
+	"       gsomia ledger checkpoint [--peer CODE | --internal] [-o FILE | --json]\n"
 	"       gsomia ledger prove INDEX [--peer CODE | --internal] [-o FILE]\n"
 	"       gsomia ledger consistency OLD NEW [--peer CODE | --internal] [--json]\n"
 	"       gsomia ledger verify-proof FILE --identity PARTY.id [--json]\n"
@@ -136,6 +136,7 @@ static json_t *report_json(const struct ledger_log_report *r)
 struct list_ctx {
 	bool json, verify;
 	json_t *arr;
+	size_t count;
 };
 
 static int list_one(void *ctx, const struct ledger_log_report *r)
@@ -143,6 +144,7 @@ static int list_one(void *ctx, const struct ledger_log_report *r)
 	struct list_ctx *c = ctx;
 	char b64[B64_ENCODED_SIZE(32)];
 
+	c->count++;
 	if (c->json) {
 		json_t *o = report_json(r);
 
@@ -202,6 +204,25 @@ static int do_checkpoint(struct node *n, const struct opts *o, struct gs_diag *d
 	}
 	if (ret)
 		return ret;
+	if (o->json && !o->output) {
+		struct checkpoint cp;
+		char peer[GS_MAX_CODE], b64[B64_ENCODED_SIZE(32)];
+		json_t *j;
+
+		if ((ret = ledger_verify_checkpoint(&n->self, note, len, &cp, peer, d))) {
+			free(note);
+			return ret;
+		}
+		b64_encode(cp.root, 32, b64, sizeof(b64));
+		j = json_object();
+		json_object_set_new(j, "origin", json_string(cp.origin));
+		json_object_set_new(j, "size", json_integer((json_int_t)cp.size));
+		json_object_set_new(j, "root", json_string(b64));
+		json_object_set_new(j, "checkpoint", json_stringn(note, len));
+		print_json(j);
+		free(note);
+		return 0;
+	}
 	ret = write_output(o->output, note, len);
 	free(note);
 	return ret ? ALREADY_SAID : 0;
@@ -408,7 +429,7 @@ int cmd_ledger(int argc, char **argv)
 	if ((ret = open_node(o.home, &n)))
 		return ret;
 	if (!strcmp(sub, "list")) {
-		struct list_ctx lc = { o.json, false, json_array() };
+		struct list_ctx lc = { o.json, false, json_array(), 0 };
 
 		ret = ledger_logs(n, list_one, &lc, &d);
 		if (!ret && o.json)
@@ -441,10 +462,16 @@ int cmd_ledger(int argc, char **argv)
 			json_decref(sc.arr);
 		}
 	} else if (!strcmp(sub, "verify")) {
-		struct list_ctx lc = { o.json, true, json_array() };
+		struct list_ctx lc = { o.json, true, json_array(), 0 };
 		const char *only = o.peer ? o.peer : o.internal ? "" : NULL;
 
 		ret = ledger_verify_local(n, only, list_one, &lc, &d);
+		if (!ret && only && lc.count == 0 && !o.json) {
+			char origin[GS_MAX_NAME];
+
+			ledger_origin(n->self.code, n->self.exercise, o.peer, origin);
+			printf("ok  %s  size 0 (no entries yet)\n", origin);
+		}
 		if (o.json) {
 			json_t *j = json_object();
 

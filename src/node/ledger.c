@@ -751,8 +751,11 @@ static int checkpoint_sign_store(struct node *n, const char *peer, char **note, 
 	int ret;
 
 	*note = NULL;
-	if ((ret = open_log(n, peer, 1, &id, &size, origin, d)))
+	if ((ret = open_log(n, peer, 0, &id, &size, origin, d)))
 		return ret;
+	if (id == 0)
+		return gs_diag_set(d, GS_ENOTFOUND, "ledger '%s' has no entries yet; nothing to checkpoint",
+				   origin);
 	t.st = n->st;
 	t.log = id;
 	if ((ret = merkle_root(tree_get, &t, size, root)))

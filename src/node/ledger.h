@@ -166,7 +166,8 @@ int ledger_head(struct node *n, const char *peer, uint64_t *size, uint8_t root[3
  * is malloc'd (NUL-terminated, *len bytes). Refuses (GS_ECRYPTO) to sign
  * anything that is not consistent with the latest checkpoint stored; if
  * the log has not grown since, returns that checkpoint without signing.
- * GS_ESTATE if a signature is needed and the node's keys are locked.
+ * GS_ESTATE if a signature is needed and the node's keys are locked,
+ * GS_ENOTFOUND for a log with no entry yet.
  */
 int ledger_checkpoint(struct node *n, const char *peer, char **note, size_t *len,
 		      struct gs_diag *d) __attribute__((warn_unused_result));

@@ -44,6 +44,13 @@ has "text shows the origin" "$out" "gsomia-exercise/JPN/ledger/internal  size 4"
 jqeq "JPN logged facility, person" "$($G ledger show --home jpn --json)" \
 	'[.entries[].kind] | join(",")' "key-event,agreement-import,facility,person"
 expect 2 "a bad peer code is bad usage" $G ledger show --peer kr --home kor
+expect 0 "a peer without entries shows an empty log" $G ledger show --peer USA --home kor --json
+jqeq "size 0" "$out" .size 0
+expect 0 "and verifies as empty" $G ledger verify --peer USA --home kor
+has "it says so" "$out" "no entries yet"
+expect 1 "but has nothing to checkpoint" $G ledger checkpoint --peer USA --home kor
+has "it says why" "$err" "no entries yet"
+expect 2 "the node's own code is not a peer" $G ledger show --peer KOR --home kor
 
 # verify, checkpoint, prove, consistency
 expect 0 "ledger verify (all logs)" $G ledger verify --home kor --json
@@ -55,6 +62,9 @@ eq "checkpoint size line" "$(sed -n 2p cp1)" "2"
 expect 0 "checkpoint again: same one" $G ledger checkpoint --home kor
 eq "no new signature for the same size" "$out" "$(cat cp1)"
 GSOMIA_PASSPHRASE=wrong expect 0 "an unchanged log needs no passphrase" $G ledger checkpoint --home kor
+expect 0 "checkpoint --json" $G ledger checkpoint --home kor --json
+jqeq "json size" "$out" .size 2
+jqeq "json carries the note" "$out" .checkpoint "$(cat cp1)"
 expect 0 "prove entry 1" $G ledger prove 1 --home kor -o p1.proof
 eq "proof header" "$(head -1 p1.proof)" "c2sp.org/tlog-proof@v1"
 has "proof names its index" "$(cat p1.proof)" "index 1"
