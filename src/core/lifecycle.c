@@ -356,10 +356,6 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 	size_t i;
 	int p;
 
-	/* An agreement some party has not signed never enters into force,
-	 * whatever notes are held (SPEC §3: draft until every signature). */
-	if (!r->signed_by_all)
-		return;
 	for (p = 0; p < r->np; p++)
 		first[p] = NO_END;
 	r->sorted = true;
@@ -376,6 +372,10 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 		if (notes[i].delivered < first[p])
 			first[p] = notes[i].delivered;
 	}
+	/* An agreement some party has not signed never enters into force,
+	 * whatever notes are held (SPEC §3: draft until every signature). */
+	if (!r->signed_by_all)
+		return;
 	if (a->term.eif == EIF_ON_SIGNATURE) {
 		if (!r->signed_by_all || !date_is_valid(a->signed_on))
 			return;
