@@ -37,4 +37,14 @@
 #define GS_DECISION_ARGS 4            /* values a decision keeps for its sentence */
 #define GS_DECISION_ARG 256           /* bytes of one such value, incl. NUL */
 
+/* age v1 files and bundles (crypto/age.h, crypto/bundle.h) */
+#define GS_AGE_MAX_HEADER 16384       /* bytes of an age header, MAC line included */
+#define GS_AGE_MAX_STANZAS 8          /* recipient stanzas in one age header */
+#define GS_AGE_MAX_ARGS 8             /* arguments of one stanza, type included */
+#define GS_AGE_MAX_BODY 512           /* decoded body bytes of one stanza */
+#define GS_BUNDLE_MAX_MANIFEST 8192   /* a signed bundle manifest, signatures included */
+#define GS_BUNDLE_MAX_FIELD 512       /* one manifest value, incl. NUL */
+#define GS_BUNDLE_MAX_BANNER 336      /* a banner: up to 4 labels, comma-separated, incl. NUL */
+#define GS_BUNDLE_MAX_INNER 2048      /* the inner signed header text */
+
 #endif
