@@ -1008,10 +1008,12 @@ static int run_threads(struct engine *e, unsigned nworkers, struct gs_diag *d)
 	pthread_t workers[MAX_WORKERS], hasher, writer;
 	unsigned started = 0, i;
 	int have_hasher = 0, have_writer = 0, ret;
+	struct gs_diag rd = { "" };
 	struct slot *sl;
 	uint64_t seq = 0;
 	int final = 0;
 
+	(void)d;
 	if (e->mode == MODE_HASH)
 		nworkers = 0;
 	for (i = 0; i < nworkers; i++) {
@@ -1036,12 +1038,12 @@ static int run_threads(struct engine *e, unsigned nworkers, struct gs_diag *d)
 		sl->seq = seq;
 		sl->first_chunk = e->next_chunk;
 		pthread_mutex_unlock(&e->mu);
-		ret = fill_slot(e, sl, d);
+		ret = fill_slot(e, sl, &rd);
 		if (ret == 0)
 			e->next_chunk += slot_chunks(e, sl);
 		pthread_mutex_lock(&e->mu);
 		if (ret) {
-			eng_fail(e, ret, 0, d->msg);
+			eng_fail(e, ret, 0, rd.msg);
 			break;
 		}
 		final = sl->final;
