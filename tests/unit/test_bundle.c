@@ -437,6 +437,45 @@ static void test_seal_errors(void **state)
 	close(outfd);
 }
 
+/* The payload is a standard age file: the stock tool decrypts it with the
+ * recipient's exported identity, giving the inner header then the
+ * document. */
+static void test_stock_age(void **state)
+{
+	struct bundle_manifest m, sealed;
+	char id[AGE_IDENTITY_SIZE], cmd[1024], line[128];
+	uint8_t doc[70000], *b, *out;
+	size_t len, n, ilen;
+	int ret;
+
+	(void)state;
+	if (system("age --version >/dev/null 2>&1") != 0) {
+		skip();
+		return;
+	}
+	randombytes_buf(doc, sizeof(doc));
+	sample_manifest(&m);
+	b = seal(&m, doc, sizeof(doc), &len, &sealed);
+	age_identity_encode(jpn.box_sk, id);
+	n = (size_t)snprintf(line, sizeof(line), "%s\n", id);
+	write_tmp("jpn.key", (const uint8_t *)line, n);
+	sodium_memzero(id, sizeof(id));
+	sodium_memzero(line, sizeof(line));
+	snprintf(cmd, sizeof(cmd), "tail -c %llu %s/b.bundle | age -d -i %s/jpn.key > %s/stock.out",
+		 (unsigned long long)sealed.payload_size, tmpdir, tmpdir, tmpdir);
+	ret = system(cmd);
+	assert_int_equal(ret, 0);
+	out = read_tmp("stock.out", &n);
+	assert_true(n > sizeof(doc) + 20 + 64);
+	assert_memory_equal(out, BUNDLE_INNER_MAGIC, sizeof(BUNDLE_INNER_MAGIC));
+	ilen = (size_t)out[16] << 24 | (size_t)out[17] << 16 | (size_t)out[18] << 8 | out[19];
+	assert_int_equal(n, 20 + ilen + 64 + sizeof(doc));
+	assert_memory_equal(out + 20, "bundle ", 7);
+	assert_memory_equal(out + n - sizeof(doc), doc, sizeof(doc));
+	free(out);
+	free(b);
+}
+
 /* The test vector of docs/bundle-format.md: KOR's keys from the seeds
  * 40..5f / 80..9f, JPN's from 60..7f / a0..bf; document "Hello, JPN.\n". */
 #include "bundle_vector.h"
@@ -525,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_flips),
 		cmocka_unit_test(test_swapped_payload),
 		cmocka_unit_test(test_seal_errors),
+		cmocka_unit_test(test_stock_age),
 		cmocka_unit_test(test_vector),
 	};
 
