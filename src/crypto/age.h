@@ -58,7 +58,7 @@
 #define AGE_CHUNK 65536
 #define AGE_TAG 16
 #define AGE_ENC_CHUNK (AGE_CHUNK + AGE_TAG)
-#define AGE_RING_SLOTS 16
+#define AGE_RING_SLOTS 8
 
 /* Bytes of a header with n X25519 stanzas (168 for one recipient). */
 #define AGE_X25519_HEADER_SIZE(n) (22 + 98 * (n) + 48)
