@@ -3,7 +3,7 @@
 
 DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
 	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
-	age minisign jq hyperfine libssl-dev
+	libssl-dev age minisign jq hyperfine python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps demo test bench fuzz clean

@@ -10,6 +10,7 @@
 #include "core/lifecycle.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

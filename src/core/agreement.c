@@ -724,9 +724,19 @@ static int parse_row(struct parser *ps, const struct textfmt_line *l, bool *neve
 	bool never;
 	int i, ret;
 
-	if (eq < 0)
+	if (eq < 0) {
+		for (i = 0; i < K_COUNT; i++) {
+			size_t kn = strlen(key_names[i]);
+
+			if (l->body.n > kn && !memcmp(l->body.p, key_names[i], kn) &&
+			    l->body.p[kn] == ':')
+				return fail(ps, GS_EINVAL, l, l->body.p,
+					    "key '%s' must come before the first annex section",
+					    key_names[i]);
+		}
 		return fail(ps, GS_EINVAL, l, l->body.p,
 			    "expected 'LEVEL = PARTY: label, ... | PARTY: label, ...'");
+	}
 	level = span_trim((struct span){ l->body.p, (size_t)eq });
 	rest = span_trim((struct span){ l->body.p + eq + 1, l->body.n - (size_t)eq - 1 });
 	never = span_eq(level, "never");
@@ -789,6 +799,9 @@ static int check_level_ref(struct parser *ps, enum key k, const char *level)
 
 	if (!level[0])
 		return 0;
+	if (a->nannex == 0)
+		return fail_key(ps, GS_EINVAL, k, "%s '%s' names a level, but there is no annex",
+				key_names[k], level);
 	for (i = 0; i < a->nannex; i++) {
 		for (r = 0; r < a->annex[i].nrows; r++)
 			if (!strcmp(a->annex[i].rows[r].level, level))

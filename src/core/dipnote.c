@@ -140,9 +140,6 @@ static int check_bytes(const char *text, size_t len, struct gs_diag *d)
 			i++;
 			continue;
 		}
-		if (col >= GS_MAX_LINE)
-			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: line longer than %d bytes",
-					   line, col, GS_MAX_LINE - 1);
 		if (s[i] == '\r')
 			return gs_diag_set(d, GS_EINVAL,
 					   "%zu:%zu: carriage return (lines end with LF only)",
@@ -154,6 +151,9 @@ static int check_bytes(const char *text, size_t len, struct gs_diag *d)
 						   line, col, s[i]);
 			return gs_diag_set(d, GS_EINVAL, "%zu:%zu: invalid UTF-8", line, col);
 		}
+		if (col + n > GS_MAX_LINE)
+			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: line longer than %d bytes",
+					   line, col, GS_MAX_LINE - 1);
 		i += n;
 		col += n;
 	}
@@ -474,6 +474,7 @@ int dipnote_format(const struct dipnote *n, char *buf, size_t cap)
 {
 	struct out o = { buf, cap, 0 };
 	char t[GS_INSTANT_STR], num[16];
+	struct dipnote back;
 
 	if (!n || !buf || (unsigned)n->kind >= sizeof(kind_names) / sizeof(kind_names[0]) ||
 	    !n->agreement[0] || !n->from[0] || n->delivered == GS_INSTANT_NONE)
@@ -515,6 +516,12 @@ int dipnote_format(const struct dipnote *n, char *buf, size_t cap)
 	if (o.len >= cap || o.len > (size_t)GS_MAX_NOTE_BYTES) {
 		buf[0] = '\0';
 		return GS_ELIMIT;
+	}
+	/* Only text that parses back leaves here (a field with a newline, a
+	 * bad code or a terminate-at without a reactivation does not). */
+	if (dipnote_parse(buf, o.len, &back, NULL) != 0) {
+		buf[0] = '\0';
+		return GS_EINVAL;
 	}
 	return (int)o.len;
 }

@@ -50,6 +50,11 @@ struct replay {
 	bool signed_by_all;
 	int np;
 	unsigned all_mask;
+	uint64_t pword[GS_MAX_PARTIES]; /* party codes as words, for quick lookup */
+	bool sorted;                    /* notes given in delivery order */
+	/* the last term looked up: [A_{ck-1}, A_ck) as local day numbers */
+	int ck;
+	int64_t cprev, ccur;
 	/* entry into force, from the whole history */
 	bool has_eif;
 	struct gs_date eif_date;
@@ -115,6 +120,20 @@ static gs_instant clamp_instant(gs_instant t)
 	return t < MIN_INSTANT ? MIN_INSTANT : t > MAX_INSTANT ? MAX_INSTANT : t;
 }
 
+/* Party codes are short: a plain loop beats a libc call here. */
+static bool code_eq(const char *x, const char *y)
+{
+	int i;
+
+	for (i = 0; i < GS_MAX_CODE; i++) {
+		if (x[i] != y[i])
+			return false;
+		if (!x[i])
+			return true;
+	}
+	return true;
+}
+
 static int party_index(const struct agreement *a, const char *code)
 {
 	int i, n = a->nparties < GS_MAX_PARTIES ? a->nparties : GS_MAX_PARTIES;
@@ -122,30 +141,102 @@ static int party_index(const struct agreement *a, const char *code)
 	if (!code[0])
 		return -1;
 	for (i = 0; i < n; i++)
-		if (!strncmp(a->parties[i], code, GS_MAX_CODE))
+		if (code_eq(a->parties[i], code))
 			return i;
 	return -1;
 }
 
-/* Local day number of anniversary A_k (A_0 = entry into force). */
+/* Leap years in 1..y (y >= 0; unsigned division is cheaper). */
+static int64_t leaps_through(int64_t y)
+{
+	uint32_t u = (uint32_t)y;
+
+	return (int64_t)(u / 4 - u / 100 + u / 400);
+}
+
+static uint64_t code_word(const char *code)
+{
+	uint64_t w;
+
+	memcpy(&w, code, sizeof(w));
+	return w;
+}
+
+/* party_index() with the codes compared as 8-byte words first: codes are
+ * NUL-terminated within GS_MAX_CODE (8) bytes, so equal words are equal
+ * codes; unequal words may still be equal codes (bytes after the NUL
+ * differ), hence the fallback. */
+static int replay_party(const struct replay *r, const char *code)
+{
+	uint64_t w = code_word(code);
+	int p;
+
+	for (p = 0; p < r->np; p++)
+		if (r->pword[p] == w)
+			return p;
+	return party_index(r->a, code);
+}
+
+/* Local day number of anniversary A_k (A_0 = entry into force): 365 days
+ * a year plus the 29 Februaries crossed, without calendar conversions;
+ * an entry into force on 29 February goes through date_add_years for
+ * its leap-day policy. */
 static int64_t anniv_day(const struct replay *r, int k)
 {
+	int64_t y0 = r->eif_date.year;
+
 	if (k == 0)
 		return r->eif_day;
-	return days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
+	if (r->eif_date.month == 2 && r->eif_date.day == 29)
+		return days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
+	if (r->eif_date.month > 2)
+		return r->eif_day + 365 * (int64_t)k + leaps_through(y0 + k) - leaps_through(y0);
+	return r->eif_day + 365 * (int64_t)k + leaps_through(y0 + k - 1) - leaps_through(y0 - 1);
 }
 
 /* The smallest k >= 1 with A_k after local day `day`: the term that
- * contains `day` (for day >= EIF). A_k falls in year EIF.year + k, so the
- * year difference is right or one short. */
-static int first_anniv_after(const struct replay *r, int64_t day)
+ * contains `day` (for day >= EIF). Estimated from the mean Gregorian
+ * year (146097 days in 400 years), then corrected by at most a step.
+ * Sets *aday to A_k. */
+static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 {
-	int k = date_from_days(day).year - r->eif_date.year;
+	int64_t span, ak, prev;
+	int k;
 
-	if (k < 1)
-		return 1;
-	if (anniv_day(r, k) <= day)
+	/* Notes come in delivery order: usually the same term as the last
+	 * lookup, or the next one. */
+	if (r->ck && day >= r->cprev) {
+		if (day < r->ccur) {
+			*aday = r->ccur;
+			return r->ck;
+		}
+		ak = anniv_day(r, r->ck + 1);
+		if (day < ak) {
+			r->ck++;
+			r->cprev = r->ccur;
+			r->ccur = ak;
+			*aday = ak;
+			return r->ck;
+		}
+	}
+	span = day - r->eif_day;
+	k = span <= 0 ? 1 : (int)(span * 400 / 146097) + 1;
+	prev = anniv_day(r, k - 1);
+	ak = anniv_day(r, k);
+	while (k > 1 && prev > day) {
+		k--;
+		ak = prev;
+		prev = anniv_day(r, k - 1);
+	}
+	while (ak <= day) {
 		k++;
+		prev = ak;
+		ak = anniv_day(r, k);
+	}
+	r->ck = k;
+	r->ccur = ak;
+	r->cprev = prev;
+	*aday = ak;
 	return k;
 }
 
@@ -172,7 +263,7 @@ static gs_instant add_period(const struct replay *r, gs_instant t)
 
 /* When a notice delivered at t ends the agreement. Returns false if it
  * is late and late notices are refused. */
-static bool notice_target(const struct replay *r, gs_instant t, struct target *tg)
+static bool notice_target(struct replay *r, gs_instant t, struct target *tg)
 {
 	int64_t day, aday;
 	int k, i;
@@ -183,8 +274,7 @@ static bool notice_target(const struct replay *r, gs_instant t, struct target *t
 		return true;
 	}
 	day = local_day(t, r->a->zone);
-	k = first_anniv_after(r, day);
-	aday = anniv_day(r, k);
+	k = first_anniv_after(r, day, &aday);
 	if (day > deadline_day(r, aday)) {
 		tg->late = true;
 		tg->late_aday = aday;
@@ -210,6 +300,24 @@ static void update_min(struct replay *r)
 			r->min_party = p;
 		}
 	}
+}
+
+/* Party p's notice became pending (its ends is set). */
+static void min_add(struct replay *r, int p)
+{
+	gs_instant e = r->slot[p].ends;
+
+	if (e < r->min_ends || (e == r->min_ends && p < r->min_party)) {
+		r->min_ends = e;
+		r->min_party = p;
+	}
+}
+
+/* Party p's notice is no longer pending. */
+static void min_drop(struct replay *r, int p)
+{
+	if (p == r->min_party)
+		update_min(r);
 }
 
 static void check_termination(struct replay *r, gs_instant t)
@@ -254,11 +362,14 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 		return;
 	for (p = 0; p < r->np; p++)
 		first[p] = NO_END;
+	r->sorted = true;
 	for (i = 0; i < n; i++) {
+		if (i > 0 && notes[i].delivered < notes[i - 1].delivered)
+			r->sorted = false;
 		if (notes[i].kind != DIPNOTE_DOMESTIC_COMPLETE ||
 		    notes[i].delivered < MIN_INSTANT || notes[i].delivered > MAX_INSTANT)
 			continue;
-		p = party_index(a, notes[i].from);
+		p = replay_party(r, notes[i].from);
 		if (p < 0)
 			continue;
 		r->domestic_all |= 1u << p;
@@ -292,6 +403,10 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->signed_by_all = signed_by_all;
 	r->np = a->nparties < 0 ? 0 : a->nparties > GS_MAX_PARTIES ? GS_MAX_PARTIES : a->nparties;
 	r->all_mask = (1u << r->np) - 1;
+	for (int p = 0; p < r->np; p++)
+		r->pword[p] = code_word(a->parties[p]);
+	r->ck = 0;
+	r->cprev = r->ccur = 0;
 	r->has_eif = false;
 	r->eif_day = 0;
 	r->eif = GS_INSTANT_NONE;
@@ -332,6 +447,29 @@ static void sb_add(struct sb *b, const char *fmt, ...)
 		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
 }
 
+/* Fixed-width decimal, for the formatters below: they write exactly what
+ * instant_format_local() and date_format() write, without printf, which
+ * would cost more than the replay. */
+static char *put_num(char *p, unsigned v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+static char *put_date(char *p, struct gs_date d)
+{
+	p = put_num(p, (unsigned)d.year % 10000u, 4);
+	*p++ = '-';
+	p = put_num(p, (unsigned)d.month % 100u, 2);
+	*p++ = '-';
+	return put_num(p, (unsigned)d.day % 100u, 2);
+}
+
 struct fmt_t {
 	char s[GS_INSTANT_STR];
 };
@@ -339,8 +477,21 @@ struct fmt_t {
 static struct fmt_t fmt_local(const struct replay *r, gs_instant t)
 {
 	struct fmt_t f;
+	int32_t zone = r->a->zone, az = zone < 0 ? -zone : zone;
+	int64_t day = local_day(t, zone), sod = t + zone - day * 86400;
+	char *p = put_date(f.s, date_from_days(day));
 
-	instant_format_local(t, r->a->zone, f.s);
+	*p++ = 'T';
+	p = put_num(p, (unsigned)(sod / 3600) % 100u, 2);
+	*p++ = ':';
+	p = put_num(p, (unsigned)(sod % 3600 / 60) % 100u, 2);
+	*p++ = ':';
+	p = put_num(p, (unsigned)(sod % 60) % 100u, 2);
+	*p++ = zone < 0 ? '-' : '+';
+	p = put_num(p, (unsigned)(az / 3600) % 100u, 2);
+	*p++ = ':';
+	p = put_num(p, (unsigned)(az % 3600) / 60u % 100u, 2);
+	*p = '\0';
 	return f;
 }
 
@@ -352,7 +503,7 @@ static struct fmt_d fmt_day(int64_t day)
 {
 	struct fmt_d f;
 
-	date_format(date_from_days(day), f.s);
+	*put_date(f.s, date_from_days(day)) = '\0';
 	return f;
 }
 
@@ -386,7 +537,7 @@ static enum outcome apply_termination(struct replay *r, int p, gs_instant t, str
 	r->slot[p].st = SLOT_PENDING;
 	r->slot[p].ends = tg->ends;
 	r->npending++;
-	update_min(r);
+	min_add(r, p);
 	return OUT_APPLIED;
 }
 
@@ -400,12 +551,14 @@ static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipno
 	case WITHDRAW_BOTH:
 		if (s->st == SLOT_NONE)
 			return OUT_NOTHING_TO_WITHDRAW;
-		if (s->st == SLOT_PENDING)
+		if (s->st == SLOT_PENDING) {
 			r->npending--;
-		else
+			s->st = SLOT_NONE;
+			min_drop(r, p);
+		} else {
 			r->nsuspended--;
-		s->st = SLOT_NONE;
-		update_min(r);
+			s->st = SLOT_NONE;
+		}
 		return OUT_APPLIED;
 	case WITHDRAW_SUSPENSION:
 		if (s->st != SLOT_SUSPENDED)
@@ -423,7 +576,7 @@ static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipno
 		s->ends = tg->ends;
 		r->nsuspended--;
 		r->npending++;
-		update_min(r);
+		min_add(r, p);
 		return OUT_APPLIED;
 	}
 	return OUT_NOTHING_TO_WITHDRAW;
@@ -454,7 +607,8 @@ static enum outcome apply_amendment(struct replay *r, int p, const struct dipnot
 
 /* Applies one note delivered at nt->delivered (after every earlier one).
  * If what is non-NULL, writes a sentence about it. */
-static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
+static inline __attribute__((always_inline)) enum outcome
+apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 {
 	gs_instant t = nt->delivered;
 	struct target tg = { 0 };
@@ -468,7 +622,7 @@ static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struc
 			       dipnote_kind_name(nt->kind));
 		return OUT_OUT_OF_RANGE;
 	}
-	p = party_index(r->a, nt->from);
+	p = replay_party(r, nt->from);
 	check_termination(r, t);
 	if (what) {
 		if (nt->kind == DIPNOTE_WITHDRAWAL)
@@ -556,7 +710,7 @@ static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struc
 		r->slot[p].st = SLOT_SUSPENDED;
 		r->npending--;
 		r->nsuspended++;
-		update_min(r);
+		min_drop(r, p);
 		return OUT_APPLIED;
 
 	case DIPNOTE_WITHDRAWAL:
@@ -571,6 +725,8 @@ static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struc
 		else if (nt->withdraws == WITHDRAW_SUSPENSION)
 			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
 			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
+		else if (r->npending || r->nsuspended)
+			sb_add(what, "withdrawn; another party's notice remains");
 		else
 			sb_add(what, "back in force");
 		return o;
@@ -605,32 +761,29 @@ static enum outcome apply_note(struct replay *r, const struct dipnote *nt, struc
 
 /* ---- order ---- */
 
-/* Notes are usually given in delivery order; if not, a stable insertion
- * sort of indexes on the stack. Returns false if there are too many. */
-static bool order_notes(const struct dipnote *notes, size_t n, uint16_t *idx, bool *sorted)
+/* Notes are usually given in delivery order (replay_init found out); if
+ * not, they are sorted through one int64 key each on the stack: the
+ * delivery instant (clamped: notes out of range are ignored anyway) times
+ * GS_MAX_NOTES plus the index, so ties keep array order and the sort
+ * touches 8 bytes per note rather than whole notes. */
+static void sort_notes(const struct dipnote *notes, size_t n, uint16_t *idx)
 {
+	int64_t key[GS_MAX_NOTES], k;
 	size_t i, j;
 
-	*sorted = true;
-	for (i = 1; i < n; i++) {
-		if (notes[i].delivered < notes[i - 1].delivered) {
-			*sorted = false;
-			break;
-		}
-	}
-	if (*sorted)
-		return true;
 	if (n > GS_MAX_NOTES)
-		return false;
+		n = GS_MAX_NOTES;
 	for (i = 0; i < n; i++) {
-		uint16_t v = (uint16_t)i;
 		gs_instant t = notes[i].delivered;
 
-		for (j = i; j > 0 && notes[idx[j - 1]].delivered > t; j--)
-			idx[j] = idx[j - 1];
-		idx[j] = v;
+		t = t < MIN_INSTANT ? MIN_INSTANT - 1 : t > MAX_INSTANT ? MAX_INSTANT + 1 : t;
+		k = t * GS_MAX_NOTES + (int64_t)i;
+		for (j = i; j > 0 && key[j - 1] > k; j--)
+			key[j] = key[j - 1];
+		key[j] = k;
 	}
-	return true;
+	for (i = 0; i < n; i++)
+		idx[i] = (uint16_t)(key[i] - floor_div(key[i], GS_MAX_NOTES) * GS_MAX_NOTES);
 }
 
 /* ---- status ---- */
@@ -709,8 +862,10 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 		return GS_EINVAL;
 	if (nnotes > GS_MAX_NOTES)
 		return GS_ELIMIT;
-	order_notes(notes, nnotes, idx, &sorted);
 	replay_init(&r, a, signed_by_all, notes, nnotes);
+	sorted = r.sorted;
+	if (!sorted)
+		sort_notes(notes, nnotes, idx);
 
 	out->nevents = 0;
 	for (j = 0; j < nnotes; j++) {
@@ -721,16 +876,13 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 
 		if (nt->delivered > at)
 			break;
-		if (out->nevents < GS_MAX_EVENTS) {
+		if (text && out->nevents < GS_MAX_EVENTS) {
+			struct sb b;
+
 			ev = &out->events[out->nevents];
 			ev->what[0] = '\0';
-			if (text) {
-				struct sb b = { ev->what, sizeof(ev->what), 0 };
-
-				o = apply_note(&r, nt, &b);
-			} else {
-				o = apply_note(&r, nt, NULL);
-			}
+			b = (struct sb){ ev->what, sizeof(ev->what), 0 };
+			o = apply_note(&r, nt, &b);
 			ev->note = (int)ni;
 			ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
 			ev->state_after = state_of(&r, nt->delivered);
@@ -754,11 +906,11 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 	case STATE_NOTICE_PENDING:
 	case STATE_NOTICE_SUSPENDED:
 		if (a->term.model == TERM_ANNUAL) {
-			int k = first_anniv_after(&r, local_day(clamp_instant(at), a->zone));
-			int64_t aday = anniv_day(&r, k);
+			int64_t aday;
+			int k = first_anniv_after(&r, local_day(clamp_instant(at), a->zone), &aday);
 
 			out->term = k;
-			out->term_start = day_midnight(anniv_day(&r, k - 1), a->zone);
+			out->term_start = day_midnight(r.cprev, a->zone);
 			out->term_end = day_midnight(aday, a->zone);
 			out->has_notice_deadline = true;
 			out->notice_deadline = date_from_days(deadline_day(&r, aday));
@@ -838,8 +990,10 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 		return gs_diag_set(d, GS_EINVAL, "agreement '%s': the %s note by '%s' has no valid "
 				   "delivery instant", a->id, dipnote_kind_name(c->kind), a->parties[p]);
 
-	order_notes(notes, nnotes, idx, &sorted);
 	replay_init(&r, a, signed_by_all, notes, nnotes);
+	sorted = r.sorted;
+	if (!sorted)
+		sort_notes(notes, nnotes, idx);
 	for (j = 0; j < nnotes; j++) {
 		const struct dipnote *nt = &notes[sorted ? j : idx[j]];
 

@@ -68,12 +68,15 @@ struct dipnote {
 
 /* Parses the text of a note (docs/notes.md), without signature lines.
  * Checks syntax only: whether the note may apply to an agreement is
- * lifecycle_check_note()'s job. On error: GS_EINVAL, "LINE:COL: what". */
+ * lifecycle_check_note()'s job. out->id is left "" for the caller.
+ * On error: GS_EINVAL (or GS_ELIMIT for an over-long note, line or field),
+ * "LINE:COL: what". */
 int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_diag *d);
 
 /* Canonical text of a note (parseable by dipnote_parse, NUL-terminated).
  * Returns the length (without the NUL), GS_ELIMIT if cap is too small, or
- * GS_EINVAL if a field cannot be written (unknown kind, empty sender...). */
+ * GS_EINVAL if the note cannot be written as text that parses back (unknown
+ * kind, empty sender, a newline in the text...). */
 int dipnote_format(const struct dipnote *n, char *buf, size_t cap);
 
 /* Whether two notes have the same content, field by field (the id
@@ -117,7 +120,8 @@ struct lifecycle_status {
  * in order of delivery, ties by array order); notes delivered after `at`
  * are not applied. signed_by_all: every party's valid signature on the
  * definition is held. Notes must already have passed
- * lifecycle_check_note(); unknown senders are ignored.
+ * lifecycle_check_note(); unknown senders, and notes delivered outside
+ * 1900-01-01..9000-01-01 UTC (which check_note refuses), are ignored.
  *
  * Entry into force is a date: it is found from every domestic-procedures
  * note given, also those delivered later on the same local day as `at`
@@ -131,11 +135,10 @@ int lifecycle_at(const struct agreement *a, bool signed_by_all,
 		 const struct dipnote *notes, size_t nnotes, gs_instant at,
 		 struct lifecycle_status *out);
 
-/* lifecycle_at() without the readable text: the same state, terms,
- * instants, version and nevents, events[].note/effect/state_after filled,
- * but events[].what and reason are "". For hot paths such as a release
- * decision, where formatting the sentences would cost more than the
- * replay itself. */
+/* lifecycle_at() without the story: the same state, terms, instants,
+ * version and nevents, but events[] is not written and reason is "".
+ * For hot paths such as a release decision, where writing the events and
+ * formatting the sentences would cost more than the replay itself. */
 int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
 		       const struct dipnote *notes, size_t nnotes, gs_instant at,
 		       struct lifecycle_status *out);

@@ -45,9 +45,10 @@ struct party {
 	char tls_pin[GS_MAX_NAME];  /* sha256//base64 of the TLS key, or empty */
 };
 
-/* Parses the text of an identity (without its signature lines). On error
- * returns GS_EINVAL with "line:col: what" in d (the caller prefixes the
- * file name). */
+/* Parses the text of an identity (without its signature lines), format
+ * in docs/identity-format.md; *out is reset first and left zeroed on
+ * error. On error returns GS_EINVAL (GS_ELIMIT for a cap) with
+ * "line:col: what" in d (the caller prefixes the file name). */
 int party_parse(const char *text, size_t len, struct party *out, struct gs_diag *d);
 
 /* Writes the canonical text of p into buf (NUL-terminated). Returns the

@@ -205,7 +205,7 @@ int cosig_verify(const struct signed_note *n, const char *name,
 	uint32_t id = cosig_key_id(name, pk);
 	uint64_t ts, latest = 0;
 	uint8_t *msg;
-	size_t i, j, mlen;
+	size_t i, mlen;
 	int found = 0, bad;
 
 	for (i = 0; i < n->nsigs; i++) {
@@ -213,11 +213,8 @@ int cosig_verify(const struct signed_note *n, const char *name,
 
 		if (s->key_id != id || strcmp(s->name, name) != 0)
 			continue;
-		if (s->siglen != 8 + crypto_sign_BYTES)
+		if (cosig_timestamp(s, &ts) != 0)
 			return GS_ECRYPTO;
-		ts = 0;
-		for (j = 0; j < 8; j++)
-			ts = ts << 8 | s->sig[j];
 		msg = cosig_message(n->text, n->text_len, ts, &mlen);
 		if (!msg)
 			return GS_ENOMEM;
@@ -232,5 +229,18 @@ int cosig_verify(const struct signed_note *n, const char *name,
 	if (!found)
 		return GS_ENOTFOUND;
 	*timestamp = latest;
+	return 0;
+}
+
+int cosig_timestamp(const struct note_sig *s, uint64_t *timestamp)
+{
+	uint64_t ts = 0;
+	size_t j;
+
+	if (s->siglen != 8 + crypto_sign_BYTES)
+		return GS_EINVAL;
+	for (j = 0; j < 8; j++)
+		ts = ts << 8 | s->sig[j];
+	*timestamp = ts;
 	return 0;
 }

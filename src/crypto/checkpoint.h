@@ -83,4 +83,8 @@ int cosig_verify(const struct signed_note *n, const char *name,
 		 const uint8_t pk[32], uint64_t *timestamp)
 	__attribute__((warn_unused_result));
 
+/* The timestamp of a cosignature line (8 + 64 bytes), without verifying
+ * it. GS_EINVAL for a line of another length. */
+int cosig_timestamp(const struct note_sig *s, uint64_t *timestamp);
+
 #endif

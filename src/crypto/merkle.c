@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "crypto/merkle.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "util/err.h"
@@ -11,25 +13,81 @@
 
 #define HB MERKLE_HASH_BYTES
 
-void merkle_leaf_hash(const void *entry, size_t len, uint8_t out[HB])
-{
-	crypto_hash_sha256_state st;
-	const uint8_t prefix = 0x00;
+/*
+ * SHA-256 for the tree comes from OpenSSL's libcrypto when it can: with the
+ * CPU's SHA extensions it hashes a 65-byte node about 3x faster than
+ * libsodium 1.0.18's portable code, which is what the proof and append
+ * targets need (docs/crypto.md). The digest is fetched once; each thread
+ * keeps one EVP_MD_CTX, freed when the thread exits. If libcrypto cannot
+ * give either, libsodium computes the same hash.
+ */
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sha_key;
+static int sha_key_ok;
+static EVP_MD *sha_md;
 
+static void sha_ctx_free(void *p)
+{
+	EVP_MD_CTX_free(p);
+}
+
+static void sha_init(void)
+{
+	sha_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	sha_key_ok = pthread_key_create(&sha_key, sha_ctx_free) == 0;
+}
+
+static EVP_MD_CTX *sha_ctx(void)
+{
+	EVP_MD_CTX *ctx;
+
+	if (pthread_once(&sha_once, sha_init) != 0 || !sha_md || !sha_key_ok)
+		return NULL;
+	ctx = pthread_getspecific(sha_key);
+	if (!ctx) {
+		ctx = EVP_MD_CTX_new();
+		if (ctx && pthread_setspecific(sha_key, ctx) != 0) {
+			EVP_MD_CTX_free(ctx);
+			ctx = NULL;
+		}
+	}
+	return ctx;
+}
+
+/* SHA-256(prefix || a || b). */
+static void sha256_3(uint8_t prefix, const void *a, size_t alen, const void *b,
+		     size_t blen, uint8_t out[HB])
+{
+	EVP_MD_CTX *ctx = sha_ctx();
+	crypto_hash_sha256_state st;
+	unsigned int olen;
+
+	if (ctx && EVP_DigestInit_ex2(ctx, sha_md, NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, &prefix, 1) == 1 &&
+	    (alen == 0 || EVP_DigestUpdate(ctx, a, alen) == 1) &&
+	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen) == 1) &&
+	    EVP_DigestFinal_ex(ctx, out, &olen) == 1 && olen == HB)
+		return;
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, entry, len);
+	crypto_hash_sha256_update(&st, a, alen);
+	crypto_hash_sha256_update(&st, b, blen);
 	crypto_hash_sha256_final(&st, out);
+}
+
+void merkle_leaf_hash(const void *entry, size_t len, uint8_t out[HB])
+{
+	sha256_3(0x00, entry, len, NULL, 0, out);
 }
 
 void merkle_node_hash(const uint8_t left[HB], const uint8_t right[HB], uint8_t out[HB])
 {
-	uint8_t buf[1 + 2 * HB];
+	uint8_t buf[2 * HB];
 
-	buf[0] = 0x01;
-	memcpy(buf + 1, left, HB);
-	memcpy(buf + 1 + HB, right, HB);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	/* Copy first: out may alias left or right. */
+	memcpy(buf, left, HB);
+	memcpy(buf + HB, right, HB);
+	sha256_3(0x01, buf, 2 * HB, NULL, 0, out);
 }
 
 void merkle_empty_root(uint8_t out[HB])

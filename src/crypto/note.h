@@ -80,9 +80,10 @@ uint32_t note_key_id(const char *name, uint8_t type, const uint8_t *pk,
  * note_or_text is either a plain text (the result is text, blank line,
  * one line) or an already signed note (its lines are kept as they are and
  * the new one is appended). If a line with the same name and key id is
- * already there, the note is returned unchanged. Note: a plain text whose
- * last blank line is followed by well-formed signature lines is taken as a
- * signed note.
+ * already there, the note is returned unchanged. An input whose last blank
+ * line is followed by a line starting with an em dash and a space is taken
+ * as a signed note and must parse as one (so a damaged note is refused,
+ * never signed as plain text).
  * Errors: GS_EINVAL bad text or name, GS_ELIMIT the result would exceed
  * the caps, GS_ENOMEM.
  */

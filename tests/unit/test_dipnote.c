@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/banned.h"
 
 static const char korea_2019[] =
 	"gsomia-note/v1\n"
@@ -134,7 +135,7 @@ static void error_is(const char *text, size_t len, int err, const char *msg)
 	int got = dipnote_parse(text, len, &n, &d);
 
 	if (got != err)
-		fail_msg("%s -> %d: %s", text, got, d.msg);
+		fail_msg("got %d: %s", got, d.msg);
 	assert_string_equal(d.msg, msg);
 }
 
@@ -168,6 +169,12 @@ static void test_errors(void **state)
 	line[sizeof(line) - 2] = '\n';
 	line[sizeof(line) - 1] = '\0';
 	error_is(line, strlen(line), GS_ELIMIT, "2:2048: line longer than 2047 bytes");
+	/* A multi-byte character across the limit (line 2 starts at byte 15). */
+	memcpy(line + 15 + 2046, "\xe2\x80\x94\n", 4);
+	error_is(line, 15 + 2046 + 4, GS_ELIMIT, "2:2047: line longer than 2047 bytes");
+	/* Exactly 2047 bytes passes the byte checks (and fails later). */
+	memcpy(line + 15 + 2044, "\xe2\x80\x94\n", 4);
+	error_is(line, 15 + 2044 + 4, GS_EINVAL, "2:1: expected 'agreement', found 'text'");
 
 	/* Structure. */
 	bad("gsomia-note/v2\n", "1:1: not a diplomatic note (expected 'gsomia-note/v1')");
@@ -265,6 +272,18 @@ static void test_format_rejects(void **state)
 	n.delivered = 0;
 	n.kind = (enum dipnote_kind)9;
 	assert_int_equal(dipnote_format(&n, buf, sizeof(buf)), GS_EINVAL);
+	n.kind = DIPNOTE_SUSPENSION;
+	assert_true(dipnote_format(&n, buf, sizeof(buf)) > 0);
+	snprintf(n.text, sizeof(n.text), "two\nlines");
+	assert_int_equal(dipnote_format(&n, buf, sizeof(buf)), GS_EINVAL);
+	assert_string_equal(buf, "");
+	n.text[0] = '\0';
+	n.kind = DIPNOTE_WITHDRAWAL;
+	n.withdraws = WITHDRAW_BOTH;
+	n.terminate_at = 3600;
+	assert_int_equal(dipnote_format(&n, buf, sizeof(buf)), GS_EINVAL);
+	n.withdraws = WITHDRAW_SUSPENSION;
+	assert_true(dipnote_format(&n, buf, sizeof(buf)) > 0);
 }
 
 int main(void)

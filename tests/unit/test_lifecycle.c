@@ -14,6 +14,7 @@
 #include "core/lifecycle.h"
 #include "core/time.h"
 #include "util/err.h"
+#include "util/banned.h"
 
 #define KST (9 * 3600)
 
@@ -732,6 +733,69 @@ static void test_two_notices(void **state)
 	free(a);
 }
 
+/* The arithmetic anniversaries agree with date_add_years over centuries,
+ * for entries into force around the turn of a year and of February. */
+static void test_anniversaries_arithmetic(void **state)
+{
+	static const char *const eifs[] = { "2016-11-23", "2016-01-01", "2015-12-31",
+					     "2016-02-28", "2016-03-01", "1999-02-28",
+					     "2000-02-29", "1900-03-01", "2016-02-29" };
+	struct agreement *a = kor_jpn();
+	struct dipnote notes[2];
+	struct lifecycle_status s;
+	size_t i, n;
+	int64_t day;
+	int leap;
+
+	(void)state;
+	for (leap = 0; leap < 2; leap++) {
+		a->term.leap_day = leap ? GS_LEAP_DAY_MAR01 : GS_LEAP_DAY_FEB28;
+		for (i = 0; i < sizeof(eifs) / sizeof(eifs[0]); i++) {
+			struct gs_date e = D(eifs[i]);
+			gs_instant t0 = date_midnight(e, KST) + 3600;
+
+			n = 0;
+			add(notes, &n, DIPNOTE_DOMESTIC_COMPLETE, "KOR-JPN-2016", "KOR", "2000-01-01");
+			add(notes, &n, DIPNOTE_DOMESTIC_COMPLETE, "KOR-JPN-2016", "JPN", "2000-01-01");
+			notes[0].delivered = notes[1].delivered = t0;
+			for (day = days_from_date(e); day < days_from_date(e) + 450 * 366; day += 13) {
+				gs_instant at = date_midnight(date_from_days(day), KST);
+
+				assert_int_equal(lifecycle_state_at(a, true, notes, n, at, &s), 0);
+				assert_int_equal(s.state, STATE_IN_FORCE);
+				assert_int_equal(s.term_end,
+						 date_midnight(date_add_years(e, s.term, a->term.leap_day), KST));
+				assert_int_equal(s.term_start,
+						 date_midnight(date_add_years(e, s.term - 1, a->term.leap_day), KST));
+				assert_true(s.term_start <= at && at < s.term_end);
+			}
+		}
+	}
+	free(a);
+}
+
+/* Sentences write instants as instant_format_local() does, in the
+ * agreement's zone, west of UTC too. */
+static void test_text_zone_west(void **state)
+{
+	struct agreement *a = kor_jpn();
+	struct dipnote notes[4];
+	size_t n = history_2016(notes);
+	char want[GS_INSTANT_STR], sentence[GS_MAX_NAME];
+
+	(void)state;
+	a->zone = -(5 * 3600 + 1800);
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2019-08-01T15:00:00+09:00");
+	at(a, notes, n, "2019-09-01T00:00:00+09:00");
+	instant_format_local(st.terminates_at, a->zone, want);
+	assert_string_equal(want, "2019-11-23T00:00:00-05:30");
+	snprintf(sentence, sizeof(sentence),
+		 "termination notice by KOR delivered 2019-08-01: timely; agreement ends %s "
+		 "unless suspended or withdrawn", want);
+	assert_string_equal(st.events[2].what, sentence);
+	free(a);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -767,6 +831,8 @@ int main(void)
 		cmocka_unit_test(test_amendment),
 		cmocka_unit_test(test_check_note_refusals),
 		cmocka_unit_test(test_two_notices),
+		cmocka_unit_test(test_anniversaries_arithmetic),
+		cmocka_unit_test(test_text_zone_west),
 		cmocka_unit_test(test_names),
 	};
 

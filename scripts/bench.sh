@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every benchmark in build/bench/. Each prints its figures beside the
+# target and the anchor measured in the same run. Figures, not assertions:
+# this machine is shared and noisy.
+set -u
+cd "$(dirname "$0")/.."
+status=0
+for b in build/bench/bench_*; do
+	[ -x "$b" ] || continue
+	echo "== ${b##*/}"
+	"$b" || status=1
+	echo
+done
+exit $status
