@@ -121,8 +121,17 @@ int age_hkdf_sha256(const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
 	uint8_t ctr;
 	size_t done = 0, tlen = 0, n;
 
+	static const uint8_t empty[1];
+
 	if (outlen > 255 * 32)
 		return GS_EINVAL;
+	/* libsodium declares its pointers non-null, also for empty inputs */
+	if (!salt)
+		salt = empty;
+	if (!ikm)
+		ikm = empty;
+	if (!info)
+		info = empty;
 	/* Extract: an absent salt is HashLen zeros, which HMAC pads to the
 	 * same block as an empty key. */
 	crypto_auth_hmacsha256_init(&st, salt, saltlen);
@@ -557,6 +566,8 @@ int age_header_write(const uint8_t (*recipients)[32], size_t n,
 		return GS_EINVAL;
 	if (outsz < AGE_X25519_HEADER_SIZE(n))
 		return GS_ELIMIT;
+	if (sodium_init() < 0)
+		return GS_ECRYPTO;
 	memcpy(out, v1_line, sizeof(v1_line) - 1);
 	o = sizeof(v1_line) - 1;
 	for (i = 0; i < n; i++) {
@@ -1237,6 +1248,15 @@ static int payload_key(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 			       info, sizeof(info) - 1, key, 32);
 }
 
+/* sodium_malloc and randombytes need libsodium started; sodium_init is
+ * idempotent. */
+static int sodium_ready(struct gs_diag *d)
+{
+	if (sodium_init() < 0)
+		return gs_diag_set(d, GS_ECRYPTO, "libsodium cannot start");
+	return 0;
+}
+
 int age_encrypt(const uint8_t (*recipients)[32], size_t n,
 		const struct age_stream *s, uint8_t file_key[AGE_FILE_KEY_BYTES],
 		struct gs_diag *d)
@@ -1249,6 +1269,8 @@ int age_encrypt(const uint8_t (*recipients)[32], size_t n,
 	if (n == 0 || n > GS_AGE_MAX_STANZAS)
 		return gs_diag_set(d, GS_EINVAL, "age: between 1 and %d recipients",
 				   GS_AGE_MAX_STANZAS);
+	if ((ret = sodium_ready(d)) != 0)
+		return ret;
 	keys = sodium_malloc(AGE_FILE_KEY_BYTES + 32);
 	if (!keys)
 		return gs_diag_set(d, GS_ENOMEM, "out of memory");
@@ -1280,6 +1302,8 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 	ssize_t r;
 	int ret;
 
+	if ((ret = sodium_ready(d)) != 0)
+		return ret;
 	/* the nonce: from the prefix, then the fd */
 	from_pre = s->in_pre_len < AGE_NONCE_BYTES ? s->in_pre_len : AGE_NONCE_BYTES;
 	memcpy(nonce, s->in_pre, from_pre);
@@ -1340,6 +1364,8 @@ int age_decrypt_fd(int in_fd, const uint8_t identity[32], int out_fd,
 	ssize_t r;
 	int ret;
 
+	if ((ret = sodium_ready(d)) != 0)
+		return ret;
 	buf = malloc(GS_AGE_MAX_HEADER);
 	h = malloc(sizeof(*h));
 	fk = sodium_malloc(AGE_FILE_KEY_BYTES);

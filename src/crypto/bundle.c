@@ -800,6 +800,8 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 
 	if (!k || !k->key_name || !k->sender_pk || !k->box_pk || (!k->box_sk && !k->file_key))
 		return gs_diag_set(d, GS_EINVAL, "bundle: missing keys");
+	if (sodium_init() < 0)
+		return gs_diag_set(d, GS_ECRYPTO, "libsodium cannot start");
 	if ((ret = head_load(fd, &h, d)) != 0)
 		return ret;
 	if ((ret = head_verify(&h, k->key_name, k->sender_pk, &tmp, d)) != 0)
@@ -952,6 +954,8 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 	off_t in_off, base;
 	int fl, ret;
 
+	if (sodium_init() < 0)
+		return gs_diag_set(d, GS_ECRYPTO, "libsodium cannot start");
 	if (!mm.bundle_id[0]) {
 		randombytes_buf(id, sizeof(id));
 		hex_encode(id, sizeof(id), mm.bundle_id, sizeof(mm.bundle_id));
