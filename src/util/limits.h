@@ -42,5 +42,14 @@
 #define GS_MAX_LEDGER_FIELDS 16       /* key/value fields in one entry's body */
 #define GS_MAX_LEDGER_KEY 32          /* bytes of one field key, incl. NUL */
 #define GS_MAX_LEDGER_PROOF (96u << 10) /* bytes of one proof file */
+/* age v1 files and bundles (crypto/age.h, crypto/bundle.h) */
+#define GS_AGE_MAX_HEADER 16384       /* bytes of an age header, MAC line included */
+#define GS_AGE_MAX_STANZAS 8          /* recipient stanzas in one age header */
+#define GS_AGE_MAX_ARGS 8             /* arguments of one stanza, type included */
+#define GS_AGE_MAX_BODY 512           /* decoded body bytes of one stanza */
+#define GS_BUNDLE_MAX_MANIFEST 8192   /* a signed bundle manifest, signatures included */
+#define GS_BUNDLE_MAX_FIELD 512       /* one manifest value, incl. NUL */
+#define GS_BUNDLE_MAX_BANNER 336      /* a banner: up to 4 labels, comma-separated, incl. NUL */
+#define GS_BUNDLE_MAX_INNER 2048      /* the inner signed header text */
 
 #endif
