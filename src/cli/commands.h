@@ -23,6 +23,13 @@ int cmd_agreement(int argc, char **argv);
 int cmd_person(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_receive(int argc, char **argv);
+int cmd_receipt(int argc, char **argv);
+int cmd_open(int argc, char **argv);
+int cmd_items(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 
 #endif

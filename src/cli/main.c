@@ -14,6 +14,13 @@ static const struct command commands[] = {
 	{ "facility", cmd_facility, "facilities and their registers of authorised persons" },
 	{ "decide", cmd_decide, "ask whether a release, access or onward release would be allowed" },
 	{ "ledger", cmd_ledger, "show, verify, checkpoint and prove the node's Merkle ledger" },
+	{ "release", cmd_release, "release an item to a party as a sealed, signed bundle" },
+	{ "receive", cmd_receive, "verify and hold a bundle; write a signed receipt" },
+	{ "receipt", cmd_receipt, "import a recipient's receipt" },
+	{ "open", cmd_open, "decide access and decrypt an item for a person" },
+	{ "items", cmd_items, "the inventory: holdings, markings, status, custody" },
+	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
+	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -53,6 +53,16 @@ static const char *const migrations[] = {
 	"  origin TEXT NOT NULL, size INTEGER NOT NULL, note BLOB NOT NULL,"
 	"  received_at INTEGER NOT NULL, PRIMARY KEY (origin, size)) STRICT;"
 	"DROP TABLE events;",
+	/* 3: holdings, releases and the custody chain (store.h "items") */
+	"CREATE TABLE items (id TEXT PRIMARY KEY, record TEXT NOT NULL, file_key BLOB,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE releases (bundle TEXT PRIMARY KEY, item TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL, record TEXT NOT NULL, receipt BLOB,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX releases_by_item ON releases (item);"
+	"CREATE TABLE custody (seq INTEGER PRIMARY KEY, item TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  event TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL) STRICT;"
+	"CREATE INDEX custody_by_item ON custody (item, seq);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -494,6 +504,8 @@ static const char *record_table(const char *table)
 		return "persons";
 	if (!strcmp(table, "facilities"))
 		return "facilities";
+	if (!strcmp(table, "items"))
+		return "items";
 	return NULL;
 }
 
@@ -551,6 +563,133 @@ int store_record_each(struct store *st, const char *table,
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
 			 (const char *)sqlite3_column_text(s, 1));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "UPDATE items SET file_key = ? WHERE id = ?", "bs", key, len, id))
+		return GS_EIO;
+	if (!key) {
+		sqlite3_finalize(s);
+		if (prep(st, &s, "UPDATE items SET file_key = NULL WHERE id = ?", "s", id))
+			return GS_EIO;
+	}
+	return step_done(s);
+}
+
+int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if (prep(st, &s, "SELECT file_key FROM items WHERE id = ?", "s", id))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*key = col_blob(s, 0, len);
+		ret = *key ? 0 : GS_ENOMEM;
+	} else {
+		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_release_put(struct store *st, const char *bundle, const char *item, const char *recipient,
+		      const char *json, int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO releases (bundle, item, recipient, record, updated_at) "
+			 "VALUES (?, ?, ?, ?, ?)", "ssssi", bundle, item, recipient, json, now))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_release_get(struct store *st, const char *bundle, char **json, uint8_t **receipt,
+		      size_t *receipt_len)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if (prep(st, &s, "SELECT record, receipt FROM releases WHERE bundle = ?", "s", bundle))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*json = col_text(s, 0);
+		*receipt = NULL;
+		*receipt_len = 0;
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+			*receipt = col_blob(s, 1, receipt_len);
+		ret = *json ? 0 : GS_ENOMEM;
+	} else {
+		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_release_receipt(struct store *st, const char *bundle, const uint8_t *receipt, size_t len,
+			  int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "UPDATE releases SET receipt = ?, updated_at = ? WHERE bundle = ?", "bis",
+		 receipt, len, now, bundle))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_release_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
+		       void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases "
+			 "WHERE ? = '' OR item = ? ORDER BY rowid", "ss", item, item))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
+			 (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,
+		      const char *actor, const char *detail)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO custody (item, at, event, actor, detail) VALUES (?, ?, ?, ?, ?)",
+		 "sisss", item, at, event, actor, detail))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_custody_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, int64_t at, const char *event, const char *actor,
+				 const char *detail),
+		       void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT at, event, actor, detail FROM custody WHERE item = ? ORDER BY seq",
+		 "s", item))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
 	sqlite3_finalize(s);

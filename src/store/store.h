@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens (creating if create != 0) the database at path and migrates it
  * to STORE_SCHEMA_VERSION. A database newer than this program is
@@ -87,5 +87,31 @@ int store_record_put(struct store *st, const char *table, const char *id, const 
 int store_record_get(struct store *st, const char *table, const char *id, char **json);
 int store_record_each(struct store *st, const char *table,
 		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx);
+
+/* items: holdings as JSON records (table "items" of store_record_*),
+ * each with its age file key sealed under the node's storage key; the
+ * key is deleted (NULL) when the item is destroyed. */
+int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len);
+int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len); /* GS_ENOTFOUND: none */
+
+/* releases made by this node, with the recipient's receipt once imported */
+int store_release_put(struct store *st, const char *bundle, const char *item, const char *recipient,
+		      const char *json, int64_t now);
+int store_release_get(struct store *st, const char *bundle, char **json, uint8_t **receipt,
+		      size_t *receipt_len);
+int store_release_receipt(struct store *st, const char *bundle, const uint8_t *receipt, size_t len,
+			  int64_t now);
+/* item "" = every release */
+int store_release_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
+		       void *ctx);
+
+/* the custody chain of each item, in order */
+int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,
+		      const char *actor, const char *detail);
+int store_custody_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, int64_t at, const char *event, const char *actor,
+				 const char *detail),
+		       void *ctx);
 
 #endif
