@@ -388,10 +388,49 @@ int cmd_items(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Copies a stored bundle out of the home, streaming. */
+static int copy_out(const char *path, const char *output)
+{
+	char tmp[4200], buf[65536];
+	ssize_t r;
+	int in, out, ok = 1;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return failf(GS_EIO, "%s: cannot open", path);
+	if (!strcmp(output, "-")) {
+		out = STDOUT_FILENO;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
+		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			close(in);
+			return failf(GS_EIO, "%s: cannot create", output);
+		}
+	}
+	while (ok && (r = read(in, buf, sizeof(buf))) > 0)
+		ok = write(out, buf, (size_t)r) == r;
+	if (r < 0)
+		ok = 0;
+	close(in);
+	if (out != STDOUT_FILENO) {
+		ok = ok && fsync(out) == 0;
+		close(out);
+		ok = ok && rename(tmp, output) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	return ok ? EXIT_OK : failf(GS_EIO, "%s: cannot write", output);
+}
+
 int cmd_bundle(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	const char *home = NULL, *passfile = NULL;
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = NULL, *passfile = NULL, *output = NULL;
 	struct bundle_manifest m;
 	struct bundle_sig sig;
 	struct gs_diag d = { { 0 } };
@@ -400,19 +439,45 @@ int cmd_bundle(int argc, char **argv)
 	int c, fd, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		if (opt_common(c, &home, &passfile, &json))
 			continue;
+		if (c == 'o') {
+			output = optarg;
+			continue;
+		}
 		if (c == 'h') {
-			fputs("usage: gsomia bundle inspect BUNDLE [--json]\n\n"
-			      "Shows a bundle's manifest and banner without keys. Nothing in it is\n"
-			      "verified: 'gsomia receive' verifies.\n", stdout);
+			fputs("usage: gsomia bundle inspect BUNDLE [--json]\n"
+			      "       gsomia bundle export ITEM -o FILE [--home DIR]\n\n"
+			      "inspect shows a bundle's manifest and banner without keys. Nothing in it is\n"
+			      "verified: 'gsomia receive' verifies. export writes the bundle of an item\n"
+			      "this node released or holds (as kept in the home) again.\n", stdout);
 			return EXIT_OK;
 		}
 		return usage_error("bundle", "unknown option");
 	}
+	if (optind + 2 <= argc && !strcmp(argv[optind], "export")) {
+		struct node *n;
+		char path[GS_HOME_MAX + 96];
+		json_t *rec;
+
+		if (optind + 2 != argc || !output)
+			return usage_error("bundle", "usage: gsomia bundle export ITEM -o FILE");
+		if ((ret = open_node(home, &n)))
+			return ret;
+		ret = node_item_get(n, argv[optind + 1], &rec, &d);
+		if (!ret) {
+			snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home,
+				 json_string_value(json_object_get(rec, "bundle")));
+			json_decref(rec);
+		}
+		node_close(n);
+		if (ret)
+			return fail(ret, &d);
+		return copy_out(path, output);
+	}
 	if (optind + 2 != argc || strcmp(argv[optind], "inspect"))
-		return usage_error("bundle", "usage: gsomia bundle inspect BUNDLE");
+		return usage_error("bundle", "usage: gsomia bundle inspect BUNDLE | export ITEM -o FILE");
 	fd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return failf(GS_EIO, "%s: cannot open", argv[optind + 1]);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -14,6 +15,7 @@
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "util/encode.h"
+#include "util/fault.h"
 #include "util/banned.h"
 
 #define SEALED_KEY_BYTES (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + AGE_FILE_KEY_BYTES + \
@@ -274,6 +276,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	struct bundle_manifest *m = NULL, *sealed = NULL;
 	struct decision md;
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65];
+	char pending[GS_HOME_MAX + 96];
 	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
 	char rndhex[17];
 	gs_instant now;
@@ -380,12 +383,17 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	/* <bundle>.bundle.tmp is "pending": rolled forward at the next open
+	 * of the home if the transaction below committed, else removed
+	 * (items_recover). */
+	objects_path(n, sealed->bundle_id, ".tmp", pending, sizeof(pending));
 	objects_path(n, sealed->bundle_id, "", obj, sizeof(obj));
-	if (rename(tmp, obj) != 0) {
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+	if (rename(tmp, pending) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", pending, strerror(errno));
 		goto out;
 	}
 	placed = 1;
+	fault_point("release-sealed");
 	seal_file_key(n, h->item.id, fk, skey);
 	sodium_memzero(fk, sizeof(fk));
 
@@ -469,6 +477,12 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
 	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
 	placed = 0; /* committed: the object stays */
+	fault_point("release-committed");
+	if (rename(pending, obj) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s (the release is recorded; reopening the home completes it)",
+				  obj, strerror(errno));
+		goto out;
+	}
 	if (r->output)
 		ret = copy_file(obj, r->output, d);
 out:
@@ -477,7 +491,7 @@ out:
 	if (in >= 0)
 		close(in);
 	if (placed)
-		unlink(obj);
+		unlink(pending);
 	if (ret && out >= 0)
 		unlink(tmp);
 	sodium_memzero(fk, sizeof(fk));
@@ -600,11 +614,33 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	}
 	if (!node_item_get(n, m->item, &old, NULL)) {
 		if (!strcmp(jstr(old, "bundle"), m->bundle_id)) {
-			/* The same bundle delivered twice is held once. */
+			/* The same bundle delivered twice is held once; the
+			 * receipt is made again if asked for (a crash may have
+			 * come between the commit and the receipt). */
 			res->already_held = true;
 			copy_str(res->item, sizeof(res->item), m->item);
 			copy_str(res->bundle, sizeof(res->bundle), m->bundle_id);
 			ret = 0;
+			if (receipt_out && json_is_integer(json_object_get(old, "receipt_index"))) {
+				json_t *mk = json_object_get(old, "marking");
+				gs_instant at = now;
+				size_t i;
+
+				for (i = 0; i < json_array_size(mk) && i < GS_MAX_MARK_LABELS; i++)
+					copy_str(res->marking.labels[res->marking.nlabels++], GS_MAX_LABEL,
+						 json_string_value(json_array_get(mk, i)));
+				copy_str(res->marking.originator_name, GS_MAX_NAME, jstr(old, "originator_name"));
+				join_labels(&res->marking, labels, sizeof(labels));
+				if (json_is_string(json_object_get(old, "receipt_at")))
+					instant_parse(jstr(old, "receipt_at"), 0, &at);
+				res->ledger_index = (uint64_t)json_integer_value(json_object_get(old, "receipt_index"));
+				if (!(ret = make_receipt(n, m, labels, at, res->ledger_index, &receipt, &rlen, d))) {
+					copy_str(res->receipt_path, sizeof(res->receipt_path), receipt_out);
+					ret = !strcmp(receipt_out, "-")
+						      ? (fwrite(receipt, 1, rlen, stdout) == rlen ? 0 : GS_EIO)
+						      : write_file_atomic(receipt_out, receipt, rlen, 0644, d);
+				}
+			}
 			goto out;
 		}
 		ret = gs_diag_set(d, GS_EEXIST, "%s: item '%s' is already held from another bundle",
@@ -662,12 +698,8 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	objects_path(n, m->bundle_id, "", obj, sizeof(obj));
 	if ((ret = copy_file(bundle_path, tmp, d)))
 		goto out;
-	if (rename(tmp, obj) != 0) {
-		unlink(tmp);
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
-		goto out;
-	}
-	placed = 1;
+	placed = 1; /* pending until the commit (see items_recover) */
+	fault_point("receive-stored");
 
 	join_labels(&res->marking, labels, sizeof(labels));
 	hex_encode(m->payload_sha256, 32, hex, sizeof(hex));
@@ -716,9 +748,12 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 		ledger_entry_field(&e, "agreement-version", version);
 		ledger_entry_field(&e, "label", m->banner_originator);
 		ledger_entry_field(&e, "marking", labels);
-		if ((ret = put_item(n, rec, now)) || (ret = store_item_key_set(n->st, m->item, skey, sizeof(skey))) ||
+		if ((ret = ledger_append(n, m->sender, &e, &res->ledger_index, d)) ||
+		    (json_object_set_new(rec, "receipt_index", json_integer((json_int_t)res->ledger_index)),
+		     json_object_set_new(rec, "receipt_at", jinstant(now)),
+		     (ret = put_item(n, rec, now))) ||
+		    (ret = store_item_key_set(n->st, m->item, skey, sizeof(skey))) ||
 		    (ret = store_custody_add(n->st, m->item, now, "received", n->self.code, m->sender)) ||
-		    (ret = ledger_append(n, m->sender, &e, &res->ledger_index, d)) ||
 		    (ret = store_commit(n->st))) {
 			store_rollback(n->st);
 			if (!d || !d->msg[0])
@@ -727,6 +762,12 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 		}
 	}
 	placed = 0;
+	fault_point("receive-committed");
+	if (rename(tmp, obj) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s (the item is recorded; reopening the home completes it)",
+				  obj, strerror(errno));
+		goto out;
+	}
 	copy_str(res->item, sizeof(res->item), m->item);
 	copy_str(res->bundle, sizeof(res->bundle), m->bundle_id);
 	/* The receipt is made after the commit: it proves the entry is in
@@ -750,7 +791,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	if (placed)
-		unlink(obj);
+		unlink(tmp);
 	sodium_memzero(fk, sizeof(fk));
 	json_decref(rec);
 	json_decref(old);
@@ -1184,4 +1225,43 @@ int node_export_age_identity(struct node *n, char **out, size_t *len, struct gs_
 	*out = buf;
 	*len = (size_t)k;
 	return 0;
+}
+
+/* Completes or undoes what a crash interrupted: a pending object
+ * (<bundle>.bundle.tmp) whose item was committed is put in place, any
+ * other is removed, and so are temporary files of sealing. */
+int items_recover(struct node *n)
+{
+	char dir[GS_HOME_MAX + 16], from[GS_HOME_MAX + 300], to[GS_HOME_MAX + 300];
+	struct dirent *e;
+	DIR *dp;
+	int fixed = 0;
+
+	snprintf(dir, sizeof(dir), "%s/objects", n->home);
+	dp = opendir(dir);
+	if (!dp)
+		return 0;
+	while ((e = readdir(dp))) {
+		size_t len = strlen(e->d_name);
+		char bundle[BUNDLE_ID_HEX];
+
+		if (len < 4 || strcmp(e->d_name + len - 4, ".tmp"))
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", dir, e->d_name);
+		if (len == BUNDLE_ID_HEX - 1 + strlen(".bundle.tmp") &&
+		    !strcmp(e->d_name + BUNDLE_ID_HEX - 1, ".bundle.tmp")) {
+			memcpy(bundle, e->d_name, BUNDLE_ID_HEX - 1);
+			bundle[BUNDLE_ID_HEX - 1] = 0;
+			if (store_item_with_bundle(n->st, bundle) == 0) {
+				snprintf(to, sizeof(to), "%s/%s.bundle", dir, bundle);
+				if (rename(from, to) == 0)
+					fixed++;
+				continue;
+			}
+		}
+		if (unlink(from) == 0)
+			fixed++;
+	}
+	closedir(dp);
+	return fixed;
 }

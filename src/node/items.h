@@ -78,6 +78,10 @@ int item_to_holding(json_t *rec, struct holding *h);
 /* Inventory: every item record, with its custody chain and releases. */
 int node_items(struct node *n, json_t **out, struct gs_diag *d);
 
+/* Completes or undoes a release or receipt that a crash interrupted
+ * (node_open calls it). Returns the number of files put right. */
+int items_recover(struct node *n);
+
 /* Writes this node's X25519 identity in age's format (AGE-SECRET-KEY-1...). */
 int node_export_age_identity(struct node *n, char **out, size_t *len, struct gs_diag *d);
 

@@ -11,6 +11,7 @@
 
 #include "crypto/note.h"
 #include "node/ledger.h"
+#include "node/items.h"
 #include "node/node.h"
 #include "node/schemes.h"
 #include "util/banned.h"
@@ -345,6 +346,7 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 	store_party_release(&sp);
 	if (ret)
 		goto fail;
+	items_recover(n);
 	*out = n;
 	return 0;
 fail:

@@ -695,3 +695,15 @@ int store_custody_each(struct store *st, const char *item,
 	sqlite3_finalize(s);
 	return ret;
 }
+
+int store_item_with_bundle(struct store *st, const char *bundle)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prep(st, &s, "SELECT 1 FROM items WHERE json_extract(record, '$.bundle') = ? LIMIT 1", "s", bundle))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+}

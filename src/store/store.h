@@ -94,6 +94,9 @@ int store_record_each(struct store *st, const char *table,
 int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len);
 int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len); /* GS_ENOTFOUND: none */
 
+/* 0 if an item record names this bundle, GS_ENOTFOUND if none. */
+int store_item_with_bundle(struct store *st, const char *bundle);
+
 /* releases made by this node, with the recipient's receipt once imported */
 int store_release_put(struct store *st, const char *bundle, const char *item, const char *recipient,
 		      const char *json, int64_t now);
