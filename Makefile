@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: all deps demo test bench fuzz clean
 
 all: build/build.ninja
-	ninja -C build
+	ninja -C build </dev/null
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -21,10 +21,10 @@ deps:
 	fi
 
 build/build.ninja:
-	meson setup build
+	meson setup build </dev/null
 
 build-asan/build.ninja:
-	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	meson setup build-asan </dev/null -Db_sanitize=address,undefined -Db_lundef=false \
 	  -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
 
 demo: deps all
