@@ -274,7 +274,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	struct holding *h = NULL;
 	struct marking *rm = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
-	struct decision md;
+	struct decision md = { 0 };
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65];
 	char pending[GS_HOME_MAX + 96];
 	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
@@ -561,7 +561,7 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	struct lifecycle_status *st = NULL;
 	const struct agreement *a;
 	const struct annex_version *annex;
-	struct decision md;
+	struct decision md = { 0 };
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], labels[GS_BUNDLE_MAX_BANNER];
 	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES];
 	gs_instant now;
