@@ -637,6 +637,8 @@ struct slot {
 	uint8_t *in;   /* SLOT_CHUNKS * AGE_ENC_CHUNK + 1 */
 	uint8_t *out;  /* SLOT_CHUNKS * AGE_ENC_CHUNK */
 	size_t in_len, out_len;
+	const uint8_t *hash_p; /* what the hasher takes: set by the stage before it */
+	size_t hash_len;
 	uint64_t seq;        /* slot number in the stream */
 	uint64_t first_chunk;
 	int final;           /* holds the final chunk */
@@ -724,8 +726,22 @@ static long long read_input(struct engine *e, uint8_t *buf, size_t want)
 	return (long long)got;
 }
 
-/* Fills slot sl with the next input; sets final. */
+static int fill_slot_input(struct engine *e, struct slot *sl, struct gs_diag *d);
+
+/* Fills slot sl with the next input; sets final. In DEC and HASH modes the
+ * hasher takes the input as read. */
 static int fill_slot(struct engine *e, struct slot *sl, struct gs_diag *d)
+{
+	int ret = fill_slot_input(e, sl, d);
+
+	if (ret == 0 && e->mode != MODE_ENC) {
+		sl->hash_p = sl->in;
+		sl->hash_len = sl->in_len;
+	}
+	return ret;
+}
+
+static int fill_slot_input(struct engine *e, struct slot *sl, struct gs_diag *d)
 {
 	size_t cap = SLOT_CHUNKS * e->unit;
 	long long got;
@@ -826,6 +842,10 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 		}
 	}
 	sl->out_len = o;
+	if (e->mode == MODE_ENC) {
+		sl->hash_p = sl->out;
+		sl->hash_len = o;
+	}
 	return 0;
 }
 
@@ -849,11 +869,8 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 /* The bytes of a slot the hasher sees: ciphertext. */
 static void hash_slot(struct engine *e, const struct slot *sl)
 {
-	const uint8_t *p = e->mode == MODE_ENC ? sl->out : sl->in;
-	size_t n = e->mode == MODE_ENC ? sl->out_len : sl->in_len;
-
-	EVP_DigestUpdate(e->sha, p, n);
-	e->count += n;
+	EVP_DigestUpdate(e->sha, sl->hash_p, sl->hash_len);
+	e->count += sl->hash_len;
 }
 
 /* Returns 0, or the sink's error (from_sink set), or GS_EIO. */
