@@ -348,7 +348,7 @@ int age_header_parse(const uint8_t *buf, size_t len, struct age_header *h,
 	size_t pos, lineno = 2, avail = len < GS_AGE_MAX_HEADER ? len : GS_AGE_MAX_HEADER;
 	size_t i, got, a;
 	long ll;
-	int ret = GS_EINVAL;
+	int ret = GS_EINVAL, rc;
 
 	tmp = calloc(1, sizeof(*tmp));
 	if (!tmp)
@@ -439,14 +439,14 @@ int age_header_parse(const uint8_t *buf, size_t len, struct age_header *h,
 					    lineno);
 				goto out;
 			}
-			if (st->bodylen + 48 > GS_AGE_MAX_BODY && ll > 0) {
-				ret = gs_diag_set(d, GS_ELIMIT,
-						  "age header line %zu: stanza body longer than %d bytes",
+			rc = b64_raw_decode(buf + pos, (size_t)ll, st->body + st->bodylen,
+					    GS_AGE_MAX_BODY - st->bodylen, &got);
+			if (rc == GS_ELIMIT) {
+				ret = gs_diag_set(d, rc, "age header line %zu: stanza body longer than %d bytes",
 						  lineno, GS_AGE_MAX_BODY);
 				goto out;
 			}
-			if (b64_raw_decode(buf + pos, (size_t)ll, st->body + st->bodylen,
-					   GS_AGE_MAX_BODY - st->bodylen, &got)) {
+			if (rc) {
 				gs_diag_set(d, GS_EINVAL,
 					    "age header line %zu: body line is not canonical unpadded base64",
 					    lineno);

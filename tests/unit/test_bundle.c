@@ -425,6 +425,14 @@ static void test_seal_errors(void **state)
 	sample_manifest(&m);
 	assert_int_equal(bundle_seal(&m, in, outfd, jpn.box_pk, "bad name", kor.sign_sk,
 				     &out, NULL, &d), GS_EINVAL);
+	/* an output opened for appending would put the manifest at the end */
+	{
+		int app = open_tmp("a.bundle", O_WRONLY | O_CREAT | O_APPEND);
+
+		assert_int_equal(bundle_seal(&m, in, app, jpn.box_pk, "gsomia/KOR", kor.sign_sk,
+					     &out, NULL, &d), GS_EINVAL);
+		close(app);
+	}
 	/* a pipe is not seekable */
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(bundle_seal(&m, in, p[1], jpn.box_pk, "gsomia/KOR", kor.sign_sk,
