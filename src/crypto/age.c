@@ -348,7 +348,7 @@ int age_header_parse(const uint8_t *buf, size_t len, struct age_header *h,
 	size_t pos, lineno = 2, avail = len < GS_AGE_MAX_HEADER ? len : GS_AGE_MAX_HEADER;
 	size_t i, got, a;
 	long ll;
-	int ret = GS_EINVAL;
+	int ret = GS_EINVAL, rc;
 
 	tmp = calloc(1, sizeof(*tmp));
 	if (!tmp)
@@ -439,14 +439,14 @@ int age_header_parse(const uint8_t *buf, size_t len, struct age_header *h,
 					    lineno);
 				goto out;
 			}
-			if (st->bodylen + 48 > GS_AGE_MAX_BODY && ll > 0) {
-				ret = gs_diag_set(d, GS_ELIMIT,
-						  "age header line %zu: stanza body longer than %d bytes",
+			rc = b64_raw_decode(buf + pos, (size_t)ll, st->body + st->bodylen,
+					    GS_AGE_MAX_BODY - st->bodylen, &got);
+			if (rc == GS_ELIMIT) {
+				ret = gs_diag_set(d, rc, "age header line %zu: stanza body longer than %d bytes",
 						  lineno, GS_AGE_MAX_BODY);
 				goto out;
 			}
-			if (b64_raw_decode(buf + pos, (size_t)ll, st->body + st->bodylen,
-					   GS_AGE_MAX_BODY - st->bodylen, &got)) {
+			if (rc) {
 				gs_diag_set(d, GS_EINVAL,
 					    "age header line %zu: body line is not canonical unpadded base64",
 					    lineno);
@@ -612,12 +612,16 @@ out:
 /* ---- streaming engine -------------------------------------------------- */
 
 /*
- * Input is read in slots of SLOT_CHUNKS chunks. A slot moves through:
- * filled by the reader (the calling thread), worked by one of the workers
- * (encrypt or decrypt, chunks are independent), hashed in order by the
- * hasher and written in order by the writer; it is free again when every
- * stage that applies is done. The ring has AGE_RING_SLOTS slots, so memory
- * is constant: about AGE_RING_SLOTS * SLOT_CHUNKS * 128 KiB.
+ * Input is read in slots of SLOT_CHUNKS chunks. Each slot goes through
+ * up to four stages: read (in order), work (encrypt or decrypt; slots are
+ * independent, so any number at once), hash (in order: the ciphertext
+ * digest) and write (in order). A pool of threads, the calling thread
+ * included, runs whichever stage has a slot ready, the ordered stages
+ * first: with one free core one thread does everything in turn with no
+ * hand-offs, with more cores the serial hash overlaps the rest. A slot is
+ * free again when every stage that applies is done. The ring has
+ * AGE_RING_SLOTS slots, so memory is constant: about AGE_RING_SLOTS *
+ * SLOT_CHUNKS * 128 KiB.
  *
  * The final chunk is found with one byte of lookahead when the input
  * length is unknown: a slot reads one byte more than it holds and carries
@@ -625,7 +629,7 @@ out:
  */
 
 #define SLOT_CHUNKS 4
-#define MAX_WORKERS 8
+#define MAX_THREADS 8
 
 enum mode { MODE_ENC, MODE_DEC, MODE_HASH };
 
@@ -633,6 +637,8 @@ struct slot {
 	uint8_t *in;   /* SLOT_CHUNKS * AGE_ENC_CHUNK + 1 */
 	uint8_t *out;  /* SLOT_CHUNKS * AGE_ENC_CHUNK */
 	size_t in_len, out_len;
+	const uint8_t *hash_p; /* what the hasher takes: set by the stage before it */
+	size_t hash_len;
 	uint64_t seq;        /* slot number in the stream */
 	uint64_t first_chunk;
 	int final;           /* holds the final chunk */
@@ -648,7 +654,7 @@ struct engine {
 	uint64_t count;
 	size_t unit; /* input bytes per chunk */
 
-	/* reader state */
+	/* reader state (one reader at a time) */
 	size_t pre_off;
 	uint64_t in_left; /* input bytes still to read, or AGE_LEN_UNKNOWN */
 	int carry_valid;
@@ -656,11 +662,12 @@ struct engine {
 	uint64_t next_chunk;
 
 	pthread_mutex_t mu;
-	pthread_cond_t cv_reader, cv_worker, cv_hasher, cv_writer;
+	pthread_cond_t cv;
 	struct slot slots[AGE_RING_SLOTS];
-	uint64_t nfilled;   /* slots filled so far */
+	size_t nslots;
+	uint64_t next_read, next_work, next_hash, next_write, nworked;
+	int reading, hash_busy, write_busy;
 	uint64_t total;     /* slots in the stream, UINT64_MAX until known */
-	uint64_t next_work, next_hash, next_write;
 	int err;
 	int err_from_sink;
 	struct gs_diag diag;
@@ -719,8 +726,22 @@ static long long read_input(struct engine *e, uint8_t *buf, size_t want)
 	return (long long)got;
 }
 
-/* Fills slot sl with the next input; sets final. */
+static int fill_slot_input(struct engine *e, struct slot *sl, struct gs_diag *d);
+
+/* Fills slot sl with the next input; sets final. In DEC and HASH modes the
+ * hasher takes the input as read. */
 static int fill_slot(struct engine *e, struct slot *sl, struct gs_diag *d)
+{
+	int ret = fill_slot_input(e, sl, d);
+
+	if (ret == 0 && e->mode != MODE_ENC) {
+		sl->hash_p = sl->in;
+		sl->hash_len = sl->in_len;
+	}
+	return ret;
+}
+
+static int fill_slot_input(struct engine *e, struct slot *sl, struct gs_diag *d)
 {
 	size_t cap = SLOT_CHUNKS * e->unit;
 	long long got;
@@ -821,6 +842,10 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 		}
 	}
 	sl->out_len = o;
+	if (e->mode == MODE_ENC) {
+		sl->hash_p = sl->out;
+		sl->hash_len = o;
+	}
 	return 0;
 }
 
@@ -844,11 +869,8 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 /* The bytes of a slot the hasher sees: ciphertext. */
 static void hash_slot(struct engine *e, const struct slot *sl)
 {
-	const uint8_t *p = e->mode == MODE_ENC ? sl->out : sl->in;
-	size_t n = e->mode == MODE_ENC ? sl->out_len : sl->in_len;
-
-	EVP_DigestUpdate(e->sha, p, n);
-	e->count += n;
+	EVP_DigestUpdate(e->sha, sl->hash_p, sl->hash_len);
+	e->count += sl->hash_len;
 }
 
 /* Returns 0, or the sink's error (from_sink set), or GS_EIO. */
@@ -882,241 +904,180 @@ static EVP_CIPHER_CTX *cipher_ctx(struct engine *e)
 
 static void slot_release_if_done(struct engine *e, struct slot *sl)
 {
-	if ((sl->worked || e->mode == MODE_HASH) && (sl->hashed || !e->hashing) &&
-	    (sl->written || !e->writing)) {
+	if (sl->filled && (sl->worked || e->mode == MODE_HASH) &&
+	    (sl->hashed || !e->hashing) && (sl->written || !e->writing))
 		sl->filled = sl->claimed = sl->worked = sl->hashed = sl->written = 0;
-		pthread_cond_signal(&e->cv_reader);
-	}
 }
 
-static void *worker_main(void *arg)
+static struct slot *slot_of(struct engine *e, uint64_t seq)
 {
-	struct engine *e = arg;
-	EVP_CIPHER_CTX *ctx = cipher_ctx(e);
-	struct gs_diag d;
-	struct slot *sl;
-	int ret;
+	struct slot *sl = &e->slots[seq % e->nslots];
 
-	pthread_mutex_lock(&e->mu);
-	if (!ctx) {
-		eng_fail(e, GS_ENOMEM, 0, "cannot set up the cipher");
-		pthread_cond_broadcast(&e->cv_reader);
+	return sl->filled && sl->seq == seq ? sl : NULL;
+}
+
+enum task { T_NONE, T_READ, T_WORK, T_HASH, T_WRITE };
+
+/* The next task for a pool thread, claimed under the lock. */
+static enum task pick(struct engine *e, struct slot **out)
+{
+	struct slot *sl;
+
+	if (e->hashing && !e->hash_busy && e->next_hash < e->total &&
+	    (sl = slot_of(e, e->next_hash)) && (e->mode != MODE_ENC || sl->worked)) {
+		e->hash_busy = 1;
+		*out = sl;
+		return T_HASH;
 	}
-	for (;;) {
-		while (!e->err && e->next_work < e->total &&
-		       !(e->slots[e->next_work % AGE_RING_SLOTS].filled &&
-			 e->slots[e->next_work % AGE_RING_SLOTS].seq == e->next_work))
-			pthread_cond_wait(&e->cv_worker, &e->mu);
-		if (e->err || e->next_work >= e->total)
-			break;
-		sl = &e->slots[e->next_work % AGE_RING_SLOTS];
+	if (e->writing && !e->write_busy && e->next_write < e->total &&
+	    (sl = slot_of(e, e->next_write)) && sl->worked) {
+		e->write_busy = 1;
+		*out = sl;
+		return T_WRITE;
+	}
+	if (e->mode != MODE_HASH && e->next_work < e->total &&
+	    (sl = slot_of(e, e->next_work)) && !sl->claimed) {
 		sl->claimed = 1;
 		e->next_work++;
-		pthread_cond_signal(&e->cv_worker); /* the next slot may be ready too */
-		pthread_mutex_unlock(&e->mu);
-		ret = work_slot(e, ctx, sl, &d);
+		*out = sl;
+		return T_WORK;
+	}
+	if (!e->reading && e->total == UINT64_MAX &&
+	    !e->slots[e->next_read % e->nslots].filled) {
+		sl = &e->slots[e->next_read % e->nslots];
+		e->reading = 1;
+		sl->seq = e->next_read;
+		sl->first_chunk = e->next_chunk;
+		*out = sl;
+		return T_READ;
+	}
+	return T_NONE;
+}
+
+static int finished(const struct engine *e)
+{
+	if (e->total == UINT64_MAX)
+		return 0;
+	if (e->mode != MODE_HASH && e->nworked < e->total)
+		return 0;
+	if (e->hashing && e->next_hash < e->total)
+		return 0;
+	return !e->writing || e->next_write >= e->total;
+}
+
+/* One pool thread; the calling thread runs it too. */
+static void *pool_main(void *arg)
+{
+	struct engine *e = arg;
+	EVP_CIPHER_CTX *ctx = NULL;
+	struct gs_diag ld = { "" };
+	struct slot *sl = NULL;
+	enum task t;
+	int ret, from_sink = 0;
+
+	if (e->mode != MODE_HASH && !(ctx = cipher_ctx(e))) {
 		pthread_mutex_lock(&e->mu);
-		if (ret) {
-			eng_fail(e, ret, 0, d.msg);
+		eng_fail(e, GS_ENOMEM, 0, "cannot set up the cipher");
+		pthread_cond_broadcast(&e->cv);
+		pthread_mutex_unlock(&e->mu);
+		return NULL;
+	}
+	pthread_mutex_lock(&e->mu);
+	while (!e->err && !finished(e)) {
+		t = pick(e, &sl);
+		if (t == T_NONE) {
+			pthread_cond_wait(&e->cv, &e->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&e->mu);
+		ret = 0;
+		from_sink = 0;
+		switch (t) {
+		case T_READ:
+			ret = fill_slot(e, sl, &ld);
+			if (ret == 0)
+				e->next_chunk += slot_chunks(e, sl);
+			break;
+		case T_WORK:
+			ret = work_slot(e, ctx, sl, &ld);
+			break;
+		case T_HASH:
+			hash_slot(e, sl);
+			break;
+		case T_WRITE:
+			ret = output_slot(e, sl, &from_sink);
+			if (ret && !from_sink)
+				gs_diag_set(&ld, ret, "write failed");
+			break;
+		case T_NONE:
 			break;
 		}
-		sl->worked = 1;
-		if (e->mode == MODE_ENC && e->hashing)
-			pthread_cond_signal(&e->cv_hasher);
-		if (e->writing)
-			pthread_cond_signal(&e->cv_writer);
+		pthread_mutex_lock(&e->mu);
+		if (ret) {
+			eng_fail(e, ret, from_sink, from_sink ? NULL : ld.msg);
+			break;
+		}
+		switch (t) {
+		case T_READ:
+			sl->filled = 1;
+			if (e->mode == MODE_HASH)
+				sl->worked = 1;
+			e->reading = 0;
+			e->next_read++;
+			if (sl->final)
+				e->total = e->next_read;
+			break;
+		case T_WORK:
+			sl->worked = 1;
+			e->nworked++;
+			break;
+		case T_HASH:
+			sl->hashed = 1;
+			e->hash_busy = 0;
+			e->next_hash++;
+			break;
+		case T_WRITE:
+			sl->written = 1;
+			e->write_busy = 0;
+			e->next_write++;
+			break;
+		case T_NONE:
+			break;
+		}
 		slot_release_if_done(e, sl);
+		pthread_cond_broadcast(&e->cv);
 	}
-	pthread_cond_broadcast(&e->cv_reader);
-	pthread_cond_broadcast(&e->cv_worker);
-	pthread_cond_broadcast(&e->cv_hasher);
-	pthread_cond_broadcast(&e->cv_writer);
+	pthread_cond_broadcast(&e->cv);
 	pthread_mutex_unlock(&e->mu);
 	EVP_CIPHER_CTX_free(ctx);
 	return NULL;
 }
 
-static int hash_ready(const struct engine *e, const struct slot *sl, uint64_t seq)
-{
-	if (sl->seq != seq || !sl->filled)
-		return 0;
-	return e->mode == MODE_ENC ? sl->worked : 1;
-}
-
-static void *hasher_main(void *arg)
-{
-	struct engine *e = arg;
-	struct slot *sl;
-
-	pthread_mutex_lock(&e->mu);
-	for (;;) {
-		while (!e->err && e->next_hash < e->total &&
-		       !hash_ready(e, &e->slots[e->next_hash % AGE_RING_SLOTS], e->next_hash))
-			pthread_cond_wait(&e->cv_hasher, &e->mu);
-		if (e->err || e->next_hash >= e->total)
-			break;
-		sl = &e->slots[e->next_hash % AGE_RING_SLOTS];
-		pthread_mutex_unlock(&e->mu);
-		hash_slot(e, sl);
-		pthread_mutex_lock(&e->mu);
-		sl->hashed = 1;
-		e->next_hash++;
-		slot_release_if_done(e, sl);
-	}
-	pthread_cond_broadcast(&e->cv_reader);
-	pthread_mutex_unlock(&e->mu);
-	return NULL;
-}
-
-static void *writer_main(void *arg)
-{
-	struct engine *e = arg;
-	struct slot *sl;
-	int ret, from_sink;
-
-	pthread_mutex_lock(&e->mu);
-	for (;;) {
-		while (!e->err && e->next_write < e->total &&
-		       !(e->slots[e->next_write % AGE_RING_SLOTS].seq == e->next_write &&
-			 e->slots[e->next_write % AGE_RING_SLOTS].filled &&
-			 e->slots[e->next_write % AGE_RING_SLOTS].worked))
-			pthread_cond_wait(&e->cv_writer, &e->mu);
-		if (e->err || e->next_write >= e->total)
-			break;
-		sl = &e->slots[e->next_write % AGE_RING_SLOTS];
-		pthread_mutex_unlock(&e->mu);
-		ret = output_slot(e, sl, &from_sink);
-		pthread_mutex_lock(&e->mu);
-		if (ret) {
-			eng_fail(e, ret, from_sink, from_sink ? NULL : "write failed");
-			break;
-		}
-		sl->written = 1;
-		e->next_write++;
-		slot_release_if_done(e, sl);
-	}
-	pthread_cond_broadcast(&e->cv_reader);
-	pthread_cond_broadcast(&e->cv_worker);
-	pthread_cond_broadcast(&e->cv_hasher);
-	pthread_mutex_unlock(&e->mu);
-	return NULL;
-}
-
-static unsigned auto_workers(void)
+static unsigned auto_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (n < 1)
 		n = 1;
-	if (n > MAX_WORKERS)
-		n = MAX_WORKERS;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
 	return (unsigned)n;
 }
 
-/* Runs the pipeline with threads; the calling thread reads. */
-static int run_threads(struct engine *e, unsigned nworkers, struct gs_diag *d)
+/* Runs the pool: nthreads - 1 helpers and the calling thread. A helper
+ * that cannot start only makes the pool smaller. */
+static int run_pool(struct engine *e, unsigned nthreads)
 {
-	pthread_t workers[MAX_WORKERS], hasher, writer;
+	pthread_t th[MAX_THREADS];
 	unsigned started = 0, i;
-	int have_hasher = 0, have_writer = 0, ret;
-	struct gs_diag rd = { "" };
-	struct slot *sl;
-	uint64_t seq = 0;
-	int final = 0;
 
-	(void)d;
-	if (e->mode == MODE_HASH)
-		nworkers = 0;
-	for (i = 0; i < nworkers; i++) {
-		if (pthread_create(&workers[i], NULL, worker_main, e) != 0)
-			break;
-		started++;
-	}
-	if (e->hashing && pthread_create(&hasher, NULL, hasher_main, e) == 0)
-		have_hasher = 1;
-	if (e->writing && pthread_create(&writer, NULL, writer_main, e) == 0)
-		have_writer = 1;
-	pthread_mutex_lock(&e->mu);
-	if ((e->mode != MODE_HASH && started == 0) || (e->hashing && !have_hasher) ||
-	    (e->writing && !have_writer))
-		eng_fail(e, GS_ENOMEM, 0, "cannot start threads");
-	while (!final && !e->err) {
-		sl = &e->slots[seq % AGE_RING_SLOTS];
-		while (!e->err && sl->filled)
-			pthread_cond_wait(&e->cv_reader, &e->mu);
-		if (e->err)
-			break;
-		sl->seq = seq;
-		sl->first_chunk = e->next_chunk;
-		pthread_mutex_unlock(&e->mu);
-		ret = fill_slot(e, sl, &rd);
-		if (ret == 0)
-			e->next_chunk += slot_chunks(e, sl);
-		pthread_mutex_lock(&e->mu);
-		if (ret) {
-			eng_fail(e, ret, 0, rd.msg);
-			break;
-		}
-		final = sl->final;
-		sl->filled = 1;
-		if (e->mode == MODE_HASH)
-			sl->worked = 1;
-		seq++;
-		if (final)
-			e->total = seq;
-		pthread_cond_signal(&e->cv_worker);
-		if (e->mode != MODE_ENC || final)
-			pthread_cond_signal(&e->cv_hasher);
-		if (final)
-			pthread_cond_signal(&e->cv_writer);
-	}
-	if (e->err)
-		e->total = 0;
-	pthread_cond_broadcast(&e->cv_worker);
-	pthread_cond_broadcast(&e->cv_hasher);
-	pthread_cond_broadcast(&e->cv_writer);
-	pthread_mutex_unlock(&e->mu);
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&th[started], NULL, pool_main, e) == 0)
+			started++;
+	pool_main(e);
 	for (i = 0; i < started; i++)
-		pthread_join(workers[i], NULL);
-	if (have_hasher)
-		pthread_join(hasher, NULL);
-	if (have_writer)
-		pthread_join(writer, NULL);
+		pthread_join(th[i], NULL);
 	return e->err;
-}
-
-/* The same steps on the calling thread, one slot at a time. */
-static int run_inline(struct engine *e, struct gs_diag *d)
-{
-	EVP_CIPHER_CTX *ctx = NULL;
-	struct slot *sl = &e->slots[0];
-	uint64_t seq = 0;
-	int ret = 0, from_sink;
-
-	if (e->mode != MODE_HASH && !(ctx = cipher_ctx(e)))
-		return gs_diag_set(d, GS_ENOMEM, "cannot set up the cipher");
-	do {
-		sl->seq = seq++;
-		sl->first_chunk = e->next_chunk;
-		if ((ret = fill_slot(e, sl, d)) != 0)
-			break;
-		e->next_chunk += slot_chunks(e, sl);
-		if (e->mode == MODE_DEC && e->hashing)
-			hash_slot(e, sl);
-		if (e->mode != MODE_HASH && (ret = work_slot(e, ctx, sl, d)) != 0)
-			break;
-		if (e->mode == MODE_HASH && e->hashing)
-			hash_slot(e, sl);
-		if (e->mode == MODE_ENC && e->hashing)
-			hash_slot(e, sl);
-		if (e->writing && (ret = output_slot(e, sl, &from_sink)) != 0) {
-			if (!from_sink)
-				gs_diag_set(d, ret, "write failed");
-			break;
-		}
-	} while (!sl->final);
-	EVP_CIPHER_CTX_free(ctx);
-	return ret;
 }
 
 /*
@@ -1128,7 +1089,7 @@ static int engine_run(enum mode mode, const uint8_t *key,
 		      const struct age_stream *s, struct gs_diag *d)
 {
 	struct engine *e;
-	unsigned nworkers;
+	unsigned nthreads;
 	unsigned char md[32];
 	unsigned mdlen;
 	size_t i;
@@ -1144,23 +1105,23 @@ static int engine_run(enum mode mode, const uint8_t *key,
 	e->total = UINT64_MAX;
 	e->hashing = s->sha256 != NULL || s->ciphertext_len != NULL;
 	e->writing = mode != MODE_HASH && (s->out_fd >= 0 || s->sink);
-	nworkers = s->threads == 0 ? auto_workers() : s->threads;
+	nthreads = s->threads == 0 ? auto_threads() : s->threads;
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
 	if (s->in_len != AGE_LEN_UNKNOWN && s->in_len < s->in_pre_len) {
 		free(e);
 		return gs_diag_set(d, GS_EINVAL, "input length shorter than its prefix");
 	}
 	pthread_mutex_init(&e->mu, NULL);
-	pthread_cond_init(&e->cv_reader, NULL);
-	pthread_cond_init(&e->cv_worker, NULL);
-	pthread_cond_init(&e->cv_hasher, NULL);
-	pthread_cond_init(&e->cv_writer, NULL);
+	pthread_cond_init(&e->cv, NULL);
 	if (key) {
 		e->key = sodium_malloc(32);
 		if (!e->key)
 			goto out;
 		memcpy(e->key, key, 32);
 	}
-	for (i = 0; i < (nworkers == 1 ? 1 : AGE_RING_SLOTS); i++) {
+	e->nslots = nthreads == 1 ? 1 : AGE_RING_SLOTS;
+	for (i = 0; i < e->nslots; i++) {
 		e->slots[i].in = malloc(SLOT_CHUNKS * AGE_ENC_CHUNK + 1);
 		e->slots[i].out = mode == MODE_HASH ? NULL : malloc(SLOT_CHUNKS * AGE_ENC_CHUNK);
 		if (!e->slots[i].in || (mode != MODE_HASH && !e->slots[i].out))
@@ -1190,13 +1151,9 @@ static int engine_run(enum mode mode, const uint8_t *key,
 			goto out;
 		}
 	}
-	if (nworkers == 1) {
-		ret = run_inline(e, d);
-	} else {
-		ret = run_threads(e, nworkers > MAX_WORKERS ? MAX_WORKERS : nworkers, d);
-		if (ret && !e->err_from_sink)
-			gs_diag_set(d, ret, "%s", e->diag.msg);
-	}
+	ret = run_pool(e, nthreads);
+	if (ret && !e->err_from_sink)
+		gs_diag_set(d, ret, "%s", e->diag.msg);
 	if (ret == 0 && e->hashing) {
 		if (EVP_DigestFinal_ex(e->sha, md, &mdlen) != 1) {
 			ret = gs_diag_set(d, GS_ECRYPTO, "hash failed");
@@ -1223,10 +1180,7 @@ out:
 	}
 	sodium_free(e->key);
 	pthread_mutex_destroy(&e->mu);
-	pthread_cond_destroy(&e->cv_reader);
-	pthread_cond_destroy(&e->cv_worker);
-	pthread_cond_destroy(&e->cv_hasher);
-	pthread_cond_destroy(&e->cv_writer);
+	pthread_cond_destroy(&e->cv);
 	free(e);
 	return ret;
 }

@@ -2,6 +2,7 @@
 #include "crypto/bundle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <inttypes.h>
@@ -947,7 +948,7 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 	struct bundle_manifest mm = *m;
 	struct age_stream s;
 	struct stat st;
-	uint8_t id[16], inner[INNER_MAX], sha[32];
+	uint8_t id[16], inner[INNER_MAX], sha[32], *fk = NULL;
 	char first[FIRST_LINE_MAX], *note = NULL;
 	size_t inner_len, notelen, plen;
 	uint64_t doc_len, count = 0;
@@ -969,8 +970,10 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		return gs_diag_set(d, GS_EINVAL, "bundle: the document must be a regular file");
 	doc_len = (uint64_t)(st.st_size - in_off);
 	base = lseek(out_fd, 0, SEEK_CUR);
-	if (base < 0)
-		return gs_diag_set(d, GS_EINVAL, "bundle: the output must be a seekable file");
+	fl = fcntl(out_fd, F_GETFL);
+	if (base < 0 || fl < 0 || (fl & O_APPEND))
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle: the output must be a seekable file, not opened for appending");
 	if ((ret = inner_build(&mm, recipient_box_pk, sender_sign_sk, inner, &inner_len)) != 0)
 		return gs_diag_set(d, ret, "bundle: inner header too long");
 	/* The payload's size is known now; the manifest's length too (the
@@ -992,7 +995,12 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 	s.out_fd = out_fd;
 	s.sha256 = sha;
 	s.ciphertext_len = &count;
-	if ((ret = age_encrypt((const uint8_t(*)[32])recipient_box_pk, 1, &s, file_key, d)) != 0)
+	fk = sodium_malloc(AGE_FILE_KEY_BYTES);
+	if (!fk) {
+		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((ret = age_encrypt((const uint8_t(*)[32])recipient_box_pk, 1, &s, fk, d)) != 0)
 		goto out;
 	if (count != mm.payload_size) {
 		ret = gs_diag_set(d, GS_EIO, "bundle: payload size changed while sealing");
@@ -1015,9 +1023,12 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		goto out;
 	}
 	*out_m = mm;
+	if (file_key)
+		memcpy(file_key, fk, AGE_FILE_KEY_BYTES);
 	ret = 0;
 out:
 	sodium_memzero(inner, sizeof(inner));
+	sodium_free(fk);
 	free(note);
 	return ret;
 }

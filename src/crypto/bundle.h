@@ -90,8 +90,10 @@ bool bundle_manifest_equal(const struct bundle_manifest *a,
 /*
  * Seals the document read from in_fd (a regular file, from its current
  * offset to its end) for one recipient, signed by the sender, and writes
- * the bundle at out_fd's current offset. out_fd must be seekable (the
- * manifest, which holds the payload digest, is written last, in front).
+ * the bundle at out_fd's current offset, leaving the offset at its end.
+ * out_fd must be seekable and not O_APPEND (the manifest, which holds the
+ * payload digest, is written last, in front); bytes already past the
+ * bundle's end are not removed, so write into an empty file.
  * m gives every field but the payload ones; an empty bundle_id gets a
  * random one. *out_m is m as sealed. If file_key is non-NULL it receives
  * the age file key (for a sender that keeps its own copy).

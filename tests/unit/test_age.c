@@ -411,6 +411,31 @@ static void test_caps(void **state)
 			     "age-encryption.org/v1\n-> a b c d e f g h i\n\n--- %s\n",
 			     "Vn+54jqiiUCE+WZcEVY3f1sqHjlu/z1LCQ/T7Xm7qI0");
 	assert_int_equal(age_header_parse((uint8_t *)hdr, o, &h, NULL), GS_ELIMIT);
+	/* a body of exactly GS_AGE_MAX_BODY bytes parses; one more byte does not */
+	{
+		uint8_t body[GS_AGE_MAX_BODY + 1];
+		char b64[B64_ENCODED_SIZE(GS_AGE_MAX_BODY + 1)];
+		size_t n, j, blen;
+
+		for (n = GS_AGE_MAX_BODY; n <= GS_AGE_MAX_BODY + 1; n++) {
+			memset(body, 'A', sizeof(body));
+			assert_int_equal(b64_encode(body, n, b64, sizeof(b64)), 0);
+			blen = strlen(b64);
+			while (blen && b64[blen - 1] == '=')
+				blen--;
+			o = (size_t)snprintf(hdr, sizeof(hdr), "age-encryption.org/v1\n-> big\n");
+			for (j = 0; j < blen; j += 64)
+				o += (size_t)snprintf(hdr + o, sizeof(hdr) - o, "%.*s\n",
+						      (int)(blen - j < 64 ? blen - j : 64), b64 + j);
+			if (blen % 64 == 0)
+				o += (size_t)snprintf(hdr + o, sizeof(hdr) - o, "\n");
+			o += (size_t)snprintf(hdr + o, sizeof(hdr) - o, "--- %s\n",
+					      "Vn+54jqiiUCE+WZcEVY3f1sqHjlu/z1LCQ/T7Xm7qI0");
+			assert_int_equal(age_header_parse((uint8_t *)hdr, o, &h, NULL),
+					 n == GS_AGE_MAX_BODY ? 0 : GS_ELIMIT);
+		}
+		assert_int_equal(h.stanzas[0].bodylen, GS_AGE_MAX_BODY);
+	}
 	/* an unterminated header longer than the cap */
 	memset(hdr, 'A', sizeof(hdr));
 	memcpy(hdr, "age-encryption.org/v1\n-> x\n", 27);

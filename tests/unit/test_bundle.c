@@ -425,6 +425,14 @@ static void test_seal_errors(void **state)
 	sample_manifest(&m);
 	assert_int_equal(bundle_seal(&m, in, outfd, jpn.box_pk, "bad name", kor.sign_sk,
 				     &out, NULL, &d), GS_EINVAL);
+	/* an output opened for appending would put the manifest at the end */
+	{
+		int app = open_tmp("a.bundle", O_WRONLY | O_CREAT | O_APPEND);
+
+		assert_int_equal(bundle_seal(&m, in, app, jpn.box_pk, "gsomia/KOR", kor.sign_sk,
+					     &out, NULL, &d), GS_EINVAL);
+		close(app);
+	}
 	/* a pipe is not seekable */
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(bundle_seal(&m, in, p[1], jpn.box_pk, "gsomia/KOR", kor.sign_sk,
@@ -433,8 +441,50 @@ static void test_seal_errors(void **state)
 				     &out, NULL, &d), GS_EINVAL);
 	close(p[0]);
 	close(p[1]);
+	/* writes that fail: a clean error, not a crash or a success */
+	{
+		int ro = open_tmp("e.bundle", O_RDONLY);
+
+		assert_int_equal(bundle_seal(&m, in, ro, jpn.box_pk, "gsomia/KOR", kor.sign_sk,
+					     &out, NULL, &d), GS_EIO);
+		close(ro);
+	}
 	close(in);
 	close(outfd);
+}
+
+/* The plaintext output cannot be written: the open fails cleanly, in
+ * both modes and with or without threads. */
+static void test_open_write_fails(void **state)
+{
+	struct bundle_open_keys k = { 0 };
+	struct bundle_manifest m, sealed;
+	struct gs_diag d = { "" };
+	uint8_t *doc, *b;
+	size_t len;
+	unsigned flags[] = { 0, BUNDLE_OPEN_ONE_PASS, BUNDLE_OPEN_THREADS(1) };
+	size_t i;
+	int in, ro;
+
+	(void)state;
+	doc = malloc(300000);
+	randombytes_buf(doc, 300000);
+	sample_manifest(&m);
+	b = seal(&m, doc, 300000, &len, &sealed);
+	k.key_name = "gsomia/KOR";
+	k.sender_pk = kor.sign_pk;
+	k.box_pk = jpn.box_pk;
+	k.box_sk = jpn.box_sk;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		in = open_tmp("b.bundle", O_RDONLY);
+		ro = open_tmp("b.bundle", O_RDONLY);
+		assert_int_equal(bundle_open(in, &k, ro, flags[i], &m, &d), GS_EIO);
+		assert_non_null(strstr(d.msg, "write failed"));
+		close(in);
+		close(ro);
+	}
+	free(b);
+	free(doc);
 }
 
 /* The payload is a standard age file: the stock tool decrypts it with the
@@ -564,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_flips),
 		cmocka_unit_test(test_swapped_payload),
 		cmocka_unit_test(test_seal_errors),
+		cmocka_unit_test(test_open_write_fails),
 		cmocka_unit_test(test_stock_age),
 		cmocka_unit_test(test_vector),
 	};
