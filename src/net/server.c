@@ -512,6 +512,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	 * (GNUTLS_CERT_REQUEST); it checks nothing. peer_check() does. */
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
 		MHD_OPTION_HTTPS_MEM_CERT, s->crt_pem,
@@ -523,7 +524,6 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)GS_NET_TIMEOUT,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-		MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		ret = gs_diag_set(d, GS_EIO, "cannot listen on %s (address in use, or TLS key unusable)",
