@@ -4,7 +4,7 @@
 DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
 	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
 	libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev wrk \
-	age minisign jq hyperfine python3
+	age minisign jq hyperfine python3 curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps demo test bench fuzz clean
