@@ -3,7 +3,8 @@
 
 DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
 	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
-	libssl-dev age minisign jq hyperfine python3
+	libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev wrk \
+	age minisign jq hyperfine python3 curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps demo test bench fuzz clean

@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "items", cmd_items, "the inventory: holdings, markings, status, custody" },
 	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
+	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
+	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "version", cmd_version, "print the version" },
 };
 

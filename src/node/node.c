@@ -14,6 +14,7 @@
 #include "node/items.h"
 #include "node/node.h"
 #include "node/schemes.h"
+#include "net/tls.h"
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
@@ -140,7 +141,7 @@ static int home_is_free(const char *home)
 
 /* Builds this node's identity text from its fields and scheme. */
 static int make_identity(struct party *p, const char *code, const char *name, const char *zone,
-			 const char *levels, bool exercise, struct gs_diag *d)
+			 const char *levels, bool exercise, const char *endpoint, struct gs_diag *d)
 {
 	char *text;
 	size_t cap = GS_MAX_LINE * (GS_MAX_SCHEME_LEVELS + 16);
@@ -155,8 +156,10 @@ static int make_identity(struct party *p, const char *code, const char *name, co
 	b64z = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 	n = snprintf(text, cap,
 		     "gsomia-party/v1\ncode: %s\nname: %s\nzone: %s\nexercise: %s\n"
-		     "sign-key: %s\nbox-key: %s\n%s",
-		     code, name, zone, exercise ? "yes" : "no", b64z, b64z, levels);
+		     "sign-key: %s\nbox-key: %s\n%s%s%s%s",
+		     code, name, zone, exercise ? "yes" : "no", b64z, b64z,
+		     endpoint ? "endpoint: " : "", endpoint ? endpoint : "", endpoint ? "\n" : "",
+		     levels);
 	if (n < 0 || (size_t)n >= cap) {
 		free(text);
 		return gs_diag_set(d, GS_ELIMIT, "identity too long");
@@ -172,7 +175,7 @@ static void remove_home(const char *home)
 {
 	char path[GS_HOME_MAX + 64];
 	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
-					      "identity.txt" };
+					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -185,13 +188,21 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
 	      struct gs_diag *d)
 {
-	return node_init_with_keys(home, code, name, zone, levels_text, exercise, pass, passlen,
-				   NULL, 0, d);
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+			      NULL, 0, d);
 }
 
 int node_init_with_keys(const char *home, const char *code, const char *name, const char *zone,
 			const char *levels_text, bool exercise, const char *pass, size_t passlen,
 			const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
+{
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+			      old_sealed, old_sealedlen, d);
+}
+
+int node_init_full(const char *home, const char *code, const char *name, const char *zone,
+		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
+		   size_t passlen, const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
 {
 	const struct builtin_scheme *b = builtin_scheme(code);
 	struct node_keys keys;
@@ -231,7 +242,7 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = make_identity(p, code, name, zone, levels_text, exercise, d)))
+	if ((ret = make_identity(p, code, name, zone, levels_text, exercise, endpoint, d)))
 		goto out;
 	if (old_sealed)
 		ret = keys_unseal(old_sealed, old_sealedlen, pass, passlen, &keys, d);
@@ -241,6 +252,16 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 		goto out;
 	memcpy(p->sign_pk, keys.sign_pk, sizeof(p->sign_pk));
 	memcpy(p->box_pk, keys.box_pk, sizeof(p->box_pk));
+
+	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
+		ret = gs_diag_set(d, GS_EIO, "cannot create home '%s': %s", home, strerror(errno));
+		goto out;
+	}
+	created = 1;
+	/* The TLS key is the node's transport identity; its pin goes into the
+	 * signed identity, so that peers trust the key, not a CA (net/tls.h). */
+	if ((ret = tls_identity_create(home, p->tls_pin, d)))
+		goto out;
 	plen = party_format(p, ptext, GS_MAX_NOTE_BYTES);
 	if (plen < 0) {
 		ret = gs_diag_set(d, plen, "cannot format identity");
@@ -251,12 +272,6 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 		goto out;
 	if ((ret = keys_seal(&keys, pass, passlen, NULL, &sealed, &sealedlen)))
 		goto out;
-
-	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
-		ret = gs_diag_set(d, GS_EIO, "cannot create home '%s': %s", home, strerror(errno));
-		goto out;
-	}
-	created = 1;
 	join(path, sizeof(path), home, KEYS_NAME);
 	if ((ret = write_file_atomic(path, sealed, sealedlen, 0600, d)))
 		goto out;

@@ -139,3 +139,48 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
 	store_party_release(&sp);
 	return ret;
 }
+
+struct by_pin {
+	const char *pin;
+	struct party *p;
+	int found;
+};
+
+static int by_pin_one(void *ctx, const struct store_party *sp)
+{
+	struct by_pin *c = ctx;
+	char fpr[80];
+
+	if (sp->is_self)
+		return 0;
+	if (identity_verify(sp->identity, sp->identity_len, c->p, fpr, NULL))
+		return 0;
+	if (c->p->tls_pin[0] && !strcmp(c->p->tls_pin, c->pin)) {
+		c->found = 1;
+		return 1; /* stop */
+	}
+	return 0;
+}
+
+int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct gs_diag *d)
+{
+	struct by_pin c;
+	int ret;
+
+	c.pin = pin;
+	c.found = 0;
+	c.p = calloc(1, sizeof(*c.p));
+	if (!c.p)
+		return GS_ENOMEM;
+	ret = store_party_each(n->st, by_pin_one, &c);
+	if (c.found) {
+		*out = *c.p;
+		ret = 0;
+	} else if (ret >= 0) {
+		ret = gs_diag_set(d, GS_ENOTFOUND, "no registered party has TLS key pin '%s'", pin);
+	} else {
+		gs_diag_set(d, ret, "cannot read the party register");
+	}
+	free(c.p);
+	return ret;
+}

@@ -52,4 +52,13 @@
 #define GS_BUNDLE_MAX_BANNER 336      /* a banner: up to 4 labels, comma-separated, incl. NUL */
 #define GS_BUNDLE_MAX_INNER 2048      /* the inner signed header text */
 
+/* the node-to-node HTTPS API (net/, docs/api.md) */
+#define GS_NET_MAX_BODY (4u << 20)     /* bytes of one request body */
+#define GS_NET_MAX_REPLY (4u << 20)    /* bytes of one reply a client accepts */
+#define GS_NET_MAX_KIND 32             /* a delivery's kind, incl. NUL */
+#define GS_NET_MAX_CONNECTIONS 256     /* connections a server holds at once */
+#define GS_NET_MAX_CONN_MEMORY (64u << 10) /* bytes of headers and buffers per connection */
+#define GS_NET_TIMEOUT 30              /* seconds a connection may stay idle */
+#define GS_NET_MAX_THREADS 64          /* server worker threads */
+
 #endif
