@@ -9,18 +9,21 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "net/outbox.h"
 #include "node/items.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
 static const char release_help[] =
 	"usage: gsomia release FILE --to PARTY --agreement ID --classification LABEL\n"
-	"                      --purpose P --topic T [--title TEXT] [--form FORM] -o BUNDLE\n"
+	"                      --purpose P --topic T [--title TEXT] [--form FORM]\n"
+	"                      [-o BUNDLE] [--deliver]\n"
 	"common options: --home DIR, --passphrase-file FILE, --json\n\n"
 	"Releases one item to one party: decides (docs/rules.md), seals the file into a\n"
 	"signed bundle for the recipient (docs/bundle-format.md), and records the item,\n"
 	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme.\n"
-	"A refusal prints the rule and the reason and exits 1.\n";
+	"A refusal prints the rule and the reason and exits 1. --deliver queues the\n"
+	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n";
 
 static const char receive_help[] =
 	"usage: gsomia receive BUNDLE [--receipt OUT] [--home DIR] [--json]\n\n"
@@ -91,8 +94,10 @@ int cmd_release(int argc, char **argv)
 		{ "title", required_argument, NULL, 'i' },
 		{ "form", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "deliver", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool deliver = false;
 	struct release_request r;
 	struct release_result res;
 	struct decision dec;
@@ -116,6 +121,7 @@ int cmd_release(int argc, char **argv)
 		case 'i': r.title = optarg; break;
 		case 'f': r.form = optarg; break;
 		case 'o': r.output = optarg; break;
+		case 'D': deliver = true; break;
 		case 'h': fputs(release_help, stdout); return EXIT_OK;
 		default: return usage_error("release", "unknown option");
 		}
@@ -123,13 +129,24 @@ int cmd_release(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage_error("release", "give exactly one FILE to release");
 	r.file = argv[optind];
-	if (!r.to || !r.agreement || !r.label || !r.purpose || !r.topic || !r.output)
-		return usage_error("release", "--to, --agreement, --classification, --purpose, --topic and -o are required");
+	if (!r.to || !r.agreement || !r.label || !r.purpose || !r.topic || (!r.output && !deliver))
+		return usage_error("release", "--to, --agreement, --classification, --purpose, --topic and -o (or --deliver) are required");
 	if (access(r.file, R_OK) != 0)
 		return failf(GS_EIO, "%s: cannot read", r.file);
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
 	ret = node_release(n, &r, &res, &dec, &d);
+	if (!ret && deliver) {
+		/* Queued in the same home; the first attempt is made now, the
+		 * rest by 'gsomia serve' or 'gsomia outbox send'. */
+		char path[GS_HOME_MAX + 96];
+		int dl, rf, rt;
+
+		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);
+		ret = outbox_enqueue(n, r.to, "bundle", res.bundle, path, &d);
+		if (!ret)
+			outbox_deliver_due(n, &dl, &rf, &rt, &d);
+	}
 	node_close(n);
 	if (ret == GS_EDENIED && dec.rule_id)
 		return print_refusal(&dec, json);
@@ -144,9 +161,9 @@ int cmd_release(int argc, char **argv)
 		json_object_set_new(o, "banner_recipient", json_string(res.banner_recipient));
 		json_object_set_new(o, "ledger_index", json_integer((json_int_t)res.ledger_index));
 		print_json(o);
-	} else if (strcmp(r.output, "-")) {
+	} else if (!r.output || strcmp(r.output, "-")) {
 		printf("released item %s to %s under %s as bundle %s (%s)\n", res.item, r.to, r.agreement,
-		       res.bundle, r.output);
+		       res.bundle, r.output ? r.output : "queued for delivery");
 		printf("the recipient will mark it %s\n", res.banner_recipient);
 	}
 	return EXIT_OK;

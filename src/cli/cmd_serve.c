@@ -14,7 +14,11 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "net/api.h"
+#include "net/outbox.h"
 #include "net/server.h"
+#include "node/agreements.h"
+#include "node/items.h"
+#include "util/encode.h"
 #include "util/banned.h"
 
 static const char serve_help[] =
@@ -25,12 +29,16 @@ static const char serve_help[] =
 	"one); without it the server listens on the host and port of this node's\n"
 	"endpoint, or 127.0.0.1:8443. Prints 'listening on https://ADDR:PORT' once\n"
 	"ready; stops cleanly on SIGINT or SIGTERM. Deliveries from peers are kept\n"
-	"in HOME/inbox/KIND-ID, once each.\n";
+	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
+	"receipt goes back in the reply), a receipt or a diplomatic note imported.\n"
+	"The outbox is delivered while it runs. Needs the passphrase\n"
+	"(GSOMIA_PASSPHRASE or --passphrase-file).\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
 struct inbox {
 	char dir[GS_HOME_MAX + 16];
+	struct node *n; /* the server's node: deliveries are acted on at once */
 };
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -47,6 +55,66 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 		done += (size_t)w;
 	}
 	return 0;
+}
+
+/* Acts on a delivery kept in the inbox: a bundle is received (its
+ * receipt goes back in the reply), a receipt or a note imported. A refusal
+ * removes it from the inbox, so that a good copy can come later, and
+ * answers 4xx: the sender's outbox stops retrying. Other kinds stay in the
+ * inbox for the commands that take them. */
+static int act_on(struct inbox *ib, const char *peer, const char *kind, const char *path, int dup,
+		  char **reply_json, struct gs_diag *d)
+{
+	json_t *r = json_pack("{s:b, s:b}", "accepted", 1, "duplicate", dup);
+	int ret = 0;
+
+	if (!r)
+		return GS_ENOMEM;
+	if (!strcmp(kind, "bundle")) {
+		struct receive_result res;
+		char receipt[GS_HOME_MAX + 256];
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		snprintf(receipt, sizeof(receipt), "%s.receipt", path);
+		ret = node_receive(ib->n, path, receipt, &res, d);
+		if (!ret && !read_file(receipt, GS_NET_MAX_REPLY / 2, &buf, &len, NULL)) {
+			char *b64 = malloc(B64_ENCODED_SIZE(len));
+
+			if (b64 && b64_encode(buf, len, b64, B64_ENCODED_SIZE(len)) >= 0)
+				json_object_set_new(r, "receipt_b64", json_string(b64));
+			free(b64);
+			json_object_set_new(r, "item", json_string(res.item));
+		}
+		free(buf);
+		unlink(receipt);
+	} else if (!strcmp(kind, "receipt")) {
+		char bundle[BUNDLE_ID_HEX];
+
+		ret = node_receipt_import(ib->n, path, bundle, d);
+	} else if (!strcmp(kind, "note")) {
+		struct import_summary sum;
+		char named[GS_HOME_MAX + 256];
+
+		/* the importer classifies files by name */
+		snprintf(named, sizeof(named), "%s.note", path);
+		if (link(path, named) == 0) {
+			ret = node_agreement_import(ib->n, named, &sum, d);
+			unlink(named);
+		} else {
+			ret = gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
+		}
+	}
+	if (ret) {
+		json_decref(r);
+		if (!dup)
+			unlink(path);
+		gs_diag_prefix(d, "%s from %s", kind, peer);
+		return ret;
+	}
+	*reply_json = json_dumps(r, JSON_COMPACT);
+	json_decref(r);
+	return *reply_json ? 0 : GS_ENOMEM;
 }
 
 /* Keeps a delivery as inbox/KIND-ID: written to a temporary file, synced,
@@ -96,10 +164,7 @@ static int inbox_deliver(void *ctx, const char *peer, const char *kind, const ch
 		}
 	}
 reply:
-	*reply_json = dup ? strdup("{\"accepted\": true, \"duplicate\": true}") : NULL;
-	if (dup && !*reply_json)
-		return GS_ENOMEM;
-	return 0;
+	return act_on(ib, peer, kind, path, dup, reply_json, d);
 }
 
 /* The listen address from an endpoint https://HOST[:PORT][/path]: a
@@ -141,6 +206,51 @@ static void listen_from_endpoint(const char *endpoint, char *out, size_t cap)
 		snprintf(out, cap, "0.0.0.0:%u", port);
 }
 
+/* Delivers the outbox while the server runs, on a node handle of its own
+ * (SQLite serialises the writers; WAL lets them read side by side). */
+struct courier {
+	struct node *n;
+	volatile int stop;
+	pthread_t thread;
+};
+
+static void *courier_run(void *arg)
+{
+	struct courier *c = arg;
+
+	while (!c->stop) {
+		struct gs_diag d = { { 0 } };
+		int delivered, refused, retry;
+
+		if (!outbox_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused))
+			fprintf(stderr, "outbox: %d delivered, %d refused, %d to retry\n", delivered, refused, retry);
+		for (int i = 0; i < 10 && !c->stop; i++)
+			usleep(100 * 1000);
+	}
+	return NULL;
+}
+
+static int open_two(const char *home, const char *passfile, struct node **a, struct node **b)
+{
+	struct gs_diag d = { { 0 } };
+	char *pass = NULL;
+	size_t len = 0;
+	int ret;
+
+	*a = *b = NULL;
+	if ((ret = node_open(node_home_path(home), a, &d)) || (ret = node_open(node_home_path(home), b, &d)) ||
+	    (ret = passphrase_get(passfile, false, &pass, &len, &d)) || (ret = node_unlock(*a, pass, len, &d)) ||
+	    (ret = node_unlock(*b, pass, len, &d))) {
+		passphrase_free(pass, len);
+		node_close(*a);
+		node_close(*b);
+		*a = *b = NULL;
+		return fail(ret, &d);
+	}
+	passphrase_free(pass, len);
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -148,10 +258,13 @@ int cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "home", required_argument, NULL, 'H' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home = NULL, *listen = NULL, *pidfile = NULL;
+	const char *home = NULL, *listen = NULL, *pidfile = NULL, *passfile = NULL;
+	struct courier courier = { NULL, 0, 0 };
+	int courier_started = 0;
 	struct server_config cfg;
 	struct server *srv = NULL;
 	struct node *n = NULL;
@@ -175,13 +288,14 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'p': pidfile = optarg; break;
 		case 'H': home = optarg; break;
+		case 'P': passfile = optarg; break;
 		case 'h': fputs(serve_help, stdout); return EXIT_OK;
 		default: return usage_error("serve", "unknown option");
 		}
 	}
 	if (optind != argc)
 		return usage_error("serve", "unexpected argument '%s'", argv[optind]);
-	if ((ret = open_node(home, &n)))
+	if ((ret = open_two(home, passfile, &n, &courier.n)))
 		return ret;
 	if (!listen) {
 		if (n->self.endpoint[0])
@@ -191,6 +305,7 @@ int cmd_serve(int argc, char **argv)
 		listen = addr;
 	}
 	snprintf(ib.dir, sizeof(ib.dir), "%s/inbox", n->home);
+	ib.n = n;
 	if (mkdir(ib.dir, 0700) != 0 && errno != EEXIST) {
 		ret = failf(GS_EIO, "cannot make %s: %s", ib.dir, strerror(errno));
 		goto out;
@@ -220,15 +335,22 @@ int cmd_serve(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (pthread_create(&courier.thread, NULL, courier_run, &courier) == 0)
+		courier_started = 1;
 	printf("listening on https://%s\n", server_address(srv));
 	fflush(stdout);
 	while (sigwait(&stop, &sig) != 0)
 		;
 	ret = EXIT_OK;
 out:
+	if (courier_started) {
+		courier.stop = 1;
+		pthread_join(courier.thread, NULL);
+	}
 	server_stop(srv);
 	if (pidfile && srv)
 		unlink(pidfile);
+	node_close(courier.n);
 	node_close(n);
 	return ret;
 }

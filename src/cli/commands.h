@@ -30,6 +30,7 @@ int cmd_open(int argc, char **argv);
 int cmd_items(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_peer(int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
+	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -100,6 +100,10 @@ static unsigned status_of(int err)
 	case GS_ESTATE: return MHD_HTTP_CONFLICT;
 	case GS_EEXIST: return MHD_HTTP_CONFLICT;
 	case GS_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
+	/* a forged signature, a wrong digest, a bad MAC: the sender's bytes
+	 * are at fault, and sending them again will not help */
+	case GS_ECRYPTO: return MHD_HTTP_UNPROCESSABLE_ENTITY;
+	case GS_EUSAGE: return MHD_HTTP_BAD_REQUEST;
 	default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 }

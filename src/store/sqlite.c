@@ -63,6 +63,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE custody (seq INTEGER PRIMARY KEY, item TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  event TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL) STRICT;"
 	"CREATE INDEX custody_by_item ON custody (item, seq);",
+	/* the outbox: what waits to be delivered to a peer (store.h "outbox") */
+	"CREATE TABLE outbox (id TEXT PRIMARY KEY, peer TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  ref TEXT NOT NULL, path TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT NOT NULL,"
+	"  done_at INTEGER) STRICT;"
+	"CREATE INDEX outbox_due ON outbox (state, next_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -706,4 +712,60 @@ int store_item_with_bundle(struct store *st, const char *bundle)
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+}
+
+int store_outbox_add(struct store *st, const struct store_outbox *o)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO outbox (id, peer, kind, ref, path, state, attempts, created_at,"
+			 " next_at, last_error) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, '')"
+			 " ON CONFLICT (id) DO NOTHING",
+		 "sssssii", o->id, o->peer, o->kind, o->ref, o->path, o->created_at, o->next_at))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
+			int64_t next_at, const char *last_error, int64_t done_at)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+			 " done_at = NULLIF(?, 0) WHERE id = ?",
+		 "siisis", state, attempts, next_at, last_error, done_at, id))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_outbox_each(struct store *st, int due_only, int64_t now,
+		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
+{
+	struct store_outbox o;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at,"
+			 " last_error, coalesce(done_at, 0) FROM outbox"
+			 " WHERE ? = 0 OR (state = 'pending' AND next_at <= ?) ORDER BY created_at, id",
+		 "ii", (int64_t)due_only, now))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o.id = (const char *)sqlite3_column_text(s, 0);
+		o.peer = (const char *)sqlite3_column_text(s, 1);
+		o.kind = (const char *)sqlite3_column_text(s, 2);
+		o.ref = (const char *)sqlite3_column_text(s, 3);
+		o.path = (const char *)sqlite3_column_text(s, 4);
+		o.state = (const char *)sqlite3_column_text(s, 5);
+		o.attempts = sqlite3_column_int64(s, 6);
+		o.created_at = sqlite3_column_int64(s, 7);
+		o.next_at = sqlite3_column_int64(s, 8);
+		o.last_error = (const char *)sqlite3_column_text(s, 9);
+		o.done_at = sqlite3_column_int64(s, 10);
+		ret = fn(ctx, &o);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
 }

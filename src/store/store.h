@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens (creating if create != 0) the database at path and migrates it
  * to STORE_SCHEMA_VERSION. A database newer than this program is
@@ -108,6 +108,27 @@ int store_release_receipt(struct store *st, const char *bundle, const uint8_t *r
 int store_release_each(struct store *st, const char *item,
 		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
 		       void *ctx);
+
+/* the outbox: deliveries to peers, retried until delivered or refused */
+struct store_outbox {
+	const char *id;         /* "<kind>-<ref>": one delivery per thing */
+	const char *peer;
+	const char *kind;       /* bundle, receipt, note, ... */
+	const char *ref;        /* bundle id, note id, ... */
+	const char *path;       /* the file delivered */
+	const char *state;      /* pending, delivered, refused */
+	int64_t attempts;
+	int64_t created_at;
+	int64_t next_at;        /* next attempt */
+	const char *last_error;
+	int64_t done_at;        /* 0 while pending */
+};
+int store_outbox_add(struct store *st, const struct store_outbox *o); /* a second add is ignored */
+int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
+			int64_t next_at, const char *last_error, int64_t done_at);
+/* due_only: pending entries whose next attempt is due at now */
+int store_outbox_each(struct store *st, int due_only, int64_t now,
+		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);
 
 /* the custody chain of each item, in order */
 int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,

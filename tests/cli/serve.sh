@@ -89,18 +89,18 @@ v=$(C -v --cert kor/tls.crt --key kor/tls.key "$W" "$W" 2>&1 >/dev/null)
 has "two requests share one connection" "$v" "Re-using existing connection"
 
 K=(--cert kor/tls.crt --key kor/tls.key -H 'Content-Type: application/json')
-msg=$(printf 'receipt R-1 from KOR' | base64 -w0)
-status "$D" "${K[@]}" --data-binary "{\"kind\":\"receipt\",\"id\":\"R-1\",\"body_b64\":\"$msg\"}"
+msg=$(printf 'memo R-1 from KOR' | base64 -w0)
+status "$D" "${K[@]}" --data-binary "{\"kind\":\"memo\",\"id\":\"R-1\",\"body_b64\":\"$msg\"}"
 eq "a delivery is accepted" "$code" 200
 jqeq "it says so" "$body" .accepted true
-status "$D" "${K[@]}" --data-binary "{\"kind\":\"receipt\",\"id\":\"R-1\",\"body_b64\":\"$(printf other | base64)\"}"
+status "$D" "${K[@]}" --data-binary "{\"kind\":\"memo\",\"id\":\"R-1\",\"body_b64\":\"$(printf other | base64)\"}"
 eq "the same (kind, id) again is acknowledged" "$code" 200
 jqeq "as a duplicate" "$body" .duplicate true
-eq "the inbox holds one file" "$(ls -A jpn/inbox | tr '\n' ' ')" "receipt-R-1 "
-eq "holding the first body" "$(cat jpn/inbox/receipt-R-1)" "receipt R-1 from KOR"
-status "$D" --cert rogue.crt --key rogue.key --data-binary "{\"kind\":\"receipt\",\"id\":\"R-2\",\"body_b64\":\"\"}"
+eq "the inbox holds one file" "$(ls -A jpn/inbox | tr '\n' ' ')" "memo-R-1 "
+eq "holding the first body" "$(cat jpn/inbox/memo-R-1)" "memo R-1 from KOR"
+status "$D" --cert rogue.crt --key rogue.key --data-binary "{\"kind\":\"memo\",\"id\":\"R-2\",\"body_b64\":\"\"}"
 eq "a stranger cannot deliver" "$code" 403
-status "$D" --data-binary "{\"kind\":\"receipt\",\"id\":\"R-2\",\"body_b64\":\"\"}"
+status "$D" --data-binary "{\"kind\":\"memo\",\"id\":\"R-2\",\"body_b64\":\"\"}"
 eq "nor can an anonymous client" "$code" 401
 head -c $((5 << 20)) /dev/zero | tr '\0' 'A' >big.json
 status "$D" "${K[@]}" --data-binary @big.json
@@ -108,16 +108,16 @@ eq "an oversized body is 413" "$code" 413
 # Without a length up front (chunked), the cap holds while reading.
 status "$D" "${K[@]}" -H 'Transfer-Encoding: chunked' --data-binary @big.json
 eq "an oversized chunked body is 413" "$code" 413
-status "$D" "${K[@]}" --data-binary '{"kind":"receipt","id":'
+status "$D" "${K[@]}" --data-binary '{"kind":"memo","id":'
 eq "malformed JSON is 400" "$code" 400
 jqeq "the error says where" "$body" '.error | test("^1:")' true
-status "$D" "${K[@]}" --data-binary '{"kind":"receipt","id":"R-3","id":"R-4","body_b64":""}'
+status "$D" "${K[@]}" --data-binary '{"kind":"memo","id":"R-3","id":"R-4","body_b64":""}'
 eq "a duplicate key is 400" "$code" 400
-status "$D" "${K[@]}" --data-binary '{"kind":"receipt","id":"../x","body_b64":""}'
+status "$D" "${K[@]}" --data-binary '{"kind":"memo","id":"../x","body_b64":""}'
 eq "an id that is a path is 400" "$code" 400
-status "$D" "${K[@]}" --data-binary '{"kind":"receipt","id":"R-5","body_b64":"!!!"}'
+status "$D" "${K[@]}" --data-binary '{"kind":"memo","id":"R-5","body_b64":"!!!"}'
 eq "bad base64 is 400" "$code" 400
-eq "refused deliveries left nothing" "$(ls -A jpn/inbox | tr '\n' ' ')" "receipt-R-1 "
+eq "refused deliveries left nothing" "$(ls -A jpn/inbox | tr '\n' ' ')" "memo-R-1 "
 status "https://127.0.0.1:$PJ/v1/nothing"
 eq "an unknown path is 404" "$code" 404
 status "$W" "${K[@]}" --data-binary '{}'
