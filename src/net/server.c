@@ -102,7 +102,7 @@ static unsigned status_of(int err)
 	case GS_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
 	/* a forged signature, a wrong digest, a bad MAC: the sender's bytes
 	 * are at fault, and sending them again will not help */
-	case GS_ECRYPTO: return MHD_HTTP_UNPROCESSABLE_ENTITY;
+	case GS_ECRYPTO: return MHD_HTTP_UNPROCESSABLE_CONTENT;
 	case GS_EUSAGE: return MHD_HTTP_BAD_REQUEST;
 	default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
