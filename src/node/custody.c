@@ -1071,17 +1071,6 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		ret = refuse(ref, "custody.status", "refused: item '%s' is reported lost; it cannot be %s", r->item, action);
 		goto out;
 	}
-	if ((ret = node_person_get(n, r->person, p, d)))
-		goto out;
-	if (r->witness && r->witness[0]) {
-		if ((ret = node_person_get(n, r->witness, w, d)))
-			goto out;
-		if (!strcmp(r->witness, r->person)) {
-			ret = refuse(ref, "custody.witness", "refused: %s cannot witness their own %s",
-				     r->person, r->destroy ? "destruction" : "return");
-			goto out;
-		}
-	}
 	if (!r->destroy) {
 		if (!strcmp(jstr(rec, "originator"), n->self.code)) {
 			ret = refuse(ref, "custody.return",
@@ -1092,6 +1081,17 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		if (parent_of(rec)[0]) {
 			ret = refuse(ref, "custody.return",
 				     "refused: '%s' is a copy or translation made here; it is destroyed, not returned", r->item);
+			goto out;
+		}
+	}
+	if ((ret = node_person_get(n, r->person, p, d)))
+		goto out;
+	if (r->witness && r->witness[0]) {
+		if ((ret = node_person_get(n, r->witness, w, d)))
+			goto out;
+		if (!strcmp(r->witness, r->person)) {
+			ret = refuse(ref, "custody.witness", "refused: %s cannot witness their own %s",
+				     r->person, r->destroy ? "destruction" : "return");
 			goto out;
 		}
 	}
