@@ -155,8 +155,11 @@ static int manifest_check(const struct bundle_manifest *m, struct gs_diag *d)
 		return gs_diag_set(d, GS_EINVAL, "sender: not a party code (three letters A-Z)");
 	if (!TERMINATED(m->recipient) || !party_code_is_valid(m->recipient))
 		return gs_diag_set(d, GS_EINVAL, "recipient: not a party code (three letters A-Z)");
-	/* sender == recipient: a node's own sealed object (a translation it
-	 * made, Art 15); a release to oneself is refused by decide_release. */
+	/* sender == recipient only for a holder's own sealed object of another
+	 * party's information (a translation it made, Art 15): never for a
+	 * release, which the originator or a hub makes to another party. */
+	if (!strcmp(m->sender, m->recipient) && !strcmp(m->sender, m->originator))
+		return gs_diag_set(d, GS_EINVAL, "recipient: must differ from the sender");
 	if (!TERMINATED(m->agreement) || !is_token(m->agreement, sizeof(m->agreement)))
 		return gs_diag_set(d, GS_EINVAL, "agreement: must be 1 to %zu printable characters, no spaces",
 				   sizeof(m->agreement) - 1);

@@ -461,6 +461,12 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 	}
 	if ((ret = check_not_disposed(rec, "translated", ref)))
 		goto out;
+	if (!strcmp(jstr(rec, "originator"), n->self.code)) {
+		ret = refuse(ref, "translate.originator",
+			     "refused: this node (%s) is the originator of '%s'; Art 15 governs translations of another party's information, and the originator's own are new items it releases as such",
+			     n->self.code, r->item);
+		goto out;
+	}
 	in = open(r->file, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		ret = gs_diag_set(d, GS_EIO, "%s: %s", r->file, strerror(errno));

@@ -68,6 +68,9 @@ has "citing Art 15" "$err" "Art 15"
 eq "no translation made" "$($G items --home jpn --json | jq length)" "$n"
 expect 1 "an uncleared person may not translate" $G translate "$item" --by sato --language ja --file trans.txt --home jpn --json
 jqeq "by the access rule" "$out" .rule access.psc-none
+expect 1 "the originator's own translations are not Art 15's" $G translate "$item" --by nobody --language ja \
+	--file trans.txt --home kor --json
+jqeq "translate.originator" "$out" .rule translate.originator
 expect 2 "translate needs its options" $G translate "$item" --by tanaka --home jpn
 expect 0 "a cleared translator translates into Japanese" $G translate "$item" --by tanaka --language ja \
 	--file trans.txt --home jpn --json
