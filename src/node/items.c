@@ -12,14 +12,13 @@
 #include "crypto/note.h"
 #include "node/agreements.h"
 #include "node/items.h"
+#include "node/items_internal.h"
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "util/encode.h"
 #include "util/fault.h"
 #include "util/banned.h"
 
-#define SEALED_KEY_BYTES (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + AGE_FILE_KEY_BYTES + \
-			  crypto_aead_xchacha20poly1305_ietf_ABYTES)
 #define RECEIPT_MAGIC "gsomia-receipt/v1\n"
 
 static const char *jstr(json_t *o, const char *k)
@@ -1264,4 +1263,38 @@ int items_recover(struct node *n)
 	}
 	closedir(dp);
 	return fixed;
+}
+
+/* ---- shared with node/custody.c (node/items_internal.h) ---------------- */
+
+void item_seal_key(const struct node *n, const char *item, const uint8_t fk[AGE_FILE_KEY_BYTES],
+		   uint8_t out[SEALED_KEY_BYTES])
+{
+	seal_file_key(n, item, fk, out);
+}
+
+int item_unseal_key(struct node *n, const char *item, uint8_t fk[AGE_FILE_KEY_BYTES], struct gs_diag *d)
+{
+	return unseal_file_key(n, item, fk, d);
+}
+
+int item_object_path(const struct node *n, const char *bundle, const char *suffix, char *out, size_t cap)
+{
+	return objects_path(n, bundle, suffix, out, cap);
+}
+
+int item_ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
+{
+	return ensure_dir(n, name, d);
+}
+
+int item_put(struct node *n, json_t *rec, gs_instant now)
+{
+	return put_item(n, rec, now);
+}
+
+int item_agreement_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
+		      struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
+{
+	return agreement_at(n, id, at, v, st, a, d);
 }
