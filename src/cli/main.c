@@ -20,6 +20,8 @@ static const struct command commands[] = {
 	{ "open", cmd_open, "decide access and decrypt an item for a person" },
 	{ "items", cmd_items, "the inventory: holdings, markings, status, custody" },
 	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
+	{ "consent", cmd_consent, "request, grant, refuse, import and list originators' consents" },
+	{ "incident", cmd_incident, "report, import and follow losses and compromises" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
 	{ "version", cmd_version, "print the version" },
 };

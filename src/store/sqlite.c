@@ -63,6 +63,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE custody (seq INTEGER PRIMARY KEY, item TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  event TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL) STRICT;"
 	"CREATE INDEX custody_by_item ON custody (item, seq);",
+	/* 4: originators' consents and incidents (store/consent_store.h) */
+	"CREATE TABLE consents (id TEXT PRIMARY KEY, originator TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, record TEXT NOT NULL, note BLOB NOT NULL,"
+	"  imported_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX consents_by_originator ON consents (originator);"
+	"CREATE TABLE incidents (id TEXT PRIMARY KEY, item TEXT NOT NULL, record TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX incidents_by_item ON incidents (item);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

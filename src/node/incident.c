@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "node/consent.h"
+#include "util/banned.h"
