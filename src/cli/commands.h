@@ -32,6 +32,7 @@ int cmd_bundle(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
+int cmd_release_onward(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 
 #endif
