@@ -159,8 +159,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	}
 	item_to_holding(rec, h);
 	if (!strcmp(h->item.originator, n->self.code)) {
-		ret = gs_diag_set(d, GS_EUSAGE, "item '%s' is this node's own: release a document with "
-				  "'gsomia release FILE ...'", r->item);
+		ret = gs_diag_set(d, GS_EDENIED, "item '%s' is this node's own: it is not passed on but released, "
+				  "with 'gsomia release FILE ...'; refused", r->item);
 		goto out;
 	}
 	if ((ret = view_at(n, r->agreement, now, &v, st, &a, d)))
