@@ -18,12 +18,14 @@ static const char release_help[] =
 	"usage: gsomia release FILE --to PARTY --agreement ID --classification LABEL\n"
 	"                      --purpose P --topic T [--title TEXT] [--form FORM]\n"
 	"                      [-o BUNDLE] [--deliver]\n"
+	"       gsomia release --item ITEM --to PARTY --agreement ID [--arrangement ID] -o BUNDLE\n"
 	"common options: --home DIR, --passphrase-file FILE, --json\n\n"
 	"Releases one item to one party: decides (docs/rules.md), seals the file into a\n"
 	"signed bundle for the recipient (docs/bundle-format.md), and records the item,\n"
 	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme.\n"
 	"A refusal prints the rule and the reason and exits 1. --deliver queues the\n"
-	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n";
+	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n"
+	"With --item, passes on an item held from its originator (docs/consent.md).\n";
 
 static const char receive_help[] =
 	"usage: gsomia receive BUNDLE [--receipt OUT] [--home DIR] [--json]\n\n"
@@ -107,6 +109,9 @@ int cmd_release(int argc, char **argv)
 	bool json = false;
 	int c, ret;
 
+	for (c = 1; c < argc; c++)
+		if (!strcmp(argv[c], "--item") || !strncmp(argv[c], "--item=", 7))
+			return cmd_release_onward(argc, argv); /* a held item: cmd_consent.c */
 	memset(&r, 0, sizeof(r));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -524,6 +529,7 @@ int cmd_bundle(int argc, char **argv)
 		json_object_set_new(o, "banner_recipient", json_string(m.banner_recipient));
 		json_object_set_new(o, "created", json_string(when));
 		json_object_set_new(o, "exercise", json_boolean(m.exercise));
+		json_object_set_new(o, "consent", json_string(m.consent));
 		json_object_set_new(o, "payload_sha256", json_string(hex));
 		json_object_set_new(o, "payload_size", json_integer((json_int_t)m.payload_size));
 		json_object_set_new(o, "signed_by", json_string(sig.key_name));

@@ -39,5 +39,8 @@ int cmd_outbox(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
+int cmd_consent(int argc, char **argv);
+int cmd_release_onward(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "return", cmd_return, "return an item to its originator: key and ciphertext destroyed" },
 	{ "items", cmd_items, "the inventory: holdings, markings, status, custody" },
 	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
+	{ "consent", cmd_consent, "request, grant, refuse, import and list originators' consents" },
+	{ "incident", cmd_incident, "report, import and follow losses and compromises" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },

@@ -14,6 +14,7 @@
 #include "node/items.h"
 #include "node/items_internal.h"
 #include "node/ledger.h"
+#include "node/onward.h"
 #include "node/registers.h"
 #include "util/encode.h"
 #include "util/fault.h"
@@ -663,18 +664,17 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 				  m->sender, a->id);
 		goto out;
 	}
-	if (strcmp(m->originator, m->sender)) {
+	if (strcmp(m->originator, m->sender) && (ret = onward_accept(n, m, a, &res->marking, d))) {
 		/* An onward release: the third party accepts it only with the
-		 * originator's signed consent (not yet held by this node). */
-		ret = gs_diag_set(d, GS_EDENIED,
-				  "%s: onward release of '%s' by %s without a consent of its originator %s that this node can verify; refused",
-				  bundle_path, m->item, m->sender, m->originator);
+		 * originator's signed consent, held and verified here (node/onward.c). */
+		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
 	*originator = *sender;
 	annex = agreement_annex_at(a, date_of_instant(m->created, a->zone));
-	if (!annex || decide_marking(a, annex, originator, &n->self, m->banner_originator, &res->marking, &md) ||
-	    !md.permit) {
+	if (!strcmp(m->originator, m->sender) &&
+	    (!annex || decide_marking(a, annex, originator, &n->self, m->banner_originator, &res->marking, &md) ||
+	     !md.permit)) {
 		char reason[GS_MAX_LINE];
 
 		decision_reason(&md, reason, sizeof(reason));
@@ -726,6 +726,8 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	json_object_set_new(rec, "bundle", json_string(m->bundle_id));
 	json_object_set_new(rec, "payload_sha256", json_string(hex));
 	json_object_set_new(rec, "created_at", jinstant(now));
+	if (m->consent[0])
+		json_object_set_new(rec, "consent", json_string(m->consent));
 	if ((ret = store_begin(n->st)))
 		goto out;
 	{
@@ -747,6 +749,8 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 		ledger_entry_field(&e, "agreement-version", version);
 		ledger_entry_field(&e, "label", m->banner_originator);
 		ledger_entry_field(&e, "marking", labels);
+		if (m->consent[0])
+			ledger_entry_field(&e, "consent", m->consent);
 		if ((ret = ledger_append(n, m->sender, &e, &res->ledger_index, d)) ||
 		    (json_object_set_new(rec, "receipt_index", json_integer((json_int_t)res->ledger_index)),
 		     json_object_set_new(rec, "receipt_at", jinstant(now)),
@@ -969,6 +973,53 @@ out:
 	free(rcpt);
 	free(proof);
 	free(ver);
+	return ret;
+}
+
+/* The verified plaintext of a held item's stored bundle, to out_fd, with
+ * the item's sealed file key (no access decision: for the node's own
+ * re-sealing, e.g. an onward release). */
+int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d)
+{
+	struct bundle_manifest *m = calloc(1, sizeof(*m));
+	struct party *sender = calloc(1, sizeof(*sender)), *r = calloc(1, sizeof(*r));
+	struct bundle_open_keys k;
+	char obj[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
+	uint8_t fk[AGE_FILE_KEY_BYTES];
+	int fd = -1, ret;
+
+	if (!m || !sender || !r) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = unseal_file_key(n, jstr(rec, "id"), fk, d)))
+		goto out;
+	objects_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
+	fd = open(obj, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+		goto out;
+	}
+	if ((ret = bundle_read_manifest(fd, m, NULL, d)) || lseek(fd, 0, SEEK_SET) != 0) {
+		ret = ret ? ret : GS_EIO;
+		goto out;
+	}
+	if ((ret = node_party_get(n, m->sender, sender, d)) || (ret = node_party_get(n, m->recipient, r, d)))
+		goto out;
+	party_key_name(sender->code, sender->exercise, keyname);
+	memset(&k, 0, sizeof(k));
+	k.key_name = keyname;
+	k.sender_pk = sender->sign_pk;
+	k.file_key = fk;
+	k.box_pk = r->box_pk;
+	ret = bundle_open(fd, &k, out_fd, 0, m, d);
+out:
+	sodium_memzero(fk, sizeof(fk));
+	if (fd >= 0)
+		close(fd);
+	free(m);
+	free(sender);
+	free(r);
 	return ret;
 }
 

@@ -71,6 +71,10 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 int node_open_item(struct node *n, const char *item, const char *person, const char *output,
 		   struct decision *dec, struct gs_diag *d);
 
+/* Decrypts a held item's stored bundle into out_fd (every check of
+ * bundle_open), without an access decision: for re-sealing only. */
+int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d);
+
 /* The item record (JSON, caller frees) and as a holding for decisions. */
 int node_item_get(struct node *n, const char *id, json_t **rec, struct gs_diag *d);
 int item_to_holding(json_t *rec, struct holding *h);

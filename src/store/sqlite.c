@@ -69,6 +69,14 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT NOT NULL,"
 	"  done_at INTEGER) STRICT;"
 	"CREATE INDEX outbox_due ON outbox (state, next_at);",
+	/* 5: originators' consents and incidents (store/consent_store.h) */
+	"CREATE TABLE consents (id TEXT PRIMARY KEY, originator TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, record TEXT NOT NULL, note BLOB NOT NULL,"
+	"  imported_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX consents_by_originator ON consents (originator);"
+	"CREATE TABLE incidents (id TEXT PRIMARY KEY, item TEXT NOT NULL, record TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX incidents_by_item ON incidents (item);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
