@@ -29,7 +29,7 @@ build-asan/build.ninja:
 	  -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
 
 demo: deps all
-	./scripts/demo.sh
+	./build/gsomia demo
 
 test: deps
 	./scripts/test.sh

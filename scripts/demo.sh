@@ -5,7 +5,7 @@
 # state and reason, and what the decision engine says about a release.
 set -eu
 cd "$(dirname "$0")/.."
-G=$PWD/build/gsomia
+G=${GSOMIA:-$PWD/build/gsomia}
 EX=$PWD/examples/agreements/kor-jpn-2016
 export GSOMIA_PASSPHRASE=example
 unset GSOMIA_HOME

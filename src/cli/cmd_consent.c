@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "net/outbox.h"
 #include "node/consent.h"
 #include "node/onward.h"
 #include "util/banned.h"
@@ -223,8 +224,10 @@ int cmd_release_onward(int argc, char **argv)
 		{ "agreement", required_argument, NULL, 'A' },
 		{ "arrangement", required_argument, NULL, 'R' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "deliver", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool deliver = false;
 	struct onward_request r;
 	struct release_result res;
 	struct decision dec;
@@ -246,17 +249,27 @@ int cmd_release_onward(int argc, char **argv)
 		case 'A': r.agreement = optarg; break;
 		case 'R': r.arrangement = optarg; break;
 		case 'o': r.output = optarg; break;
+		case 'D': deliver = true; break;
 		case 'h': fputs(onward_help, stdout); return EXIT_OK;
 		default: return usage_error("release", "unknown option for --item (see 'gsomia release --item X --help')");
 		}
 	}
 	if (optind != argc)
 		return usage_error("release", "--item takes no FILE: the held document is released");
-	if (!r.item || !r.to || !r.agreement || !r.output)
-		return usage_error("release", "--item, --to, --agreement and -o are required");
+	if (!r.item || !r.to || !r.agreement || (!r.output && !deliver))
+		return usage_error("release", "--item, --to, --agreement and -o (or --deliver) are required");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
 	ret = node_release_onward(n, &r, &res, &dec, &d);
+	if (!ret && deliver) {
+		char path[GS_HOME_MAX + 96];
+		int dl, rf, rt;
+
+		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);
+		ret = outbox_enqueue(n, r.to, "bundle", res.bundle, path, &d);
+		if (!ret)
+			outbox_deliver_due(n, &dl, &rf, &rt, &d);
+	}
 	node_close(n);
 	if (ret == GS_EDENIED && dec.rule_id && !d.msg[0]) {
 		char reason[GS_MAX_LINE];
@@ -284,9 +297,10 @@ int cmd_release_onward(int argc, char **argv)
 		json_object_set_new(o, "banner_recipient", json_string(res.banner_recipient));
 		json_object_set_new(o, "ledger_index", json_integer((json_int_t)res.ledger_index));
 		print_json(o);
-	} else if (strcmp(r.output, "-")) {
+	} else if (!r.output || strcmp(r.output, "-")) {
 		printf("passed item %s on to %s under %s%s%s as bundle %s (%s)\n", res.item, r.to, r.agreement,
-		       r.arrangement ? " via " : "", r.arrangement ? r.arrangement : "", res.bundle, r.output);
+		       r.arrangement ? " via " : "", r.arrangement ? r.arrangement : "", res.bundle,
+		       r.output ? r.output : "queued for delivery");
 		printf("the recipient will mark it %s\n", res.banner_recipient);
 	}
 	return EXIT_OK;

@@ -36,6 +36,7 @@ int cmd_return(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_peer(int argc, char **argv);

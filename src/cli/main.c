@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },
+	{ "demo", cmd_demo, "play the exercise: KOR, JPN and USA nodes, 2016-2023" },
 	{ "version", cmd_version, "print the version" },
 };
 
