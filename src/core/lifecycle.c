@@ -24,6 +24,9 @@
 #define MIN_INSTANT (-2208988800LL)  /* 1900-01-01T00:00:00Z */
 #define MAX_INSTANT (221845392000LL) /* 9000-01-01T00:00:00Z */
 #define NO_END INT64_MAX
+/* For the helpers of the replay loop, which runs once per note. */
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline))
 /* A late notice is carried forward at most this many anniversaries. */
 #define MAX_CARRY 64
 
@@ -52,14 +55,25 @@ struct replay {
 	unsigned all_mask;
 	uint64_t pword[GS_MAX_PARTIES]; /* party codes as words, for quick lookup */
 	bool sorted;                    /* notes given in delivery order */
-	/* the last term looked up: [A_{ck-1}, A_ck) as local day numbers */
+	/* the agreement's term rules, read once */
+	int32_t zone;
+	bool indefinite;                /* TERM_INDEFINITE, else annual terms */
+	int64_t notice_lead;            /* deadline_day(A) = A - notice_lead */
+	/* the last term looked up: [A_{ck-1}, A_ck) as local day numbers, and
+	 * as instants [t_lo, t_hi); a notice in it is timely for A_ck if
+	 * delivered before t_fast (t_lo is NO_END while ck is 0) */
 	int ck;
 	int64_t cprev, ccur;
+	gs_instant t_lo, t_hi, t_fast;
 	/* entry into force, from the whole history */
 	bool has_eif;
 	struct gs_date eif_date;
 	int64_t eif_day;
 	gs_instant eif;
+	gs_instant eif_from;            /* eif, or NO_END without one */
+	bool eif_feb29;                 /* anniversaries need the leap-day policy */
+	int64_t anniv_base;             /* A_k = anniv_base + 365 k + leaps_through(anniv_y0 + k) */
+	int64_t anniv_y0;
 	unsigned domestic_all; /* parties with a domestic note anywhere in the history */
 	/* the replay so far */
 	unsigned domestic_seen;
@@ -166,7 +180,7 @@ static uint64_t code_word(const char *code)
  * NUL-terminated within GS_MAX_CODE (8) bytes, so equal words are equal
  * codes; unequal words may still be equal codes (bytes after the NUL
  * differ), hence the fallback. */
-static int replay_party(const struct replay *r, const char *code)
+HOT int replay_party(const struct replay *r, const char *code)
 {
 	uint64_t w = code_word(code);
 	int p;
@@ -183,15 +197,46 @@ static int replay_party(const struct replay *r, const char *code)
  * its leap-day policy. */
 static int64_t anniv_day(const struct replay *r, int k)
 {
-	int64_t y0 = r->eif_date.year;
+	if (r->eif_feb29)
+		return k == 0 ? r->eif_day :
+				days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
+	return r->anniv_base + 365 * (int64_t)k + leaps_through(r->anniv_y0 + k);
+}
 
-	if (k == 0)
-		return r->eif_day;
-	if (r->eif_date.month == 2 && r->eif_date.day == 29)
-		return days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
-	if (r->eif_date.month > 2)
-		return r->eif_day + 365 * (int64_t)k + leaps_through(y0 + k) - leaps_through(y0);
-	return r->eif_day + 365 * (int64_t)k + leaps_through(y0 + k - 1) - leaps_through(y0 - 1);
+/* Sets up anniv_day() from the entry into force: A_k is A_0 plus 365
+ * days a year and the Februaries 29 crossed, those of years y0+1..y0+k
+ * for an entry into force after February, y0..y0+k-1 otherwise. */
+static void anniv_init(struct replay *r)
+{
+	int64_t y0 = r->eif_date.month > 2 ? r->eif_date.year : r->eif_date.year - 1;
+
+	r->eif_feb29 = r->eif_date.month == 2 && r->eif_date.day == 29;
+	r->anniv_y0 = y0;
+	r->anniv_base = r->eif_day - leaps_through(y0);
+}
+
+/* Remembers term k, [A_{k-1}, A_k) = [prev, cur), also as instants. */
+HOT void term_cache(struct replay *r, int k, int64_t prev, int64_t cur)
+{
+	gs_instant ok = day_midnight(cur - r->notice_lead + 1, r->zone);
+
+	r->ck = k;
+	r->cprev = prev;
+	r->ccur = cur;
+	r->t_lo = day_midnight(prev, r->zone);
+	r->t_hi = day_midnight(cur, r->zone);
+	r->t_fast = ok < r->t_hi ? ok : r->t_hi;
+}
+
+/* Moves the term cache (ck >= 1) on to the next term, without
+ * anniv_day(): A_{k+1} - A_k is 365 days, plus one if the February of
+ * year anniv_y0 + k + 1 has a 29th. Not for an EIF on 29 February. */
+HOT void term_step(struct replay *r)
+{
+	int64_t y = r->anniv_y0 + r->ck + 1;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	term_cache(r, r->ck + 1, r->ccur, r->ccur + 365 + leap);
 }
 
 /* The smallest k >= 1 with A_k after local day `day`: the term that
@@ -212,9 +257,7 @@ static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 		}
 		ak = anniv_day(r, r->ck + 1);
 		if (day < ak) {
-			r->ck++;
-			r->cprev = r->ccur;
-			r->ccur = ak;
+			term_cache(r, r->ck + 1, r->ccur, ak);
 			*aday = ak;
 			return r->ck;
 		}
@@ -233,18 +276,14 @@ static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 		prev = ak;
 		ak = anniv_day(r, k);
 	}
-	r->ck = k;
-	r->ccur = ak;
-	r->cprev = prev;
+	term_cache(r, k, prev, ak);
 	*aday = ak;
 	return k;
 }
 
 static int64_t deadline_day(const struct replay *r, int64_t aday)
 {
-	int nd = r->a->term.notice_days > 0 ? r->a->term.notice_days : 0;
-
-	return aday - nd - (r->a->term.notice_rule == NOTICE_LAST_DAY ? 1 : 0);
+	return aday - r->notice_lead;
 }
 
 /* Adds the notice period to the local date-time of t. */
@@ -261,19 +300,17 @@ static gs_instant add_period(const struct replay *r, gs_instant t)
 	return day_midnight(days_from_date(d) + p->days, zone) + sod;
 }
 
-/* When a notice delivered at t ends the agreement. Returns false if it
- * is late and late notices are refused. */
-static bool notice_target(struct replay *r, gs_instant t, struct target *tg)
+/* notice_target() in general. */
+COLD bool notice_target_slow(struct replay *r, gs_instant t, struct target *tg)
 {
 	int64_t day, aday;
 	int k, i;
 
-	tg->late = false;
-	if (r->a->term.model == TERM_INDEFINITE) {
+	if (r->indefinite) {
 		tg->ends = add_period(r, t);
 		return true;
 	}
-	day = local_day(t, r->a->zone);
+	day = local_day(t, r->zone);
 	k = first_anniv_after(r, day, &aday);
 	if (day > deadline_day(r, aday)) {
 		tg->late = true;
@@ -284,11 +321,29 @@ static bool notice_target(struct replay *r, gs_instant t, struct target *tg)
 		for (i = 0; i < MAX_CARRY && day > deadline_day(r, aday); i++)
 			aday = anniv_day(r, ++k);
 	}
-	tg->ends = day_midnight(aday, r->a->zone);
+	tg->ends = day_midnight(aday, r->zone);
 	return true;
 }
 
-static void update_min(struct replay *r)
+/* When a notice delivered at t ends the agreement. Returns false if it
+ * is late and late notices are refused. Usually t is in the term last
+ * looked up and timely: local day >= A_{k-1} is t >= t_lo, and so on,
+ * without a division. */
+HOT bool notice_target(struct replay *r, gs_instant t, struct target *tg)
+{
+	tg->late = false;
+	if (t >= r->t_lo) {
+		if (t >= r->t_hi && !r->eif_feb29)
+			term_step(r);
+		if (t < r->t_fast) {
+			tg->ends = r->t_hi;
+			return true;
+		}
+	}
+	return notice_target_slow(r, t, tg);
+}
+
+COLD void update_min(struct replay *r)
 {
 	int p;
 
@@ -303,7 +358,7 @@ static void update_min(struct replay *r)
 }
 
 /* Party p's notice became pending (its ends is set). */
-static void min_add(struct replay *r, int p)
+HOT void min_add(struct replay *r, int p)
 {
 	gs_instant e = r->slot[p].ends;
 
@@ -314,13 +369,13 @@ static void min_add(struct replay *r, int p)
 }
 
 /* Party p's notice is no longer pending. */
-static void min_drop(struct replay *r, int p)
+HOT void min_drop(struct replay *r, int p)
 {
 	if (p == r->min_party)
 		update_min(r);
 }
 
-static void check_termination(struct replay *r, gs_instant t)
+HOT void check_termination(struct replay *r, gs_instant t)
 {
 	if (!r->terminated && r->npending > 0 && r->min_ends <= t) {
 		r->terminated = true;
@@ -329,7 +384,7 @@ static void check_termination(struct replay *r, gs_instant t)
 	}
 }
 
-static bool in_force_at(const struct replay *r, gs_instant t)
+HOT bool in_force_at(const struct replay *r, gs_instant t)
 {
 	return r->has_eif && t >= r->eif;
 }
@@ -347,37 +402,75 @@ static enum agreement_state state_of(const struct replay *r, gs_instant t)
 	return STATE_IN_FORCE;
 }
 
-/* Entry into force depends only on dates, so it is found from every
- * note given, whatever the instant asked about. */
-static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
+/* Notes the first domestic-procedures note of each party among
+ * notes[from..to) in first[]. */
+static void scan_domestic(struct replay *r, const struct dipnote *notes, size_t from, size_t to,
+			  gs_instant *first)
 {
-	const struct agreement *a = r->a;
-	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN;
 	size_t i;
 	int p;
 
-	/* An agreement some party has not signed never enters into force,
-	 * whatever notes are held (SPEC §3: draft until every signature). */
-	if (!r->signed_by_all)
-		return;
-	for (p = 0; p < r->np; p++)
-		first[p] = NO_END;
-	r->sorted = true;
-	for (i = 0; i < n; i++) {
-		if (i > 0 && notes[i].delivered < notes[i - 1].delivered)
-			r->sorted = false;
-		if (notes[i].kind != DIPNOTE_DOMESTIC_COMPLETE ||
-		    notes[i].delivered < MIN_INSTANT || notes[i].delivered > MAX_INSTANT)
+	for (i = from; i < to; i++) {
+		gs_instant t = notes[i].delivered;
+
+		if (notes[i].kind != DIPNOTE_DOMESTIC_COMPLETE || t < MIN_INSTANT || t > MAX_INSTANT)
 			continue;
 		p = replay_party(r, notes[i].from);
 		if (p < 0)
 			continue;
 		r->domestic_all |= 1u << p;
-		if (notes[i].delivered < first[p])
-			first[p] = notes[i].delivered;
+		if (t < first[p])
+			first[p] = t;
+	}
+}
+
+/* Whether the notes are in delivery order; entry into force depends only
+ * on dates, so it is found from every note given, whatever the instant
+ * asked about. Notes in delivery order are read for domestic notes only
+ * until every party has one: a party's first is its earliest. */
+static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
+{
+	const struct agreement *a = r->a;
+	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN, prev;
+	size_t i, upto;
+	int p;
+
+	r->sorted = true;
+	if (!r->signed_by_all) {
+		/* An agreement some party has not signed never enters into
+		 * force, whatever notes are held (SPEC §3: draft until every
+		 * signature). */
+		for (i = 1; i < n; i++)
+			if (notes[i].delivered < notes[i - 1].delivered) {
+				r->sorted = false;
+				break;
+			}
+		return;
+	}
+	for (p = 0; p < r->np; p++)
+		first[p] = NO_END;
+	/* In delivery order while domestic notes are missing... */
+	prev = INT64_MIN;
+	for (i = 0; i < n && r->domestic_all != r->all_mask; i++) {
+		gs_instant t = notes[i].delivered;
+
+		if (t < prev)
+			break;
+		prev = t;
+		scan_domestic(r, notes, i, i + 1, first);
+	}
+	/* ...then for the order alone; out of order, every note is read. */
+	upto = i;
+	for (; i < n; i++) {
+		if (notes[i].delivered < prev) {
+			r->sorted = false;
+			scan_domestic(r, notes, upto, n, first);
+			break;
+		}
+		prev = notes[i].delivered;
 	}
 	if (a->term.eif == EIF_ON_SIGNATURE) {
-		if (!r->signed_by_all || !date_is_valid(a->signed_on))
+		if (!date_is_valid(a->signed_on))
 			return;
 		r->eif_date = a->signed_on;
 	} else {
@@ -394,6 +487,7 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 	r->has_eif = true;
 	r->eif_day = days_from_date(r->eif_date);
 	r->eif = day_midnight(r->eif_day, a->zone);
+	anniv_init(r);
 }
 
 static void replay_init(struct replay *r, const struct agreement *a, bool signed_by_all,
@@ -405,9 +499,16 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->all_mask = (1u << r->np) - 1;
 	for (int p = 0; p < r->np; p++)
 		r->pword[p] = code_word(a->parties[p]);
+	r->zone = a->zone;
+	r->indefinite = a->term.model == TERM_INDEFINITE;
+	r->notice_lead = (a->term.notice_days > 0 ? a->term.notice_days : 0) +
+			 (a->term.notice_rule == NOTICE_LAST_DAY ? 1 : 0);
 	r->ck = 0;
 	r->cprev = r->ccur = 0;
+	r->t_lo = NO_END;
+	r->t_hi = r->t_fast = 0;
 	r->has_eif = false;
+	r->eif_feb29 = false;
 	r->eif_day = 0;
 	r->eif = GS_INSTANT_NONE;
 	r->domestic_all = 0;
@@ -524,7 +625,7 @@ static const char *withdraw_phrase(enum withdraw_what w)
 
 /* ---- applying one note ---- */
 
-static enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
+HOT enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
 {
 	if (!in_force_at(r, t))
 		return OUT_NOT_IN_FORCE;
@@ -541,7 +642,7 @@ static enum outcome apply_termination(struct replay *r, int p, gs_instant t, str
 	return OUT_APPLIED;
 }
 
-static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote *nt,
+HOT enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote *nt,
 				     struct target *tg)
 {
 	struct slot *s = &r->slot[p];
@@ -786,6 +887,23 @@ static void sort_notes(const struct dipnote *notes, size_t n, uint16_t *idx)
 		idx[i] = (uint16_t)(key[i] - floor_div(key[i], GS_MAX_NOTES) * GS_MAX_NOTES);
 }
 
+/* Applies the notes delivered by `at`, in delivery order: notes[] as
+ * given, or through idx[] (sort_notes). Returns how many. */
+static size_t replay_to(struct replay *r, const struct dipnote *notes, size_t n,
+			const uint16_t *idx, gs_instant at)
+{
+	size_t j;
+
+	if (!idx) {
+		for (j = 0; j < n && notes[j].delivered <= at; j++)
+			apply_note(r, &notes[j], NULL);
+	} else {
+		for (j = 0; j < n && notes[idx[j]].delivered <= at; j++)
+			apply_note(r, &notes[idx[j]], NULL);
+	}
+	return j;
+}
+
 /* ---- status ---- */
 
 static void set_reason(const struct replay *r, gs_instant at, struct lifecycle_status *out)
@@ -868,28 +986,32 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 		sort_notes(notes, nnotes, idx);
 
 	out->nevents = 0;
-	for (j = 0; j < nnotes; j++) {
-		size_t ni = sorted ? j : idx[j];
-		const struct dipnote *nt = &notes[ni];
-		struct lifecycle_event *ev;
-		enum outcome o;
+	if (!text) {
+		out->nevents = (int)replay_to(&r, notes, nnotes, sorted ? NULL : idx, at);
+	} else {
+		for (j = 0; j < nnotes; j++) {
+			size_t ni = sorted ? j : idx[j];
+			const struct dipnote *nt = &notes[ni];
+			struct lifecycle_event *ev;
+			enum outcome o;
 
-		if (nt->delivered > at)
-			break;
-		if (text && out->nevents < GS_MAX_EVENTS) {
-			struct sb b;
+			if (nt->delivered > at)
+				break;
+			if (out->nevents < GS_MAX_EVENTS) {
+				struct sb b;
 
-			ev = &out->events[out->nevents];
-			ev->what[0] = '\0';
-			b = (struct sb){ ev->what, sizeof(ev->what), 0 };
-			o = apply_note(&r, nt, &b);
-			ev->note = (int)ni;
-			ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
-			ev->state_after = state_of(&r, nt->delivered);
-		} else {
-			apply_note(&r, nt, NULL);
+				ev = &out->events[out->nevents];
+				ev->what[0] = '\0';
+				b = (struct sb){ ev->what, sizeof(ev->what), 0 };
+				o = apply_note(&r, nt, &b);
+				ev->note = (int)ni;
+				ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
+				ev->state_after = state_of(&r, nt->delivered);
+			} else {
+				apply_note(&r, nt, NULL);
+			}
+			out->nevents++;
 		}
-		out->nevents++;
 	}
 	check_termination(&r, at);
 
@@ -963,7 +1085,6 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	uint16_t idx[GS_MAX_NOTES];
 	struct target tg = { 0 };
 	bool sorted;
-	size_t j;
 	int p;
 	gs_instant t;
 
@@ -994,13 +1115,7 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	sorted = r.sorted;
 	if (!sorted)
 		sort_notes(notes, nnotes, idx);
-	for (j = 0; j < nnotes; j++) {
-		const struct dipnote *nt = &notes[sorted ? j : idx[j]];
-
-		if (nt->delivered > t)
-			break;
-		apply_note(&r, nt, NULL);
-	}
+	replay_to(&r, notes, nnotes, sorted ? NULL : idx, t);
 	check_termination(&r, t);
 	if (r.terminated)
 		return gs_diag_set(d, GS_ESTATE, "agreement '%s': terminated at %s; the %s note by '%s' "
