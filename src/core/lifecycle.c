@@ -59,6 +59,7 @@ struct replay {
 	int32_t zone;
 	bool indefinite;                /* TERM_INDEFINITE, else annual terms */
 	int64_t notice_lead;            /* deadline_day(A) = A - notice_lead */
+	int64_t fast_lead;              /* midnight(A) - the end of its timely notices, s */
 	/* the last term looked up: [A_{ck-1}, A_ck) as local day numbers, and
 	 * as instants [t_lo, t_hi); a notice in it is timely for A_ck if
 	 * delivered before t_fast (t_lo is NO_END while ck is 0) */
@@ -80,6 +81,13 @@ struct replay {
 	struct slot slot[GS_MAX_PARTIES];
 	int npending, nsuspended;
 	gs_instant min_ends; /* earliest end among pending notices, or NO_END */
+	/* A note delivered at t with t - MIN_INSTANT < lane (unsigned) is
+	 * delivered by the instant replay_to() replays to (by_span, the same
+	 * way), is in range, the agreement has not terminated and no notice
+	 * ends by t: apply_note's checks before the note's own would do
+	 * nothing. */
+	uint64_t lane, by_span;
+	uint64_t lane_idle; /* the lane with no notice pending */
 	int min_party;
 	bool terminated;
 	gs_instant terminated_at;
@@ -191,6 +199,23 @@ HOT int replay_party(const struct replay *r, const char *code)
 	return party_index(r->a, code);
 }
 
+/* replay_party() with at least one party (np >= 1): pword[1] repeats
+ * pword[0] when there is only one, so it cannot match first. */
+HOT int replay_party1(const struct replay *r, const char *code)
+{
+	uint64_t w = code_word(code);
+	int p;
+
+	if (r->pword[0] == w)
+		return 0;
+	if (r->pword[1] == w)
+		return 1;
+	for (p = 2; p < r->np; p++)
+		if (r->pword[p] == w)
+			return p;
+	return party_index(r->a, code);
+}
+
 /* Local day number of anniversary A_k (A_0 = entry into force): 365 days
  * a year plus the 29 Februaries crossed, without calendar conversions;
  * an entry into force on 29 February goes through date_add_years for
@@ -218,14 +243,12 @@ static void anniv_init(struct replay *r)
 /* Remembers term k, [A_{k-1}, A_k) = [prev, cur), also as instants. */
 HOT void term_cache(struct replay *r, int k, int64_t prev, int64_t cur)
 {
-	gs_instant ok = day_midnight(cur - r->notice_lead + 1, r->zone);
-
 	r->ck = k;
 	r->cprev = prev;
 	r->ccur = cur;
 	r->t_lo = day_midnight(prev, r->zone);
 	r->t_hi = day_midnight(cur, r->zone);
-	r->t_fast = ok < r->t_hi ? ok : r->t_hi;
+	r->t_fast = r->t_hi - r->fast_lead;
 }
 
 /* Moves the term cache (ck >= 1) on to the next term, without
@@ -233,10 +256,15 @@ HOT void term_cache(struct replay *r, int k, int64_t prev, int64_t cur)
  * year anniv_y0 + k + 1 has a 29th. Not for an EIF on 29 February. */
 HOT void term_step(struct replay *r)
 {
-	int64_t y = r->anniv_y0 + r->ck + 1;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	uint32_t y = (uint32_t)(r->anniv_y0 + r->ck + 1);
+	int64_t days = 365 + ((y & 3) == 0 && (y % 100 != 0 || y % 400 == 0));
 
-	term_cache(r, r->ck + 1, r->ccur, r->ccur + 365 + leap);
+	r->ck++;
+	r->cprev = r->ccur;
+	r->ccur += days;
+	r->t_lo = r->t_hi;
+	r->t_hi += days * 86400;
+	r->t_fast = r->t_hi - r->fast_lead;
 }
 
 /* The smallest k >= 1 with A_k after local day `day`: the term that
@@ -343,6 +371,32 @@ HOT bool notice_target(struct replay *r, gs_instant t, struct target *tg)
 	return notice_target_slow(r, t, tg);
 }
 
+/* After a change to min_ends, before termination (check_termination
+ * closes the lane for good). lane_idle is at most MAX_INSTANT + 1 -
+ * MIN_INSTANT, so min_ends after MAX_INSTANT needs no case of its own. */
+HOT void set_lane(struct replay *r)
+{
+	gs_instant e = r->min_ends;
+	uint64_t span = (uint64_t)e - (uint64_t)MIN_INSTANT;
+
+	r->lane = e <= MIN_INSTANT ? 0 : span < r->lane_idle ? span : r->lane_idle;
+}
+
+/* After a change to by_span. Without parties, no note applies. */
+static void set_lane_idle(struct replay *r)
+{
+	uint64_t all = (uint64_t)(MAX_INSTANT + 1 - MIN_INSTANT);
+
+	r->lane_idle = r->np == 0 ? 0 : r->by_span < all ? r->by_span : all;
+	if (!r->terminated)
+		set_lane(r);
+}
+
+HOT bool in_lane(const struct replay *r, gs_instant t)
+{
+	return (uint64_t)t - (uint64_t)MIN_INSTANT < r->lane;
+}
+
 COLD void update_min(struct replay *r)
 {
 	int p;
@@ -355,6 +409,7 @@ COLD void update_min(struct replay *r)
 			r->min_party = p;
 		}
 	}
+	set_lane(r);
 }
 
 /* Party p's notice became pending (its ends is set). */
@@ -365,14 +420,22 @@ HOT void min_add(struct replay *r, int p)
 	if (e < r->min_ends || (e == r->min_ends && p < r->min_party)) {
 		r->min_ends = e;
 		r->min_party = p;
+		set_lane(r);
 	}
 }
 
 /* Party p's notice is no longer pending. */
 HOT void min_drop(struct replay *r, int p)
 {
-	if (p == r->min_party)
+	if (p != r->min_party)
+		return;
+	if (r->npending) {
 		update_min(r);
+	} else {
+		r->min_ends = NO_END;
+		r->min_party = -1;
+		r->lane = r->lane_idle;
+	}
 }
 
 HOT void check_termination(struct replay *r, gs_instant t)
@@ -381,6 +444,7 @@ HOT void check_termination(struct replay *r, gs_instant t)
 		r->terminated = true;
 		r->terminated_at = r->min_ends;
 		r->term_party = r->min_party;
+		r->lane = 0;
 	}
 }
 
@@ -432,6 +496,7 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 {
 	const struct agreement *a = r->a;
 	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN, prev;
+	const struct dipnote *nt, *end;
 	size_t i, upto;
 	int p;
 
@@ -461,13 +526,23 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 	}
 	/* ...then for the order alone; out of order, every note is read. */
 	upto = i;
-	for (; i < n; i++) {
-		if (notes[i].delivered < prev) {
+	nt = notes + i;
+	end = notes + n;
+	for (; end - nt >= 4; nt += 4) {
+		gs_instant t0 = nt[0].delivered, t1 = nt[1].delivered;
+		gs_instant t2 = nt[2].delivered, t3 = nt[3].delivered;
+
+		if (t0 < prev || t1 < t0 || t2 < t1 || t3 < t2)
+			break;
+		prev = t3;
+	}
+	for (; nt < end; nt++) {
+		if (nt->delivered < prev) {
 			r->sorted = false;
 			scan_domestic(r, notes, upto, n, first);
 			break;
 		}
-		prev = notes[i].delivered;
+		prev = nt->delivered;
 	}
 	if (a->term.eif == EIF_ON_SIGNATURE) {
 		if (!date_is_valid(a->signed_on))
@@ -499,10 +574,15 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->all_mask = (1u << r->np) - 1;
 	for (int p = 0; p < r->np; p++)
 		r->pword[p] = code_word(a->parties[p]);
+	if (r->np == 1)
+		r->pword[1] = r->pword[0];
 	r->zone = a->zone;
 	r->indefinite = a->term.model == TERM_INDEFINITE;
 	r->notice_lead = (a->term.notice_days > 0 ? a->term.notice_days : 0) +
 			 (a->term.notice_rule == NOTICE_LAST_DAY ? 1 : 0);
+	/* timely for A: local day <= A - lead, before midnight(A - lead + 1),
+	 * which can be later than midnight(A) only with a lead of 0 */
+	r->fast_lead = (r->notice_lead > 1 ? r->notice_lead - 1 : 0) * 86400;
 	r->ck = 0;
 	r->cprev = r->ccur = 0;
 	r->t_lo = NO_END;
@@ -521,6 +601,8 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->terminated = false;
 	r->terminated_at = GS_INSTANT_NONE;
 	r->term_party = -1;
+	r->by_span = 0;
+	set_lane_idle(r);
 	r->namend = 0;
 	find_eif(r, notes, n);
 }
@@ -707,24 +789,27 @@ static enum outcome apply_amendment(struct replay *r, int p, const struct dipnot
 }
 
 /* Applies one note delivered at nt->delivered (after every earlier one).
- * If what is non-NULL, writes a sentence about it. */
-static inline __attribute__((always_inline)) enum outcome
-apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
+ * If what is non-NULL, writes a sentence about it. open: in_lane() is
+ * known to hold. */
+HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct sb *what, bool open)
 {
 	gs_instant t = nt->delivered;
-	struct target tg = { 0 };
+	struct target tg;
 	enum outcome o;
 	unsigned missing;
 	int p, q;
 
-	if (t < MIN_INSTANT || t > MAX_INSTANT) {
+	if (what)
+		tg = (struct target){ 0 };
+	if (!open && (t < MIN_INSTANT || t > MAX_INSTANT)) {
 		if (what)
 			sb_add(what, "%s note: ignored, delivery instant out of range",
 			       dipnote_kind_name(nt->kind));
 		return OUT_OUT_OF_RANGE;
 	}
-	p = replay_party(r, nt->from);
-	check_termination(r, t);
+	p = open ? replay_party1(r, nt->from) : replay_party(r, nt->from);
+	if (!open)
+		check_termination(r, t);
 	if (what) {
 		if (nt->kind == DIPNOTE_WITHDRAWAL)
 			sb_add(what, "%s", withdraw_phrase(nt->withdraws));
@@ -744,7 +829,7 @@ apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 			sb_add(what, "ignored, not a party");
 		return OUT_UNKNOWN_PARTY;
 	}
-	if (r->terminated) {
+	if (!open && r->terminated) {
 		if (what)
 			sb_add(what, "ignored, the agreement terminated at %s",
 			       fmt_local(r, r->terminated_at).s);
@@ -894,12 +979,34 @@ static size_t replay_to(struct replay *r, const struct dipnote *notes, size_t n,
 {
 	size_t j;
 
+	/* t <= at is t - MIN_INSTANT < by_span for t >= MIN_INSTANT */
+	r->by_span = at < MIN_INSTANT ? 0 : (uint64_t)at - (uint64_t)MIN_INSTANT + 1;
+	set_lane_idle(r);
 	if (!idx) {
-		for (j = 0; j < n && notes[j].delivered <= at; j++)
-			apply_note(r, &notes[j], NULL);
+		const struct dipnote *nt = notes, *end = notes + n;
+
+		for (; nt < end; nt++) {
+			if (in_lane(r, nt->delivered)) {
+				apply_note(r, nt, NULL, true);
+			} else {
+				if (nt->delivered > at)
+					break;
+				apply_note(r, nt, NULL, false);
+			}
+		}
+		j = (size_t)(nt - notes);
 	} else {
-		for (j = 0; j < n && notes[idx[j]].delivered <= at; j++)
-			apply_note(r, &notes[idx[j]], NULL);
+		for (j = 0; j < n; j++) {
+			const struct dipnote *nt = &notes[idx[j]];
+
+			if (in_lane(r, nt->delivered)) {
+				apply_note(r, nt, NULL, true);
+			} else {
+				if (nt->delivered > at)
+					break;
+				apply_note(r, nt, NULL, false);
+			}
+		}
 	}
 	return j;
 }
@@ -1003,12 +1110,12 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 				ev = &out->events[out->nevents];
 				ev->what[0] = '\0';
 				b = (struct sb){ ev->what, sizeof(ev->what), 0 };
-				o = apply_note(&r, nt, &b);
+				o = apply_note(&r, nt, &b, false);
 				ev->note = (int)ni;
 				ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
 				ev->state_after = state_of(&r, nt->delivered);
 			} else {
-				apply_note(&r, nt, NULL);
+				apply_note(&r, nt, NULL, false);
 			}
 			out->nevents++;
 		}
