@@ -277,16 +277,16 @@ static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 	int k;
 
 	/* Notes come in delivery order: usually the same term as the last
-	 * lookup, or the next one. */
+	 * lookup, or one of the next few. */
 	if (r->ck && day >= r->cprev) {
+		for (k = 0; k < 4 && day >= r->ccur; k++) {
+			if (r->eif_feb29)
+				term_cache(r, r->ck + 1, r->ccur, anniv_day(r, r->ck + 1));
+			else
+				term_step(r);
+		}
 		if (day < r->ccur) {
 			*aday = r->ccur;
-			return r->ck;
-		}
-		ak = anniv_day(r, r->ck + 1);
-		if (day < ak) {
-			term_cache(r, r->ck + 1, r->ccur, ak);
-			*aday = ak;
 			return r->ck;
 		}
 	}
@@ -554,13 +554,14 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 		for (p = 0; p < r->np; p++)
 			if (first[p] > latest)
 				latest = first[p];
-		r->eif_date = date_of_instant(latest, a->zone);
+		r->eif_day = local_day(latest, a->zone);
 		if (a->term.eif == EIF_DAYS_AFTER_NOTES)
-			r->eif_date = date_add_days(r->eif_date,
-						    a->term.eif_days > 0 ? a->term.eif_days : 0);
+			r->eif_day += a->term.eif_days > 0 ? a->term.eif_days : 0;
+		r->eif_date = date_from_days(r->eif_day);
 	}
 	r->has_eif = true;
-	r->eif_day = days_from_date(r->eif_date);
+	if (a->term.eif == EIF_ON_SIGNATURE)
+		r->eif_day = days_from_date(r->eif_date);
 	r->eif = day_midnight(r->eif_day, a->zone);
 	anniv_init(r);
 }
@@ -950,26 +951,57 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 /* Notes are usually given in delivery order (replay_init found out); if
  * not, they are sorted through one int64 key each on the stack: the
  * delivery instant (clamped: notes out of range are ignored anyway) times
- * GS_MAX_NOTES plus the index, so ties keep array order and the sort
- * touches 8 bytes per note rather than whole notes. */
+ * GS_MAX_NOTES plus the index, so keys are distinct, ties keep array
+ * order and the sort touches 8 bytes per note rather than whole notes.
+ * Runs of SORT_RUN keys by insertion, then merged bottom-up. */
+#define SORT_RUN 8
+_Static_assert((GS_MAX_NOTES & (GS_MAX_NOTES - 1)) == 0, "GS_MAX_NOTES is a power of two");
+
 static void sort_notes(const struct dipnote *notes, size_t n, uint16_t *idx)
 {
-	int64_t key[GS_MAX_NOTES], k;
-	size_t i, j;
+	int64_t key[GS_MAX_NOTES], tmp[GS_MAX_NOTES], *src = key, *dst = tmp, *sw, k;
+	size_t i, j, w, lo;
 
 	if (n > GS_MAX_NOTES)
 		n = GS_MAX_NOTES;
 	for (i = 0; i < n; i++) {
 		gs_instant t = notes[i].delivered;
 
-		t = t < MIN_INSTANT ? MIN_INSTANT - 1 : t > MAX_INSTANT ? MAX_INSTANT + 1 : t;
-		k = t * GS_MAX_NOTES + (int64_t)i;
-		for (j = i; j > 0 && key[j - 1] > k; j--)
-			key[j] = key[j - 1];
-		key[j] = k;
+		if ((uint64_t)t - (uint64_t)MIN_INSTANT > (uint64_t)(MAX_INSTANT - MIN_INSTANT))
+			t = t < MIN_INSTANT ? MIN_INSTANT - 1 : MAX_INSTANT + 1;
+		key[i] = t * GS_MAX_NOTES + (int64_t)i;
+	}
+	for (lo = 0; lo < n; lo += SORT_RUN) {
+		size_t hi = n - lo < SORT_RUN ? n : lo + SORT_RUN;
+
+		for (i = lo + 1; i < hi; i++) {
+			k = key[i];
+			for (j = i; j > lo && key[j - 1] > k; j--)
+				key[j] = key[j - 1];
+			key[j] = k;
+		}
+	}
+	for (w = SORT_RUN; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = n - lo < w ? n : lo + w;
+			size_t hi = n - lo < 2 * w ? n : lo + 2 * w;
+			const int64_t *x = src + lo, *xe = src + mid, *y = xe, *ye = src + hi;
+			int64_t *o = dst + lo;
+
+			if (mid < hi && src[mid - 1] > src[mid]) {
+				while (x < xe && y < ye)
+					*o++ = *y < *x ? *y++ : *x++;
+			}
+			memcpy(o, x, (size_t)(xe - x) * sizeof(*o));
+			o += xe - x;
+			memcpy(o, y, (size_t)(ye - y) * sizeof(*o));
+		}
+		sw = src;
+		src = dst;
+		dst = sw;
 	}
 	for (i = 0; i < n; i++)
-		idx[i] = (uint16_t)(key[i] - floor_div(key[i], GS_MAX_NOTES) * GS_MAX_NOTES);
+		idx[i] = (uint16_t)((uint64_t)src[i] & (GS_MAX_NOTES - 1));
 }
 
 /* Applies the notes delivered by `at`, in delivery order: notes[] as
