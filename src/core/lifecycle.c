@@ -81,13 +81,12 @@ struct replay {
 	struct slot slot[GS_MAX_PARTIES];
 	int npending, nsuspended;
 	gs_instant min_ends; /* earliest end among pending notices, or NO_END */
-	/* A note delivered at t with t - MIN_INSTANT < lane (unsigned) is
-	 * delivered by the instant replay_to() replays to (by_span, the same
-	 * way), is in range, the agreement has not terminated and no notice
-	 * ends by t: apply_note's checks before the note's own would do
-	 * nothing. */
-	uint64_t lane, by_span;
-	uint64_t lane_idle; /* the lane with no notice pending */
+	/* A note delivered at t, MIN_INSTANT <= t < lane_end, is delivered
+	 * by the instant replayed to and no later than MAX_INSTANT, the
+	 * agreement has not terminated and no notice ends by t: apply_note's
+	 * checks before the note's own would do nothing. idle_end: lane_end
+	 * with no notice pending. */
+	gs_instant lane_end, idle_end;
 	int min_party;
 	bool terminated;
 	gs_instant terminated_at;
@@ -372,29 +371,26 @@ HOT bool notice_target(struct replay *r, gs_instant t, struct target *tg)
 }
 
 /* After a change to min_ends, before termination (check_termination
- * closes the lane for good). lane_idle is at most MAX_INSTANT + 1 -
- * MIN_INSTANT, so min_ends after MAX_INSTANT needs no case of its own. */
+ * closes the lane for good). */
 HOT void set_lane(struct replay *r)
 {
-	gs_instant e = r->min_ends;
-	uint64_t span = (uint64_t)e - (uint64_t)MIN_INSTANT;
-
-	r->lane = e <= MIN_INSTANT ? 0 : span < r->lane_idle ? span : r->lane_idle;
+	r->lane_end = r->min_ends < r->idle_end ? r->min_ends : r->idle_end;
 }
 
-/* After a change to by_span. Without parties, no note applies. */
-static void set_lane_idle(struct replay *r)
+/* Opens the lane for a replay up to `at`. Without parties, no note
+ * applies. */
+static void open_lane(struct replay *r, gs_instant at)
 {
-	uint64_t all = (uint64_t)(MAX_INSTANT + 1 - MIN_INSTANT);
-
-	r->lane_idle = r->np == 0 ? 0 : r->by_span < all ? r->by_span : all;
+	r->idle_end = r->np == 0 || at < MIN_INSTANT ? MIN_INSTANT :
+		      at > MAX_INSTANT ? MAX_INSTANT + 1 : at + 1;
 	if (!r->terminated)
 		set_lane(r);
 }
 
+/* For t >= MIN_INSTANT. */
 HOT bool in_lane(const struct replay *r, gs_instant t)
 {
-	return (uint64_t)t - (uint64_t)MIN_INSTANT < r->lane;
+	return t < r->lane_end;
 }
 
 COLD void update_min(struct replay *r)
@@ -434,7 +430,7 @@ HOT void min_drop(struct replay *r, int p)
 	} else {
 		r->min_ends = NO_END;
 		r->min_party = -1;
-		r->lane = r->lane_idle;
+		r->lane_end = r->idle_end;
 	}
 }
 
@@ -444,7 +440,7 @@ HOT void check_termination(struct replay *r, gs_instant t)
 		r->terminated = true;
 		r->terminated_at = r->min_ends;
 		r->term_party = r->min_party;
-		r->lane = 0;
+		r->lane_end = MIN_INSTANT;
 	}
 }
 
@@ -488,16 +484,36 @@ static void scan_domestic(struct replay *r, const struct dipnote *notes, size_t 
 	}
 }
 
+/* The number of notes in delivery order at the start of notes[0..n),
+ * the first delivered no earlier than prev. */
+static size_t in_order(const struct dipnote *notes, size_t n, gs_instant prev)
+{
+	const struct dipnote *nt = notes, *end = notes + n;
+
+	for (; end - nt >= 4; nt += 4) {
+		gs_instant t0 = nt[0].delivered, t1 = nt[1].delivered;
+		gs_instant t2 = nt[2].delivered, t3 = nt[3].delivered;
+
+		if (t0 < prev || t1 < t0 || t2 < t1 || t3 < t2)
+			break;
+		prev = t3;
+	}
+	for (; nt < end && nt->delivered >= prev; nt++)
+		prev = nt->delivered;
+	return (size_t)(nt - notes);
+}
+
 /* Whether the notes are in delivery order; entry into force depends only
  * on dates, so it is found from every note given, whatever the instant
  * asked about. Notes in delivery order are read for domestic notes only
- * until every party has one: a party's first is its earliest. */
-static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
+ * until every party has one: a party's first is its earliest. lazy:
+ * notes past those are not checked for order, and sorted only means
+ * that the replay must check it (replay_checked). */
+static void find_eif(struct replay *r, const struct dipnote *notes, size_t n, bool lazy)
 {
 	const struct agreement *a = r->a;
 	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN, prev;
-	const struct dipnote *nt, *end;
-	size_t i, upto;
+	size_t i;
 	int p;
 
 	r->sorted = true;
@@ -505,11 +521,8 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 		/* An agreement some party has not signed never enters into
 		 * force, whatever notes are held (SPEC §3: draft until every
 		 * signature). */
-		for (i = 1; i < n; i++)
-			if (notes[i].delivered < notes[i - 1].delivered) {
-				r->sorted = false;
-				break;
-			}
+		if (!lazy)
+			r->sorted = in_order(notes, n, INT64_MIN) == n;
 		return;
 	}
 	for (p = 0; p < r->np; p++)
@@ -525,24 +538,10 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 		scan_domestic(r, notes, i, i + 1, first);
 	}
 	/* ...then for the order alone; out of order, every note is read. */
-	upto = i;
-	nt = notes + i;
-	end = notes + n;
-	for (; end - nt >= 4; nt += 4) {
-		gs_instant t0 = nt[0].delivered, t1 = nt[1].delivered;
-		gs_instant t2 = nt[2].delivered, t3 = nt[3].delivered;
-
-		if (t0 < prev || t1 < t0 || t2 < t1 || t3 < t2)
-			break;
-		prev = t3;
-	}
-	for (; nt < end; nt++) {
-		if (nt->delivered < prev) {
-			r->sorted = false;
-			scan_domestic(r, notes, upto, n, first);
-			break;
-		}
-		prev = nt->delivered;
+	if (i < n && (notes[i].delivered < prev || !lazy) &&
+	    i + in_order(notes + i, n - i, prev) < n) {
+		r->sorted = false;
+		scan_domestic(r, notes, i, n, first);
 	}
 	if (a->term.eif == EIF_ON_SIGNATURE) {
 		if (!date_is_valid(a->signed_on))
@@ -567,7 +566,7 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 }
 
 static void replay_init(struct replay *r, const struct agreement *a, bool signed_by_all,
-			const struct dipnote *notes, size_t n)
+			const struct dipnote *notes, size_t n, bool lazy)
 {
 	r->a = a;
 	r->signed_by_all = signed_by_all;
@@ -602,10 +601,9 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->terminated = false;
 	r->terminated_at = GS_INSTANT_NONE;
 	r->term_party = -1;
-	r->by_span = 0;
-	set_lane_idle(r);
+	r->lane_end = r->idle_end = MIN_INSTANT;
 	r->namend = 0;
-	find_eif(r, notes, n);
+	find_eif(r, notes, n, lazy);
 }
 
 /* ---- readable text ---- */
@@ -1011,14 +1009,12 @@ static size_t replay_to(struct replay *r, const struct dipnote *notes, size_t n,
 {
 	size_t j;
 
-	/* t <= at is t - MIN_INSTANT < by_span for t >= MIN_INSTANT */
-	r->by_span = at < MIN_INSTANT ? 0 : (uint64_t)at - (uint64_t)MIN_INSTANT + 1;
-	set_lane_idle(r);
+	open_lane(r, at);
 	if (!idx) {
 		const struct dipnote *nt = notes, *end = notes + n;
 
 		for (; nt < end; nt++) {
-			if (in_lane(r, nt->delivered)) {
+			if (in_lane(r, nt->delivered) && nt->delivered >= MIN_INSTANT) {
 				apply_note(r, nt, NULL, true);
 			} else {
 				if (nt->delivered > at)
@@ -1031,7 +1027,7 @@ static size_t replay_to(struct replay *r, const struct dipnote *notes, size_t n,
 		for (j = 0; j < n; j++) {
 			const struct dipnote *nt = &notes[idx[j]];
 
-			if (in_lane(r, nt->delivered)) {
+			if (in_lane(r, nt->delivered) && nt->delivered >= MIN_INSTANT) {
 				apply_note(r, nt, NULL, true);
 			} else {
 				if (nt->delivered > at)
@@ -1041,6 +1037,47 @@ static size_t replay_to(struct replay *r, const struct dipnote *notes, size_t n,
 		}
 	}
 	return j;
+}
+
+/* replay_to() on notes in array order, checking that it is delivery
+ * order (after replay_init(..., lazy)): one pass over the notes rather
+ * than two. Returns SIZE_MAX if it is not, and r must start again. */
+static size_t replay_checked(struct replay *r, const struct dipnote *notes, size_t n,
+			     gs_instant at)
+{
+	const struct dipnote *nt = notes, *end = notes + n;
+	gs_instant prev = INT64_MIN, t;
+
+	open_lane(r, at);
+	/* Notes before MIN_INSTANT come first, and after them in_lane()
+	 * needs no lower bound: an earlier note is out of order. */
+	for (; nt < end && (t = nt->delivered) < MIN_INSTANT; nt++) {
+		if (t < prev)
+			return SIZE_MAX;
+		prev = t;
+		if (t > at)
+			goto after;
+		apply_note(r, nt, NULL, false);
+	}
+	for (; nt < end; nt++) {
+		t = nt->delivered;
+		if (t < prev)
+			return SIZE_MAX;
+		prev = t;
+		if (in_lane(r, t)) {
+			apply_note(r, nt, NULL, true);
+		} else {
+			if (t > at)
+				goto after;
+			apply_note(r, nt, NULL, false);
+		}
+	}
+	return n;
+after:
+	/* the rest must be in order too */
+	if (in_order(nt, (size_t)(end - nt), t) < (size_t)(end - nt))
+		return SIZE_MAX;
+	return (size_t)(nt - notes);
 }
 
 /* ---- status ---- */
@@ -1119,15 +1156,24 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 		return GS_EINVAL;
 	if (nnotes > GS_MAX_NOTES)
 		return GS_ELIMIT;
-	replay_init(&r, a, signed_by_all, notes, nnotes);
-	sorted = r.sorted;
-	if (!sorted)
-		sort_notes(notes, nnotes, idx);
-
 	out->nevents = 0;
 	if (!text) {
-		out->nevents = (int)replay_to(&r, notes, nnotes, sorted ? NULL : idx, at);
+		replay_init(&r, a, signed_by_all, notes, nnotes, true);
+		if (r.sorted) {
+			j = replay_checked(&r, notes, nnotes, at);
+			if (j != SIZE_MAX) {
+				out->nevents = (int)j;
+				goto replayed;
+			}
+			replay_init(&r, a, signed_by_all, notes, nnotes, false);
+		}
+		sort_notes(notes, nnotes, idx);
+		out->nevents = (int)replay_to(&r, notes, nnotes, idx, at);
 	} else {
+		replay_init(&r, a, signed_by_all, notes, nnotes, false);
+		sorted = r.sorted;
+		if (!sorted)
+			sort_notes(notes, nnotes, idx);
 		for (j = 0; j < nnotes; j++) {
 			size_t ni = sorted ? j : idx[j];
 			const struct dipnote *nt = &notes[ni];
@@ -1152,6 +1198,7 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 			out->nevents++;
 		}
 	}
+replayed:
 	check_termination(&r, at);
 
 	out->state = state_of(&r, at);
@@ -1250,7 +1297,7 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 		return gs_diag_set(d, GS_EINVAL, "agreement '%s': the %s note by '%s' has no valid "
 				   "delivery instant", a->id, dipnote_kind_name(c->kind), a->parties[p]);
 
-	replay_init(&r, a, signed_by_all, notes, nnotes);
+	replay_init(&r, a, signed_by_all, notes, nnotes, false);
 	sorted = r.sorted;
 	if (!sorted)
 		sort_notes(notes, nnotes, idx);
