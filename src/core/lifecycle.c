@@ -71,7 +71,9 @@ struct replay {
 	struct gs_date eif_date;
 	int64_t eif_day;
 	gs_instant eif;
-	gs_instant eif_from;            /* eif, or NO_END without one */
+	gs_instant eif_from;            /* eif, or NO_END without one: in force at a
+					 * note's instant t if t >= eif_from */
+	bool at_any_time;               /* SUSPENSION_AT_ANY_TIME */
 	bool eif_feb29;                 /* anniversaries need the leap-day policy */
 	int64_t anniv_base;             /* A_k = anniv_base + 365 k + leaps_through(anniv_y0 + k) */
 	int64_t anniv_y0;
@@ -333,6 +335,7 @@ COLD bool notice_target_slow(struct replay *r, gs_instant t, struct target *tg)
 	int64_t day, aday;
 	int k, i;
 
+	tg->late = false;
 	if (r->indefinite) {
 		tg->ends = add_period(r, t);
 		return true;
@@ -358,7 +361,6 @@ COLD bool notice_target_slow(struct replay *r, gs_instant t, struct target *tg)
  * without a division. */
 HOT bool notice_target(struct replay *r, gs_instant t, struct target *tg)
 {
-	tg->late = false;
 	if (t >= r->t_lo) {
 		if (t >= r->t_hi && !r->eif_feb29)
 			term_step(r);
@@ -562,7 +564,11 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n, bo
 	if (a->term.eif == EIF_ON_SIGNATURE)
 		r->eif_day = days_from_date(r->eif_date);
 	r->eif = day_midnight(r->eif_day, a->zone);
+	r->eif_from = r->eif;
 	anniv_init(r);
+	/* the first term, for the first notices */
+	if (!r->indefinite)
+		term_cache(r, 1, r->eif_day, anniv_day(r, 1));
 }
 
 static void replay_init(struct replay *r, const struct agreement *a, bool signed_by_all,
@@ -591,6 +597,8 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->eif_feb29 = false;
 	r->eif_day = 0;
 	r->eif = GS_INSTANT_NONE;
+	r->eif_from = NO_END;
+	r->at_any_time = a->term.suspension == SUSPENSION_AT_ANY_TIME;
 	r->domestic_all = 0;
 	r->domestic_seen = 0;
 	memset(r->slot, 0, sizeof(r->slot));
@@ -708,7 +716,7 @@ static const char *withdraw_phrase(enum withdraw_what w)
 
 HOT enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
 {
-	if (!in_force_at(r, t))
+	if (t < r->eif_from)
 		return OUT_NOT_IN_FORCE;
 	if (r->slot[p].st == SLOT_PENDING)
 		return OUT_ALREADY_PENDING;
@@ -745,8 +753,7 @@ HOT enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote 
 	case WITHDRAW_SUSPENSION:
 		if (s->st != SLOT_SUSPENDED)
 			return OUT_NOTHING_TO_WITHDRAW;
-		tg->late = false;
-		if (r->a->term.suspension == SUSPENSION_AT_ANY_TIME) {
+		if (r->at_any_time) {
 			tg->ends = nt->terminate_at != GS_INSTANT_NONE &&
 						   nt->terminate_at > nt->delivered ?
 					   nt->terminate_at :
