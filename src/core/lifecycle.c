@@ -275,12 +275,12 @@ HOT void term_step(struct replay *r)
 static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 {
 	int64_t span, ak, prev;
-	int k;
+	int k, step;
 
 	/* Notes come in delivery order: usually the same term as the last
 	 * lookup, or one of the next few. */
 	if (r->ck && day >= r->cprev) {
-		for (k = 0; k < 4 && day >= r->ccur; k++) {
+		for (step = 0; step < 4 && day >= r->ccur; step++) {
 			if (r->eif_feb29)
 				term_cache(r, r->ck + 1, r->ccur, anniv_day(r, r->ck + 1));
 			else
