@@ -177,13 +177,13 @@ static void test_checkpoint_bad(void **state)
 
 static void test_checkpoint_caps(void **state)
 {
+	static char json[128 + (GS_MAX_PROOF_HASHES + 1) * 48];
 	struct checkpoint_req *r = malloc(sizeof(*r));
-	char *json = malloc(128 + (GS_MAX_PROOF_HASHES + 1) * 48), *p;
+	char *p;
 	int i;
 
 	(void)state;
 	assert_non_null(r);
-	assert_non_null(json);
 	for (int n = GS_MAX_PROOF_HASHES; n <= GS_MAX_PROOF_HASHES + 1; n++) {
 		p = json + sprintf(json, "{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[");
 		for (i = 0; i < n; i++)
@@ -196,7 +196,6 @@ static void test_checkpoint_caps(void **state)
 		checkpoint_req_release(r);
 	}
 	assert_int_equal(api_checkpoint_parse("{}", GS_NET_MAX_BODY + 1, r, NULL), GS_ELIMIT);
-	free(json);
 	free(r);
 }
 
