@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "net/witness_client.h"
 #include "node/ledger.h"
+#include "node/witness.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -19,6 +21,8 @@ static const char ledger_help[] =
 	"       gsomia ledger prove INDEX [--peer CODE | --internal] [-o FILE]\n"
 	"       gsomia ledger consistency OLD NEW [--peer CODE | --internal] [--json]\n"
 	"       gsomia ledger verify-proof FILE --identity PARTY.id [--json]\n"
+	"       gsomia ledger witness PEER [--json]\n"
+	"       gsomia ledger peers [--json]\n"
 	"common options: --home DIR, --passphrase-file FILE\n\n"
 	"The ledger is one Merkle log (RFC 6962) per counterparty and one for the\n"
 	"node's internal events (the default; --peer CODE picks a counterparty's).\n"
@@ -31,7 +35,14 @@ static const char ledger_help[] =
 	"entry and a signed checkpoint) that anyone can check with verify-proof.\n"
 	"consistency proves that the log of size NEW extends the log of size OLD.\n"
 	"verify-proof needs no home: it checks a proof file from any node against\n"
-	"that node's identity file. Formats: docs/ledger.md.\n";
+	"that node's identity file.\n"
+	"witness sends the checkpoint of the log for PEER, with a consistency proof\n"
+	"from the size PEER last cosigned, to PEER's node, which checks it and\n"
+	"cosigns it; the cosigned checkpoint is kept ('gsomia serve' does this\n"
+	"every few seconds for each peer with an endpoint).\n"
+	"peers shows, for each peer, how far each side's log has been cosigned by\n"
+	"the other, and any evidence of a peer's inconsistent checkpoints: exit 1\n"
+	"when there is any. Formats: docs/ledger.md.\n";
 
 /* A result whose message is already on stderr (write_output's). */
 #define ALREADY_SAID 1
@@ -358,6 +369,172 @@ out:
 	return ret;
 }
 
+static int do_witness(struct node *n, const struct opts *o, const char *peer, struct gs_diag *d)
+{
+	struct witness_result res;
+	int ret;
+
+	ret = witness_peer(n, peer, &res, d);
+	if (ret == GS_ESTATE && !n->keys_loaded) {
+		struct gs_diag ud = { { 0 } };
+
+		if ((ret = unlock(n, o, &ud))) {
+			*d = ud;
+			return ret;
+		}
+		ret = witness_peer(n, peer, &res, d);
+	}
+	if (ret)
+		return ret;
+	if (o->json) {
+		json_t *j = json_object();
+		char origin[GS_MAX_NAME];
+
+		ledger_origin(n->self.code, n->self.exercise, peer, origin);
+		json_object_set_new(j, "peer", json_string(peer));
+		json_object_set_new(j, "origin", json_string(origin));
+		json_object_set_new(j, "size", json_integer((json_int_t)res.size));
+		json_object_set_new(j, "old_size", json_integer((json_int_t)res.old_size));
+		json_object_set_new(j, "already", json_boolean(res.already));
+		json_object_set_new(j, "resynced", json_boolean(res.retried));
+		if (!res.already)
+			json_object_set_new(j, "cosigned_at", json_instant((gs_instant)res.timestamp));
+		print_json(j);
+	} else if (res.already) {
+		printf("%s has already cosigned this node's log at size %" PRIu64 "\n", peer, res.size);
+	} else {
+		printf("%s cosigned this node's log at size %" PRIu64 " (consistent from size %" PRIu64 "%s)\n",
+		       peer, res.size, res.old_size, res.retried ? ", after a resync" : "");
+	}
+	return 0;
+}
+
+struct peers_ctx {
+	struct node *n;
+	bool json;
+	json_t *arr;
+	size_t evidence;
+	struct gs_diag *d;
+};
+
+static json_t *size_at(bool have, uint64_t size, gs_instant at)
+{
+	if (!have)
+		return json_null();
+	return json_pack("{s:I, s:o}", "size", (json_int_t)size, "at", json_instant(at));
+}
+
+static int evidence_one(void *ctx, const struct store_evidence *e)
+{
+	char t[GS_INSTANT_STR];
+
+	(void)ctx;
+	instant_format(e->found_at, t);
+	fprintf(stderr, "gsomia: INCONSISTENT: %s: %s (found %s; sizes %" PRIu64 " and %" PRIu64 ", problem %s)\n",
+		e->peer, e->detail, t, e->held_size, e->new_size, e->problem);
+	return 0;
+}
+
+static json_t *evidence_json(const struct store_evidence *e)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s%, s:I, s:s%, s:s, s:o}",
+			 "id", (json_int_t)e->id, "origin", e->origin, "problem", e->problem,
+			 "detail", e->detail, "held_size", (json_int_t)e->held_size,
+			 "held_checkpoint", (const char *)e->held_note, e->held_len,
+			 "new_size", (json_int_t)e->new_size,
+			 "new_checkpoint", (const char *)e->new_note, e->new_len,
+			 "proof", e->proof, "found_at", json_instant(e->found_at));
+}
+
+static int evidence_add(void *ctx, const struct store_evidence *e)
+{
+	json_t *j = evidence_json(e);
+
+	if (!j)
+		return GS_ENOMEM;
+	return json_array_append_new(ctx, j) ? GS_ENOMEM : 0;
+}
+
+static int peers_one(void *ctx, const struct witness_status *s)
+{
+	struct peers_ctx *c = ctx;
+	char t[GS_INSTANT_STR];
+	int ret;
+
+	c->evidence += s->evidence;
+	if (c->json) {
+		json_t *o = json_object(), *ev = json_array();
+
+		json_object_set_new(o, "peer", json_string(s->peer));
+		json_object_set_new(o, "endpoint", json_boolean(s->has_endpoint));
+		json_object_set_new(o, "log", json_pack("{s:s, s:I, s:o}", "origin", s->origin,
+							  "size", (json_int_t)s->size,
+							  "cosigned_by_peer",
+							  size_at(s->cosigned, s->cosigned_size, s->cosigned_at)));
+		json_object_set_new(o, "peer_log", json_pack("{s:s, s:o, s:o}", "origin", s->peer_origin,
+							       "verified", size_at(s->verified, s->verified_size, s->verified_at),
+							       "cosigned", size_at(s->witnessed, s->witnessed_size, s->witnessed_at)));
+		if ((ret = witness_evidence_each(c->n, s->peer, evidence_add, ev, c->d))) {
+			json_decref(ev);
+			json_decref(o);
+			return ret;
+		}
+		json_object_set_new(o, "evidence", ev);
+		json_array_append_new(c->arr, o);
+		return 0;
+	}
+	printf("%s%s\n", s->peer, s->has_endpoint ? "" : " (no endpoint)");
+	printf("  our log     %s  size %" PRIu64, s->origin, s->size);
+	if (s->cosigned) {
+		instant_format(s->cosigned_at, t);
+		printf("  cosigned by %s up to %" PRIu64 " at %s\n", s->peer, s->cosigned_size, t);
+	} else {
+		printf("  never cosigned by %s\n", s->peer);
+	}
+	printf("  their log   %s", s->peer_origin);
+	if (s->verified) {
+		instant_format(s->verified_at, t);
+		printf("  verified up to %" PRIu64 " at %s", s->verified_size, t);
+	} else {
+		printf("  nothing verified yet");
+	}
+	if (s->witnessed) {
+		instant_format(s->witnessed_at, t);
+		printf(", cosigned up to %" PRIu64 " at %s", s->witnessed_size, t);
+	}
+	putchar('\n');
+	if (s->evidence)
+		printf("  INCONSISTENT: %zu piece%s of evidence against %s (see stderr, or --json)\n", s->evidence,
+		       s->evidence == 1 ? "" : "s", s->peer);
+	return 0;
+}
+
+static int do_peers(struct node *n, const struct opts *o, struct gs_diag *d)
+{
+	struct peers_ctx c = { n, o->json, json_array(), 0, d };
+	int ret;
+
+	if (!c.arr)
+		return GS_ENOMEM;
+	if ((ret = witness_status_each(n, peers_one, &c, d))) {
+		json_decref(c.arr);
+		return ret;
+	}
+	if (o->json)
+		print_json(c.arr);
+	else
+		json_decref(c.arr);
+	fflush(stdout);
+	if (c.evidence) {
+		if ((ret = witness_evidence_each(n, NULL, evidence_one, &c, d)))
+			return ret;
+		fprintf(stderr, "gsomia: %zu inconsistenc%s found in peers' checkpoints: keep the evidence and raise it\n",
+			c.evidence, c.evidence == 1 ? "y" : "ies");
+		return ALREADY_SAID;
+	}
+	return 0;
+}
+
 int cmd_ledger(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -376,7 +553,8 @@ int cmd_ledger(int argc, char **argv)
 		int nargs;
 	} subs[] = {
 		{ "list", 0 }, { "show", 0 }, { "verify", 0 }, { "checkpoint", 0 },
-		{ "prove", 1 }, { "consistency", 2 }, { "verify-proof", 1 },
+		{ "prove", 1 }, { "consistency", 2 }, { "verify-proof", 1 }, { "witness", 1 },
+		{ "peers", 0 },
 	};
 	struct opts o = { 0 };
 	struct gs_diag d = { { 0 } };
@@ -401,7 +579,7 @@ int cmd_ledger(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("ledger", "missing subcommand (list, show, verify, checkpoint, prove, consistency, verify-proof)");
+		return usage_error("ledger", "missing subcommand (list, show, verify, checkpoint, prove, consistency, verify-proof, witness, peers)");
 	sub = argv[optind++];
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (!strcmp(sub, subs[i].name))
@@ -415,6 +593,8 @@ int cmd_ledger(int argc, char **argv)
 		return usage_error("ledger", "--peer and --internal exclude each other");
 	if (o.peer && !party_code_is_valid(o.peer))
 		return usage_error("ledger", "--peer '%s' is not a party code", o.peer);
+	if (!strcmp(sub, "witness") && (!party_code_is_valid(argv[optind]) || o.peer || o.internal))
+		return usage_error("ledger", "witness takes a party code, and no --peer or --internal");
 	if (!strcmp(sub, "prove") && parse_u64(argv[optind], &a))
 		return usage_error("ledger", "INDEX '%s' is not a number", argv[optind]);
 	if (!strcmp(sub, "consistency") &&
@@ -487,6 +667,10 @@ int cmd_ledger(int argc, char **argv)
 		ret = do_checkpoint(n, &o, &d);
 	} else if (!strcmp(sub, "prove")) {
 		ret = do_prove(n, &o, a, &d);
+	} else if (!strcmp(sub, "witness")) {
+		ret = do_witness(n, &o, argv[optind], &d);
+	} else if (!strcmp(sub, "peers")) {
+		ret = do_peers(n, &o, &d);
 	} else {
 		ret = do_consistency(n, &o, a, b, &d);
 	}

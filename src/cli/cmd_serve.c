@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -16,13 +17,15 @@
 #include "net/api.h"
 #include "net/outbox.h"
 #include "net/server.h"
+#include "net/witness_client.h"
 #include "node/agreements.h"
 #include "node/items.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
 static const char serve_help[] =
-	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE] [--home DIR]\n\n"
+	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE]\n"
+	"                    [--witness-every SECONDS] [--home DIR]\n\n"
 	"Serves this node's HTTPS API (docs/api.md) with mutual TLS: peers present\n"
 	"the certificate whose key their signed identity pins (tls-pin). --listen\n"
 	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
@@ -31,8 +34,11 @@ static const char serve_help[] =
 	"ready; stops cleanly on SIGINT or SIGTERM. Deliveries from peers are kept\n"
 	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
 	"receipt goes back in the reply), a receipt or a diplomatic note imported.\n"
-	"The outbox is delivered while it runs. Needs the passphrase\n"
-	"(GSOMIA_PASSPHRASE or --passphrase-file).\n";
+	"The outbox is delivered while it runs. Peers' checkpoints are cosigned\n"
+	"(POST /v1/peer/checkpoint), and every --witness-every seconds (default 10;\n"
+	"0: never) this node's log for each peer with an endpoint is sent to that\n"
+	"peer to be cosigned when it has grown ('gsomia ledger witness'). Needs the\n"
+	"passphrase (GSOMIA_PASSPHRASE or --passphrase-file).\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
@@ -208,15 +214,49 @@ static void listen_from_endpoint(const char *endpoint, char *out, size_t cap)
 
 /* Delivers the outbox while the server runs, on a node handle of its own
  * (SQLite serialises the writers; WAL lets them read side by side). */
+#define COURIER_PEERS 16
+#define DEFAULT_WITNESS_EVERY 10
+
 struct courier {
 	struct node *n;
 	volatile int stop;
 	pthread_t thread;
+	unsigned witness_every; /* seconds; 0: never */
+	/* the last witnessing failure said per peer, so that a peer that is
+	 * down is reported once, not every round */
+	struct {
+		char peer[GS_MAX_CODE];
+		char msg[GS_DIAG_MAX];
+	} said[COURIER_PEERS];
 };
+
+static void witness_report(void *ctx, const char *peer, int ret, const struct witness_result *res,
+			   const struct gs_diag *d)
+{
+	struct courier *c = ctx;
+	const char *msg = ret ? (d->msg[0] ? d->msg : gs_strerror(ret)) : "";
+	size_t i;
+
+	if (!ret)
+		fprintf(stderr, "witness: %s cosigned our log at size %" PRIu64 "\n", peer, res->size);
+	for (i = 0; i < COURIER_PEERS; i++)
+		if (!c->said[i].peer[0] || !strcmp(c->said[i].peer, peer))
+			break;
+	if (i == COURIER_PEERS) {
+		if (ret)
+			fprintf(stderr, "witness: %s: %s\n", peer, msg);
+		return;
+	}
+	if (ret && strcmp(c->said[i].msg, msg))
+		fprintf(stderr, "witness: %s: %s\n", peer, msg);
+	snprintf(c->said[i].peer, sizeof(c->said[i].peer), "%s", peer);
+	snprintf(c->said[i].msg, sizeof(c->said[i].msg), "%s", msg);
+}
 
 static void *courier_run(void *arg)
 {
 	struct courier *c = arg;
+	unsigned since = 0;
 
 	while (!c->stop) {
 		struct gs_diag d = { { 0 } };
@@ -224,6 +264,13 @@ static void *courier_run(void *arg)
 
 		if (!outbox_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused))
 			fprintf(stderr, "outbox: %d delivered, %d refused, %d to retry\n", delivered, refused, retry);
+		if (c->witness_every && ++since >= c->witness_every) {
+			struct gs_diag wd = { { 0 } };
+
+			since = 0;
+			if (witness_due(c->n, witness_report, c, &wd))
+				fprintf(stderr, "witness: %s\n", wd.msg[0] ? wd.msg : "failed");
+		}
 		for (int i = 0; i < 10 && !c->stop; i++)
 			usleep(100 * 1000);
 	}
@@ -259,11 +306,12 @@ int cmd_serve(int argc, char **argv)
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "witness-every", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *listen = NULL, *pidfile = NULL, *passfile = NULL;
-	struct courier courier = { NULL, 0, 0 };
+	static struct courier courier;
 	int courier_started = 0;
 	struct server_config cfg;
 	struct server *srv = NULL;
@@ -272,7 +320,7 @@ int cmd_serve(int argc, char **argv)
 	struct inbox ib;
 	char addr[GS_MAX_NAME], pid[32];
 	sigset_t stop;
-	unsigned long threads = 0;
+	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY;
 	char *end;
 	int c, ret, sig = 0;
 
@@ -287,6 +335,12 @@ int cmd_serve(int argc, char **argv)
 				return usage_error("serve", "--threads takes 1 to %d", GS_NET_MAX_THREADS);
 			break;
 		case 'p': pidfile = optarg; break;
+		case 'w':
+			errno = 0;
+			every = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || every > 86400)
+				return usage_error("serve", "--witness-every takes 0 to 86400 seconds");
+			break;
 		case 'H': home = optarg; break;
 		case 'P': passfile = optarg; break;
 		case 'h': fputs(serve_help, stdout); return EXIT_OK;
@@ -295,6 +349,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	memset(&courier, 0, sizeof(courier));
+	courier.witness_every = (unsigned)every;
 	if ((ret = open_two(home, passfile, &n, &courier.n)))
 		return ret;
 	if (!listen) {

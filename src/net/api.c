@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net/api.h"
+#include "util/encode.h"
 #include "util/banned.h"
 
 int api_kind_is_valid(const char *s)
@@ -125,4 +126,120 @@ out:
 	free(body);
 	json_decref(root);
 	return ret;
+}
+
+void checkpoint_req_release(struct checkpoint_req *r)
+{
+	if (!r)
+		return;
+	free(r->note);
+	r->note = NULL;
+	r->len = 0;
+}
+
+int api_checkpoint_parse(const char *buf, size_t len, struct checkpoint_req *out, struct gs_diag *d)
+{
+	json_t *root, *v, *proof, *h;
+	json_error_t jerr;
+	const char *note, *key;
+	size_t nl, i;
+	json_int_t old;
+	int ret = GS_EINVAL;
+
+	out->note = NULL;
+	out->len = 0;
+	out->old_size = 0;
+	out->nproof = 0;
+	if (len > GS_NET_MAX_BODY)
+		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_BODY);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return gs_diag_set(d, GS_EINVAL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
+		goto out;
+	}
+	json_object_foreach(root, key, v) {
+		if (strcmp(key, "checkpoint") && strcmp(key, "old_size") && strcmp(key, "proof")) {
+			gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
+			goto out;
+		}
+	}
+	if (!(note = member(root, "checkpoint", &nl, d)))
+		goto out;
+	if (nl == 0 || nl > GS_MAX_NOTE_BYTES) {
+		ret = gs_diag_set(d, nl ? GS_ELIMIT : GS_EINVAL, "checkpoint: 1 to %d bytes", GS_MAX_NOTE_BYTES);
+		goto out;
+	}
+	v = json_object_get(root, "old_size");
+	if (!v) {
+		gs_diag_set(d, GS_EINVAL, "missing member 'old_size'");
+		goto out;
+	}
+	if (!json_is_integer(v) || (old = json_integer_value(v)) < 0) {
+		gs_diag_set(d, GS_EINVAL, "member 'old_size' is not an integer >= 0");
+		goto out;
+	}
+	proof = json_object_get(root, "proof");
+	if (!proof) {
+		gs_diag_set(d, GS_EINVAL, "missing member 'proof'");
+		goto out;
+	}
+	if (!json_is_array(proof)) {
+		gs_diag_set(d, GS_EINVAL, "member 'proof' is not an array");
+		goto out;
+	}
+	if (json_array_size(proof) > GS_MAX_PROOF_HASHES) {
+		ret = gs_diag_set(d, GS_ELIMIT, "proof: more than %d hashes", GS_MAX_PROOF_HASHES);
+		goto out;
+	}
+	json_array_foreach(proof, i, h) {
+		const char *s = json_string_value(h);
+
+		if (!s || json_string_length(h) != strlen(s) ||
+		    b64_decode_exact(s, strlen(s), out->proof[i], 32)) {
+			gs_diag_set(d, GS_EINVAL, "proof[%zu] is not canonical base64 of 32 bytes", i);
+			goto out;
+		}
+	}
+	out->note = malloc(nl + 1);
+	if (!out->note) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	memcpy(out->note, note, nl + 1);
+	out->len = nl;
+	out->old_size = (uint64_t)old;
+	out->nproof = json_array_size(proof);
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+char *api_checkpoint_json(const char *note, size_t len, uint64_t old_size,
+			  const uint8_t proof[][32], size_t nproof)
+{
+	char b64[B64_ENCODED_SIZE(32)];
+	json_t *j, *a = json_array();
+	char *out = NULL;
+	size_t i;
+
+	if (!a || old_size > (uint64_t)INT64_MAX) {
+		json_decref(a);
+		return NULL;
+	}
+	for (i = 0; i < nproof; i++) {
+		if (b64_encode(proof[i], 32, b64, sizeof(b64)) < 0 ||
+		    json_array_append_new(a, json_string(b64))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	j = json_pack("{s:s%, s:I, s:o}", "checkpoint", note, len, "old_size", (json_int_t)old_size,
+		      "proof", a);
+	if (j)
+		out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return out;
 }

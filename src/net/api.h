@@ -33,6 +33,28 @@ int api_deliver_parse(const char *buf, size_t len, struct deliver_req *out, stru
 	__attribute__((warn_unused_result));
 void deliver_req_release(struct deliver_req *r);
 
+/* The body of POST /v1/peer/checkpoint (node/witness.h):
+ *     {"checkpoint": "<signed note>", "old_size": N, "proof": ["<b64>", ...]}
+ * Exactly these three members; duplicate keys are refused. checkpoint is a
+ * string of 1..GS_MAX_NOTE_BYTES bytes (parsed later, as a note); old_size
+ * an integer >= 0; proof an array of at most GS_MAX_PROOF_HASHES strings,
+ * each canonical standard base64 of 32 bytes. */
+struct checkpoint_req {
+	char *note; /* malloc'd, NUL-terminated, len bytes */
+	size_t len;
+	uint64_t old_size;
+	size_t nproof;
+	uint8_t proof[GS_MAX_PROOF_HASHES][32];
+};
+
+/* As api_deliver_parse. Release with checkpoint_req_release(). */
+int api_checkpoint_parse(const char *buf, size_t len, struct checkpoint_req *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+void checkpoint_req_release(struct checkpoint_req *r);
+/* The same body, as compact JSON text (malloc'd), or NULL. */
+char *api_checkpoint_json(const char *note, size_t len, uint64_t old_size,
+			  const uint8_t proof[][32], size_t nproof);
+
 /* Validity of a delivery's kind and id, as above. */
 int api_kind_is_valid(const char *s);
 int api_id_is_valid(const char *s);

@@ -16,6 +16,7 @@
 #include "net/api.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "node/witness.h"
 #include "util/banned.h"
 
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3"
@@ -146,10 +147,48 @@ static unsigned h_deliver(struct request *r, json_t **reply)
 	return MHD_HTTP_OK;
 }
 
+/* A peer's checkpoint of its log for this node, to cosign
+ * (node/witness.h, docs/api.md). */
+static unsigned h_checkpoint(struct request *r, json_t **reply)
+{
+	struct checkpoint_req *cr;
+	struct witness_answer a;
+	struct gs_diag d = { { 0 } };
+	int ret;
+
+	cr = malloc(sizeof(*cr));
+	if (!cr) {
+		*reply = json_error("out of memory");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	if ((ret = api_checkpoint_parse(r->body ? r->body : "", r->len, cr, &d))) {
+		free(cr);
+		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	pthread_mutex_lock(&r->srv->node_lock);
+	ret = witness_add_checkpoint(r->srv->node, r->peer.code, cr->note, cr->len, cr->old_size,
+				     (const uint8_t (*)[32])cr->proof, cr->nproof, &a, &d);
+	pthread_mutex_unlock(&r->srv->node_lock);
+	checkpoint_req_release(cr);
+	free(cr);
+	if (ret == 0) {
+		*reply = json_pack("{s:s}", "cosignature", a.cosignature);
+		return MHD_HTTP_OK;
+	}
+	*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+	if (*reply && ret == GS_ESTATE)
+		json_object_set_new(*reply, "size", json_integer((json_int_t)a.size));
+	if (*reply && ret == GS_ECRYPTO)
+		json_object_set_new(*reply, "evidence", json_boolean(a.evidence));
+	return status_of(ret);
+}
+
 static const struct route routes[] = {
 	{ "GET", "/v1/health", 0, h_health },
 	{ "GET", "/v1/peer/whoami", 1, h_whoami },
 	{ "POST", "/v1/peer/deliver", 1, h_deliver },
+	{ "POST", "/v1/peer/checkpoint", 1, h_checkpoint },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

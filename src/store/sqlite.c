@@ -77,6 +77,17 @@ static const char *const migrations[] = {
 	"CREATE TABLE incidents (id TEXT PRIMARY KEY, item TEXT NOT NULL, record TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL) STRICT;"
 	"CREATE INDEX incidents_by_item ON incidents (item);",
+	/* 6: witnessing (store/witness_store.h): cosigned checkpoints, both
+	 * ways, and evidence of a peer's inconsistent checkpoints */
+	"CREATE TABLE ledger_cosigned (origin TEXT NOT NULL, witness TEXT NOT NULL,"
+	"  size INTEGER NOT NULL CHECK (size >= 0), note BLOB NOT NULL, cosigned_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (origin, witness, size)) STRICT;"
+	"CREATE TABLE ledger_evidence (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, origin TEXT NOT NULL,"
+	"  problem TEXT NOT NULL, held_size INTEGER NOT NULL, held_note BLOB NOT NULL,"
+	"  new_size INTEGER NOT NULL, new_note BLOB NOT NULL, proof TEXT NOT NULL,"
+	"  detail TEXT NOT NULL, found_at INTEGER NOT NULL,"
+	"  UNIQUE (origin, held_size, new_note)) STRICT;"
+	"CREATE INDEX ledger_evidence_by_peer ON ledger_evidence (peer, id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -91,12 +91,123 @@ static void test_deliver_caps(void **state)
 	assert_int_equal(api_deliver_parse("{}", GS_NET_MAX_BODY + 1, &r, NULL), GS_ELIMIT);
 }
 
+static const char H32[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+static void test_checkpoint_ok(void **state)
+{
+	struct checkpoint_req *r = malloc(sizeof(*r)), *r2 = malloc(sizeof(*r2));
+	uint8_t h[2][32];
+	char json[512], *out;
+	size_t i;
+
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(r2);
+	snprintf(json, sizeof(json), "{\"checkpoint\":\"o\\n1\\nx\\n\",\"old_size\":7,\"proof\":[\"%s\",\"%s\"]}",
+		 H32, H32);
+	assert_int_equal(api_checkpoint_parse(json, strlen(json), r, NULL), 0);
+	assert_int_equal(r->len, 6);
+	assert_string_equal(r->note, "o\n1\nx\n");
+	assert_int_equal(r->old_size, 7);
+	assert_int_equal(r->nproof, 2);
+	for (i = 0; i < 32; i++)
+		assert_int_equal(r->proof[1][i], i);
+	/* What the client sends parses back to the same. */
+	for (i = 0; i < 32; i++)
+		h[0][i] = h[1][i] = (uint8_t)(255 - i);
+	out = api_checkpoint_json(r->note, r->len, 12345678901ULL, (const uint8_t (*)[32])h, 2);
+	assert_non_null(out);
+	assert_int_equal(api_checkpoint_parse(out, strlen(out), r2, NULL), 0);
+	assert_string_equal(r2->note, r->note);
+	assert_int_equal(r2->old_size, 12345678901ULL);
+	assert_int_equal(r2->nproof, 2);
+	assert_memory_equal(r2->proof, h, sizeof(h));
+	free(out);
+	checkpoint_req_release(r2);
+	out = api_checkpoint_json("a\n", 2, 0, NULL, 0);
+	assert_non_null(out);
+	assert_int_equal(api_checkpoint_parse(out, strlen(out), r2, NULL), 0);
+	assert_int_equal(r2->nproof, 0);
+	assert_int_equal(r2->old_size, 0);
+	free(out);
+	checkpoint_req_release(r2);
+	checkpoint_req_release(r);
+	free(r);
+	free(r2);
+}
+
+static void test_checkpoint_bad(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"[]",
+		"{\"checkpoint\":\"c\",\"old_size\":0}",
+		"{\"checkpoint\":\"c\",\"proof\":[]}",
+		"{\"old_size\":0,\"proof\":[]}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[],\"x\":1}",
+		"{\"checkpoint\":\"c\",\"checkpoint\":\"d\",\"old_size\":0,\"proof\":[]}",
+		"{\"checkpoint\":\"\",\"old_size\":0,\"proof\":[]}",
+		"{\"checkpoint\":1,\"old_size\":0,\"proof\":[]}",
+		"{\"checkpoint\":\"a\\u0000b\",\"old_size\":0,\"proof\":[]}",
+		"{\"checkpoint\":\"c\",\"old_size\":-1,\"proof\":[]}",
+		"{\"checkpoint\":\"c\",\"old_size\":1.5,\"proof\":[]}",
+		"{\"checkpoint\":\"c\",\"old_size\":\"1\",\"proof\":[]}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":{}}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[1]}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[\"AAEC\"]}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"]}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=\"]}",
+		"{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[]} x",
+	};
+	struct checkpoint_req *r = malloc(sizeof(*r));
+	struct gs_diag d;
+	size_t i;
+
+	(void)state;
+	assert_non_null(r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d.msg[0] = 0;
+		if (api_checkpoint_parse(bad[i], strlen(bad[i]), r, &d) != GS_EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(d.msg[0] != 0);
+		assert_null(r->note);
+	}
+	free(r);
+}
+
+static void test_checkpoint_caps(void **state)
+{
+	static char json[128 + (GS_MAX_PROOF_HASHES + 1) * 48];
+	struct checkpoint_req *r = malloc(sizeof(*r));
+	char *p;
+	int i;
+
+	(void)state;
+	assert_non_null(r);
+	for (int n = GS_MAX_PROOF_HASHES; n <= GS_MAX_PROOF_HASHES + 1; n++) {
+		p = json + sprintf(json, "{\"checkpoint\":\"c\",\"old_size\":0,\"proof\":[");
+		for (i = 0; i < n; i++)
+			p += sprintf(p, "%s\"%s\"", i ? "," : "", H32);
+		sprintf(p, "]}");
+		assert_int_equal(api_checkpoint_parse(json, strlen(json), r, NULL),
+				 n == GS_MAX_PROOF_HASHES ? 0 : GS_ELIMIT);
+		if (n == GS_MAX_PROOF_HASHES)
+			assert_int_equal(r->nproof, GS_MAX_PROOF_HASHES);
+		checkpoint_req_release(r);
+	}
+	assert_int_equal(api_checkpoint_parse("{}", GS_NET_MAX_BODY + 1, r, NULL), GS_ELIMIT);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deliver_ok),
 		cmocka_unit_test(test_deliver_bad),
 		cmocka_unit_test(test_deliver_caps),
+		cmocka_unit_test(test_checkpoint_ok),
+		cmocka_unit_test(test_checkpoint_bad),
+		cmocka_unit_test(test_checkpoint_caps),
 	};
 
 	if (sodium_init() < 0)
