@@ -22,7 +22,8 @@
 #include "util/banned.h"
 
 static const char serve_help[] =
-	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE] [--home DIR]\n\n"
+	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE] [--home DIR]\n"
+	"                    [--session-ttl SECONDS]\n\n"
 	"Serves this node's HTTPS API (docs/api.md) with mutual TLS: peers present\n"
 	"the certificate whose key their signed identity pins (tls-pin). --listen\n"
 	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
@@ -32,7 +33,10 @@ static const char serve_help[] =
 	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
 	"receipt goes back in the reply), a receipt or a diplomatic note imported.\n"
 	"The outbox is delivered while it runs. Needs the passphrase\n"
-	"(GSOMIA_PASSPHRASE or --passphrase-file).\n";
+	"(GSOMIA_PASSPHRASE or --passphrase-file).\n"
+	"The node's own people sign in at /v1/session with the password set by\n"
+	"'gsomia person password' and call /v1/local/... with the token; a\n"
+	"session lasts --session-ttl seconds (default 28800, 8 hours).\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
@@ -259,6 +263,7 @@ int cmd_serve(int argc, char **argv)
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "session-ttl", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -272,7 +277,7 @@ int cmd_serve(int argc, char **argv)
 	struct inbox ib;
 	char addr[GS_MAX_NAME], pid[32];
 	sigset_t stop;
-	unsigned long threads = 0;
+	unsigned long threads = 0, ttl = 0;
 	char *end;
 	int c, ret, sig = 0;
 
@@ -285,6 +290,12 @@ int cmd_serve(int argc, char **argv)
 			threads = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || threads < 1 || threads > GS_NET_MAX_THREADS)
 				return usage_error("serve", "--threads takes 1 to %d", GS_NET_MAX_THREADS);
+			break;
+		case 's':
+			errno = 0;
+			ttl = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || ttl < 1 || ttl > 30 * 86400)
+				return usage_error("serve", "--session-ttl takes 1 to %d seconds", 30 * 86400);
 			break;
 		case 'p': pidfile = optarg; break;
 		case 'H': home = optarg; break;
@@ -324,6 +335,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.threads = (unsigned)threads;
 	cfg.deliver = inbox_deliver;
 	cfg.deliver_ctx = &ib;
+	cfg.session_ttl = (int64_t)ttl;
 	if ((ret = server_start(n, &cfg, &srv, &d))) {
 		ret = fail(ret, &d);
 		goto out;

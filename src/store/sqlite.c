@@ -77,6 +77,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE incidents (id TEXT PRIMARY KEY, item TEXT NOT NULL, record TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL) STRICT;"
 	"CREATE INDEX incidents_by_item ON incidents (item);",
+	/* 6: persons' password hashes and sign-in sessions (store/auth_store.h) */
+	"CREATE TABLE person_passwords (person TEXT PRIMARY KEY, hash TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, person TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER) STRICT;"
+	"CREATE INDEX sessions_by_person ON sessions (person);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
