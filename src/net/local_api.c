@@ -314,19 +314,18 @@ struct agreements_ctx {
 static int agreement_one(void *ctx, const char *id, int version)
 {
 	struct agreements_ctx *c = ctx;
-	struct agreement_view v;
+	const struct agreement_view *v;
 	json_t *o = json_object();
 
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "version", json_integer(version));
-	if (!agreement_view_load(c->n, id, &v, NULL)) {
-		const struct agreement *a = agreement_view_base(&v);
+	if (!agreement_view_cached(c->n, id, &v, NULL)) {
+		const struct agreement *a = agreement_view_base(v);
 
 		json_object_set_new(o, "title", json_string(a->title));
-		json_object_set_new(o, "signed", json_boolean(agreement_view_signed(&v, 0)));
-		if (!agreement_view_status(&v, c->now, c->st))
+		json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
+		if (!agreement_view_status(v, c->now, c->st))
 			json_object_set_new(o, "state", json_string(state_name(c->st->state)));
-		agreement_view_release(&v);
 	}
 	json_array_append_new(c->arr, o);
 	return 0;
@@ -420,7 +419,7 @@ static int path_segment(const char *url, int index, char *out, size_t cap)
 static unsigned h_agreement_status(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
-	struct agreement_view v;
+	const struct agreement_view *v;
 	struct lifecycle_status *st;
 	char id[GS_MAX_ID];
 	gs_instant at;
@@ -430,18 +429,17 @@ static unsigned h_agreement_status(struct call *c, json_t **reply)
 		*reply = json_error("not an agreement id");
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if ((ret = agreement_view_load(c->n, id, &v, &d)))
+	if ((ret = agreement_view_cached(c->n, id, &v, &d)))
 		return fail(ret, &d, reply);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		ret = GS_ENOMEM;
-	else if (!(ret = instant_of(c->n, c->r->at, agreement_view_base(&v)->zone, &at, &d)) &&
-		 (ret = agreement_view_status(&v, at, st)))
+	else if (!(ret = instant_of(c->n, c->r->at, agreement_view_base(v)->zone, &at, &d)) &&
+		 (ret = agreement_view_status(v, at, st)))
 		gs_diag_set(&d, ret, "cannot compute the state of '%s'", id);
 	if (!ret)
-		*reply = status_json(&v, st, at);
+		*reply = status_json(v, st, at);
 	free(st);
-	agreement_view_release(&v);
 	return ret ? fail(ret, &d, reply) : MHD_HTTP_OK;
 }
 
@@ -465,7 +463,7 @@ static const char *opt(const char *s)
 /* Fills q from the body; the instant in the agreement's zone. */
 static int decide_query_of(struct call *c, struct decide_body *b, struct decide_query *q, struct gs_diag *d)
 {
-	struct agreement_view v;
+	const struct agreement_view *v;
 	int32_t zone = c->n->self.zone;
 
 	memset(q, 0, sizeof(*q));
@@ -477,10 +475,8 @@ static int decide_query_of(struct call *c, struct decide_body *b, struct decide_
 	q->to = opt(b->to);
 	q->person = opt(b->person);
 	q->facility = opt(b->facility);
-	if (b->at[0] && !agreement_view_load(c->n, b->agreement, &v, NULL)) {
-		zone = agreement_view_base(&v)->zone;
-		agreement_view_release(&v);
-	}
+	if (b->at[0] && !agreement_view_cached(c->n, b->agreement, &v, NULL))
+		zone = agreement_view_base(v)->zone;
 	return instant_of(c->n, b->at, zone, &q->at, d);
 }
 

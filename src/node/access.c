@@ -22,23 +22,20 @@ struct access_scene {
 static int decide_one(struct node *n, struct access_scene *s, json_t *rec, gs_instant at,
 		      struct decision *dec, struct gs_diag *d)
 {
-	struct agreement_view v;
+	const struct agreement_view *v;
 	const struct agreement *a;
 	int ret;
 
 	memset(dec, 0, sizeof(*dec));
 	item_to_holding(rec, &s->holding);
-	if ((ret = agreement_view_load(n, s->holding.agreement, &v, d)))
+	if ((ret = agreement_view_cached(n, s->holding.agreement, &v, d)))
 		return ret;
-	if ((ret = agreement_view_status(&v, at, &s->st))) {
-		agreement_view_release(&v);
+	if ((ret = agreement_view_status(v, at, &s->st)))
 		return gs_diag_set(d, ret, "cannot compute the state of '%s'", s->holding.agreement);
-	}
-	a = agreement_view_version(&v, s->st.version);
+	a = agreement_view_version(v, s->st.version);
 	if (!a)
-		a = agreement_view_base(&v);
+		a = agreement_view_base(v);
 	ret = decide_access(a, &n->self, &s->holding, &s->person, &s->facility, NULL, 0, at, dec);
-	agreement_view_release(&v);
 	return ret == GS_EDENIED || ret == GS_EINVAL ? 0 : ret;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "crypto/note.h"
+#include "node/agreements.h"
 #include "node/ledger.h"
 #include "node/items.h"
 #include "node/node.h"
@@ -402,6 +403,8 @@ void node_close(struct node *n)
 	if (n->keys_loaded)
 		keys_release(&n->keys);
 	ledger_node_release(n);
+	agreement_cache_release(n);
+	node_identity_cache_release(n);
 	store_close(n->st);
 	free(n);
 }

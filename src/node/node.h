@@ -26,6 +26,8 @@
 #define GS_HOME_MAX 4096
 
 struct ledger_cache;
+struct view_cache;
+struct identity_cache;
 
 struct node {
 	char home[GS_HOME_MAX];
@@ -34,6 +36,8 @@ struct node {
 	bool keys_loaded;
 	struct node_keys keys;    /* secret halves in guarded memory once unlocked */
 	struct ledger_cache *ledger; /* node/ledger.c's compact ranges */
+	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
+	struct identity_cache *identities; /* node/parties.c's verified identities */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
@@ -91,6 +95,8 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
  * carries tls-pin pin: how a server maps a client certificate to a peer.
  * GS_ENOTFOUND if none does. */
 int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct gs_diag *d);
+/* Drops the identities node_party_get() keeps verified (node_close()). */
+void node_identity_cache_release(struct node *n);
 
 /* Reads a whole file (capped at cap bytes). */
 int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d);

@@ -201,6 +201,25 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* PRAGMA data_version sees other handles' commits, not this one's;
+ * sqlite3_total_changes64() counts this handle's rows changed. */
+int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*external = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return GS_EIO;
+	*internal = (uint64_t)sqlite3_total_changes64(st->db);
+	return 0;
+}
+
 /* Prepares sql and binds args described by fmt: s = text, b = blob (ptr,
  * size_t), i = int64. */
 static int prep(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...)

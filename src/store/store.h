@@ -35,6 +35,11 @@ int store_begin(struct store *st);    /* BEGIN IMMEDIATE */
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/* Changes whenever the database changes, through this handle or any
+ * other (another handle, another process): for caches of what was read.
+ * Starts a read of the database to learn about other handles' commits. */
+int store_data_version(struct store *st, uint64_t *external, uint64_t *internal);
+
 /* meta: small key/value settings of the node (party code, exercise...) */
 int store_meta_set(struct store *st, const char *key, const char *value);
 int store_meta_get(struct store *st, const char *key, char **value); /* GS_ENOTFOUND */
