@@ -59,6 +59,7 @@ struct local_route {
 	enum auth_kind auth;
 	unsigned roles;
 	local_fn fn;
+	int writes; /* else the call runs in one read snapshot */
 };
 
 static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -594,18 +595,18 @@ static unsigned h_outbox(struct call *c, json_t **reply)
 /* ---- routes: who may call what, in one place ---- */
 
 static const struct local_route routes[] = {
-	{ "POST", "/v1/session", AUTH_NONE, 0, h_signin },
-	{ "GET", "/v1/session", AUTH_SESSION, 0, h_whoami },
-	{ "DELETE", "/v1/session", AUTH_SESSION, 0, h_signout },
-	{ "GET", "/v1/local/agreements", AUTH_ROLES, ROLES_ANY, h_agreements },
-	{ "GET", "/v1/local/agreements/{}/status", AUTH_ROLES, ROLES_ANY, h_agreement_status },
+	{ "POST", "/v1/session", AUTH_NONE, 0, h_signin, 0 },
+	{ "GET", "/v1/session", AUTH_SESSION, 0, h_whoami, 0 },
+	{ "DELETE", "/v1/session", AUTH_SESSION, 0, h_signout, 1 },
+	{ "GET", "/v1/local/agreements", AUTH_ROLES, ROLES_ANY, h_agreements, 0 },
+	{ "GET", "/v1/local/agreements/{}/status", AUTH_ROLES, ROLES_ANY, h_agreement_status, 0 },
 	/* a reader or translator asks only about themself (h_decide_access) */
-	{ "POST", "/v1/local/decide/access", AUTH_ROLES, ROLES_ANY, h_decide_access },
-	{ "POST", "/v1/local/decide/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, h_decide_release },
+	{ "POST", "/v1/local/decide/access", AUTH_ROLES, ROLES_ANY, h_decide_access, 0 },
+	{ "POST", "/v1/local/decide/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, h_decide_release, 0 },
 	/* registry, auditor: the inventory; reader: what they may open now */
-	{ "GET", "/v1/local/items", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_items },
-	{ "GET", "/v1/local/ledger", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_ledger },
-	{ "GET", "/v1/local/outbox", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, h_outbox },
+	{ "GET", "/v1/local/items", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_items, 0 },
+	{ "GET", "/v1/local/ledger", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_ledger, 0 },
+	{ "GET", "/v1/local/outbox", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, h_outbox, 0 },
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
@@ -679,7 +680,7 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 	struct gs_diag d = { { 0 } };
 	struct call c;
 	unsigned status;
-	int ret;
+	int ret, reading = 0;
 
 	*reply = NULL;
 	if (r->route < 0 || r->route >= NROUTES) {
@@ -703,6 +704,15 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 	pthread_mutex_lock(lock);
+	if (!route->writes) {
+		if ((ret = node_read_begin(n))) {
+			pthread_mutex_unlock(lock);
+			free(c.who);
+			*reply = json_error("the database is busy");
+			return MHD_HTTP_SERVICE_UNAVAILABLE;
+		}
+		reading = 1;
+	}
 	ret = node_session_find(n, c.token, wall_clock(), &c.session, &d);
 	if (!ret)
 		ret = node_person_get(n, c.session.person, c.who, &d);
@@ -718,6 +728,8 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 	} else {
 		status = route->fn(&c, reply);
 	}
+	if (reading)
+		node_read_end(n);
 	pthread_mutex_unlock(lock);
 	sodium_memzero(c.token, sizeof(c.token));
 	free(c.who);

@@ -28,6 +28,7 @@
 struct ledger_cache;
 struct view_cache;
 struct identity_cache;
+struct person_cache;
 
 struct node {
 	char home[GS_HOME_MAX];
@@ -38,6 +39,7 @@ struct node {
 	struct ledger_cache *ledger; /* node/ledger.c's compact ranges */
 	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
 	struct identity_cache *identities; /* node/parties.c's verified identities */
+	struct person_cache *persons; /* node/registers.c's parsed person records */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
@@ -67,6 +69,11 @@ int node_open(const char *home, struct node **out, struct gs_diag *d);
 /* Unseals the keys (needed to sign). */
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d);
 void node_close(struct node *n);
+
+/* One snapshot, and one lock of the database, for a series of reads that
+ * change nothing (the local API's calls): 0 or GS_EIO. */
+int node_read_begin(struct node *n) __attribute__((warn_unused_result));
+void node_read_end(struct node *n);
 
 /* The node's clock: the system clock, or GSOMIA_NOW on an exercise node.
  * A real node refuses GSOMIA_NOW. */

@@ -87,14 +87,14 @@ int store_session_put(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTE
 int store_session_get(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTES],
 		      struct store_session *out)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_hot(st, HOT_SESSION_GET, "SELECT person, created_at, expires_at, "
+				    "coalesce(revoked_at, 0) FROM sessions WHERE token_hash = ?");
 	int rc, ret;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(st->db, "SELECT person, created_at, expires_at, coalesce(revoked_at, 0) "
-				       "FROM sessions WHERE token_hash = ?", -1, &s, NULL) != SQLITE_OK)
+	if (!s)
 		return GS_EIO;
-	rc = sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+	rc = sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -108,7 +108,8 @@ int store_session_get(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTE
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return ret;
 }
 

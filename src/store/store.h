@@ -32,6 +32,9 @@ int store_open(const char *path, int create, struct store **out, struct gs_diag 
 void store_close(struct store *st);
 
 int store_begin(struct store *st);    /* BEGIN IMMEDIATE */
+/* BEGIN DEFERRED: one snapshot (and one lock) for a series of reads;
+ * end it with store_commit(). */
+int store_begin_read(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
