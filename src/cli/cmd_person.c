@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "node/auth.h"
 #include "node/registers.h"
 #include "util/banned.h"
 
@@ -16,11 +17,16 @@ static const char person_help[] =
 	"                         [--role nsa-officer|registry|reader|auditor|translator]...\n"
 	"       gsomia person list [--json]\n"
 	"       gsomia person show ID [--json]\n"
+	"       gsomia person password ID [--password-file FILE]\n"
 	"common options: --home DIR\n\n"
 	"The register of persons: nationalities, employer party, personnel security\n"
 	"clearance (a label of the employer's scheme, with its validity), duties that\n"
 	"give need-to-know, facility (the person is put on its register) and roles.\n"
-	"add replaces a person with the same id.\n";
+	"add replaces a person with the same id.\n"
+	"password sets the password the person signs in to the node's API with\n"
+	"(docs/api.md): from $GSOMIA_PERSON_PASSWORD, else --password-file (one\n"
+	"trailing newline dropped), else asked twice on the terminal; at least 8\n"
+	"bytes. Only an Argon2id hash of it is kept.\n";
 
 static const char facility_help[] =
 	"usage: gsomia facility add ID --name NAME [--party CODE] [--contractor]\n"
@@ -110,11 +116,13 @@ int cmd_person(int argc, char **argv)
 		{ "duty", required_argument, NULL, 'd' },
 		{ "facility", required_argument, NULL, 'F' },
 		{ "role", required_argument, NULL, 'r' },
+		{ "password-file", required_argument, NULL, 'W' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct person *p = calloc(1, sizeof(*p));
+	const char *pwfile = NULL;
 	struct gs_diag d = { { 0 } };
 	const char *home = NULL, *sub;
 	struct node *n = NULL;
@@ -176,13 +184,14 @@ int cmd_person(int argc, char **argv)
 			}
 			p->roles |= bit;
 			break;
+		case 'W': pwfile = optarg; break;
 		case 'j': json = true; break;
 		case 'h': fputs(person_help, stdout); goto out;
 		default: ret = usage_error("person", "unknown option"); goto out;
 		}
 	}
 	if (optind >= argc) {
-		ret = usage_error("person", "missing subcommand (add, list, show)");
+		ret = usage_error("person", "missing subcommand (add, list, show, password)");
 		goto out;
 	}
 	sub = argv[optind++];
@@ -215,10 +224,24 @@ int cmd_person(int argc, char **argv)
 			goto out;
 		if (!(ret = node_person_put(n, p, &d)))
 			printf("registered %s (%s)\n", p->id, p->name);
+	} else if (!strcmp(sub, "password") && optind + 1 == argc) {
+		char *pw = NULL;
+		size_t pwlen = 0;
+
+		if ((ret = open_node(home, &n)))
+			goto out;
+		if ((ret = node_person_get(n, argv[optind], p, &d)) ||
+		    (ret = secret_get("GSOMIA_PERSON_PASSWORD", "password", pwfile, true, &pw, &pwlen, &d)))
+			goto failed;
+		ret = node_password_set(n, p->id, pw, pwlen, &d);
+		passphrase_free(pw, pwlen);
+		if (!ret)
+			printf("password set for %s\n", p->id);
 	} else {
 		ret = usage_error("person", "unknown subcommand or wrong arguments: '%s'", sub);
 		goto out;
 	}
+failed:
 	if (ret)
 		ret = fail(ret, &d);
 out:

@@ -25,7 +25,7 @@
 
 static const char serve_help[] =
 	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE]\n"
-	"                    [--witness-every SECONDS] [--home DIR]\n\n"
+	"                    [--witness-every SECONDS] [--session-ttl SECONDS] [--home DIR]\n\n"
 	"Serves this node's HTTPS API (docs/api.md) with mutual TLS: peers present\n"
 	"the certificate whose key their signed identity pins (tls-pin). --listen\n"
 	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
@@ -38,7 +38,10 @@ static const char serve_help[] =
 	"(POST /v1/peer/checkpoint), and every --witness-every seconds (default 10;\n"
 	"0: never) this node's log for each peer with an endpoint is sent to that\n"
 	"peer to be cosigned when it has grown ('gsomia ledger witness'). Needs the\n"
-	"passphrase (GSOMIA_PASSPHRASE or --passphrase-file).\n";
+	"passphrase (GSOMIA_PASSPHRASE or --passphrase-file).\n"
+	"The node's own people sign in at /v1/session with the password set by\n"
+	"'gsomia person password' and call /v1/local/... with the token; a\n"
+	"session lasts --session-ttl seconds (default 28800, 8 hours).\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
@@ -307,6 +310,7 @@ int cmd_serve(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "witness-every", required_argument, NULL, 'w' },
+		{ "session-ttl", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -320,7 +324,7 @@ int cmd_serve(int argc, char **argv)
 	struct inbox ib;
 	char addr[GS_MAX_NAME], pid[32];
 	sigset_t stop;
-	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY;
+	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY, ttl = 0;
 	char *end;
 	int c, ret, sig = 0;
 
@@ -333,6 +337,12 @@ int cmd_serve(int argc, char **argv)
 			threads = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || threads < 1 || threads > GS_NET_MAX_THREADS)
 				return usage_error("serve", "--threads takes 1 to %d", GS_NET_MAX_THREADS);
+			break;
+		case 's':
+			errno = 0;
+			ttl = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || ttl < 1 || ttl > 30 * 86400)
+				return usage_error("serve", "--session-ttl takes 1 to %d seconds", 30 * 86400);
 			break;
 		case 'p': pidfile = optarg; break;
 		case 'w':
@@ -380,6 +390,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.threads = (unsigned)threads;
 	cfg.deliver = inbox_deliver;
 	cfg.deliver_ctx = &ib;
+	cfg.session_ttl = (int64_t)ttl;
 	if ((ret = server_start(n, &cfg, &srv, &d))) {
 		ret = fail(ret, &d);
 		goto out;

@@ -82,7 +82,14 @@ static int read_prompt(const char *prompt, char *buf, size_t cap, size_t *len)
 
 int passphrase_get(const char *file, bool confirm, char **out, size_t *len, struct gs_diag *d)
 {
-	const char *env = getenv("GSOMIA_PASSPHRASE");
+	return secret_get("GSOMIA_PASSPHRASE", "passphrase", file, confirm, out, len, d);
+}
+
+int secret_get(const char *envname, const char *what, const char *file, bool confirm, char **out,
+	       size_t *len, struct gs_diag *d)
+{
+	const char *env = getenv(envname);
+	char prompt[64];
 	char *p = sodium_malloc(GS_MAX_PASSPHRASE + 2);
 	size_t n = 0;
 	int ret = 0;
@@ -92,7 +99,7 @@ int passphrase_get(const char *file, bool confirm, char **out, size_t *len, stru
 	if (env && *env) {
 		n = strlen(env);
 		if (n > GS_MAX_PASSPHRASE) {
-			ret = gs_diag_set(d, GS_ELIMIT, "GSOMIA_PASSPHRASE longer than %d bytes", GS_MAX_PASSPHRASE);
+			ret = gs_diag_set(d, GS_ELIMIT, "%s longer than %d bytes", envname, GS_MAX_PASSPHRASE);
 			goto out;
 		}
 		memcpy(p, env, n + 1);
@@ -100,23 +107,24 @@ int passphrase_get(const char *file, bool confirm, char **out, size_t *len, stru
 		FILE *f = fopen(file, "rb");
 
 		if (!f) {
-			ret = gs_diag_set(d, GS_EIO, "passphrase file '%s': %s", file, strerror(errno));
+			ret = gs_diag_set(d, GS_EIO, "%s file '%s': %s", what, file, strerror(errno));
 			goto out;
 		}
 		n = fread(p, 1, GS_MAX_PASSPHRASE + 1, f);
 		fclose(f);
 		if (n > GS_MAX_PASSPHRASE) {
-			ret = gs_diag_set(d, GS_ELIMIT, "passphrase file '%s' longer than %d bytes", file,
+			ret = gs_diag_set(d, GS_ELIMIT, "%s file '%s' longer than %d bytes", what, file,
 					  GS_MAX_PASSPHRASE);
 			goto out;
 		}
-		/* One trailing newline is not part of the passphrase. */
+		/* One trailing newline is not part of the secret. */
 		if (n && p[n - 1] == '\n')
 			n--;
 		p[n] = 0;
 	} else if (isatty(STDIN_FILENO)) {
-		if ((ret = read_prompt("passphrase: ", p, GS_MAX_PASSPHRASE + 1, &n))) {
-			ret = gs_diag_set(d, GS_EUSAGE, "cannot read a passphrase from the terminal");
+		snprintf(prompt, sizeof(prompt), "%s: ", what);
+		if ((ret = read_prompt(prompt, p, GS_MAX_PASSPHRASE + 1, &n))) {
+			ret = gs_diag_set(d, GS_EUSAGE, "cannot read a %s from the terminal", what);
 			goto out;
 		}
 		if (confirm) {
@@ -129,18 +137,18 @@ int passphrase_get(const char *file, bool confirm, char **out, size_t *len, stru
 			}
 			ret = read_prompt("again: ", again, GS_MAX_PASSPHRASE + 1, &m);
 			if (!ret && (m != n || sodium_memcmp(again, p, n)))
-				ret = gs_diag_set(d, GS_EUSAGE, "the passphrases differ");
+				ret = gs_diag_set(d, GS_EUSAGE, "the %ss differ", what);
 			sodium_free(again);
 			if (ret)
 				goto out;
 		}
 	} else {
-		ret = gs_diag_set(d, GS_EUSAGE,
-				  "a passphrase is needed: set GSOMIA_PASSPHRASE, give --passphrase-file, or run on a terminal");
+		ret = gs_diag_set(d, GS_EUSAGE, "a %s is needed: set %s, give --%s-file, or run on a terminal",
+				  what, envname, what);
 		goto out;
 	}
 	if (n == 0) {
-		ret = gs_diag_set(d, GS_EUSAGE, "empty passphrase");
+		ret = gs_diag_set(d, GS_EUSAGE, "empty %s", what);
 		goto out;
 	}
 out:

@@ -23,6 +23,10 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
  * passphrase_free(). */
 int passphrase_get(const char *file, bool confirm, char **out, size_t *len, struct gs_diag *d);
 void passphrase_free(char *p, size_t len);
+/* The same for another secret: $envname, else file, else a prompt
+ * "what: " on the terminal; free it with passphrase_free(). */
+int secret_get(const char *envname, const char *what, const char *file, bool confirm, char **out,
+	       size_t *len, struct gs_diag *d);
 
 /* Opens the node at --home (or its defaults). */
 int open_node(const char *home_flag, struct node **out);

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "net/api.h"
+#include "net/local_api.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "node/witness.h"
@@ -30,6 +31,7 @@ struct server {
 	char *key_pem, *crt_pem;
 	size_t key_len;
 	char address[GS_MAX_NAME];
+	struct local_api *local;   /* /v1/session and /v1/local/... (net/local_api.h) */
 };
 
 /* Who is at the other end of a connection, worked out once per
@@ -59,6 +61,10 @@ struct request {
 	int responded;           /* a response was queued before the body */
 	int too_large;
 	struct conn_peer peer;   /* copy of the connection's */
+	int local;               /* a path of the local API (persons, bearer tokens) */
+	int local_route;         /* its route, or -1 */
+	const char *local_allow; /* a method its path takes, for 405 */
+	size_t max_body;         /* GS_NET_MAX_BODY, or GS_NET_MAX_LOCAL_BODY */
 	char *body;
 	size_t len, cap;
 };
@@ -291,8 +297,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 
 /* ---- responses ---- */
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *j,
-			       const char *allow)
+static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, json_t *j,
+				    const char *header, const char *value)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -325,11 +331,45 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (allow)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (header && value)
+		MHD_add_response_header(resp, header, value);
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *j,
+			       const char *allow)
+{
+	return respond_with(c, status, j, MHD_HTTP_HEADER_ALLOW, allow);
+}
+
+/* A call of the local API, once its body is in (net/local_api.h). */
+static enum MHD_Result respond_local(struct request *r, const char *method, const char *url)
+{
+	struct local_request lr;
+	json_t *reply = NULL;
+	unsigned status;
+
+	if (r->local_route < 0) {
+		if (r->local_allow)
+			return respond(r->conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       json_error("method %s not allowed on %s", method, url), r->local_allow);
+		return respond(r->conn, MHD_HTTP_NOT_FOUND, json_error("no such endpoint: %s", url), NULL);
+	}
+	memset(&lr, 0, sizeof(lr));
+	lr.route = r->local_route;
+	lr.url = url;
+	lr.authorization = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+	lr.at = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "at");
+	lr.body = r->body;
+	lr.len = r->len;
+	status = local_api_handle(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &reply);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		return respond_with(r->conn, status, reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				    "Bearer realm=\"gsomia\"");
+	return respond(r->conn, status, reply, NULL);
 }
 
 static enum MHD_Result refuse_peer(struct request *r)
@@ -368,6 +408,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->srv = s;
 		r->conn = c;
 		r->route = route_find(method, url, &r->path_known);
+		r->max_body = GS_NET_MAX_BODY;
+		if (!r->route && local_api_owns(url)) {
+			r->local = 1;
+			r->local_route = local_api_route(method, url, &r->local_allow);
+			r->max_body = GS_NET_MAX_LOCAL_BODY;
+		}
 		if (r->route && r->route->peer_only) {
 			peer_of(s, c, &r->peer);
 			if (r->peer.state != PEER_KNOWN) {
@@ -379,11 +425,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (cl) {
 			errno = 0;
 			want = strtoull(cl, &end, 10);
-			if (errno || end == cl || *end || want > GS_NET_MAX_BODY) {
+			if (errno || end == cl || *end || want > r->max_body) {
 				r->responded = 1;
 				return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
-					       json_error("request body larger than %u bytes",
-							  GS_NET_MAX_BODY), NULL);
+					       json_error("request body larger than %zu bytes",
+							  r->max_body), NULL);
 			}
 		}
 		return MHD_YES;
@@ -394,7 +440,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_data_size = 0;
 		if (r->responded || r->too_large)
 			return MHD_YES;
-		if (n > GS_NET_MAX_BODY - r->len) {
+		if (n > r->max_body - r->len) {
 			r->too_large = 1;
 			free(r->body);
 			r->body = NULL;
@@ -407,8 +453,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 			while (cap < r->len + n)
 				cap *= 2;
-			if (cap > GS_NET_MAX_BODY)
-				cap = GS_NET_MAX_BODY;
+			if (cap > r->max_body)
+				cap = r->max_body;
 			b = realloc(r->body, cap);
 			if (!b)
 				return MHD_NO;
@@ -424,7 +470,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r->responded = 1;
 	if (r->too_large)
 		return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
-			       json_error("request body larger than %u bytes", GS_NET_MAX_BODY), NULL);
+			       json_error("request body larger than %zu bytes", r->max_body), NULL);
+	if (r->local)
+		return respond_local(r, method, url);
 	if (!r->route) {
 		if (r->path_known)
 			return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -544,6 +592,8 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	s->node = n;
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->node_lock, NULL);
+	if ((ret = local_api_new(cfg->session_ttl, &s->local)))
+		goto fail;
 	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
 	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &(size_t){ 0 }, d))) {
 		if (ret == GS_ENOTFOUND)
@@ -602,6 +652,7 @@ void server_stop(struct server *s)
 		free(s->key_pem);
 	}
 	free(s->crt_pem);
+	local_api_free(s->local);
 	pthread_mutex_destroy(&s->node_lock);
 	free(s);
 }

@@ -11,6 +11,9 @@
  * connection without a certificate is anonymous (401 on /v1/peer/...),
  * one with an unknown key is a stranger (403).
  *
+ * The node's own people call /v1/session and /v1/local/... without a
+ * certificate, with a session's bearer token instead (net/local_api.h).
+ *
  * The server borrows the node: the caller keeps it open until
  * server_stop() returns. Calls into the node are serialised by the
  * server's lock, so the node's store is used by one thread at a time.
@@ -36,6 +39,7 @@ struct server_config {
 	unsigned threads;         /* worker threads; 0 for the default (2) */
 	server_deliver_fn deliver; /* NULL: deliveries get 501 */
 	void *deliver_ctx;
+	int64_t session_ttl;      /* seconds a person's session lasts; 0 for 8 h */
 };
 
 struct server;

@@ -987,3 +987,80 @@ int node_agreement_each(struct node *n, int (*fn)(void *ctx, const char *id, int
 {
 	return store_agreement_each(n->st, fn, ctx);
 }
+
+/* ---- kept views ---- */
+
+#define VIEW_CACHE_SLOTS 8
+
+struct view_slot {
+	bool used;
+	char id[GS_MAX_ID];
+	struct agreement_view v;
+};
+
+struct view_cache {
+	uint64_t external, internal; /* store_data_version() when filled */
+	unsigned next;               /* the slot to reuse when all are taken */
+	struct view_slot slot[VIEW_CACHE_SLOTS];
+};
+
+static void cache_clear(struct view_cache *c)
+{
+	int i;
+
+	for (i = 0; i < VIEW_CACHE_SLOTS; i++) {
+		if (c->slot[i].used)
+			agreement_view_release(&c->slot[i].v);
+		c->slot[i].used = false;
+	}
+}
+
+void agreement_cache_release(struct node *n)
+{
+	if (!n->views)
+		return;
+	cache_clear(n->views);
+	free(n->views);
+	n->views = NULL;
+}
+
+int agreement_view_cached(struct node *n, const char *id, const struct agreement_view **out,
+			  struct gs_diag *d)
+{
+	struct view_cache *c = n->views;
+	struct view_slot *s = NULL;
+	uint64_t ext, in;
+	int i, ret;
+
+	if (strlen(id) >= GS_MAX_ID)
+		return gs_diag_set(d, GS_ENOTFOUND, "unknown agreement '%.64s'", id);
+	if (!c && !(c = n->views = calloc(1, sizeof(*c))))
+		return GS_ENOMEM;
+	if ((ret = store_data_version(n->st, &ext, &in)))
+		return gs_diag_set(d, ret, "cannot read the database");
+	if (ext != c->external || in != c->internal) {
+		cache_clear(c);
+		c->external = ext;
+		c->internal = in;
+	}
+	for (i = 0; i < VIEW_CACHE_SLOTS; i++) {
+		if (c->slot[i].used && !strcmp(c->slot[i].id, id)) {
+			*out = &c->slot[i].v;
+			return 0;
+		}
+		if (!s && !c->slot[i].used)
+			s = &c->slot[i];
+	}
+	if (!s) {
+		s = &c->slot[c->next];
+		c->next = (c->next + 1) % VIEW_CACHE_SLOTS;
+		agreement_view_release(&s->v);
+		s->used = false;
+	}
+	if ((ret = agreement_view_load(n, id, &s->v, d)))
+		return ret;
+	s->used = true;
+	memcpy(s->id, id, strlen(id) + 1);
+	*out = &s->v;
+	return 0;
+}

@@ -49,6 +49,19 @@ void agreement_view_missing(const struct agreement_view *v, int version_index, c
 int agreement_view_load(struct node *n, const char *id, struct agreement_view *out, struct gs_diag *d);
 int agreement_view_load_dir(const char *dir, struct agreement_view *out, struct gs_diag *d);
 
+/*
+ * The same view, kept: loading a view checks every signature and note
+ * (milliseconds), so the questions that only read (decisions, listings,
+ * the local API) borrow a view the node keeps until the database changes
+ * (store_data_version(): through this node or any other handle). The
+ * view belongs to the node: valid until the next call on the node; do
+ * not release it.
+ */
+int agreement_view_cached(struct node *n, const char *id, const struct agreement_view **out,
+			  struct gs_diag *d) __attribute__((warn_unused_result));
+/* Drops the kept views (node_close() calls it). */
+void agreement_cache_release(struct node *n);
+
 /* The state at `at` and the version in effect then. */
 int agreement_view_status(const struct agreement_view *v, gs_instant at, struct lifecycle_status *st);
 

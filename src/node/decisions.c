@@ -10,7 +10,7 @@
 
 /* Everything a decision reads, on the heap (the structs are large). */
 struct scene {
-	struct agreement_view view;
+	const struct agreement_view *view; /* kept by the node (agreement_view_cached) */
 	struct lifecycle_status st;
 	struct party originator, recipient;
 	struct holding holding;
@@ -21,17 +21,15 @@ struct scene {
 
 static void scene_free(struct scene *s)
 {
-	if (s && s->have_view)
-		agreement_view_release(&s->view);
 	free(s);
 }
 
 /* The definition in effect at the instant (amendments), else version 1. */
 static const struct agreement *in_effect(const struct scene *s)
 {
-	const struct agreement *a = agreement_view_version(&s->view, s->st.version);
+	const struct agreement *a = agreement_view_version(s->view, s->st.version);
 
-	return a ? a : agreement_view_base(&s->view);
+	return a ? a : agreement_view_base(s->view);
 }
 
 /* Builds the holding this node would hold: its own item (marked with the
@@ -97,10 +95,10 @@ static int load_scene(struct node *n, const struct decide_query *q, struct scene
 	if (!s)
 		return GS_ENOMEM;
 	if (q->agreement) {
-		if ((ret = agreement_view_load(n, q->agreement, &s->view, d)))
+		if ((ret = agreement_view_cached(n, q->agreement, &s->view, d)))
 			goto fail;
 		s->have_view = true;
-		if ((ret = agreement_view_status(&s->view, q->at, &s->st)))
+		if ((ret = agreement_view_status(s->view, q->at, &s->st)))
 			goto fail;
 	}
 	if (q->originator && strcmp(q->originator, n->self.code)) {

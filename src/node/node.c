@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "crypto/note.h"
+#include "node/agreements.h"
 #include "node/ledger.h"
+#include "node/registers.h"
 #include "node/items.h"
 #include "node/node.h"
 #include "node/schemes.h"
@@ -402,8 +404,22 @@ void node_close(struct node *n)
 	if (n->keys_loaded)
 		keys_release(&n->keys);
 	ledger_node_release(n);
+	agreement_cache_release(n);
+	node_identity_cache_release(n);
+	node_person_cache_release(n);
 	store_close(n->st);
 	free(n);
+}
+
+int node_read_begin(struct node *n)
+{
+	return store_begin_read(n->st) ? GS_EIO : 0;
+}
+
+void node_read_end(struct node *n)
+{
+	if (store_commit(n->st))
+		store_rollback(n->st);
 }
 
 int node_now(const struct node *n, gs_instant *out, struct gs_diag *d)

@@ -26,6 +26,9 @@
 #define GS_HOME_MAX 4096
 
 struct ledger_cache;
+struct view_cache;
+struct identity_cache;
+struct person_cache;
 
 struct node {
 	char home[GS_HOME_MAX];
@@ -34,6 +37,9 @@ struct node {
 	bool keys_loaded;
 	struct node_keys keys;    /* secret halves in guarded memory once unlocked */
 	struct ledger_cache *ledger; /* node/ledger.c's compact ranges */
+	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
+	struct identity_cache *identities; /* node/parties.c's verified identities */
+	struct person_cache *persons; /* node/registers.c's parsed person records */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
@@ -64,6 +70,11 @@ int node_open(const char *home, struct node **out, struct gs_diag *d);
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d);
 void node_close(struct node *n);
 
+/* One snapshot, and one lock of the database, for a series of reads that
+ * change nothing (the local API's calls): 0 or GS_EIO. */
+int node_read_begin(struct node *n) __attribute__((warn_unused_result));
+void node_read_end(struct node *n);
+
 /* The node's clock: the system clock, or GSOMIA_NOW on an exercise node.
  * A real node refuses GSOMIA_NOW. */
 int node_now(const struct node *n, gs_instant *out, struct gs_diag *d);
@@ -91,6 +102,8 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
  * carries tls-pin pin: how a server maps a client certificate to a peer.
  * GS_ENOTFOUND if none does. */
 int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct gs_diag *d);
+/* Drops the identities node_party_get() keeps verified (node_close()). */
+void node_identity_cache_release(struct node *n);
 
 /* Reads a whole file (capped at cap bytes). */
 int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -124,10 +125,56 @@ out:
 	return ret;
 }
 
+/* Identities verified before, by the SHA-256 of their exact bytes: the
+ * same bytes verify the same way, so a hit needs no signature check and
+ * no invalidation. */
+#define IDENTITY_CACHE_SLOTS 8
+
+struct identity_cache {
+	unsigned next;
+	struct {
+		bool used;
+		uint8_t digest[crypto_hash_sha256_BYTES];
+		struct party p;
+	} slot[IDENTITY_CACHE_SLOTS];
+};
+
+void node_identity_cache_release(struct node *n)
+{
+	free(n->identities);
+	n->identities = NULL;
+}
+
+static int identity_verify_kept(struct node *n, const uint8_t *buf, size_t len, struct party *out,
+				struct gs_diag *d)
+{
+	struct identity_cache *c = n->identities;
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	char fpr[80];
+	int i, ret;
+
+	if (!c && !(c = n->identities = calloc(1, sizeof(*c))))
+		return identity_verify(buf, len, out, fpr, d);
+	crypto_hash_sha256(digest, buf, len);
+	for (i = 0; i < IDENTITY_CACHE_SLOTS; i++) {
+		if (c->slot[i].used && !memcmp(c->slot[i].digest, digest, sizeof(digest))) {
+			*out = c->slot[i].p;
+			return 0;
+		}
+	}
+	if ((ret = identity_verify(buf, len, out, fpr, d)))
+		return ret;
+	i = (int)c->next;
+	c->next = (c->next + 1) % IDENTITY_CACHE_SLOTS;
+	c->slot[i].used = true;
+	memcpy(c->slot[i].digest, digest, sizeof(digest));
+	c->slot[i].p = *out;
+	return 0;
+}
+
 int node_party_get(struct node *n, const char *code, struct party *out, struct gs_diag *d)
 {
 	struct store_party sp;
-	char fpr[80];
 	int ret;
 
 	ret = store_party_get(n->st, code, &sp);
@@ -135,7 +182,7 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
 		return gs_diag_set(d, ret, "unknown party '%s' (import its identity with 'gsomia party import FILE')", code);
 	if (ret)
 		return gs_diag_set(d, ret, "cannot read party '%s'", code);
-	ret = identity_verify(sp.identity, sp.identity_len, out, fpr, d);
+	ret = identity_verify_kept(n, sp.identity, sp.identity_len, out, d);
 	store_party_release(&sp);
 	return ret;
 }

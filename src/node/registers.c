@@ -268,16 +268,74 @@ int node_facility_get(struct node *n, const char *id, struct facility *out, stru
 	return ret ? gs_diag_set(d, ret, "damaged facility record '%s'", id) : 0;
 }
 
+/* Person records parsed before, by their exact text: the same text
+ * parses the same way, so a hit needs no parsing and no invalidation.
+ * Every API call reads its caller's record. */
+#define PERSON_CACHE_SLOTS 16
+
+struct person_cache {
+	unsigned next;
+	struct {
+		char *text; /* NULL: free */
+		struct person p;
+	} slot[PERSON_CACHE_SLOTS];
+};
+
+void node_person_cache_release(struct node *n)
+{
+	int i;
+
+	if (!n->persons)
+		return;
+	for (i = 0; i < PERSON_CACHE_SLOTS; i++)
+		free(n->persons->slot[i].text);
+	free(n->persons);
+	n->persons = NULL;
+}
+
 int node_person_get(struct node *n, const char *id, struct person *out, struct gs_diag *d)
 {
+	struct person_cache *c = n->persons;
+	json_error_t e;
 	json_t *j;
-	int ret;
+	char *s;
+	int i, ret;
 
-	if ((ret = get_record(n, "persons", id, &j, d)))
-		return ret;
+	if (!c)
+		c = n->persons = calloc(1, sizeof(*c));
+	ret = store_record_get(n->st, "persons", id, &s);
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "unknown person '%s'", id);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read persons '%s'", id);
+	for (i = 0; c && i < PERSON_CACHE_SLOTS; i++) {
+		if (c->slot[i].text && !strcmp(c->slot[i].text, s)) {
+			*out = c->slot[i].p;
+			free(s);
+			return 0;
+		}
+	}
+	j = json_loads(s, JSON_REJECT_DUPLICATES, &e);
+	if (!j) {
+		free(s);
+		return gs_diag_set(d, GS_EIO, "damaged record '%s' in persons", id);
+	}
 	ret = person_from_json(j, out);
 	json_decref(j);
-	return ret ? gs_diag_set(d, ret, "damaged person record '%s'", id) : 0;
+	if (ret) {
+		free(s);
+		return gs_diag_set(d, ret, "damaged person record '%s'", id);
+	}
+	if (c) {
+		i = (int)c->next;
+		c->next = (c->next + 1) % PERSON_CACHE_SLOTS;
+		free(c->slot[i].text);
+		c->slot[i].text = s;
+		c->slot[i].p = *out;
+	} else {
+		free(s);
+	}
+	return 0;
 }
 
 int node_person_put(struct node *n, const struct person *p, struct gs_diag *d)

@@ -21,6 +21,8 @@
 int node_person_put(struct node *n, const struct person *p, struct gs_diag *d);
 int node_person_get(struct node *n, const char *id, struct person *out, struct gs_diag *d);
 int node_person_each(struct node *n, int (*fn)(void *ctx, const struct person *p), void *ctx);
+/* Drops the person records node_person_get() keeps parsed (node_close()). */
+void node_person_cache_release(struct node *n);
 
 int node_facility_put(struct node *n, const struct facility *f, struct gs_diag *d);
 int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d);

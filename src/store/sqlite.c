@@ -88,6 +88,12 @@ static const char *const migrations[] = {
 	"  detail TEXT NOT NULL, found_at INTEGER NOT NULL,"
 	"  UNIQUE (origin, held_size, new_note)) STRICT;"
 	"CREATE INDEX ledger_evidence_by_peer ON ledger_evidence (peer, id);",
+	/* 7: persons' password hashes and sign-in sessions (store/auth_store.h) */
+	"CREATE TABLE person_passwords (person TEXT PRIMARY KEY, hash TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, person TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER) STRICT;"
+	"CREATE INDEX sessions_by_person ON sessions (person);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -186,8 +192,29 @@ void store_close(struct store *st)
 		return;
 	for (i = 0; i < STORE_STMT_MAX; i++)
 		sqlite3_finalize(st->stmts[i]);
+	for (i = 0; i < STORE_HOT_MAX; i++)
+		sqlite3_finalize(st->hot[i]);
 	sqlite3_close(st->db);
 	free(st);
+}
+
+sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql)
+{
+	sqlite3_stmt *s = st->hot[which];
+
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+			return NULL;
+		st->hot[which] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+int store_begin_read(struct store *st)
+{
+	return exec(st, "BEGIN DEFERRED");
 }
 
 int store_begin(struct store *st)
@@ -204,6 +231,25 @@ void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* PRAGMA data_version sees other handles' commits, not this one's;
+ * sqlite3_total_changes64() counts this handle's rows changed. */
+int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
+{
+	sqlite3_stmt *s = store_hot(st, HOT_DATA_VERSION, "PRAGMA data_version");
+	int rc;
+
+	if (!s)
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*external = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return GS_EIO;
+	*internal = (uint64_t)sqlite3_total_changes64(st->db);
+	return 0;
 }
 
 /* Prepares sql and binds args described by fmt: s = text, b = blob (ptr,
@@ -319,15 +365,16 @@ static int party_row(sqlite3_stmt *s, struct store_party *p)
 
 int store_party_get(struct store *st, const char *code, struct store_party *out)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_hot(st, HOT_PARTY_GET, "SELECT code, name, fingerprint, identity, "
+				    "imported_at, is_self FROM parties WHERE code = ?");
 	int rc, ret;
 
-	if (prep(st, &s, "SELECT code, name, fingerprint, identity, imported_at, is_self "
-			 "FROM parties WHERE code = ?", "s", code))
+	if (!s || sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC) != SQLITE_OK)
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	ret = rc == SQLITE_ROW ? party_row(s, out) : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return ret;
 }
 
@@ -554,13 +601,25 @@ int store_record_get(struct store *st, const char *table, const char *id, char *
 	char sql[96];
 	sqlite3_stmt *s;
 	const char *t = record_table(table);
-	int rc, ret;
+	int rc, ret, hot = 1;
 
 	if (!t)
 		return GS_EINVAL;
-	snprintf(sql, sizeof(sql), "SELECT record FROM %s WHERE id = ?", t);
-	if (prep(st, &s, sql, "s", id))
-		return GS_EIO;
+	/* persons and facilities are read on every API call */
+	if (!strcmp(t, "persons"))
+		s = store_hot(st, HOT_PERSON_GET, "SELECT record FROM persons WHERE id = ?");
+	else if (!strcmp(t, "facilities"))
+		s = store_hot(st, HOT_FACILITY_GET, "SELECT record FROM facilities WHERE id = ?");
+	else
+		hot = 0;
+	if (hot) {
+		if (!s || sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC) != SQLITE_OK)
+			return GS_EIO;
+	} else {
+		snprintf(sql, sizeof(sql), "SELECT record FROM %s WHERE id = ?", t);
+		if (prep(st, &s, sql, "s", id))
+			return GS_EIO;
+	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*json = col_text(s, 0);
@@ -568,7 +627,12 @@ int store_record_get(struct store *st, const char *table, const char *id, char *
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	if (hot) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		sqlite3_finalize(s);
+	}
 	return ret;
 }
 

@@ -22,9 +22,26 @@ enum store_stmt {
 	STORE_STMT_MAX
 };
 
+/* Statements of the read paths that every API call takes (sqlite.c,
+ * auth_store.c), prepared once like stmts[], and reset after each use so
+ * that no read stays open. */
+enum store_hot {
+	HOT_PARTY_GET,
+	HOT_PERSON_GET,
+	HOT_FACILITY_GET,
+	HOT_DATA_VERSION,
+	HOT_SESSION_GET,
+	STORE_HOT_MAX
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STORE_STMT_MAX];
+	sqlite3_stmt *hot[STORE_HOT_MAX];
 };
+
+/* The hot statement which (prepared from sql on first use), reset and
+ * unbound; NULL on failure. Reset it again once its rows are read. */
+sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql);
 
 #endif

@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Opens (creating if create != 0) the database at path and migrates it
  * to STORE_SCHEMA_VERSION. A database newer than this program is
@@ -32,8 +32,16 @@ int store_open(const char *path, int create, struct store **out, struct gs_diag 
 void store_close(struct store *st);
 
 int store_begin(struct store *st);    /* BEGIN IMMEDIATE */
+/* BEGIN DEFERRED: one snapshot (and one lock) for a series of reads;
+ * end it with store_commit(). */
+int store_begin_read(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+
+/* Changes whenever the database changes, through this handle or any
+ * other (another handle, another process): for caches of what was read.
+ * Starts a read of the database to learn about other handles' commits. */
+int store_data_version(struct store *st, uint64_t *external, uint64_t *internal);
 
 /* meta: small key/value settings of the node (party code, exercise...) */
 int store_meta_set(struct store *st, const char *key, const char *value);

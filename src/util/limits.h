@@ -52,6 +52,9 @@
 #define GS_BUNDLE_MAX_BANNER 336      /* a banner: up to 4 labels, comma-separated, incl. NUL */
 #define GS_BUNDLE_MAX_INNER 2048      /* the inner signed header text */
 
+/* the local API for persons (net/local_api.h, docs/api.md "Local API") */
+#define GS_NET_MAX_LOCAL_BODY (64u << 10) /* bytes of one request body */
+
 /* the node-to-node HTTPS API (net/, docs/api.md) */
 #define GS_NET_MAX_BODY (4u << 20)     /* bytes of one request body */
 #define GS_NET_MAX_REPLY (4u << 20)    /* bytes of one reply a client accepts */

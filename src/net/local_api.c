@@ -1,0 +1,737 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/person.h"
+#include "net/api.h"
+#include "net/local_api.h"
+#include "net/outbox.h"
+#include "net/session.h"
+#include "node/access.h"
+#include "node/agreements.h"
+#include "node/auth.h"
+#include "node/decisions.h"
+#include "node/items.h"
+#include "node/ledger.h"
+#include "node/registers.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+#define ROLES_ANY (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_READER | ROLE_AUDITOR | ROLE_TRANSLATOR)
+/* Roles that may ask about, or list for, persons other than themselves. */
+#define ROLES_FOR_OTHERS (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR)
+
+/* The one answer to a failed sign-in, whoever the person. */
+#define SIGNIN_REFUSED "wrong person or password"
+
+struct local_api {
+	int64_t ttl;
+	struct signin_limiter limiter;
+};
+
+/* One call: the request, and once authenticated, who makes it. */
+struct call {
+	struct local_api *api;
+	struct node *n;
+	pthread_mutex_t *lock;
+	const struct local_request *r;
+	uint8_t token[AUTH_TOKEN_BYTES];
+	struct node_session session;
+	struct person *who;
+};
+
+typedef unsigned (*local_fn)(struct call *c, json_t **reply);
+
+enum auth_kind {
+	AUTH_NONE = 0,   /* the sign-in itself */
+	AUTH_SESSION,    /* any live session, whatever the roles */
+	AUTH_ROLES,      /* a live session of a person holding one of roles */
+};
+
+struct local_route {
+	const char *method;
+	const char *path; /* "{}" matches one segment */
+	enum auth_kind auth;
+	unsigned roles;
+	local_fn fn;
+	int writes; /* else the call runs in one read snapshot */
+};
+
+static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static json_t *json_error(const char *fmt, ...)
+{
+	char msg[GS_DIAG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:s}", "error", msg);
+}
+
+static unsigned status_for(int err)
+{
+	switch (err) {
+	case GS_EINVAL:
+	case GS_EUSAGE: return MHD_HTTP_BAD_REQUEST;
+	case GS_EDENIED: return MHD_HTTP_FORBIDDEN;
+	case GS_ELIMIT: return MHD_HTTP_CONTENT_TOO_LARGE;
+	case GS_ESTATE:
+	case GS_EEXIST: return MHD_HTTP_CONFLICT;
+	case GS_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
+	default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+static unsigned fail(int err, const struct gs_diag *d, json_t **reply)
+{
+	*reply = json_error("%s", d->msg[0] ? d->msg : gs_strerror(err));
+	return status_for(err);
+}
+
+static json_t *json_instant(gs_instant t)
+{
+	char s[GS_INSTANT_STR];
+
+	if (t == GS_INSTANT_NONE)
+		return json_null();
+	instant_format(t, s);
+	return json_string(s);
+}
+
+static json_t *roles_json(unsigned roles)
+{
+	json_t *a = json_array();
+	unsigned bit;
+
+	for (bit = 1; bit <= ROLE_TRANSLATOR; bit <<= 1)
+		if (roles & bit)
+			json_array_append_new(a, json_string(role_name(bit)));
+	return a;
+}
+
+/* The instant of ?at= or a body's "at" (a bare date is midnight in zone),
+ * else the node's clock. */
+static int instant_of(struct node *n, const char *at, int32_t zone, gs_instant *out, struct gs_diag *d)
+{
+	if (at && *at) {
+		if (instant_parse(at, zone, out))
+			return gs_diag_set(d, GS_EINVAL, "at '%.64s' is not an RFC 3339 instant or a date", at);
+		return 0;
+	}
+	return node_now(n, out, d);
+}
+
+/* ---- request bodies ---- */
+
+static int copy_member(json_t *v, const char *key, char *out, size_t cap, struct gs_diag *d)
+{
+	const char *s;
+	size_t len;
+
+	if (!json_is_string(v))
+		return gs_diag_set(d, GS_EINVAL, "member '%s' is not a string", key);
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (strlen(s) != len)
+		return gs_diag_set(d, GS_EINVAL, "member '%s' holds a NUL byte", key);
+	if (len >= cap)
+		return gs_diag_set(d, GS_EINVAL, "member '%s' is longer than %zu bytes", key, cap - 1);
+	memcpy(out, s, len + 1);
+	return 0;
+}
+
+int local_decide_parse(const char *buf, size_t len, struct decide_body *out, struct gs_diag *d)
+{
+	static const struct {
+		const char *key;
+		size_t off, cap;
+	} fields[] = {
+#define F(m) { #m, offsetof(struct decide_body, m), sizeof(((struct decide_body *)0)->m) }
+		F(agreement), F(originator), F(classification), F(purpose), F(topic),
+		F(person), F(to), F(facility), F(at),
+#undef F
+	};
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *key;
+	size_t i;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len > GS_NET_MAX_LOCAL_BODY)
+		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_LOCAL_BODY);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return gs_diag_set(d, GS_EINVAL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		ret = gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
+		goto out;
+	}
+	json_object_foreach(root, key, v) {
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (!strcmp(key, fields[i].key))
+				break;
+		if (i == sizeof(fields) / sizeof(fields[0])) {
+			ret = gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
+			goto out;
+		}
+		if ((ret = copy_member(v, fields[i].key, (char *)out + fields[i].off, fields[i].cap, d)))
+			goto out;
+	}
+out:
+	json_decref(root);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
+
+/* ---- sessions ---- */
+
+static int64_t wall_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static json_t *session_json(const struct node_session *s, const struct person *p)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "person", json_string(s->person));
+	json_object_set_new(o, "name", json_string(p->name));
+	json_object_set_new(o, "roles", roles_json(p->roles));
+	json_object_set_new(o, "created", json_instant((gs_instant)s->created_at));
+	json_object_set_new(o, "expires", json_instant((gs_instant)s->expires_at));
+	return o;
+}
+
+/* POST /v1/session. The password is checked outside the node's lock (it
+ * takes tens of milliseconds); an unknown person is checked against a
+ * hash nobody matches, so that both refusals cost the same and read the
+ * same. */
+static unsigned h_signin(struct call *c, json_t **reply)
+{
+	struct signin_req req;
+	struct gs_diag d = { { 0 } };
+	char hash[AUTH_HASH_STR];
+	uint8_t token[AUTH_TOKEN_BYTES];
+	char tok[SESSION_TOKEN_STR];
+	struct node_session s;
+	struct person *p = NULL;
+	int64_t now = wall_clock();
+	unsigned status;
+	int ret, known;
+
+	if ((ret = session_signin_parse(c->r->body ? c->r->body : "", c->r->len, &req, &d)))
+		return fail(ret, &d, reply);
+	if (signin_limiter_blocked(&c->api->limiter, req.person, now)) {
+		*reply = json_error("too many failed sign-ins for '%s': wait a minute", req.person);
+		status = MHD_HTTP_TOO_MANY_REQUESTS;
+		goto out;
+	}
+	pthread_mutex_lock(c->lock);
+	ret = node_password_hash(c->n, req.person, hash, &d);
+	pthread_mutex_unlock(c->lock);
+	if (ret && ret != GS_ENOTFOUND) {
+		status = fail(ret, &d, reply);
+		goto out;
+	}
+	known = ret == 0;
+	ret = auth_password_check(known ? hash : auth_dummy_hash(), req.password, req.password_len);
+	if (ret || !known) {
+		signin_limiter_fail(&c->api->limiter, req.person, now);
+		*reply = json_error(SIGNIN_REFUSED);
+		status = MHD_HTTP_UNAUTHORIZED;
+		goto out;
+	}
+	signin_limiter_clear(&c->api->limiter, req.person);
+	if (!(p = calloc(1, sizeof(*p)))) {
+		status = fail(GS_ENOMEM, &d, reply);
+		goto out;
+	}
+	pthread_mutex_lock(c->lock);
+	ret = node_person_get(c->n, req.person, p, &d);
+	if (!ret)
+		ret = node_session_open(c->n, req.person, now, c->api->ttl, token, &s, &d);
+	pthread_mutex_unlock(c->lock);
+	if (ret == GS_ENOTFOUND) { /* a password left behind by a removed person */
+		*reply = json_error(SIGNIN_REFUSED);
+		status = MHD_HTTP_UNAUTHORIZED;
+		goto out;
+	}
+	if (ret) {
+		status = fail(ret, &d, reply);
+		goto out;
+	}
+	session_token_encode(token, tok);
+	sodium_memzero(token, sizeof(token));
+	*reply = session_json(&s, p);
+	json_object_set_new(*reply, "token", json_string(tok));
+	sodium_memzero(tok, sizeof(tok));
+	status = MHD_HTTP_OK;
+out:
+	sodium_memzero(hash, sizeof(hash));
+	signin_req_release(&req);
+	free(p);
+	return status;
+}
+
+static unsigned h_whoami(struct call *c, json_t **reply)
+{
+	*reply = session_json(&c->session, c->who);
+	return MHD_HTTP_OK;
+}
+
+static unsigned h_signout(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	int ret = node_session_close(c->n, c->token, wall_clock(), &d);
+
+	if (ret == GS_EDENIED) {
+		*reply = json_error("no open session");
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	if (ret)
+		return fail(ret, &d, reply);
+	*reply = json_pack("{s:b}", "signed_out", 1);
+	return MHD_HTTP_OK;
+}
+
+/* ---- agreements ---- */
+
+struct agreements_ctx {
+	struct node *n;
+	gs_instant now;
+	json_t *arr;
+	struct lifecycle_status *st;
+};
+
+static int agreement_one(void *ctx, const char *id, int version)
+{
+	struct agreements_ctx *c = ctx;
+	const struct agreement_view *v;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "version", json_integer(version));
+	if (!agreement_view_cached(c->n, id, &v, NULL)) {
+		const struct agreement *a = agreement_view_base(v);
+
+		json_object_set_new(o, "title", json_string(a->title));
+		json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
+		if (!agreement_view_status(v, c->now, c->st))
+			json_object_set_new(o, "state", json_string(state_name(c->st->state)));
+	}
+	json_array_append_new(c->arr, o);
+	return 0;
+}
+
+static unsigned h_agreements(struct call *c, json_t **reply)
+{
+	struct agreements_ctx ac = { c->n, 0, json_array(), calloc(1, sizeof(struct lifecycle_status)) };
+	struct gs_diag d = { { 0 } };
+	int ret;
+
+	if (!ac.arr || !ac.st) {
+		ret = GS_ENOMEM;
+	} else if (!(ret = node_now(c->n, &ac.now, &d))) {
+		ret = node_agreement_each(c->n, agreement_one, &ac);
+		if (ret)
+			gs_diag_set(&d, ret, "cannot list the agreements");
+	}
+	free(ac.st);
+	if (ret) {
+		json_decref(ac.arr);
+		return fail(ret, &d, reply);
+	}
+	*reply = json_pack("{s:o,s:o}", "agreements", ac.arr, "at", json_instant(ac.now));
+	return MHD_HTTP_OK;
+}
+
+static json_t *status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
+{
+	const struct agreement *a = agreement_view_base(v);
+	json_t *o = json_object(), *events = json_array();
+	char missing[GS_MAX_NAME], date[GS_DATE_STR];
+	int i;
+
+	agreement_view_missing(v, 0, missing, sizeof(missing));
+	json_object_set_new(o, "agreement", json_string(a->id));
+	json_object_set_new(o, "at", json_instant(at));
+	json_object_set_new(o, "state", json_string(state_name(st->state)));
+	json_object_set_new(o, "term", st->term ? json_integer(st->term) : json_null());
+	json_object_set_new(o, "term_start", json_instant(st->term_start));
+	json_object_set_new(o, "term_end", json_instant(st->term_end));
+	if (st->has_notice_deadline) {
+		date_format(st->notice_deadline, date);
+		json_object_set_new(o, "notice_deadline", json_string(date));
+	} else {
+		json_object_set_new(o, "notice_deadline", json_null());
+	}
+	json_object_set_new(o, "terminates_at", json_instant(st->terminates_at));
+	json_object_set_new(o, "in_force_since", json_instant(st->in_force_since));
+	json_object_set_new(o, "version", json_integer(st->version));
+	json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
+	json_object_set_new(o, "missing_signatures", json_string(missing));
+	json_object_set_new(o, "reason", json_string(st->reason));
+	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++) {
+		const struct lifecycle_event *ev = &st->events[i];
+		const struct dipnote *dn = &v->notes[ev->note];
+
+		json_array_append_new(events,
+				      json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s}", "note", dn->id, "kind",
+						dipnote_kind_name(dn->kind), "from", dn->from, "delivered",
+						json_instant(dn->delivered), "effect",
+						ev->effect == EFFECT_APPLIED ? "applied" : "ignored", "state_after",
+						state_name(ev->state_after), "what", ev->what));
+	}
+	json_object_set_new(o, "events", events);
+	return o;
+}
+
+/* The {id} segment of /v1/local/agreements/{id}/status. */
+static int path_segment(const char *url, int index, char *out, size_t cap)
+{
+	const char *p = url, *end;
+	int i;
+
+	for (i = 0; i <= index; i++) {
+		p = strchr(p, '/');
+		if (!p)
+			return GS_EINVAL;
+		p++;
+	}
+	end = strchr(p, '/');
+	if (!end)
+		end = p + strlen(p);
+	if ((size_t)(end - p) >= cap || end == p)
+		return GS_EINVAL;
+	memcpy(out, p, (size_t)(end - p));
+	out[end - p] = 0;
+	return 0;
+}
+
+static unsigned h_agreement_status(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	const struct agreement_view *v;
+	struct lifecycle_status *st;
+	char id[GS_MAX_ID];
+	gs_instant at;
+	int ret;
+
+	if (path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+		*reply = json_error("not an agreement id");
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if ((ret = agreement_view_cached(c->n, id, &v, &d)))
+		return fail(ret, &d, reply);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		ret = GS_ENOMEM;
+	else if (!(ret = instant_of(c->n, c->r->at, agreement_view_base(v)->zone, &at, &d)) &&
+		 (ret = agreement_view_status(v, at, st)))
+		gs_diag_set(&d, ret, "cannot compute the state of '%s'", id);
+	if (!ret)
+		*reply = status_json(v, st, at);
+	free(st);
+	return ret ? fail(ret, &d, reply) : MHD_HTTP_OK;
+}
+
+/* ---- decisions ---- */
+
+static unsigned decision_reply(const struct decision *dec, gs_instant at, json_t **reply)
+{
+	char reason[GS_MAX_LINE];
+
+	decision_reason(dec, reason, sizeof(reason));
+	*reply = json_pack("{s:s,s:s,s:s,s:o}", "decision", dec->permit ? "permit" : "deny", "rule",
+			   dec->rule_id, "reason", reason, "at", json_instant(at));
+	return MHD_HTTP_OK;
+}
+
+static const char *opt(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+/* Fills q from the body; the instant in the agreement's zone. */
+static int decide_query_of(struct call *c, struct decide_body *b, struct decide_query *q, struct gs_diag *d)
+{
+	const struct agreement_view *v;
+	int32_t zone = c->n->self.zone;
+
+	memset(q, 0, sizeof(*q));
+	q->agreement = b->agreement;
+	q->originator = opt(b->originator);
+	q->label = b->classification;
+	q->purpose = b->purpose;
+	q->topic = b->topic;
+	q->to = opt(b->to);
+	q->person = opt(b->person);
+	q->facility = opt(b->facility);
+	if (b->at[0] && !agreement_view_cached(c->n, b->agreement, &v, NULL))
+		zone = agreement_view_base(v)->zone;
+	return instant_of(c->n, b->at, zone, &q->at, d);
+}
+
+static int need(const char *v, const char *name, struct gs_diag *d)
+{
+	return v[0] ? 0 : gs_diag_set(d, GS_EINVAL, "missing member '%s'", name);
+}
+
+static unsigned h_decide_access(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct decide_body b;
+	struct decide_query q;
+	struct decision dec;
+	int ret;
+
+	if ((ret = local_decide_parse(c->r->body ? c->r->body : "", c->r->len, &b, &d)) ||
+	    (ret = need(b.agreement, "agreement", &d)) || (ret = need(b.classification, "classification", &d)) ||
+	    (ret = need(b.purpose, "purpose", &d)) || (ret = need(b.topic, "topic", &d)))
+		return fail(ret, &d, reply);
+	if (b.to[0])
+		return fail(gs_diag_set(&d, GS_EINVAL, "member 'to' is for release"), &d, reply);
+	if (!b.person[0])
+		memcpy(b.person, c->who->id, sizeof(b.person));
+	if (strcmp(b.person, c->who->id) && !(c->who->roles & ROLES_FOR_OTHERS)) {
+		*reply = json_error("'%s' may ask only about themself", c->who->id);
+		return MHD_HTTP_FORBIDDEN;
+	}
+	if ((ret = decide_query_of(c, &b, &q, &d)) || (ret = node_decide_access(c->n, &q, &dec, &d)))
+		return fail(ret, &d, reply);
+	return decision_reply(&dec, q.at, reply);
+}
+
+static unsigned h_decide_release(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct decide_body b;
+	struct decide_query q;
+	struct decision dec;
+	int ret;
+
+	if ((ret = local_decide_parse(c->r->body ? c->r->body : "", c->r->len, &b, &d)) ||
+	    (ret = need(b.agreement, "agreement", &d)) || (ret = need(b.to, "to", &d)) ||
+	    (ret = need(b.classification, "classification", &d)) || (ret = need(b.purpose, "purpose", &d)) ||
+	    (ret = need(b.topic, "topic", &d)))
+		return fail(ret, &d, reply);
+	if (b.person[0] || b.facility[0])
+		return fail(gs_diag_set(&d, GS_EINVAL, "members 'person' and 'facility' are for access"), &d,
+			    reply);
+	if ((ret = decide_query_of(c, &b, &q, &d)) || (ret = node_decide_release(c->n, &q, &dec, &d)))
+		return fail(ret, &d, reply);
+	return decision_reply(&dec, q.at, reply);
+}
+
+/* ---- inventory, ledger, outbox ---- */
+
+static unsigned h_items(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	json_t *items = NULL;
+	gs_instant now = 0;
+	int all = (c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR)) != 0, ret;
+
+	if (all)
+		ret = node_items(c->n, &items, &d);
+	else if (!(ret = node_now(c->n, &now, &d)))
+		ret = node_items_open_to(c->n, c->who->id, now, &items, &d);
+	if (ret)
+		return fail(ret, &d, reply);
+	*reply = json_pack("{s:o,s:s}", "items", items, "view", all ? "inventory" : "may-open");
+	if (!all)
+		json_object_set_new(*reply, "at", json_instant(now));
+	return MHD_HTTP_OK;
+}
+
+static int log_one(void *ctx, const struct ledger_log_report *r)
+{
+	char b64[B64_ENCODED_SIZE(32)];
+
+	b64_encode(r->root, 32, b64, sizeof(b64));
+	json_array_append_new(ctx, json_pack("{s:s,s:o,s:I,s:s}", "origin", r->origin, "peer",
+					     r->peer[0] ? json_string(r->peer) : json_null(), "size",
+					     (json_int_t)r->size, "root", b64));
+	return 0;
+}
+
+static unsigned h_ledger(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	json_t *logs = json_array();
+	int ret;
+
+	if (!logs)
+		return fail(GS_ENOMEM, &d, reply);
+	if ((ret = ledger_logs(c->n, log_one, logs, &d))) {
+		json_decref(logs);
+		return fail(ret, &d, reply);
+	}
+	*reply = json_pack("{s:o}", "logs", logs);
+	return MHD_HTTP_OK;
+}
+
+static unsigned h_outbox(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	json_t *list = NULL;
+	int ret;
+
+	if ((ret = outbox_list(c->n, &list, &d)))
+		return fail(ret, &d, reply);
+	*reply = json_pack("{s:o}", "outbox", list);
+	return MHD_HTTP_OK;
+}
+
+/* ---- routes: who may call what, in one place ---- */
+
+static const struct local_route routes[] = {
+	{ "POST", "/v1/session", AUTH_NONE, 0, h_signin, 0 },
+	{ "GET", "/v1/session", AUTH_SESSION, 0, h_whoami, 0 },
+	{ "DELETE", "/v1/session", AUTH_SESSION, 0, h_signout, 1 },
+	{ "GET", "/v1/local/agreements", AUTH_ROLES, ROLES_ANY, h_agreements, 0 },
+	{ "GET", "/v1/local/agreements/{}/status", AUTH_ROLES, ROLES_ANY, h_agreement_status, 0 },
+	/* a reader or translator asks only about themself (h_decide_access) */
+	{ "POST", "/v1/local/decide/access", AUTH_ROLES, ROLES_ANY, h_decide_access, 0 },
+	{ "POST", "/v1/local/decide/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, h_decide_release, 0 },
+	/* registry, auditor: the inventory; reader: what they may open now */
+	{ "GET", "/v1/local/items", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_items, 0 },
+	{ "GET", "/v1/local/ledger", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_ledger, 0 },
+	{ "GET", "/v1/local/outbox", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, h_outbox, 0 },
+};
+
+#define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
+
+/* Segment by segment; "{}" takes any one non-empty segment. */
+static int path_matches(const char *pattern, const char *url)
+{
+	while (*pattern && *url) {
+		if (!strncmp(pattern, "{}", 2)) {
+			size_t seg = strcspn(url, "/");
+
+			if (seg == 0)
+				return 0;
+			url += seg;
+			pattern += 2;
+			continue;
+		}
+		if (*pattern != *url)
+			return 0;
+		pattern++;
+		url++;
+	}
+	return !*pattern && !*url;
+}
+
+int local_api_owns(const char *url)
+{
+	return !strcmp(url, "/v1/session") || !strncmp(url, "/v1/local/", 10);
+}
+
+int local_api_route(const char *method, const char *url, const char **allow)
+{
+	int i;
+
+	*allow = NULL;
+	for (i = 0; i < NROUTES; i++) {
+		if (!path_matches(routes[i].path, url))
+			continue;
+		if (!strcmp(method, routes[i].method))
+			return i;
+		if (!*allow)
+			*allow = routes[i].method;
+	}
+	return -1;
+}
+
+int local_api_new(int64_t session_ttl, struct local_api **out)
+{
+	struct local_api *api = calloc(1, sizeof(*api));
+
+	if (!api)
+		return GS_ENOMEM;
+	api->ttl = session_ttl > 0 ? session_ttl : LOCAL_SESSION_TTL;
+	signin_limiter_init(&api->limiter);
+	*out = api;
+	return 0;
+}
+
+void local_api_free(struct local_api *api)
+{
+	if (!api)
+		return;
+	signin_limiter_destroy(&api->limiter);
+	free(api);
+}
+
+unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t *lock,
+			  const struct local_request *r, json_t **reply)
+{
+	const struct local_route *route;
+	struct gs_diag d = { { 0 } };
+	struct call c;
+	unsigned status;
+	int ret, reading = 0;
+
+	*reply = NULL;
+	if (r->route < 0 || r->route >= NROUTES) {
+		*reply = json_error("no such endpoint");
+		return MHD_HTTP_NOT_FOUND;
+	}
+	route = &routes[r->route];
+	memset(&c, 0, sizeof(c));
+	c.api = api;
+	c.n = n;
+	c.lock = lock;
+	c.r = r;
+	if (route->auth == AUTH_NONE)
+		return route->fn(&c, reply);
+	if (session_bearer_parse(r->authorization, c.token)) {
+		*reply = json_error("sign in first: Authorization: Bearer <token> from POST /v1/session");
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	if (!(c.who = calloc(1, sizeof(*c.who)))) {
+		*reply = json_error("out of memory");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	pthread_mutex_lock(lock);
+	if (!route->writes) {
+		if ((ret = node_read_begin(n))) {
+			pthread_mutex_unlock(lock);
+			free(c.who);
+			*reply = json_error("the database is busy");
+			return MHD_HTTP_SERVICE_UNAVAILABLE;
+		}
+		reading = 1;
+	}
+	ret = node_session_find(n, c.token, wall_clock(), &c.session, &d);
+	if (!ret)
+		ret = node_person_get(n, c.session.person, c.who, &d);
+	if (ret == GS_EDENIED || ret == GS_ENOTFOUND) {
+		/* unknown, expired, closed, or its person was removed */
+		*reply = json_error("the session is not valid: sign in again");
+		status = MHD_HTTP_UNAUTHORIZED;
+	} else if (ret) {
+		status = fail(ret, &d, reply);
+	} else if (route->auth == AUTH_ROLES && !(c.who->roles & route->roles)) {
+		*reply = json_error("'%s' has no role that may call %s %s", c.who->id, route->method, route->path);
+		status = MHD_HTTP_FORBIDDEN;
+	} else {
+		status = route->fn(&c, reply);
+	}
+	if (reading)
+		node_read_end(n);
+	pthread_mutex_unlock(lock);
+	sodium_memzero(c.token, sizeof(c.token));
+	free(c.who);
+	return status;
+}
