@@ -3,13 +3,14 @@
 
 DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
 	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
-	libssl-dev age minisign jq hyperfine python3
+	libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev wrk \
+	age minisign jq hyperfine python3 curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps demo test bench fuzz clean
 
 all: build/build.ninja
-	ninja -C build
+	ninja -C build </dev/null
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -21,14 +22,14 @@ deps:
 	fi
 
 build/build.ninja:
-	meson setup build
+	meson setup build </dev/null
 
 build-asan/build.ninja:
-	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	meson setup build-asan </dev/null -Db_sanitize=address,undefined -Db_lundef=false \
 	  -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
 
 demo: deps all
-	./scripts/demo.sh
+	./build/gsomia demo
 
 test: deps
 	./scripts/test.sh

@@ -5,10 +5,12 @@
 # state and reason, and what the decision engine says about a release.
 set -eu
 cd "$(dirname "$0")/.."
-G=$PWD/build/gsomia
+G=${GSOMIA:-$PWD/build/gsomia}
 EX=$PWD/examples/agreements/kor-jpn-2016
 export GSOMIA_PASSPHRASE=example
-unset GSOMIA_HOME GSOMIA_NOW
+unset GSOMIA_HOME
+# Exercise nodes: the clock starts before the agreement is signed.
+export GSOMIA_NOW=2016-11-20T09:00:00+09:00
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -82,4 +84,25 @@ for p in yamada sato kim; do
 		--at 2023-04-01T09:00:00+09:00 --home jpn --json |
 		jq -r '"   \(.decision) [\(.rule)] \(.reason)"' || true
 done
-say "done: every step above is a signed note or a decision anyone can replay"
+say "April 2023: Korea releases a 군사II급비밀 assessment to Japan (bundle carried by hand)"
+echo "Assessment of the launch of 13 April 2023 (exercise text)" >assessment.txt
+GSOMIA_NOW=2023-04-14T09:00:00+09:00 "$G" release assessment.txt --to JPN --agreement KOR-JPN-2016 \
+	--classification 군사II급비밀 --purpose defence-cooperation --topic dprk-missiles \
+	--title "Launch assessment" -o assessment.bundle --home kor | sed 's/^/   /'
+"$G" bundle inspect assessment.bundle | sed 's/^/   /'
+say "Japan receives it: verified, ciphertext stored, marked with its own equivalent"
+GSOMIA_NOW=2023-04-14T11:00:00+09:00 "$G" receive assessment.bundle --receipt assessment.receipt --home jpn | sed 's/^/   /'
+item=$("$G" items --home jpn --json | jq -r '.[0].id')
+for p in yamada sato kim; do
+	if out=$(GSOMIA_NOW=2023-04-14T14:00:00+09:00 "$G" open "$item" --as $p -o opened-$p.txt --home jpn 2>&1); then
+		echo "   $p opens it: $(cat opened-$p.txt)"
+	else
+		echo "   $p: ${out#gsomia: }"
+	fi
+done
+say "The receipt goes back; each ledger proves its side"
+"$G" receipt import assessment.receipt --home kor | sed 's/^/   /'
+"$G" ledger show --peer KOR --home jpn | sed 's/^/   /'
+"$G" ledger verify --home kor | sed 's/^/   KOR /'
+"$G" ledger verify --home jpn | sed 's/^/   JPN /'
+say "done: every step above is a signed note, a decision or a ledger entry anyone can replay"

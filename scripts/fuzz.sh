@@ -3,6 +3,9 @@
 # runs each for a bounded time (seconds, default 10) on a copy of its seed
 # corpus. Prints "fuzz ok NAME" per harness; exits 1 on any crash.
 set -u
+# Meson asks the compiler for its include paths with `cc -E -v -`, which
+# reads standard input: never let it read ours.
+exec </dev/null
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 if [ ! -f build-fuzz/build.ninja ]; then

@@ -3,6 +3,9 @@
 # again under ASan+UBSan, then each fuzz harness for a short bounded time.
 # Ends with a plain "N passed, N failed" line.
 set -u
+# Meson asks the compiler for its include paths with `cc -E -v -`, which
+# reads standard input: never let it read ours.
+exec </dev/null
 cd "$(dirname "$0")/.."
 
 passed=0

@@ -11,7 +11,8 @@
 
 static const char init_help[] =
 	"usage: gsomia init --party CODE [--name NAME] [--zone +HH:MM] [--levels FILE]\n"
-	"                   [--exercise] [--keys FILE] [--home DIR] [--passphrase-file FILE]\n\n"
+	"                   [--exercise] [--keys FILE] [--endpoint https://HOST:PORT]\n"
+	"                   [--home DIR] [--passphrase-file FILE]\n\n"
 	"Makes a node home: the database and this node's Ed25519 and X25519 keys,\n"
 	"sealed under a passphrase (GSOMIA_PASSPHRASE, --passphrase-file, or a prompt).\n"
 	"KOR, JPN and USA have built-in classification schemes; others give --levels\n"
@@ -19,7 +20,9 @@ static const char init_help[] =
 	"--exercise makes an exercise node: its clock follows GSOMIA_NOW and real\n"
 	"nodes refuse what it makes. --keys keeps the keys of a sealed key file (a\n"
 	"backup of keys.sealed) instead of making new ones. An existing home is never\n"
-	"overwritten.\n";
+	"overwritten. Every home also gets a TLS key and certificate (tls.key,\n"
+	"tls.crt) whose pin the identity carries; --endpoint adds the address where\n"
+	"peers reach this node's 'gsomia serve'.\n";
 
 int cmd_init(int argc, char **argv)
 {
@@ -31,12 +34,13 @@ int cmd_init(int argc, char **argv)
 		{ "exercise", no_argument, NULL, 'x' },
 		{ "keys", required_argument, NULL, 'k' },
 		{ "home", required_argument, NULL, 'H' },
+		{ "endpoint", required_argument, NULL, 'e' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *party = NULL, *name = NULL, *zone = NULL, *levels = NULL, *home = NULL,
-		   *passfile = NULL, *keysfile = NULL;
+		   *passfile = NULL, *keysfile = NULL, *endpoint = NULL;
 	uint8_t *sealed = NULL;
 	size_t sealedlen = 0;
 	struct gs_diag d = { { 0 } };
@@ -58,6 +62,7 @@ int cmd_init(int argc, char **argv)
 		case 'x': exercise = true; break;
 		case 'k': keysfile = optarg; break;
 		case 'H': home = optarg; break;
+		case 'e': endpoint = optarg; break;
 		case 'P': passfile = optarg; break;
 		case 'h': fputs(init_help, stdout); return EXIT_OK;
 		default: return usage_error("init", "unknown option");
@@ -74,8 +79,8 @@ int cmd_init(int argc, char **argv)
 	home = node_home_path(home);
 	if ((ret = passphrase_get(passfile, true, &pass, &passlen, &d)))
 		goto out;
-	ret = node_init_with_keys(home, party, name, zone, (const char *)levels_text, exercise, pass,
-				  passlen, (const char *)sealed, sealedlen, &d);
+	ret = node_init_full(home, party, name, zone, (const char *)levels_text, exercise, endpoint,
+			     pass, passlen, (const char *)sealed, sealedlen, &d);
 	if (ret)
 		goto out;
 	if ((ret = node_open(home, &n, &d)))

@@ -23,5 +23,25 @@ int cmd_agreement(int argc, char **argv);
 int cmd_person(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_receive(int argc, char **argv);
+int cmd_receipt(int argc, char **argv);
+int cmd_open(int argc, char **argv);
+int cmd_items(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
+int cmd_reclassify(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_return(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_consent(int argc, char **argv);
+int cmd_release_onward(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
 
 #endif

@@ -24,6 +24,9 @@
 #define MIN_INSTANT (-2208988800LL)  /* 1900-01-01T00:00:00Z */
 #define MAX_INSTANT (221845392000LL) /* 9000-01-01T00:00:00Z */
 #define NO_END INT64_MAX
+/* For the helpers of the replay loop, which runs once per note. */
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline))
 /* A late notice is carried forward at most this many anniversaries. */
 #define MAX_CARRY 64
 
@@ -52,20 +55,40 @@ struct replay {
 	unsigned all_mask;
 	uint64_t pword[GS_MAX_PARTIES]; /* party codes as words, for quick lookup */
 	bool sorted;                    /* notes given in delivery order */
-	/* the last term looked up: [A_{ck-1}, A_ck) as local day numbers */
+	/* the agreement's term rules, read once */
+	int32_t zone;
+	bool indefinite;                /* TERM_INDEFINITE, else annual terms */
+	int64_t notice_lead;            /* deadline_day(A) = A - notice_lead */
+	int64_t fast_lead;              /* midnight(A) - the end of its timely notices, s */
+	/* the last term looked up: [A_{ck-1}, A_ck) as local day numbers, and
+	 * as instants [t_lo, t_hi); a notice in it is timely for A_ck if
+	 * delivered before t_fast (t_lo is NO_END while ck is 0) */
 	int ck;
 	int64_t cprev, ccur;
+	gs_instant t_lo, t_hi, t_fast;
 	/* entry into force, from the whole history */
 	bool has_eif;
 	struct gs_date eif_date;
 	int64_t eif_day;
 	gs_instant eif;
+	gs_instant eif_from;            /* eif, or NO_END without one: in force at a
+					 * note's instant t if t >= eif_from */
+	bool at_any_time;               /* SUSPENSION_AT_ANY_TIME */
+	bool eif_feb29;                 /* anniversaries need the leap-day policy */
+	int64_t anniv_base;             /* A_k = anniv_base + 365 k + leaps_through(anniv_y0 + k) */
+	int64_t anniv_y0;
 	unsigned domestic_all; /* parties with a domestic note anywhere in the history */
 	/* the replay so far */
 	unsigned domestic_seen;
 	struct slot slot[GS_MAX_PARTIES];
 	int npending, nsuspended;
 	gs_instant min_ends; /* earliest end among pending notices, or NO_END */
+	/* A note delivered at t, MIN_INSTANT <= t < lane_end, is delivered
+	 * by the instant replayed to and no later than MAX_INSTANT, the
+	 * agreement has not terminated and no notice ends by t: apply_note's
+	 * checks before the note's own would do nothing. idle_end: lane_end
+	 * with no notice pending. */
+	gs_instant lane_end, idle_end;
 	int min_party;
 	bool terminated;
 	gs_instant terminated_at;
@@ -166,12 +189,29 @@ static uint64_t code_word(const char *code)
  * NUL-terminated within GS_MAX_CODE (8) bytes, so equal words are equal
  * codes; unequal words may still be equal codes (bytes after the NUL
  * differ), hence the fallback. */
-static int replay_party(const struct replay *r, const char *code)
+HOT int replay_party(const struct replay *r, const char *code)
 {
 	uint64_t w = code_word(code);
 	int p;
 
 	for (p = 0; p < r->np; p++)
+		if (r->pword[p] == w)
+			return p;
+	return party_index(r->a, code);
+}
+
+/* replay_party() with at least one party (np >= 1): pword[1] repeats
+ * pword[0] when there is only one, so it cannot match first. */
+HOT int replay_party1(const struct replay *r, const char *code)
+{
+	uint64_t w = code_word(code);
+	int p;
+
+	if (r->pword[0] == w)
+		return 0;
+	if (r->pword[1] == w)
+		return 1;
+	for (p = 2; p < r->np; p++)
 		if (r->pword[p] == w)
 			return p;
 	return party_index(r->a, code);
@@ -183,15 +223,49 @@ static int replay_party(const struct replay *r, const char *code)
  * its leap-day policy. */
 static int64_t anniv_day(const struct replay *r, int k)
 {
-	int64_t y0 = r->eif_date.year;
+	if (r->eif_feb29)
+		return k == 0 ? r->eif_day :
+				days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
+	return r->anniv_base + 365 * (int64_t)k + leaps_through(r->anniv_y0 + k);
+}
 
-	if (k == 0)
-		return r->eif_day;
-	if (r->eif_date.month == 2 && r->eif_date.day == 29)
-		return days_from_date(date_add_years(r->eif_date, k, r->a->term.leap_day));
-	if (r->eif_date.month > 2)
-		return r->eif_day + 365 * (int64_t)k + leaps_through(y0 + k) - leaps_through(y0);
-	return r->eif_day + 365 * (int64_t)k + leaps_through(y0 + k - 1) - leaps_through(y0 - 1);
+/* Sets up anniv_day() from the entry into force: A_k is A_0 plus 365
+ * days a year and the Februaries 29 crossed, those of years y0+1..y0+k
+ * for an entry into force after February, y0..y0+k-1 otherwise. */
+static void anniv_init(struct replay *r)
+{
+	int64_t y0 = r->eif_date.month > 2 ? r->eif_date.year : r->eif_date.year - 1;
+
+	r->eif_feb29 = r->eif_date.month == 2 && r->eif_date.day == 29;
+	r->anniv_y0 = y0;
+	r->anniv_base = r->eif_day - leaps_through(y0);
+}
+
+/* Remembers term k, [A_{k-1}, A_k) = [prev, cur), also as instants. */
+HOT void term_cache(struct replay *r, int k, int64_t prev, int64_t cur)
+{
+	r->ck = k;
+	r->cprev = prev;
+	r->ccur = cur;
+	r->t_lo = day_midnight(prev, r->zone);
+	r->t_hi = day_midnight(cur, r->zone);
+	r->t_fast = r->t_hi - r->fast_lead;
+}
+
+/* Moves the term cache (ck >= 1) on to the next term, without
+ * anniv_day(): A_{k+1} - A_k is 365 days, plus one if the February of
+ * year anniv_y0 + k + 1 has a 29th. Not for an EIF on 29 February. */
+HOT void term_step(struct replay *r)
+{
+	uint32_t y = (uint32_t)(r->anniv_y0 + r->ck + 1);
+	int64_t days = 365 + ((y & 3) == 0 && (y % 100 != 0 || y % 400 == 0));
+
+	r->ck++;
+	r->cprev = r->ccur;
+	r->ccur += days;
+	r->t_lo = r->t_hi;
+	r->t_hi += days * 86400;
+	r->t_fast = r->t_hi - r->fast_lead;
 }
 
 /* The smallest k >= 1 with A_k after local day `day`: the term that
@@ -201,21 +275,19 @@ static int64_t anniv_day(const struct replay *r, int k)
 static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 {
 	int64_t span, ak, prev;
-	int k;
+	int k, step;
 
 	/* Notes come in delivery order: usually the same term as the last
-	 * lookup, or the next one. */
+	 * lookup, or one of the next few. */
 	if (r->ck && day >= r->cprev) {
+		for (step = 0; step < 4 && day >= r->ccur; step++) {
+			if (r->eif_feb29)
+				term_cache(r, r->ck + 1, r->ccur, anniv_day(r, r->ck + 1));
+			else
+				term_step(r);
+		}
 		if (day < r->ccur) {
 			*aday = r->ccur;
-			return r->ck;
-		}
-		ak = anniv_day(r, r->ck + 1);
-		if (day < ak) {
-			r->ck++;
-			r->cprev = r->ccur;
-			r->ccur = ak;
-			*aday = ak;
 			return r->ck;
 		}
 	}
@@ -233,18 +305,14 @@ static int first_anniv_after(struct replay *r, int64_t day, int64_t *aday)
 		prev = ak;
 		ak = anniv_day(r, k);
 	}
-	r->ck = k;
-	r->ccur = ak;
-	r->cprev = prev;
+	term_cache(r, k, prev, ak);
 	*aday = ak;
 	return k;
 }
 
 static int64_t deadline_day(const struct replay *r, int64_t aday)
 {
-	int nd = r->a->term.notice_days > 0 ? r->a->term.notice_days : 0;
-
-	return aday - nd - (r->a->term.notice_rule == NOTICE_LAST_DAY ? 1 : 0);
+	return aday - r->notice_lead;
 }
 
 /* Adds the notice period to the local date-time of t. */
@@ -261,19 +329,18 @@ static gs_instant add_period(const struct replay *r, gs_instant t)
 	return day_midnight(days_from_date(d) + p->days, zone) + sod;
 }
 
-/* When a notice delivered at t ends the agreement. Returns false if it
- * is late and late notices are refused. */
-static bool notice_target(struct replay *r, gs_instant t, struct target *tg)
+/* notice_target() in general. */
+COLD bool notice_target_slow(struct replay *r, gs_instant t, struct target *tg)
 {
 	int64_t day, aday;
 	int k, i;
 
 	tg->late = false;
-	if (r->a->term.model == TERM_INDEFINITE) {
+	if (r->indefinite) {
 		tg->ends = add_period(r, t);
 		return true;
 	}
-	day = local_day(t, r->a->zone);
+	day = local_day(t, r->zone);
 	k = first_anniv_after(r, day, &aday);
 	if (day > deadline_day(r, aday)) {
 		tg->late = true;
@@ -284,11 +351,51 @@ static bool notice_target(struct replay *r, gs_instant t, struct target *tg)
 		for (i = 0; i < MAX_CARRY && day > deadline_day(r, aday); i++)
 			aday = anniv_day(r, ++k);
 	}
-	tg->ends = day_midnight(aday, r->a->zone);
+	tg->ends = day_midnight(aday, r->zone);
 	return true;
 }
 
-static void update_min(struct replay *r)
+/* When a notice delivered at t ends the agreement. Returns false if it
+ * is late and late notices are refused. Usually t is in the term last
+ * looked up and timely: local day >= A_{k-1} is t >= t_lo, and so on,
+ * without a division. */
+HOT bool notice_target(struct replay *r, gs_instant t, struct target *tg)
+{
+	if (t >= r->t_lo) {
+		if (t >= r->t_hi && !r->eif_feb29)
+			term_step(r);
+		if (t < r->t_fast) {
+			tg->ends = r->t_hi;
+			return true;
+		}
+	}
+	return notice_target_slow(r, t, tg);
+}
+
+/* After a change to min_ends, before termination (check_termination
+ * closes the lane for good). */
+HOT void set_lane(struct replay *r)
+{
+	r->lane_end = r->min_ends < r->idle_end ? r->min_ends : r->idle_end;
+}
+
+/* Opens the lane for a replay up to `at`. Without parties, no note
+ * applies. */
+static void open_lane(struct replay *r, gs_instant at)
+{
+	r->idle_end = r->np == 0 || at < MIN_INSTANT ? MIN_INSTANT :
+		      at > MAX_INSTANT ? MAX_INSTANT + 1 : at + 1;
+	if (!r->terminated)
+		set_lane(r);
+}
+
+/* For t >= MIN_INSTANT. */
+HOT bool in_lane(const struct replay *r, gs_instant t)
+{
+	return t < r->lane_end;
+}
+
+COLD void update_min(struct replay *r)
 {
 	int p;
 
@@ -300,36 +407,46 @@ static void update_min(struct replay *r)
 			r->min_party = p;
 		}
 	}
+	set_lane(r);
 }
 
 /* Party p's notice became pending (its ends is set). */
-static void min_add(struct replay *r, int p)
+HOT void min_add(struct replay *r, int p)
 {
 	gs_instant e = r->slot[p].ends;
 
 	if (e < r->min_ends || (e == r->min_ends && p < r->min_party)) {
 		r->min_ends = e;
 		r->min_party = p;
+		set_lane(r);
 	}
 }
 
 /* Party p's notice is no longer pending. */
-static void min_drop(struct replay *r, int p)
+HOT void min_drop(struct replay *r, int p)
 {
-	if (p == r->min_party)
+	if (p != r->min_party)
+		return;
+	if (r->npending) {
 		update_min(r);
+	} else {
+		r->min_ends = NO_END;
+		r->min_party = -1;
+		r->lane_end = r->idle_end;
+	}
 }
 
-static void check_termination(struct replay *r, gs_instant t)
+HOT void check_termination(struct replay *r, gs_instant t)
 {
 	if (!r->terminated && r->npending > 0 && r->min_ends <= t) {
 		r->terminated = true;
 		r->terminated_at = r->min_ends;
 		r->term_party = r->min_party;
+		r->lane_end = MIN_INSTANT;
 	}
 }
 
-static bool in_force_at(const struct replay *r, gs_instant t)
+HOT bool in_force_at(const struct replay *r, gs_instant t)
 {
 	return r->has_eif && t >= r->eif;
 }
@@ -347,37 +464,89 @@ static enum agreement_state state_of(const struct replay *r, gs_instant t)
 	return STATE_IN_FORCE;
 }
 
-/* Entry into force depends only on dates, so it is found from every
- * note given, whatever the instant asked about. */
-static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
+/* Notes the first domestic-procedures note of each party among
+ * notes[from..to) in first[]. */
+static void scan_domestic(struct replay *r, const struct dipnote *notes, size_t from, size_t to,
+			  gs_instant *first)
 {
-	const struct agreement *a = r->a;
-	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN;
 	size_t i;
 	int p;
 
-	/* An agreement some party has not signed never enters into force,
-	 * whatever notes are held (SPEC §3: draft until every signature). */
-	if (!r->signed_by_all)
-		return;
-	for (p = 0; p < r->np; p++)
-		first[p] = NO_END;
-	r->sorted = true;
-	for (i = 0; i < n; i++) {
-		if (i > 0 && notes[i].delivered < notes[i - 1].delivered)
-			r->sorted = false;
-		if (notes[i].kind != DIPNOTE_DOMESTIC_COMPLETE ||
-		    notes[i].delivered < MIN_INSTANT || notes[i].delivered > MAX_INSTANT)
+	for (i = from; i < to; i++) {
+		gs_instant t = notes[i].delivered;
+
+		if (notes[i].kind != DIPNOTE_DOMESTIC_COMPLETE || t < MIN_INSTANT || t > MAX_INSTANT)
 			continue;
 		p = replay_party(r, notes[i].from);
 		if (p < 0)
 			continue;
 		r->domestic_all |= 1u << p;
-		if (notes[i].delivered < first[p])
-			first[p] = notes[i].delivered;
+		if (t < first[p])
+			first[p] = t;
+	}
+}
+
+/* The number of notes in delivery order at the start of notes[0..n),
+ * the first delivered no earlier than prev. */
+static size_t in_order(const struct dipnote *notes, size_t n, gs_instant prev)
+{
+	const struct dipnote *nt = notes, *end = notes + n;
+
+	for (; end - nt >= 4; nt += 4) {
+		gs_instant t0 = nt[0].delivered, t1 = nt[1].delivered;
+		gs_instant t2 = nt[2].delivered, t3 = nt[3].delivered;
+
+		if (t0 < prev || t1 < t0 || t2 < t1 || t3 < t2)
+			break;
+		prev = t3;
+	}
+	for (; nt < end && nt->delivered >= prev; nt++)
+		prev = nt->delivered;
+	return (size_t)(nt - notes);
+}
+
+/* Whether the notes are in delivery order; entry into force depends only
+ * on dates, so it is found from every note given, whatever the instant
+ * asked about. Notes in delivery order are read for domestic notes only
+ * until every party has one: a party's first is its earliest. lazy:
+ * notes past those are not checked for order, and sorted only means
+ * that the replay must check it (replay_checked). */
+static void find_eif(struct replay *r, const struct dipnote *notes, size_t n, bool lazy)
+{
+	const struct agreement *a = r->a;
+	gs_instant first[GS_MAX_PARTIES], latest = INT64_MIN, prev;
+	size_t i;
+	int p;
+
+	r->sorted = true;
+	if (!r->signed_by_all) {
+		/* An agreement some party has not signed never enters into
+		 * force, whatever notes are held (SPEC §3: draft until every
+		 * signature). */
+		if (!lazy)
+			r->sorted = in_order(notes, n, INT64_MIN) == n;
+		return;
+	}
+	for (p = 0; p < r->np; p++)
+		first[p] = NO_END;
+	/* In delivery order while domestic notes are missing... */
+	prev = INT64_MIN;
+	for (i = 0; i < n && r->domestic_all != r->all_mask; i++) {
+		gs_instant t = notes[i].delivered;
+
+		if (t < prev)
+			break;
+		prev = t;
+		scan_domestic(r, notes, i, i + 1, first);
+	}
+	/* ...then for the order alone; out of order, every note is read. */
+	if (i < n && (notes[i].delivered < prev || !lazy) &&
+	    i + in_order(notes + i, n - i, prev) < n) {
+		r->sorted = false;
+		scan_domestic(r, notes, i, n, first);
 	}
 	if (a->term.eif == EIF_ON_SIGNATURE) {
-		if (!r->signed_by_all || !date_is_valid(a->signed_on))
+		if (!date_is_valid(a->signed_on))
 			return;
 		r->eif_date = a->signed_on;
 	} else {
@@ -386,18 +555,24 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n)
 		for (p = 0; p < r->np; p++)
 			if (first[p] > latest)
 				latest = first[p];
-		r->eif_date = date_of_instant(latest, a->zone);
+		r->eif_day = local_day(latest, a->zone);
 		if (a->term.eif == EIF_DAYS_AFTER_NOTES)
-			r->eif_date = date_add_days(r->eif_date,
-						    a->term.eif_days > 0 ? a->term.eif_days : 0);
+			r->eif_day += a->term.eif_days > 0 ? a->term.eif_days : 0;
+		r->eif_date = date_from_days(r->eif_day);
 	}
 	r->has_eif = true;
-	r->eif_day = days_from_date(r->eif_date);
+	if (a->term.eif == EIF_ON_SIGNATURE)
+		r->eif_day = days_from_date(r->eif_date);
 	r->eif = day_midnight(r->eif_day, a->zone);
+	r->eif_from = r->eif;
+	anniv_init(r);
+	/* the first term, for the first notices */
+	if (!r->indefinite)
+		term_cache(r, 1, r->eif_day, anniv_day(r, 1));
 }
 
 static void replay_init(struct replay *r, const struct agreement *a, bool signed_by_all,
-			const struct dipnote *notes, size_t n)
+			const struct dipnote *notes, size_t n, bool lazy)
 {
 	r->a = a;
 	r->signed_by_all = signed_by_all;
@@ -405,11 +580,25 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->all_mask = (1u << r->np) - 1;
 	for (int p = 0; p < r->np; p++)
 		r->pword[p] = code_word(a->parties[p]);
+	if (r->np == 1)
+		r->pword[1] = r->pword[0];
+	r->zone = a->zone;
+	r->indefinite = a->term.model == TERM_INDEFINITE;
+	r->notice_lead = (a->term.notice_days > 0 ? a->term.notice_days : 0) +
+			 (a->term.notice_rule == NOTICE_LAST_DAY ? 1 : 0);
+	/* timely for A: local day <= A - lead, before midnight(A - lead + 1),
+	 * which can be later than midnight(A) only with a lead of 0 */
+	r->fast_lead = (r->notice_lead > 1 ? r->notice_lead - 1 : 0) * 86400;
 	r->ck = 0;
 	r->cprev = r->ccur = 0;
+	r->t_lo = NO_END;
+	r->t_hi = r->t_fast = 0;
 	r->has_eif = false;
+	r->eif_feb29 = false;
 	r->eif_day = 0;
 	r->eif = GS_INSTANT_NONE;
+	r->eif_from = NO_END;
+	r->at_any_time = a->term.suspension == SUSPENSION_AT_ANY_TIME;
 	r->domestic_all = 0;
 	r->domestic_seen = 0;
 	memset(r->slot, 0, sizeof(r->slot));
@@ -420,8 +609,9 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->terminated = false;
 	r->terminated_at = GS_INSTANT_NONE;
 	r->term_party = -1;
+	r->lane_end = r->idle_end = MIN_INSTANT;
 	r->namend = 0;
-	find_eif(r, notes, n);
+	find_eif(r, notes, n, lazy);
 }
 
 /* ---- readable text ---- */
@@ -524,9 +714,9 @@ static const char *withdraw_phrase(enum withdraw_what w)
 
 /* ---- applying one note ---- */
 
-static enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
+HOT enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
 {
-	if (!in_force_at(r, t))
+	if (t < r->eif_from)
 		return OUT_NOT_IN_FORCE;
 	if (r->slot[p].st == SLOT_PENDING)
 		return OUT_ALREADY_PENDING;
@@ -541,7 +731,7 @@ static enum outcome apply_termination(struct replay *r, int p, gs_instant t, str
 	return OUT_APPLIED;
 }
 
-static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote *nt,
+HOT enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote *nt,
 				     struct target *tg)
 {
 	struct slot *s = &r->slot[p];
@@ -563,8 +753,7 @@ static enum outcome apply_withdrawal(struct replay *r, int p, const struct dipno
 	case WITHDRAW_SUSPENSION:
 		if (s->st != SLOT_SUSPENDED)
 			return OUT_NOTHING_TO_WITHDRAW;
-		tg->late = false;
-		if (r->a->term.suspension == SUSPENSION_AT_ANY_TIME) {
+		if (r->at_any_time) {
 			tg->ends = nt->terminate_at != GS_INSTANT_NONE &&
 						   nt->terminate_at > nt->delivered ?
 					   nt->terminate_at :
@@ -606,24 +795,27 @@ static enum outcome apply_amendment(struct replay *r, int p, const struct dipnot
 }
 
 /* Applies one note delivered at nt->delivered (after every earlier one).
- * If what is non-NULL, writes a sentence about it. */
-static inline __attribute__((always_inline)) enum outcome
-apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
+ * If what is non-NULL, writes a sentence about it. open: in_lane() is
+ * known to hold. */
+HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct sb *what, bool open)
 {
 	gs_instant t = nt->delivered;
-	struct target tg = { 0 };
+	struct target tg;
 	enum outcome o;
 	unsigned missing;
 	int p, q;
 
-	if (t < MIN_INSTANT || t > MAX_INSTANT) {
+	if (what)
+		tg = (struct target){ 0 };
+	if (!open && (t < MIN_INSTANT || t > MAX_INSTANT)) {
 		if (what)
 			sb_add(what, "%s note: ignored, delivery instant out of range",
 			       dipnote_kind_name(nt->kind));
 		return OUT_OUT_OF_RANGE;
 	}
-	p = replay_party(r, nt->from);
-	check_termination(r, t);
+	p = open ? replay_party1(r, nt->from) : replay_party(r, nt->from);
+	if (!open)
+		check_termination(r, t);
 	if (what) {
 		if (nt->kind == DIPNOTE_WITHDRAWAL)
 			sb_add(what, "%s", withdraw_phrase(nt->withdraws));
@@ -643,38 +835,34 @@ apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 			sb_add(what, "ignored, not a party");
 		return OUT_UNKNOWN_PARTY;
 	}
-	if (r->terminated) {
+	if (!open && r->terminated) {
 		if (what)
 			sb_add(what, "ignored, the agreement terminated at %s",
 			       fmt_local(r, r->terminated_at).s);
 		return OUT_AFTER_TERMINATION;
 	}
 
-	switch (nt->kind) {
-	case DIPNOTE_DOMESTIC_COMPLETE:
-		if (r->domestic_seen & (1u << p)) {
-			if (what)
-				sb_add(what, "ignored, %s already notified", r->a->parties[p]);
-			return OUT_DUPLICATE;
-		}
-		r->domestic_seen |= 1u << p;
+	/* by how often each kind comes: a chain of tests costs less than a
+	 * jump table for the first ones */
+	if (nt->kind == DIPNOTE_WITHDRAWAL) {
+		o = apply_withdrawal(r, p, nt, &tg);
 		if (!what)
-			return OUT_APPLIED;
-		missing = r->all_mask & ~r->domestic_seen;
-		if (r->a->term.eif == EIF_ON_SIGNATURE) {
-			sb_add(what, "recorded; entry into force is on signature");
-		} else if (missing) {
-			sb_add(what, "recorded; waiting for");
-			for (q = 0; q < r->np; q++)
-				if (missing & (1u << q))
-					sb_add(what, " %s", r->a->parties[q]);
-		} else if (r->has_eif) {
-			sb_add(what, "every party has notified; in force from %s",
-			       fmt_local(r, r->eif).s);
-		}
-		return OUT_APPLIED;
-
-	case DIPNOTE_TERMINATION:
+			return o;
+		if (o == OUT_NOTHING_TO_WITHDRAW)
+			sb_add(what, "ignored, nothing to withdraw");
+		else if (o == OUT_LATE_REFUSED)
+			sb_add(what, "reactivated notice late for %s (last day %s), ineffective",
+			       fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
+		else if (nt->withdraws == WITHDRAW_SUSPENSION)
+			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
+			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
+		else if (r->npending || r->nsuspended)
+			sb_add(what, "withdrawn; another party's notice remains");
+		else
+			sb_add(what, "back in force");
+		return o;
+	}
+	if (nt->kind == DIPNOTE_TERMINATION) {
 		o = apply_termination(r, p, t, &tg);
 		if (!what)
 			return o;
@@ -697,8 +885,8 @@ apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 				       tg.late ? ", carried forward" : "", fmt_local(r, tg.ends).s);
 		}
 		return o;
-
-	case DIPNOTE_SUSPENSION:
+	}
+	if (nt->kind == DIPNOTE_SUSPENSION) {
 		if (r->slot[p].st != SLOT_PENDING) {
 			if (what)
 				sb_add(what, "ignored, %s has no pending notice", r->a->parties[p]);
@@ -712,26 +900,31 @@ apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 		r->nsuspended++;
 		min_drop(r, p);
 		return OUT_APPLIED;
-
-	case DIPNOTE_WITHDRAWAL:
-		o = apply_withdrawal(r, p, nt, &tg);
+	}
+	if (nt->kind == DIPNOTE_DOMESTIC_COMPLETE) {
+		if (r->domestic_seen & (1u << p)) {
+			if (what)
+				sb_add(what, "ignored, %s already notified", r->a->parties[p]);
+			return OUT_DUPLICATE;
+		}
+		r->domestic_seen |= 1u << p;
 		if (!what)
-			return o;
-		if (o == OUT_NOTHING_TO_WITHDRAW)
-			sb_add(what, "ignored, nothing to withdraw");
-		else if (o == OUT_LATE_REFUSED)
-			sb_add(what, "reactivated notice late for %s (last day %s), ineffective",
-			       fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
-		else if (nt->withdraws == WITHDRAW_SUSPENSION)
-			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
-			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
-		else if (r->npending || r->nsuspended)
-			sb_add(what, "withdrawn; another party's notice remains");
-		else
-			sb_add(what, "back in force");
-		return o;
-
-	case DIPNOTE_AMENDMENT_CONSENT:
+			return OUT_APPLIED;
+		missing = r->all_mask & ~r->domestic_seen;
+		if (r->a->term.eif == EIF_ON_SIGNATURE) {
+			sb_add(what, "recorded; entry into force is on signature");
+		} else if (missing) {
+			sb_add(what, "recorded; waiting for");
+			for (q = 0; q < r->np; q++)
+				if (missing & (1u << q))
+					sb_add(what, " %s", r->a->parties[q]);
+		} else if (r->has_eif) {
+			sb_add(what, "every party has notified; in force from %s",
+			       fmt_local(r, r->eif).s);
+		}
+		return OUT_APPLIED;
+	}
+	if (nt->kind == DIPNOTE_AMENDMENT_CONSENT) {
 		o = apply_amendment(r, p, nt);
 		if (!what)
 			return o;
@@ -764,26 +957,135 @@ apply_note(struct replay *r, const struct dipnote *nt, struct sb *what)
 /* Notes are usually given in delivery order (replay_init found out); if
  * not, they are sorted through one int64 key each on the stack: the
  * delivery instant (clamped: notes out of range are ignored anyway) times
- * GS_MAX_NOTES plus the index, so ties keep array order and the sort
- * touches 8 bytes per note rather than whole notes. */
+ * GS_MAX_NOTES plus the index, so keys are distinct, ties keep array
+ * order and the sort touches 8 bytes per note rather than whole notes.
+ * Runs of SORT_RUN keys by insertion, then merged bottom-up. */
+#define SORT_RUN 8
+_Static_assert((GS_MAX_NOTES & (GS_MAX_NOTES - 1)) == 0, "GS_MAX_NOTES is a power of two");
+
 static void sort_notes(const struct dipnote *notes, size_t n, uint16_t *idx)
 {
-	int64_t key[GS_MAX_NOTES], k;
-	size_t i, j;
+	int64_t key[GS_MAX_NOTES], tmp[GS_MAX_NOTES], *src = key, *dst = tmp, *sw, k;
+	size_t i, j, w, lo;
 
 	if (n > GS_MAX_NOTES)
 		n = GS_MAX_NOTES;
 	for (i = 0; i < n; i++) {
 		gs_instant t = notes[i].delivered;
 
-		t = t < MIN_INSTANT ? MIN_INSTANT - 1 : t > MAX_INSTANT ? MAX_INSTANT + 1 : t;
-		k = t * GS_MAX_NOTES + (int64_t)i;
-		for (j = i; j > 0 && key[j - 1] > k; j--)
-			key[j] = key[j - 1];
-		key[j] = k;
+		if ((uint64_t)t - (uint64_t)MIN_INSTANT > (uint64_t)(MAX_INSTANT - MIN_INSTANT))
+			t = t < MIN_INSTANT ? MIN_INSTANT - 1 : MAX_INSTANT + 1;
+		key[i] = t * GS_MAX_NOTES + (int64_t)i;
+	}
+	for (lo = 0; lo < n; lo += SORT_RUN) {
+		size_t hi = n - lo < SORT_RUN ? n : lo + SORT_RUN;
+
+		for (i = lo + 1; i < hi; i++) {
+			k = key[i];
+			for (j = i; j > lo && key[j - 1] > k; j--)
+				key[j] = key[j - 1];
+			key[j] = k;
+		}
+	}
+	for (w = SORT_RUN; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = n - lo < w ? n : lo + w;
+			size_t hi = n - lo < 2 * w ? n : lo + 2 * w;
+			const int64_t *x = src + lo, *xe = src + mid, *y = xe, *ye = src + hi;
+			int64_t *o = dst + lo;
+
+			if (mid < hi && src[mid - 1] > src[mid]) {
+				while (x < xe && y < ye)
+					*o++ = *y < *x ? *y++ : *x++;
+			}
+			memcpy(o, x, (size_t)(xe - x) * sizeof(*o));
+			o += xe - x;
+			memcpy(o, y, (size_t)(ye - y) * sizeof(*o));
+		}
+		sw = src;
+		src = dst;
+		dst = sw;
 	}
 	for (i = 0; i < n; i++)
-		idx[i] = (uint16_t)(key[i] - floor_div(key[i], GS_MAX_NOTES) * GS_MAX_NOTES);
+		idx[i] = (uint16_t)((uint64_t)src[i] & (GS_MAX_NOTES - 1));
+}
+
+/* Applies the notes delivered by `at`, in delivery order: notes[] as
+ * given, or through idx[] (sort_notes). Returns how many. */
+static size_t replay_to(struct replay *r, const struct dipnote *notes, size_t n,
+			const uint16_t *idx, gs_instant at)
+{
+	size_t j;
+
+	open_lane(r, at);
+	if (!idx) {
+		const struct dipnote *nt = notes, *end = notes + n;
+
+		for (; nt < end; nt++) {
+			if (in_lane(r, nt->delivered) && nt->delivered >= MIN_INSTANT) {
+				apply_note(r, nt, NULL, true);
+			} else {
+				if (nt->delivered > at)
+					break;
+				apply_note(r, nt, NULL, false);
+			}
+		}
+		j = (size_t)(nt - notes);
+	} else {
+		for (j = 0; j < n; j++) {
+			const struct dipnote *nt = &notes[idx[j]];
+
+			if (in_lane(r, nt->delivered) && nt->delivered >= MIN_INSTANT) {
+				apply_note(r, nt, NULL, true);
+			} else {
+				if (nt->delivered > at)
+					break;
+				apply_note(r, nt, NULL, false);
+			}
+		}
+	}
+	return j;
+}
+
+/* replay_to() on notes in array order, checking that it is delivery
+ * order (after replay_init(..., lazy)): one pass over the notes rather
+ * than two. Returns SIZE_MAX if it is not, and r must start again. */
+static size_t replay_checked(struct replay *r, const struct dipnote *notes, size_t n,
+			     gs_instant at)
+{
+	const struct dipnote *nt = notes, *end = notes + n;
+	gs_instant prev = INT64_MIN, t;
+
+	open_lane(r, at);
+	/* Notes before MIN_INSTANT come first, and after them in_lane()
+	 * needs no lower bound: an earlier note is out of order. */
+	for (; nt < end && (t = nt->delivered) < MIN_INSTANT; nt++) {
+		if (t < prev)
+			return SIZE_MAX;
+		prev = t;
+		if (t > at)
+			goto after;
+		apply_note(r, nt, NULL, false);
+	}
+	for (; nt < end; nt++) {
+		t = nt->delivered;
+		if (t < prev)
+			return SIZE_MAX;
+		prev = t;
+		if (in_lane(r, t)) {
+			apply_note(r, nt, NULL, true);
+		} else {
+			if (t > at)
+				goto after;
+			apply_note(r, nt, NULL, false);
+		}
+	}
+	return n;
+after:
+	/* the rest must be in order too */
+	if (in_order(nt, (size_t)(end - nt), t) < (size_t)(end - nt))
+		return SIZE_MAX;
+	return (size_t)(nt - notes);
 }
 
 /* ---- status ---- */
@@ -862,35 +1164,49 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 		return GS_EINVAL;
 	if (nnotes > GS_MAX_NOTES)
 		return GS_ELIMIT;
-	replay_init(&r, a, signed_by_all, notes, nnotes);
-	sorted = r.sorted;
-	if (!sorted)
-		sort_notes(notes, nnotes, idx);
-
 	out->nevents = 0;
-	for (j = 0; j < nnotes; j++) {
-		size_t ni = sorted ? j : idx[j];
-		const struct dipnote *nt = &notes[ni];
-		struct lifecycle_event *ev;
-		enum outcome o;
-
-		if (nt->delivered > at)
-			break;
-		if (text && out->nevents < GS_MAX_EVENTS) {
-			struct sb b;
-
-			ev = &out->events[out->nevents];
-			ev->what[0] = '\0';
-			b = (struct sb){ ev->what, sizeof(ev->what), 0 };
-			o = apply_note(&r, nt, &b);
-			ev->note = (int)ni;
-			ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
-			ev->state_after = state_of(&r, nt->delivered);
-		} else {
-			apply_note(&r, nt, NULL);
+	if (!text) {
+		replay_init(&r, a, signed_by_all, notes, nnotes, true);
+		if (r.sorted) {
+			j = replay_checked(&r, notes, nnotes, at);
+			if (j != SIZE_MAX) {
+				out->nevents = (int)j;
+				goto replayed;
+			}
+			replay_init(&r, a, signed_by_all, notes, nnotes, false);
 		}
-		out->nevents++;
+		sort_notes(notes, nnotes, idx);
+		out->nevents = (int)replay_to(&r, notes, nnotes, idx, at);
+	} else {
+		replay_init(&r, a, signed_by_all, notes, nnotes, false);
+		sorted = r.sorted;
+		if (!sorted)
+			sort_notes(notes, nnotes, idx);
+		for (j = 0; j < nnotes; j++) {
+			size_t ni = sorted ? j : idx[j];
+			const struct dipnote *nt = &notes[ni];
+			struct lifecycle_event *ev;
+			enum outcome o;
+
+			if (nt->delivered > at)
+				break;
+			if (out->nevents < GS_MAX_EVENTS) {
+				struct sb b;
+
+				ev = &out->events[out->nevents];
+				ev->what[0] = '\0';
+				b = (struct sb){ ev->what, sizeof(ev->what), 0 };
+				o = apply_note(&r, nt, &b, false);
+				ev->note = (int)ni;
+				ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
+				ev->state_after = state_of(&r, nt->delivered);
+			} else {
+				apply_note(&r, nt, NULL, false);
+			}
+			out->nevents++;
+		}
 	}
+replayed:
 	check_termination(&r, at);
 
 	out->state = state_of(&r, at);
@@ -963,7 +1279,6 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	uint16_t idx[GS_MAX_NOTES];
 	struct target tg = { 0 };
 	bool sorted;
-	size_t j;
 	int p;
 	gs_instant t;
 
@@ -990,17 +1305,11 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 		return gs_diag_set(d, GS_EINVAL, "agreement '%s': the %s note by '%s' has no valid "
 				   "delivery instant", a->id, dipnote_kind_name(c->kind), a->parties[p]);
 
-	replay_init(&r, a, signed_by_all, notes, nnotes);
+	replay_init(&r, a, signed_by_all, notes, nnotes, false);
 	sorted = r.sorted;
 	if (!sorted)
 		sort_notes(notes, nnotes, idx);
-	for (j = 0; j < nnotes; j++) {
-		const struct dipnote *nt = &notes[sorted ? j : idx[j]];
-
-		if (nt->delivered > t)
-			break;
-		apply_note(&r, nt, NULL);
-	}
+	replay_to(&r, notes, nnotes, sorted ? NULL : idx, t);
 	check_termination(&r, t);
 	if (r.terminated)
 		return gs_diag_set(d, GS_ESTATE, "agreement '%s': terminated at %s; the %s note by '%s' "

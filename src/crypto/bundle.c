@@ -156,7 +156,10 @@ static int manifest_check(const struct bundle_manifest *m, struct gs_diag *d)
 		return gs_diag_set(d, GS_EINVAL, "sender: not a party code (three letters A-Z)");
 	if (!TERMINATED(m->recipient) || !party_code_is_valid(m->recipient))
 		return gs_diag_set(d, GS_EINVAL, "recipient: not a party code (three letters A-Z)");
-	if (!strcmp(m->sender, m->recipient))
+	/* sender == recipient only for a holder's own sealed object of another
+	 * party's information (a translation it made, Art 15): never for a
+	 * release, which the originator or a hub makes to another party. */
+	if (!strcmp(m->sender, m->recipient) && !strcmp(m->sender, m->originator))
 		return gs_diag_set(d, GS_EINVAL, "recipient: must differ from the sender");
 	if (!TERMINATED(m->agreement) || !is_token(m->agreement, sizeof(m->agreement)))
 		return gs_diag_set(d, GS_EINVAL, "agreement: must be 1 to %zu printable characters, no spaces",

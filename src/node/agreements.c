@@ -10,6 +10,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/ledger.h"
 #include "util/banned.h"
 
 #define MAX_FILES 2048
@@ -851,7 +852,8 @@ int node_agreement_import(struct node *n, const char *path, struct import_summar
 	snprintf(detail, sizeof(detail), "%d definitions, %d signatures, %d notes", sum->definitions,
 		 sum->signatures, sum->notes);
 	if (!ret)
-		ret = store_event_add(n->st, now, "agreement-import", sum->id, detail);
+		ret = ledger_event(n, NULL, LEDGER_AGREEMENT_IMPORT, now, sum->id, d, "detail", detail,
+				   NULL);
 	if (!ret)
 		ret = store_commit(n->st);
 	if (ret) {
@@ -872,9 +874,11 @@ int node_agreement_sign(struct node *n, const char *id, int version, char **out,
 {
 	struct agreement_view v;
 	const struct agreement *a;
+	struct ledger_entry *e;
 	uint8_t *def;
 	size_t len;
 	gs_instant now;
+	char vs[16];
 	int ret;
 
 	if ((ret = node_now(n, &now, d)))
@@ -894,10 +898,28 @@ int node_agreement_sign(struct node *n, const char *id, int version, char **out,
 	free(def);
 	if (ret)
 		return ret;
-	if ((ret = store_begin(n->st)) ||
-	    (ret = store_signature_put(n->st, id, version, n->self.code, (uint8_t *)*out, *outlen, now)) ||
-	    (ret = store_event_add(n->st, now, "agreement-sign", id, n->self.code)) ||
-	    (ret = store_commit(n->st))) {
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		free(*out);
+		*out = NULL;
+		return GS_ENOMEM;
+	}
+	/* The entry commits to the signed note (the definition and this
+	 * party's signature) by its digest. */
+	e->type = LEDGER_AGREEMENT_SIGN;
+	e->time = now;
+	snprintf(e->item, sizeof(e->item), "%s", id);
+	snprintf(e->party, sizeof(e->party), "%s", n->self.code);
+	e->digest_alg = LEDGER_DIGEST_SHA256;
+	crypto_hash_sha256(e->digest, (const uint8_t *)*out, *outlen);
+	snprintf(vs, sizeof(vs), "%d", version);
+	ledger_entry_field(e, "version", vs);
+	ret = store_begin(n->st);
+	if (!ret && !(ret = store_signature_put(n->st, id, version, n->self.code, (uint8_t *)*out, *outlen, now)) &&
+	    !(ret = ledger_append(n, NULL, e, NULL, d)))
+		ret = store_commit(n->st);
+	free(e);
+	if (ret) {
 		store_rollback(n->st);
 		free(*out);
 		*out = NULL;
@@ -950,7 +972,8 @@ int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *out
 	sd.note = (const uint8_t *)*out;
 	sd.note_len = *outlen;
 	if ((ret = store_begin(n->st)) || (ret = store_dipnote_put(n->st, &sd, now)) ||
-	    (ret = store_event_add(n->st, now, "note", note->agreement, sd.kind)) ||
+	    (ret = ledger_event(n, NULL, LEDGER_NOTE, now, note->agreement, d, "kind", sd.kind,
+				"note", note->id, NULL)) ||
 	    (ret = store_commit(n->st))) {
 		store_rollback(n->st);
 		free(*out);

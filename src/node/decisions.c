@@ -41,7 +41,7 @@ static int make_holding(struct node *n, struct scene *s, const struct agreement 
 			const struct decide_query *q, struct gs_diag *d)
 {
 	struct holding *h = &s->holding;
-	struct decision md;
+	struct decision md = { 0 };
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->item.id, sizeof(h->item.id), "%s", "hypothetical");

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "crypto/note.h"
+#include "node/ledger.h"
+#include "node/items.h"
 #include "node/node.h"
 #include "node/schemes.h"
+#include "net/tls.h"
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
@@ -138,7 +141,7 @@ static int home_is_free(const char *home)
 
 /* Builds this node's identity text from its fields and scheme. */
 static int make_identity(struct party *p, const char *code, const char *name, const char *zone,
-			 const char *levels, bool exercise, struct gs_diag *d)
+			 const char *levels, bool exercise, const char *endpoint, struct gs_diag *d)
 {
 	char *text;
 	size_t cap = GS_MAX_LINE * (GS_MAX_SCHEME_LEVELS + 16);
@@ -153,8 +156,10 @@ static int make_identity(struct party *p, const char *code, const char *name, co
 	b64z = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 	n = snprintf(text, cap,
 		     "gsomia-party/v1\ncode: %s\nname: %s\nzone: %s\nexercise: %s\n"
-		     "sign-key: %s\nbox-key: %s\n%s",
-		     code, name, zone, exercise ? "yes" : "no", b64z, b64z, levels);
+		     "sign-key: %s\nbox-key: %s\n%s%s%s%s",
+		     code, name, zone, exercise ? "yes" : "no", b64z, b64z,
+		     endpoint ? "endpoint: " : "", endpoint ? endpoint : "", endpoint ? "\n" : "",
+		     levels);
 	if (n < 0 || (size_t)n >= cap) {
 		free(text);
 		return gs_diag_set(d, GS_ELIMIT, "identity too long");
@@ -170,7 +175,7 @@ static void remove_home(const char *home)
 {
 	char path[GS_HOME_MAX + 64];
 	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
-					      "identity.txt" };
+					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -183,19 +188,29 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
 	      struct gs_diag *d)
 {
-	return node_init_with_keys(home, code, name, zone, levels_text, exercise, pass, passlen,
-				   NULL, 0, d);
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+			      NULL, 0, d);
 }
 
 int node_init_with_keys(const char *home, const char *code, const char *name, const char *zone,
 			const char *levels_text, bool exercise, const char *pass, size_t passlen,
 			const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
 {
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+			      old_sealed, old_sealedlen, d);
+}
+
+int node_init_full(const char *home, const char *code, const char *name, const char *zone,
+		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
+		   size_t passlen, const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
+{
 	const struct builtin_scheme *b = builtin_scheme(code);
 	struct node_keys keys;
 	struct party *p = NULL;
 	struct store *st = NULL;
 	struct store_party sp;
+	struct node *tmp = NULL;
+	gs_instant at;
 	char path[GS_HOME_MAX + 64];
 	char keyname[GS_MAX_NAME];
 	char fpr[80];
@@ -227,7 +242,7 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = make_identity(p, code, name, zone, levels_text, exercise, d)))
+	if ((ret = make_identity(p, code, name, zone, levels_text, exercise, endpoint, d)))
 		goto out;
 	if (old_sealed)
 		ret = keys_unseal(old_sealed, old_sealedlen, pass, passlen, &keys, d);
@@ -237,6 +252,16 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 		goto out;
 	memcpy(p->sign_pk, keys.sign_pk, sizeof(p->sign_pk));
 	memcpy(p->box_pk, keys.box_pk, sizeof(p->box_pk));
+
+	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
+		ret = gs_diag_set(d, GS_EIO, "cannot create home '%s': %s", home, strerror(errno));
+		goto out;
+	}
+	created = 1;
+	/* The TLS key is the node's transport identity; its pin goes into the
+	 * signed identity, so that peers trust the key, not a CA (net/tls.h). */
+	if ((ret = tls_identity_create(home, p->tls_pin, d)))
+		goto out;
 	plen = party_format(p, ptext, GS_MAX_NOTE_BYTES);
 	if (plen < 0) {
 		ret = gs_diag_set(d, plen, "cannot format identity");
@@ -247,12 +272,6 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 		goto out;
 	if ((ret = keys_seal(&keys, pass, passlen, NULL, &sealed, &sealedlen)))
 		goto out;
-
-	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
-		ret = gs_diag_set(d, GS_EIO, "cannot create home '%s': %s", home, strerror(errno));
-		goto out;
-	}
-	created = 1;
 	join(path, sizeof(path), home, KEYS_NAME);
 	if ((ret = write_file_atomic(path, sealed, sealedlen, 0600, d)))
 		goto out;
@@ -267,10 +286,24 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	sp.identity_len = idlen;
 	sp.imported_at = (int64_t)time(NULL);
 	sp.is_self = 1;
+	/* The node's first ledger entry records its birth and key. */
+	tmp = calloc(1, sizeof(*tmp));
+	if (!tmp) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	tmp->st = st;
+	tmp->self = *p;
+	/* An exercise node's ledger follows its exercise clock from the start. */
+	at = (gs_instant)sp.imported_at;
+	if (exercise && (ret = node_now(tmp, &at, d)))
+		goto out;
 	if ((ret = store_begin(st)) || (ret = store_meta_set(st, "party", code)) ||
 	    (ret = store_meta_set(st, "exercise", exercise ? "yes" : "no")) ||
 	    (ret = store_party_put(st, &sp)) ||
-	    (ret = store_event_add(st, sp.imported_at, "init", code, exercise ? "exercise node" : "node")) ||
+	    (ret = ledger_event(tmp, NULL, LEDGER_KEY_EVENT, at, code, d,
+				"event", "node-init", "fingerprint", fpr, "mode",
+				exercise ? "exercise" : "real", NULL)) ||
 	    (ret = store_commit(st))) {
 		store_rollback(st);
 		if (!d || !d->msg[0] || ret != GS_EIO)
@@ -279,6 +312,9 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 	}
 	ret = 0;
 out:
+	if (tmp)
+		ledger_node_release(tmp);
+	free(tmp);
 	store_close(st);
 	if (ret && created)
 		remove_home(home);
@@ -325,6 +361,7 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 	store_party_release(&sp);
 	if (ret)
 		goto fail;
+	items_recover(n);
 	*out = n;
 	return 0;
 fail:
@@ -364,6 +401,7 @@ void node_close(struct node *n)
 		return;
 	if (n->keys_loaded)
 		keys_release(&n->keys);
+	ledger_node_release(n);
 	store_close(n->st);
 	free(n);
 }

@@ -25,12 +25,15 @@
 
 #define GS_HOME_MAX 4096
 
+struct ledger_cache;
+
 struct node {
 	char home[GS_HOME_MAX];
 	struct store *st;
 	struct party self;        /* this node's own identity */
 	bool keys_loaded;
 	struct node_keys keys;    /* secret halves in guarded memory once unlocked */
+	struct ledger_cache *ledger; /* node/ledger.c's compact ranges */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
@@ -48,6 +51,13 @@ int node_init(const char *home, const char *code, const char *name, const char *
 int node_init_with_keys(const char *home, const char *code, const char *name, const char *zone,
 			const char *levels_text, bool exercise, const char *pass, size_t passlen,
 			const char *sealed, size_t sealedlen, struct gs_diag *d);
+/* Both of the above, and endpoint (https://host:port, or NULL) for the
+ * signed identity. Every init also makes the node's TLS key and
+ * certificate (tls.key, tls.crt; net/tls.h) and signs their pin into the
+ * identity as tls-pin. */
+int node_init_full(const char *home, const char *code, const char *name, const char *zone,
+		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
+		   size_t passlen, const char *sealed, size_t sealedlen, struct gs_diag *d);
 
 int node_open(const char *home, struct node **out, struct gs_diag *d);
 /* Unseals the keys (needed to sign). */
@@ -77,6 +87,10 @@ int node_party_export(struct node *n, char **out, size_t *outlen, struct gs_diag
 int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct party *out,
 		      char fingerprint[80], struct gs_diag *d);
 int node_party_get(struct node *n, const char *code, struct party *out, struct gs_diag *d);
+/* The registered party (other than this node's own) whose signed identity
+ * carries tls-pin pin: how a server maps a client certificate to a peer.
+ * GS_ENOTFOUND if none does. */
+int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct gs_diag *d);
 
 /* Reads a whole file (capped at cap bytes). */
 int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "crypto/note.h"
+#include "node/ledger.h"
 #include "node/node.h"
 #include "util/banned.h"
 
@@ -65,9 +66,9 @@ int node_party_export(struct node *n, char **out, size_t *outlen, struct gs_diag
 int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct party *out,
 		      char fingerprint[80], struct gs_diag *d)
 {
-	struct store_party sp;
+	struct store_party sp, held;
 	struct party *p;
-	int ret;
+	int ret, known = 0;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -95,12 +96,22 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 	}
 	if ((ret = store_begin(n->st)))
 		goto out;
+	if (store_party_get(n->st, p->code, &held) == 0) {
+		known = held.identity_len == len && !memcmp(held.identity, buf, len);
+		store_party_release(&held);
+	}
 	ret = store_party_put(n->st, &sp);
 	if (ret == GS_EEXIST) {
 		gs_diag_set(d, ret, "party '%s' is already registered with another identity; refused (key rotation is not an import)",
 			    p->code);
+	} else if (!ret && known) {
+		store_rollback(n->st); /* the same identity again: nothing to do */
 	} else if (!ret) {
-		ret = store_event_add(n->st, sp.imported_at, "party-import", p->code, fingerprint);
+		/* A peer's identity opens the log of the relationship with it:
+		 * its first entry is the key this node pinned for the peer. */
+		ret = ledger_event(n, sp.is_self ? NULL : p->code, LEDGER_PARTY_IMPORT,
+				   GS_INSTANT_NONE, p->code, d, "code", p->code,
+				   "fingerprint", fingerprint, "name", p->name, NULL);
 		if (!ret)
 			ret = store_commit(n->st);
 	}
@@ -126,5 +137,50 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
 		return gs_diag_set(d, ret, "cannot read party '%s'", code);
 	ret = identity_verify(sp.identity, sp.identity_len, out, fpr, d);
 	store_party_release(&sp);
+	return ret;
+}
+
+struct by_pin {
+	const char *pin;
+	struct party *p;
+	int found;
+};
+
+static int by_pin_one(void *ctx, const struct store_party *sp)
+{
+	struct by_pin *c = ctx;
+	char fpr[80];
+
+	if (sp->is_self)
+		return 0;
+	if (identity_verify(sp->identity, sp->identity_len, c->p, fpr, NULL))
+		return 0;
+	if (c->p->tls_pin[0] && !strcmp(c->p->tls_pin, c->pin)) {
+		c->found = 1;
+		return 1; /* stop */
+	}
+	return 0;
+}
+
+int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct gs_diag *d)
+{
+	struct by_pin c;
+	int ret;
+
+	c.pin = pin;
+	c.found = 0;
+	c.p = calloc(1, sizeof(*c.p));
+	if (!c.p)
+		return GS_ENOMEM;
+	ret = store_party_each(n->st, by_pin_one, &c);
+	if (c.found) {
+		*out = *c.p;
+		ret = 0;
+	} else if (ret >= 0) {
+		ret = gs_diag_set(d, GS_ENOTFOUND, "no registered party has TLS key pin '%s'", pin);
+	} else {
+		gs_diag_set(d, ret, "cannot read the party register");
+	}
+	free(c.p);
 	return ret;
 }

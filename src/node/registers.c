@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/ledger.h"
 #include "node/registers.h"
 #include "util/banned.h"
 
@@ -346,7 +347,8 @@ int node_person_put(struct node *n, const struct person *p, struct gs_diag *d)
 	}
 	if ((ret = put_record(n, "persons", p->id, person_to_json(p), d)) ||
 	    (ret = node_now(n, &now, d)) ||
-	    (ret = store_event_add(n->st, now, "person", p->id, p->facility)) ||
+	    (ret = ledger_event(n, NULL, LEDGER_PERSON, now, p->id, d, "facility", p->facility,
+				"psc", p->psc.level, NULL)) ||
 	    (ret = store_commit(n->st)))
 		goto rollback;
 	goto out;
@@ -376,7 +378,7 @@ int node_facility_put(struct node *n, const struct facility *f, struct gs_diag *
 		goto out;
 	if ((ret = put_record(n, "facilities", f->id, facility_to_json(f), d)) ||
 	    (ret = node_now(n, &now, d)) ||
-	    (ret = store_event_add(n->st, now, "facility", f->id, f->party)) ||
+	    (ret = ledger_event(n, NULL, LEDGER_FACILITY, now, f->id, d, "party", f->party, NULL)) ||
 	    (ret = store_commit(n->st)))
 		store_rollback(n->st);
 out:
@@ -410,7 +412,8 @@ int node_facility_register(struct node *n, const char *facility, const char *per
 		goto out;
 	if ((ret = put_record(n, "facilities", f->id, facility_to_json(f), d)) ||
 	    (ret = node_now(n, &now, d)) ||
-	    (ret = store_event_add(n->st, now, add ? "register-add" : "register-remove", facility, person)) ||
+	    (ret = ledger_event(n, NULL, add ? LEDGER_REGISTER_ADD : LEDGER_REGISTER_REMOVE, now,
+				facility, d, "person", person, NULL)) ||
 	    (ret = store_commit(n->st)))
 		store_rollback(n->st);
 out:

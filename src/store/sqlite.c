@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 #include "util/banned.h"
-
-struct store {
-	sqlite3 *db;
-};
 
 /* Migration N brings user_version from N-1 to N. Append only. */
 static const char *const migrations[] = {
@@ -38,6 +35,48 @@ static const char *const migrations[] = {
 	"  updated_at INTEGER NOT NULL) STRICT;"
 	"CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,"
 	"  subject TEXT NOT NULL, detail TEXT NOT NULL) STRICT;",
+	/* 2: the ledger (store/ledger_store.h); the ledger replaces events. */
+	"CREATE TABLE ledger_logs (id INTEGER PRIMARY KEY, origin TEXT NOT NULL UNIQUE,"
+	"  peer TEXT NOT NULL, size INTEGER NOT NULL CHECK (size >= 0)) STRICT;"
+	"CREATE TABLE ledger_entries ("
+	"  log INTEGER NOT NULL REFERENCES ledger_logs (id), idx INTEGER NOT NULL,"
+	"  time INTEGER NOT NULL, kind TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
+	"  PRIMARY KEY (log, idx)) STRICT;"
+	"CREATE TABLE ledger_hashes ("
+	"  log INTEGER NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+	"  PRIMARY KEY (log, level, idx)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE ledger_checkpoints ("
+	"  log INTEGER NOT NULL REFERENCES ledger_logs (id), size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL, note BLOB NOT NULL, signed_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (log, size)) STRICT;"
+	"CREATE TABLE ledger_peer_checkpoints ("
+	"  origin TEXT NOT NULL, size INTEGER NOT NULL, note BLOB NOT NULL,"
+	"  received_at INTEGER NOT NULL, PRIMARY KEY (origin, size)) STRICT;"
+	"DROP TABLE events;",
+	/* 3: holdings, releases and the custody chain (store.h "items") */
+	"CREATE TABLE items (id TEXT PRIMARY KEY, record TEXT NOT NULL, file_key BLOB,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE releases (bundle TEXT PRIMARY KEY, item TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL, record TEXT NOT NULL, receipt BLOB,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX releases_by_item ON releases (item);"
+	"CREATE TABLE custody (seq INTEGER PRIMARY KEY, item TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  event TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL) STRICT;"
+	"CREATE INDEX custody_by_item ON custody (item, seq);",
+	/* the outbox: what waits to be delivered to a peer (store.h "outbox") */
+	"CREATE TABLE outbox (id TEXT PRIMARY KEY, peer TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  ref TEXT NOT NULL, path TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT NOT NULL,"
+	"  done_at INTEGER) STRICT;"
+	"CREATE INDEX outbox_due ON outbox (state, next_at);",
+	/* 5: originators' consents and incidents (store/consent_store.h) */
+	"CREATE TABLE consents (id TEXT PRIMARY KEY, originator TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, record TEXT NOT NULL, note BLOB NOT NULL,"
+	"  imported_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX consents_by_originator ON consents (originator);"
+	"CREATE TABLE incidents (id TEXT PRIMARY KEY, item TEXT NOT NULL, record TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX incidents_by_item ON incidents (item);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -130,8 +169,12 @@ fail:
 
 void store_close(struct store *st)
 {
+	int i;
+
 	if (!st)
 		return;
+	for (i = 0; i < STORE_STMT_MAX; i++)
+		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -475,6 +518,8 @@ static const char *record_table(const char *table)
 		return "persons";
 	if (!strcmp(table, "facilities"))
 		return "facilities";
+	if (!strcmp(table, "items"))
+		return "items";
 	return NULL;
 }
 
@@ -538,12 +583,197 @@ int store_record_each(struct store *st, const char *table,
 	return ret;
 }
 
-int store_event_add(struct store *st, int64_t at, const char *kind, const char *subject, const char *detail)
+int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len)
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO events (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
-		 "isss", at, kind, subject, detail))
+	if (prep(st, &s, "UPDATE items SET file_key = ? WHERE id = ?", "bs", key, len, id))
+		return GS_EIO;
+	if (!key) {
+		sqlite3_finalize(s);
+		if (prep(st, &s, "UPDATE items SET file_key = NULL WHERE id = ?", "s", id))
+			return GS_EIO;
+	}
+	return step_done(s);
+}
+
+int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if (prep(st, &s, "SELECT file_key FROM items WHERE id = ?", "s", id))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*key = col_blob(s, 0, len);
+		ret = *key ? 0 : GS_ENOMEM;
+	} else {
+		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_release_put(struct store *st, const char *bundle, const char *item, const char *recipient,
+		      const char *json, int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO releases (bundle, item, recipient, record, updated_at) "
+			 "VALUES (?, ?, ?, ?, ?)", "ssssi", bundle, item, recipient, json, now))
 		return GS_EIO;
 	return step_done(s);
+}
+
+int store_release_get(struct store *st, const char *bundle, char **json, uint8_t **receipt,
+		      size_t *receipt_len)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if (prep(st, &s, "SELECT record, receipt FROM releases WHERE bundle = ?", "s", bundle))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*json = col_text(s, 0);
+		*receipt = NULL;
+		*receipt_len = 0;
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+			*receipt = col_blob(s, 1, receipt_len);
+		ret = *json ? 0 : GS_ENOMEM;
+	} else {
+		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_release_receipt(struct store *st, const char *bundle, const uint8_t *receipt, size_t len,
+			  int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "UPDATE releases SET receipt = ?, updated_at = ? WHERE bundle = ?", "bis",
+		 receipt, len, now, bundle))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_release_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
+		       void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases "
+			 "WHERE ? = '' OR item = ? ORDER BY rowid", "ss", item, item))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
+			 (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,
+		      const char *actor, const char *detail)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO custody (item, at, event, actor, detail) VALUES (?, ?, ?, ?, ?)",
+		 "sisss", item, at, event, actor, detail))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_custody_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, int64_t at, const char *event, const char *actor,
+				 const char *detail),
+		       void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT at, event, actor, detail FROM custody WHERE item = ? ORDER BY seq",
+		 "s", item))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_item_with_bundle(struct store *st, const char *bundle)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prep(st, &s, "SELECT 1 FROM items WHERE json_extract(record, '$.bundle') = ? LIMIT 1", "s", bundle))
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
+}
+
+int store_outbox_add(struct store *st, const struct store_outbox *o)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "INSERT INTO outbox (id, peer, kind, ref, path, state, attempts, created_at,"
+			 " next_at, last_error) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, '')"
+			 " ON CONFLICT (id) DO NOTHING",
+		 "sssssii", o->id, o->peer, o->kind, o->ref, o->path, o->created_at, o->next_at))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
+			int64_t next_at, const char *last_error, int64_t done_at)
+{
+	sqlite3_stmt *s;
+
+	if (prep(st, &s, "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+			 " done_at = NULLIF(?, 0) WHERE id = ?",
+		 "siisis", state, attempts, next_at, last_error, done_at, id))
+		return GS_EIO;
+	return step_done(s);
+}
+
+int store_outbox_each(struct store *st, int due_only, int64_t now,
+		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
+{
+	struct store_outbox o;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at,"
+			 " last_error, coalesce(done_at, 0) FROM outbox"
+			 " WHERE ? = 0 OR (state = 'pending' AND next_at <= ?) ORDER BY created_at, id",
+		 "ii", (int64_t)due_only, now))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o.id = (const char *)sqlite3_column_text(s, 0);
+		o.peer = (const char *)sqlite3_column_text(s, 1);
+		o.kind = (const char *)sqlite3_column_text(s, 2);
+		o.ref = (const char *)sqlite3_column_text(s, 3);
+		o.path = (const char *)sqlite3_column_text(s, 4);
+		o.state = (const char *)sqlite3_column_text(s, 5);
+		o.attempts = sqlite3_column_int64(s, 6);
+		o.created_at = sqlite3_column_int64(s, 7);
+		o.next_at = sqlite3_column_int64(s, 8);
+		o.last_error = (const char *)sqlite3_column_text(s, 9);
+		o.done_at = sqlite3_column_int64(s, 10);
+		ret = fn(ctx, &o);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
 }

@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 5
 
 /* Opens (creating if create != 0) the database at path and migrates it
  * to STORE_SCHEMA_VERSION. A database newer than this program is
@@ -88,7 +88,54 @@ int store_record_get(struct store *st, const char *table, const char *id, char *
 int store_record_each(struct store *st, const char *table,
 		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx);
 
-/* the node's event journal (until the ledger): one line per action */
-int store_event_add(struct store *st, int64_t at, const char *kind, const char *subject, const char *detail);
+/* items: holdings as JSON records (table "items" of store_record_*),
+ * each with its age file key sealed under the node's storage key; the
+ * key is deleted (NULL) when the item is destroyed. */
+int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len);
+int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len); /* GS_ENOTFOUND: none */
+
+/* 0 if an item record names this bundle, GS_ENOTFOUND if none. */
+int store_item_with_bundle(struct store *st, const char *bundle);
+
+/* releases made by this node, with the recipient's receipt once imported */
+int store_release_put(struct store *st, const char *bundle, const char *item, const char *recipient,
+		      const char *json, int64_t now);
+int store_release_get(struct store *st, const char *bundle, char **json, uint8_t **receipt,
+		      size_t *receipt_len);
+int store_release_receipt(struct store *st, const char *bundle, const uint8_t *receipt, size_t len,
+			  int64_t now);
+/* item "" = every release */
+int store_release_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
+		       void *ctx);
+
+/* the outbox: deliveries to peers, retried until delivered or refused */
+struct store_outbox {
+	const char *id;         /* "<kind>-<ref>": one delivery per thing */
+	const char *peer;
+	const char *kind;       /* bundle, receipt, note, ... */
+	const char *ref;        /* bundle id, note id, ... */
+	const char *path;       /* the file delivered */
+	const char *state;      /* pending, delivered, refused */
+	int64_t attempts;
+	int64_t created_at;
+	int64_t next_at;        /* next attempt */
+	const char *last_error;
+	int64_t done_at;        /* 0 while pending */
+};
+int store_outbox_add(struct store *st, const struct store_outbox *o); /* a second add is ignored */
+int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
+			int64_t next_at, const char *last_error, int64_t done_at);
+/* due_only: pending entries whose next attempt is due at now */
+int store_outbox_each(struct store *st, int due_only, int64_t now,
+		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);
+
+/* the custody chain of each item, in order */
+int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,
+		      const char *actor, const char *detail);
+int store_custody_each(struct store *st, const char *item,
+		       int (*fn)(void *ctx, int64_t at, const char *event, const char *actor,
+				 const char *detail),
+		       void *ctx);
 
 #endif

@@ -37,6 +37,11 @@
 #define GS_DECISION_ARGS 4            /* values a decision keeps for its sentence */
 #define GS_DECISION_ARG 256           /* bytes of one such value, incl. NUL */
 
+/* the ledger (node/ledger.h, docs/ledger.md) */
+#define GS_MAX_LEDGER_ENTRY 8192      /* bytes of one encoded ledger entry */
+#define GS_MAX_LEDGER_FIELDS 16       /* key/value fields in one entry's body */
+#define GS_MAX_LEDGER_KEY 32          /* bytes of one field key, incl. NUL */
+#define GS_MAX_LEDGER_PROOF (96u << 10) /* bytes of one proof file */
 /* age v1 files and bundles (crypto/age.h, crypto/bundle.h) */
 #define GS_AGE_MAX_HEADER 16384       /* bytes of an age header, MAC line included */
 #define GS_AGE_MAX_STANZAS 8          /* recipient stanzas in one age header */
@@ -46,5 +51,14 @@
 #define GS_BUNDLE_MAX_FIELD 512       /* one manifest value, incl. NUL */
 #define GS_BUNDLE_MAX_BANNER 336      /* a banner: up to 4 labels, comma-separated, incl. NUL */
 #define GS_BUNDLE_MAX_INNER 2048      /* the inner signed header text */
+
+/* the node-to-node HTTPS API (net/, docs/api.md) */
+#define GS_NET_MAX_BODY (4u << 20)     /* bytes of one request body */
+#define GS_NET_MAX_REPLY (4u << 20)    /* bytes of one reply a client accepts */
+#define GS_NET_MAX_KIND 32             /* a delivery's kind, incl. NUL */
+#define GS_NET_MAX_CONNECTIONS 256     /* connections a server holds at once */
+#define GS_NET_MAX_CONN_MEMORY (64u << 10) /* bytes of headers and buffers per connection */
+#define GS_NET_TIMEOUT 30              /* seconds a connection may stay idle */
+#define GS_NET_MAX_THREADS 64          /* server worker threads */
 
 #endif

@@ -402,6 +402,55 @@ static void test_unsorted(void **state)
 	free(a);
 }
 
+/* Notes out of order after the instant asked about, and an agreement
+ * not signed by all given notes out of order: both are replayed in
+ * delivery order. */
+static void test_unsorted_late(void **state)
+{
+	struct agreement *a = kor_jpn();
+	struct dipnote notes[8], tmp;
+	struct lifecycle_status s;
+	size_t n = history_2016(notes);
+	struct dipnote *c;
+
+	(void)state;
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2019-08-23T10:00:00+09:00");
+	add(notes, &n, DIPNOTE_SUSPENSION, "KOR-JPN-2016", "KOR", "2019-11-22T18:00:00+09:00");
+	add(notes, &n, DIPNOTE_WITHDRAWAL, "KOR-JPN-2016", "KOR", "2023-03-21T10:00:00+09:00");
+	notes[4].withdraws = WITHDRAW_BOTH;
+	/* the last two swapped: in order up to 2019-09-01 */
+	tmp = notes[3];
+	notes[3] = notes[4];
+	notes[4] = tmp;
+	at(a, notes, n, "2019-09-01T00:00:00+09:00");
+	assert_int_equal(st.state, STATE_NOTICE_PENDING);
+	assert_int_equal(st.nevents, 3);
+	at(a, notes, n, "2019-11-23T00:00:00+09:00");
+	assert_int_equal(st.state, STATE_NOTICE_SUSPENDED);
+	assert_int_equal(st.nevents, 4);
+	assert_int_equal(st.events[3].note, 4);
+
+	/* Not signed by all: a draft, whose amendment consents still count. */
+	n = 0;
+	c = add(notes, &n, DIPNOTE_AMENDMENT_CONSENT, "KOR-JPN-2016", "JPN", "2023-11-01T10:00:00+09:00");
+	c->version = 2;
+	c->effective = D("2023-12-01");
+	c = add(notes, &n, DIPNOTE_AMENDMENT_CONSENT, "KOR-JPN-2016", "KOR", "2023-10-01T10:00:00+09:00");
+	c->version = 2;
+	c->effective = D("2023-12-01");
+	assert_int_equal(lifecycle_state_at(a, false, notes, n, T("2023-10-15T00:00:00+09:00"), &s), 0);
+	assert_int_equal(s.state, STATE_DRAFT);
+	assert_int_equal(s.nevents, 1);
+	assert_int_equal(s.version, 1);
+	assert_int_equal(lifecycle_at(a, false, notes, n, T("2023-10-15T00:00:00+09:00"), &st), 0);
+	assert_int_equal(st.nevents, 1);
+	assert_int_equal(st.events[0].note, 1);
+	assert_int_equal(lifecycle_state_at(a, false, notes, n, T("2024-01-01T00:00:00+09:00"), &s), 0);
+	assert_int_equal(s.nevents, 2);
+	assert_int_equal(s.version, 2);
+	free(a);
+}
+
 /* Reactivation under strict-treaty: a fresh notice at the withdrawal. */
 static void test_reactivation_strict(void **state)
 {
@@ -822,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_late_refused),
 		cmocka_unit_test(test_suspension_and_withdrawal),
 		cmocka_unit_test(test_unsorted),
+		cmocka_unit_test(test_unsorted_late),
 		cmocka_unit_test(test_reactivation_strict),
 		cmocka_unit_test(test_reactivation_at_any_time),
 		cmocka_unit_test(test_receipt_anchored),

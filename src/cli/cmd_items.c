@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "net/outbox.h"
+#include "node/items.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+static const char release_help[] =
+	"usage: gsomia release FILE --to PARTY --agreement ID --classification LABEL\n"
+	"                      --purpose P --topic T [--title TEXT] [--form FORM]\n"
+	"                      [-o BUNDLE] [--deliver]\n"
+	"       gsomia release --item ITEM --to PARTY --agreement ID [--arrangement ID] -o BUNDLE\n"
+	"common options: --home DIR, --passphrase-file FILE, --json\n\n"
+	"Releases one item to one party: decides (docs/rules.md), seals the file into a\n"
+	"signed bundle for the recipient (docs/bundle-format.md), and records the item,\n"
+	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme.\n"
+	"A refusal prints the rule and the reason and exits 1. --deliver queues the\n"
+	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n"
+	"With --item, passes on an item held from its originator (docs/consent.md).\n";
+
+static const char receive_help[] =
+	"usage: gsomia receive BUNDLE [--receipt OUT] [--home DIR] [--json]\n\n"
+	"Verifies a bundle (the sender's signature, the ciphertext digest, that this\n"
+	"node is the recipient, that the agreement was in force at the release\n"
+	"instant), stores the ciphertext only, marks the holding as the agreement\n"
+	"says, logs it, and writes a signed receipt carrying this node's ledger proof.\n"
+	"Receiving the same bundle twice holds it once.\n";
+
+static const char open_help[] =
+	"usage: gsomia open ITEM --as PERSON [-o FILE] [--home DIR] [--json]\n\n"
+	"Decides whether PERSON may open ITEM here (docs/rules.md) and, if so,\n"
+	"decrypts it into FILE (default: standard output). Every grant and every\n"
+	"refusal is a ledger entry.\n";
+
+static const char items_help[] =
+	"usage: gsomia items [--json] [--home DIR]\n"
+	"       gsomia items show ITEM [--json]\n\n"
+	"The inventory: holdings with originator, markings, status, custody and copies.\n";
+
+static int opt_common(int c, const char **home, const char **passfile, bool *json)
+{
+	switch (c) {
+	case 'H': *home = optarg; return 1;
+	case 'P': *passfile = optarg; return 1;
+	case 'j': *json = true; return 1;
+	}
+	return 0;
+}
+
+#define COMMON_OPTS                                                   \
+	{ "home", required_argument, NULL, 'H' },                     \
+	{ "passphrase-file", required_argument, NULL, 'P' },          \
+	{ "json", no_argument, NULL, 'j' },                           \
+	{ "help", no_argument, NULL, 'h' }
+
+static void print_banner(const char *labels, const char *originator)
+{
+	printf("==== %s — %s ====\n", labels, originator);
+}
+
+static int print_refusal(const struct decision *dec, bool json)
+{
+	char reason[GS_MAX_LINE];
+
+	decision_reason(dec, reason, sizeof(reason));
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "decision", json_string("deny"));
+		json_object_set_new(o, "rule", json_string(dec->rule_id ? dec->rule_id : ""));
+		json_object_set_new(o, "reason", json_string(reason));
+		print_json(o);
+	}
+	fprintf(stderr, "gsomia: %s [%s]\n", reason, dec->rule_id ? dec->rule_id : "");
+	return EXIT_FAIL;
+}
+
+int cmd_release(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "to", required_argument, NULL, 't' },
+		{ "agreement", required_argument, NULL, 'A' },
+		{ "classification", required_argument, NULL, 'c' },
+		{ "purpose", required_argument, NULL, 'p' },
+		{ "topic", required_argument, NULL, 'T' },
+		{ "title", required_argument, NULL, 'i' },
+		{ "form", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "deliver", no_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool deliver = false;
+	struct release_request r;
+	struct release_result res;
+	struct decision dec;
+	struct gs_diag d = { { 0 } };
+	const char *home = NULL, *passfile = NULL;
+	struct node *n;
+	bool json = false;
+	int c, ret;
+
+	for (c = 1; c < argc; c++)
+		if (!strcmp(argv[c], "--item") || !strncmp(argv[c], "--item=", 7))
+			return cmd_release_onward(argc, argv); /* a held item: cmd_consent.c */
+	memset(&r, 0, sizeof(r));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		switch (c) {
+		case 't': r.to = optarg; break;
+		case 'A': r.agreement = optarg; break;
+		case 'c': r.label = optarg; break;
+		case 'p': r.purpose = optarg; break;
+		case 'T': r.topic = optarg; break;
+		case 'i': r.title = optarg; break;
+		case 'f': r.form = optarg; break;
+		case 'o': r.output = optarg; break;
+		case 'D': deliver = true; break;
+		case 'h': fputs(release_help, stdout); return EXIT_OK;
+		default: return usage_error("release", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("release", "give exactly one FILE to release");
+	r.file = argv[optind];
+	if (!r.to || !r.agreement || !r.label || !r.purpose || !r.topic || (!r.output && !deliver))
+		return usage_error("release", "--to, --agreement, --classification, --purpose, --topic and -o (or --deliver) are required");
+	if (access(r.file, R_OK) != 0)
+		return failf(GS_EIO, "%s: cannot read", r.file);
+	if ((ret = open_node_unlocked(home, passfile, &n)))
+		return ret;
+	ret = node_release(n, &r, &res, &dec, &d);
+	if (!ret && deliver) {
+		/* Queued in the same home; the first attempt is made now, the
+		 * rest by 'gsomia serve' or 'gsomia outbox send'. */
+		char path[GS_HOME_MAX + 96];
+		int dl, rf, rt;
+
+		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);
+		ret = outbox_enqueue(n, r.to, "bundle", res.bundle, path, &d);
+		if (!ret)
+			outbox_deliver_due(n, &dl, &rf, &rt, &d);
+	}
+	node_close(n);
+	if (ret == GS_EDENIED && dec.rule_id)
+		return print_refusal(&dec, json);
+	if (ret)
+		return fail(ret, &d);
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "decision", json_string("permit"));
+		json_object_set_new(o, "item", json_string(res.item));
+		json_object_set_new(o, "bundle", json_string(res.bundle));
+		json_object_set_new(o, "banner_recipient", json_string(res.banner_recipient));
+		json_object_set_new(o, "ledger_index", json_integer((json_int_t)res.ledger_index));
+		print_json(o);
+	} else if (!r.output || strcmp(r.output, "-")) {
+		printf("released item %s to %s under %s as bundle %s (%s)\n", res.item, r.to, r.agreement,
+		       res.bundle, r.output ? r.output : "queued for delivery");
+		printf("the recipient will mark it %s\n", res.banner_recipient);
+	}
+	return EXIT_OK;
+}
+
+int cmd_receive(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "receipt", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct receive_result res;
+	struct gs_diag d = { { 0 } };
+	const char *home = NULL, *passfile = NULL, *receipt = NULL;
+	char labels[GS_BUNDLE_MAX_BANNER] = "";
+	struct node *n;
+	bool json = false;
+	int c, ret, i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		switch (c) {
+		case 'r': receipt = optarg; break;
+		case 'h': fputs(receive_help, stdout); return EXIT_OK;
+		default: return usage_error("receive", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("receive", "give exactly one BUNDLE");
+	if ((ret = open_node_unlocked(home, passfile, &n)))
+		return ret;
+	ret = node_receive(n, argv[optind], receipt, &res, &d);
+	node_close(n);
+	if (ret)
+		return fail(ret, &d);
+	for (i = 0; i < res.marking.nlabels; i++) {
+		size_t used = strlen(labels);
+
+		snprintf(labels + used, sizeof(labels) - used, "%s%s", i ? ", " : "", res.marking.labels[i]);
+	}
+	if (json) {
+		json_t *o = json_object(), *m = json_array();
+
+		for (i = 0; i < res.marking.nlabels; i++)
+			json_array_append_new(m, json_string(res.marking.labels[i]));
+		json_object_set_new(o, "item", json_string(res.item));
+		json_object_set_new(o, "bundle", json_string(res.bundle));
+		json_object_set_new(o, "already_held", json_boolean(res.already_held));
+		json_object_set_new(o, "marking", m);
+		json_object_set_new(o, "originator", json_string(res.marking.originator_name));
+		json_object_set_new(o, "receipt", res.already_held ? json_null() : json_string(res.receipt_path));
+		print_json(o);
+	} else if (res.already_held) {
+		printf("bundle %s (item %s) is already held; nothing changed\n", res.bundle, res.item);
+	} else {
+		print_banner(labels, res.marking.originator_name);
+		printf("received item %s; held as %s, originator %s\nreceipt written to %s\n", res.item, labels,
+		       res.marking.originator_name, res.receipt_path);
+		print_banner(labels, res.marking.originator_name);
+	}
+	return EXIT_OK;
+}
+
+int cmd_receipt(int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct gs_diag d = { { 0 } };
+	const char *home = NULL, *passfile = NULL;
+	char bundle[BUNDLE_ID_HEX] = "";
+	struct node *n;
+	bool json = false;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		if (c == 'h') {
+			fputs("usage: gsomia receipt import RECEIPT [--home DIR] [--json]\n\n"
+			      "Checks a recipient's receipt (its signature, the release it names, and the\n"
+			      "recipient's ledger proof that it logged the receipt) and records it.\n", stdout);
+			return EXIT_OK;
+		}
+		return usage_error("receipt", "unknown option");
+	}
+	if (optind + 2 != argc || strcmp(argv[optind], "import"))
+		return usage_error("receipt", "usage: gsomia receipt import RECEIPT");
+	if ((ret = open_node(home, &n)))
+		return ret;
+	ret = node_receipt_import(n, argv[optind + 1], bundle, &d);
+	node_close(n);
+	if (ret)
+		return fail(ret, &d);
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "bundle", json_string(bundle));
+		json_object_set_new(o, "receipt", json_string("verified"));
+		print_json(o);
+	} else {
+		printf("receipt for bundle %s verified and recorded\n", bundle);
+	}
+	return EXIT_OK;
+}
+
+int cmd_open(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "as", required_argument, NULL, 'a' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct decision dec;
+	struct gs_diag d = { { 0 } };
+	const char *home = NULL, *passfile = NULL, *person = NULL, *output = "-";
+	struct node *n;
+	bool json = false;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		switch (c) {
+		case 'a': person = optarg; break;
+		case 'o': output = optarg; break;
+		case 'h': fputs(open_help, stdout); return EXIT_OK;
+		default: return usage_error("open", "unknown option");
+		}
+	}
+	if (optind + 1 != argc || !person)
+		return usage_error("open", "give ITEM and --as PERSON");
+	if (json && !strcmp(output, "-"))
+		return usage_error("open", "--json needs -o FILE");
+	if ((ret = open_node_unlocked(home, passfile, &n)))
+		return ret;
+	ret = node_open_item(n, argv[optind], person, output, &dec, &d);
+	node_close(n);
+	if (ret == GS_EDENIED && dec.rule_id)
+		return print_refusal(&dec, json);
+	if (ret)
+		return fail(ret, &d);
+	if (json) {
+		json_t *o = json_object();
+		char reason[GS_MAX_LINE];
+
+		decision_reason(&dec, reason, sizeof(reason));
+		json_object_set_new(o, "decision", json_string("permit"));
+		json_object_set_new(o, "rule", json_string(dec.rule_id));
+		json_object_set_new(o, "reason", json_string(reason));
+		json_object_set_new(o, "output", json_string(output));
+		print_json(o);
+	} else if (strcmp(output, "-")) {
+		fprintf(stderr, "opened %s for %s into %s\n", argv[optind], person, output);
+	}
+	return EXIT_OK;
+}
+
+static void item_print(json_t *it)
+{
+	json_t *m = json_object_get(it, "marking"), *cu = json_object_get(it, "custody");
+	size_t i;
+
+	printf("%s  ", json_string_value(json_object_get(it, "id")));
+	for (i = 0; i < json_array_size(m); i++)
+		printf("%s%s", i ? ", " : "", json_string_value(json_array_get(m, i)));
+	printf("  originator %s (%s)  [%s]  %s\n", json_string_value(json_object_get(it, "originator_name")),
+	       json_string_value(json_object_get(it, "label")), json_string_value(json_object_get(it, "status")),
+	       json_string_value(json_object_get(it, "title")));
+	for (i = 0; i < json_array_size(cu); i++) {
+		json_t *e = json_array_get(cu, i);
+
+		printf("    %s  %-10s %s %s\n", json_string_value(json_object_get(e, "at")),
+		       json_string_value(json_object_get(e, "event")), json_string_value(json_object_get(e, "actor")),
+		       json_string_value(json_object_get(e, "detail")));
+	}
+}
+
+int cmd_items(int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct gs_diag d = { { 0 } };
+	const char *home = NULL, *passfile = NULL, *show = NULL;
+	struct node *n;
+	bool json = false;
+	json_t *all;
+	size_t i;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		if (c == 'h') {
+			fputs(items_help, stdout);
+			return EXIT_OK;
+		}
+		return usage_error("items", "unknown option");
+	}
+	if (optind + 2 == argc && !strcmp(argv[optind], "show"))
+		show = argv[optind + 1];
+	else if (optind != argc)
+		return usage_error("items", "unexpected argument '%s'", argv[optind]);
+	if ((ret = open_node(home, &n)))
+		return ret;
+	ret = node_items(n, &all, &d);
+	node_close(n);
+	if (ret)
+		return fail(ret, &d);
+	if (show) {
+		json_t *found = NULL;
+
+		for (i = 0; i < json_array_size(all); i++)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(all, i), "id")), show))
+				found = json_incref(json_array_get(all, i));
+		json_decref(all);
+		if (!found)
+			return failf(GS_ENOTFOUND, "unknown item '%s'", show);
+		all = found;
+		if (json)
+			print_json(all);
+		else {
+			item_print(all);
+			json_decref(all);
+		}
+		return EXIT_OK;
+	}
+	if (json) {
+		print_json(all);
+		return EXIT_OK;
+	}
+	for (i = 0; i < json_array_size(all); i++)
+		item_print(json_array_get(all, i));
+	json_decref(all);
+	return EXIT_OK;
+}
+
+/* Copies a stored bundle out of the home, streaming. */
+static int copy_out(const char *path, const char *output)
+{
+	char tmp[4200], buf[65536];
+	ssize_t r;
+	int in, out, ok = 1;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return failf(GS_EIO, "%s: cannot open", path);
+	if (!strcmp(output, "-")) {
+		out = STDOUT_FILENO;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
+		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			close(in);
+			return failf(GS_EIO, "%s: cannot create", output);
+		}
+	}
+	while (ok && (r = read(in, buf, sizeof(buf))) > 0)
+		ok = write(out, buf, (size_t)r) == r;
+	if (r < 0)
+		ok = 0;
+	close(in);
+	if (out != STDOUT_FILENO) {
+		ok = ok && fsync(out) == 0;
+		close(out);
+		ok = ok && rename(tmp, output) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	return ok ? EXIT_OK : failf(GS_EIO, "%s: cannot write", output);
+}
+
+int cmd_bundle(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = NULL, *passfile = NULL, *output = NULL;
+	struct bundle_manifest m;
+	struct bundle_sig sig;
+	struct gs_diag d = { { 0 } };
+	char hex[65], when[GS_INSTANT_STR];
+	bool json = false;
+	int c, fd, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		if (c == 'o') {
+			output = optarg;
+			continue;
+		}
+		if (c == 'h') {
+			fputs("usage: gsomia bundle inspect BUNDLE [--json]\n"
+			      "       gsomia bundle export ITEM -o FILE [--home DIR]\n\n"
+			      "inspect shows a bundle's manifest and banner without keys. Nothing in it is\n"
+			      "verified: 'gsomia receive' verifies. export writes the bundle of an item\n"
+			      "this node released or holds (as kept in the home) again.\n", stdout);
+			return EXIT_OK;
+		}
+		return usage_error("bundle", "unknown option");
+	}
+	if (optind + 2 <= argc && !strcmp(argv[optind], "export")) {
+		struct node *n;
+		char path[GS_HOME_MAX + 96];
+		json_t *rec;
+
+		if (optind + 2 != argc || !output)
+			return usage_error("bundle", "usage: gsomia bundle export ITEM -o FILE");
+		if ((ret = open_node(home, &n)))
+			return ret;
+		ret = node_item_get(n, argv[optind + 1], &rec, &d);
+		if (!ret) {
+			snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home,
+				 json_string_value(json_object_get(rec, "bundle")));
+			json_decref(rec);
+		}
+		node_close(n);
+		if (ret)
+			return fail(ret, &d);
+		return copy_out(path, output);
+	}
+	if (optind + 2 != argc || strcmp(argv[optind], "inspect"))
+		return usage_error("bundle", "usage: gsomia bundle inspect BUNDLE | export ITEM -o FILE");
+	fd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return failf(GS_EIO, "%s: cannot open", argv[optind + 1]);
+	ret = bundle_read_manifest(fd, &m, &sig, &d);
+	close(fd);
+	if (ret) {
+		gs_diag_prefix(&d, "%s", argv[optind + 1]);
+		return fail(ret, &d);
+	}
+	hex_encode(m.payload_sha256, 32, hex, sizeof(hex));
+	instant_format(m.created, when);
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "bundle", json_string(m.bundle_id));
+		json_object_set_new(o, "item", json_string(m.item));
+		json_object_set_new(o, "originator", json_string(m.originator));
+		json_object_set_new(o, "sender", json_string(m.sender));
+		json_object_set_new(o, "recipient", json_string(m.recipient));
+		json_object_set_new(o, "agreement", json_string(m.agreement));
+		json_object_set_new(o, "agreement_version", json_integer(m.agreement_version));
+		json_object_set_new(o, "purpose", json_string(m.purpose));
+		json_object_set_new(o, "topic", json_string(m.topic));
+		json_object_set_new(o, "form", json_string(m.form));
+		json_object_set_new(o, "title", json_string(m.title));
+		json_object_set_new(o, "banner_originator", json_string(m.banner_originator));
+		json_object_set_new(o, "banner_recipient", json_string(m.banner_recipient));
+		json_object_set_new(o, "created", json_string(when));
+		json_object_set_new(o, "exercise", json_boolean(m.exercise));
+		json_object_set_new(o, "consent", json_string(m.consent));
+		json_object_set_new(o, "payload_sha256", json_string(hex));
+		json_object_set_new(o, "payload_size", json_integer((json_int_t)m.payload_size));
+		json_object_set_new(o, "signed_by", json_string(sig.key_name));
+		json_object_set_new(o, "verified", json_false());
+		print_json(o);
+		return EXIT_OK;
+	}
+	printf("==== %s // %s ====%s\n", m.banner_originator, m.banner_recipient, m.exercise ? "  EXERCISE" : "");
+	printf("bundle     %s\nitem       %s  %s\noriginator %s\nsender     %s\nrecipient  %s\n"
+	       "agreement  %s version %u\npurpose    %s\ntopic      %s\nform       %s\ncreated    %s\n"
+	       "payload    %llu bytes, sha256 %s\nsigned by  %s (not verified)\n",
+	       m.bundle_id, m.item, m.title, m.originator, m.sender, m.recipient, m.agreement,
+	       m.agreement_version, m.purpose, m.topic, m.form, when, (unsigned long long)m.payload_size,
+	       hex, sig.key_name);
+	printf("==== %s // %s ====%s\n", m.banner_originator, m.banner_recipient, m.exercise ? "  EXERCISE" : "");
+	return EXIT_OK;
+}
+
+int cmd_key(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gs_diag d = { { 0 } };
+	const char *home = NULL, *passfile = NULL, *output = NULL;
+	struct node *n;
+	bool json = false;
+	char *buf;
+	size_t len;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (opt_common(c, &home, &passfile, &json))
+			continue;
+		if (c == 'o') {
+			output = optarg;
+			continue;
+		}
+		if (c == 'h') {
+			fputs("usage: gsomia key export-age-identity -o FILE [--home DIR]\n\n"
+			      "Writes this node's X25519 identity in age's format (mode 0600) so that a\n"
+			      "holder can decrypt a bundle's payload with the stock age tool:\n"
+			      "  tail -c +$((HEADER+1)) BUNDLE | age -d -i FILE\n"
+			      "It is the node's secret key: keep it as safe as the home.\n", stdout);
+			return EXIT_OK;
+		}
+		return usage_error("key", "unknown option");
+	}
+	if (optind + 1 != argc || strcmp(argv[optind], "export-age-identity") || !output)
+		return usage_error("key", "usage: gsomia key export-age-identity -o FILE");
+	if ((ret = open_node_unlocked(home, passfile, &n)))
+		return ret;
+	ret = node_export_age_identity(n, &buf, &len, &d);
+	node_close(n);
+	if (ret)
+		return fail(ret, &d);
+	if (!strcmp(output, "-"))
+		ret = fwrite(buf, 1, len, stdout) == len ? 0 : GS_EIO;
+	else
+		ret = write_file_atomic(output, buf, len, 0600, &d);
+	sodium_free(buf);
+	return ret ? fail(ret, &d) : EXIT_OK;
+}

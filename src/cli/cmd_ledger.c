@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "node/ledger.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+static const char ledger_help[] =
+	"usage: gsomia ledger list [--json]\n"
+	"       gsomia ledger show [--peer CODE | --internal] [--json]\n"
+	"       gsomia ledger verify [--peer CODE | --internal] [--json]\n"
+	"       gsomia ledger checkpoint [--peer CODE | --internal] [-o FILE | --json]\n"
+	"       gsomia ledger prove INDEX [--peer CODE | --internal] [-o FILE]\n"
+	"       gsomia ledger consistency OLD NEW [--peer CODE | --internal] [--json]\n"
+	"       gsomia ledger verify-proof FILE --identity PARTY.id [--json]\n"
+	"common options: --home DIR, --passphrase-file FILE\n\n"
+	"The ledger is one Merkle log (RFC 6962) per counterparty and one for the\n"
+	"node's internal events (the default; --peer CODE picks a counterparty's).\n"
+	"list shows every log with its size and root. show prints the entries.\n"
+	"verify recomputes every leaf, subtree and root from the entries and checks\n"
+	"every stored checkpoint's signature and root (no --peer: every log).\n"
+	"checkpoint signs the log's current size and root (a C2SP checkpoint) and\n"
+	"prints it; it never signs a tree inconsistent with an earlier checkpoint.\n"
+	"prove writes a proof file for entry INDEX (c2sp.org/tlog-proof@v1 with the\n"
+	"entry and a signed checkpoint) that anyone can check with verify-proof.\n"
+	"consistency proves that the log of size NEW extends the log of size OLD.\n"
+	"verify-proof needs no home: it checks a proof file from any node against\n"
+	"that node's identity file. Formats: docs/ledger.md.\n";
+
+/* A result whose message is already on stderr (write_output's). */
+#define ALREADY_SAID 1
+
+struct opts {
+	const char *home, *passfile, *output, *identity, *peer;
+	bool json, internal;
+};
+
+static void escape_value(const char *v, size_t len, size_t max, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < max; i++) {
+		if (v[i] == '\n')
+			fputs("\\n", f);
+		else
+			fputc(v[i], f);
+	}
+	if (len > max)
+		fputs("...", f);
+}
+
+static json_t *entry_json(uint64_t index, const struct ledger_entry *e, const uint8_t leaf[32])
+{
+	json_t *o = json_object(), *fields = json_object();
+	char hex[HEX_ENCODED_SIZE(32)], nonce[HEX_ENCODED_SIZE(LEDGER_NONCE_BYTES)];
+	char key[GS_MAX_LEDGER_KEY];
+	size_t i;
+
+	json_object_set_new(o, "index", json_integer((json_int_t)index));
+	json_object_set_new(o, "time", json_instant(e->time));
+	json_object_set_new(o, "kind", json_string(ledger_type_name(e->type)));
+	json_object_set_new(o, "item", json_string(e->item));
+	json_object_set_new(o, "party", json_string(e->party));
+	json_object_set_new(o, "person", json_string(e->person));
+	if (e->digest_alg != LEDGER_DIGEST_NONE) {
+		hex_encode(e->digest, 32, hex, sizeof(hex));
+		json_object_set_new(o, "digest_alg", json_string(e->digest_alg == LEDGER_DIGEST_SHA256 ?
+									  "sha256" : "blake2b-256"));
+		json_object_set_new(o, "digest", json_string(hex));
+	}
+	for (i = 0; i < e->nfields; i++) {
+		snprintf(key, sizeof(key), "%.*s", (int)e->fields[i].key_len, e->fields[i].key);
+		json_object_set_new(fields, key, json_stringn(e->fields[i].value, e->fields[i].value_len));
+	}
+	json_object_set_new(o, "fields", fields);
+	hex_encode(e->nonce, LEDGER_NONCE_BYTES, nonce, sizeof(nonce));
+	json_object_set_new(o, "nonce", json_string(nonce));
+	hex_encode(leaf, 32, hex, sizeof(hex));
+	json_object_set_new(o, "leaf_hash", json_string(hex));
+	return o;
+}
+
+static void entry_print(uint64_t index, const struct ledger_entry *e)
+{
+	char t[GS_INSTANT_STR];
+	size_t i;
+
+	instant_format(e->time, t);
+	printf("%6" PRIu64 "  %s  %-17s", index, t, ledger_type_name(e->type));
+	if (e->item[0])
+		printf(" %s", e->item);
+	if (e->party[0] || e->person[0])
+		printf(" by %s%s%s", e->party, e->person[0] ? "/" : "", e->person);
+	for (i = 0; i < e->nfields; i++) {
+		printf(" %.*s=", (int)e->fields[i].key_len, e->fields[i].key);
+		escape_value(e->fields[i].value, e->fields[i].value_len, 60, stdout);
+	}
+	putchar('\n');
+}
+
+struct show_ctx {
+	bool json;
+	json_t *arr;
+};
+
+static int show_one(void *ctx, uint64_t index, const struct ledger_entry *e, const uint8_t leaf[32])
+{
+	struct show_ctx *c = ctx;
+
+	if (c->json)
+		json_array_append_new(c->arr, entry_json(index, e, leaf));
+	else
+		entry_print(index, e);
+	return 0;
+}
+
+static json_t *report_json(const struct ledger_log_report *r)
+{
+	json_t *o = json_object();
+	char b64[B64_ENCODED_SIZE(32)];
+
+	b64_encode(r->root, 32, b64, sizeof(b64));
+	json_object_set_new(o, "origin", json_string(r->origin));
+	json_object_set_new(o, "peer", r->peer[0] ? json_string(r->peer) : json_null());
+	json_object_set_new(o, "size", json_integer((json_int_t)r->size));
+	json_object_set_new(o, "root", json_string(b64));
+	return o;
+}
+
+struct list_ctx {
+	bool json, verify;
+	json_t *arr;
+	size_t count;
+};
+
+static int list_one(void *ctx, const struct ledger_log_report *r)
+{
+	struct list_ctx *c = ctx;
+	char b64[B64_ENCODED_SIZE(32)];
+
+	c->count++;
+	if (c->json) {
+		json_t *o = report_json(r);
+
+		if (c->verify)
+			json_object_set_new(o, "checkpoints", json_integer((json_int_t)r->checkpoints));
+		json_array_append_new(c->arr, o);
+		return 0;
+	}
+	b64_encode(r->root, 32, b64, sizeof(b64));
+	if (c->verify)
+		printf("ok  %s  size %" PRIu64 "  root %s  %" PRIu64 " checkpoint%s\n", r->origin, r->size,
+		       b64, r->checkpoints, r->checkpoints == 1 ? "" : "s");
+	else
+		printf("%s  size %" PRIu64 "  root %s\n", r->origin, r->size, b64);
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s[0] || s[0] == '-' || s[0] == '+' || (s[0] == '0' && s[1]))
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Unlocks the node's keys with the usual passphrase sources. */
+static int unlock(struct node *n, const struct opts *o, struct gs_diag *d)
+{
+	char *pass;
+	size_t len;
+	int ret;
+
+	if ((ret = passphrase_get(o->passfile, false, &pass, &len, d)))
+		return ret;
+	ret = node_unlock(n, pass, len, d);
+	passphrase_free(pass, len);
+	return ret;
+}
+
+static int do_checkpoint(struct node *n, const struct opts *o, struct gs_diag *d)
+{
+	char *note = NULL;
+	size_t len;
+	int ret;
+
+	ret = ledger_checkpoint(n, o->peer, &note, &len, d);
+	if (ret == GS_ESTATE && !n->keys_loaded) {
+		if ((ret = unlock(n, o, d)))
+			return ret;
+		ret = ledger_checkpoint(n, o->peer, &note, &len, d);
+	}
+	if (ret)
+		return ret;
+	if (o->json && !o->output) {
+		struct checkpoint cp;
+		char peer[GS_MAX_CODE], b64[B64_ENCODED_SIZE(32)];
+		json_t *j;
+
+		if ((ret = ledger_verify_checkpoint(&n->self, note, len, &cp, peer, d))) {
+			free(note);
+			return ret;
+		}
+		b64_encode(cp.root, 32, b64, sizeof(b64));
+		j = json_object();
+		json_object_set_new(j, "origin", json_string(cp.origin));
+		json_object_set_new(j, "size", json_integer((json_int_t)cp.size));
+		json_object_set_new(j, "root", json_string(b64));
+		json_object_set_new(j, "checkpoint", json_stringn(note, len));
+		print_json(j);
+		free(note);
+		return 0;
+	}
+	ret = write_output(o->output, note, len);
+	free(note);
+	return ret ? ALREADY_SAID : 0;
+}
+
+static int do_prove(struct node *n, const struct opts *o, uint64_t index, struct gs_diag *d)
+{
+	char *proof = NULL;
+	size_t len;
+	int ret;
+
+	ret = ledger_proof_make(n, o->peer, index, &proof, &len, d);
+	if (ret == GS_ESTATE && !n->keys_loaded) {
+		if ((ret = unlock(n, o, d)))
+			return ret;
+		ret = ledger_proof_make(n, o->peer, index, &proof, &len, d);
+	}
+	if (ret)
+		return ret;
+	ret = write_output(o->output, proof, len);
+	free(proof);
+	return ret ? ALREADY_SAID : 0;
+}
+
+static int do_consistency(struct node *n, const struct opts *o, uint64_t first, uint64_t second,
+			  struct gs_diag *d)
+{
+	uint8_t (*proof)[32], r1[32], r2[32];
+	char origin[GS_MAX_NAME], b1[B64_ENCODED_SIZE(32)], b2[B64_ENCODED_SIZE(32)];
+	size_t np, i;
+	int ret;
+
+	proof = malloc(GS_MAX_PROOF_HASHES * sizeof(*proof));
+	if (!proof)
+		return GS_ENOMEM;
+	ledger_origin(n->self.code, n->self.exercise, o->peer, origin);
+	if ((ret = ledger_root(n, o->peer, first, r1, d)) || (ret = ledger_root(n, o->peer, second, r2, d)) ||
+	    (ret = ledger_prove_consistency(n, o->peer, first, second, proof, &np, d)))
+		goto out;
+	if (merkle_verify_consistency(first, second, r1, r2, (const uint8_t (*)[32])proof, np)) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "ledger '%s': the stored tree does not prove size %" PRIu64
+				  " consistent with %" PRIu64 " (run 'gsomia ledger verify')", origin, first, second);
+		goto out;
+	}
+	b64_encode(r1, 32, b1, sizeof(b1));
+	b64_encode(r2, 32, b2, sizeof(b2));
+	if (o->json) {
+		json_t *j = json_object(), *a = json_array();
+		char h[B64_ENCODED_SIZE(32)];
+
+		json_object_set_new(j, "origin", json_string(origin));
+		json_object_set_new(j, "old_size", json_integer((json_int_t)first));
+		json_object_set_new(j, "old_root", json_string(b1));
+		json_object_set_new(j, "new_size", json_integer((json_int_t)second));
+		json_object_set_new(j, "new_root", json_string(b2));
+		for (i = 0; i < np; i++) {
+			b64_encode(proof[i], 32, h, sizeof(h));
+			json_array_append_new(a, json_string(h));
+		}
+		json_object_set_new(j, "proof", a);
+		json_object_set_new(j, "consistent", json_true());
+		print_json(j);
+	} else {
+		char h[B64_ENCODED_SIZE(32)];
+
+		printf("%s\nold %" PRIu64 " %s\nnew %" PRIu64 " %s\n", origin, first, b1, second, b2);
+		for (i = 0; i < np; i++) {
+			b64_encode(proof[i], 32, h, sizeof(h));
+			printf("%s\n", h);
+		}
+		printf("consistent (%zu proof hash%s)\n", np, np == 1 ? "" : "es");
+	}
+out:
+	free(proof);
+	return ret;
+}
+
+static int do_verify_proof(const struct opts *o, const char *file, struct gs_diag *d)
+{
+	struct party *p = NULL;
+	struct ledger_proof *pf = NULL;
+	struct ledger_verified *v = NULL;
+	uint8_t *id = NULL, *buf = NULL;
+	size_t idlen, len;
+	char fpr[80], b64[B64_ENCODED_SIZE(32)];
+	int ret;
+
+	p = calloc(1, sizeof(*p));
+	pf = malloc(sizeof(*pf));
+	v = malloc(sizeof(*v));
+	if (!p || !pf || !v) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = read_file(o->identity, GS_MAX_NOTE_BYTES, &id, &idlen, d)))
+		goto out;
+	if ((ret = identity_verify(id, idlen, p, fpr, d))) {
+		gs_diag_prefix(d, "%s", o->identity);
+		goto out;
+	}
+	if ((ret = read_file(file, GS_MAX_LEDGER_PROOF, &buf, &len, d)))
+		goto out;
+	if ((ret = ledger_proof_parse((const char *)buf, len, pf, d)) ||
+	    (ret = ledger_verify_proof(p, pf, v, d))) {
+		gs_diag_prefix(d, "%s", file);
+		goto out;
+	}
+	b64_encode(v->cp.root, 32, b64, sizeof(b64));
+	if (o->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "verified", json_true());
+		json_object_set_new(j, "party", json_string(p->code));
+		json_object_set_new(j, "fingerprint", json_string(fpr));
+		json_object_set_new(j, "origin", json_string(v->cp.origin));
+		json_object_set_new(j, "peer", v->peer[0] ? json_string(v->peer) : json_null());
+		json_object_set_new(j, "size", json_integer((json_int_t)v->cp.size));
+		json_object_set_new(j, "root", json_string(b64));
+		json_object_set_new(j, "entry", entry_json(v->index, &v->entry, v->leaf));
+		print_json(j);
+	} else {
+		printf("verified: entry %" PRIu64 " is in %s at size %" PRIu64 "\n", v->index, v->cp.origin,
+		       v->cp.size);
+		printf("checkpoint signed by %s, fingerprint %s\nroot %s\n", p->code, fpr, b64);
+		entry_print(v->index, &v->entry);
+	}
+out:
+	free(id);
+	free(buf);
+	free(v);
+	free(pf);
+	free(p);
+	return ret;
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "internal", no_argument, NULL, 'i' },
+		{ "identity", required_argument, NULL, 'I' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		int nargs;
+	} subs[] = {
+		{ "list", 0 }, { "show", 0 }, { "verify", 0 }, { "checkpoint", 0 },
+		{ "prove", 1 }, { "consistency", 2 }, { "verify-proof", 1 },
+	};
+	struct opts o = { 0 };
+	struct gs_diag d = { { 0 } };
+	struct node *n = NULL;
+	const char *sub;
+	uint64_t a = 0, b = 0;
+	size_t i;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': o.home = optarg; break;
+		case 'P': o.passfile = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'p': o.peer = optarg; break;
+		case 'i': o.internal = true; break;
+		case 'I': o.identity = optarg; break;
+		case 'j': o.json = true; break;
+		case 'h': fputs(ledger_help, stdout); return EXIT_OK;
+		default: return usage_error("ledger", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("ledger", "missing subcommand (list, show, verify, checkpoint, prove, consistency, verify-proof)");
+	sub = argv[optind++];
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(sub, subs[i].name))
+			break;
+	if (i == sizeof(subs) / sizeof(subs[0]))
+		return usage_error("ledger", "unknown subcommand '%s'", sub);
+	if (argc - optind != subs[i].nargs)
+		return usage_error("ledger", "'%s' takes %d argument%s", sub, subs[i].nargs,
+				   subs[i].nargs == 1 ? "" : "s");
+	if (o.peer && o.internal)
+		return usage_error("ledger", "--peer and --internal exclude each other");
+	if (o.peer && !party_code_is_valid(o.peer))
+		return usage_error("ledger", "--peer '%s' is not a party code", o.peer);
+	if (!strcmp(sub, "prove") && parse_u64(argv[optind], &a))
+		return usage_error("ledger", "INDEX '%s' is not a number", argv[optind]);
+	if (!strcmp(sub, "consistency") &&
+	    (parse_u64(argv[optind], &a) || parse_u64(argv[optind + 1], &b)))
+		return usage_error("ledger", "OLD and NEW must be numbers");
+	if (!strcmp(sub, "verify-proof")) {
+		if (!o.identity)
+			return usage_error("ledger", "verify-proof needs --identity PARTY.id");
+		ret = do_verify_proof(&o, argv[optind], &d);
+		return ret ? fail(ret, &d) : EXIT_OK;
+	}
+	if ((ret = open_node(o.home, &n)))
+		return ret;
+	if (!strcmp(sub, "list")) {
+		struct list_ctx lc = { o.json, false, json_array(), 0 };
+
+		ret = ledger_logs(n, list_one, &lc, &d);
+		if (!ret && o.json)
+			print_json(lc.arr);
+		else
+			json_decref(lc.arr);
+	} else if (!strcmp(sub, "show")) {
+		struct show_ctx sc = { o.json, json_array() };
+		char origin[GS_MAX_NAME];
+		uint64_t size;
+		uint8_t root[32];
+
+		ledger_origin(n->self.code, n->self.exercise, o.peer, origin);
+		if ((ret = ledger_head(n, o.peer, &size, root, &d)) == 0) {
+			if (!o.json)
+				printf("%s  size %" PRIu64 "\n", origin, size);
+			ret = ledger_each(n, o.peer, 0, UINT64_MAX, show_one, &sc, &d);
+		}
+		if (!ret && o.json) {
+			json_t *j = json_object();
+			char b64[B64_ENCODED_SIZE(32)];
+
+			b64_encode(root, 32, b64, sizeof(b64));
+			json_object_set_new(j, "origin", json_string(origin));
+			json_object_set_new(j, "size", json_integer((json_int_t)size));
+			json_object_set_new(j, "root", json_string(b64));
+			json_object_set_new(j, "entries", sc.arr);
+			print_json(j);
+		} else {
+			json_decref(sc.arr);
+		}
+	} else if (!strcmp(sub, "verify")) {
+		struct list_ctx lc = { o.json, true, json_array(), 0 };
+		const char *only = o.peer ? o.peer : o.internal ? "" : NULL;
+
+		ret = ledger_verify_local(n, only, list_one, &lc, &d);
+		if (!ret && only && lc.count == 0 && !o.json) {
+			char origin[GS_MAX_NAME];
+
+			ledger_origin(n->self.code, n->self.exercise, o.peer, origin);
+			printf("ok  %s  size 0 (no entries yet)\n", origin);
+		}
+		if (o.json) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "verified", json_boolean(ret == 0));
+			if (ret)
+				json_object_set_new(j, "error", json_string(d.msg[0] ? d.msg : gs_strerror(ret)));
+			json_object_set_new(j, "logs", lc.arr);
+			print_json(j);
+		} else {
+			json_decref(lc.arr);
+		}
+	} else if (!strcmp(sub, "checkpoint")) {
+		ret = do_checkpoint(n, &o, &d);
+	} else if (!strcmp(sub, "prove")) {
+		ret = do_prove(n, &o, a, &d);
+	} else {
+		ret = do_consistency(n, &o, a, b, &d);
+	}
+	node_close(n);
+	if (ret == ALREADY_SAID)
+		return EXIT_FAIL;
+	return ret ? fail(ret, &d) : EXIT_OK;
+}

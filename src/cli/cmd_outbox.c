@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "net/outbox.h"
+#include "util/banned.h"
+
+static const char outbox_help[] =
+	"usage: gsomia outbox [--json] [--home DIR]\n"
+	"       gsomia outbox send [--json] [--home DIR] [--passphrase-file FILE]\n\n"
+	"What waits to be delivered to peers and why (the last error and the next\n"
+	"attempt), and what was delivered or refused. 'send' attempts every due\n"
+	"delivery once now ('gsomia serve' does it continuously).\n";
+
+int cmd_outbox(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = NULL, *passfile = NULL;
+	struct gs_diag d = { { 0 } };
+	struct node *n;
+	bool json = false, send = false;
+	json_t *list;
+	size_t i;
+	int c, ret, dl = 0, rf = 0, rt = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': home = optarg; break;
+		case 'P': passfile = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(outbox_help, stdout); return EXIT_OK;
+		default: return usage_error("outbox", "unknown option");
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "send")) {
+		send = true;
+		optind++;
+	}
+	if (optind != argc)
+		return usage_error("outbox", "unexpected argument '%s'", argv[optind]);
+	if ((ret = send ? open_node_unlocked(home, passfile, &n) : open_node(home, &n)))
+		return ret;
+	if (send) {
+		ret = outbox_deliver_due(n, &dl, &rf, &rt, &d);
+		node_close(n);
+		if (ret)
+			return fail(ret, &d);
+		if (json) {
+			print_json(json_pack("{s:i, s:i, s:i}", "delivered", dl, "refused", rf, "retry", rt));
+		} else {
+			printf("%d delivered, %d refused, %d to retry\n", dl, rf, rt);
+		}
+		return EXIT_OK;
+	}
+	ret = outbox_list(n, &list, &d);
+	node_close(n);
+	if (ret)
+		return fail(ret, &d);
+	if (json) {
+		print_json(list);
+		return EXIT_OK;
+	}
+	for (i = 0; i < json_array_size(list); i++) {
+		json_t *e = json_array_get(list, i);
+		const char *next = json_string_value(json_object_get(e, "next_attempt"));
+
+		printf("%-9s %-4s %-8s %s  attempts %lld%s%s%s%s\n",
+		       json_string_value(json_object_get(e, "state")), json_string_value(json_object_get(e, "peer")),
+		       json_string_value(json_object_get(e, "kind")), json_string_value(json_object_get(e, "ref")),
+		       (long long)json_integer_value(json_object_get(e, "attempts")), next ? "  next " : "",
+		       next ? next : "", *json_string_value(json_object_get(e, "last_error")) ? "  — " : "",
+		       json_string_value(json_object_get(e, "last_error")));
+	}
+	json_decref(list);
+	return EXIT_OK;
+}

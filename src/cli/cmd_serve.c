@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "net/api.h"
+#include "net/outbox.h"
+#include "net/server.h"
+#include "node/agreements.h"
+#include "node/items.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+static const char serve_help[] =
+	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE] [--home DIR]\n\n"
+	"Serves this node's HTTPS API (docs/api.md) with mutual TLS: peers present\n"
+	"the certificate whose key their signed identity pins (tls-pin). --listen\n"
+	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
+	"one); without it the server listens on the host and port of this node's\n"
+	"endpoint, or 127.0.0.1:8443. Prints 'listening on https://ADDR:PORT' once\n"
+	"ready; stops cleanly on SIGINT or SIGTERM. Deliveries from peers are kept\n"
+	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
+	"receipt goes back in the reply), a receipt or a diplomatic note imported.\n"
+	"The outbox is delivered while it runs. Needs the passphrase\n"
+	"(GSOMIA_PASSPHRASE or --passphrase-file).\n";
+
+#define DEFAULT_LISTEN "127.0.0.1:8443"
+
+struct inbox {
+	char dir[GS_HOME_MAX + 16];
+	struct node *n; /* the server's node: deliveries are acted on at once */
+};
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < len) {
+		w = write(fd, p + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* Acts on a delivery kept in the inbox: a bundle is received (its
+ * receipt goes back in the reply), a receipt or a note imported. A refusal
+ * removes it from the inbox, so that a good copy can come later, and
+ * answers 4xx: the sender's outbox stops retrying. Other kinds stay in the
+ * inbox for the commands that take them. */
+static int act_on(struct inbox *ib, const char *peer, const char *kind, const char *path, int dup,
+		  char **reply_json, struct gs_diag *d)
+{
+	json_t *r = json_pack("{s:b, s:b}", "accepted", 1, "duplicate", dup);
+	int ret = 0;
+
+	if (!r)
+		return GS_ENOMEM;
+	if (!strcmp(kind, "bundle")) {
+		struct receive_result res;
+		char receipt[GS_HOME_MAX + 256];
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		snprintf(receipt, sizeof(receipt), "%s.receipt", path);
+		ret = node_receive(ib->n, path, receipt, &res, d);
+		if (!ret && !read_file(receipt, GS_NET_MAX_REPLY / 2, &buf, &len, NULL)) {
+			char *b64 = malloc(B64_ENCODED_SIZE(len));
+
+			if (b64 && b64_encode(buf, len, b64, B64_ENCODED_SIZE(len)) >= 0)
+				json_object_set_new(r, "receipt_b64", json_string(b64));
+			free(b64);
+			json_object_set_new(r, "item", json_string(res.item));
+		}
+		free(buf);
+		unlink(receipt);
+	} else if (!strcmp(kind, "receipt")) {
+		char bundle[BUNDLE_ID_HEX];
+
+		ret = node_receipt_import(ib->n, path, bundle, d);
+	} else if (!strcmp(kind, "note")) {
+		struct import_summary sum;
+		char named[GS_HOME_MAX + 256];
+
+		/* the importer classifies files by name */
+		snprintf(named, sizeof(named), "%s.note", path);
+		if (link(path, named) == 0) {
+			ret = node_agreement_import(ib->n, named, &sum, d);
+			unlink(named);
+		} else {
+			ret = gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
+		}
+	}
+	if (ret) {
+		json_decref(r);
+		if (!dup)
+			unlink(path);
+		gs_diag_prefix(d, "%s from %s", kind, peer);
+		return ret;
+	}
+	*reply_json = json_dumps(r, JSON_COMPACT);
+	json_decref(r);
+	return *reply_json ? 0 : GS_ENOMEM;
+}
+
+/* Keeps a delivery as inbox/KIND-ID: written to a temporary file, synced,
+ * then linked into place. link() never replaces, so of two deliveries of
+ * the same (kind, id), at once or years apart, exactly one is kept; the
+ * other is acknowledged and dropped. */
+static int inbox_deliver(void *ctx, const char *peer, const char *kind, const char *id,
+			 const uint8_t *body, size_t len, char **reply_json, struct gs_diag *d)
+{
+	struct inbox *ib = ctx;
+	char path[GS_HOME_MAX + 128], tmp[GS_HOME_MAX + 160];
+	uint32_t rnd = randombytes_random();
+	int fd, dup = 0, dfd;
+
+	(void)peer;
+	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
+		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
+	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
+	if (access(path, F_OK) == 0) {
+		dup = 1;
+		goto reply;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-%s-%08x", ib->dir, kind, id, rnd);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
+	if (write_all(fd, body, len) || fsync(fd) || close(fd)) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
+	}
+	if (link(tmp, path) != 0) {
+		int e = errno;
+
+		unlink(tmp);
+		if (e != EEXIST)
+			return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
+		dup = 1;
+	} else {
+		unlink(tmp);
+		dfd = open(ib->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+reply:
+	return act_on(ib, peer, kind, path, dup, reply_json, d);
+}
+
+/* The listen address from an endpoint https://HOST[:PORT][/path]: a
+ * numeric host as it is, a name as every interface. */
+static void listen_from_endpoint(const char *endpoint, char *out, size_t cap)
+{
+	const char *h = endpoint + strlen("https://"), *end, *colon;
+	char host[128];
+	unsigned port = 443;
+	size_t hl;
+
+	if (strncmp(endpoint, "https://", 8) || !*h) {
+		snprintf(out, cap, "%s", DEFAULT_LISTEN);
+		return;
+	}
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (!end) {
+			snprintf(out, cap, "%s", DEFAULT_LISTEN);
+			return;
+		}
+		end++;
+	} else {
+		end = h + strcspn(h, ":/");
+	}
+	hl = (size_t)(end - h);
+	colon = *end == ':' ? end : NULL;
+	if (colon)
+		port = (unsigned)strtoul(colon + 1, NULL, 10);
+	if (hl >= sizeof(host)) {
+		snprintf(out, cap, "%s", DEFAULT_LISTEN);
+		return;
+	}
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	if (host[0] == '[' || strspn(host, "0123456789.") == hl)
+		snprintf(out, cap, "%s:%u", host, port);
+	else
+		snprintf(out, cap, "0.0.0.0:%u", port);
+}
+
+/* Delivers the outbox while the server runs, on a node handle of its own
+ * (SQLite serialises the writers; WAL lets them read side by side). */
+struct courier {
+	struct node *n;
+	volatile int stop;
+	pthread_t thread;
+};
+
+static void *courier_run(void *arg)
+{
+	struct courier *c = arg;
+
+	while (!c->stop) {
+		struct gs_diag d = { { 0 } };
+		int delivered, refused, retry;
+
+		if (!outbox_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused))
+			fprintf(stderr, "outbox: %d delivered, %d refused, %d to retry\n", delivered, refused, retry);
+		for (int i = 0; i < 10 && !c->stop; i++)
+			usleep(100 * 1000);
+	}
+	return NULL;
+}
+
+static int open_two(const char *home, const char *passfile, struct node **a, struct node **b)
+{
+	struct gs_diag d = { { 0 } };
+	char *pass = NULL;
+	size_t len = 0;
+	int ret;
+
+	*a = *b = NULL;
+	if ((ret = node_open(node_home_path(home), a, &d)) || (ret = node_open(node_home_path(home), b, &d)) ||
+	    (ret = passphrase_get(passfile, false, &pass, &len, &d)) || (ret = node_unlock(*a, pass, len, &d)) ||
+	    (ret = node_unlock(*b, pass, len, &d))) {
+		passphrase_free(pass, len);
+		node_close(*a);
+		node_close(*b);
+		*a = *b = NULL;
+		return fail(ret, &d);
+	}
+	passphrase_free(pass, len);
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "home", required_argument, NULL, 'H' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = NULL, *listen = NULL, *pidfile = NULL, *passfile = NULL;
+	struct courier courier = { NULL, 0, 0 };
+	int courier_started = 0;
+	struct server_config cfg;
+	struct server *srv = NULL;
+	struct node *n = NULL;
+	struct gs_diag d = { { 0 } };
+	struct inbox ib;
+	char addr[GS_MAX_NAME], pid[32];
+	sigset_t stop;
+	unsigned long threads = 0;
+	char *end;
+	int c, ret, sig = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen = optarg; break;
+		case 't':
+			errno = 0;
+			threads = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || threads < 1 || threads > GS_NET_MAX_THREADS)
+				return usage_error("serve", "--threads takes 1 to %d", GS_NET_MAX_THREADS);
+			break;
+		case 'p': pidfile = optarg; break;
+		case 'H': home = optarg; break;
+		case 'P': passfile = optarg; break;
+		case 'h': fputs(serve_help, stdout); return EXIT_OK;
+		default: return usage_error("serve", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	if ((ret = open_two(home, passfile, &n, &courier.n)))
+		return ret;
+	if (!listen) {
+		if (n->self.endpoint[0])
+			listen_from_endpoint(n->self.endpoint, addr, sizeof(addr));
+		else
+			snprintf(addr, sizeof(addr), "%s", DEFAULT_LISTEN);
+		listen = addr;
+	}
+	snprintf(ib.dir, sizeof(ib.dir), "%s/inbox", n->home);
+	ib.n = n;
+	if (mkdir(ib.dir, 0700) != 0 && errno != EEXIST) {
+		ret = failf(GS_EIO, "cannot make %s: %s", ib.dir, strerror(errno));
+		goto out;
+	}
+
+	/* The stop signals are taken by sigwait() below, never delivered to a
+	 * worker: block them before the server's threads exist. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen = listen;
+	cfg.threads = (unsigned)threads;
+	cfg.deliver = inbox_deliver;
+	cfg.deliver_ctx = &ib;
+	if ((ret = server_start(n, &cfg, &srv, &d))) {
+		ret = fail(ret, &d);
+		goto out;
+	}
+	if (pidfile) {
+		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if ((ret = write_file_atomic(pidfile, pid, strlen(pid), 0644, &d))) {
+			ret = fail(ret, &d);
+			goto out;
+		}
+	}
+	if (pthread_create(&courier.thread, NULL, courier_run, &courier) == 0)
+		courier_started = 1;
+	printf("listening on https://%s\n", server_address(srv));
+	fflush(stdout);
+	while (sigwait(&stop, &sig) != 0)
+		;
+	ret = EXIT_OK;
+out:
+	if (courier_started) {
+		courier.stop = 1;
+		pthread_join(courier.thread, NULL);
+	}
+	server_stop(srv);
+	if (pidfile && srv)
+		unlink(pidfile);
+	node_close(courier.n);
+	node_close(n);
+	return ret;
+}

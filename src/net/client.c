@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/client.h"
+#include "net/tls.h"
+#include "util/banned.h"
+
+#define CONNECT_TIMEOUT 10L /* seconds */
+#define TOTAL_TIMEOUT 60L   /* seconds */
+
+struct sink {
+	char *buf;
+	size_t len, cap;
+	int too_large;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
+{
+	struct sink *s = ctx;
+	size_t n = size * nmemb;
+
+	if (n > GS_NET_MAX_REPLY - s->len) {
+		s->too_large = 1;
+		return 0; /* aborts the transfer */
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *b;
+
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		b = realloc(s->buf, cap);
+		if (!b)
+			return 0;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, ptr, n);
+	s->len += n;
+	s->buf[s->len] = 0;
+	return n;
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result;
+
+static void curl_init(void)
+{
+	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int request(const struct node *n, const struct party *peer, const char *path,
+		   const char *json, long *status, char **reply, struct gs_diag *d)
+{
+	char url[GS_MAX_NAME * 2], cert[GS_HOME_MAX + 64], key[GS_HOME_MAX + 64];
+	char errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *hdrs = NULL;
+	struct sink sink = { NULL, 0, 0, 0 };
+	size_t elen;
+	CURLcode rc;
+	CURL *h = NULL;
+	long code = 0;
+	int ret;
+
+	*reply = NULL;
+	if (!peer->endpoint[0])
+		return gs_diag_set(d, GS_ESTATE, "party '%s' has no endpoint in its identity", peer->code);
+	if (!peer->tls_pin[0])
+		return gs_diag_set(d, GS_ESTATE, "party '%s' has no tls-pin in its identity", peer->code);
+	if (path[0] != '/')
+		return gs_diag_set(d, GS_EINVAL, "path '%s' does not start with '/'", path);
+	elen = strlen(peer->endpoint);
+	while (elen > 0 && peer->endpoint[elen - 1] == '/')
+		elen--;
+	if ((size_t)snprintf(url, sizeof(url), "%.*s%s", (int)elen, peer->endpoint, path) >= sizeof(url))
+		return gs_diag_set(d, GS_ELIMIT, "URL too long");
+	snprintf(cert, sizeof(cert), "%s/%s", n->home, TLS_CRT_NAME);
+	snprintf(key, sizeof(key), "%s/%s", n->home, TLS_KEY_NAME);
+
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_result != CURLE_OK)
+		return gs_diag_set(d, GS_EIO, "cannot initialise libcurl");
+	h = curl_easy_init();
+	if (!h)
+		return GS_ENOMEM;
+	errbuf[0] = 0;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, TOTAL_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)GS_NET_MAX_REPLY);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
+	/* Self-signed certificates: the pin is the trust, so neither the
+	 * chain nor the host name is checked; the pin is checked on every
+	 * connection, fresh or reused. */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, peer->tls_pin);
+	curl_easy_setopt(h, CURLOPT_SSLCERT, cert);
+	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	curl_easy_setopt(h, CURLOPT_SSLKEY, key);
+	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "gsomia/0.1");
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (json) {
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		/* No "Expect: 100-continue" round trip. */
+		hdrs = curl_slist_append(hdrs, "Expect:");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json));
+	}
+	if (!hdrs) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "%s (%s): the server's TLS key does not match the tls-pin in its identity; refused",
+				  peer->code, url);
+		goto out;
+	}
+	if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		ret = gs_diag_set(d, GS_ELIMIT, "%s (%s): reply larger than %u bytes", peer->code, url,
+				  GS_NET_MAX_REPLY);
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		ret = gs_diag_set(d, GS_EIO, "%s (%s): %s", peer->code, url,
+				  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (!sink.buf && !(sink.buf = calloc(1, 1))) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	*status = code;
+	*reply = sink.buf;
+	sink.buf = NULL;
+	ret = 0;
+out:
+	free(sink.buf);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(h);
+	return ret;
+}
+
+int peer_get(const struct node *n, const struct party *peer, const char *path, long *status,
+	     char **reply, struct gs_diag *d)
+{
+	return request(n, peer, path, NULL, status, reply, d);
+}
+
+int peer_post(const struct node *n, const struct party *peer, const char *path, const char *json,
+	      long *status, char **reply, struct gs_diag *d)
+{
+	return request(n, peer, path, json, status, reply, d);
+}

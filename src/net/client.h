@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NET_CLIENT_H
+#define GS_NET_CLIENT_H
+
+/*
+ * Reaching a peer's `gsomia serve` (docs/api.md): libcurl over GnuTLS,
+ * TLS 1.3, mutual TLS with this node's tls.key and tls.crt, and the
+ * peer's server key pinned to the tls-pin of its signed identity. The
+ * pin is the whole of the trust: there is no CA and no host name check
+ * (peers' certificates are self-signed). No redirects; timeouts; replies
+ * capped at GS_NET_MAX_REPLY bytes.
+ *
+ * Each call makes its own curl handle, so calls may run on several
+ * threads at once.
+ */
+
+#include "node/node.h"
+#include "util/err.h"
+
+/* GET / POST path (e.g. "/v1/peer/whoami") at peer's endpoint. On
+ * success (the peer answered, with any HTTP status) sets *status and
+ * *reply (malloc'd, NUL-terminated; free it). Fails with GS_ESTATE if
+ * the identity has no endpoint or no tls-pin, GS_ECRYPTO if the server's
+ * key does not match the pin, GS_ELIMIT if the reply is too large,
+ * GS_EIO for anything else on the way. */
+int peer_get(const struct node *n, const struct party *peer, const char *path, long *status,
+	     char **reply, struct gs_diag *d) __attribute__((warn_unused_result));
+int peer_post(const struct node *n, const struct party *peer, const char *path, const char *json,
+	      long *status, char **reply, struct gs_diag *d) __attribute__((warn_unused_result));
+
+#endif

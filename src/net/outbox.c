@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/client.h"
+#include "net/outbox.h"
+#include "node/items.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+#define BACKOFF_MAX 300
+
+int outbox_enqueue(struct node *n, const char *peer, const char *kind, const char *ref,
+		   const char *path, struct gs_diag *d)
+{
+	struct store_outbox o;
+	struct party p;
+	char id[GS_MAX_NAME];
+	int ret;
+
+	if ((ret = node_party_get(n, peer, &p, d)))
+		return ret;
+	if (!p.endpoint[0] || !p.tls_pin[0])
+		return gs_diag_set(d, GS_ESTATE, "party '%s' has no endpoint and TLS pin in its identity; carry the file by hand",
+				   peer);
+	snprintf(id, sizeof(id), "%s-%s", kind, ref);
+	memset(&o, 0, sizeof(o));
+	o.id = id;
+	o.peer = peer;
+	o.kind = kind;
+	o.ref = ref;
+	o.path = path;
+	o.created_at = (int64_t)time(NULL);
+	o.next_at = o.created_at;
+	ret = store_outbox_add(n->st, &o);
+	return ret ? gs_diag_set(d, ret, "cannot queue %s for %s", id, peer) : 0;
+}
+
+struct due {
+	char id[GS_MAX_NAME], peer[GS_MAX_CODE], kind[GS_NET_MAX_KIND], ref[GS_MAX_NAME];
+	char path[GS_HOME_MAX + 128];
+	int64_t attempts;
+};
+
+struct due_list {
+	struct due *v;
+	size_t n, cap;
+};
+
+static int collect(void *ctx, const struct store_outbox *o)
+{
+	struct due_list *l = ctx;
+	struct due *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct due *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return GS_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n++];
+	snprintf(e->id, sizeof(e->id), "%s", o->id);
+	snprintf(e->peer, sizeof(e->peer), "%s", o->peer);
+	snprintf(e->kind, sizeof(e->kind), "%s", o->kind);
+	snprintf(e->ref, sizeof(e->ref), "%s", o->ref);
+	snprintf(e->path, sizeof(e->path), "%s", o->path);
+	e->attempts = o->attempts;
+	return 0;
+}
+
+/* The body of a delivery: {"kind", "id", "body_b64"} (docs/api.md). */
+static char *delivery_json(const struct due *e, struct gs_diag *d)
+{
+	uint8_t *buf;
+	size_t len, cap;
+	char *b64, *out;
+	json_t *j;
+
+	if (read_file(e->path, GS_NET_MAX_BODY, &buf, &len, d))
+		return NULL;
+	cap = B64_ENCODED_SIZE(len);
+	b64 = malloc(cap);
+	if (!b64 || b64_encode(buf, len, b64, cap) < 0) {
+		free(buf);
+		free(b64);
+		return NULL;
+	}
+	free(buf);
+	j = json_pack("{s:s, s:s, s:s}", "kind", e->kind, "id", e->ref, "body_b64", b64);
+	free(b64);
+	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return out;
+}
+
+/* A bundle's reply carries the recipient's receipt: import it now. */
+static int take_receipt(struct node *n, const char *reply, struct gs_diag *d)
+{
+	json_t *j = json_loads(reply, JSON_REJECT_DUPLICATES, NULL);
+	const char *b64 = json_string_value(json_object_get(j, "receipt_b64"));
+	char path[GS_HOME_MAX + 64], bundle[BUNDLE_ID_HEX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret = 0;
+
+	if (!b64) {
+		json_decref(j);
+		return 0;
+	}
+	buf = malloc(strlen(b64) + 1);
+	if (!buf || b64_decode(b64, strlen(b64), buf, strlen(b64) + 1, &len) < 0) {
+		ret = gs_diag_set(d, GS_EINVAL, "the peer's receipt is not base64");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/receipts", n->home);
+	(void)mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/receipts/received-%ld.receipt", n->home, (long)getpid());
+	if ((ret = write_file_atomic(path, buf, len, 0600, d)))
+		goto out;
+	ret = node_receipt_import(n, path, bundle, d);
+	unlink(path);
+out:
+	free(buf);
+	json_decref(j);
+	return ret;
+}
+
+int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d)
+{
+	struct due_list l = { NULL, 0, 0 };
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	int ret;
+
+	*delivered = *refused = *retry = 0;
+	if ((ret = store_outbox_each(n->st, 1, now, collect, &l))) {
+		free(l.v);
+		return gs_diag_set(d, ret, "cannot read the outbox");
+	}
+	for (i = 0; i < l.n; i++) {
+		struct due *e = &l.v[i];
+		struct gs_diag ed = { { 0 } };
+		struct party p;
+		char *body = NULL, *reply = NULL;
+		long status = 0;
+		int r;
+
+		r = node_party_get(n, e->peer, &p, &ed);
+		if (!r && !(body = delivery_json(e, &ed)))
+			r = ed.msg[0] ? GS_EIO : GS_ENOMEM;
+		if (!r)
+			r = peer_post(n, &p, "/v1/peer/deliver", body, &status, &reply, &ed);
+		free(body);
+		if (!r && status == 200) {
+			struct gs_diag rd = { { 0 } };
+
+			if (!strcmp(e->kind, "bundle") && take_receipt(n, reply, &rd))
+				snprintf(ed.msg, sizeof(ed.msg), "delivered; receipt not accepted: %.900s", rd.msg);
+			store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, now, ed.msg, now);
+			(*delivered)++;
+		} else if (!r && status >= 400 && status < 500) {
+			json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
+			const char *why = json_string_value(json_object_get(j, "error"));
+			char msg[GS_DIAG_MAX];
+
+			snprintf(msg, sizeof(msg), "refused by %s (HTTP %ld): %.900s", e->peer, status, why ? why : "");
+			store_outbox_update(n->st, e->id, "refused", e->attempts + 1, now, msg, now);
+			json_decref(j);
+			(*refused)++;
+		} else {
+			int64_t wait = (int64_t)1 << (e->attempts < 9 ? e->attempts : 9);
+			char msg[GS_DIAG_MAX];
+
+			if (wait > BACKOFF_MAX)
+				wait = BACKOFF_MAX;
+			if (r)
+				snprintf(msg, sizeof(msg), "%.900s", ed.msg[0] ? ed.msg : gs_strerror(r));
+			else
+				snprintf(msg, sizeof(msg), "HTTP %ld from %s", status, e->peer);
+			store_outbox_update(n->st, e->id, "pending", e->attempts + 1, now + wait, msg, 0);
+			(*retry)++;
+		}
+		free(reply);
+	}
+	free(l.v);
+	return 0;
+}
+
+static int list_one(void *ctx, const struct store_outbox *o)
+{
+	json_t *e = json_object();
+	char t[32];
+	struct tm tm;
+	time_t s;
+
+	json_object_set_new(e, "id", json_string(o->id));
+	json_object_set_new(e, "peer", json_string(o->peer));
+	json_object_set_new(e, "kind", json_string(o->kind));
+	json_object_set_new(e, "ref", json_string(o->ref));
+	json_object_set_new(e, "state", json_string(o->state));
+	json_object_set_new(e, "attempts", json_integer(o->attempts));
+	s = (time_t)o->next_at;
+	gmtime_r(&s, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(e, "next_attempt", !strcmp(o->state, "pending") ? json_string(t) : json_null());
+	json_object_set_new(e, "last_error", json_string(o->last_error));
+	json_array_append_new(ctx, e);
+	return 0;
+}
+
+int outbox_list(struct node *n, json_t **out, struct gs_diag *d)
+{
+	json_t *a = json_array();
+	int ret = store_outbox_each(n->st, 0, 0, list_one, a);
+
+	if (ret) {
+		json_decref(a);
+		return gs_diag_set(d, ret, "cannot read the outbox");
+	}
+	*out = a;
+	return 0;
+}

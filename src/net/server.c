@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/api.h"
+#include "net/server.h"
+#include "net/tls.h"
+#include "util/banned.h"
+
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+#define DEFAULT_THREADS 2
+
+struct server {
+	struct MHD_Daemon *daemon;
+	struct node *node;
+	pthread_mutex_t node_lock; /* the node's store is used by one thread at a time */
+	struct server_config cfg;
+	char *key_pem, *crt_pem;
+	size_t key_len;
+	char address[GS_MAX_NAME];
+};
+
+/* Who is at the other end of a connection, worked out once per
+ * connection from its certificate. */
+enum peer_state { PEER_UNCHECKED = 0, PEER_NONE, PEER_STRANGER, PEER_KNOWN };
+
+struct conn_peer {
+	enum peer_state state;
+	char code[GS_MAX_CODE];
+};
+
+struct request;
+typedef unsigned (*handler_fn)(struct request *r, json_t **reply);
+
+struct route {
+	const char *method;
+	const char *path;
+	int peer_only; /* needs an authenticated peer */
+	handler_fn fn;
+};
+
+struct request {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const struct route *route;
+	int path_known;          /* the path exists, perhaps for another method */
+	int responded;           /* a response was queued before the body */
+	int too_large;
+	struct conn_peer peer;   /* copy of the connection's */
+	char *body;
+	size_t len, cap;
+};
+
+static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static json_t *json_error(const char *fmt, ...)
+{
+	char msg[GS_DIAG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:s}", "error", msg);
+}
+
+/* ---- handlers ---- */
+
+static unsigned h_health(struct request *r, json_t **reply)
+{
+	const struct party *self = &r->srv->node->self;
+
+	*reply = json_pack("{s:s,s:b}", "party", self->code, "exercise", self->exercise);
+	return MHD_HTTP_OK;
+}
+
+static unsigned h_whoami(struct request *r, json_t **reply)
+{
+	*reply = json_pack("{s:s}", "peer", r->peer.code);
+	return MHD_HTTP_OK;
+}
+
+static unsigned status_of(int err)
+{
+	switch (err) {
+	case GS_EINVAL: return MHD_HTTP_BAD_REQUEST;
+	case GS_EDENIED: return MHD_HTTP_FORBIDDEN;
+	case GS_ELIMIT: return MHD_HTTP_CONTENT_TOO_LARGE;
+	case GS_ESTATE: return MHD_HTTP_CONFLICT;
+	case GS_EEXIST: return MHD_HTTP_CONFLICT;
+	case GS_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
+	/* a forged signature, a wrong digest, a bad MAC: the sender's bytes
+	 * are at fault, and sending them again will not help */
+	case GS_ECRYPTO: return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case GS_EUSAGE: return MHD_HTTP_BAD_REQUEST;
+	default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+static unsigned h_deliver(struct request *r, json_t **reply)
+{
+	struct deliver_req dr;
+	struct gs_diag d = { { 0 } };
+	json_error_t jerr;
+	char *text = NULL;
+	int ret;
+
+	if ((ret = api_deliver_parse(r->body ? r->body : "", r->len, &dr, &d))) {
+		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	if (!r->srv->cfg.deliver) {
+		deliver_req_release(&dr);
+		*reply = json_error("this node takes no deliveries");
+		return MHD_HTTP_NOT_IMPLEMENTED;
+	}
+	ret = r->srv->cfg.deliver(r->srv->cfg.deliver_ctx, r->peer.code, dr.kind, dr.id, dr.body,
+				  dr.len, &text, &d);
+	deliver_req_release(&dr);
+	if (ret) {
+		free(text);
+		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	if (!text) {
+		*reply = json_pack("{s:b}", "accepted", 1);
+		return MHD_HTTP_OK;
+	}
+	*reply = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (!*reply) {
+		*reply = json_error("the delivery handler gave no valid reply");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	return MHD_HTTP_OK;
+}
+
+static const struct route routes[] = {
+	{ "GET", "/v1/health", 0, h_health },
+	{ "GET", "/v1/peer/whoami", 1, h_whoami },
+	{ "POST", "/v1/peer/deliver", 1, h_deliver },
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static const struct route *route_find(const char *method, const char *url, int *path_known)
+{
+	size_t i;
+
+	*path_known = 0;
+	for (i = 0; i < NROUTES; i++) {
+		if (strcmp(url, routes[i].path))
+			continue;
+		*path_known = 1;
+		if (!strcmp(method, routes[i].method))
+			return &routes[i];
+	}
+	return NULL;
+}
+
+static const char *allowed_method(const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < NROUTES; i++)
+		if (!strcmp(url, routes[i].path))
+			return routes[i].method;
+	return "GET";
+}
+
+/* ---- the peer behind a connection ---- */
+
+/* Maps the client certificate of the connection's TLS session to a
+ * registered party by the pin of its public key. The handshake has
+ * already proved that the client holds the key (CertificateVerify). */
+static void peer_check(struct server *s, struct MHD_Connection *c, struct conn_peer *out)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *certs;
+	unsigned int ncerts = 0;
+	gnutls_session_t sess;
+	char pin[GS_MAX_NAME];
+	struct party *p;
+
+	memset(out, 0, sizeof(*out));
+	out->state = PEER_NONE;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return;
+	sess = (gnutls_session_t)ci->tls_session;
+	if (gnutls_certificate_type_get(sess) != GNUTLS_CRT_X509)
+		return;
+	certs = gnutls_certificate_get_peers(sess, &ncerts);
+	if (!certs || ncerts == 0)
+		return;
+	out->state = PEER_STRANGER;
+	if (tls_pin_of_cert_der(certs[0].data, certs[0].size, pin, NULL))
+		return;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	pthread_mutex_lock(&s->node_lock);
+	if (node_party_by_pin(s->node, pin, p, NULL) == 0 &&
+	    p->exercise == s->node->self.exercise) {
+		out->state = PEER_KNOWN;
+		memcpy(out->code, p->code, sizeof(out->code));
+	}
+	pthread_mutex_unlock(&s->node_lock);
+	free(p);
+}
+
+static void peer_of(struct server *s, struct MHD_Connection *c, struct conn_peer *out)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct conn_peer *cp = NULL;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci)
+		cp = ci->socket_context;
+	if (cp && cp->state != PEER_UNCHECKED) {
+		*out = *cp;
+		return;
+	}
+	peer_check(s, c, out);
+	if (cp)
+		*cp = *out;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_peer));
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *j,
+			       const char *allow)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *text;
+	size_t len;
+
+	if (!j)
+		j = json_error("out of memory");
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (!text)
+		return MHD_NO;
+	len = strlen(text);
+	/* One trailing newline, so that curl output ends cleanly. */
+	{
+		char *t = realloc(text, len + 2);
+
+		if (!t) {
+			free(text);
+			return MHD_NO;
+		}
+		text = t;
+		text[len++] = '\n';
+		text[len] = 0;
+	}
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result refuse_peer(struct request *r)
+{
+	if (r->peer.state == PEER_NONE)
+		return respond(r->conn, MHD_HTTP_UNAUTHORIZED,
+			       json_error("a client certificate is required"), NULL);
+	return respond(r->conn, MHD_HTTP_FORBIDDEN,
+		       json_error("the client certificate belongs to no registered party"), NULL);
+}
+
+/* ---- the access handler ---- */
+
+/* The two-step idiom: the first call only sets up the request (queueing a
+ * response there would turn keep-alive off), later calls take the body
+ * in pieces, the last one (no data) answers. Refusals that make the body
+ * pointless (no peer, too large) are answered at once. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	struct server *s = cls;
+	struct request *r = *req_cls;
+	const char *cl;
+	json_t *reply = NULL;
+	unsigned status;
+	unsigned long long want;
+	char *end;
+
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*req_cls = r;
+		r->srv = s;
+		r->conn = c;
+		r->route = route_find(method, url, &r->path_known);
+		if (r->route && r->route->peer_only) {
+			peer_of(s, c, &r->peer);
+			if (r->peer.state != PEER_KNOWN) {
+				r->responded = 1;
+				return refuse_peer(r);
+			}
+		}
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			errno = 0;
+			want = strtoull(cl, &end, 10);
+			if (errno || end == cl || *end || want > GS_NET_MAX_BODY) {
+				r->responded = 1;
+				return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
+					       json_error("request body larger than %u bytes",
+							  GS_NET_MAX_BODY), NULL);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (r->responded || r->too_large)
+			return MHD_YES;
+		if (n > GS_NET_MAX_BODY - r->len) {
+			r->too_large = 1;
+			free(r->body);
+			r->body = NULL;
+			r->len = r->cap = 0;
+			return MHD_YES;
+		}
+		if (r->len + n > r->cap) {
+			size_t cap = r->cap ? r->cap : 4096;
+			char *b;
+
+			while (cap < r->len + n)
+				cap *= 2;
+			if (cap > GS_NET_MAX_BODY)
+				cap = GS_NET_MAX_BODY;
+			b = realloc(r->body, cap);
+			if (!b)
+				return MHD_NO;
+			r->body = b;
+			r->cap = cap;
+		}
+		memcpy(r->body + r->len, upload_data, n);
+		r->len += n;
+		return MHD_YES;
+	}
+	if (r->responded)
+		return MHD_YES;
+	r->responded = 1;
+	if (r->too_large)
+		return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
+			       json_error("request body larger than %u bytes", GS_NET_MAX_BODY), NULL);
+	if (!r->route) {
+		if (r->path_known)
+			return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       json_error("method %s not allowed on %s", method, url),
+				       allowed_method(url));
+		return respond(c, MHD_HTTP_NOT_FOUND, json_error("no such endpoint: %s", url), NULL);
+	}
+	status = r->route->fn(r, &reply);
+	return respond(c, status, reply, NULL);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *r = *req_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (!r)
+		return;
+	free(r->body);
+	free(r);
+	*req_cls = NULL;
+}
+
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("gsomia serve: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- start and stop ---- */
+
+int server_parse_listen(const char *listen, char *host, size_t hostcap, unsigned *port,
+			struct gs_diag *d)
+{
+	const char *colon, *h = listen;
+	size_t hl;
+	unsigned long p;
+	char *end;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':')
+			return gs_diag_set(d, GS_EUSAGE, "listen address '%s' is not [ADDR]:PORT", listen);
+		h = listen + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon || strchr(listen, ':') != colon)
+			return gs_diag_set(d, GS_EUSAGE, "listen address '%s' is not ADDR:PORT", listen);
+		hl = (size_t)(colon - listen);
+	}
+	if (hl == 0 || hl >= hostcap)
+		return gs_diag_set(d, GS_EUSAGE, "listen address '%s' has no usable host", listen);
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || p > 65535)
+		return gs_diag_set(d, GS_EUSAGE, "listen address '%s' has no port 0-65535", listen);
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	*port = (unsigned)p;
+	return 0;
+}
+
+static int load_pem(const char *home, const char *name, char **out, size_t *len, struct gs_diag *d)
+{
+	char path[GS_HOME_MAX + 64];
+	uint8_t *buf;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", home, name);
+	if ((ret = read_file(path, 16384, &buf, len, d)))
+		return ret;
+	*out = (char *)buf;
+	return 0;
+}
+
+int server_start(struct node *n, const struct server_config *cfg, struct server **out,
+		 struct gs_diag *d)
+{
+	struct server *s;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	const union MHD_DaemonInfo *di;
+	char host[128];
+	unsigned port, threads, flags;
+	int ret, v6 = 0;
+
+	if ((ret = server_parse_listen(cfg->listen, host, sizeof(host), &port, d)))
+		return ret;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		v6 = 1;
+	} else {
+		return gs_diag_set(d, GS_EUSAGE, "listen host '%s' is not a numeric IPv4 or IPv6 address",
+				   host);
+	}
+	threads = cfg->threads ? cfg->threads : DEFAULT_THREADS;
+	if (threads > GS_NET_MAX_THREADS)
+		return gs_diag_set(d, GS_ELIMIT, "at most %d threads", GS_NET_MAX_THREADS);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return GS_ENOMEM;
+	s->node = n;
+	s->cfg = *cfg;
+	pthread_mutex_init(&s->node_lock, NULL);
+	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
+	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &(size_t){ 0 }, d))) {
+		if (ret == GS_ENOTFOUND)
+			gs_diag_set(d, ret, "home '%s' has no TLS identity (tls.key, tls.crt); it was made before 'gsomia serve' existed",
+				    n->home);
+		goto fail;
+	}
+	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+		(v6 ? MHD_USE_IPv6 : 0);
+	/* The trust list only makes the server ask for a client certificate
+	 * (GNUTLS_CERT_REQUEST); it checks nothing. peer_check() does. */
+	s->daemon = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
+		MHD_OPTION_HTTPS_MEM_CERT, s->crt_pem,
+		MHD_OPTION_HTTPS_MEM_TRUST, s->crt_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)GS_NET_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GS_NET_MAX_CONN_MEMORY,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)GS_NET_TIMEOUT,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		ret = gs_diag_set(d, GS_EIO, "cannot listen on %s (address in use, or TLS key unusable)",
+				  cfg->listen);
+		goto fail;
+	}
+	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	if (di)
+		port = di->port;
+	snprintf(s->address, sizeof(s->address), v6 ? "[%s]:%u" : "%s:%u", host, port);
+	*out = s;
+	return 0;
+fail:
+	server_stop(s);
+	return ret;
+}
+
+const char *server_address(const struct server *s)
+{
+	return s->address;
+}
+
+void server_stop(struct server *s)
+{
+	if (!s)
+		return;
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	if (s->key_pem) {
+		sodium_memzero(s->key_pem, s->key_len);
+		free(s->key_pem);
+	}
+	free(s->crt_pem);
+	pthread_mutex_destroy(&s->node_lock);
+	free(s);
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/tls.h"
+#include "util/banned.h"
+
+#define TLS_FILE_MAX 16384
+/* Every node's certificate has the same subject and issuer: GnuTLS
+ * clients send their certificate only if its issuer is among the names
+ * the server advertises, and the server advertises its own. */
+#define TLS_DN "O=gsomia,CN=gsomia node"
+#define TLS_VALID_YEARS 20
+
+static int path_join(char *out, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(out, cap, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= cap ? GS_ELIMIT : 0;
+}
+
+/* Writes a new file (never replacing one) and syncs it. */
+static int write_new(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d)
+{
+	const uint8_t *p = buf;
+	size_t done = 0;
+	ssize_t w;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return gs_diag_set(d, errno == EEXIST ? GS_EEXIST : GS_EIO, "%s: %s", path,
+				   strerror(errno));
+	while (done < len) {
+		w = write(fd, p + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		done += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(err));
+}
+
+static int read_small(const char *path, uint8_t **out, size_t *len, struct gs_diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+
+	if (!f)
+		return gs_diag_set(d, errno == ENOENT ? GS_ENOTFOUND : GS_EIO, "%s: %s", path,
+				   strerror(errno));
+	buf = malloc(TLS_FILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return GS_ENOMEM;
+	}
+	n = fread(buf, 1, TLS_FILE_MAX + 1, f);
+	if (ferror(f) || n > TLS_FILE_MAX) {
+		fclose(f);
+		free(buf);
+		return gs_diag_set(d, GS_EIO, "%s: unreadable or larger than %d bytes", path, TLS_FILE_MAX);
+	}
+	fclose(f);
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int pin_of_crt(gnutls_x509_crt_t crt, char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t spki = { NULL, 0 };
+	uint8_t hash[32];
+	int ret = GS_ECRYPTO;
+
+	if (gnutls_pubkey_init(&pub) < 0)
+		return GS_ENOMEM;
+	if (gnutls_pubkey_import_x509(pub, crt, 0) < 0 ||
+	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) < 0) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "certificate: cannot read its public key");
+		goto out;
+	}
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size, hash) < 0)
+		goto out;
+	memcpy(pin, TLS_PIN_PREFIX, sizeof(TLS_PIN_PREFIX));
+	sodium_bin2base64(pin + strlen(TLS_PIN_PREFIX), GS_MAX_NAME - strlen(TLS_PIN_PREFIX), hash,
+			  sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+	ret = 0;
+out:
+	gnutls_free(spki.data);
+	gnutls_pubkey_deinit(pub);
+	return ret;
+}
+
+static int pin_of_cert(const uint8_t *buf, size_t len, gnutls_x509_crt_fmt_t fmt,
+		       char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t dat;
+	int ret;
+
+	if (len > TLS_FILE_MAX || len > UINT32_MAX)
+		return gs_diag_set(d, GS_ELIMIT, "certificate larger than %d bytes", TLS_FILE_MAX);
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return GS_ENOMEM;
+	dat.data = (unsigned char *)buf;
+	dat.size = (unsigned int)len;
+	if (gnutls_x509_crt_import(crt, &dat, fmt) < 0)
+		ret = gs_diag_set(d, GS_EINVAL, "not an X.509 certificate");
+	else
+		ret = pin_of_crt(crt, pin, d);
+	gnutls_x509_crt_deinit(crt);
+	return ret;
+}
+
+int tls_pin_of_cert_der(const uint8_t *der, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	return pin_of_cert(der, len, GNUTLS_X509_FMT_DER, pin, d);
+}
+
+int tls_pin_of_cert_pem(const uint8_t *pem, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	return pin_of_cert(pem, len, GNUTLS_X509_FMT_PEM, pin, d);
+}
+
+int tls_identity_pin(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	char path[4200];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (path_join(path, sizeof(path), home, TLS_CRT_NAME))
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	if ((ret = read_small(path, &buf, &len, d)))
+		return ret;
+	ret = tls_pin_of_cert_pem(buf, len, pin, d);
+	free(buf);
+	if (ret)
+		gs_diag_prefix(d, "%s", path);
+	return ret;
+}
+
+int tls_pin_is_valid(const char *s)
+{
+	uint8_t bin[32];
+	size_t n = strlen(TLS_PIN_PREFIX), binlen;
+
+	if (strncmp(s, TLS_PIN_PREFIX, n) || strlen(s) != TLS_PIN_LEN)
+		return 0;
+	return sodium_base642bin(bin, sizeof(bin), s + n, TLS_PIN_LEN - n, NULL, &binlen, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       binlen == sizeof(bin);
+}
+
+/* A self-signed certificate for key, usable by a TLS server and client. */
+static int make_cert(gnutls_x509_privkey_t key, gnutls_x509_crt_t crt, struct gs_diag *d)
+{
+	uint8_t serial[16];
+	uint8_t kid[64];
+	size_t kidlen = sizeof(kid);
+	time_t now = time(NULL);
+	const char *err = NULL;
+
+	randombytes_buf(serial, sizeof(serial));
+	serial[0] &= 0x7f; /* a positive INTEGER */
+	serial[0] |= 0x40;
+	if (gnutls_x509_crt_set_version(crt, 3) < 0 ||
+	    gnutls_x509_crt_set_serial(crt, serial, sizeof(serial)) < 0 ||
+	    gnutls_x509_crt_set_activation_time(crt, now - 3600) < 0 ||
+	    gnutls_x509_crt_set_expiration_time(crt, now + (time_t)TLS_VALID_YEARS * 365 * 86400) < 0 ||
+	    gnutls_x509_crt_set_dn(crt, TLS_DN, &err) < 0 ||
+	    gnutls_x509_crt_set_key(crt, key) < 0 ||
+	    gnutls_x509_crt_set_basic_constraints(crt, 0, -1) < 0 ||
+	    gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE) < 0 ||
+	    gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0) < 0 ||
+	    gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_CLIENT, 0) < 0 ||
+	    gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA1, kid, &kidlen) < 0 ||
+	    gnutls_x509_crt_set_subject_key_id(crt, kid, kidlen) < 0 ||
+	    gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0) < 0)
+		return gs_diag_set(d, GS_ECRYPTO, "cannot make the TLS certificate");
+	return 0;
+}
+
+int tls_identity_create(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t kpem = { NULL, 0 }, cpem = { NULL, 0 };
+	char kpath[4200], cpath[4200];
+	char newpin[GS_MAX_NAME];
+	int ret = GS_ECRYPTO, wrote_key = 0;
+
+	if (path_join(kpath, sizeof(kpath), home, TLS_KEY_NAME) ||
+	    path_join(cpath, sizeof(cpath), home, TLS_CRT_NAME))
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	if (gnutls_x509_privkey_init(&key) < 0 || gnutls_x509_crt_init(&crt) < 0) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if (gnutls_x509_privkey_generate2(key, GNUTLS_PK_ECDSA,
+					  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL,
+					  0) < 0) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "cannot make the TLS key");
+		goto out;
+	}
+	if ((ret = make_cert(key, crt, d)) || (ret = pin_of_crt(crt, newpin, d)))
+		goto out;
+	if (gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
+					      &kpem) < 0 ||
+	    gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &cpem) < 0) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "cannot encode the TLS key or certificate");
+		goto out;
+	}
+	if ((ret = write_new(kpath, kpem.data, kpem.size, 0600, d)))
+		goto out;
+	wrote_key = 1;
+	if ((ret = write_new(cpath, cpem.data, cpem.size, 0644, d)))
+		goto out;
+	memcpy(pin, newpin, sizeof(newpin));
+	ret = 0;
+out:
+	if (ret && wrote_key)
+		unlink(kpath);
+	if (kpem.data) {
+		sodium_memzero(kpem.data, kpem.size);
+		gnutls_free(kpem.data);
+	}
+	gnutls_free(cpem.data);
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	return ret;
+}

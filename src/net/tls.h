@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NET_TLS_H
+#define GS_NET_TLS_H
+
+/*
+ * A node's TLS identity: an ECDSA P-256 key and a self-signed X.509
+ * certificate, kept in the home as tls.key (PKCS#8 PEM, mode 0600) and
+ * tls.crt (PEM). Nobody trusts the certificate for its issuer: peers
+ * trust the key, through its pin in the party's signed identity
+ * (docs/identity-format.md, `tls-pin`).
+ *
+ * The pin is "sha256//" + base64 (standard alphabet, padded) of the
+ * SHA-256 of the DER SubjectPublicKeyInfo: the exact form libcurl's
+ * CURLOPT_PINNEDPUBLICKEY takes, and what `openssl x509 -pubkey |
+ * openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
+ * base64` prints after "sha256//".
+ *
+ * This module is a leaf (GnuTLS and files only): node_init() calls it
+ * to make the identity, net/ calls it to pin peers.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+
+#define TLS_KEY_NAME "tls.key"
+#define TLS_CRT_NAME "tls.crt"
+#define TLS_PIN_PREFIX "sha256//"
+#define TLS_PIN_LEN 52 /* "sha256//" + 44 base64 characters */
+
+/* Makes a fresh key and certificate in the existing directory home and
+ * writes its pin. Refuses (GS_EEXIST) if either file is already there. */
+int tls_identity_create(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
+/* The pin of the certificate in home/tls.crt. */
+int tls_identity_pin(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
+/* The pin of a certificate, DER or PEM encoded. */
+int tls_pin_of_cert_der(const uint8_t *der, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d)
+	__attribute__((warn_unused_result));
+int tls_pin_of_cert_pem(const uint8_t *pem, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
+/* True if s has the form of a pin (prefix, 44 base64 characters). */
+int tls_pin_is_valid(const char *s);
+
+#endif

@@ -1,0 +1,1200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/decide.h"
+#include "crypto/note.h"
+#include "node/custody.h"
+#include "node/items.h"
+#include "node/items_internal.h"
+#include "node/ledger.h"
+#include "node/registers.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+#define MAX_CHAIN 32 /* links from a copy of a copy ... to its original */
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static json_t *jinstant(gs_instant t)
+{
+	char s[GS_INSTANT_STR];
+
+	if (t == GS_INSTANT_NONE)
+		return json_null();
+	instant_format(t, s);
+	return json_string(s);
+}
+
+static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	copy_str(ref->rule, sizeof(ref->rule), rule);
+	va_start(ap, fmt);
+	vsnprintf(ref->reason, sizeof(ref->reason), fmt, ap);
+	va_end(ap);
+	return GS_EDENIED;
+}
+
+static int refuse_decision(struct custody_refusal *ref, const struct decision *dec)
+{
+	copy_str(ref->rule, sizeof(ref->rule), dec->rule_id ? dec->rule_id : "unknown");
+	decision_reason(dec, ref->reason, sizeof(ref->reason));
+	return GS_EDENIED;
+}
+
+static void join_labels(json_t *a, char *out, size_t cap)
+{
+	size_t i, used = 0;
+	int k;
+
+	out[0] = 0;
+	for (i = 0; i < json_array_size(a); i++) {
+		k = snprintf(out + used, cap - used, "%s%s", i ? "," : "", json_string_value(json_array_get(a, i)));
+		if (k < 0 || (size_t)k >= cap - used)
+			break;
+		used += (size_t)k;
+	}
+}
+
+static json_t *marking_labels(const struct marking *m, bool candidates)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < (candidates ? m->ncandidates : m->nlabels); i++)
+		json_array_append_new(a, json_string(candidates ? m->candidates[i] : m->labels[i]));
+	return a;
+}
+
+/* The log an event about an item goes to: its originator's when it came
+ * from a peer, else the node's internal log. */
+static const char *item_peer(const struct node *n, json_t *rec)
+{
+	return strcmp(jstr(rec, "originator"), n->self.code) ? jstr(rec, "originator") : NULL;
+}
+
+static bool status_final(const char *status)
+{
+	return !strcmp(status, "destroyed") || !strcmp(status, "returned");
+}
+
+/* Refuses every action on an item that was destroyed or returned. */
+static int check_not_disposed(json_t *rec, const char *action, struct custody_refusal *ref)
+{
+	json_t *disp = json_object_get(rec, "disposal");
+
+	if (!status_final(jstr(rec, "status")))
+		return 0;
+	return refuse(ref, "custody.status", "refused: item '%s' was %s at %s by %s; it cannot be %s",
+		      jstr(rec, "id"), jstr(rec, "status"), jstr(disp, "at"), jstr(disp, "by"), action);
+}
+
+/* ---- the item family: copies and translations of an original ---------- */
+
+struct all_ctx {
+	json_t *byid;
+};
+
+static int all_one(void *ctx, const char *id, const char *json)
+{
+	struct all_ctx *c = ctx;
+	json_t *rec = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+
+	if (!rec)
+		return GS_EIO;
+	json_object_set_new(c->byid, id, rec);
+	return 0;
+}
+
+static int load_all(struct node *n, json_t **out, struct gs_diag *d)
+{
+	struct all_ctx c = { json_object() };
+	int ret;
+
+	if (!c.byid)
+		return GS_ENOMEM;
+	ret = store_record_each(n->st, "items", all_one, &c);
+	if (ret) {
+		json_decref(c.byid);
+		return gs_diag_set(d, ret, "cannot read the inventory");
+	}
+	*out = c.byid;
+	return 0;
+}
+
+static const char *parent_of(json_t *rec)
+{
+	const char *p = jstr(rec, "copy_of");
+
+	return p[0] ? p : jstr(rec, "translation_of");
+}
+
+/* Every copy and translation descending from root (copies of copies,
+ * copies of translations...), as records of all (borrowed), in id order. */
+static json_t *family_of(json_t *all, const char *root)
+{
+	json_t *out = json_array(), *rec;
+	const char *id;
+
+	json_object_foreach(all, id, rec) {
+		json_t *r = rec;
+		int k;
+
+		for (k = 0; k < MAX_CHAIN && parent_of(r)[0]; k++) {
+			const char *p = parent_of(r);
+
+			if (!strcmp(p, root)) {
+				json_array_append(out, rec);
+				break;
+			}
+			r = json_object_get(all, p);
+			if (!r)
+				break;
+		}
+	}
+	return out;
+}
+
+/* The first id base-<kind><k>, k = 1, 2, ..., not yet used. */
+static int next_id(struct node *n, const char *base, char kind, char out[GS_MAX_ID], struct gs_diag *d)
+{
+	char *s;
+	int k, len, ret;
+
+	for (k = 1; k < 100000; k++) {
+		len = snprintf(out, GS_MAX_ID, "%s-%c%d", base, kind, k);
+		if (len < 0 || len >= GS_MAX_ID)
+			return gs_diag_set(d, GS_ELIMIT, "item id '%s-%c%d' is too long", base, kind, k);
+		ret = store_record_get(n->st, "items", out, &s);
+		if (ret == GS_ENOTFOUND)
+			return 0;
+		if (ret)
+			return gs_diag_set(d, ret, "cannot read the inventory");
+		free(s);
+	}
+	return gs_diag_set(d, GS_ELIMIT, "too many copies of '%s'", base);
+}
+
+/* ---- access for a copy or a translation ----------------------------- */
+
+struct actor {
+	struct person p;
+	struct facility f;
+	struct holding h;
+	struct decision dec;
+};
+
+/* Appends an access refusal for person's action on item (its own
+ * transaction): a refused attempt is recorded like a refused opening. */
+static int log_refusal(struct node *n, json_t *rec, const char *person, const char *facility,
+		       const char *action, struct custody_refusal *ref, gs_instant now, struct gs_diag *d)
+{
+	struct ledger_entry e;
+	int ret;
+
+	if ((ret = store_begin(n->st)))
+		return gs_diag_set(d, ret, "cannot record the refusal");
+	memset(&e, 0, sizeof(e));
+	e.type = LEDGER_ACCESS_REFUSAL;
+	e.time = now;
+	copy_str(e.item, sizeof(e.item), jstr(rec, "id"));
+	copy_str(e.party, sizeof(e.party), n->self.code);
+	copy_str(e.person, sizeof(e.person), person);
+	ledger_entry_field(&e, "action", action);
+	ledger_entry_field(&e, "rule", ref->rule);
+	ledger_entry_field(&e, "reason", ref->reason);
+	ledger_entry_field(&e, "facility", facility);
+	if ((ret = ledger_append(n, item_peer(n, rec), &e, NULL, d)) || (ret = store_commit(n->st))) {
+		store_rollback(n->st);
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the refusal");
+		return ret;
+	}
+	ref->logged = true;
+	return 0;
+}
+
+/* decide_access for person on the item, as 'gsomia open' decides it; a
+ * refusal is logged and returned as GS_EDENIED with *ref. */
+static int access_check(struct node *n, json_t *rec, const char *person, const char *action, gs_instant now,
+			struct actor *ac, struct custody_refusal *ref, struct gs_diag *d)
+{
+	struct agreement_view v;
+	struct lifecycle_status *st;
+	const struct agreement *a;
+	int ret;
+
+	item_to_holding(rec, &ac->h);
+	if ((ret = node_person_get(n, person, &ac->p, d)))
+		return ret;
+	if (!ac->p.facility[0])
+		return refuse(ref, "access.facility", "refused: person '%s' belongs to no facility and can %s nothing",
+			      person, action);
+	if ((ret = node_facility_get(n, ac->p.facility, &ac->f, d)))
+		return ret;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return GS_ENOMEM;
+	ret = item_agreement_at(n, ac->h.agreement, now, &v, st, &a, d);
+	free(st);
+	if (ret)
+		return ret;
+	ret = decide_access(a, &n->self, &ac->h, &ac->p, &ac->f, NULL, 0, now, &ac->dec);
+	agreement_view_release(&v);
+	if (!ret && ac->dec.permit)
+		return 0;
+	refuse_decision(ref, &ac->dec);
+	if ((ret = log_refusal(n, rec, person, ac->f.id, action, ref, now, d)))
+		return ret;
+	return GS_EDENIED;
+}
+
+/* ---- copy (Art 14) --------------------------------------------------- */
+
+int node_copy(struct node *n, const struct copy_request *r, json_t **ids, struct custody_refusal *ref,
+	      struct gs_diag *d)
+{
+	struct actor *ac = NULL;
+	struct facility *keep = NULL;
+	json_t *rec = NULL, *out = NULL;
+	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES];
+	const char *facility;
+	gs_instant now;
+	int ret, k;
+
+	memset(ref, 0, sizeof(*ref));
+	*ids = NULL;
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if (r->count < 1 || r->count > CUSTODY_MAX_COPIES)
+		return gs_diag_set(d, GS_EUSAGE, "--count must be 1 to %d", CUSTODY_MAX_COPIES);
+	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, r->item, &rec, d)))
+		return ret;
+	ac = calloc(1, sizeof(*ac));
+	keep = calloc(1, sizeof(*keep));
+	out = json_array();
+	if (!ac || !keep || !out) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	facility = jstr(rec, "facility");
+	if (r->facility) {
+		if ((ret = node_facility_get(n, r->facility, keep, d)))
+			goto out;
+		facility = r->facility;
+	}
+	if ((ret = check_not_disposed(rec, "copied", ref)))
+		goto out;
+	if ((ret = access_check(n, rec, r->person, "copy", now, ac, ref, d)))
+		goto out;
+	if ((ret = item_unseal_key(n, r->item, fk, d)))
+		goto out;
+	if ((ret = store_begin(n->st)))
+		goto out;
+	for (k = 0; k < r->count; k++) {
+		char cid[GS_MAX_ID], labels[GS_BUNDLE_MAX_BANNER];
+		json_t *c;
+		struct ledger_entry e;
+
+		if ((ret = next_id(n, r->item, 'c', cid, d)))
+			break;
+		c = json_deep_copy(rec);
+		if (!c) {
+			ret = GS_ENOMEM;
+			break;
+		}
+		json_object_set_new(c, "id", json_string(cid));
+		json_object_set_new(c, "copy_of", json_string(r->item));
+		json_object_set_new(c, "translation_of", json_string(""));
+		json_object_set_new(c, "facility", json_string(facility));
+		json_object_set_new(c, "copied_by", json_string(r->person));
+		json_object_set_new(c, "created_at", jinstant(now));
+		json_object_del(c, "recipient_of_bundle");
+		item_seal_key(n, cid, fk, skey);
+		join_labels(json_object_get(c, "marking"), labels, sizeof(labels));
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_COPY;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), cid);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		copy_str(e.person, sizeof(e.person), r->person);
+		ledger_entry_field(&e, "copy-of", r->item);
+		ledger_entry_field(&e, "facility", facility);
+		ledger_entry_field(&e, "marking", labels);
+		ledger_entry_field(&e, "rule", ac->dec.rule_id);
+		ret = item_put(n, c, now);
+		json_decref(c);
+		if (ret || (ret = store_item_key_set(n->st, cid, skey, sizeof(skey))) ||
+		    (ret = store_custody_add(n->st, cid, now, "copy-of", r->person, r->item)) ||
+		    (ret = store_custody_add(n->st, r->item, now, "copied", r->person, cid)) ||
+		    (ret = ledger_append(n, item_peer(n, rec), &e, NULL, d)))
+			break;
+		json_array_append_new(out, json_string(cid));
+	}
+	sodium_memzero(skey, sizeof(skey));
+	if (ret || (ret = store_commit(n->st))) {
+		store_rollback(n->st);
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the copy of '%s'", r->item);
+		goto out;
+	}
+	*ids = out;
+	out = NULL;
+out:
+	sodium_memzero(fk, sizeof(fk));
+	json_decref(rec);
+	json_decref(out);
+	free(ac);
+	free(keep);
+	return ret;
+}
+
+/* ---- translate (Art 15) ---------------------------------------------- */
+
+/* The note is before + the originator's name in the language + after. */
+struct note_lang {
+	const char *lang;
+	const char *before, *after;
+};
+
+static const struct note_lang note_langs[] = {
+	{ "en", "This translation contains classified military information of ", "" },
+	{ "ja", "この翻訳には", "の秘密軍事情報が含まれている" },
+	{ "ko", "이 번역물에는 ", "의 군사비밀정보가 포함되어 있다" },
+};
+
+struct party_names {
+	const char *code, *en, *ja, *ko;
+};
+
+static const struct party_names party_names[] = {
+	{ "KOR", "the Republic of Korea", "大韓民国", "대한민국" },
+	{ "JPN", "Japan", "日本国", "일본국" },
+	{ "USA", "the United States of America", "アメリカ合衆国", "미합중국" },
+};
+
+void translation_note(const char *language, const char *originator, const char *name, char *out, size_t cap)
+{
+	char primary[9];
+	const struct note_lang *l = &note_langs[0];
+	const char *who = name && name[0] ? name : originator;
+	size_t i;
+
+	copy_str(primary, sizeof(primary), language);
+	primary[strcspn(primary, "-_")] = 0;
+	for (i = 0; primary[i]; i++)
+		if (primary[i] >= 'A' && primary[i] <= 'Z')
+			primary[i] = (char)(primary[i] - 'A' + 'a');
+	for (i = 0; i < sizeof(note_langs) / sizeof(note_langs[0]); i++)
+		if (!strcmp(primary, note_langs[i].lang))
+			l = &note_langs[i];
+	for (i = 0; i < sizeof(party_names) / sizeof(party_names[0]); i++) {
+		if (strcmp(originator, party_names[i].code))
+			continue;
+		who = !strcmp(l->lang, "ja") ? party_names[i].ja
+		      : !strcmp(l->lang, "ko") ? party_names[i].ko : party_names[i].en;
+	}
+	snprintf(out, cap, "%s%s%s", l->before, who, l->after);
+}
+
+/* A language tag: letters, digits and '-', 2 to 35 bytes, a letter first. */
+static bool language_valid(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len < 2 || len > 35 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+int node_translate(struct node *n, const struct translate_request *r, struct translate_result *res,
+		   struct custody_refusal *ref, struct gs_diag *d)
+{
+	struct actor *ac = NULL;
+	struct bundle_manifest *m = NULL, *sealed = NULL;
+	json_t *rec = NULL, *t = NULL;
+	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], rndhex[17];
+	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
+	gs_instant now;
+	int ret, in = -1, out = -1, placed = 0;
+
+	memset(ref, 0, sizeof(*ref));
+	memset(res, 0, sizeof(*res));
+	tmp[0] = 0;
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if (!language_valid(r->language))
+		return gs_diag_set(d, GS_EUSAGE, "'%s' is not a language tag (ko, ja, en, ...)", r->language);
+	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, r->item, &rec, d)))
+		return ret;
+	ac = calloc(1, sizeof(*ac));
+	m = calloc(1, sizeof(*m));
+	sealed = calloc(1, sizeof(*sealed));
+	if (!ac || !m || !sealed) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = check_not_disposed(rec, "translated", ref)))
+		goto out;
+	if (!strcmp(jstr(rec, "originator"), n->self.code)) {
+		ret = refuse(ref, "translate.originator",
+			     "refused: this node (%s) is the originator of '%s'; Art 15 governs translations of another party's information, and the originator's own are new items it releases as such",
+			     n->self.code, r->item);
+		goto out;
+	}
+	in = open(r->file, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", r->file, strerror(errno));
+		goto out;
+	}
+	if ((ret = access_check(n, rec, r->person, "translate", now, ac, ref, d)))
+		goto out;
+	/* Art 15: only persons holding a PSC translate, and only translators. */
+	if (!(ac->p.roles & ROLE_TRANSLATOR) || !ac->p.psc.level[0]) {
+		if (!(ac->p.roles & ROLE_TRANSLATOR))
+			refuse(ref, "translate.role",
+			       "refused: %s is not a translator; only a person with the translator role and a PSC translates (Art 15)",
+			       ac->p.name[0] ? ac->p.name : r->person);
+		else
+			refuse(ref, "translate.psc", "refused: %s holds no PSC; only a person holding a PSC translates (Art 15)",
+			       ac->p.name[0] ? ac->p.name : r->person);
+		if (!(ret = log_refusal(n, rec, r->person, ac->f.id, "translate", ref, now, d)))
+			ret = GS_EDENIED;
+		goto out;
+	}
+	if ((ret = next_id(n, r->item, 't', res->item, d)))
+		goto out;
+	translation_note(r->language, jstr(rec, "originator"), jstr(rec, "originator_name"), res->note,
+			 sizeof(res->note));
+
+	/* Sealed for this node itself, the originator kept, the markings kept. */
+	copy_str(m->item, sizeof(m->item), res->item);
+	copy_str(m->originator, sizeof(m->originator), jstr(rec, "originator"));
+	copy_str(m->sender, sizeof(m->sender), n->self.code);
+	copy_str(m->recipient, sizeof(m->recipient), n->self.code);
+	copy_str(m->agreement, sizeof(m->agreement), jstr(rec, "agreement"));
+	m->agreement_version = (uint32_t)json_integer_value(json_object_get(rec, "agreement_version"));
+	copy_str(m->purpose, sizeof(m->purpose), jstr(rec, "purpose"));
+	copy_str(m->topic, sizeof(m->topic), jstr(rec, "topic"));
+	copy_str(m->form, sizeof(m->form), jstr(rec, "form"));
+	copy_str(m->title, sizeof(m->title), jstr(rec, "title"));
+	copy_str(m->banner_originator, sizeof(m->banner_originator), jstr(rec, "label"));
+	join_labels(json_object_get(rec, "marking"), m->banner_recipient, sizeof(m->banner_recipient));
+	m->created = now;
+	m->exercise = n->self.exercise;
+	if ((ret = item_ensure_dir(n, "objects", d)))
+		goto out;
+	randombytes_buf(rnd, sizeof(rnd));
+	hex_encode(rnd, sizeof(rnd), rndhex, sizeof(rndhex));
+	snprintf(tmp, sizeof(tmp), "%s/objects/translate-%s.tmp", n->home, rndhex);
+	out = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
+		tmp[0] = 0;
+		goto out;
+	}
+	party_key_name(n->self.code, n->self.exercise, keyname);
+	if ((ret = bundle_seal(m, in, out, n->self.box_pk, keyname, n->keys.sign_sk, sealed, fk, d)))
+		goto out;
+	if (fsync(out) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if ((ret = item_object_path(n, sealed->bundle_id, "", obj, sizeof(obj))) || rename(tmp, obj) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+		goto out;
+	}
+	tmp[0] = 0;
+	placed = 1;
+	item_seal_key(n, res->item, fk, skey);
+	sodium_memzero(fk, sizeof(fk));
+	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
+
+	t = json_deep_copy(rec);
+	if (!t) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	hex_encode(sealed->payload_sha256, 32, hex, sizeof(hex));
+	json_object_set_new(t, "id", json_string(res->item));
+	json_object_set_new(t, "copy_of", json_string(""));
+	json_object_set_new(t, "translation_of", json_string(r->item));
+	json_object_set_new(t, "bundle", json_string(sealed->bundle_id));
+	json_object_set_new(t, "payload_sha256", json_string(hex));
+	json_object_set_new(t, "created_at", jinstant(now));
+	json_object_set_new(t, "language", json_string(r->language));
+	json_object_set_new(t, "translation_note", json_string(res->note));
+	json_object_set_new(t, "translated_by", json_string(r->person));
+	json_object_del(t, "recipient_of_bundle");
+	json_object_del(t, "copied_by");
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_TRANSLATION;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), res->item);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		memcpy(e.digest, sealed->payload_sha256, 32);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		copy_str(e.person, sizeof(e.person), r->person);
+		ledger_entry_field(&e, "translation-of", r->item);
+		ledger_entry_field(&e, "language", r->language);
+		ledger_entry_field(&e, "bundle", sealed->bundle_id);
+		ledger_entry_field(&e, "marking", m->banner_recipient);
+		ledger_entry_field(&e, "rule", ac->dec.rule_id);
+		if ((ret = item_put(n, t, now)) || (ret = store_item_key_set(n->st, res->item, skey, sizeof(skey))) ||
+		    (ret = store_custody_add(n->st, res->item, now, "translation-of", r->person, r->item)) ||
+		    (ret = store_custody_add(n->st, r->item, now, "translated", r->person, res->item)) ||
+		    (ret = ledger_append(n, item_peer(n, rec), &e, NULL, d)) || (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the translation of '%s'", r->item);
+			goto out;
+		}
+	}
+	placed = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (tmp[0] && ret)
+		unlink(tmp);
+	if (placed)
+		unlink(obj);
+	sodium_memzero(fk, sizeof(fk));
+	sodium_memzero(skey, sizeof(skey));
+	json_decref(rec);
+	json_decref(t);
+	free(ac);
+	free(m);
+	free(sealed);
+	return ret;
+}
+
+/* ---- reclassification (Art 6(g)) ------------------------------------- */
+
+/* The notice's fields, in this order, one "key value" line each. */
+static const char *const notice_keys[] = { "item", "originator", "agreement", "previous", "label", "instant" };
+#define NOTICE_FIELDS (sizeof(notice_keys) / sizeof(notice_keys[0]))
+
+struct notice {
+	char item[GS_MAX_ID];
+	char originator[GS_MAX_CODE];
+	char agreement[GS_MAX_ID];
+	char previous[GS_MAX_LABEL];
+	char label[GS_MAX_LABEL];
+	char instant_text[GS_INSTANT_STR];
+	gs_instant instant;
+};
+
+static int notice_parse(const char *text, size_t len, struct notice *nt, struct gs_diag *d)
+{
+	char *dst[NOTICE_FIELDS] = { nt->item, nt->originator, nt->agreement, nt->previous, nt->label,
+				     nt->instant_text };
+	size_t caps[NOTICE_FIELDS] = { sizeof(nt->item), sizeof(nt->originator), sizeof(nt->agreement),
+				       sizeof(nt->previous), sizeof(nt->label), sizeof(nt->instant_text) };
+	const char *p = text, *end = text + len;
+	size_t i, klen, vlen;
+
+	memset(nt, 0, sizeof(*nt));
+	if (len < sizeof(RECLASSIFY_MAGIC) - 1 || memcmp(text, RECLASSIFY_MAGIC, sizeof(RECLASSIFY_MAGIC) - 1))
+		return gs_diag_set(d, GS_EINVAL, "1:1: not a reclassification notice (%.*s expected)",
+				   (int)sizeof(RECLASSIFY_MAGIC) - 2, RECLASSIFY_MAGIC);
+	p += sizeof(RECLASSIFY_MAGIC) - 1;
+	for (i = 0; i < NOTICE_FIELDS; i++) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+
+		klen = strlen(notice_keys[i]);
+		if (!nl || (size_t)(nl - p) <= klen + 1 || memcmp(p, notice_keys[i], klen) || p[klen] != ' ')
+			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s VALUE' expected", i + 2, notice_keys[i]);
+		vlen = (size_t)(nl - p) - klen - 1;
+		if (vlen >= caps[i])
+			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: value too long", i + 2, klen + 2);
+		memcpy(dst[i], p + klen + 1, vlen);
+		dst[i][vlen] = 0;
+		p = nl + 1;
+	}
+	if (p != end)
+		return gs_diag_set(d, GS_EINVAL, "%zu:1: unexpected line after 'instant'", NOTICE_FIELDS + 2);
+	if (instant_parse(nt->instant_text, 0, &nt->instant))
+		return gs_diag_set(d, GS_EINVAL, "%zu:9: bad instant '%s'", NOTICE_FIELDS + 1, nt->instant_text);
+	return 0;
+}
+
+static int release_peer(void *ctx, const char *bundle, const char *json, int has_receipt)
+{
+	json_t *peers = ctx, *o = json_loads(json, 0, NULL);
+	const char *r;
+	size_t i;
+
+	(void)bundle;
+	(void)has_receipt;
+	if (!o)
+		return GS_EIO;
+	r = jstr(o, "recipient");
+	for (i = 0; i < json_array_size(peers); i++)
+		if (!strcmp(json_string_value(json_array_get(peers, i)), r))
+			break;
+	if (i == json_array_size(peers) && r[0])
+		json_array_append_new(peers, json_string(r));
+	json_decref(o);
+	return 0;
+}
+
+/* Sets a record's classification: the originator's label, the marking,
+ * and the history entry. */
+static void record_reclassify(json_t *rec, const struct notice *nt, const struct marking *mk, gs_instant now,
+			      const char *digest_hex, const char *note)
+{
+	json_t *hist = json_object_get(rec, "reclassifications"), *e = json_object();
+
+	if (!json_is_array(hist)) {
+		hist = json_array();
+		json_object_set_new(rec, "reclassifications", hist);
+	}
+	json_object_set_new(e, "applied_at", jinstant(now));
+	json_object_set_new(e, "instant", json_string(nt->instant_text));
+	json_object_set_new(e, "by", json_string(nt->originator));
+	json_object_set_new(e, "previous", json_string(jstr(rec, "label")));
+	json_object_set_new(e, "label", json_string(nt->label));
+	json_object_set_new(e, "previous_marking", json_deep_copy(json_object_get(rec, "marking")));
+	json_object_set_new(e, "notice_sha256", json_string(digest_hex));
+	if (note)
+		json_object_set_new(e, "notice", json_string(note));
+	json_array_append_new(hist, e);
+	json_object_set_new(rec, "label", json_string(nt->label));
+	json_object_set_new(rec, "marking", marking_labels(mk, false));
+	json_object_set_new(rec, "candidates",
+			    marking_labels(mk, true));
+	json_object_set_new(rec, "protect_as", json_boolean(mk->protect_as));
+}
+
+/* Writes rec and every active record of fam with the new classification,
+ * each with a custody event and a ledger entry in peers (NULL: the log
+ * for the item's peer). Inside the caller's transaction. */
+static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struct notice *nt,
+			   const struct marking *mk, gs_instant now, const uint8_t digest[32], const char *note,
+			   json_t *peers, json_t *applied, struct gs_diag *d)
+{
+	char hex[65], detail[GS_MAX_LINE], labels[GS_BUNDLE_MAX_BANNER];
+	size_t i, j;
+	int ret;
+
+	hex_encode(digest, 32, hex, sizeof(hex));
+	for (i = 0; i <= json_array_size(fam); i++) {
+		json_t *r = i == 0 ? rec : json_array_get(fam, i - 1);
+		char id[GS_MAX_ID], previous[GS_MAX_LABEL];
+
+		if (status_final(jstr(r, "status")))
+			continue;
+		copy_str(id, sizeof(id), jstr(r, "id"));
+		copy_str(previous, sizeof(previous), jstr(r, "label"));
+		record_reclassify(r, nt, mk, now, hex, i == 0 ? note : NULL);
+		join_labels(json_object_get(r, "marking"), labels, sizeof(labels));
+		snprintf(detail, sizeof(detail), "%s -> %s; marked %s (notice %.16s)", previous, nt->label, labels, hex);
+		if ((ret = item_put(n, r, now)) ||
+		    (ret = store_custody_add(n->st, id, now, "reclassified", nt->originator, detail)))
+			return ret;
+		for (j = 0; j < (i == 0 && peers ? json_array_size(peers) : 1); j++) {
+			struct ledger_entry e;
+			const char *peer = i == 0 && peers ? json_string_value(json_array_get(peers, j))
+							   : item_peer(n, r);
+
+			memset(&e, 0, sizeof(e));
+			e.type = LEDGER_RECLASSIFICATION;
+			e.time = now;
+			copy_str(e.item, sizeof(e.item), id);
+			e.digest_alg = LEDGER_DIGEST_SHA256;
+			memcpy(e.digest, digest, 32);
+			copy_str(e.party, sizeof(e.party), n->self.code);
+			ledger_entry_field(&e, "originator", nt->originator);
+			ledger_entry_field(&e, "notice-item", nt->item);
+			ledger_entry_field(&e, "previous", previous);
+			ledger_entry_field(&e, "label", nt->label);
+			ledger_entry_field(&e, "marking", labels);
+			ledger_entry_field(&e, "instant", nt->instant_text);
+			if ((ret = ledger_append(n, peer, &e, NULL, d)))
+				return ret;
+		}
+		json_array_append_new(applied, json_string(id));
+	}
+	return 0;
+}
+
+int node_reclassify_notice(struct node *n, const char *item, const char *label, char **note, size_t *len,
+			   struct custody_refusal *ref, struct gs_diag *d)
+{
+	struct holding *h = NULL;
+	struct party *rp = NULL;
+	struct marking *mk = NULL;
+	struct lifecycle_status *st = NULL;
+	struct notice nt;
+	struct decision dec;
+	json_t *rec = NULL, *all = NULL, *fam = NULL, *peers = NULL, *applied = NULL;
+	char text[GS_MAX_LINE * 2];
+	uint8_t digest[32];
+	gs_instant now;
+	size_t i;
+	int ret, k;
+
+	memset(ref, 0, sizeof(*ref));
+	*note = NULL;
+	*len = 0;
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, item, &rec, d)))
+		return ret;
+	h = calloc(1, sizeof(*h));
+	rp = calloc(1, sizeof(*rp));
+	mk = calloc(1, sizeof(*mk));
+	st = calloc(1, sizeof(*st));
+	peers = json_array();
+	applied = json_array();
+	if (!h || !rp || !mk || !st || !peers || !applied) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	item_to_holding(rec, h);
+	if ((ret = check_not_disposed(rec, "reclassified", ref)))
+		goto out;
+	if (decide_reclassify(h, &n->self, n->self.code, label, &dec) || !dec.permit) {
+		ret = refuse_decision(ref, &dec);
+		goto out;
+	}
+	if (parent_of(rec)[0]) {
+		ret = refuse(ref, "reclassify.original",
+			     "refused: '%s' is a copy or translation of '%s'; the notice names the original, and it applies to every copy",
+			     item, parent_of(rec));
+		goto out;
+	}
+	if (!strcmp(jstr(rec, "label"), label)) {
+		ret = refuse(ref, "reclassify.same", "refused: item '%s' is already classified %s", item, label);
+		goto out;
+	}
+	/* The new label must be releasable to every party that holds it, under
+	 * the annex in effect now. */
+	if ((ret = store_release_each(n->st, item, release_peer, peers))) {
+		gs_diag_set(d, ret, "cannot read the releases of '%s'", item);
+		goto out;
+	}
+	{
+		struct agreement_view v;
+		const struct agreement *a;
+		const struct annex_version *annex;
+
+		if ((ret = item_agreement_at(n, jstr(rec, "agreement"), now, &v, st, &a, d)))
+			goto out;
+		if (json_array_size(peers) == 0)
+			for (k = 0; k < a->nparties; k++)
+				if (strcmp(a->parties[k], n->self.code))
+					json_array_append_new(peers, json_string(a->parties[k]));
+		annex = agreement_annex_at(a, date_of_instant(now, a->zone));
+		for (i = 0; !ret && i < json_array_size(peers); i++) {
+			if ((ret = node_party_get(n, json_string_value(json_array_get(peers, i)), rp, d)))
+				break;
+			if (!annex) {
+				ret = refuse(ref, "reclassify.label", "refused: agreement '%s' has no annex in effect", a->id);
+				break;
+			}
+			if (decide_marking(a, annex, &n->self, rp, label, mk, &dec) || !dec.permit)
+				ret = refuse_decision(ref, &dec);
+		}
+		agreement_view_release(&v);
+		if (ret)
+			goto out;
+	}
+	memset(&nt, 0, sizeof(nt));
+	copy_str(nt.item, sizeof(nt.item), item);
+	copy_str(nt.originator, sizeof(nt.originator), n->self.code);
+	copy_str(nt.agreement, sizeof(nt.agreement), jstr(rec, "agreement"));
+	copy_str(nt.previous, sizeof(nt.previous), jstr(rec, "label"));
+	copy_str(nt.label, sizeof(nt.label), label);
+	instant_format(now, nt.instant_text);
+	nt.instant = now;
+	k = snprintf(text, sizeof(text), RECLASSIFY_MAGIC "item %s\noriginator %s\nagreement %s\nprevious %s\nlabel %s\ninstant %s\n",
+		     nt.item, nt.originator, nt.agreement, nt.previous, nt.label, nt.instant_text);
+	if (k < 0 || (size_t)k >= sizeof(text)) {
+		ret = gs_diag_set(d, GS_ELIMIT, "reclassification notice too long");
+		goto out;
+	}
+	if ((ret = node_sign(n, text, (size_t)k, note, len, d)))
+		goto out;
+	crypto_hash_sha256(digest, (const uint8_t *)*note, *len);
+	/* At the originator the marking is the label itself. */
+	memset(mk, 0, sizeof(*mk));
+	mk->nlabels = 1;
+	copy_str(mk->labels[0], GS_MAX_LABEL, label);
+	if ((ret = load_all(n, &all, d)))
+		goto out;
+	fam = family_of(all, item);
+	if ((ret = store_begin(n->st)))
+		goto out;
+	if ((ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, *note, peers, applied, d)) ||
+	    (ret = store_commit(n->st))) {
+		store_rollback(n->st);
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the reclassification of '%s'", item);
+		goto out;
+	}
+out:
+	if (ret) {
+		free(*note);
+		*note = NULL;
+		*len = 0;
+	}
+	json_decref(rec);
+	json_decref(all);
+	json_decref(fam);
+	json_decref(peers);
+	json_decref(applied);
+	free(h);
+	free(rp);
+	free(mk);
+	free(st);
+	return ret;
+}
+
+int node_reclassify_apply(struct node *n, const char *path, struct reclassify_result *res,
+			  struct custody_refusal *ref, struct gs_diag *d)
+{
+	struct signed_note *sn = NULL;
+	struct party *orig = NULL;
+	struct holding *h = NULL;
+	struct marking *mk = NULL;
+	struct lifecycle_status *st = NULL;
+	struct notice nt;
+	struct decision dec;
+	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist;
+	uint8_t *buf = NULL, digest[32];
+	char keyname[GS_MAX_NAME], hex[65];
+	size_t len, i;
+	gs_instant now;
+	int ret;
+
+	memset(ref, 0, sizeof(*ref));
+	memset(res, 0, sizeof(*res));
+	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
+		return ret;
+	sn = calloc(1, sizeof(*sn));
+	orig = calloc(1, sizeof(*orig));
+	h = calloc(1, sizeof(*h));
+	mk = calloc(1, sizeof(*mk));
+	st = calloc(1, sizeof(*st));
+	res->applied = json_array();
+	if (!sn || !orig || !h || !mk || !st || !res->applied) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = note_parse((const char *)buf, len, sn, d)) || (ret = notice_parse(sn->text, sn->text_len, &nt, d))) {
+		gs_diag_prefix(d, "%s", path);
+		goto out;
+	}
+	crypto_hash_sha256(digest, buf, len);
+	hex_encode(digest, 32, hex, sizeof(hex));
+	copy_str(res->item, sizeof(res->item), nt.item);
+	copy_str(res->label, sizeof(res->label), nt.label);
+	/* Only the originator's signature counts. */
+	if (node_party_get(n, nt.originator, orig, NULL)) {
+		ret = refuse(ref, "reclassify.signature",
+			     "refused: the notice names originator '%s', a party this node does not know", nt.originator);
+		goto out;
+	}
+	party_key_name(orig->code, orig->exercise, keyname);
+	ret = note_verify(sn, keyname, orig->sign_pk);
+	if (ret) {
+		ret = refuse(ref, "reclassify.signature",
+			     ret == GS_ENOTFOUND ? "refused: the notice is not signed by %s, the originator it names"
+						 : "refused: the signature of %s on the notice does not verify (forged or altered)",
+			     orig->code);
+		goto out;
+	}
+	if (node_item_get(n, nt.item, &rec, NULL)) {
+		ret = refuse(ref, "reclassify.item", "refused: item '%s' is not held here", nt.item);
+		goto out;
+	}
+	item_to_holding(rec, h);
+	if (!strcmp(h->item.originator, n->self.code)) {
+		ret = refuse(ref, "reclassify.originator-only",
+			     "refused: this node (%s) is the originator of '%s'; it reclassifies with 'gsomia reclassify notice'",
+			     n->self.code, nt.item);
+		goto out;
+	}
+	if (parent_of(rec)[0]) {
+		ret = refuse(ref, "reclassify.original", "refused: '%s' is a copy or translation; a notice names an original",
+			     nt.item);
+		goto out;
+	}
+	if ((ret = check_not_disposed(rec, "reclassified", ref)))
+		goto out;
+	/* The signer must be the item's originator: a recipient, or any
+	 * other party, cannot reclassify. */
+	if (decide_reclassify(h, orig, orig->code, nt.label, &dec) || !dec.permit) {
+		ret = refuse_decision(ref, &dec);
+		goto out;
+	}
+	if (strcmp(nt.agreement, h->agreement)) {
+		ret = refuse(ref, "reclassify.agreement",
+			     "refused: the notice names agreement '%s', but '%s' is held under '%s'", nt.agreement,
+			     nt.item, h->agreement);
+		goto out;
+	}
+	if (nt.instant > now || (h->released_at != GS_INSTANT_NONE && nt.instant < h->released_at)) {
+		ret = refuse(ref, "reclassify.instant",
+			     "refused: the notice's instant %s is %s", nt.instant_text,
+			     nt.instant > now ? "in the future" : "before the item was released");
+		goto out;
+	}
+	hist = json_object_get(rec, "reclassifications");
+	for (i = 0; i < json_array_size(hist); i++) {
+		json_t *e = json_array_get(hist, i);
+		gs_instant t;
+
+		if (!strcmp(jstr(e, "notice_sha256"), hex)) {
+			res->already_applied = true;
+			join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
+			ret = 0;
+			goto out;
+		}
+		if (!instant_parse(jstr(e, "instant"), 0, &t) && t >= nt.instant) {
+			ret = refuse(ref, "reclassify.stale",
+				     "refused: a later notice of %s (%s) has already been applied to '%s'", orig->code,
+				     jstr(e, "instant"), nt.item);
+			goto out;
+		}
+	}
+	/* The holder's marking for the new label, by the annex in effect at
+	 * the notice's instant. */
+	{
+		struct agreement_view v;
+		const struct agreement *a;
+		const struct annex_version *annex;
+
+		if ((ret = item_agreement_at(n, h->agreement, nt.instant, &v, st, &a, d)))
+			goto out;
+		annex = agreement_annex_at(a, date_of_instant(nt.instant, a->zone));
+		if (!annex)
+			ret = refuse(ref, "reclassify.label", "refused: agreement '%s' has no annex in effect at %s", a->id,
+				     nt.instant_text);
+		else if (decide_marking(a, annex, orig, &n->self, nt.label, mk, &dec) || !dec.permit)
+			ret = refuse_decision(ref, &dec);
+		agreement_view_release(&v);
+		if (ret)
+			goto out;
+	}
+	if ((ret = load_all(n, &all, d)))
+		goto out;
+	fam = family_of(all, nt.item);
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		char *text = strndup((const char *)buf, len);
+
+		ret = text ? 0 : GS_ENOMEM;
+		if (!ret)
+			ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, text, NULL, res->applied, d);
+		free(text);
+	}
+	if (ret || (ret = store_commit(n->st))) {
+		store_rollback(n->st);
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the reclassification of '%s'", nt.item);
+		goto out;
+	}
+	join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
+out:
+	free(buf);
+	free(sn);
+	free(orig);
+	free(h);
+	free(mk);
+	free(st);
+	json_decref(rec);
+	json_decref(all);
+	json_decref(fam);
+	return ret;
+}
+
+/* ---- return and destruction (Art 6(h), 13) --------------------------- */
+
+int node_dispose(struct node *n, const struct dispose_request *r, struct dispose_result *res,
+		 struct custody_refusal *ref, struct gs_diag *d)
+{
+	struct person *p = NULL, *w = NULL;
+	json_t *rec = NULL, *all = NULL, *fam = NULL, *disp, *sharers = NULL, *other;
+	const char *action = r->destroy ? "destroyed" : "returned", *id;
+	char list[GS_MAX_LINE] = "", detail[GS_MAX_LINE], when[GS_INSTANT_STR];
+	gs_instant now;
+	size_t i, used = 0;
+	int ret;
+
+	memset(ref, 0, sizeof(*ref));
+	memset(res, 0, sizeof(*res));
+	if (r->destroy && (!r->method || !r->method[0]))
+		return gs_diag_set(d, GS_EUSAGE, "a destruction records how: give --method");
+	if (r->destroy && (!r->witness || !r->witness[0]))
+		return gs_diag_set(d, GS_EUSAGE, "a destruction is witnessed: give --witness PERSON");
+	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, r->item, &rec, d)))
+		return ret;
+	p = calloc(1, sizeof(*p));
+	w = calloc(1, sizeof(*w));
+	sharers = json_array();
+	if (!p || !w || !sharers) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = check_not_disposed(rec, action, ref)))
+		goto out;
+	if (!strcmp(jstr(rec, "status"), "lost")) {
+		ret = refuse(ref, "custody.status", "refused: item '%s' is reported lost; it cannot be %s", r->item, action);
+		goto out;
+	}
+	if (!r->destroy) {
+		if (!strcmp(jstr(rec, "originator"), n->self.code)) {
+			ret = refuse(ref, "custody.return",
+				     "refused: this node (%s) is the originator of '%s'; there is no one to return it to",
+				     n->self.code, r->item);
+			goto out;
+		}
+		if (parent_of(rec)[0]) {
+			ret = refuse(ref, "custody.return",
+				     "refused: '%s' is a copy or translation made here; it is destroyed, not returned", r->item);
+			goto out;
+		}
+	}
+	if ((ret = node_person_get(n, r->person, p, d)))
+		goto out;
+	if (r->witness && r->witness[0]) {
+		if ((ret = node_person_get(n, r->witness, w, d)))
+			goto out;
+		if (!strcmp(r->witness, r->person)) {
+			ret = refuse(ref, "custody.witness", "refused: %s cannot witness their own %s",
+				     r->person, r->destroy ? "destruction" : "return");
+			goto out;
+		}
+	}
+	if ((ret = load_all(n, &all, d)))
+		goto out;
+	/* Copies and translations go first, each by its own record. */
+	fam = family_of(all, r->item);
+	for (i = 0; i < json_array_size(fam); i++) {
+		json_t *c = json_array_get(fam, i);
+		int k;
+
+		if (status_final(jstr(c, "status")))
+			continue;
+		k = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", jstr(c, "id"));
+		if (k > 0 && (size_t)k < sizeof(list) - used)
+			used += (size_t)k;
+	}
+	if (used) {
+		ret = refuse(ref, "custody.copies",
+			     "refused: item '%s' still has copies or translations (%s); destroy them first", r->item, list);
+		goto out;
+	}
+	/* The ciphertext goes when no other item still able to open it shares it. */
+	json_object_foreach(all, id, other) {
+		if (!strcmp(id, r->item) || strcmp(jstr(other, "bundle"), jstr(rec, "bundle")) ||
+		    status_final(jstr(other, "status")))
+			continue;
+		json_array_append_new(sharers, json_string(id));
+	}
+	if ((ret = item_object_path(n, jstr(rec, "bundle"), "", res->object, sizeof(res->object)))) {
+		gs_diag_set(d, ret, "object path too long");
+		goto out;
+	}
+	instant_format(now, when);
+	disp = json_object();
+	json_object_set_new(disp, "action", json_string(r->destroy ? "destruction" : "return"));
+	json_object_set_new(disp, "at", json_string(when));
+	json_object_set_new(disp, "by", json_string(r->person));
+	json_object_set_new(disp, "method", json_string(r->method ? r->method : ""));
+	json_object_set_new(disp, "witness", json_string(r->witness ? r->witness : ""));
+	if (!r->destroy)
+		json_object_set_new(disp, "to", json_string(jstr(rec, "originator")));
+	json_object_set_new(disp, "key", json_string("destroyed"));
+	json_object_set_new(disp, "ciphertext", json_string(json_array_size(sharers) ? "kept (shared)" : "removed"));
+	if (json_array_size(sharers))
+		json_object_set(disp, "shared_with", sharers);
+	json_object_set_new(rec, "disposal", disp);
+	json_object_set_new(rec, "status", json_string(action));
+	if (r->destroy)
+		snprintf(detail, sizeof(detail), "method %s; witness %s", r->method, r->witness);
+	else
+		snprintf(detail, sizeof(detail), "to %s%s%s; witness %s", jstr(rec, "originator"),
+			 r->method && r->method[0] ? " by " : "", r->method ? r->method : "",
+			 r->witness && r->witness[0] ? r->witness : "none");
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.type = r->destroy ? LEDGER_DESTRUCTION : LEDGER_RETURN;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), r->item);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		copy_str(e.person, sizeof(e.person), r->person);
+		ledger_entry_field(&e, "method", r->method ? r->method : "");
+		ledger_entry_field(&e, "witness", r->witness ? r->witness : "");
+		ledger_entry_field(&e, "bundle", jstr(rec, "bundle"));
+		ledger_entry_field(&e, "ciphertext", json_array_size(sharers) ? "kept" : "removed");
+		if (!r->destroy)
+			ledger_entry_field(&e, "to", jstr(rec, "originator"));
+		/* The key first (crypto-shredding), then the record. */
+		if ((ret = store_item_key_set(n->st, r->item, NULL, 0)) || (ret = item_put(n, rec, now)) ||
+		    (ret = store_custody_add(n->st, r->item, now, action, r->person, detail)) ||
+		    (ret = ledger_append(n, item_peer(n, rec), &e, NULL, d)) || (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the %s of '%s'", r->destroy ? "destruction" : "return",
+					    r->item);
+			goto out;
+		}
+	}
+	/* The key is gone for good: now the ciphertext. */
+	if (!json_array_size(sharers)) {
+		if (unlink(res->object) != 0 && errno != ENOENT) {
+			ret = gs_diag_set(d, GS_EIO, "item '%s' is %s and its key destroyed, but %s could not be removed: %s",
+					  r->item, action, res->object, strerror(errno));
+			goto out;
+		}
+		res->object_removed = true;
+	}
+out:
+	json_decref(rec);
+	json_decref(all);
+	json_decref(fam);
+	json_decref(sharers);
+	free(p);
+	free(w);
+	return ret;
+}

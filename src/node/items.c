@@ -1,0 +1,1351 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/note.h"
+#include "node/agreements.h"
+#include "node/items.h"
+#include "node/items_internal.h"
+#include "node/ledger.h"
+#include "node/onward.h"
+#include "node/registers.h"
+#include "util/encode.h"
+#include "util/fault.h"
+#include "util/banned.h"
+
+#define RECEIPT_MAGIC "gsomia-receipt/v1\n"
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* The key that seals item file keys at rest: derived from the node's
+ * X25519 secret, so it is as safe as the sealed key file and needs no
+ * extra secret. */
+static void storage_key(const struct node *n, uint8_t key[32])
+{
+	static const char ctx[] = "gsomia storage key v1";
+
+	crypto_generichash(key, 32, (const uint8_t *)ctx, sizeof(ctx) - 1, n->keys.box_sk, 32);
+}
+
+static void seal_file_key(const struct node *n, const char *item, const uint8_t fk[AGE_FILE_KEY_BYTES],
+			  uint8_t out[SEALED_KEY_BYTES])
+{
+	uint8_t key[32];
+
+	storage_key(n, key);
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL,
+						   fk, AGE_FILE_KEY_BYTES, (const uint8_t *)item,
+						   strlen(item), NULL, out, key);
+	sodium_memzero(key, sizeof(key));
+}
+
+static int unseal_file_key(struct node *n, const char *item, uint8_t fk[AGE_FILE_KEY_BYTES],
+			   struct gs_diag *d)
+{
+	uint8_t key[32], *blob = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = store_item_key_get(n->st, item, &blob, &len);
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, GS_ESTATE, "item '%s' has no key: it was destroyed or returned", item);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read the key of item '%s'", item);
+	storage_key(n, key);
+	ret = len != SEALED_KEY_BYTES ||
+	      crypto_aead_xchacha20poly1305_ietf_decrypt(fk, NULL, NULL,
+						 blob + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+						 len - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+						 (const uint8_t *)item, strlen(item), blob, key);
+	sodium_memzero(key, sizeof(key));
+	free(blob);
+	return ret ? gs_diag_set(d, GS_ECRYPTO, "the stored key of item '%s' does not open (damaged database?)", item) : 0;
+}
+
+static int objects_path(const struct node *n, const char *bundle, const char *suffix, char *out, size_t cap)
+{
+	int k = snprintf(out, cap, "%s/objects/%s.bundle%s", n->home, bundle, suffix);
+
+	return k < 0 || (size_t)k >= cap ? GS_ELIMIT : 0;
+}
+
+static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
+{
+	char path[GS_HOME_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", n->home, name);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return gs_diag_set(d, GS_EIO, "cannot create '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* Copies src into dst through a temporary file renamed into place. */
+static int copy_file(const char *src, const char *dst, struct gs_diag *d)
+{
+	char tmp[GS_HOME_MAX + 64], buf[65536];
+	ssize_t r;
+	int in, out, ret = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+	if (!strcmp(dst, "-")) {
+		out = STDOUT_FILENO;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid());
+		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			close(in);
+			return gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+		}
+	}
+	while ((r = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)r) != r) {
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+			break;
+		}
+	}
+	if (r < 0)
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+	close(in);
+	if (out != STDOUT_FILENO) {
+		if (!ret && fsync(out) != 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+		close(out);
+		if (!ret && rename(tmp, dst) != 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+		if (ret)
+			unlink(tmp);
+	}
+	return ret;
+}
+
+static void join_labels(const struct marking *m, char *out, size_t cap)
+{
+	size_t used = 0;
+	int i, k;
+
+	out[0] = 0;
+	for (i = 0; i < m->nlabels; i++) {
+		k = snprintf(out + used, cap - used, "%s%s", i ? "," : "", m->labels[i]);
+		if (k < 0 || (size_t)k >= cap - used)
+			break;
+		used += (size_t)k;
+	}
+}
+
+static json_t *labels_json(char (*labels)[GS_MAX_LABEL], int n)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(labels[i]));
+	return a;
+}
+
+int item_to_holding(json_t *rec, struct holding *h)
+{
+	json_t *a;
+	size_t i;
+	gs_instant t;
+	static const char *const statuses[] = { "active", "returned", "destroyed", "lost", "compromised", "suspended" };
+	static const char *const forms[] = { "oral", "visual", "electronic", "magnetic", "document", "equipment", "technology" };
+
+	memset(h, 0, sizeof(*h));
+	copy_str(h->item.id, sizeof(h->item.id), jstr(rec, "id"));
+	copy_str(h->item.originator, sizeof(h->item.originator), jstr(rec, "originator"));
+	copy_str(h->item.label, sizeof(h->item.label), jstr(rec, "label"));
+	copy_str(h->item.purpose, sizeof(h->item.purpose), jstr(rec, "purpose"));
+	copy_str(h->item.topic, sizeof(h->item.topic), jstr(rec, "topic"));
+	copy_str(h->item.copy_of, sizeof(h->item.copy_of), jstr(rec, "copy_of"));
+	copy_str(h->item.translation_of, sizeof(h->item.translation_of), jstr(rec, "translation_of"));
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (!strcmp(jstr(rec, "form"), forms[i]))
+			h->item.form = (enum item_form)i;
+	copy_str(h->holder, sizeof(h->holder), jstr(rec, "holder"));
+	a = json_object_get(rec, "marking");
+	for (i = 0; i < json_array_size(a) && i < GS_MAX_MARK_LABELS; i++)
+		copy_str(h->marking.labels[h->marking.nlabels++], GS_MAX_LABEL, json_string_value(json_array_get(a, i)));
+	a = json_object_get(rec, "candidates");
+	for (i = 0; i < json_array_size(a) && i < GS_MAX_LABELS_PER_CELL; i++)
+		copy_str(h->marking.candidates[h->marking.ncandidates++], GS_MAX_LABEL,
+			 json_string_value(json_array_get(a, i)));
+	copy_str(h->marking.originator_name, sizeof(h->marking.originator_name), jstr(rec, "originator_name"));
+	h->marking.protect_as = json_is_true(json_object_get(rec, "protect_as"));
+	copy_str(h->agreement, sizeof(h->agreement), jstr(rec, "agreement"));
+	h->agreement_version = (int)json_integer_value(json_object_get(rec, "agreement_version"));
+	copy_str(h->released_by, sizeof(h->released_by), jstr(rec, "released_by"));
+	h->released_at = GS_INSTANT_NONE;
+	if (json_is_string(json_object_get(rec, "released_at")) &&
+	    !instant_parse(jstr(rec, "released_at"), 0, &t))
+		h->released_at = t;
+	copy_str(h->facility, sizeof(h->facility), jstr(rec, "facility"));
+	h->status = ITEM_ACTIVE;
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (!strcmp(jstr(rec, "status"), statuses[i]))
+			h->status = (enum item_status)i;
+	return 0;
+}
+
+int node_item_get(struct node *n, const char *id, json_t **rec, struct gs_diag *d)
+{
+	char *s;
+	int ret = store_record_get(n->st, "items", id, &s);
+
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "unknown item '%s'", id);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read item '%s'", id);
+	*rec = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	free(s);
+	return *rec ? 0 : gs_diag_set(d, GS_EIO, "damaged record of item '%s'", id);
+}
+
+static int put_item(struct node *n, json_t *rec, gs_instant now)
+{
+	char *s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int ret;
+
+	if (!s)
+		return GS_ENOMEM;
+	ret = store_record_put(n->st, "items", jstr(rec, "id"), s, now);
+	free(s);
+	return ret;
+}
+
+static json_t *jinstant(gs_instant t)
+{
+	char s[GS_INSTANT_STR];
+
+	if (t == GS_INSTANT_NONE)
+		return json_null();
+	instant_format(t, s);
+	return json_string(s);
+}
+
+/* The definition in effect at instant `at` (amendments), and the state. */
+static int agreement_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
+			struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
+{
+	int ret;
+
+	if ((ret = agreement_view_load(n, id, v, d)))
+		return ret;
+	if ((ret = agreement_view_status(v, at, st))) {
+		agreement_view_release(v);
+		return gs_diag_set(d, ret, "cannot compute the state of '%s'", id);
+	}
+	*a = agreement_view_version(v, st->version);
+	if (!*a)
+		*a = agreement_view_base(v);
+	return 0;
+}
+
+static const char *const form_names[] = { "oral", "visual", "electronic", "magnetic", "document",
+					  "equipment", "technology" };
+
+int node_release(struct node *n, const struct release_request *r, struct release_result *res,
+		 struct decision *dec, struct gs_diag *d)
+{
+	struct agreement_view v;
+	struct lifecycle_status *st = NULL;
+	const struct agreement *a;
+	const struct annex_version *annex;
+	struct party *recipient = NULL;
+	struct holding *h = NULL;
+	struct marking *rm = NULL;
+	struct bundle_manifest *m = NULL, *sealed = NULL;
+	struct decision md = { 0 };
+	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65];
+	char pending[GS_HOME_MAX + 96];
+	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
+	char rndhex[17];
+	gs_instant now;
+	json_t *rec = NULL, *rel = NULL;
+	int in = -1, out = -1, ret, have_view = 0, placed = 0;
+	size_t i;
+	char *relj = NULL;
+
+	memset(res, 0, sizeof(*res));
+	memset(dec, 0, sizeof(*dec));
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if (r->form) {
+		for (i = 0; i < sizeof(form_names) / sizeof(form_names[0]); i++)
+			if (!strcmp(r->form, form_names[i]))
+				break;
+		if (i == sizeof(form_names) / sizeof(form_names[0]))
+			return gs_diag_set(d, GS_EUSAGE, "unknown form '%s' (oral, visual, electronic, magnetic, document, equipment, technology)", r->form);
+	}
+	if ((ret = node_now(n, &now, d)))
+		return ret;
+	st = calloc(1, sizeof(*st));
+	recipient = calloc(1, sizeof(*recipient));
+	h = calloc(1, sizeof(*h));
+	rm = calloc(1, sizeof(*rm));
+	m = calloc(1, sizeof(*m));
+	sealed = calloc(1, sizeof(*sealed));
+	if (!st || !recipient || !h || !rm || !m || !sealed) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = agreement_at(n, r->agreement, now, &v, st, &a, d)))
+		goto out;
+	have_view = 1;
+	if ((ret = node_party_get(n, r->to, recipient, d)))
+		goto out;
+	if (scheme_find(&n->self.scheme, r->label) < 0) {
+		ret = gs_diag_set(d, GS_EINVAL, "unknown classification label '%s' in the scheme of %s",
+				  r->label, n->self.code);
+		goto out;
+	}
+	in = open(r->file, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", r->file, strerror(errno));
+		goto out;
+	}
+	/* The item as this node holds it before the release: its own. */
+	randombytes_buf(rnd, sizeof(rnd));
+	hex_encode(rnd, sizeof(rnd), rndhex, sizeof(rndhex));
+	snprintf(h->item.id, sizeof(h->item.id), "%s-%s", n->self.code, rndhex);
+	copy_str(h->item.originator, sizeof(h->item.originator), n->self.code);
+	copy_str(h->item.label, sizeof(h->item.label), r->label);
+	copy_str(h->item.purpose, sizeof(h->item.purpose), r->purpose);
+	copy_str(h->item.topic, sizeof(h->item.topic), r->topic);
+	h->item.form = FORM_DOCUMENT;
+	for (i = 0; r->form && i < sizeof(form_names) / sizeof(form_names[0]); i++)
+		if (!strcmp(r->form, form_names[i]))
+			h->item.form = (enum item_form)i;
+	copy_str(h->holder, sizeof(h->holder), n->self.code);
+	h->marking.nlabels = 1;
+	copy_str(h->marking.labels[0], GS_MAX_LABEL, r->label);
+	copy_str(h->marking.originator_name, GS_MAX_NAME, n->self.name);
+	h->released_at = GS_INSTANT_NONE;
+	h->status = ITEM_ACTIVE;
+	ret = decide_release(a, st, &n->self, recipient, h, n->self.code, r->to, NULL, 0, now, dec);
+	if (ret || !dec->permit) {
+		ret = GS_EDENIED;
+		goto out;
+	}
+	/* What the recipient will show: the banner of the bundle. */
+	annex = agreement_annex_at(a, date_of_instant(now, a->zone));
+	if (!annex || decide_marking(a, annex, &n->self, recipient, r->label, rm, &md) || !md.permit) {
+		*dec = md;
+		ret = GS_EDENIED;
+		goto out;
+	}
+	copy_str(m->item, sizeof(m->item), h->item.id);
+	copy_str(m->originator, sizeof(m->originator), n->self.code);
+	copy_str(m->sender, sizeof(m->sender), n->self.code);
+	copy_str(m->recipient, sizeof(m->recipient), r->to);
+	copy_str(m->agreement, sizeof(m->agreement), a->id);
+	m->agreement_version = (uint32_t)a->version;
+	copy_str(m->purpose, sizeof(m->purpose), r->purpose);
+	copy_str(m->topic, sizeof(m->topic), r->topic);
+	copy_str(m->form, sizeof(m->form), form_names[h->item.form]);
+	copy_str(m->title, sizeof(m->title), r->title);
+	copy_str(m->banner_originator, sizeof(m->banner_originator), r->label);
+	join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
+	m->created = now;
+	m->exercise = n->self.exercise;
+
+	if ((ret = ensure_dir(n, "objects", d)))
+		goto out;
+	snprintf(tmp, sizeof(tmp), "%s/objects/release-%s.tmp", n->home, rndhex);
+	out = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	party_key_name(n->self.code, n->self.exercise, keyname);
+	if ((ret = bundle_seal(m, in, out, recipient->box_pk, keyname, n->keys.sign_sk, sealed, fk, d)))
+		goto out;
+	if (fsync(out) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* <bundle>.bundle.tmp is "pending": rolled forward at the next open
+	 * of the home if the transaction below committed, else removed
+	 * (items_recover). */
+	objects_path(n, sealed->bundle_id, ".tmp", pending, sizeof(pending));
+	objects_path(n, sealed->bundle_id, "", obj, sizeof(obj));
+	if (rename(tmp, pending) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", pending, strerror(errno));
+		goto out;
+	}
+	placed = 1;
+	fault_point("release-sealed");
+	seal_file_key(n, h->item.id, fk, skey);
+	sodium_memzero(fk, sizeof(fk));
+
+	rec = json_object();
+	json_object_set_new(rec, "id", json_string(h->item.id));
+	json_object_set_new(rec, "originator", json_string(n->self.code));
+	json_object_set_new(rec, "originator_name", json_string(n->self.name));
+	json_object_set_new(rec, "label", json_string(r->label));
+	json_object_set_new(rec, "holder", json_string(n->self.code));
+	json_object_set_new(rec, "marking", labels_json(h->marking.labels, h->marking.nlabels));
+	json_object_set_new(rec, "candidates", json_array());
+	json_object_set_new(rec, "protect_as", json_false());
+	json_object_set_new(rec, "agreement", json_string(a->id));
+	json_object_set_new(rec, "agreement_version", json_integer(a->version));
+	json_object_set_new(rec, "released_by", json_string(""));
+	json_object_set_new(rec, "released_at", json_null());
+	json_object_set_new(rec, "purpose", json_string(r->purpose));
+	json_object_set_new(rec, "topic", json_string(r->topic));
+	json_object_set_new(rec, "form", json_string(form_names[h->item.form]));
+	json_object_set_new(rec, "title", json_string(r->title ? r->title : ""));
+	json_object_set_new(rec, "status", json_string("active"));
+	json_object_set_new(rec, "facility", json_string(""));
+	json_object_set_new(rec, "copy_of", json_string(""));
+	json_object_set_new(rec, "translation_of", json_string(""));
+	json_object_set_new(rec, "bundle", json_string(sealed->bundle_id));
+	json_object_set_new(rec, "recipient_of_bundle", json_string(r->to));
+	hex_encode(sealed->payload_sha256, 32, hex, sizeof(hex));
+	json_object_set_new(rec, "payload_sha256", json_string(hex));
+	json_object_set_new(rec, "created_at", jinstant(now));
+
+	rel = json_object();
+	json_object_set_new(rel, "bundle", json_string(sealed->bundle_id));
+	json_object_set_new(rel, "item", json_string(h->item.id));
+	json_object_set_new(rel, "recipient", json_string(r->to));
+	json_object_set_new(rel, "agreement", json_string(a->id));
+	json_object_set_new(rel, "agreement_version", json_integer(a->version));
+	json_object_set_new(rel, "label", json_string(r->label));
+	json_object_set_new(rel, "banner_recipient", json_string(sealed->banner_recipient));
+	json_object_set_new(rel, "released_at", jinstant(now));
+	json_object_set_new(rel, "payload_sha256", json_string(hex));
+	relj = json_dumps(rel, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!relj) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+		char version[16];
+
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_RELEASE;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), h->item.id);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		memcpy(e.digest, sealed->payload_sha256, 32);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
+		ledger_entry_field(&e, "bundle", sealed->bundle_id);
+		ledger_entry_field(&e, "recipient", r->to);
+		ledger_entry_field(&e, "agreement", a->id);
+		ledger_entry_field(&e, "agreement-version", version);
+		ledger_entry_field(&e, "label", r->label);
+		ledger_entry_field(&e, "banner-recipient", sealed->banner_recipient);
+		ledger_entry_field(&e, "purpose", r->purpose);
+		ledger_entry_field(&e, "topic", r->topic);
+		ledger_entry_field(&e, "rule", dec->rule_id);
+		if ((ret = put_item(n, rec, now)) || (ret = store_item_key_set(n->st, h->item.id, skey, sizeof(skey))) ||
+		    (ret = store_release_put(n->st, sealed->bundle_id, h->item.id, r->to, relj, now)) ||
+		    (ret = store_custody_add(n->st, h->item.id, now, "released", n->self.code, r->to)) ||
+		    (ret = ledger_append(n, r->to, &e, &res->ledger_index, d)) ||
+		    (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the release");
+			goto out;
+		}
+	}
+	copy_str(res->item, sizeof(res->item), h->item.id);
+	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
+	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
+	placed = 0; /* committed: the object stays */
+	fault_point("release-committed");
+	if (rename(pending, obj) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s (the release is recorded; reopening the home completes it)",
+				  obj, strerror(errno));
+		goto out;
+	}
+	if (r->output)
+		ret = copy_file(obj, r->output, d);
+out:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	if (placed)
+		unlink(pending);
+	if (ret && out >= 0)
+		unlink(tmp);
+	sodium_memzero(fk, sizeof(fk));
+	json_decref(rec);
+	json_decref(rel);
+	free(relj);
+	if (have_view)
+		agreement_view_release(&v);
+	free(st);
+	free(recipient);
+	free(h);
+	free(rm);
+	free(m);
+	free(sealed);
+	return ret;
+}
+
+/* The receipt: what the recipient signs back, with its ledger's proof
+ * that the receipt entry is in its log for the sender (docs/items.md). */
+static int make_receipt(struct node *n, const struct bundle_manifest *m, const char *labels,
+			gs_instant at, uint64_t index, char **out, size_t *outlen, struct gs_diag *d)
+{
+	char *proof = NULL, *text = NULL, *b64 = NULL, hex[65], when[GS_INSTANT_STR], origin[GS_MAX_NAME];
+	size_t plen = 0, cap;
+	int k, ret;
+
+	if ((ret = ledger_proof_make(n, m->sender, index, &proof, &plen, d)))
+		return ret;
+	cap = B64_ENCODED_SIZE(plen);
+	b64 = malloc(cap);
+	text = malloc(cap + 4096);
+	if (!b64 || !text) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = b64_encode((const uint8_t *)proof, plen, b64, cap)) < 0)
+		goto out;
+	hex_encode(m->payload_sha256, 32, hex, sizeof(hex));
+	instant_format(at, when);
+	ledger_origin(n->self.code, n->self.exercise, m->sender, origin);
+	k = snprintf(text, cap + 4096,
+		     RECEIPT_MAGIC "bundle %s\nitem %s\noriginator %s\nsender %s\nrecipient %s\n"
+		     "agreement %s\nagreement-version %u\npayload-sha256 %s\nreceived %s\n"
+		     "marking %s\nexercise %s\nledger %s\nindex %llu\nproof %s\n",
+		     m->bundle_id, m->item, m->originator, m->sender, m->recipient, m->agreement,
+		     m->agreement_version, hex, when, labels, m->exercise ? "yes" : "no", origin,
+		     (unsigned long long)index, b64);
+	if (k < 0 || (size_t)k >= cap + 4096) {
+		ret = gs_diag_set(d, GS_ELIMIT, "receipt too long");
+		goto out;
+	}
+	ret = node_sign(n, text, (size_t)k, out, outlen, d);
+out:
+	free(proof);
+	free(b64);
+	free(text);
+	return ret;
+}
+
+int node_receive(struct node *n, const char *bundle_path, const char *receipt_out,
+		 struct receive_result *res, struct gs_diag *d)
+{
+	struct bundle_manifest *m = NULL;
+	struct bundle_sig sig;
+	struct party *sender = NULL, *originator = NULL;
+	struct agreement_view v;
+	struct lifecycle_status *st = NULL;
+	const struct agreement *a;
+	const struct annex_version *annex;
+	struct decision md = { 0 };
+	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], labels[GS_BUNDLE_MAX_BANNER];
+	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES];
+	gs_instant now;
+	json_t *rec = NULL, *old = NULL;
+	char *receipt = NULL;
+	size_t rlen = 0;
+	int fd = -1, ret, have_view = 0, placed = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if ((ret = node_now(n, &now, d)))
+		return ret;
+	m = calloc(1, sizeof(*m));
+	sender = calloc(1, sizeof(*sender));
+	originator = calloc(1, sizeof(*originator));
+	st = calloc(1, sizeof(*st));
+	if (!m || !sender || !originator || !st) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	fd = open(bundle_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", bundle_path, strerror(errno));
+		goto out;
+	}
+	/* Who says they sent it: only a hint until the signature verifies. */
+	if ((ret = bundle_read_manifest(fd, m, &sig, d))) {
+		gs_diag_prefix(d, "%s", bundle_path);
+		goto out;
+	}
+	if ((ret = node_party_get(n, m->sender, sender, d)))
+		goto out;
+	party_key_name(sender->code, sender->exercise, keyname);
+	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_verify(fd, keyname, sender->sign_pk, m, d))) {
+		if (!ret)
+			ret = gs_diag_set(d, GS_EIO, "%s: cannot seek", bundle_path);
+		gs_diag_prefix(d, "%s", bundle_path);
+		goto out;
+	}
+	if (strcmp(m->recipient, n->self.code)) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: bundle is for '%s', not for this node (%s)",
+				  bundle_path, m->recipient, n->self.code);
+		goto out;
+	}
+	if (m->exercise != n->self.exercise) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: %s bundle refused by %s node", bundle_path,
+				  m->exercise ? "an exercise" : "a real", n->self.exercise ? "an exercise" : "a real");
+		goto out;
+	}
+	if (!node_item_get(n, m->item, &old, NULL)) {
+		if (!strcmp(jstr(old, "bundle"), m->bundle_id)) {
+			/* The same bundle delivered twice is held once; the
+			 * receipt is made again if asked for (a crash may have
+			 * come between the commit and the receipt). */
+			res->already_held = true;
+			copy_str(res->item, sizeof(res->item), m->item);
+			copy_str(res->bundle, sizeof(res->bundle), m->bundle_id);
+			ret = 0;
+			if (receipt_out && json_is_integer(json_object_get(old, "receipt_index"))) {
+				json_t *mk = json_object_get(old, "marking");
+				gs_instant at = now;
+				size_t i;
+
+				for (i = 0; i < json_array_size(mk) && i < GS_MAX_MARK_LABELS; i++)
+					copy_str(res->marking.labels[res->marking.nlabels++], GS_MAX_LABEL,
+						 json_string_value(json_array_get(mk, i)));
+				copy_str(res->marking.originator_name, GS_MAX_NAME, jstr(old, "originator_name"));
+				join_labels(&res->marking, labels, sizeof(labels));
+				if (json_is_string(json_object_get(old, "receipt_at")))
+					instant_parse(jstr(old, "receipt_at"), 0, &at);
+				res->ledger_index = (uint64_t)json_integer_value(json_object_get(old, "receipt_index"));
+				if (!(ret = make_receipt(n, m, labels, at, res->ledger_index, &receipt, &rlen, d))) {
+					copy_str(res->receipt_path, sizeof(res->receipt_path), receipt_out);
+					ret = !strcmp(receipt_out, "-")
+						      ? (fwrite(receipt, 1, rlen, stdout) == rlen ? 0 : GS_EIO)
+						      : write_file_atomic(receipt_out, receipt, rlen, 0644, d);
+				}
+			}
+			goto out;
+		}
+		ret = gs_diag_set(d, GS_EEXIST, "%s: item '%s' is already held from another bundle",
+				  bundle_path, m->item);
+		goto out;
+	}
+	/* The agreement must have been in force when the sender released it. */
+	if ((ret = agreement_at(n, m->agreement, m->created, &v, st, &a, d)))
+		goto out;
+	have_view = 1;
+	if (!state_allows_release(st->state)) {
+		char when[GS_INSTANT_STR];
+
+		instant_format_local(m->created, a->zone, when);
+		ret = gs_diag_set(d, GS_EDENIED, "%s: agreement '%s' was %s at the release instant %s; refused",
+				  bundle_path, a->id, state_name(st->state), when);
+		goto out;
+	}
+	if (agreement_party_index(a, m->sender) < 0) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: sender '%s' is not a party to '%s'", bundle_path,
+				  m->sender, a->id);
+		goto out;
+	}
+	if (strcmp(m->originator, m->sender) && (ret = onward_accept(n, m, a, &res->marking, d))) {
+		/* An onward release: the third party accepts it only with the
+		 * originator's signed consent, held and verified here (node/onward.c). */
+		gs_diag_prefix(d, "%s", bundle_path);
+		goto out;
+	}
+	*originator = *sender;
+	annex = agreement_annex_at(a, date_of_instant(m->created, a->zone));
+	if (!strcmp(m->originator, m->sender) &&
+	    (!annex || decide_marking(a, annex, originator, &n->self, m->banner_originator, &res->marking, &md) ||
+	     !md.permit)) {
+		char reason[GS_MAX_LINE];
+
+		decision_reason(&md, reason, sizeof(reason));
+		ret = gs_diag_set(d, GS_EDENIED, "%s: %s", bundle_path, annex ? reason : "no annex in effect");
+		goto out;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_unwrap_key(fd, n->keys.box_sk, fk, d))) {
+		gs_diag_prefix(d, "%s", bundle_path);
+		if (!ret)
+			ret = GS_EIO;
+		goto out;
+	}
+	seal_file_key(n, m->item, fk, skey);
+	sodium_memzero(fk, sizeof(fk));
+
+	/* Ciphertext only: the bundle file, as received, under objects/. */
+	if ((ret = ensure_dir(n, "objects", d)))
+		goto out;
+	objects_path(n, m->bundle_id, ".tmp", tmp, sizeof(tmp));
+	objects_path(n, m->bundle_id, "", obj, sizeof(obj));
+	if ((ret = copy_file(bundle_path, tmp, d)))
+		goto out;
+	placed = 1; /* pending until the commit (see items_recover) */
+	fault_point("receive-stored");
+
+	join_labels(&res->marking, labels, sizeof(labels));
+	hex_encode(m->payload_sha256, 32, hex, sizeof(hex));
+	rec = json_object();
+	json_object_set_new(rec, "id", json_string(m->item));
+	json_object_set_new(rec, "originator", json_string(m->originator));
+	json_object_set_new(rec, "originator_name", json_string(res->marking.originator_name));
+	json_object_set_new(rec, "label", json_string(m->banner_originator));
+	json_object_set_new(rec, "holder", json_string(n->self.code));
+	json_object_set_new(rec, "marking", labels_json(res->marking.labels, res->marking.nlabels));
+	json_object_set_new(rec, "candidates", labels_json(res->marking.candidates, res->marking.ncandidates));
+	json_object_set_new(rec, "protect_as", json_boolean(res->marking.protect_as));
+	json_object_set_new(rec, "agreement", json_string(a->id));
+	json_object_set_new(rec, "agreement_version", json_integer(m->agreement_version));
+	json_object_set_new(rec, "released_by", json_string(m->sender));
+	json_object_set_new(rec, "released_at", jinstant(m->created));
+	json_object_set_new(rec, "purpose", json_string(m->purpose));
+	json_object_set_new(rec, "topic", json_string(m->topic));
+	json_object_set_new(rec, "form", json_string(m->form));
+	json_object_set_new(rec, "title", json_string(m->title));
+	json_object_set_new(rec, "status", json_string("active"));
+	json_object_set_new(rec, "facility", json_string(""));
+	json_object_set_new(rec, "copy_of", json_string(""));
+	json_object_set_new(rec, "translation_of", json_string(""));
+	json_object_set_new(rec, "bundle", json_string(m->bundle_id));
+	json_object_set_new(rec, "payload_sha256", json_string(hex));
+	json_object_set_new(rec, "created_at", jinstant(now));
+	if (m->consent[0])
+		json_object_set_new(rec, "consent", json_string(m->consent));
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+		char version[16];
+
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_RECEIPT;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), m->item);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		memcpy(e.digest, m->payload_sha256, 32);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		snprintf(version, sizeof(version), "%u", m->agreement_version);
+		ledger_entry_field(&e, "bundle", m->bundle_id);
+		ledger_entry_field(&e, "sender", m->sender);
+		ledger_entry_field(&e, "originator", m->originator);
+		ledger_entry_field(&e, "agreement", m->agreement);
+		ledger_entry_field(&e, "agreement-version", version);
+		ledger_entry_field(&e, "label", m->banner_originator);
+		ledger_entry_field(&e, "marking", labels);
+		if (m->consent[0])
+			ledger_entry_field(&e, "consent", m->consent);
+		if ((ret = ledger_append(n, m->sender, &e, &res->ledger_index, d)) ||
+		    (json_object_set_new(rec, "receipt_index", json_integer((json_int_t)res->ledger_index)),
+		     json_object_set_new(rec, "receipt_at", jinstant(now)),
+		     (ret = put_item(n, rec, now))) ||
+		    (ret = store_item_key_set(n->st, m->item, skey, sizeof(skey))) ||
+		    (ret = store_custody_add(n->st, m->item, now, "received", n->self.code, m->sender)) ||
+		    (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the receipt of '%s'", m->item);
+			goto out;
+		}
+	}
+	placed = 0;
+	fault_point("receive-committed");
+	if (rename(tmp, obj) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s (the item is recorded; reopening the home completes it)",
+				  obj, strerror(errno));
+		goto out;
+	}
+	copy_str(res->item, sizeof(res->item), m->item);
+	copy_str(res->bundle, sizeof(res->bundle), m->bundle_id);
+	/* The receipt is made after the commit: it proves the entry is in
+	 * the log, so the entry must be there first. */
+	if ((ret = make_receipt(n, m, labels, now, res->ledger_index, &receipt, &rlen, d)))
+		goto out;
+	if (!receipt_out) {
+		if ((ret = ensure_dir(n, "receipts", d)))
+			goto out;
+		snprintf(res->receipt_path, sizeof(res->receipt_path), "%s/receipts/%s.receipt", n->home,
+			 m->bundle_id);
+		receipt_out = res->receipt_path;
+	} else {
+		copy_str(res->receipt_path, sizeof(res->receipt_path), receipt_out);
+	}
+	if (!strcmp(receipt_out, "-"))
+		ret = fwrite(receipt, 1, rlen, stdout) == rlen ? 0 : GS_EIO;
+	else
+		ret = write_file_atomic(receipt_out, receipt, rlen, 0644, d);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (placed)
+		unlink(tmp);
+	sodium_memzero(fk, sizeof(fk));
+	json_decref(rec);
+	json_decref(old);
+	free(receipt);
+	if (have_view)
+		agreement_view_release(&v);
+	free(m);
+	free(sender);
+	free(originator);
+	free(st);
+	return ret;
+}
+
+/* Reads "key value" lines of a receipt text. */
+static const char *receipt_field(const char *text, size_t len, const char *key, size_t *vlen)
+{
+	const char *p = text, *end = text + len;
+	size_t klen = strlen(key);
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			break;
+		if ((size_t)(nl - p) > klen && !memcmp(p, key, klen) && p[klen] == ' ') {
+			*vlen = (size_t)(nl - p) - klen - 1;
+			return p + klen + 1;
+		}
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+static int field_eq(const char *text, size_t len, const char *key, const char *want)
+{
+	size_t vlen;
+	const char *v = receipt_field(text, len, key, &vlen);
+
+	return v && vlen == strlen(want) && !memcmp(v, want, vlen);
+}
+
+int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
+			struct gs_diag *d)
+{
+	struct signed_note *sn = NULL;
+	struct party *rcpt = NULL;
+	struct ledger_proof *proof = NULL;
+	struct ledger_verified *ver = NULL;
+	uint8_t *buf = NULL, *old_receipt = NULL, *pbuf = NULL;
+	size_t len, vlen, old_len, plen = 0;
+	const char *v;
+	char bundle[BUNDLE_ID_HEX] = "", keyname[GS_MAX_NAME], *relj = NULL;
+	json_t *rel = NULL;
+	gs_instant now;
+	int ret;
+
+	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES * 4, &buf, &len, d)))
+		return ret;
+	sn = calloc(1, sizeof(*sn));
+	rcpt = calloc(1, sizeof(*rcpt));
+	proof = calloc(1, sizeof(*proof));
+	ver = calloc(1, sizeof(*ver));
+	if (!sn || !rcpt || !proof || !ver) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = note_parse((const char *)buf, len, sn, d))) {
+		gs_diag_prefix(d, "%s", path);
+		goto out;
+	}
+	if (sn->text_len < sizeof(RECEIPT_MAGIC) - 1 || memcmp(sn->text, RECEIPT_MAGIC, sizeof(RECEIPT_MAGIC) - 1)) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s:1:1: not a receipt", path);
+		goto out;
+	}
+	v = receipt_field(sn->text, sn->text_len, "bundle", &vlen);
+	if (!v || vlen != BUNDLE_ID_HEX - 1) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s: receipt names no bundle", path);
+		goto out;
+	}
+	memcpy(bundle, v, vlen);
+	bundle[vlen] = 0;
+	ret = store_release_get(n->st, bundle, &relj, &old_receipt, &old_len);
+	if (ret == GS_ENOTFOUND) {
+		ret = gs_diag_set(d, ret, "%s: this node made no release with bundle '%s'", path, bundle);
+		goto out;
+	}
+	if (ret)
+		goto out;
+	rel = json_loads(relj, 0, NULL);
+	if (!rel) {
+		ret = GS_EIO;
+		goto out;
+	}
+	if ((ret = node_party_get(n, jstr(rel, "recipient"), rcpt, d)))
+		goto out;
+	party_key_name(rcpt->code, rcpt->exercise, keyname);
+	if ((ret = note_verify(sn, keyname, rcpt->sign_pk))) {
+		ret = gs_diag_set(d, GS_ECRYPTO, "%s: %s", path,
+				  ret == GS_ENOTFOUND ? "the receipt is not signed by the recipient"
+						      : "the recipient's signature does not verify (forged or damaged)");
+		goto out;
+	}
+	if (!field_eq(sn->text, sn->text_len, "recipient", rcpt->code) ||
+	    !field_eq(sn->text, sn->text_len, "item", jstr(rel, "item")) ||
+	    !field_eq(sn->text, sn->text_len, "payload-sha256", jstr(rel, "payload_sha256")) ||
+	    !field_eq(sn->text, sn->text_len, "sender", n->self.code)) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: the receipt does not match release '%s'", path, bundle);
+		goto out;
+	}
+	/* The recipient's proof that it logged the receipt. */
+	v = receipt_field(sn->text, sn->text_len, "proof", &vlen);
+	if (!v) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s: the receipt carries no ledger proof", path);
+		goto out;
+	}
+	pbuf = malloc(vlen + 1);
+	if (!pbuf) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if (b64_decode(v, vlen, pbuf, vlen + 1, &plen) < 0 ||
+	    (ret = ledger_proof_parse((const char *)pbuf, plen, proof, d)) ||
+	    (ret = ledger_verify_proof(rcpt, proof, ver, d))) {
+		if (!ret)
+			ret = GS_EINVAL;
+		gs_diag_prefix(d, "%s: ledger proof", path);
+		goto out;
+	}
+	if (ver->entry.type != LEDGER_RECEIPT || strcmp(ver->entry.item, jstr(rel, "item")) ||
+	    strcmp(ver->peer, n->self.code)) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: the proof is not of the receipt of '%s' in %s's log for %s",
+				  path, jstr(rel, "item"), rcpt->code, n->self.code);
+		goto out;
+	}
+	if (old_receipt) {
+		ret = old_len == len && !memcmp(old_receipt, buf, len) ? 0
+		      : gs_diag_set(d, GS_EEXIST, "%s: a different receipt for '%s' is already held", path, bundle);
+		copy_str(bundle_out, BUNDLE_ID_HEX, bundle);
+		goto out;
+	}
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+		char idx[24];
+
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_RECEIPT;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), jstr(rel, "item"));
+		crypto_hash_sha256(e.digest, buf, len);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)ver->index);
+		ledger_entry_field(&e, "bundle", bundle);
+		ledger_entry_field(&e, "acknowledged-by", rcpt->code);
+		ledger_entry_field(&e, "peer-origin", ver->cp.origin);
+		ledger_entry_field(&e, "peer-index", idx);
+		if ((ret = store_release_receipt(n->st, bundle, buf, len, now)) ||
+		    (ret = store_custody_add(n->st, jstr(rel, "item"), now, "receipt", rcpt->code, bundle)) ||
+		    (ret = ledger_append(n, rcpt->code, &e, NULL, d)) || (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the receipt");
+			goto out;
+		}
+	}
+	copy_str(bundle_out, BUNDLE_ID_HEX, bundle);
+out:
+	free(buf);
+	free(old_receipt);
+	free(pbuf);
+	free(relj);
+	json_decref(rel);
+	free(sn);
+	free(rcpt);
+	free(proof);
+	free(ver);
+	return ret;
+}
+
+/* The verified plaintext of a held item's stored bundle, to out_fd, with
+ * the item's sealed file key (no access decision: for the node's own
+ * re-sealing, e.g. an onward release). */
+int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d)
+{
+	struct bundle_manifest *m = calloc(1, sizeof(*m));
+	struct party *sender = calloc(1, sizeof(*sender)), *r = calloc(1, sizeof(*r));
+	struct bundle_open_keys k;
+	char obj[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
+	uint8_t fk[AGE_FILE_KEY_BYTES];
+	int fd = -1, ret;
+
+	if (!m || !sender || !r) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = unseal_file_key(n, jstr(rec, "id"), fk, d)))
+		goto out;
+	objects_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
+	fd = open(obj, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+		goto out;
+	}
+	if ((ret = bundle_read_manifest(fd, m, NULL, d)) || lseek(fd, 0, SEEK_SET) != 0) {
+		ret = ret ? ret : GS_EIO;
+		goto out;
+	}
+	if ((ret = node_party_get(n, m->sender, sender, d)) || (ret = node_party_get(n, m->recipient, r, d)))
+		goto out;
+	party_key_name(sender->code, sender->exercise, keyname);
+	memset(&k, 0, sizeof(k));
+	k.key_name = keyname;
+	k.sender_pk = sender->sign_pk;
+	k.file_key = fk;
+	k.box_pk = r->box_pk;
+	ret = bundle_open(fd, &k, out_fd, 0, m, d);
+out:
+	sodium_memzero(fk, sizeof(fk));
+	if (fd >= 0)
+		close(fd);
+	free(m);
+	free(sender);
+	free(r);
+	return ret;
+}
+
+int node_open_item(struct node *n, const char *item, const char *person, const char *output,
+		   struct decision *dec, struct gs_diag *d)
+{
+	struct agreement_view v;
+	struct lifecycle_status *st = NULL;
+	const struct agreement *a;
+	struct person *p = NULL;
+	struct facility *f = NULL;
+	struct holding *h = NULL;
+	struct party *sender = NULL;
+	struct bundle_open_keys k;
+	struct bundle_manifest *m = NULL;
+	json_t *rec = NULL;
+	char reason[GS_MAX_LINE], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
+	uint8_t fk[AGE_FILE_KEY_BYTES];
+	const char *peer;
+	gs_instant now;
+	int ret, have_view = 0, fd = -1, outfd = -1, granted;
+
+	memset(dec, 0, sizeof(*dec));
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, item, &rec, d)))
+		return ret;
+	p = calloc(1, sizeof(*p));
+	f = calloc(1, sizeof(*f));
+	h = calloc(1, sizeof(*h));
+	st = calloc(1, sizeof(*st));
+	sender = calloc(1, sizeof(*sender));
+	m = calloc(1, sizeof(*m));
+	if (!p || !f || !h || !st || !sender || !m) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	item_to_holding(rec, h);
+	if ((ret = node_person_get(n, person, p, d)))
+		goto out;
+	if (!p->facility[0]) {
+		ret = gs_diag_set(d, GS_EDENIED, "person '%s' belongs to no facility and can open nothing", person);
+		goto out;
+	}
+	if ((ret = node_facility_get(n, p->facility, f, d)))
+		goto out;
+	if ((ret = agreement_at(n, h->agreement, now, &v, st, &a, d)))
+		goto out;
+	have_view = 1;
+	/* The state of the agreement is not an input: termination never
+	 * relaxes access to what was released under it (survival). */
+	ret = decide_access(a, &n->self, h, p, f, NULL, 0, now, dec);
+	granted = !ret && dec->permit;
+	decision_reason(dec, reason, sizeof(reason));
+	/* The originator's log when the item came from a peer, else internal. */
+	peer = strcmp(h->item.originator, n->self.code) ? h->item.originator : NULL;
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.type = granted ? LEDGER_ACCESS_GRANT : LEDGER_ACCESS_REFUSAL;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), item);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		copy_str(e.person, sizeof(e.person), person);
+		ledger_entry_field(&e, "rule", dec->rule_id);
+		ledger_entry_field(&e, "reason", reason);
+		ledger_entry_field(&e, "facility", f->id);
+		if ((granted && (ret = store_custody_add(n->st, item, now, "opened", person, f->id))) ||
+		    (ret = ledger_append(n, peer, &e, NULL, d)) || (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the access decision");
+			goto out;
+		}
+	}
+	if (!granted) {
+		ret = GS_EDENIED;
+		goto out;
+	}
+	/* Decrypt with the item's key into a temporary file, renamed into
+	 * place only when every check of the bundle has passed. */
+	if ((ret = unseal_file_key(n, item, fk, d)))
+		goto out;
+	objects_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
+	fd = open(obj, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+		goto out;
+	}
+	if ((ret = bundle_read_manifest(fd, m, NULL, d)) || lseek(fd, 0, SEEK_SET) != 0) {
+		ret = ret ? ret : GS_EIO;
+		goto out;
+	}
+	if ((ret = node_party_get(n, m->sender, sender, d)))
+		goto out;
+	party_key_name(sender->code, sender->exercise, keyname);
+	memset(&k, 0, sizeof(k));
+	k.key_name = keyname;
+	k.sender_pk = sender->sign_pk;
+	k.file_key = fk;
+	if (!strcmp(m->recipient, n->self.code)) {
+		k.box_pk = n->self.box_pk;
+	} else {
+		/* The originator's own copy, sealed to the recipient's key. */
+		struct party *r = calloc(1, sizeof(*r));
+
+		if (!r || (ret = node_party_get(n, m->recipient, r, d))) {
+			free(r);
+			ret = ret ? ret : GS_ENOMEM;
+			goto out;
+		}
+		memcpy(sender->box_pk, r->box_pk, sizeof(r->box_pk));
+		free(r);
+		k.box_pk = sender->box_pk;
+	}
+	if (!strcmp(output, "-")) {
+		ret = bundle_open(fd, &k, STDOUT_FILENO, 0, m, d);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
+		outfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (outfd < 0) {
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", output, strerror(errno));
+			goto out;
+		}
+		ret = bundle_open(fd, &k, outfd, 0, m, d);
+		if (!ret && fsync(outfd) != 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", output, strerror(errno));
+		close(outfd);
+		if (!ret && rename(tmp, output) != 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", output, strerror(errno));
+		if (ret)
+			unlink(tmp);
+	}
+out:
+	sodium_memzero(fk, sizeof(fk));
+	if (fd >= 0)
+		close(fd);
+	if (have_view)
+		agreement_view_release(&v);
+	json_decref(rec);
+	free(p);
+	free(f);
+	free(h);
+	free(st);
+	free(sender);
+	free(m);
+	return ret;
+}
+
+struct items_ctx {
+	struct node *n;
+	json_t *arr;
+};
+
+static int custody_one(void *ctx, int64_t at, const char *event, const char *actor, const char *detail)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "at", jinstant(at));
+	json_object_set_new(o, "event", json_string(event));
+	json_object_set_new(o, "actor", json_string(actor));
+	json_object_set_new(o, "detail", json_string(detail));
+	json_array_append_new(ctx, o);
+	return 0;
+}
+
+static int release_one(void *ctx, const char *bundle, const char *json, int has_receipt)
+{
+	json_t *o = json_loads(json, 0, NULL);
+
+	(void)bundle;
+	if (!o)
+		return GS_EIO;
+	json_object_set_new(o, "receipt", json_boolean(has_receipt));
+	json_array_append_new(ctx, o);
+	return 0;
+}
+
+static int item_one(void *ctx, const char *id, const char *json)
+{
+	struct items_ctx *c = ctx;
+	json_t *rec = json_loads(json, JSON_REJECT_DUPLICATES, NULL), *custody, *rels;
+	int ret;
+
+	if (!rec)
+		return GS_EIO;
+	custody = json_array();
+	rels = json_array();
+	ret = store_custody_each(c->n->st, id, custody_one, custody);
+	if (!ret)
+		ret = store_release_each(c->n->st, id, release_one, rels);
+	json_object_set_new(rec, "custody", custody);
+	json_object_set_new(rec, "releases", rels);
+	json_object_set_new(rec, "copies", json_integer(0));
+	json_array_append_new(c->arr, rec);
+	return ret;
+}
+
+int node_items(struct node *n, json_t **out, struct gs_diag *d)
+{
+	struct items_ctx c = { n, json_array() };
+	int ret = store_record_each(n->st, "items", item_one, &c);
+	size_t i, j;
+
+	if (ret) {
+		json_decref(c.arr);
+		return gs_diag_set(d, ret, "cannot read the inventory");
+	}
+	/* Copies and translations count against their original. */
+	for (i = 0; i < json_array_size(c.arr); i++) {
+		json_t *a = json_array_get(c.arr, i);
+		json_int_t copies = 0;
+
+		for (j = 0; j < json_array_size(c.arr); j++) {
+			json_t *b = json_array_get(c.arr, j);
+
+			if (!strcmp(jstr(b, "copy_of"), jstr(a, "id")) ||
+			    !strcmp(jstr(b, "translation_of"), jstr(a, "id")))
+				copies++;
+		}
+		json_object_set_new(a, "copies", json_integer(copies));
+	}
+	*out = c.arr;
+	return 0;
+}
+
+int node_export_age_identity(struct node *n, char **out, size_t *len, struct gs_diag *d)
+{
+	char id[AGE_IDENTITY_SIZE], rcpt[AGE_RECIPIENT_SIZE];
+	char *buf;
+	size_t cap = 512;
+	int k;
+
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if (age_identity_encode(n->keys.box_sk, id) || age_recipient_encode(n->keys.box_pk, rcpt))
+		return gs_diag_set(d, GS_EINVAL, "cannot encode the age identity");
+	buf = sodium_malloc(cap);
+	if (!buf) {
+		sodium_memzero(id, sizeof(id));
+		return GS_ENOMEM;
+	}
+	k = snprintf(buf, cap, "# gsomia node %s%s: X25519 identity in age format\n# public key: %s\n%s\n",
+		     n->self.code, n->self.exercise ? " (EXERCISE)" : "", rcpt, id);
+	sodium_memzero(id, sizeof(id));
+	if (k < 0 || (size_t)k >= cap) {
+		sodium_free(buf);
+		return GS_ELIMIT;
+	}
+	*out = buf;
+	*len = (size_t)k;
+	return 0;
+}
+
+/* Completes or undoes what a crash interrupted: a pending object
+ * (<bundle>.bundle.tmp) whose item was committed is put in place, any
+ * other is removed, and so are temporary files of sealing. */
+int items_recover(struct node *n)
+{
+	char dir[GS_HOME_MAX + 16], from[GS_HOME_MAX + 300], to[GS_HOME_MAX + 300];
+	struct dirent *e;
+	DIR *dp;
+	int fixed = 0;
+
+	snprintf(dir, sizeof(dir), "%s/objects", n->home);
+	dp = opendir(dir);
+	if (!dp)
+		return 0;
+	while ((e = readdir(dp))) {
+		size_t len = strlen(e->d_name);
+		char bundle[BUNDLE_ID_HEX];
+
+		if (len < 4 || strcmp(e->d_name + len - 4, ".tmp"))
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", dir, e->d_name);
+		if (len == BUNDLE_ID_HEX - 1 + strlen(".bundle.tmp") &&
+		    !strcmp(e->d_name + BUNDLE_ID_HEX - 1, ".bundle.tmp")) {
+			memcpy(bundle, e->d_name, BUNDLE_ID_HEX - 1);
+			bundle[BUNDLE_ID_HEX - 1] = 0;
+			if (store_item_with_bundle(n->st, bundle) == 0) {
+				snprintf(to, sizeof(to), "%s/%s.bundle", dir, bundle);
+				if (rename(from, to) == 0)
+					fixed++;
+				continue;
+			}
+		}
+		if (unlink(from) == 0)
+			fixed++;
+	}
+	closedir(dp);
+	return fixed;
+}
+
+/* ---- shared with node/custody.c (node/items_internal.h) ---------------- */
+
+void item_seal_key(const struct node *n, const char *item, const uint8_t fk[AGE_FILE_KEY_BYTES],
+		   uint8_t out[SEALED_KEY_BYTES])
+{
+	seal_file_key(n, item, fk, out);
+}
+
+int item_unseal_key(struct node *n, const char *item, uint8_t fk[AGE_FILE_KEY_BYTES], struct gs_diag *d)
+{
+	return unseal_file_key(n, item, fk, d);
+}
+
+int item_object_path(const struct node *n, const char *bundle, const char *suffix, char *out, size_t cap)
+{
+	return objects_path(n, bundle, suffix, out, cap);
+}
+
+int item_ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
+{
+	return ensure_dir(n, name, d);
+}
+
+int item_put(struct node *n, json_t *rec, gs_instant now)
+{
+	return put_item(n, rec, now);
+}
+
+int item_agreement_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
+		      struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
+{
+	return agreement_at(n, id, at, v, st, a, d);
+}

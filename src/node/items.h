@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NODE_ITEMS_H
+#define GS_NODE_ITEMS_H
+
+/*
+ * Items and their custody at a node: release (decide, seal, store, log),
+ * receive (verify, mark, store ciphertext only, log, receipt), open
+ * (decide access, log the grant or the refusal, decrypt), receipts back at
+ * the originator, and the inventory.
+ *
+ * A held item is a JSON record (docs/items.md) plus, in the database, its
+ * age file key sealed under the node's storage key (derived from its
+ * X25519 secret), and in the home, the bundle file under objects/. The
+ * plaintext is never stored. Each action is one transaction: the item,
+ * its custody event and its ledger entry are written together or not at
+ * all; the bundle file is put in place (fsync, rename) before the commit
+ * and removed again if the commit fails.
+ */
+
+#include <jansson.h>
+
+#include "core/decide.h"
+#include "crypto/bundle.h"
+#include "node/node.h"
+
+struct release_request {
+	const char *file;       /* the document */
+	const char *to;         /* recipient party */
+	const char *agreement;
+	const char *label;      /* classification in this node's scheme */
+	const char *purpose;
+	const char *topic;
+	const char *title;      /* may be NULL */
+	const char *form;       /* NULL = document */
+	const char *output;     /* bundle path ("-" = stdout) */
+};
+
+struct release_result {
+	char item[GS_MAX_ID];
+	char bundle[BUNDLE_ID_HEX];
+	char banner_recipient[GS_BUNDLE_MAX_BANNER];
+	uint64_t ledger_index;
+};
+
+/* GS_EDENIED with *dec filled when a rule refuses: nothing is stored. */
+int node_release(struct node *n, const struct release_request *r, struct release_result *res,
+		 struct decision *dec, struct gs_diag *d);
+
+struct receive_result {
+	char item[GS_MAX_ID];
+	char bundle[BUNDLE_ID_HEX];
+	struct marking marking;
+	bool already_held;
+	uint64_t ledger_index;
+	char receipt_path[GS_HOME_MAX + 64];
+};
+
+/* Receives a bundle file; writes the signed receipt to receipt_out (NULL:
+ * into the home's receipts/ folder, named in res->receipt_path). */
+int node_receive(struct node *n, const char *bundle_path, const char *receipt_out,
+		 struct receive_result *res, struct gs_diag *d);
+
+/* Imports a receipt at the originator: the recipient's signature, the
+ * release it acknowledges, and the recipient's ledger inclusion proof. */
+int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
+			struct gs_diag *d);
+
+/* Decides access for person and, if permitted, decrypts the item into
+ * output ("-" = stdout). The grant or the refusal is a ledger entry either
+ * way. GS_EDENIED with *dec filled when refused. */
+int node_open_item(struct node *n, const char *item, const char *person, const char *output,
+		   struct decision *dec, struct gs_diag *d);
+
+/* Decrypts a held item's stored bundle into out_fd (every check of
+ * bundle_open), without an access decision: for re-sealing only. */
+int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d);
+
+/* The item record (JSON, caller frees) and as a holding for decisions. */
+int node_item_get(struct node *n, const char *id, json_t **rec, struct gs_diag *d);
+int item_to_holding(json_t *rec, struct holding *h);
+
+/* Inventory: every item record, with its custody chain and releases. */
+int node_items(struct node *n, json_t **out, struct gs_diag *d);
+
+/* Completes or undoes a release or receipt that a crash interrupted
+ * (node_open calls it). Returns the number of files put right. */
+int items_recover(struct node *n);
+
+/* Writes this node's X25519 identity in age's format (AGE-SECRET-KEY-1...). */
+int node_export_age_identity(struct node *n, char **out, size_t *len, struct gs_diag *d);
+
+#endif

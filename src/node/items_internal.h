@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NODE_ITEMS_INTERNAL_H
+#define GS_NODE_ITEMS_INTERNAL_H
+
+/*
+ * What node/items.c shares with the other modules that keep items
+ * (node/custody.c): the sealing of item file keys at rest, the objects/
+ * folder, the item record writer and the agreement in effect at an
+ * instant. Internal to node/: faces never include it.
+ */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "crypto/age.h"
+#include "node/agreements.h"
+#include "node/node.h"
+
+#define SEALED_KEY_BYTES (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + AGE_FILE_KEY_BYTES + \
+			  crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+/* Seals an item's age file key under the node's storage key, bound to the
+ * item id (so a sealed key never opens under another id). */
+void item_seal_key(const struct node *n, const char *item, const uint8_t fk[AGE_FILE_KEY_BYTES],
+		   uint8_t out[SEALED_KEY_BYTES]);
+/* The file key of a held item; GS_ESTATE when it was destroyed. */
+int item_unseal_key(struct node *n, const char *item, uint8_t fk[AGE_FILE_KEY_BYTES], struct gs_diag *d);
+/* <home>/objects/<bundle>.bundle<suffix>; GS_ELIMIT if it does not fit. */
+int item_object_path(const struct node *n, const char *bundle, const char *suffix, char *out, size_t cap);
+/* Creates <home>/<name> (mode 0700) if missing. */
+int item_ensure_dir(const struct node *n, const char *name, struct gs_diag *d);
+/* Stores an item record (inside the caller's transaction). */
+int item_put(struct node *n, json_t *rec, gs_instant now);
+/* The agreement definition in effect at instant at, and its state. */
+int item_agreement_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
+		      struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NODE_KVTEXT_H
+#define GS_NODE_KVTEXT_H
+
+/*
+ * The strict "key value" texts that consents, consent requests and
+ * incident notices sign (docs/consent.md, docs/incidents.md): a first
+ * line naming the format, then one `key value` line per field, in a fixed
+ * order, each at most once, single space, no empty value, no leading or
+ * trailing space, no control character. One spelling per content, so the
+ * bytes signed are the bytes parsed.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/time.h"
+#include "util/err.h"
+
+struct kvbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int err; /* the first error: GS_EINVAL a bad value, GS_ENOMEM */
+	const char *bad_key;
+};
+
+/* Starts a text with its first line. */
+void kv_begin(struct kvbuf *b, const char *magic);
+/* Appends "key value\n"; NULL or "" values are skipped (optional fields). */
+void kv_add(struct kvbuf *b, const char *key, const char *value);
+void kv_add_instant(struct kvbuf *b, const char *key, gs_instant t);
+/* 0 and the text in b->buf (caller frees), or the first error with d set. */
+int kv_end(struct kvbuf *b, struct gs_diag *d);
+
+/* A value is one line: non-empty, no control character, no leading or
+ * trailing space. */
+bool kv_value_ok(const char *v);
+
+struct kv_field {
+	const char *key;
+	char *val;      /* receives the value, NUL-terminated ("" if absent) */
+	size_t cap;
+	bool required;
+};
+
+/* Parses text (a signed note's text) against magic and the fields in
+ * their order. GS_EINVAL with "line N: ..." in d. */
+int kv_parse(const char *text, size_t len, const char *magic, struct kv_field *f, size_t nf,
+	     struct gs_diag *d);
+
+/* Parses a canonical UTC instant "2019-11-22T15:00:00Z". */
+int kv_instant(const char *s, gs_instant *out);
+
+#endif

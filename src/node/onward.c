@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "node/agreements.h"
+#include "node/consent.h"
+#include "node/ledger.h"
+#include "node/onward.h"
+#include "util/encode.h"
+#include "util/banned.h"
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static void join_labels(const struct marking *m, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < m->nlabels; i++) {
+		int k = snprintf(out + used, cap - used, "%s%s", i ? "," : "", m->labels[i]);
+
+		if (k < 0 || (size_t)k >= cap - used)
+			break;
+		used += (size_t)k;
+	}
+}
+
+static json_t *jinstant(gs_instant t)
+{
+	char s[GS_INSTANT_STR];
+
+	if (t == GS_INSTANT_NONE)
+		return json_null();
+	instant_format(t, s);
+	return json_string(s);
+}
+
+/* The definition in effect at `at`, and the state then. */
+static int view_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
+		   struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
+{
+	int ret;
+
+	if ((ret = agreement_view_load(n, id, v, d)))
+		return ret;
+	if ((ret = agreement_view_status(v, at, st))) {
+		agreement_view_release(v);
+		return gs_diag_set(d, ret, "cannot compute the state of '%s'", id);
+	}
+	*a = agreement_view_version(v, st->version);
+	if (!*a)
+		*a = agreement_view_base(v);
+	return 0;
+}
+
+/* Copies a finished bundle to its destination ("-" = stdout). */
+static int copy_out(const char *src, const char *dst, struct gs_diag *d)
+{
+	char tmp[GS_HOME_MAX + 64], buf[65536];
+	ssize_t r;
+	int in, out, ret = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+	if (!strcmp(dst, "-")) {
+		out = STDOUT_FILENO;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid());
+		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			close(in);
+			return gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+		}
+	}
+	while ((r = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)r) != r) {
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+			break;
+		}
+	if (r < 0)
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+	close(in);
+	if (out != STDOUT_FILENO) {
+		if (!ret && fsync(out) != 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+		close(out);
+		if (!ret && rename(tmp, dst) != 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+		if (ret)
+			unlink(tmp);
+	}
+	return ret;
+}
+
+static bool relies_on(const struct agreement *arr, const char *id)
+{
+	for (int i = 0; i < arr->nrelies && i < GS_MAX_RELIES_ON; i++)
+		if (!strcmp(arr->relies_on[i], id))
+			return true;
+	return false;
+}
+
+int node_release_onward(struct node *n, const struct onward_request *r, struct release_result *res,
+			struct decision *dec, struct gs_diag *d)
+{
+	struct agreement_view v, av;
+	struct lifecycle_status *st = NULL, *ast = NULL;
+	const struct agreement *a = NULL, *arr = NULL;
+	const struct annex_version *annex;
+	struct party *recipient = NULL, *origp = NULL;
+	struct holding *h = NULL;
+	struct marking *rm = NULL;
+	struct bundle_manifest *m = NULL, *sealed = NULL;
+	struct consent_set cs = { 0 };
+	struct decision md, one;
+	const char *label = NULL, *consent_id = "";
+	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], rndhex[17];
+	uint8_t rnd[8];
+	gs_instant now;
+	json_t *rec = NULL, *rel = NULL;
+	char *relj = NULL;
+	int mfd = -1, out = -1, ret, have_v = 0, have_av = 0, placed = 0, si;
+
+	memset(res, 0, sizeof(*res));
+	memset(dec, 0, sizeof(*dec));
+	if (!n->keys_loaded)
+		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
+	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, r->item, &rec, d)))
+		return ret;
+	st = calloc(1, sizeof(*st));
+	ast = calloc(1, sizeof(*ast));
+	recipient = calloc(1, sizeof(*recipient));
+	origp = calloc(1, sizeof(*origp));
+	h = calloc(1, sizeof(*h));
+	rm = calloc(1, sizeof(*rm));
+	m = calloc(1, sizeof(*m));
+	sealed = calloc(1, sizeof(*sealed));
+	if (!st || !ast || !recipient || !origp || !h || !rm || !m || !sealed) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	item_to_holding(rec, h);
+	if (!strcmp(h->item.originator, n->self.code)) {
+		ret = gs_diag_set(d, GS_EDENIED, "item '%s' is this node's own: it is not passed on but released, "
+				  "with 'gsomia release FILE ...'; refused", r->item);
+		goto out;
+	}
+	if ((ret = view_at(n, r->agreement, now, &v, st, &a, d)))
+		goto out;
+	have_v = 1;
+	if ((ret = node_party_get(n, r->to, recipient, d)))
+		goto out;
+	if (node_party_get(n, h->item.originator, origp, NULL)) {
+		free(origp);
+		origp = NULL;
+	}
+	if ((ret = node_consent_set(n, &cs, d)))
+		goto out;
+	if (r->arrangement) {
+		if ((ret = view_at(n, r->arrangement, now, &av, ast, &arr, d)))
+			goto out;
+		have_av = 1;
+		if (arr->kind != AGREEMENT_ARRANGEMENT) {
+			ret = gs_diag_set(d, GS_EUSAGE, "'%s' is an agreement, not an arrangement: give it as --agreement",
+					  arr->id);
+			goto out;
+		}
+		if (!state_allows_release(ast->state)) {
+			ret = gs_diag_set(d, GS_EDENIED, "arrangement '%s' is %s: nothing may be routed under it",
+					  arr->id, state_name(ast->state));
+			goto out;
+		}
+		if (!relies_on(arr, a->id)) {
+			ret = gs_diag_set(d, GS_EDENIED, "arrangement '%s' does not rely on agreement '%s'; refused",
+					  arr->id, a->id);
+			goto out;
+		}
+	}
+	/* The route, the topic gate and the originator's consent. */
+	ret = decide_onward(arr, h, n->self.code, r->to, NULL, cs.c, cs.n, now, dec);
+	if (ret || !dec->permit) {
+		ret = GS_EDENIED;
+		goto out;
+	}
+	/* The leg itself: in force, parties, annex, scope, consent again. */
+	ret = decide_release(a, st, origp, recipient, h, n->self.code, r->to, cs.c, cs.n, now, dec);
+	if (ret || !dec->permit) {
+		ret = GS_EDENIED;
+		goto out;
+	}
+	/* The consent the bundle names: the first that permits on its own. */
+	for (size_t i = 0; i < cs.n && strcmp(r->to, h->item.originator); i++)
+		if (!decide_onward(NULL, h, n->self.code, r->to, NULL, &cs.c[i], 1, now, &one) &&
+		    one.rule == RULE_ONWARD_PERMIT) {
+			consent_id = cs.ids[i];
+			break;
+		}
+	/* The recipient's marking under this leg, from this node's label. */
+	annex = agreement_annex_at(a, date_of_instant(now, a->zone));
+	si = agreement_party_index(a, n->self.code);
+	for (int k = 0; annex && k < h->marking.nlabels; k++)
+		if (annex_find(annex, si, h->marking.labels[k], NULL) >= 0) {
+			label = h->marking.labels[k];
+			break;
+		}
+	if (!annex || !label || decide_marking(a, annex, &n->self, recipient, label, rm, &md) || !md.permit) {
+		*dec = md;
+		if (!annex || !label)
+			ret = gs_diag_set(d, GS_EDENIED, "no annex row of '%s' for %s's marking of item '%s'", a->id,
+					  n->self.code, r->item);
+		else
+			ret = GS_EDENIED;
+		goto out;
+	}
+	copy_str(m->item, sizeof(m->item), h->item.id);
+	copy_str(m->originator, sizeof(m->originator), h->item.originator);
+	copy_str(m->sender, sizeof(m->sender), n->self.code);
+	copy_str(m->recipient, sizeof(m->recipient), r->to);
+	copy_str(m->agreement, sizeof(m->agreement), a->id);
+	m->agreement_version = (uint32_t)a->version;
+	copy_str(m->purpose, sizeof(m->purpose), h->item.purpose);
+	copy_str(m->topic, sizeof(m->topic), h->item.topic);
+	copy_str(m->form, sizeof(m->form), jstr(rec, "form"));
+	copy_str(m->title, sizeof(m->title), jstr(rec, "title"));
+	copy_str(m->banner_originator, sizeof(m->banner_originator), h->item.label);
+	join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
+	m->created = now;
+	m->exercise = n->self.exercise;
+	copy_str(m->consent, sizeof(m->consent), consent_id);
+
+	/* The plaintext goes through memory only, never through a file on disk. */
+	mfd = memfd_create("gsomia-onward", MFD_CLOEXEC);
+	if (mfd < 0) {
+		ret = gs_diag_set(d, GS_EIO, "memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	if ((ret = node_item_decrypt(n, rec, mfd, d)))
+		goto out;
+	if (lseek(mfd, 0, SEEK_SET) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "memfd: %s", strerror(errno));
+		goto out;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	hex_encode(rnd, sizeof(rnd), rndhex, sizeof(rndhex));
+	snprintf(tmp, sizeof(tmp), "%s/objects/onward-%s.tmp", n->home, rndhex);
+	out = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	party_key_name(n->self.code, n->self.exercise, keyname);
+	ret = bundle_seal(m, mfd, out, recipient->box_pk, keyname, n->keys.sign_sk, sealed, NULL, d);
+	close(mfd);
+	mfd = -1;
+	if (ret)
+		goto out;
+	if (fsync(out) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	snprintf(obj, sizeof(obj), "%s/objects/%s.bundle", n->home, sealed->bundle_id);
+	if (rename(tmp, obj) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+		goto out;
+	}
+	placed = 1;
+
+	hex_encode(sealed->payload_sha256, 32, hex, sizeof(hex));
+	rel = json_object();
+	json_object_set_new(rel, "bundle", json_string(sealed->bundle_id));
+	json_object_set_new(rel, "item", json_string(h->item.id));
+	json_object_set_new(rel, "recipient", json_string(r->to));
+	json_object_set_new(rel, "agreement", json_string(a->id));
+	json_object_set_new(rel, "agreement_version", json_integer(a->version));
+	json_object_set_new(rel, "label", json_string(label));
+	json_object_set_new(rel, "banner_recipient", json_string(sealed->banner_recipient));
+	json_object_set_new(rel, "released_at", jinstant(now));
+	json_object_set_new(rel, "payload_sha256", json_string(hex));
+	json_object_set_new(rel, "onward", json_true());
+	json_object_set_new(rel, "originator", json_string(h->item.originator));
+	json_object_set_new(rel, "arrangement", json_string(arr ? arr->id : ""));
+	json_object_set_new(rel, "consent", json_string(consent_id));
+	relj = json_dumps(rel, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!relj) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = store_begin(n->st)))
+		goto out;
+	{
+		struct ledger_entry e;
+		char version[16];
+
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_RELEASE;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), h->item.id);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		memcpy(e.digest, sealed->payload_sha256, 32);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
+		ledger_entry_field(&e, "bundle", sealed->bundle_id);
+		ledger_entry_field(&e, "recipient", r->to);
+		ledger_entry_field(&e, "originator", h->item.originator);
+		ledger_entry_field(&e, "agreement", a->id);
+		ledger_entry_field(&e, "agreement-version", version);
+		ledger_entry_field(&e, "arrangement", arr ? arr->id : "");
+		ledger_entry_field(&e, "label", label);
+		ledger_entry_field(&e, "banner-recipient", sealed->banner_recipient);
+		ledger_entry_field(&e, "purpose", h->item.purpose);
+		ledger_entry_field(&e, "topic", h->item.topic);
+		ledger_entry_field(&e, "consent", consent_id);
+		ledger_entry_field(&e, "rule", dec->rule_id);
+		if ((ret = store_release_put(n->st, sealed->bundle_id, h->item.id, r->to, relj, now)) ||
+		    (ret = store_custody_add(n->st, h->item.id, now, "released", n->self.code, r->to)) ||
+		    (ret = ledger_append(n, r->to, &e, &res->ledger_index, d)) ||
+		    /* and in the log for the originator, which the onward leg concerns */
+		    (strcmp(r->to, h->item.originator) &&
+		     (ret = ledger_event(n, h->item.originator, LEDGER_RELEASE, now, h->item.id, d, "onward-to", r->to,
+					 "bundle", sealed->bundle_id, "agreement", a->id, "arrangement",
+					 arr ? arr->id : "", "consent", consent_id, (const char *)NULL))) ||
+		    (ret = store_commit(n->st))) {
+			store_rollback(n->st);
+			if (!d || !d->msg[0])
+				gs_diag_set(d, ret, "cannot record the onward release");
+			goto out;
+		}
+	}
+	copy_str(res->item, sizeof(res->item), h->item.id);
+	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
+	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
+	placed = 0;
+	if (r->output)
+		ret = copy_out(obj, r->output, d);
+out:
+	if (mfd >= 0)
+		close(mfd);
+	if (out >= 0)
+		close(out);
+	if (placed)
+		unlink(obj);
+	if (ret && out >= 0)
+		unlink(tmp);
+	json_decref(rec);
+	json_decref(rel);
+	free(relj);
+	consent_set_free(&cs);
+	if (have_v)
+		agreement_view_release(&v);
+	if (have_av)
+		agreement_view_release(&av);
+	free(st);
+	free(ast);
+	free(recipient);
+	free(origp);
+	free(h);
+	free(rm);
+	free(m);
+	free(sealed);
+	return ret;
+}
+
+static bool cell_has(const struct annex_cell *c, const char *label, size_t len)
+{
+	for (int k = 0; k < c->nlabels && k < GS_MAX_LABELS_PER_CELL; k++)
+		if (strlen(c->labels[k]) == len && !memcmp(c->labels[k], label, len))
+			return true;
+	return false;
+}
+
+int onward_accept(struct node *n, const struct bundle_manifest *m, const struct agreement *a,
+		  struct marking *mk, struct gs_diag *d)
+{
+	struct consent c;
+	struct holding *h = NULL;
+	struct party *sender = NULL, *origp = NULL;
+	const struct annex_version *annex;
+	struct decision dec;
+	char reason[GS_MAX_LINE], labels[GS_BUNDLE_MAX_BANNER];
+	const char *sender_label = NULL;
+	size_t flen;
+	int ret, si, ri;
+
+	if (!m->consent[0])
+		return gs_diag_set(d, GS_EDENIED, "onward release of '%s' by %s names no consent of its originator %s; refused",
+				   m->item, m->sender, m->originator);
+	if ((ret = node_consent_get(n, m->consent, &c, d))) {
+		if (ret == GS_ENOTFOUND)
+			return gs_diag_set(d, GS_EDENIED, "onward release of '%s' by %s: the consent %.16s of its originator %s "
+					   "is not held here, so this node cannot verify it (import it with 'gsomia consent "
+					   "import FILE'); refused", m->item, m->sender, m->consent, m->originator);
+		return ret;
+	}
+	h = calloc(1, sizeof(*h));
+	sender = calloc(1, sizeof(*sender));
+	origp = calloc(1, sizeof(*origp));
+	if (!h || !sender || !origp) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = node_party_get(n, m->originator, origp, d)) || (ret = node_party_get(n, m->sender, sender, d)))
+		goto out;
+	if (!c.granted || strcmp(c.originator, m->originator)) {
+		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': consent %.16s is %s; refused", m->item, m->consent,
+				  c.granted ? "not the originator's" : "a refusal");
+		goto out;
+	}
+	/* The consent must allow exactly this leg, at the release instant. */
+	copy_str(h->item.id, sizeof(h->item.id), m->item);
+	copy_str(h->item.originator, sizeof(h->item.originator), m->originator);
+	copy_str(h->item.purpose, sizeof(h->item.purpose), m->purpose);
+	copy_str(h->item.topic, sizeof(h->item.topic), m->topic);
+	copy_str(h->holder, sizeof(h->holder), m->sender);
+	h->status = ITEM_ACTIVE;
+	if (decide_onward(NULL, h, m->sender, n->self.code, m->purpose, &c, 1, m->created, &dec) || !dec.permit) {
+		decision_reason(&dec, reason, sizeof(reason));
+		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s' by %s, consent %.16s: %s [%s]", m->item,
+				  m->sender, m->consent, reason, dec.rule_id);
+		goto out;
+	}
+	/* This node's marking under the leg's agreement, from the sender's label. */
+	annex = agreement_annex_at(a, date_of_instant(m->created, a->zone));
+	si = agreement_party_index(a, m->sender);
+	ri = agreement_party_index(a, n->self.code);
+	flen = strcspn(m->banner_recipient, ",");
+	for (int row = 0; annex && si >= 0 && ri >= 0 && row < annex->nrows && !sender_label; row++) {
+		const struct annex_row *rw = &annex->rows[row];
+
+		if (rw->cells[si].nlabels > 0 && !rw->cells[si].protect_as &&
+		    (cell_has(&rw->cells[ri], m->banner_recipient, flen) ||
+		     cell_has(&rw->cells[si], m->banner_recipient, flen)))
+			sender_label = rw->cells[si].labels[0];
+	}
+	if (!sender_label) {
+		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': banner '%s' has no row in the annex of '%s'; refused",
+				  m->item, m->banner_recipient, a->id);
+		goto out;
+	}
+	if (decide_marking(a, annex, sender, &n->self, sender_label, mk, &dec) || !dec.permit) {
+		decision_reason(&dec, reason, sizeof(reason));
+		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': %s", m->item, reason);
+		goto out;
+	}
+	join_labels(mk, labels, sizeof(labels));
+	if (strcmp(labels, m->banner_recipient)) {
+		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': the sender marked it '%s', but agreement '%s' "
+				  "gives %s '%s'; refused", m->item, m->banner_recipient, a->id, n->self.code, labels);
+		goto out;
+	}
+	/* The true originator, not the hub, is named on the holding. */
+	copy_str(mk->originator_name, sizeof(mk->originator_name), origp->name[0] ? origp->name : origp->code);
+	ret = 0;
+out:
+	free(h);
+	free(sender);
+	free(origp);
+	return ret;
+}

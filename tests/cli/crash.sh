@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A crash between any two steps of release or receive leaves the whole
+# action or none of it. GSOMIA_FAULT=<point> ends the process at that point
+# as a power cut would (util/fault.h); the next command on the home
+# completes or undoes what was interrupted.
+. "$(dirname "$0")/lib.sh"
+EX=$SRCDIR/examples
+export GSOMIA_PASSPHRASE=example GSOMIA_NOW=2023-05-01T10:00:00+09:00
+for P in KOR JPN; do
+	h=$(echo $P | tr A-Z a-z)
+	$G init --party $P --exercise --keys "$EX/keys/$P.keys" --levels "$EX/parties/$P.levels" --home $h >/dev/null
+done
+$G party import "$EX/parties/JPN.id" --home kor >/dev/null
+$G party import "$EX/parties/KOR.id" --home jpn >/dev/null
+$G agreement import "$EX/agreements/kor-jpn-2016" --home kor >/dev/null
+$G agreement import "$EX/agreements/kor-jpn-2016" --home jpn >/dev/null
+echo "document" >doc.txt
+rel() { $G release doc.txt --to JPN --agreement KOR-JPN-2016 --classification 군사II급비밀 \
+	--purpose defence-cooperation --topic dprk-missiles -o "$1" --home kor; }
+count() { $G items --home "$1" --json | jq length; }
+objects() { ls "$1/objects" 2>/dev/null | wc -l; }
+
+GSOMIA_FAULT=release-sealed expect 99 "crash after sealing, before the commit" rel x.bundle
+eq "no item after the crash" "$(count kor)" 0
+eq "no object left" "$(objects kor)" 0
+expect 0 "the ledger still verifies" $G ledger verify --home kor
+
+GSOMIA_FAULT=release-committed expect 99 "crash after the commit, before the bundle is in place" rel y.bundle
+eq "the release is held" "$(count kor)" 1
+eq "its bundle was put in place" "$(ls kor/objects)" "$($G items --home kor --json | jq -r '.[0].bundle').bundle"
+item=$($G items --home kor --json | jq -r '.[0].id')
+expect 0 "the bundle can be exported again" $G bundle export "$item" -o y.bundle --home kor
+expect 0 "and it is whole" $G bundle inspect y.bundle
+expect 0 "the ledger verifies" $G ledger verify --home kor
+
+GSOMIA_FAULT=receive-stored expect 99 "crash at JPN before the commit" $G receive y.bundle --receipt r.receipt --home jpn
+eq "nothing held at JPN" "$(count jpn)" 0
+eq "no object left at JPN" "$(objects jpn)" 0
+[ ! -e r.receipt ] && ok "no receipt" || bad "receipt after crash"
+
+GSOMIA_FAULT=receive-committed expect 99 "crash at JPN after the commit, before the receipt" $G receive y.bundle --receipt r.receipt --home jpn
+eq "the item is held" "$(count jpn)" 1
+eq "its bundle is in place" "$(objects jpn)" 1
+[ ! -e r.receipt ] && ok "the receipt was not written yet" || bad "receipt"
+expect 0 "receiving again writes the receipt" $G receive y.bundle --receipt r.receipt --home jpn --json
+jqeq "held once" "$out" .already_held true
+expect 0 "KOR accepts that receipt" $G receipt import r.receipt --home kor
+expect 0 "JPN's ledger verifies" $G ledger verify --home jpn
+expect 0 "KOR's ledger verifies" $G ledger verify --home kor
+finish

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make demo's story, as a test: three nodes on loopback play it end to end
+# (scripts/exercise.sh) and the narrative shows each decision of the story.
+. "$(dirname "$0")/lib.sh"
+run "$SRCDIR/scripts/exercise.sh"
+eq "the exercise ends well" "$rc" 0
+[ "$rc" = 0 ] || printf '%s\n%s\n' "$out" "$err" | tail -30
+has "a release both ways, JPN marks KOR's item with its own label" "$out" "特定秘密  originator Republic of Korea (군사II급비밀)  released by KOR"
+has "KOR marks JPN's item with its own label" "$out" "군사III급비밀  originator Japan (秘)  released by JPN"
+has "the uncleared officer is refused" "$out" "sato: refused"
+has "the counterfactual refuses at midnight" "$out" "deny  [release.in-force]"
+has "after the suspension the state" "$out" "notice_suspended"
+has "the onward leg without consent is refused" "$out" "[onward.consent]"
+has "with consent JPN holds it, originator KOR, released by USA" "$out" "極秘  originator Republic of Korea (군사II급비밀)  released by USA"
+has "the topic gate" "$out" "[onward.topic-gate]"
+has "the incident answered" "$out" "[results-sent]"
+has "the withdrawal" "$out" "in_force"
+has "JPN's proof verified with its identity" "$out" "checkpoint signed by JPN"
+has "KOR's proof verified with its identity" "$out" "checkpoint signed by KOR"
+case "$out" in *" FAILED"*|*"not ok"*) bad "no ledger failed" ;; *) ok "no ledger failed" ;; esac
+sleep 0.5
+w=$(printf '%s' "$out" | sed -n 's/.*(homes in \(.*\)).*/\1/p' | head -1)
+[ -n "$w" ] && ok "the exercise names its homes" || bad "the exercise names its homes"
+left=0
+for p in $(pgrep -f "gsomia serve"); do
+	case "$(readlink /proc/$p/cwd 2>/dev/null)" in "$w"*) left=$((left + 1)) ;; esac
+done
+eq "nothing left running" "$left" 0
+[ ! -e "$w" ] && ok "and nothing left on disk" || bad "homes left in $w"
+finish
