@@ -9,7 +9,7 @@ exec </dev/null
 cd "$(dirname "$0")/.."
 status=0
 for b in build/bench/bench_*; do
-	[ -x "$b" ] || continue
+	[ -f "$b" ] && [ -x "$b" ] || continue
 	echo "== ${b##*/}"
 	"$b" || status=1
 	echo

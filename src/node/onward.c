@@ -130,7 +130,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	struct marking *rm = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
 	struct consent_set cs = { 0 };
-	struct decision md, one;
+	struct decision md = { 0 }, one = { 0 };
 	const char *label = NULL, *consent_id = "";
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], rndhex[17];
 	uint8_t rnd[8];
