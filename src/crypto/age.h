@@ -34,9 +34,12 @@
  * Bulk work (ChaCha20-Poly1305, SHA-256) goes through OpenSSL's libcrypto,
  * which is 2-3x faster than libsodium here; keys, X25519 and HMAC use
  * libsodium. Streams are processed in constant memory (a ring of
- * AGE_RING_SLOTS chunk buffers) by a reader, a pool of workers, a hasher
- * and a writer thread; with opts->threads == 1 everything runs inline on
- * the calling thread (same bytes, for tests and small inputs).
+ * AGE_RING_SLOTS slots of 4 chunks) by a pool of threads, the calling
+ * thread included, each taking whichever stage has a slot ready: read,
+ * encrypt/decrypt (any slot), hash and write (in order). threads == 0
+ * uses one thread per online CPU; threads == 1 runs everything on the
+ * calling thread (the same bytes). Callbacks (the sink) are called from
+ * one thread at a time, in order.
  *
  * Secrets: identities and file keys are caller buffers; this module wipes
  * every copy it makes (payload keys, wrap keys, shared secrets) before
@@ -204,7 +207,7 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 
 /*
  * Hashes the input (SHA-256 into s->sha256, length into
- * s->ciphertext_len) with a reader thread and a hasher thread, nothing
+ * s->ciphertext_len), reading and hashing on the pool's threads, nothing
  * decrypted. Used to check a digest before decrypting.
  */
 int age_hash_stream(const struct age_stream *s, struct gs_diag *d)

@@ -122,19 +122,34 @@ static int open_as(const uint8_t *b, size_t len, const uint8_t *box_sk, const ui
 	uint8_t *p;
 	size_t n;
 
+	char tmp_path[256], final_path[256];
+	struct stat st;
+
 	write_tmp("in.bundle", b, len);
 	in = open_tmp("in.bundle", O_RDONLY);
-	out = open_tmp("out.bin", O_WRONLY | O_CREAT | O_TRUNC);
+	/* as the API asks: a temporary file, renamed only on success */
+	out = open_tmp("out.bin.tmp", O_WRONLY | O_CREAT | O_TRUNC);
 	k.key_name = "gsomia/KOR";
 	k.sender_pk = kor.sign_pk;
 	k.box_pk = box_pk;
 	k.box_sk = box_sk;
 	k.file_key = file_key;
 	ret = bundle_open(in, &k, out, flags, m ? m : &tmp, d);
+	assert_int_equal(fstat(out, &st), 0);
+	*outlen = (size_t)st.st_size; /* what reached the fd, kept or not */
 	close(in);
 	close(out);
+	path_of(tmp_path, sizeof(tmp_path), "out.bin.tmp");
+	path_of(final_path, sizeof(final_path), "out.bin");
+	if (ret != 0) {
+		assert_int_equal(unlink(tmp_path), 0);
+		if (plain)
+			*plain = NULL;
+		return ret;
+	}
+	assert_int_equal(rename(tmp_path, final_path), 0);
 	p = read_tmp("out.bin", &n);
-	*outlen = n;
+	assert_int_equal(n, *outlen);
 	if (plain)
 		*plain = p;
 	else
