@@ -132,8 +132,12 @@ static unsigned h_deliver(struct request *r, json_t **reply)
 		*reply = json_error("this node takes no deliveries");
 		return MHD_HTTP_NOT_IMPLEMENTED;
 	}
+	/* The handler acts on the node (a bundle is received): one thread at
+	 * a time, as for every other call into the node. */
+	pthread_mutex_lock(&r->srv->node_lock);
 	ret = r->srv->cfg.deliver(r->srv->cfg.deliver_ctx, r->peer.code, dr.kind, dr.id, dr.body,
 				  dr.len, &text, &d);
+	pthread_mutex_unlock(&r->srv->node_lock);
 	deliver_req_release(&dr);
 	if (ret) {
 		free(text);
