@@ -96,6 +96,9 @@ static void test_bearer(void **state)
 	assert_int_equal(session_bearer_parse(hdr, back), GS_EINVAL);
 	snprintf(hdr, sizeof(hdr), "Bearer %.42s+", s);
 	assert_int_equal(session_bearer_parse(hdr, back), GS_EINVAL);
+	/* a byte libsodium's decoder lets through */
+	snprintf(hdr, sizeof(hdr), "Bearer %.20s\xcc%s", s, s + 21);
+	assert_int_equal(session_bearer_parse(hdr, back), GS_EINVAL);
 }
 
 static void test_limiter(void **state)
