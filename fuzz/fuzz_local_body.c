@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t token[AUTH_TOKEN_BYTES];
 	char *hdr;
 
+	/* the password goes to sodium_malloc'd memory */
+	if (sodium_init() < 0)
+		abort();
 	d.msg[0] = 0;
 	if (session_signin_parse((const char *)data, size, &sr, &d) != 0) {
 		if (sr.password || !d.msg[0])

@@ -239,34 +239,12 @@ static int put_record(struct node *n, const char *table, const char *id, json_t 
 	return ret;
 }
 
-static int get_record(struct node *n, const char *table, const char *id, json_t **out, struct gs_diag *d)
-{
-	json_error_t e;
-	char *s;
-	int ret = store_record_get(n->st, table, id, &s);
-
-	if (ret == GS_ENOTFOUND)
-		return gs_diag_set(d, ret, "unknown %s '%s'", !strcmp(table, "persons") ? "person" : "facility", id);
-	if (ret)
-		return gs_diag_set(d, ret, "cannot read %s '%s'", table, id);
-	*out = json_loads(s, JSON_REJECT_DUPLICATES, &e);
-	free(s);
-	if (!*out)
-		return gs_diag_set(d, GS_EIO, "damaged record '%s' in %s", id, table);
-	return 0;
-}
-
-int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d)
-{
-	json_t *j;
-	int ret;
-
-	if ((ret = get_record(n, "facilities", id, &j, d)))
-		return ret;
-	ret = facility_from_json(j, out);
-	json_decref(j);
-	return ret ? gs_diag_set(d, ret, "damaged facility record '%s'", id) : 0;
-}
+/* The last facility record parsed, kept by its exact text like persons:
+ * a register of thousands costs far more to parse than to copy. */
+struct facility_kept {
+	char *text;
+	struct facility f;
+};
 
 /* Person records parsed before, by their exact text: the same text
  * parses the same way, so a hit needs no parsing and no invalidation.
@@ -279,7 +257,54 @@ struct person_cache {
 		char *text; /* NULL: free */
 		struct person p;
 	} slot[PERSON_CACHE_SLOTS];
+	struct facility_kept facility[1];
 };
+
+static struct facility_kept *kept_facility(struct node *n)
+{
+	if (!n->persons)
+		n->persons = calloc(1, sizeof(*n->persons));
+	return n->persons ? n->persons->facility : NULL;
+}
+
+int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d)
+{
+	struct facility_kept *k = kept_facility(n);
+	json_error_t e;
+	json_t *j;
+	char *s;
+	int ret;
+
+	ret = store_record_get(n->st, "facilities", id, &s);
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "unknown facility '%s'", id);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read facilities '%s'", id);
+	if (k && k->text && !strcmp(k->text, s)) {
+		memcpy(out, &k->f, sizeof(*out));
+		free(s);
+		return 0;
+	}
+	j = json_loads(s, JSON_REJECT_DUPLICATES, &e);
+	if (!j) {
+		free(s);
+		return gs_diag_set(d, GS_EIO, "damaged record '%s' in facilities", id);
+	}
+	ret = facility_from_json(j, out);
+	json_decref(j);
+	if (ret) {
+		free(s);
+		return gs_diag_set(d, ret, "damaged facility record '%s'", id);
+	}
+	if (k) {
+		free(k->text);
+		k->text = s;
+		memcpy(&k->f, out, sizeof(k->f));
+	} else {
+		free(s);
+	}
+	return 0;
+}
 
 void node_person_cache_release(struct node *n)
 {
@@ -289,6 +314,7 @@ void node_person_cache_release(struct node *n)
 		return;
 	for (i = 0; i < PERSON_CACHE_SLOTS; i++)
 		free(n->persons->slot[i].text);
+	free(n->persons->facility[0].text);
 	free(n->persons);
 	n->persons = NULL;
 }
