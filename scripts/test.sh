@@ -28,12 +28,14 @@ run_suite() { # builddir, setup args...
 		failed=$((failed + 1))
 		return
 	fi
-	meson test -C "$dir" --print-errorlogs --num-processes 2 || true
+	# Sanitized builds run several times slower: give them more time.
+	meson test -C "$dir" --print-errorlogs --num-processes 2 \
+		--timeout-multiplier "${TIMEOUT_MULTIPLIER:-1}" || true
 	count "$dir/meson-logs/testlog.json"
 }
 
 run_suite build
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+TIMEOUT_MULTIPLIER=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
 
