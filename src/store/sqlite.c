@@ -830,7 +830,7 @@ int store_outbox_each(struct store *st, int due_only, int64_t now,
 
 	if (prep(st, &s, "SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at,"
 			 " last_error, coalesce(done_at, 0) FROM outbox"
-			 " WHERE ? = 0 OR (state = 'pending' AND next_at <= ?) ORDER BY created_at, id",
+			 " WHERE ? = 0 OR (state = 'pending' AND next_at <= ?) ORDER BY rowid",
 		 "ii", (int64_t)due_only, now))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {

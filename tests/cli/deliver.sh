@@ -33,7 +33,15 @@ start() { # HOME PORT
 	pid[$1]=$!
 	wait_ready "$2"
 }
-stop() { kill "${pid[$1]:-}" 2>/dev/null; wait "${pid[$1]:-}" 2>/dev/null; unset "pid[$1]"; }
+stop() { # HOME PORT: stops the node and waits until its port no longer answers
+	kill "${pid[$1]:-}" 2>/dev/null
+	wait "${pid[$1]:-}" 2>/dev/null
+	unset "pid[$1]"
+	for _ in $(seq 1 50); do
+		curl -sk --max-time 1 -o /dev/null "https://127.0.0.1:$2/v1/health" || return 0
+		sleep 0.1
+	done
+}
 
 for P in KOR JPN; do
 	h=$(echo $P | tr A-Z a-z)
@@ -62,13 +70,13 @@ jqeq "the delivery is done" "$out" '.[0].state' delivered
 run $G items --home kor --json
 jqeq "JPN's receipt came back and was imported" "$out" '.[0].releases[0].receipt' true
 
-stop jpn
+stop jpn "$PJ"
 expect 0 "a release while JPN is down is kept" rel two.txt
 run $G outbox --home kor --json
 jqeq "it waits" "$out" '.[1].state' pending
 has "with the reason" "$(printf '%s' "$out" | jq -r '.[1].last_error')" "127.0.0.1"
 start kor "$PK" && ok "KOR's server starts (its courier delivers the outbox)" || bad "KOR serves" "$(cat kor.err)"
-stop kor
+stop kor "$PK"
 start jpn "$PJ" && ok "JPN comes back" || bad "JPN serves" "$(cat jpn.err)"
 eq "nothing arrived while KOR was stopped too" "$(held)" 1
 start kor "$PK"
@@ -87,7 +95,7 @@ jqeq "as a duplicate" "$(cat replay.out)" .duplicate true
 eq "and held once" "$(held)" 2
 
 # A forged bundle: refused by JPN, and the outbox stops trying.
-stop kor
+stop kor "$PK"
 expect 0 "a third release" $G release three.txt --to JPN --agreement KOR-JPN-2016 --classification 군사II급비밀 \
 	--purpose defence-cooperation --topic dprk-missiles -o three.bundle --home kor
 b3=$($G bundle inspect three.bundle --json | jq -r .bundle)
