@@ -11,6 +11,7 @@
 
 #include "node/agreements.h"
 #include "node/consent.h"
+#include "node/items_internal.h"
 #include "node/ledger.h"
 #include "node/onward.h"
 #include "util/encode.h"
@@ -50,24 +51,6 @@ static json_t *jinstant(gs_instant t)
 		return json_null();
 	instant_format(t, s);
 	return json_string(s);
-}
-
-/* The definition in effect at `at`, and the state then. */
-static int view_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
-		   struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
-{
-	int ret;
-
-	if ((ret = agreement_view_load(n, id, v, d)))
-		return ret;
-	if ((ret = agreement_view_status(v, at, st))) {
-		agreement_view_release(v);
-		return gs_diag_set(d, ret, "cannot compute the state of '%s'", id);
-	}
-	*a = agreement_view_version(v, st->version);
-	if (!*a)
-		*a = agreement_view_base(v);
-	return 0;
 }
 
 /* Copies a finished bundle to its destination ("-" = stdout). */
@@ -163,7 +146,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 				  "with 'gsomia release FILE ...'; refused", r->item);
 		goto out;
 	}
-	if ((ret = view_at(n, r->agreement, now, &v, st, &a, d)))
+	if ((ret = item_agreement_at(n, r->agreement, now, &v, st, &a, d)))
 		goto out;
 	have_v = 1;
 	if ((ret = node_party_get(n, r->to, recipient, d)))
@@ -175,7 +158,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	if ((ret = node_consent_set(n, &cs, d)))
 		goto out;
 	if (r->arrangement) {
-		if ((ret = view_at(n, r->arrangement, now, &av, ast, &arr, d)))
+		if ((ret = item_agreement_at(n, r->arrangement, now, &av, ast, &arr, d)))
 			goto out;
 		have_av = 1;
 		if (arr->kind != AGREEMENT_ARRANGEMENT) {
