@@ -10,6 +10,7 @@
 #include "core/person.h"
 #include "net/api.h"
 #include "net/local_api.h"
+#include "net/local_internal.h"
 #include "net/outbox.h"
 #include "net/session.h"
 #include "node/access.h"
@@ -22,30 +23,9 @@
 #include "util/encode.h"
 #include "util/banned.h"
 
-#define ROLES_ANY (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_READER | ROLE_AUDITOR | ROLE_TRANSLATOR)
-/* Roles that may ask about, or list for, persons other than themselves. */
-#define ROLES_FOR_OTHERS (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR)
 
 /* The one answer to a failed sign-in, whoever the person. */
 #define SIGNIN_REFUSED "wrong person or password"
-
-struct local_api {
-	int64_t ttl;
-	struct signin_limiter limiter;
-};
-
-/* One call: the request, and once authenticated, who makes it. */
-struct call {
-	struct local_api *api;
-	struct node *n;
-	pthread_mutex_t *lock;
-	const struct local_request *r;
-	uint8_t token[AUTH_TOKEN_BYTES];
-	struct node_session session;
-	struct person *who;
-};
-
-typedef unsigned (*local_fn)(struct call *c, json_t **reply);
 
 enum auth_kind {
 	AUTH_NONE = 0,   /* the sign-in itself */
@@ -59,12 +39,10 @@ struct local_route {
 	enum auth_kind auth;
 	unsigned roles;
 	local_fn fn;
-	int writes; /* else the call runs in one read snapshot */
+	int flags; /* LOCAL_WRITES, LOCAL_UPLOAD (net/local_api.h) */
 };
 
-static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static json_t *json_error(const char *fmt, ...)
+json_t *local_error(const char *fmt, ...)
 {
 	char msg[GS_DIAG_MAX];
 	va_list ap;
@@ -75,7 +53,7 @@ static json_t *json_error(const char *fmt, ...)
 	return json_pack("{s:s}", "error", msg);
 }
 
-static unsigned status_for(int err)
+unsigned local_status_for(int err)
 {
 	switch (err) {
 	case GS_EINVAL:
@@ -89,13 +67,13 @@ static unsigned status_for(int err)
 	}
 }
 
-static unsigned fail(int err, const struct gs_diag *d, json_t **reply)
+unsigned local_fail(int err, const struct gs_diag *d, json_t **reply)
 {
-	*reply = json_error("%s", d->msg[0] ? d->msg : gs_strerror(err));
-	return status_for(err);
+	*reply = local_error("%s", d->msg[0] ? d->msg : gs_strerror(err));
+	return local_status_for(err);
 }
 
-static json_t *json_instant(gs_instant t)
+json_t *local_json_instant(gs_instant t)
 {
 	char s[GS_INSTANT_STR];
 
@@ -105,7 +83,7 @@ static json_t *json_instant(gs_instant t)
 	return json_string(s);
 }
 
-static json_t *roles_json(unsigned roles)
+json_t *local_roles_json(unsigned roles)
 {
 	json_t *a = json_array();
 	unsigned bit;
@@ -118,7 +96,7 @@ static json_t *roles_json(unsigned roles)
 
 /* The instant of ?at= or a body's "at" (a bare date is midnight in zone),
  * else the node's clock. */
-static int instant_of(struct node *n, const char *at, int32_t zone, gs_instant *out, struct gs_diag *d)
+int local_instant_of(struct node *n, const char *at, int32_t zone, gs_instant *out, struct gs_diag *d)
 {
 	if (at && *at) {
 		if (instant_parse(at, zone, out))
@@ -205,9 +183,9 @@ static json_t *session_json(const struct node_session *s, const struct person *p
 
 	json_object_set_new(o, "person", json_string(s->person));
 	json_object_set_new(o, "name", json_string(p->name));
-	json_object_set_new(o, "roles", roles_json(p->roles));
-	json_object_set_new(o, "created", json_instant((gs_instant)s->created_at));
-	json_object_set_new(o, "expires", json_instant((gs_instant)s->expires_at));
+	json_object_set_new(o, "roles", local_roles_json(p->roles));
+	json_object_set_new(o, "created", local_json_instant((gs_instant)s->created_at));
+	json_object_set_new(o, "expires", local_json_instant((gs_instant)s->expires_at));
 	return o;
 }
 
@@ -215,7 +193,7 @@ static json_t *session_json(const struct node_session *s, const struct person *p
  * takes tens of milliseconds); an unknown person is checked against a
  * hash nobody matches, so that both refusals cost the same and read the
  * same. */
-static unsigned h_signin(struct call *c, json_t **reply)
+static unsigned signin(struct call *c, int cookie, json_t **reply)
 {
 	struct signin_req req;
 	struct gs_diag d = { { 0 } };
@@ -229,9 +207,9 @@ static unsigned h_signin(struct call *c, json_t **reply)
 	int ret, known;
 
 	if ((ret = session_signin_parse(c->r->body ? c->r->body : "", c->r->len, &req, &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	if (signin_limiter_blocked(&c->api->limiter, req.person, now)) {
-		*reply = json_error("too many failed sign-ins for '%s': wait a minute", req.person);
+		*reply = local_error("too many failed sign-ins for '%s': wait a minute", req.person);
 		status = MHD_HTTP_TOO_MANY_REQUESTS;
 		goto out;
 	}
@@ -239,20 +217,20 @@ static unsigned h_signin(struct call *c, json_t **reply)
 	ret = node_password_hash(c->n, req.person, hash, &d);
 	pthread_mutex_unlock(c->lock);
 	if (ret && ret != GS_ENOTFOUND) {
-		status = fail(ret, &d, reply);
+		status = local_fail(ret, &d, reply);
 		goto out;
 	}
 	known = ret == 0;
 	ret = auth_password_check(known ? hash : auth_dummy_hash(), req.password, req.password_len);
 	if (ret || !known) {
 		signin_limiter_fail(&c->api->limiter, req.person, now);
-		*reply = json_error(SIGNIN_REFUSED);
+		*reply = local_error(SIGNIN_REFUSED);
 		status = MHD_HTTP_UNAUTHORIZED;
 		goto out;
 	}
 	signin_limiter_clear(&c->api->limiter, req.person);
 	if (!(p = calloc(1, sizeof(*p)))) {
-		status = fail(GS_ENOMEM, &d, reply);
+		status = local_fail(GS_ENOMEM, &d, reply);
 		goto out;
 	}
 	pthread_mutex_lock(c->lock);
@@ -261,18 +239,28 @@ static unsigned h_signin(struct call *c, json_t **reply)
 		ret = node_session_open(c->n, req.person, now, c->api->ttl, token, &s, &d);
 	pthread_mutex_unlock(c->lock);
 	if (ret == GS_ENOTFOUND) { /* a password left behind by a removed person */
-		*reply = json_error(SIGNIN_REFUSED);
+		*reply = local_error(SIGNIN_REFUSED);
 		status = MHD_HTTP_UNAUTHORIZED;
 		goto out;
 	}
 	if (ret) {
-		status = fail(ret, &d, reply);
+		status = local_fail(ret, &d, reply);
 		goto out;
 	}
 	session_token_encode(token, tok);
-	sodium_memzero(token, sizeof(token));
 	*reply = session_json(&s, p);
-	json_object_set_new(*reply, "token", json_string(tok));
+	if (cookie) {
+		char csrf[SESSION_TOKEN_STR];
+
+		session_csrf_of(token, csrf);
+		json_object_set_new(*reply, "csrf", json_string(csrf));
+		snprintf(c->out->set_cookie, sizeof(c->out->set_cookie),
+			 LOCAL_COOKIE "=%s; Path=/; Max-Age=%lld; Secure; HttpOnly; SameSite=Strict", tok,
+			 (long long)c->api->ttl);
+	} else {
+		json_object_set_new(*reply, "token", json_string(tok));
+	}
+	sodium_memzero(token, sizeof(token));
 	sodium_memzero(tok, sizeof(tok));
 	status = MHD_HTTP_OK;
 out:
@@ -282,9 +270,28 @@ out:
 	return status;
 }
 
+static unsigned h_signin(struct call *c, json_t **reply)
+{
+	return signin(c, 0, reply);
+}
+
+/* POST /v1/session/cookie: the browser's sign-in. The token goes into an
+ * HttpOnly, SameSite=Strict cookie the page's scripts cannot read; the
+ * reply carries the CSRF token instead. */
+static unsigned h_signin_cookie(struct call *c, json_t **reply)
+{
+	return signin(c, 1, reply);
+}
+
 static unsigned h_whoami(struct call *c, json_t **reply)
 {
 	*reply = session_json(&c->session, c->who);
+	if (c->by_cookie) {
+		char csrf[SESSION_TOKEN_STR];
+
+		session_csrf_of(c->token, csrf);
+		json_object_set_new(*reply, "csrf", json_string(csrf));
+	}
 	return MHD_HTTP_OK;
 }
 
@@ -294,11 +301,14 @@ static unsigned h_signout(struct call *c, json_t **reply)
 	int ret = node_session_close(c->n, c->token, wall_clock(), &d);
 
 	if (ret == GS_EDENIED) {
-		*reply = json_error("no open session");
+		*reply = local_error("no open session");
 		return MHD_HTTP_UNAUTHORIZED;
 	}
 	if (ret)
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
+	if (c->by_cookie)
+		snprintf(c->out->set_cookie, sizeof(c->out->set_cookie),
+			 LOCAL_COOKIE "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
 	*reply = json_pack("{s:b}", "signed_out", 1);
 	return MHD_HTTP_OK;
 }
@@ -348,9 +358,9 @@ static unsigned h_agreements(struct call *c, json_t **reply)
 	free(ac.st);
 	if (ret) {
 		json_decref(ac.arr);
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	}
-	*reply = json_pack("{s:o,s:o}", "agreements", ac.arr, "at", json_instant(ac.now));
+	*reply = json_pack("{s:o,s:o}", "agreements", ac.arr, "at", local_json_instant(ac.now));
 	return MHD_HTTP_OK;
 }
 
@@ -363,19 +373,19 @@ static json_t *status_json(const struct agreement_view *v, const struct lifecycl
 
 	agreement_view_missing(v, 0, missing, sizeof(missing));
 	json_object_set_new(o, "agreement", json_string(a->id));
-	json_object_set_new(o, "at", json_instant(at));
+	json_object_set_new(o, "at", local_json_instant(at));
 	json_object_set_new(o, "state", json_string(state_name(st->state)));
 	json_object_set_new(o, "term", st->term ? json_integer(st->term) : json_null());
-	json_object_set_new(o, "term_start", json_instant(st->term_start));
-	json_object_set_new(o, "term_end", json_instant(st->term_end));
+	json_object_set_new(o, "term_start", local_json_instant(st->term_start));
+	json_object_set_new(o, "term_end", local_json_instant(st->term_end));
 	if (st->has_notice_deadline) {
 		date_format(st->notice_deadline, date);
 		json_object_set_new(o, "notice_deadline", json_string(date));
 	} else {
 		json_object_set_new(o, "notice_deadline", json_null());
 	}
-	json_object_set_new(o, "terminates_at", json_instant(st->terminates_at));
-	json_object_set_new(o, "in_force_since", json_instant(st->in_force_since));
+	json_object_set_new(o, "terminates_at", local_json_instant(st->terminates_at));
+	json_object_set_new(o, "in_force_since", local_json_instant(st->in_force_since));
 	json_object_set_new(o, "version", json_integer(st->version));
 	json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
 	json_object_set_new(o, "missing_signatures", json_string(missing));
@@ -387,7 +397,7 @@ static json_t *status_json(const struct agreement_view *v, const struct lifecycl
 		json_array_append_new(events,
 				      json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s}", "note", dn->id, "kind",
 						dipnote_kind_name(dn->kind), "from", dn->from, "delivered",
-						json_instant(dn->delivered), "effect",
+						local_json_instant(dn->delivered), "effect",
 						ev->effect == EFFECT_APPLIED ? "applied" : "ignored", "state_after",
 						state_name(ev->state_after), "what", ev->what));
 	}
@@ -396,7 +406,7 @@ static json_t *status_json(const struct agreement_view *v, const struct lifecycl
 }
 
 /* The {id} segment of /v1/local/agreements/{id}/status. */
-static int path_segment(const char *url, int index, char *out, size_t cap)
+int local_path_segment(const char *url, int index, char *out, size_t cap)
 {
 	const char *p = url, *end;
 	int i;
@@ -426,22 +436,22 @@ static unsigned h_agreement_status(struct call *c, json_t **reply)
 	gs_instant at;
 	int ret;
 
-	if (path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
-		*reply = json_error("not an agreement id");
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+		*reply = local_error("not an agreement id");
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if ((ret = agreement_view_cached(c->n, id, &v, &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		ret = GS_ENOMEM;
-	else if (!(ret = instant_of(c->n, c->r->at, agreement_view_base(v)->zone, &at, &d)) &&
+	else if (!(ret = local_instant_of(c->n, c->r->at, agreement_view_base(v)->zone, &at, &d)) &&
 		 (ret = agreement_view_status(v, at, st)))
 		gs_diag_set(&d, ret, "cannot compute the state of '%s'", id);
 	if (!ret)
 		*reply = status_json(v, st, at);
 	free(st);
-	return ret ? fail(ret, &d, reply) : MHD_HTTP_OK;
+	return ret ? local_fail(ret, &d, reply) : MHD_HTTP_OK;
 }
 
 /* ---- decisions ---- */
@@ -452,7 +462,7 @@ static unsigned decision_reply(const struct decision *dec, gs_instant at, json_t
 
 	decision_reason(dec, reason, sizeof(reason));
 	*reply = json_pack("{s:s,s:s,s:s,s:o}", "decision", dec->permit ? "permit" : "deny", "rule",
-			   dec->rule_id, "reason", reason, "at", json_instant(at));
+			   dec->rule_id, "reason", reason, "at", local_json_instant(at));
 	return MHD_HTTP_OK;
 }
 
@@ -478,7 +488,7 @@ static int decide_query_of(struct call *c, struct decide_body *b, struct decide_
 	q->facility = opt(b->facility);
 	if (b->at[0] && !agreement_view_cached(c->n, b->agreement, &v, NULL))
 		zone = agreement_view_base(v)->zone;
-	return instant_of(c->n, b->at, zone, &q->at, d);
+	return local_instant_of(c->n, b->at, zone, &q->at, d);
 }
 
 static int need(const char *v, const char *name, struct gs_diag *d)
@@ -497,17 +507,17 @@ static unsigned h_decide_access(struct call *c, json_t **reply)
 	if ((ret = local_decide_parse(c->r->body ? c->r->body : "", c->r->len, &b, &d)) ||
 	    (ret = need(b.agreement, "agreement", &d)) || (ret = need(b.classification, "classification", &d)) ||
 	    (ret = need(b.purpose, "purpose", &d)) || (ret = need(b.topic, "topic", &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	if (b.to[0])
-		return fail(gs_diag_set(&d, GS_EINVAL, "member 'to' is for release"), &d, reply);
+		return local_fail(gs_diag_set(&d, GS_EINVAL, "member 'to' is for release"), &d, reply);
 	if (!b.person[0])
 		memcpy(b.person, c->who->id, sizeof(b.person));
 	if (strcmp(b.person, c->who->id) && !(c->who->roles & ROLES_FOR_OTHERS)) {
-		*reply = json_error("'%s' may ask only about themself", c->who->id);
+		*reply = local_error("'%s' may ask only about themself", c->who->id);
 		return MHD_HTTP_FORBIDDEN;
 	}
 	if ((ret = decide_query_of(c, &b, &q, &d)) || (ret = node_decide_access(c->n, &q, &dec, &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	return decision_reply(&dec, q.at, reply);
 }
 
@@ -523,12 +533,12 @@ static unsigned h_decide_release(struct call *c, json_t **reply)
 	    (ret = need(b.agreement, "agreement", &d)) || (ret = need(b.to, "to", &d)) ||
 	    (ret = need(b.classification, "classification", &d)) || (ret = need(b.purpose, "purpose", &d)) ||
 	    (ret = need(b.topic, "topic", &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	if (b.person[0] || b.facility[0])
-		return fail(gs_diag_set(&d, GS_EINVAL, "members 'person' and 'facility' are for access"), &d,
+		return local_fail(gs_diag_set(&d, GS_EINVAL, "members 'person' and 'facility' are for access"), &d,
 			    reply);
 	if ((ret = decide_query_of(c, &b, &q, &d)) || (ret = node_decide_release(c->n, &q, &dec, &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	return decision_reply(&dec, q.at, reply);
 }
 
@@ -546,10 +556,10 @@ static unsigned h_items(struct call *c, json_t **reply)
 	else if (!(ret = node_now(c->n, &now, &d)))
 		ret = node_items_open_to(c->n, c->who->id, now, &items, &d);
 	if (ret)
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	*reply = json_pack("{s:o,s:s}", "items", items, "view", all ? "inventory" : "may-open");
 	if (!all)
-		json_object_set_new(*reply, "at", json_instant(now));
+		json_object_set_new(*reply, "at", local_json_instant(now));
 	return MHD_HTTP_OK;
 }
 
@@ -571,10 +581,10 @@ static unsigned h_ledger(struct call *c, json_t **reply)
 	int ret;
 
 	if (!logs)
-		return fail(GS_ENOMEM, &d, reply);
+		return local_fail(GS_ENOMEM, &d, reply);
 	if ((ret = ledger_logs(c->n, log_one, logs, &d))) {
 		json_decref(logs);
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:o}", "logs", logs);
 	return MHD_HTTP_OK;
@@ -587,7 +597,7 @@ static unsigned h_outbox(struct call *c, json_t **reply)
 	int ret;
 
 	if ((ret = outbox_list(c->n, &list, &d)))
-		return fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	*reply = json_pack("{s:o}", "outbox", list);
 	return MHD_HTTP_OK;
 }
@@ -595,9 +605,10 @@ static unsigned h_outbox(struct call *c, json_t **reply)
 /* ---- routes: who may call what, in one place ---- */
 
 static const struct local_route routes[] = {
-	{ "POST", "/v1/session", AUTH_NONE, 0, h_signin, 0 },
+	{ "POST", "/v1/session", AUTH_NONE, 0, h_signin, LOCAL_WRITES },
+	{ "POST", "/v1/session/cookie", AUTH_NONE, 0, h_signin_cookie, LOCAL_WRITES },
 	{ "GET", "/v1/session", AUTH_SESSION, 0, h_whoami, 0 },
-	{ "DELETE", "/v1/session", AUTH_SESSION, 0, h_signout, 1 },
+	{ "DELETE", "/v1/session", AUTH_SESSION, 0, h_signout, LOCAL_WRITES },
 	{ "GET", "/v1/local/agreements", AUTH_ROLES, ROLES_ANY, h_agreements, 0 },
 	{ "GET", "/v1/local/agreements/{}/status", AUTH_ROLES, ROLES_ANY, h_agreement_status, 0 },
 	/* a reader or translator asks only about themself (h_decide_access) */
@@ -634,7 +645,18 @@ static int path_matches(const char *pattern, const char *url)
 
 int local_api_owns(const char *url)
 {
-	return !strcmp(url, "/v1/session") || !strncmp(url, "/v1/local/", 10);
+	return !strcmp(url, "/v1/session") || !strcmp(url, "/v1/session/cookie") ||
+	       !strncmp(url, "/v1/local/", 10);
+}
+
+int local_api_route_flags(int route)
+{
+	return route >= 0 && route < NROUTES ? routes[route].flags : 0;
+}
+
+const char *local_arg(const struct call *c, const char *name)
+{
+	return c->r->arg ? c->r->arg(c->r->arg_ctx, name) : NULL;
 }
 
 int local_api_route(const char *method, const char *url, const char **allow)
@@ -673,65 +695,149 @@ void local_api_free(struct local_api *api)
 	free(api);
 }
 
-unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t *lock,
-			  const struct local_request *r, json_t **reply)
+/* A browser's Origin header, when it sends one, must be this server's
+ * own: another site's page can make the browser call us, never with our
+ * origin. */
+static int origin_ok(const struct local_request *r)
 {
-	const struct local_route *route;
-	struct gs_diag d = { { 0 } };
-	struct call c;
-	unsigned status;
-	int ret, reading = 0;
+	char own[320];
 
-	*reply = NULL;
-	if (r->route < 0 || r->route >= NROUTES) {
-		*reply = json_error("no such endpoint");
-		return MHD_HTTP_NOT_FOUND;
+	if (!r->origin)
+		return 1;
+	if (!r->host)
+		return 0;
+	snprintf(own, sizeof(own), "https://%s", r->host);
+	return !strcmp(r->origin, own);
+}
+
+/* Who calls, and may they: the session (a bearer token, else the
+ * browser's cookie), its person, the route's roles, and for a cookie the
+ * CSRF token on every call but a GET. 0, or the HTTP status with the
+ * reply. Runs under the lock. */
+static unsigned authorize(struct call *c, const struct local_route *route, json_t **reply)
+{
+	const struct local_request *r = c->r;
+	struct gs_diag d = { { 0 } };
+	int ret;
+
+	if (!origin_ok(r)) {
+		*reply = local_error("the call comes from another origin (%.200s)", r->origin);
+		return MHD_HTTP_FORBIDDEN;
 	}
-	route = &routes[r->route];
-	memset(&c, 0, sizeof(c));
-	c.api = api;
-	c.n = n;
-	c.lock = lock;
-	c.r = r;
 	if (route->auth == AUTH_NONE)
-		return route->fn(&c, reply);
-	if (session_bearer_parse(r->authorization, c.token)) {
-		*reply = json_error("sign in first: Authorization: Bearer <token> from POST /v1/session");
+		return 0;
+	if (r->authorization) {
+		if (session_bearer_parse(r->authorization, c->token)) {
+			*reply = local_error("the Authorization header is not 'Bearer <token>'");
+			return MHD_HTTP_UNAUTHORIZED;
+		}
+	} else if (r->cookie && !session_token_parse(r->cookie, c->token)) {
+		c->by_cookie = 1;
+	} else {
+		*reply = local_error("sign in first: Authorization: Bearer <token> from POST /v1/session");
 		return MHD_HTTP_UNAUTHORIZED;
 	}
-	if (!(c.who = calloc(1, sizeof(*c.who)))) {
-		*reply = json_error("out of memory");
+	ret = node_session_find(c->n, c->token, wall_clock(), &c->session, &d);
+	if (!ret)
+		ret = node_person_get(c->n, c->session.person, c->who, &d);
+	if (ret == GS_EDENIED || ret == GS_ENOTFOUND) {
+		/* unknown, expired, closed, or its person was removed */
+		*reply = local_error("the session is not valid: sign in again");
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	if (ret)
+		return local_fail(ret, &d, reply);
+	if (c->by_cookie && strcmp(r->method, "GET") && session_csrf_check(c->token, r->csrf)) {
+		*reply = local_error("missing or wrong " LOCAL_CSRF_HEADER " header for a call by cookie");
+		return MHD_HTTP_FORBIDDEN;
+	}
+	if (route->auth == AUTH_ROLES && !(c->who->roles & route->roles)) {
+		*reply = local_error("'%s' has no role that may call %s %s", c->who->id, route->method,
+				     route->path);
+		return MHD_HTTP_FORBIDDEN;
+	}
+	return 0;
+}
+
+static unsigned call_begin(struct local_api *api, struct node *n, pthread_mutex_t *lock,
+			   const struct local_request *r, struct local_out *out, struct call *c,
+			   json_t **reply)
+{
+	memset(c, 0, sizeof(*c));
+	c->api = api;
+	c->n = n;
+	c->lock = lock;
+	c->r = r;
+	c->out = out;
+	*reply = NULL;
+	if (r->route < 0 || r->route >= NROUTES) {
+		*reply = local_error("no such endpoint");
+		return MHD_HTTP_NOT_FOUND;
+	}
+	if (routes[r->route].auth != AUTH_NONE && !(c->who = calloc(1, sizeof(*c->who)))) {
+		*reply = local_error("out of memory");
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
+	return 0;
+}
+
+static void call_end(struct call *c)
+{
+	sodium_memzero(c->token, sizeof(c->token));
+	free(c->who);
+	c->who = NULL;
+}
+
+unsigned local_api_precheck(struct local_api *api, struct node *n, pthread_mutex_t *lock,
+			    const struct local_request *r, json_t **reply)
+{
+	struct local_out out;
+	struct call c;
+	unsigned status;
+
+	memset(&out, 0, sizeof(out));
+	if ((status = call_begin(api, n, lock, r, &out, &c, reply)))
+		return status;
 	pthread_mutex_lock(lock);
-	if (!route->writes) {
-		if ((ret = node_read_begin(n))) {
+	status = authorize(&c, &routes[r->route], reply);
+	pthread_mutex_unlock(lock);
+	call_end(&c);
+	return status;
+}
+
+unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t *lock,
+			  const struct local_request *r, struct local_out *out, json_t **reply)
+{
+	const struct local_route *route;
+	struct call c;
+	unsigned status;
+	int reading = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((status = call_begin(api, n, lock, r, out, &c, reply)))
+		return status;
+	route = &routes[r->route];
+	if (route->auth == AUTH_NONE) {
+		status = origin_ok(r) ? route->fn(&c, reply) : authorize(&c, route, reply);
+		call_end(&c);
+		return status;
+	}
+	pthread_mutex_lock(lock);
+	if (!(route->flags & LOCAL_WRITES)) {
+		if (node_read_begin(n)) {
 			pthread_mutex_unlock(lock);
-			free(c.who);
-			*reply = json_error("the database is busy");
+			call_end(&c);
+			*reply = local_error("the database is busy");
 			return MHD_HTTP_SERVICE_UNAVAILABLE;
 		}
 		reading = 1;
 	}
-	ret = node_session_find(n, c.token, wall_clock(), &c.session, &d);
-	if (!ret)
-		ret = node_person_get(n, c.session.person, c.who, &d);
-	if (ret == GS_EDENIED || ret == GS_ENOTFOUND) {
-		/* unknown, expired, closed, or its person was removed */
-		*reply = json_error("the session is not valid: sign in again");
-		status = MHD_HTTP_UNAUTHORIZED;
-	} else if (ret) {
-		status = fail(ret, &d, reply);
-	} else if (route->auth == AUTH_ROLES && !(c.who->roles & route->roles)) {
-		*reply = json_error("'%s' has no role that may call %s %s", c.who->id, route->method, route->path);
-		status = MHD_HTTP_FORBIDDEN;
-	} else {
+	status = authorize(&c, route, reply);
+	if (!status)
 		status = route->fn(&c, reply);
-	}
 	if (reading)
 		node_read_end(n);
 	pthread_mutex_unlock(lock);
-	sodium_memzero(c.token, sizeof(c.token));
-	free(c.who);
+	call_end(&c);
 	return status;
 }

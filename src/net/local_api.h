@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/limits.h"
+
 #include "node/node.h"
 #include "util/err.h"
 
@@ -38,19 +40,60 @@ int local_api_owns(const char *url);
  * method the path takes (for 405), or is NULL when no route has the path. */
 int local_api_route(const char *method, const char *url, const char **allow);
 
+/* What a route is, for the server: */
+#define LOCAL_WRITES 1 /* changes the node: no read snapshot; with a cookie, needs the CSRF token */
+#define LOCAL_UPLOAD 2 /* its body is a file, streamed to disk, up to GS_NET_MAX_UPLOAD bytes */
+int local_api_route_flags(int route);
+
+/* The cookie that carries a browser's session (docs/console.md). */
+#define LOCAL_COOKIE "gsomia_session"
+/* The header that carries the CSRF token of a cookie session. */
+#define LOCAL_CSRF_HEADER "X-CSRF-Token"
+
+/* A file sent instead of a JSON reply (an opened item, a proof file). */
+struct local_download {
+	char path[GS_HOME_MAX + 128]; /* empty: answer with the JSON reply */
+	char type[64];                /* Content-Type */
+	char name[128];               /* the file name offered to the browser */
+	int unlink_after;             /* a temporary file: removed once opened */
+};
+
+/* What the handler adds to the HTTP answer besides its body. */
+struct local_out {
+	char set_cookie[256]; /* a Set-Cookie header, or empty */
+	struct local_download download;
+};
+
 struct local_request {
 	int route;                 /* from local_api_route() */
+	const char *method;
 	const char *url;
 	const char *authorization; /* the Authorization header, or NULL */
+	const char *cookie;        /* the LOCAL_COOKIE cookie's value, or NULL */
+	const char *csrf;          /* the LOCAL_CSRF_HEADER header, or NULL */
+	const char *origin;        /* the Origin header, or NULL */
+	const char *host;          /* the Host header, or NULL */
 	const char *at;            /* the ?at= argument, or NULL */
+	/* any ?name= argument of the URL (NULL: none) */
+	const char *(*arg)(void *ctx, const char *name);
+	void *arg_ctx;
 	const char *body;          /* may be NULL when len is 0 */
 	size_t len;
+	const char *upload_path;   /* LOCAL_UPLOAD routes: the body, in a file */
+	uint64_t upload_len;
 };
 
 /* Answers a request: the HTTP status and a JSON reply (never NULL unless
- * out of memory). lock serialises the node's use. */
+ * out of memory), and in *out what else the answer carries. lock
+ * serialises the node's use. */
 unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t *lock,
-			  const struct local_request *r, json_t **reply);
+			  const struct local_request *r, struct local_out *out, json_t **reply);
+
+/* For LOCAL_UPLOAD routes, before the body is read: 0 if the caller may
+ * make this call (live session, role, CSRF), else the HTTP status with
+ * the reply, so that a refused upload is never stored. */
+unsigned local_api_precheck(struct local_api *api, struct node *n, pthread_mutex_t *lock,
+			    const struct local_request *r, json_t **reply);
 
 /* The body of POST /v1/local/decide/access and .../release:
  *     {"agreement": "KOR-JPN-2016", "classification": "...", "purpose": "...",

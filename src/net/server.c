@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "net/api.h"
+#include "net/console.h"
 #include "net/local_api.h"
 #include "net/server.h"
 #include "net/tls.h"
@@ -64,9 +68,15 @@ struct request {
 	int local;               /* a path of the local API (persons, bearer tokens) */
 	int local_route;         /* its route, or -1 */
 	const char *local_allow; /* a method its path takes, for 405 */
-	size_t max_body;         /* GS_NET_MAX_BODY, or GS_NET_MAX_LOCAL_BODY */
+	size_t max_body;         /* GS_NET_MAX_BODY, GS_NET_MAX_LOCAL_BODY or GS_NET_MAX_UPLOAD */
 	char *body;
 	size_t len, cap;
+	int upload;              /* LOCAL_UPLOAD routes: the body goes to a file, */
+	int upload_open;         /* open as upload_fd while the body comes in */
+	int upload_fd;
+	int upload_failed;
+	char upload_path[GS_HOME_MAX + 64];
+	uint64_t upload_len;
 };
 
 static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -335,6 +345,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, j
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	console_secure_headers(resp, NULL);
 	if (header && value)
 		MHD_add_response_header(resp, header, value);
 	ret = MHD_queue_response(c, status, resp);
@@ -348,10 +359,78 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t
 	return respond_with(c, status, j, MHD_HTTP_HEADER_ALLOW, allow);
 }
 
+static const char *conn_arg(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* What the local API needs of the HTTP request (net/local_api.h). */
+static void local_request_of(struct request *r, const char *method, const char *url,
+			     struct local_request *lr)
+{
+	struct MHD_Connection *c = r->conn;
+
+	memset(lr, 0, sizeof(*lr));
+	lr->route = r->local_route;
+	lr->method = method;
+	lr->url = url;
+	lr->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	lr->cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, LOCAL_COOKIE);
+	lr->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, LOCAL_CSRF_HEADER);
+	lr->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	lr->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	lr->at = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "at");
+	lr->arg = conn_arg;
+	lr->arg_ctx = c;
+	lr->body = r->body;
+	lr->len = r->len;
+	if (r->upload) {
+		lr->upload_path = r->upload_path;
+		lr->upload_len = r->upload_len;
+	}
+}
+
+/* A file instead of JSON: an opened item, a proof. A temporary file is
+ * removed once open; the descriptor keeps it until it is sent. */
+static enum MHD_Result respond_file(struct MHD_Connection *c, const struct local_download *dl,
+				    const char *set_cookie)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	struct stat sb;
+	char disp[200];
+	int fd = open(dl->path, O_RDONLY | O_CLOEXEC);
+
+	if (dl->unlink_after)
+		unlink(dl->path);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, json_error("cannot send the file"), NULL);
+	}
+	resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				dl->type[0] ? dl->type : "application/octet-stream");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", dl->name[0] ? dl->name : "download");
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	console_secure_headers(resp, NULL);
+	if (set_cookie && set_cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* A call of the local API, once its body is in (net/local_api.h). */
 static enum MHD_Result respond_local(struct request *r, const char *method, const char *url)
 {
 	struct local_request lr;
+	struct local_out out;
 	json_t *reply = NULL;
 	unsigned status;
 
@@ -361,19 +440,64 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 				       json_error("method %s not allowed on %s", method, url), r->local_allow);
 		return respond(r->conn, MHD_HTTP_NOT_FOUND, json_error("no such endpoint: %s", url), NULL);
 	}
-	memset(&lr, 0, sizeof(lr));
-	lr.route = r->local_route;
-	lr.url = url;
-	lr.authorization = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_AUTHORIZATION);
-	lr.at = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "at");
-	lr.body = r->body;
-	lr.len = r->len;
-	status = local_api_handle(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &reply);
+	if (r->upload_failed)
+		return respond(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			       json_error("cannot keep the uploaded file"), NULL);
+	local_request_of(r, method, url, &lr);
+	status = local_api_handle(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &out, &reply);
+	if (status == MHD_HTTP_OK && out.download.path[0]) {
+		json_decref(reply);
+		return respond_file(r->conn, &out.download, out.set_cookie);
+	}
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		return respond_with(r->conn, status, reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 				    "Bearer realm=\"gsomia\"");
+	if (out.set_cookie[0])
+		return respond_with(r->conn, status, reply, MHD_HTTP_HEADER_SET_COOKIE, out.set_cookie);
 	return respond(r->conn, status, reply, NULL);
+}
+
+/* An upload route: the caller is checked before a byte of the body is
+ * kept, then the body goes to a temporary file in HOME/tmp. */
+static enum MHD_Result upload_begin(struct request *r, const char *method, const char *url)
+{
+	struct local_request lr;
+	json_t *reply = NULL;
+	unsigned status;
+
+	local_request_of(r, method, url, &lr);
+	status = local_api_precheck(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &reply);
+	if (status) {
+		r->responded = 1;
+		return respond(r->conn, status, reply, NULL);
+	}
+	snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-XXXXXX", r->srv->node->home);
+	r->upload_fd = mkostemp(r->upload_path, O_CLOEXEC);
+	if (r->upload_fd < 0) {
+		r->upload_path[0] = 0;
+		r->responded = 1;
+		return respond(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			       json_error("cannot keep an upload in %s/tmp", r->srv->node->home), NULL);
+	}
+	r->upload = r->upload_open = 1;
+	r->max_body = GS_NET_MAX_UPLOAD;
+	return MHD_YES;
+}
+
+static int upload_write(struct request *r, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(r->upload_fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+		r->upload_len += (uint64_t)w;
+	}
+	return 0;
 }
 
 static enum MHD_Result refuse_peer(struct request *r)
@@ -417,6 +541,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			r->local = 1;
 			r->local_route = local_api_route(method, url, &r->local_allow);
 			r->max_body = GS_NET_MAX_LOCAL_BODY;
+			if (local_api_route_flags(r->local_route) & LOCAL_UPLOAD) {
+				enum MHD_Result ret = upload_begin(r, method, url);
+
+				if (r->responded)
+					return ret;
+			}
+		} else if (!r->route && console_owns(url)) {
+			r->responded = 1;
+			return console_respond(c, method, url);
 		}
 		if (r->route && r->route->peer_only) {
 			peer_of(s, c, &r->peer);
@@ -444,6 +577,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_data_size = 0;
 		if (r->responded || r->too_large)
 			return MHD_YES;
+		if (r->upload) {
+			if (r->upload_len + n > r->max_body)
+				r->too_large = 1;
+			else if (!r->upload_failed && upload_write(r, upload_data, n))
+				r->upload_failed = 1;
+			return MHD_YES;
+		}
 		if (n > r->max_body - r->len) {
 			r->too_large = 1;
 			free(r->body);
@@ -475,6 +615,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->too_large)
 		return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			       json_error("request body larger than %zu bytes", r->max_body), NULL);
+	if (r->upload_open) {
+		r->upload_open = 0; /* the file stays until on_completed */
+		if (close(r->upload_fd) != 0)
+			r->upload_failed = 1;
+	}
 	if (r->local)
 		return respond_local(r, method, url);
 	if (!r->route) {
@@ -498,6 +643,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	(void)toe;
 	if (!r)
 		return;
+	if (r->upload_open)
+		close(r->upload_fd);
+	if (r->upload_path[0])
+		unlink(r->upload_path); /* the handler took what it needed */
 	free(r->body);
 	free(r);
 	*req_cls = NULL;
@@ -598,6 +747,15 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	pthread_mutex_init(&s->node_lock, NULL);
 	if ((ret = local_api_new(cfg->session_ttl, &s->local)))
 		goto fail;
+	{
+		char tmp[GS_HOME_MAX + 8];
+
+		snprintf(tmp, sizeof(tmp), "%s/tmp", n->home);
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+			ret = gs_diag_set(d, GS_EIO, "cannot make %s: %s", tmp, strerror(errno));
+			goto fail;
+		}
+	}
 	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
 	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &(size_t){ 0 }, d))) {
 		if (ret == GS_ENOTFOUND)

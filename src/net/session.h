@@ -44,6 +44,19 @@ void signin_req_release(struct signin_req *r);
 int session_bearer_parse(const char *header, uint8_t token[AUTH_TOKEN_BYTES])
 	__attribute__((warn_unused_result));
 void session_token_encode(const uint8_t token[AUTH_TOKEN_BYTES], char out[SESSION_TOKEN_STR]);
+/* The token of its text form (the cookie of a browser's session). */
+int session_token_parse(const char *text, uint8_t token[AUTH_TOKEN_BYTES])
+	__attribute__((warn_unused_result));
+
+/* The CSRF token of a session (docs/console.md): HMAC-SHA-256 keyed by the
+ * session's token over a fixed label, base64url. A page of the node's own
+ * origin learns it from the sign-in or GET /v1/session; another site can
+ * neither read it nor derive it, since the cookie is HttpOnly. */
+void session_csrf_of(const uint8_t token[AUTH_TOKEN_BYTES], char out[SESSION_TOKEN_STR]);
+/* 0 if given is the session's CSRF token (compared in constant time),
+ * else GS_EDENIED. */
+int session_csrf_check(const uint8_t token[AUTH_TOKEN_BYTES], const char *given)
+	__attribute__((warn_unused_result));
 
 /*
  * Failed sign-ins per person id: after SIGNIN_MAX_FAILS failures within

@@ -54,6 +54,7 @@
 
 /* the local API for persons (net/local_api.h, docs/api.md "Local API") */
 #define GS_NET_MAX_LOCAL_BODY (64u << 10) /* bytes of one request body */
+#define GS_NET_MAX_UPLOAD (1ull << 30)    /* bytes of one uploaded file (a release, a bundle) */
 
 /* the node-to-node HTTPS API (net/, docs/api.md) */
 #define GS_NET_MAX_BODY (4u << 20)     /* bytes of one request body */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GS_NET_LOCAL_INTERNAL_H
+#define GS_NET_LOCAL_INTERNAL_H
+
+/*
+ * What the local API's handler modules share (net/local_api.c holds the
+ * route table and the sessions; local_views.c the read-only views the
+ * console draws; local_actions.c the calls that change the node). Not a
+ * public interface: only net/local_*.c include it.
+ */
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "core/person.h"
+#include "net/local_api.h"
+#include "net/session.h"
+#include "node/auth.h"
+#include "node/node.h"
+
+#define ROLES_ANY (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_READER | ROLE_AUDITOR | ROLE_TRANSLATOR)
+/* Roles that may ask about, or list for, persons other than themselves. */
+#define ROLES_FOR_OTHERS (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR)
+
+struct local_api {
+	int64_t ttl;
+	struct signin_limiter limiter;
+};
+
+/* One call: the request, and once authenticated, who makes it. A handler
+ * answers with JSON in *reply, or, to send a file instead (an opened
+ * item, a proof), fills out->download: the server streams that file with
+ * that type and name, then removes it if unlink_after. */
+struct call {
+	struct local_api *api;
+	struct node *n;
+	pthread_mutex_t *lock;
+	const struct local_request *r;
+	uint8_t token[AUTH_TOKEN_BYTES];
+	struct node_session session;
+	struct person *who;
+	int by_cookie;          /* the session came in the browser's cookie */
+	struct local_out *out;  /* Set-Cookie, or a file to send instead of JSON */
+};
+
+typedef unsigned (*local_fn)(struct call *c, json_t **reply);
+
+json_t *local_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The reply and status for an error code, with d's sentence. */
+unsigned local_fail(int err, const struct gs_diag *d, json_t **reply);
+unsigned local_status_for(int err);
+json_t *local_json_instant(gs_instant t);
+json_t *local_roles_json(unsigned roles);
+/* The instant of at (RFC 3339, or a bare date: midnight in zone), else the
+ * node's clock when at is NULL or empty. */
+int local_instant_of(struct node *n, const char *at, int32_t zone, gs_instant *out, struct gs_diag *d);
+/* The index-th segment of url (0: "v1"), copied into out. GS_EINVAL if
+ * missing, empty or too long. */
+int local_path_segment(const char *url, int index, char *out, size_t cap);
+/* The value of ?name= in the request, or NULL. */
+const char *local_arg(const struct call *c, const char *name);
+
+#endif
