@@ -618,6 +618,11 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/items", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_items, 0 },
 	{ "GET", "/v1/local/ledger", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_ledger, 0 },
 	{ "GET", "/v1/local/outbox", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, h_outbox, 0 },
+
+	/* ---- views (local_views.c) ---- */
+
+	/* ---- actions (local_actions.c) ---- */
+
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))

@@ -60,4 +60,9 @@ int local_path_segment(const char *url, int index, char *out, size_t cap);
 /* The value of ?name= in the request, or NULL. */
 const char *local_arg(const struct call *c, const char *name);
 
+/* ---- the read-only views the console draws (local_views.c) ---- */
+
+/* ---- the calls that change the node (local_actions.c) ---- */
+
+
 #endif
