@@ -73,6 +73,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strlen(hdr) != 7 + SESSION_TOKEN_CHARS || strcmp(hdr + 7, again))
 			abort();
 	}
+	/* the cookie's value: the same rule, and its CSRF token never the token */
+	if (session_token_parse(hdr, token) == 0) {
+		char again[SESSION_TOKEN_STR], csrf[SESSION_TOKEN_STR];
+
+		session_token_encode(token, again);
+		if (strcmp(hdr, again))
+			abort();
+		session_csrf_of(token, csrf);
+		if (session_csrf_check(token, csrf) || !session_csrf_check(token, again))
+			abort();
+	}
 	free(hdr);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "net/local_api.h"
+#include "net/console.h"
 #include "net/session.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -99,6 +100,43 @@ static void test_bearer(void **state)
 	assert_int_equal(session_bearer_parse(hdr, back), GS_EINVAL);
 }
 
+static void test_cookie_and_csrf(void **state)
+{
+	uint8_t tok[AUTH_TOKEN_BYTES], other[AUTH_TOKEN_BYTES], back[AUTH_TOKEN_BYTES];
+	char s[SESSION_TOKEN_STR], csrf[SESSION_TOKEN_STR], csrf2[SESSION_TOKEN_STR];
+
+	(void)state;
+	/* the cookie holds the token as is */
+	randombytes_buf(tok, sizeof(tok));
+	session_token_encode(tok, s);
+	assert_int_equal(session_token_parse(s, back), 0);
+	assert_memory_equal(tok, back, sizeof(tok));
+	assert_int_equal(session_token_parse(NULL, back), GS_EINVAL);
+	assert_int_equal(session_token_parse("", back), GS_EINVAL);
+	s[5] = '/';
+	assert_int_equal(session_token_parse(s, back), GS_EINVAL);
+
+	/* known answer: the all-zero token (openssl dgst -sha256 -mac HMAC over "gsomia csrf v1") */
+	memset(tok, 0, sizeof(tok));
+	session_csrf_of(tok, csrf);
+	assert_int_equal(strlen(csrf), SESSION_TOKEN_CHARS);
+	assert_string_equal(csrf, "AoBIrBPJ5EuPWaml67EW507whnBayd189Q1kyf20er4");
+	assert_int_equal(session_csrf_check(tok, csrf), 0);
+	/* derived, stable, and different per session */
+	session_csrf_of(tok, csrf2);
+	assert_string_equal(csrf, csrf2);
+	memset(other, 0, sizeof(other));
+	other[31] = 1;
+	assert_int_equal(session_csrf_check(other, csrf), GS_EDENIED);
+	/* the token itself is not its CSRF token */
+	session_token_encode(tok, s);
+	assert_int_equal(session_csrf_check(tok, s), GS_EDENIED);
+	assert_int_equal(session_csrf_check(tok, NULL), GS_EDENIED);
+	assert_int_equal(session_csrf_check(tok, ""), GS_EDENIED);
+	csrf[SESSION_TOKEN_CHARS - 1] ^= 1;
+	assert_int_equal(session_csrf_check(tok, csrf), GS_EDENIED);
+}
+
 static void test_limiter(void **state)
 {
 	struct signin_limiter *l = malloc(sizeof(*l));
@@ -170,6 +208,22 @@ static void test_routes(void **state)
 	assert_true(local_api_owns("/v1/local/items"));
 	assert_false(local_api_owns("/v1/peer/whoami"));
 	assert_false(local_api_owns("/v1/sessions"));
+	assert_true(local_api_owns("/v1/session/cookie"));
+	assert_true(local_api_route_flags(local_api_route("POST", "/v1/session/cookie", &allow)) & LOCAL_WRITES);
+	assert_false(local_api_route_flags(local_api_route("GET", "/v1/session", &allow)) & LOCAL_WRITES);
+	assert_int_equal(local_api_route_flags(-1), 0);
+	/* the console's files, built in */
+	assert_true(console_owns("/"));
+	assert_true(console_owns("/console/app.js"));
+	assert_false(console_owns("/consoles"));
+	assert_non_null(console_asset_find("/console/"));
+	assert_string_equal(console_asset_find("/console/")->path, "/console/index.html");
+	assert_string_equal(console_asset_find("/console/index.html")->type, "text/html; charset=utf-8");
+	assert_string_equal(console_asset_find("/console/app.js")->type, "text/javascript; charset=utf-8");
+	assert_true(console_asset_find("/console/app.css")->len > 0);
+	assert_null(console_asset_find("/console/../tls.key"));
+	assert_null(console_asset_find("/console/nothing.js"));
+	assert_null(console_asset_find("/console"));
 	assert_true(local_api_route("POST", "/v1/session", &allow) >= 0);
 	assert_true(local_api_route("GET", "/v1/local/agreements/KOR-JPN-2016/status", &allow) >= 0);
 	assert_int_equal(local_api_route("GET", "/v1/local/agreements//status", &allow), -1);
@@ -187,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_signin_parse),
 		cmocka_unit_test(test_signin_caps),
 		cmocka_unit_test(test_bearer),
+		cmocka_unit_test(test_cookie_and_csrf),
 		cmocka_unit_test(test_limiter),
 		cmocka_unit_test(test_decide_parse),
 		cmocka_unit_test(test_routes),
