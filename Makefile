@@ -28,8 +28,9 @@ build-asan/build.ninja:
 	meson setup build-asan </dev/null -Db_sanitize=address,undefined -Db_lundef=false \
 	  -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
 
+# KEEP=1 leaves the three exercise nodes and their consoles up.
 demo: deps all
-	./build/gsomia demo
+	./build/gsomia demo $(if $(KEEP),--keep)
 
 test: deps
 	./scripts/test.sh

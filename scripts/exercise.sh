@@ -67,6 +67,19 @@ quiet "$G" person add sato --name 佐藤一郎 --nationality JPN --employer JPN 
 quiet "$G" facility add YONGSAN --name "Ministry of National Defense, Yongsan" --home kor
 quiet "$G" person add park --name 박지훈 --nationality KOR --employer KOR --psc 군사II급비밀 \
 	--duty topic:dprk-missiles --facility YONGSAN --role reader --home kor
+quiet "$G" facility add PENTAGON --name "Pentagon" --home usa
+# Each node's officer runs it from the web console (docs/console.md): NSA
+# officer, registry and auditor at once in an exercise. Exercise passwords
+# only: they are printed at the end.
+for P in KOR JPN USA; do
+	h=$(echo $P | tr A-Z a-z)
+	f=$(case $P in KOR) echo YONGSAN;; JPN) echo ICHIGAYA;; USA) echo PENTAGON;; esac)
+	quiet "$G" person add officer --name "$P duty officer" --nationality $P --employer $P --facility $f \
+		--role nsa-officer --role registry --role auditor --home $h
+	GSOMIA_PERSON_PASSWORD="exercise-$h" quiet "$G" person password officer --home $h
+done
+for p in yamada sato; do GSOMIA_PERSON_PASSWORD="exercise-$p" quiet "$G" person password $p --home jpn; done
+GSOMIA_PERSON_PASSWORD="exercise-park" quiet "$G" person password park --home kor
 
 export GSOMIA_NOW=2017-03-06T09:00:00+09:00
 serve_all
@@ -154,9 +167,17 @@ echo "   KOR's proof of its first release, checked with KOR's identity only:"
 "$G" outbox --home kor | ind
 "$G" outbox --home usa | ind
 
+export GSOMIA_NOW=2023-05-01T10:00:00+09:00
+serve_all
+say "The web console of each node (self-signed certificates: accept them once in the browser)"
+for h in kor jpn usa; do
+	echo "   $(echo $h | tr a-z A-Z)  https://127.0.0.1:${port[$h]}/console/   sign in as officer / exercise-$h"
+done
+echo "   readers: yamada / exercise-yamada and sato / exercise-sato at JPN, park / exercise-park at KOR"
 if [ "$keep" = --keep ]; then
 	say "The nodes stay up (Ctrl-C to stop them); homes in $W, passphrase 'example'"
 	for h in kor jpn usa; do echo "   $(echo $h | tr a-z A-Z)  https://127.0.0.1:${port[$h]}/  --home $W/$h"; done
 	wait
+else
+	echo "   (they stop now: 'make demo KEEP=1' or 'gsomia demo --keep' keeps them up)"
 fi
-say "done"

@@ -18,7 +18,8 @@ static const char demo_help[] =
 	"three exercise nodes, KOR, JPN and USA, serving on loopback ports and\n"
 	"exchanging releases, receipts, consents and an incident over mutual TLS\n"
 	"(scripts/exercise.sh). Everything runs in a temporary directory and stops\n"
-	"at the end; --keep leaves the three nodes up and prints their addresses.\n";
+	"at the end. It ends with the address of each node's web console and who\n"
+	"signs in there; --keep leaves the three nodes and their consoles up.\n";
 
 int cmd_demo(int argc, char **argv)
 {
