@@ -41,7 +41,8 @@ static const char serve_help[] =
 	"passphrase (GSOMIA_PASSPHRASE or --passphrase-file).\n"
 	"The node's own people sign in at /v1/session with the password set by\n"
 	"'gsomia person password' and call /v1/local/... with the token; a\n"
-	"session lasts --session-ttl seconds (default 28800, 8 hours).\n";
+	"session lasts --session-ttl seconds (default 28800, 8 hours). The web\n"
+	"console for them is at https://ADDR:PORT/console/ (docs/console.md).\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
@@ -405,6 +406,7 @@ int cmd_serve(int argc, char **argv)
 	if (pthread_create(&courier.thread, NULL, courier_run, &courier) == 0)
 		courier_started = 1;
 	printf("listening on https://%s\n", server_address(srv));
+	printf("web console at https://%s/console/\n", server_address(srv));
 	fflush(stdout);
 	while (sigwait(&stop, &sig) != 0)
 		;

@@ -49,6 +49,7 @@ export GSOMIA_NOW=2019-11-01T10:00:00+09:00
 $G serve --home jpn --listen "127.0.0.1:$PJ" >jpn.out 2>jpn.err &
 pids="$pids $!"
 wait_ready && ok "JPN serves" || bad "JPN serves" "$(cat jpn.err)"
+has "serve says where its console is" "$(cat jpn.out)" "web console at $U/console/"
 
 # The console's files.
 call GET /
