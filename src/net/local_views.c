@@ -170,7 +170,19 @@ static json_t *label_json(const struct party *p, const char *label)
 			 "gloss", i >= 0 ? p->scheme.levels[i].gloss : "");
 }
 
-static json_t *annex_json(const struct agreement_view *v, const struct agreement *a, const struct annex_version *x)
+/* The party of code among the n known ones, or NULL. */
+static const struct party *known_party(const struct party *known, int n, const char *code)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(known[i].code, code))
+			return &known[i];
+	return NULL;
+}
+
+static json_t *annex_json(const struct party *known, int nknown, const struct agreement *a,
+			  const struct annex_version *x)
 {
 	json_t *o = json_object(), *parties = json_array(), *rows = json_array(), *never = json_array();
 	int r, k, l;
@@ -192,7 +204,7 @@ static json_t *annex_json(const struct agreement_view *v, const struct agreement
 		json_object_set_new(row, "rank", json_integer(x->nrows - r));
 		for (k = 0; k < a->nparties; k++) {
 			const struct annex_cell *cell = &x->rows[r].cells[k];
-			const struct party *p = party_set_find(&v->parties, a->parties[k]);
+			const struct party *p = known_party(known, nknown, a->parties[k]);
 			json_t *cj, *labels;
 
 			if (!cell->nlabels) {
@@ -214,7 +226,7 @@ static json_t *annex_json(const struct agreement_view *v, const struct agreement
 	for (l = 0; x && l < x->nnever; l++) {
 		const char *code = x->never[l].party >= 0 && x->never[l].party < a->nparties
 					   ? a->parties[x->never[l].party] : "";
-		json_t *nj = label_json(party_set_find(&v->parties, code), x->never[l].label);
+		json_t *nj = label_json(known_party(known, nknown, code), x->never[l].label);
 
 		json_object_set_new(nj, "party", json_string(code));
 		json_array_append_new(never, nj);
@@ -270,12 +282,23 @@ static json_t *events_json(const struct agreement_view *v, const struct lifecycl
 	return a;
 }
 
+/* The annex in effect at t, else (before the first is effective) the
+ * first: what the agreement will exchange. */
+static const struct annex_version *annex_shown(const struct agreement *a, gs_instant t, int32_t zone)
+{
+	const struct annex_version *x = agreement_annex_at(a, date_of_instant(t, zone));
+
+	return x ? x : a->nannex ? &a->annex[0] : NULL;
+}
+
 unsigned h_view_agreement(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	const struct agreement_view *v;
 	const struct agreement *a, *va;
 	struct lifecycle_status *st = NULL, *tl = NULL;
+	struct party *known = NULL;
+	int nknown = 0;
 	char id[GS_MAX_ID], date[GS_DATE_STR];
 	gs_instant now, last = GS_INSTANT_NONE, to, end;
 	json_t *o, *parties, *timeline;
@@ -288,7 +311,8 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 	a = agreement_view_base(v);
 	st = calloc(1, sizeof(*st));
 	tl = calloc(1, sizeof(*tl));
-	if (!st || !tl) {
+	known = calloc(GS_MAX_PARTIES, sizeof(*known));
+	if (!st || !tl || !known) {
 		ret = GS_ENOMEM;
 		goto fail;
 	}
@@ -330,7 +354,11 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 	}
 	json_object_set_new(o, "term_end", local_json_instant(st->term_end));
 	json_object_set_new(o, "terminates_at", local_json_instant(st->terminates_at));
-	json_object_set_new(o, "annex", annex_json(v, va, agreement_annex_at(va, date_of_instant(now, a->zone))));
+	/* the parties' schemes, for the annex's romanisations and glosses */
+	for (k = 0; k < va->nparties; k++)
+		if (!node_party_get(c->n, va->parties[k], &known[nknown], NULL))
+			nknown++;
+	json_object_set_new(o, "annex", annex_json(known, nknown, va, annex_shown(va, now, a->zone)));
 	if (va->rules.npurposes)
 		json_object_set_new(o, "purposes", strings_json(va->rules.purposes, va->rules.npurposes));
 	if (va->rules.ntopics)
@@ -366,10 +394,12 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 	*reply = o;
 	free(st);
 	free(tl);
+	free(known);
 	return MHD_HTTP_OK;
 fail:
 	free(st);
 	free(tl);
+	free(known);
 	return local_fail(ret, &d, reply);
 }
 
@@ -577,7 +607,7 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 	if (!va)
 		va = a;
 	self = agreement_party_index(va, c->n->self.code);
-	x = agreement_annex_at(va, date_of_instant(at, a->zone));
+	x = annex_shown(va, at, a->zone);
 	for (k = 0; self >= 0 && x && k < va->nparties; k++) {
 		if (k == self)
 			continue;
