@@ -295,7 +295,21 @@ eq "registry gets no proof" "$code" 403
 # ---- nothing changed ----
 eq "no view changed the database" "$(dbsum jpn)" "$sum"
 
+# A proof of an entry no checkpoint covers yet signs one first, as
+# 'gsomia ledger prove' does (the one view that may write).
+person kato reader
+n0=$(sqlite3 jpn/gsomia.db "SELECT count(*) FROM ledger_checkpoints")
+last=$(($($G ledger list --home jpn --json | jq '.[] | select(.peer == null) | .size') - 1))
+as "$A" GET "/v1/local/ledger/internal/proof?index=$last"
+eq "a proof of the newest entry" "$code" 200
+jqeq "covers it" "$body" ".size == $last + 1 and .verified" true
+eq "one checkpoint was signed for it" "$(sqlite3 jpn/gsomia.db "SELECT count(*) FROM ledger_checkpoints")" $((n0 + 1))
+printf '%s' "$body" | jq -j .proof >p3.proof
+expect 0 "and it verifies" $G ledger verify-proof p3.proof --identity jpn.id
+
 kill $(echo $pids) 2>/dev/null
 wait 2>/dev/null
 pids=""
+! grep -q 'Sanitizer\|runtime error' jpn.err && ok "the server reported no memory error" ||
+	bad "the server reported a memory error" "$(head -c 3000 jpn.err)"
 finish
