@@ -84,9 +84,14 @@ for topic in dprk-missiles logistics; do
 		--home kor >/dev/null
 	$G receive $topic.bundle --home jpn >/dev/null
 done
-IT_M=$($G items --home jpn --json | jq -r '.[] | select(.topic == "dprk-missiles") | .id')
-IT_L=$($G items --home jpn --json | jq -r '.[] | select(.topic == "logistics") | .id')
-[ -n "$IT_M" ] && [ -n "$IT_L" ] && ok "JPN holds two items" || bad "JPN holds two items"
+# JPN releases one of its own to KOR; KOR has not received it, so its
+# receipt is owed.
+$G release doc.bin --to KOR --agreement KOR-JPN-2016 --classification 秘 --purpose defence-cooperation \
+	--topic logistics --title "own report" -o own.bundle --home jpn >/dev/null
+IT_J=$($G items --home jpn --json | jq -r '.[] | select(.originator == "JPN") | .id')
+IT_M=$($G items --home jpn --json | jq -r '.[] | select(.topic == "dprk-missiles" and .originator == "KOR") | .id')
+IT_L=$($G items --home jpn --json | jq -r '.[] | select(.topic == "logistics" and .originator == "KOR") | .id')
+[ -n "$IT_M" ] && [ -n "$IT_L" ] && [ -n "$IT_J" ] && ok "JPN holds three items" || bad "JPN holds three items"
 # An incident on the logistics item (so a status filter has something to
 # tell apart), and this node's identity, to check proofs against.
 expect 0 "an incident is reported" $G incident report "$IT_L" --kind possible-loss \
@@ -111,7 +116,18 @@ N=$(signin nsa pw-of-nsa)
 TR=$(signin tr pw-of-tr)
 [ -n "$Y" ] && [ -n "$S" ] && [ -n "$R" ] && [ -n "$A" ] && [ -n "$N" ] && [ -n "$TR" ] &&
 	ok "every role signs in" || bad "sign in failed" "$body"
+call POST /v1/session/cookie --data-binary '{"person":"aud","password":"pw-of-aud"}' -c jar.txt
 sum=$(dbsum jpn)
+
+for path in /v1/local/parties /v1/local/agreements/KOR-JPN-2016 /v1/local/agreements/KOR-JPN-2016/whatif \
+	"/v1/local/items/$IT_M" /v1/local/queues /v1/local/ledger/checkpoints /v1/local/ledger/KOR/entries \
+	"/v1/local/ledger/KOR/proof?index=0"; do
+	call GET "$path"
+	eq "$path without a session is 401" "$code" 401
+done
+# A browser's cookie session reads the views with GET, no CSRF header needed.
+call GET "/v1/local/ledger/KOR/proof?index=0" -b jar.txt
+eq "a cookie session reads a view" "$code" 200
 
 # ---- parties ----
 as "$TR" GET /v1/local/parties
@@ -170,9 +186,10 @@ jqeq "with a sentence" "$body" '.releases[3].reason | length > 10' true
 jqeq "a notice today would be given now" "$body" .if_notice_today.given_at 2023-05-01T01:00:00Z
 jqeq "and end the agreement on the next anniversary" "$body" .if_notice_today.terminates_at 2023-11-22T15:00:00Z
 jqeq "the state it would leave" "$body" .if_notice_today.state_after notice_pending
-jqeq "both holdings under the agreement" "$body" '.if_notice_today.holdings | length' 2
+jqeq "the three holdings under the agreement" "$body" '.if_notice_today.holdings | length' 3
 jqeq "stay protected" "$body" '[.if_notice_today.holdings[].protected] | all' true
-jqeq "and say why (survival)" "$body" '.if_notice_today.holdings[0].why | test("survival")' true
+jqeq "and say why (survival)" "$body" '[.if_notice_today.holdings[].why | test("survival")] | all' true
+jqeq "this node's own item too" "$body" ".if_notice_today.holdings[] | select(.id == \"$IT_J\") | .why | test(\"own information\")" true
 jqeq "the lost one still gets its incident handled" "$body" \
 	".if_notice_today.holdings[] | select(.id == \"$IT_L\") | .why | test(\"incident\")" true
 as "$TR" GET "/v1/local/agreements/KOR-JPN-2016/whatif?at=2019-11-23T00:00:00%2B09:00"
@@ -188,16 +205,18 @@ refused 400 "an over-long purpose" "$TR" "/v1/local/agreements/KOR-JPN-2016/what
 # ---- items ----
 as "$R" GET /v1/local/items
 eq "registry lists the items" "$code" 200
-jqeq "both, with banners" "$body" '[.items[] | .banners.holder.scheme + ":" + .banners.holder.text + "/" + .banners.originator.scheme + ":" + .banners.originator.text] | unique | join(",")' \
-	"JPN:特定秘密/KOR:군사II급비밀"
+jqeq "all three, with banners" "$body" '[.items[] | .banners.holder.scheme + ":" + .banners.holder.text + "/" + .banners.originator.scheme + ":" + .banners.originator.text] | unique | join(",")' \
+	"JPN:特定秘密/KOR:군사II급비밀,JPN:秘/JPN:秘"
 as "$R" GET "/v1/local/items?status=active"
-jqeq "?status= filters" "$body" '[.items[].id] | join(",")' "$IT_M"
+jqeq "?status= filters" "$body" '[.items[].id] | sort | join(",")' "$(printf '%s\n' "$IT_M" "$IT_J" | sort | paste -sd,)"
 as "$R" GET "/v1/local/items?status=suspended"
 jqeq "the suspended one" "$body" '[.items[].id] | join(",")' "$IT_L"
 as "$A" GET "/v1/local/items?originator=KOR&classification=%E7%89%B9%E5%AE%9A%E7%A7%98%E5%AF%86"
 jqeq "?originator= and ?classification= (the holder's label)" "$body" '.items | length' 2
 as "$A" GET "/v1/local/items?classification=%EA%B5%B0%EC%82%AC%EC%9D%B4%EA%B8%89"
 jqeq "an unmatched classification selects nothing" "$body" '.items | length' 0
+as "$A" GET "/v1/local/items?originator=JPN&status=active"
+jqeq "filters combine" "$body" '[.items[].id] | join(",")' "$IT_J"
 as "$A" GET "/v1/local/items?originator=USA"
 jqeq "nor another originator" "$body" '.items | length' 0
 as "$Y" GET /v1/local/items
@@ -231,6 +250,8 @@ eq "nor a translator" "$code" 403
 as "$N" GET /v1/local/queues
 eq "an NSA officer reads the queues" "$code" 200
 jqeq "four lists" "$body" '[.receipts_pending, .consents, .incidents, .outbox | type] | join(",")' "array,array,array,array"
+jqeq "the receipt KOR owes" "$body" '[.receipts_pending[] | .item + " " + .recipient] | join(",")' "$IT_J KOR"
+jqeq "with the bundle and when" "$body" '.receipts_pending[0] | (.bundle | length == 32) and (.released_at | test("Z$"))' true
 jqeq "the incident with its deadline" "$body" ".incidents[0].item + \" \" + (.incidents[0] | has(\"late\") | tostring)" "$IT_L true"
 as "$R" GET /v1/local/queues
 eq "registry too" "$code" 200
