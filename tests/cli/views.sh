@@ -333,4 +333,17 @@ wait 2>/dev/null
 pids=""
 ! grep -q 'Sanitizer\|runtime error' jpn.err && ok "the server reported no memory error" ||
 	bad "the server reported a memory error" "$(head -c 3000 jpn.err)"
+
+# Before entry into force no notice can be given: the what-if says so.
+GSOMIA_NOW=2016-11-01T00:00:00+09:00 $G serve --home jpn --listen "127.0.0.1:$PJ" >jpn.out 2>jpn.err &
+pids="$pids $!"
+wait_ready "$PJ" && ok "JPN serves again, at 2016-11-01" || bad "JPN serves again" "$(cat jpn.err)"
+as "$TR" GET /v1/local/agreements/KOR-JPN-2016/whatif
+jqeq "no notice is possible before entry into force" "$body" '.if_notice_today | (.possible | tostring) + " " + .state_after' \
+	"false signed"
+jqeq "and it says why" "$body" '.if_notice_today.refused | length > 10' true
+jqeq "nothing would terminate" "$body" .if_notice_today.terminates_at null
+kill $(echo $pids) 2>/dev/null
+wait 2>/dev/null
+pids=""
 finish
