@@ -737,40 +737,41 @@ void local_items_select(const struct items_filter *f, json_t *items)
 unsigned h_view_item(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
-	json_t *items = NULL, *rec = NULL, *r;
+	json_t *rec = NULL;
 	char id[GS_MAX_ID], reason[GS_MAX_LINE];
 	struct decision dec;
 	gs_instant now;
-	size_t i;
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
 		*reply = local_error("%s: not an item id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if ((ret = node_items(c->n, &items, &d)))
-		return local_fail(ret, &d, reply);
-	json_array_foreach(items, i, r)
-		if (!strcmp(jstr(r, "id"), id))
-			rec = r;
-	if (!rec) {
-		json_decref(items);
-		*reply = local_error("no item '%s' is held here", id);
+	ret = node_item_full(c->n, id, &rec, &d);
+	if (ret == GS_ENOTFOUND) {
+		*reply = local_error("%s: no item '%s' is held here", c->r->url, id);
 		return MHD_HTTP_NOT_FOUND;
 	}
-	json_incref(rec);
-	json_decref(items);
+	if (ret)
+		return local_fail(ret, &d, reply);
 	if (!(c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR))) {
 		/* a reader: only what they may open now */
 		if ((ret = node_now(c->n, &now, &d)) || (ret = node_item_access(c->n, rec, c->who->id, now, &dec, &d))) {
 			json_decref(rec);
+			if (ret == GS_ENOTFOUND) { /* the person's facility is not registered */
+				*reply = local_error("'%s' may not open item '%s' now: %s", c->who->id, id, d.msg);
+				return MHD_HTTP_FORBIDDEN;
+			}
 			return local_fail(ret, &d, reply);
 		}
 		if (!dec.permit) {
 			decision_reason(&dec, reason, sizeof(reason));
 			json_decref(rec);
-			*reply = json_pack("{s:s,s:s,s:s,s:s}", "error", "this person may not open the item now, so may not see its record",
-					   "decision", "deny", "rule", dec.rule_id, "reason", reason);
+			*reply = local_error("%s: '%s' may not open item '%s' now, so may not see its record", c->r->url,
+					     c->who->id, id);
+			json_object_set_new(*reply, "decision", json_string("deny"));
+			json_object_set_new(*reply, "rule", json_string(dec.rule_id));
+			json_object_set_new(*reply, "reason", json_string(reason));
 			return MHD_HTTP_FORBIDDEN;
 		}
 	}

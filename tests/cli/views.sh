@@ -234,6 +234,9 @@ eq "registry reads one item" "$code" 200
 jqeq "its record" "$body" '.id + " " + .topic' "$IT_M dprk-missiles"
 jqeq "with its custody chain" "$body" '[.custody[].event] | index("received") != null' true
 jqeq "and banners" "$body" '.banners.originator.text' 군사II급비밀
+as "$R" GET "/v1/local/items/$IT_J"
+jqeq "this node's own item, with its release and the receipt owed" "$body" \
+	'.releases[0].recipient + " " + (.releases[0].receipt | tostring) + " " + .banners.holder.text' "KOR false 秘"
 as "$Y" GET "/v1/local/items/$IT_M"
 eq "a reader reads an item they may open" "$code" 200
 as "$Y" GET "/v1/local/items/$IT_L"
