@@ -97,7 +97,7 @@ static json_t *scheme_json(const struct scheme *s)
 
 struct codes {
 	size_t n;
-	char code[64][GS_MAX_CODE];
+	char code[256][GS_MAX_CODE];
 };
 
 static int code_one(void *ctx, const struct store_party *sp)
@@ -125,7 +125,8 @@ unsigned h_view_parties(struct call *c, json_t **reply)
 		goto out;
 	}
 	if ((ret = store_party_each(c->n->st, code_one, codes))) {
-		gs_diag_set(&d, ret, "cannot list the registered parties");
+		gs_diag_set(&d, ret, ret == GS_ELIMIT ? "more than 256 parties are registered: %s cannot list them"
+						     : "cannot list the registered parties (%s)", c->r->url);
 		goto out;
 	}
 	for (i = 0; i < codes->n; i++) {
@@ -438,8 +439,17 @@ static int release_one(struct call *c, const char *agreement, const char *label,
 	q.topic = topic;
 	q.to = to;
 	q.at = at;
-	if ((ret = node_decide_release(c->n, &q, &dec, d)))
-		return ret;
+	if ((ret = node_decide_release(c->n, &q, &dec, d))) {
+		if (ret == GS_ENOMEM || ret == GS_EIO)
+			return ret;
+		/* the question cannot be asked (the recipient is not
+		 * registered...): say so for this label, not for the view */
+		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "to", to, "classification", label,
+						     "level", level, "decision", "unknown", "rule", "", "reason",
+						     d->msg));
+		d->msg[0] = 0;
+		return 0;
+	}
 	decision_reason(&dec, reason, sizeof(reason));
 	json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "to", to, "classification", label,
 					     "level", level, "decision", dec.permit ? "permit" : "deny", "rule",
