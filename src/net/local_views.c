@@ -10,6 +10,7 @@
  * LOCAL_WRITES.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,9 +61,47 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Replaces every byte of s that is not part of a well-formed UTF-8
+ * sequence by '?': an error names what the caller sent (a path segment, an
+ * argument cut at 64 bytes), and a JSON string must be UTF-8. */
+static void utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+			: (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : -1;
+		int k;
+
+		for (k = 1; n > 0 && k <= n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				break;
+		if (n < 0 || k <= n || (n == 2 && *p == 0xe0 && p[1] < 0xa0) ||
+		    (n == 2 && *p == 0xed && p[1] >= 0xa0) || (n == 3 && *p == 0xf0 && p[1] < 0x90) ||
+		    (n == 3 && *p == 0xf4 && p[1] >= 0x90)) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
+/* local_error() for sentences that quote what the caller sent. */
+__attribute__((format(printf, 1, 2))) static json_t *view_error(const char *fmt, ...)
+{
+	char msg[GS_DIAG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	utf8_clean(msg);
+	return json_pack("{s:s}", "error", msg);
+}
+
 static unsigned bad_arg(json_t **reply, const char *name, const char *value, const char *what, const char *where)
 {
-	*reply = local_error("?%s='%.64s' is not %s (%s)", name, value, what, where);
+	*reply = view_error("?%s='%.64s' is not %s (%s)", name, value, what, where);
 	return MHD_HTTP_BAD_REQUEST;
 }
 
@@ -73,7 +112,7 @@ static unsigned agreement_of(struct call *c, char id[GS_MAX_ID], const struct ag
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, id, GS_MAX_ID) || !api_id_is_valid(id)) {
-		*reply = local_error("%s: not an agreement id", c->r->url);
+		*reply = view_error("%s: not an agreement id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if ((ret = agreement_view_cached(c->n, id, v, &d)))
@@ -754,12 +793,12 @@ unsigned h_view_item(struct call *c, json_t **reply)
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
-		*reply = local_error("%s: not an item id", c->r->url);
+		*reply = view_error("%s: not an item id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	ret = node_item_full(c->n, id, &rec, &d);
 	if (ret == GS_ENOTFOUND) {
-		*reply = local_error("%s: no item '%s' is held here", c->r->url, id);
+		*reply = view_error("%s: no item '%s' is held here", c->r->url, id);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)
@@ -769,7 +808,7 @@ unsigned h_view_item(struct call *c, json_t **reply)
 		if ((ret = node_now(c->n, &now, &d)) || (ret = node_item_access(c->n, rec, c->who->id, now, &dec, &d))) {
 			json_decref(rec);
 			if (ret == GS_ENOTFOUND) { /* the person's facility is not registered */
-				*reply = local_error("'%s' may not open item '%s' now: %s", c->who->id, id, d.msg);
+				*reply = view_error("'%s' may not open item '%s' now: %s", c->who->id, id, d.msg);
 				return MHD_HTTP_FORBIDDEN;
 			}
 			return local_fail(ret, &d, reply);
@@ -777,7 +816,7 @@ unsigned h_view_item(struct call *c, json_t **reply)
 		if (!dec.permit) {
 			decision_reason(&dec, reason, sizeof(reason));
 			json_decref(rec);
-			*reply = local_error("%s: '%s' may not open item '%s' now, so may not see its record", c->r->url,
+			*reply = view_error("%s: '%s' may not open item '%s' now, so may not see its record", c->r->url,
 					     c->who->id, id);
 			json_object_set_new(*reply, "decision", json_string("deny"));
 			json_object_set_new(*reply, "rule", json_string(dec.rule_id));
@@ -923,7 +962,7 @@ static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, seg, sizeof(seg))) {
-		*reply = local_error("%s: the ledger segment is not a party code or 'internal'", c->r->url);
+		*reply = view_error("%s: the ledger segment is not a party code or 'internal'", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if (!strcmp(seg, "internal")) {
@@ -931,17 +970,17 @@ static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 		return 0;
 	}
 	if (!party_code_is_valid(seg)) {
-		*reply = local_error("%s: '%s' is not a party code or 'internal'", c->r->url, seg);
+		*reply = view_error("%s: '%s' is not a party code or 'internal'", c->r->url, seg);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if (!strcmp(seg, c->n->self.code)) {
-		*reply = local_error("%s: '%s' is this node's own party; its events are in the 'internal' log",
+		*reply = view_error("%s: '%s' is this node's own party; its events are in the 'internal' log",
 				     c->r->url, seg);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	ret = store_party_get(c->n->st, seg, &sp);
 	if (ret == GS_ENOTFOUND) {
-		*reply = local_error("%s: no party '%s' is registered here", c->r->url, seg);
+		*reply = view_error("%s: no party '%s' is registered here", c->r->url, seg);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)

@@ -226,6 +226,8 @@ as "$S" GET /v1/local/items
 jqeq "an uncleared reader sees nothing" "$body" '.items | length' 0
 refused 400 "a bad ?status=" "$R" "/v1/local/items?status=gone"
 refused 400 "a bad ?originator=" "$R" "/v1/local/items?originator=korea"
+refused 400 "an ?originator= that is not UTF-8" "$R" "/v1/local/items?originator=%FF%FE"
+refused 400 "an item id that is not UTF-8" "$R" "/v1/local/items/%FFKOR"
 as "$N" GET /v1/local/items
 eq "an NSA officer is not given the inventory" "$code" 403
 
