@@ -99,6 +99,13 @@ __attribute__((format(printf, 1, 2))) static json_t *view_error(const char *fmt,
 	return json_pack("{s:s}", "error", msg);
 }
 
+/* local_fail() with d's sentence made valid UTF-8 (it may quote ?at=). */
+static unsigned view_fail(int err, struct gs_diag *d, json_t **reply)
+{
+	utf8_clean(d->msg);
+	return local_fail(err, d, reply);
+}
+
 static unsigned bad_arg(json_t **reply, const char *name, const char *value, const char *what, const char *where)
 {
 	*reply = view_error("?%s='%.64s' is not %s (%s)", name, value, what, where);
@@ -116,7 +123,7 @@ static unsigned agreement_of(struct call *c, char id[GS_MAX_ID], const struct ag
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if ((ret = agreement_view_cached(c->n, id, v, &d)))
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	return 0;
 }
 
@@ -182,7 +189,7 @@ out:
 	free(p);
 	if (ret) {
 		json_decref(arr);
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:s,s:o}", "self", c->n->self.code, "parties", arr);
 	return MHD_HTTP_OK;
@@ -440,7 +447,7 @@ fail:
 	free(st);
 	free(tl);
 	free(known);
-	return local_fail(ret, &d, reply);
+	return view_fail(ret, &d, reply);
 }
 
 /* ---- what if ---- */
@@ -643,7 +650,7 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 	    (status = scope_arg(c, "topic", a->rules.topics, a->rules.ntopics, "unspecified", topic, reply)))
 		return status;
 	if ((ret = local_instant_of(c->n, c->r->at, a->zone, &at, &d)))
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	if (!(st = calloc(1, sizeof(*st))) || !(releases = json_array())) {
 		ret = GS_ENOMEM;
 		goto fail;
@@ -681,7 +688,7 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 fail:
 	json_decref(releases);
 	free(st);
-	return local_fail(ret, &d, reply);
+	return view_fail(ret, &d, reply);
 }
 
 /* ---- items ---- */
@@ -802,7 +809,7 @@ unsigned h_view_item(struct call *c, json_t **reply)
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	if (!(c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR))) {
 		/* a reader: only what they may open now */
 		if ((ret = node_now(c->n, &now, &d)) || (ret = node_item_access(c->n, rec, c->who->id, now, &dec, &d))) {
@@ -811,7 +818,7 @@ unsigned h_view_item(struct call *c, json_t **reply)
 				*reply = view_error("'%s' may not open item '%s' now: %s", c->who->id, id, d.msg);
 				return MHD_HTTP_FORBIDDEN;
 			}
-			return local_fail(ret, &d, reply);
+			return view_fail(ret, &d, reply);
 		}
 		if (!dec.permit) {
 			decision_reason(&dec, reason, sizeof(reason));
@@ -844,7 +851,7 @@ unsigned h_view_queues(struct call *c, json_t **reply)
 		json_decref(consents);
 		json_decref(incidents);
 		json_decref(outbox);
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	}
 	pending = json_array();
 	json_array_foreach(items, i, rec) {
@@ -941,12 +948,12 @@ unsigned h_view_checkpoints(struct call *c, json_t **reply)
 	int ret;
 
 	if (!x.logs)
-		return local_fail(GS_ENOMEM, &d, reply);
+		return view_fail(GS_ENOMEM, &d, reply);
 	if ((ret = ledger_logs(c->n, log_one, &x, &d)) || (ret = witness_status_each(c->n, witness_one, &x, &d))) {
 		json_decref(x.logs);
 		if (!d.msg[0])
 			gs_diag_set(&d, ret, "cannot read the ledger's logs");
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:o}", "logs", x.logs);
 	return MHD_HTTP_OK;
@@ -984,7 +991,7 @@ static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	store_party_release(&sp);
 	memcpy(peer, seg, 4); /* three capital letters and the NUL */
 	return 0;
@@ -1043,16 +1050,16 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 	if ((s = local_arg(c, "limit")) && (parse_u64(s, &limit) || limit < 1 || limit > ENTRIES_MAX))
 		return bad_arg(reply, "limit", s, "a number from 1 to 1000", c->r->url);
 	if ((ret = ledger_head(c->n, peer, &size, root, &d)))
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	ledger_origin(c->n->self.code, c->n->self.exercise, peer, origin);
 	if (from > size)
 		return bad_arg(reply, "from", local_arg(c, "from"), "an index within the log", origin);
 	to = size - from < limit ? size : from + limit;
 	if (!(entries = json_array()))
-		return local_fail(GS_ENOMEM, &d, reply);
+		return view_fail(GS_ENOMEM, &d, reply);
 	if (to > from && (ret = ledger_each(c->n, peer, from, to, entry_one, entries, &d))) {
 		json_decref(entries);
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:s,s:s,s:I,s:I,s:o,s:o}", "origin", origin, "peer", peer[0] ? peer : "internal", "size",
 			   (json_int_t)size, "from", (json_int_t)from, "next",
@@ -1146,6 +1153,6 @@ out:
 	free(pf);
 	free(vf);
 	if (ret)
-		return local_fail(ret, &d, reply);
+		return view_fail(ret, &d, reply);
 	return MHD_HTTP_OK;
 }

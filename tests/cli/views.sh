@@ -173,6 +173,8 @@ as "$Y" GET "/v1/local/agreements/KOR-JPN-2016?at=2019-10-01"
 jqeq "?at= looks at another instant" "$body" '.status.state + " " + .terminates_at' "notice_pending 2019-11-22T15:00:00Z"
 refused 404 "an unknown agreement" "$Y" /v1/local/agreements/NOPE-1
 refused 400 "a bad ?at=" "$Y" "/v1/local/agreements/KOR-JPN-2016?at=soon"
+refused 400 "an ?at= that is not UTF-8" "$Y" "/v1/local/agreements/KOR-JPN-2016?at=%FF"
+jqeq "the error quotes it" "$body" '.error | test("at .\\?")' true
 
 # ---- what if ----
 as "$TR" GET /v1/local/agreements/KOR-JPN-2016/whatif
