@@ -1161,3 +1161,42 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 	}
 	return snprintf(buf, cap, "refused: invalid input");
 }
+
+bool holding_survives(const struct holding *h, gs_instant terminates_at, int32_t zone, char *why,
+		      size_t cap)
+{
+	char rel[GS_INSTANT_STR], end[GS_INSTANT_STR];
+	const char *incident;
+
+	if (!why || !cap)
+		return h && h->status != ITEM_RETURNED && h->status != ITEM_DESTROYED;
+	why[0] = 0;
+	if (!h)
+		return false;
+	if (terminates_at == GS_INSTANT_NONE)
+		snprintf(end, sizeof(end), "termination");
+	else
+		instant_format_local(terminates_at, zone, end);
+	if (h->status == ITEM_RETURNED || h->status == ITEM_DESTROYED) {
+		snprintf(why, cap, "%s: no longer held here, nothing left to protect; its custody and ledger "
+			 "entries are kept", item_status_name(h->status));
+		return false;
+	}
+	incident = h->status == ITEM_LOST || h->status == ITEM_COMPROMISED || h->status == ITEM_SUSPENDED
+			   ? "; the incident is still reported to the originator and investigated"
+			   : "";
+	if (h->released_at == GS_INSTANT_NONE) {
+		snprintf(why, cap, "this party's own information: every party it was released to keeps "
+			 "protecting it after %s (survival, SPEC §3)%s", end, incident);
+		return true;
+	}
+	instant_format_local(h->released_at, zone, rel);
+	if (terminates_at != GS_INSTANT_NONE && h->released_at >= terminates_at)
+		snprintf(why, cap, "released %s, not before termination at %s: protected all the same, "
+			 "termination never relaxes protection%s", rel, end, incident);
+	else
+		snprintf(why, cap, "released %s while the agreement was in force: access, third-party ban, "
+			 "purpose, reclassification, return or destruction and incident reporting all keep "
+			 "applying after %s (survival, SPEC §3)%s", rel, end, incident);
+	return true;
+}

@@ -238,6 +238,18 @@ int decide_reclassify(const struct holding *h, const struct party *originator,
  */
 int decide_contractor(const struct facility *f, gs_instant at, struct decision *out);
 
+/*
+ * Survival (SPEC §3): does holding h stay protected by every rule of the
+ * agreement it was released under once that agreement terminates at
+ * terminates_at (an instant; zone for the sentence)? Everything released
+ * while the agreement was in force stays protected forever, and
+ * termination never relaxes protection; only an item no longer held
+ * (returned, destroyed) has nothing left to protect here. Writes one
+ * sentence saying why into why (NUL-terminated, truncated to cap).
+ */
+bool holding_survives(const struct holding *h, gs_instant terminates_at, int32_t zone, char *why,
+		      size_t cap);
+
 /* Chooses label, one of m's candidates (many-to-one: 極秘 instead of the
  * default 特定秘密), as the holder's label. Returns 0, GS_EINVAL if it is
  * not a candidate, or GS_ESTATE if m shows no holder label (keep-original). */

@@ -364,7 +364,7 @@ static unsigned h_agreements(struct call *c, json_t **reply)
 	return MHD_HTTP_OK;
 }
 
-static json_t *status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
+json_t *local_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
 {
 	const struct agreement *a = agreement_view_base(v);
 	json_t *o = json_object(), *events = json_array();
@@ -449,7 +449,7 @@ static unsigned h_agreement_status(struct call *c, json_t **reply)
 		 (ret = agreement_view_status(v, at, st)))
 		gs_diag_set(&d, ret, "cannot compute the state of '%s'", id);
 	if (!ret)
-		*reply = status_json(v, st, at);
+		*reply = local_status_json(v, st, at);
 	free(st);
 	return ret ? local_fail(ret, &d, reply) : MHD_HTTP_OK;
 }
@@ -547,16 +547,21 @@ static unsigned h_decide_release(struct call *c, json_t **reply)
 static unsigned h_items(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
+	struct items_filter f;
 	json_t *items = NULL;
 	gs_instant now = 0;
 	int all = (c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR)) != 0, ret;
+	unsigned status;
 
+	if ((status = local_items_filter_parse(c, &f, reply)))
+		return status;
 	if (all)
 		ret = node_items(c->n, &items, &d);
 	else if (!(ret = node_now(c->n, &now, &d)))
 		ret = node_items_open_to(c->n, c->who->id, now, &items, &d);
 	if (ret)
 		return local_fail(ret, &d, reply);
+	local_items_select(&f, items);
 	*reply = json_pack("{s:o,s:s}", "items", items, "view", all ? "inventory" : "may-open");
 	if (!all)
 		json_object_set_new(*reply, "at", local_json_instant(now));
@@ -620,6 +625,16 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/outbox", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, h_outbox, 0 },
 
 	/* ---- views (local_views.c) ---- */
+	{ "GET", "/v1/local/parties", AUTH_ROLES, ROLES_ANY, h_view_parties, 0 },
+	{ "GET", "/v1/local/agreements/{}", AUTH_ROLES, ROLES_ANY, h_view_agreement, 0 },
+	{ "GET", "/v1/local/agreements/{}/whatif", AUTH_ROLES, ROLES_ANY, h_view_whatif, 0 },
+	/* registry, auditor: any item; a reader: one they may open now (h_view_item) */
+	{ "GET", "/v1/local/items/{}", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_view_item, 0 },
+	{ "GET", "/v1/local/queues", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_queues, 0 },
+	{ "GET", "/v1/local/ledger/checkpoints", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_checkpoints, 0 },
+	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },
+	/* may sign a checkpoint that covers the entry, as 'gsomia ledger prove' */
+	{ "GET", "/v1/local/ledger/{}/proof", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_proof, LOCAL_WRITES },
 
 	/* ---- actions (local_actions.c) ---- */
 

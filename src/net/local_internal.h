@@ -62,6 +62,29 @@ const char *local_arg(const struct call *c, const char *name);
 
 /* ---- the read-only views the console draws (local_views.c) ---- */
 
+struct agreement_view;
+struct lifecycle_status;
+/* GET .../agreements/{id}/status's object (local_api.c). */
+json_t *local_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at);
+
+/* GET /v1/local/items's query: ?originator=&classification=&status=
+ * (each optional). 0, or 400 with the reply. */
+struct items_filter {
+	const char *originator, *classification, *status;
+};
+unsigned local_items_filter_parse(const struct call *c, struct items_filter *f, json_t **reply);
+/* Drops from items what f does not select; adds "banners" to the rest. */
+void local_items_select(const struct items_filter *f, json_t *items);
+
+unsigned h_view_parties(struct call *c, json_t **reply);
+unsigned h_view_agreement(struct call *c, json_t **reply);
+unsigned h_view_whatif(struct call *c, json_t **reply);
+unsigned h_view_item(struct call *c, json_t **reply);
+unsigned h_view_queues(struct call *c, json_t **reply);
+unsigned h_view_checkpoints(struct call *c, json_t **reply);
+unsigned h_view_entries(struct call *c, json_t **reply);
+unsigned h_view_proof(struct call *c, json_t **reply);
+
 /* ---- the calls that change the node (local_actions.c) ---- */
 
 

@@ -1249,6 +1249,30 @@ int node_items(struct node *n, json_t **out, struct gs_diag *d)
 	return 0;
 }
 
+int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag *d)
+{
+	json_t *rec = NULL, *custody = json_array(), *rels = json_array();
+	int ret;
+
+	*out = NULL;
+	if (!custody || !rels)
+		ret = GS_ENOMEM;
+	else if (!(ret = node_item_get(n, id, &rec, d)) &&
+		 ((ret = store_custody_each(n->st, id, custody_one, custody)) ||
+		  (ret = store_release_each(n->st, id, release_one, rels))))
+		gs_diag_set(d, ret, "cannot read the custody of item '%s'", id);
+	if (ret) {
+		json_decref(rec);
+		json_decref(custody);
+		json_decref(rels);
+		return ret;
+	}
+	json_object_set_new(rec, "custody", custody);
+	json_object_set_new(rec, "releases", rels);
+	*out = rec;
+	return 0;
+}
+
 int node_export_age_identity(struct node *n, char **out, size_t *len, struct gs_diag *d)
 {
 	char id[AGE_IDENTITY_SIZE], rcpt[AGE_RECIPIENT_SIZE];

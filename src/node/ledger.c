@@ -843,6 +843,40 @@ int ledger_checkpoint(struct node *n, const char *peer, char **note, size_t *len
 
 /* ---- proof files ------------------------------------------------------ */
 
+int ledger_checkpoint_held(struct node *n, const char *peer, uint64_t *size, char **note, size_t *len,
+			   struct gs_diag *d)
+{
+	char origin[GS_MAX_NAME];
+	uint8_t root[HB], *buf = NULL;
+	uint64_t have;
+	int64_t id;
+	size_t blen;
+	char *s;
+	int ret;
+
+	*note = NULL;
+	*len = 0;
+	if ((ret = open_log(n, peer, 0, &id, &have, origin, d)))
+		return ret;
+	if (!id)
+		return gs_diag_set(d, GS_ENOTFOUND, "ledger '%s' has no entry yet", origin);
+	ret = store_ledger_checkpoint_latest(n->st, id, size, root, &buf, &blen);
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "ledger '%s' has no signed checkpoint yet", origin);
+	if (ret)
+		return gs_diag_set(d, ret, "ledger '%s': cannot read its checkpoints", origin);
+	if (!(s = malloc(blen + 1))) {
+		free(buf);
+		return GS_ENOMEM;
+	}
+	memcpy(s, buf, blen);
+	s[blen] = 0;
+	free(buf);
+	*note = s;
+	*len = blen;
+	return 0;
+}
+
 int ledger_proof_make(struct node *n, const char *peer, uint64_t index, char **out, size_t *len,
 		      struct gs_diag *d)
 {

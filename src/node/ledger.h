@@ -172,6 +172,11 @@ int ledger_head(struct node *n, const char *peer, uint64_t *size, uint8_t root[3
 int ledger_checkpoint(struct node *n, const char *peer, char **note, size_t *len,
 		      struct gs_diag *d) __attribute__((warn_unused_result));
 
+/* The latest checkpoint of the log that the node signed and stored, as
+ * it was signed (*note malloc'd, NUL-terminated, *len bytes), and the size
+ * it covers. Reads only. GS_ENOTFOUND when none is held yet. */
+int ledger_checkpoint_held(struct node *n, const char *peer, uint64_t *size, char **note, size_t *len,
+			   struct gs_diag *d) __attribute__((warn_unused_result));
 /* Proofs from the stored tree (room for GS_MAX_PROOF_HASHES hashes). */
 int ledger_prove_inclusion(struct node *n, const char *peer, uint64_t index, uint64_t size,
 			   uint8_t proof[][32], size_t *nproof, struct gs_diag *d);

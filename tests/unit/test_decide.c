@@ -1173,6 +1173,35 @@ static void test_contractor(void **state)
 	free(f);
 }
 
+/* SPEC §3 survival: what was released stays protected after termination. */
+static void test_survival(void **state)
+{
+	struct holding h = jpn_holding("KOR-1", "군사II급비밀", "特定秘密");
+	gs_instant end = T("2019-11-23T00:00:00+09:00");
+	char why[512];
+
+	(void)state;
+	assert_true(holding_survives(&h, end, 9 * 3600, why, sizeof(why)));
+	assert_non_null(strstr(why, "released 2017-03-01T10:00:00+09:00 while the agreement was in force"));
+	assert_non_null(strstr(why, "after 2019-11-23T00:00:00+09:00 (survival, SPEC §3)"));
+	h.status = ITEM_LOST;
+	assert_true(holding_survives(&h, end, 9 * 3600, why, sizeof(why)));
+	assert_non_null(strstr(why, "incident is still reported"));
+	h.released_at = T("2019-11-23T00:00:00+09:00"); /* cannot happen; never relaxes */
+	assert_true(holding_survives(&h, end, 9 * 3600, why, sizeof(why)));
+	assert_non_null(strstr(why, "never relaxes"));
+	h.status = ITEM_DESTROYED;
+	assert_false(holding_survives(&h, end, 9 * 3600, why, sizeof(why)));
+	assert_non_null(strstr(why, "destroyed: no longer held"));
+	h = kor_item("KOR-2", "군사II급비밀");
+	assert_true(holding_survives(&h, GS_INSTANT_NONE, 0, why, sizeof(why)));
+	assert_non_null(strstr(why, "own information"));
+	assert_true(holding_survives(&h, end, 0, NULL, 0));
+	assert_false(holding_survives(NULL, end, 0, why, sizeof(why)));
+	assert_true(holding_survives(&h, end, 0, why, 8));
+	assert_int_equal(strlen(why), 7);
+}
+
 /* ---- plumbing --------------------------------------------------------- */
 
 static void test_register(void **state)
@@ -1294,6 +1323,7 @@ int main(void)
 		cmocka_unit_test(test_use_purpose),
 		cmocka_unit_test(test_reclassify),
 		cmocka_unit_test(test_contractor),
+		cmocka_unit_test(test_survival),
 		cmocka_unit_test(test_register),
 		cmocka_unit_test(test_reason_plumbing),
 	};
