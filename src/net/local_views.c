@@ -61,54 +61,9 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Replaces every byte of s that is not part of a well-formed UTF-8
- * sequence by '?': an error names what the caller sent (a path segment, an
- * argument cut at 64 bytes), and a JSON string must be UTF-8. */
-static void utf8_clean(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-			: (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : -1;
-		int k;
-
-		for (k = 1; n > 0 && k <= n; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				break;
-		if (n < 0 || k <= n || (n == 2 && *p == 0xe0 && p[1] < 0xa0) ||
-		    (n == 2 && *p == 0xed && p[1] >= 0xa0) || (n == 3 && *p == 0xf0 && p[1] < 0x90) ||
-		    (n == 3 && *p == 0xf4 && p[1] >= 0x90)) {
-			*p++ = '?';
-			continue;
-		}
-		p += n + 1;
-	}
-}
-
-/* local_error() for sentences that quote what the caller sent. */
-__attribute__((format(printf, 1, 2))) static json_t *view_error(const char *fmt, ...)
-{
-	char msg[GS_DIAG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	utf8_clean(msg);
-	return json_pack("{s:s}", "error", msg);
-}
-
-/* local_fail() with d's sentence made valid UTF-8 (it may quote ?at=). */
-static unsigned view_fail(int err, struct gs_diag *d, json_t **reply)
-{
-	utf8_clean(d->msg);
-	return local_fail(err, d, reply);
-}
-
 static unsigned bad_arg(json_t **reply, const char *name, const char *value, const char *what, const char *where)
 {
-	*reply = view_error("?%s='%.64s' is not %s (%s)", name, value, what, where);
+	*reply = local_error("?%s='%.64s' is not %s (%s)", name, value, what, where);
 	return MHD_HTTP_BAD_REQUEST;
 }
 
@@ -119,11 +74,11 @@ static unsigned agreement_of(struct call *c, char id[GS_MAX_ID], const struct ag
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, id, GS_MAX_ID) || !api_id_is_valid(id)) {
-		*reply = view_error("%s: not an agreement id", c->r->url);
+		*reply = local_error("%s: not an agreement id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if ((ret = agreement_view_cached(c->n, id, v, &d)))
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	return 0;
 }
 
@@ -189,7 +144,7 @@ out:
 	free(p);
 	if (ret) {
 		json_decref(arr);
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:s,s:o}", "self", c->n->self.code, "parties", arr);
 	return MHD_HTTP_OK;
@@ -447,7 +402,7 @@ fail:
 	free(st);
 	free(tl);
 	free(known);
-	return view_fail(ret, &d, reply);
+	return local_fail(ret, &d, reply);
 }
 
 /* ---- what if ---- */
@@ -650,7 +605,7 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 	    (status = scope_arg(c, "topic", a->rules.topics, a->rules.ntopics, "unspecified", topic, reply)))
 		return status;
 	if ((ret = local_instant_of(c->n, c->r->at, a->zone, &at, &d)))
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	if (!(st = calloc(1, sizeof(*st))) || !(releases = json_array())) {
 		ret = GS_ENOMEM;
 		goto fail;
@@ -688,7 +643,7 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 fail:
 	json_decref(releases);
 	free(st);
-	return view_fail(ret, &d, reply);
+	return local_fail(ret, &d, reply);
 }
 
 /* ---- items ---- */
@@ -800,30 +755,30 @@ unsigned h_view_item(struct call *c, json_t **reply)
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
-		*reply = view_error("%s: not an item id", c->r->url);
+		*reply = local_error("%s: not an item id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	ret = node_item_full(c->n, id, &rec, &d);
 	if (ret == GS_ENOTFOUND) {
-		*reply = view_error("%s: no item '%s' is held here", c->r->url, id);
+		*reply = local_error("%s: no item '%s' is held here", c->r->url, id);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	if (!(c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR))) {
 		/* a reader: only what they may open now */
 		if ((ret = node_now(c->n, &now, &d)) || (ret = node_item_access(c->n, rec, c->who->id, now, &dec, &d))) {
 			json_decref(rec);
 			if (ret == GS_ENOTFOUND) { /* the person's facility is not registered */
-				*reply = view_error("'%s' may not open item '%s' now: %s", c->who->id, id, d.msg);
+				*reply = local_error("'%s' may not open item '%s' now: %s", c->who->id, id, d.msg);
 				return MHD_HTTP_FORBIDDEN;
 			}
-			return view_fail(ret, &d, reply);
+			return local_fail(ret, &d, reply);
 		}
 		if (!dec.permit) {
 			decision_reason(&dec, reason, sizeof(reason));
 			json_decref(rec);
-			*reply = view_error("%s: '%s' may not open item '%s' now, so may not see its record", c->r->url,
+			*reply = local_error("%s: '%s' may not open item '%s' now, so may not see its record", c->r->url,
 					     c->who->id, id);
 			json_object_set_new(*reply, "decision", json_string("deny"));
 			json_object_set_new(*reply, "rule", json_string(dec.rule_id));
@@ -851,7 +806,7 @@ unsigned h_view_queues(struct call *c, json_t **reply)
 		json_decref(consents);
 		json_decref(incidents);
 		json_decref(outbox);
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	}
 	pending = json_array();
 	json_array_foreach(items, i, rec) {
@@ -948,12 +903,12 @@ unsigned h_view_checkpoints(struct call *c, json_t **reply)
 	int ret;
 
 	if (!x.logs)
-		return view_fail(GS_ENOMEM, &d, reply);
+		return local_fail(GS_ENOMEM, &d, reply);
 	if ((ret = ledger_logs(c->n, log_one, &x, &d)) || (ret = witness_status_each(c->n, witness_one, &x, &d))) {
 		json_decref(x.logs);
 		if (!d.msg[0])
 			gs_diag_set(&d, ret, "cannot read the ledger's logs");
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:o}", "logs", x.logs);
 	return MHD_HTTP_OK;
@@ -969,7 +924,7 @@ static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 	int ret;
 
 	if (local_path_segment(c->r->url, 3, seg, sizeof(seg))) {
-		*reply = view_error("%s: the ledger segment is not a party code or 'internal'", c->r->url);
+		*reply = local_error("%s: the ledger segment is not a party code or 'internal'", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if (!strcmp(seg, "internal")) {
@@ -977,21 +932,21 @@ static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 		return 0;
 	}
 	if (!party_code_is_valid(seg)) {
-		*reply = view_error("%s: '%s' is not a party code or 'internal'", c->r->url, seg);
+		*reply = local_error("%s: '%s' is not a party code or 'internal'", c->r->url, seg);
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	if (!strcmp(seg, c->n->self.code)) {
-		*reply = view_error("%s: '%s' is this node's own party; its events are in the 'internal' log",
+		*reply = local_error("%s: '%s' is this node's own party; its events are in the 'internal' log",
 				     c->r->url, seg);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	ret = store_party_get(c->n->st, seg, &sp);
 	if (ret == GS_ENOTFOUND) {
-		*reply = view_error("%s: no party '%s' is registered here", c->r->url, seg);
+		*reply = local_error("%s: no party '%s' is registered here", c->r->url, seg);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	store_party_release(&sp);
 	memcpy(peer, seg, 4); /* three capital letters and the NUL */
 	return 0;
@@ -1050,16 +1005,16 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 	if ((s = local_arg(c, "limit")) && (parse_u64(s, &limit) || limit < 1 || limit > ENTRIES_MAX))
 		return bad_arg(reply, "limit", s, "a number from 1 to 1000", c->r->url);
 	if ((ret = ledger_head(c->n, peer, &size, root, &d)))
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	ledger_origin(c->n->self.code, c->n->self.exercise, peer, origin);
 	if (from > size)
 		return bad_arg(reply, "from", local_arg(c, "from"), "an index within the log", origin);
 	to = size - from < limit ? size : from + limit;
 	if (!(entries = json_array()))
-		return view_fail(GS_ENOMEM, &d, reply);
+		return local_fail(GS_ENOMEM, &d, reply);
 	if (to > from && (ret = ledger_each(c->n, peer, from, to, entry_one, entries, &d))) {
 		json_decref(entries);
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	}
 	*reply = json_pack("{s:s,s:s,s:I,s:I,s:o,s:o}", "origin", origin, "peer", peer[0] ? peer : "internal", "size",
 			   (json_int_t)size, "from", (json_int_t)from, "next",
@@ -1153,6 +1108,6 @@ out:
 	free(pf);
 	free(vf);
 	if (ret)
-		return view_fail(ret, &d, reply);
+		return local_fail(ret, &d, reply);
 	return MHD_HTTP_OK;
 }

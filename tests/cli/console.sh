@@ -127,6 +127,9 @@ eq "with the CSRF token it is 200" "$code" 200
 jqeq "and decides" "$body" .decision permit
 call POST /v1/local/decide/access "${CK[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: https://evil.example" --data-binary "$q"
 eq "from another origin, even with the token, 403" "$code" 403
+call GET '/v1/local/agreements/KOR-JPN-2016/status?at=%FF%FE' "${CK[@]}"
+eq "a bad ?at= of bytes that are not UTF-8 is 400" "$code" 400
+has "and the sentence quotes it as '?'" "$body" "at '??' is not"
 call GET /v1/session -H "Cookie: gsomia_session=AAAA"
 eq "a malformed cookie is 401" "$code" 401
 
