@@ -557,10 +557,13 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 		return fail(ret, &d, reply);
 	if (strcmp(json_string_value(json_object_get(rec, "decision")), "requested") ||
 	    json_is_true(json_object_get(rec, "made_here"))) {
-		*reply = local_error("%.16s is not a request this node received: %s", reqid,
-				     json_is_true(json_object_get(rec, "made_here"))
-					     ? "it was made here, and the originator answers it"
-					     : "it is an answer already");
+		const char *dec = json_string_value(json_object_get(rec, "decision"));
+
+		if (strcmp(dec, "requested"))
+			*reply = local_error("%.16s is a %s consent, not a request to answer", reqid, dec);
+		else
+			*reply = local_error("request %.16s was made here: its originator %s answers it", reqid,
+					     json_string_value(json_object_get(rec, "originator")));
 		status = MHD_HTTP_CONFLICT;
 		goto out;
 	}
