@@ -173,9 +173,37 @@ static int need(const char *v, const char *name, struct gs_diag *d)
 	return v && v[0] ? 0 : gs_diag_set(d, GS_EINVAL, "missing member '%s'", name);
 }
 
-/* The node's errors as statuses; forged or damaged bytes are 422. */
-static unsigned fail(int err, const struct gs_diag *d, json_t **reply)
+/* The node's sentences name the command's options ("--expires"): here
+ * they are members ('expires'; --for is 'third_party'). */
+static void unflag(struct gs_diag *d)
 {
+	char buf[GS_DIAG_MAX], word[64];
+	size_t i = 0, k = 0, w;
+
+	while (d->msg[i] && k + 1 < sizeof(buf)) {
+		if (d->msg[i] == '-' && d->msg[i + 1] == '-' && (i == 0 || d->msg[i - 1] == ' ') &&
+		    d->msg[i + 2] >= 'a' && d->msg[i + 2] <= 'z') {
+			for (w = 0, i += 2; ((d->msg[i] >= 'a' && d->msg[i] <= 'z') || d->msg[i] == '-') &&
+					    w + 1 < sizeof(word); i++)
+				word[w++] = d->msg[i] == '-' ? '_' : d->msg[i];
+			word[w] = 0;
+			k += (size_t)snprintf(buf + k, sizeof(buf) - k, "'%s'", !strcmp(word, "for") ? "third_party" : word);
+			if (k >= sizeof(buf))
+				k = sizeof(buf) - 1;
+			continue;
+		}
+		buf[k++] = d->msg[i++];
+	}
+	buf[k] = 0;
+	memcpy(d->msg, buf, k + 1);
+}
+
+/* The node's errors as statuses; forged or damaged bytes are 422. */
+static unsigned fail(int err, const struct gs_diag *in, json_t **reply)
+{
+	struct gs_diag dd = *in, *d = &dd;
+
+	unflag(d);
 	if (err == GS_ECRYPTO) {
 		*reply = local_error("%s", d->msg[0] ? d->msg : gs_strerror(err));
 		return MHD_HTTP_UNPROCESSABLE_CONTENT;
@@ -297,6 +325,10 @@ static int arg(struct call *c, const char *name, size_t cap, int required, const
 
 /* ---- release and receive (uploads) ---- */
 
+/* The largest bundle a delivery carries: base64 in a JSON body of at most
+ * GS_NET_MAX_BODY bytes, with room for the other members. */
+#define DELIVERY_MAX_BUNDLE ((GS_NET_MAX_BODY - 1024) / 4 * 3)
+
 /* POST /v1/local/release?agreement=&to=&classification=&purpose=&topic=
  * [&title=][&form=][&name=]: the body is the file (gsomia release
  * --deliver). */
@@ -308,6 +340,7 @@ unsigned local_h_release(struct call *c, json_t **reply)
 	struct decision dec;
 	const char *name = NULL, *slash;
 	char path[GS_HOME_MAX + 96], reason[GS_MAX_LINE];
+	struct stat sb;
 	int ret;
 
 	memset(&r, 0, sizeof(r));
@@ -349,6 +382,16 @@ unsigned local_h_release(struct call *c, json_t **reply)
 			   r.to, "title", r.title ? r.title : "", "banner_recipient", res.banner_recipient, "queued", 1,
 			   "decision", "permit", "rule", dec.rule_id ? dec.rule_id : "", "reason", reason,
 			   "ledger_index", (json_int_t)res.ledger_index);
+	/* A delivery carries the bundle in base64 inside one request body
+	 * (docs/api.md, POST /v1/peer/deliver): say so when it cannot. */
+	if (*reply && !stat(path, &sb) && (uint64_t)sb.st_size > DELIVERY_MAX_BUNDLE) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "the bundle (%lld bytes) is larger than a delivery carries (%u bytes): "
+			 "export it with 'gsomia bundle export %s' and carry it by hand", (long long)sb.st_size,
+			 DELIVERY_MAX_BUNDLE, res.item);
+		json_object_set_new(*reply, "warning", json_string(msg));
+	}
 	return MHD_HTTP_OK;
 }
 

@@ -240,7 +240,7 @@ as "$KREG" $PK POST "/v1/local/consents/$CID/grant" --data-binary '{"expires":"2
 eq "a registry officer may not grant: 403" "$code" 403
 as "$KNSA" $PK POST "/v1/local/consents/$CID/grant" --data-binary '{"text":"granted"}'
 eq "a grant without an expiry is 400" "$code" 400
-has "saying so" "$body" "expires"
+has "saying so, by the member's name" "$body" "'expires'"
 as "$KNSA" $PK POST "/v1/local/consents/$CID/grant" \
 	--data-binary '{"expires":"2023-12-31T00:00:00+09:00","text":"for the DPRK missile picture"}'
 eq "KOR's officer grants: 200" "$code" 200
@@ -306,6 +306,7 @@ head -c $((5 * 1024 * 1024)) /dev/urandom >big.bin
 upload "$KREG" $PK "/v1/local/release?$Q&title=big" big.bin
 eq "a 5 MiB release is 200" "$code" 200
 IB=$(printf '%s' "$body" | jq -r .item)
+has "saying that a delivery cannot carry it" "$(printf '%s' "$body" | jq -r .warning)" "carry it by hand"
 code=$(curl -sk --max-time 60 -X POST -H "Authorization: Bearer $PARK" -o big.out -w '%{http_code}' \
 	"https://127.0.0.1:$PK/v1/local/items/$IB/open")
 eq "KOR's reader opens the originator's copy" "$code" 200
