@@ -163,6 +163,14 @@ int local_note_parse(const char *buf, size_t len, struct note_body *out, struct 
 
 /* ---- shared ---- */
 
+/* A string member of a record, "" if absent. */
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
 static const char *opt(const char *s)
 {
 	return s && s[0] ? s : NULL;
@@ -421,9 +429,9 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 	}
 	if ((ret = node_item_get(c->n, res.item, &rec, &d)))
 		return fail(ret, &d, reply);
-	sender = json_string_value(json_object_get(rec, "released_by"));
-	receipt = json_pack("{s:s,s:b}", "to", sender ? sender : "", "queued", 0);
-	if (!res.already_held && sender) {
+	sender = jstr(rec, "released_by");
+	receipt = json_pack("{s:s,s:b}", "to", sender, "queued", 0);
+	if (!res.already_held && sender[0]) {
 		if (!(ret = reachable(c->n, sender, &qd)))
 			ret = outbox_enqueue(c->n, sender, "receipt", res.bundle, res.receipt_path, &qd);
 		if (!ret)
@@ -489,7 +497,7 @@ unsigned local_h_open(struct call *c, json_t **reply)
 	}
 	snprintf(c->out->download.path, sizeof(c->out->download.path), "%s", out);
 	snprintf(c->out->download.type, sizeof(c->out->download.type), "application/octet-stream");
-	download_name(json_string_value(json_object_get(rec, "title")), item, c->out->download.name,
+	download_name(jstr(rec, "title"), item, c->out->download.name,
 		      sizeof(c->out->download.name));
 	c->out->download.unlink_after = 1;
 	json_decref(rec);
@@ -525,7 +533,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	if ((ret = node_item_get(c->n, b.item, &rec, &d)))
 		return fail(ret, &d, reply);
-	snprintf(originator, sizeof(originator), "%s", json_string_value(json_object_get(rec, "originator")));
+	snprintf(originator, sizeof(originator), "%s", jstr(rec, "originator"));
 	json_decref(rec);
 	if (b.to[0] && strcmp(b.to, originator)) {
 		*reply = local_error("a request goes to the item's originator %s, not to '%s'", originator, b.to);
@@ -598,32 +606,32 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 	}
 	if ((ret = node_consent_note(c->n, reqid, &note, &len, &rec, &d)))
 		return fail(ret, &d, reply);
-	if (strcmp(json_string_value(json_object_get(rec, "decision")), "requested") ||
+	if (strcmp(jstr(rec, "decision"), "requested") ||
 	    json_is_true(json_object_get(rec, "made_here"))) {
-		const char *dec = json_string_value(json_object_get(rec, "decision"));
+		const char *dec = jstr(rec, "decision");
 
 		if (strcmp(dec, "requested"))
 			*reply = local_error("%.16s is a %s consent, not a request to answer", reqid, dec);
 		else
 			*reply = local_error("request %.16s was made here: its originator %s answers it", reqid,
-					     json_string_value(json_object_get(rec, "originator")));
+					     jstr(rec, "originator"));
 		status = MHD_HTTP_CONFLICT;
 		goto out;
 	}
-	snprintf(holder, sizeof(holder), "%s", json_string_value(json_object_get(rec, "holder")));
-	snprintf(third, sizeof(third), "%s", json_string_value(json_object_get(rec, "third_party")));
+	snprintf(holder, sizeof(holder), "%s", jstr(rec, "holder"));
+	snprintf(third, sizeof(third), "%s", jstr(rec, "third_party"));
 	/* One answer per request. */
 	if ((ret = node_consents(c->n, &all, &d))) {
 		status = fail(ret, &d, reply);
 		goto out;
 	}
 	json_array_foreach(all, i, o) {
-		const char *r = json_string_value(json_object_get(o, "request"));
+		const char *r = jstr(o, "request");
 
 		if (r && !strcmp(r, reqid)) {
 			*reply = local_error("request %.16s was already answered: %s by %.16s", reqid,
-					     json_string_value(json_object_get(o, "decision")),
-					     json_string_value(json_object_get(o, "id")));
+					     jstr(o, "decision"),
+					     jstr(o, "id"));
 			status = MHD_HTTP_CONFLICT;
 			goto out;
 		}
@@ -710,11 +718,15 @@ static unsigned incident_reply(json_t *rec, const char *ref, json_t **reply)
 	json_t *steps = json_object_get(rec, "steps");
 	json_t *last = json_array_get(steps, json_array_size(steps) - 1);
 
-	*reply = json_pack("{s:O,s:O,s:{s:O,s:O,s:O},s:O,s:s,s:b,s:o}", "id", json_object_get(rec, "id"), "step",
+	*reply = json_pack("{s:O?,s:O?,s:{s:O?,s:O?,s:O?},s:O?,s:s,s:b,s:o}", "id", json_object_get(rec, "id"), "step",
 			   json_object_get(last, "step"), "deadlines", "notify_by", json_object_get(rec, "notify_deadline"),
 			   "hours", json_object_get(rec, "deadline_hours"), "late", json_object_get(rec, "late"), "holding",
 			   json_object_get(rec, "holding"), "ref", ref, "queued", 1, "incident", incident_view(rec));
-	return *reply ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR;
+	if (!*reply) {
+		*reply = local_error("out of memory");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	return MHD_HTTP_OK;
 }
 
 /* POST /v1/local/incidents: a loss or compromise of a held item, noticed
@@ -737,7 +749,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	if ((ret = node_item_get(c->n, b.item, &rec, &d)))
 		return fail(ret, &d, reply);
-	snprintf(originator, sizeof(originator), "%s", json_string_value(json_object_get(rec, "originator")));
+	snprintf(originator, sizeof(originator), "%s", jstr(rec, "originator"));
 	json_decref(rec);
 	rec = NULL;
 	if (strcmp(originator, c->n->self.code) && (ret = reachable(c->n, originator, &d)))
@@ -749,7 +761,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	a.text = opt(b.text);
 	if ((ret = node_incident_report(c->n, &a, &note, &len, &rec, &d)))
 		return fail(ret, &d, reply);
-	snprintf(ref, sizeof(ref), "%s-0", json_string_value(json_object_get(rec, "id")));
+	snprintf(ref, sizeof(ref), "%s-0", jstr(rec, "id"));
 	peers[0] = originator;
 	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the incident", reply) : incident_reply(rec, ref, reply);
@@ -782,10 +794,10 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	if ((ret = node_incidents(c->n, &all, &d)))
 		return fail(ret, &d, reply);
 	json_array_foreach(all, i, o) {
-		if (!strcmp(json_string_value(json_object_get(o, "id")), id)) {
+		if (!strcmp(jstr(o, "id"), id)) {
 			found = 1;
 			snprintf(originator, sizeof(originator), "%s",
-				 json_string_value(json_object_get(o, "originator")));
+				 jstr(o, "originator"));
 		}
 	}
 	json_decref(all);

@@ -169,6 +169,11 @@ ledger=$($G ledger show --peer KOR --home jpn --json)
 jqeq "both are logged as gsomia open logs them" "$ledger" \
 	'[.entries[] | select(.kind == "access-grant" or .kind == "access-refusal") | .kind] | join(",")' \
 	"access-grant,access-refusal"
+eq "nothing left in JPN's tmp" "$(ls jpn/tmp | wc -l)" 0
+$G facility add KOBE --name "Kobe office" --home jpn >/dev/null
+as "$Y" $PJ POST "/v1/local/items/$I1/open?facility=KOBE"
+eq "at a facility whose register does not name her: 403" "$code" 403
+jqeq "by an access rule" "$body" '.rule | startswith("access.")' true
 as "$Y" $PJ POST "/v1/local/items/nope/open"
 eq "an unknown item is 404" "$code" 404
 as "$Y" $PJ POST "/v1/local/items/$I1/open?facility=NOWHERE"
@@ -251,6 +256,24 @@ granted_at_jpn() { [ "$($G consent list --home jpn --json | jq -r --arg i "$GID"
 until_ok "the consent arrives at JPN, valid" granted_at_jpn
 jqeq "answering its request" "$($G consent list --home jpn --json)" \
 	"[.[] | select(.id == \"$GID\") | .request][0]" "$CID"
+# a refusal travels the same way
+call $PJ POST /v1/local/consents -b jar.txt -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+	--data-binary "{\"item\":\"$I2\",\"kind\":\"use\",\"purpose\":\"training\"}"
+eq "a request for another use: 200" "$code" 200
+CID2=$(printf '%s' "$body" | jq -r .id)
+req2_at_kor() { [ "$($G consent list --home kor --json | jq -r --arg i "$CID2" '.[] | select(.id == $i) | .decision')" = requested ]; }
+until_ok "it arrives at KOR" req2_at_kor
+as "$KNSA" $PK POST "/v1/local/consents/$CID2/refuse" --data-binary '{"text":"not for training","expires":"2023-12-31T00:00:00Z"}'
+eq "a refusal takes no expiry: 400" "$code" 400
+as "$KNSA" $PK POST "/v1/local/consents/$CID2/refuse" --data-binary '{"text":"not for training"}'
+eq "KOR refuses: 200" "$code" 200
+jqeq "refused, queued to JPN" "$body" '.decision + " " + (.queued | join(","))' "refused JPN"
+RID=$(printf '%s' "$body" | jq -r .id)
+refused_at_jpn() { [ "$($G consent list --home jpn --json | jq -r --arg i "$RID" '.[] | select(.id == $i) | .state')" = refused ]; }
+until_ok "JPN holds the refusal" refused_at_jpn
+as "$KNSA" $PK POST "/v1/local/consents/$CID2/grant" --data-binary '{"expires":"2023-12-31T00:00:00Z"}'
+eq "then a grant is 409" "$code" 409
+until_ok "KOR's outbox is done" outbox_done kor
 before=$(dbsum kor)
 as "$KNSA" $PK POST "/v1/local/consents/$CID/refuse" --data-binary '{"text":"changed my mind"}'
 eq "a second answer is 409" "$code" 409
