@@ -29,6 +29,7 @@
 #include "node/consent.h"
 #include "node/incident.h"
 #include "node/items.h"
+#include "node/kvtext.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -850,6 +851,11 @@ static int note_of(struct call *c, const char *agreement, const struct note_body
 	if (note_kind(b->kind, &note->kind))
 		return gs_diag_set(d, GS_EINVAL, "unknown note kind '%.64s' (domestic-procedures-complete, "
 				   "termination-notice, suspension, withdrawal, amendment-consent)", b->kind);
+	if (b->text[0] && !kv_value_ok(b->text))
+		return gs_diag_set(d, GS_EINVAL, "member 'text' must be one line without control characters");
+	if (!strcmp(b->to, c->n->self.code))
+		return gs_diag_set(d, GS_EINVAL, "member 'to' names this party (%s): a note goes to another",
+				   b->to);
 	snprintf(note->agreement, sizeof(note->agreement), "%s", agreement);
 	snprintf(note->to, sizeof(note->to), "%s", b->to);
 	snprintf(note->text, sizeof(note->text), "%s", b->text);

@@ -309,12 +309,20 @@ eq "a reader may not report: 403" "$code" 403
 # ---- a diplomatic note from KOR, seen at both nodes ----
 state() { $G agreement status $AG --home "$1" --json | jq -r .state; }
 eq "in force at JPN before" "$(state jpn)" in_force
+before=$(dbsum kor)
 as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"withdrawal"}'
 eq "a withdrawal without what it withdraws is 400" "$code" 400
 as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"termination-notice","version":"1"}'
 eq "a version that is a string is 400" "$code" 400
+as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"suspension","to":"KOR"}'
+eq "a note to oneself is 400" "$code" 400
+as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"termination-notice","text":"a\nb"}'
+eq "a note's text on two lines is 400" "$code" 400
+as "$KNSA" $PK POST "/v1/local/agreements/NO-SUCH/notes" --data-binary '{"kind":"termination-notice"}'
+eq "an unknown agreement is 404" "$code" 404
 as "$KREG" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"termination-notice"}'
 eq "a registry officer gives no notes: 403" "$code" 403
+eq "KOR's database is unchanged" "$(dbsum kor)" "$before"
 as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" \
 	--data-binary '{"kind":"termination-notice","text":"The Republic of Korea gives notice."}'
 eq "KOR's officer gives notice: 200" "$code" 200
