@@ -133,6 +133,11 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		bool already;
 
 		ret = node_incident_import(ib->n, path, &rec, &already, d);
+		/* A step that came before the one it follows (the sender's
+		 * outbox retries each entry on its own schedule): not a
+		 * refusal, so that it is sent again. */
+		if (ret == GS_ESTATE)
+			ret = GS_EIO;
 		if (!ret)
 			json_object_set_new(r, "incident", json_incref(json_object_get(rec, "id")));
 		json_decref(rec);

@@ -306,6 +306,23 @@ eq "an unknown incident is 404" "$code" 404
 as "$Y" $PJ POST /v1/local/incidents --data-binary "{\"item\":\"$I2\"}"
 eq "a reader may not report: 403" "$code" 403
 
+# steps delivered out of order are taken again later, not refused
+$G incident report "$I1" --kind possible-loss --detected 2023-05-01T09:30:00+09:00 -o n0.note --home jpn >/dev/null
+INC2=$($G incident list --home jpn --json | jq -r --arg i "$I1" '.[] | select(.item == $i) | .id')
+$G incident step "$INC2" --investigation "search" -o n1.note --home jpn >/dev/null
+deliver() { # KIND ID FILE: JPN's server certificate delivers to KOR; the status
+	printf '{"kind":"%s","id":"%s","body_b64":"%s"}' "$1" "$2" "$(base64 -w0 "$3")" >d.json
+	curl -sk --cert jpn/tls.crt --key jpn/tls.key -o d.out -w '%{http_code}' \
+		-H 'Content-Type: application/json' --data-binary @d.json "https://127.0.0.1:$PK/v1/peer/deliver"
+}
+code=$(deliver incident "$INC2-1" n1.note)
+case "$code" in 5*) ok "a step before its notice is not refused ($code): the sender retries" ;;
+*) bad "a step before its notice" "HTTP $code $(cat d.out)" ;; esac
+eq "the notice then" "$(deliver incident "$INC2-0" n0.note)" 200
+eq "and the step again" "$(deliver incident "$INC2-1" n1.note)" 200
+jqeq "KOR holds both, in order" "$($G incident list --home kor --json)" \
+	"[.[] | select(.id == \"$INC2\") | .steps[].step] | join(\",\")" "notice,investigation"
+
 # ---- a diplomatic note from KOR, seen at both nodes ----
 state() { $G agreement status $AG --home "$1" --json | jq -r .state; }
 eq "in force at JPN before" "$(state jpn)" in_force
