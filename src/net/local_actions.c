@@ -298,8 +298,12 @@ static int keep_and_queue(struct node *n, const char *kind, const char *ref, con
  * peer will not get it unless queued by hand. */
 static unsigned not_queued(int err, struct gs_diag *d, const char *what, json_t **reply)
 {
+	if (!d->msg[0])
+		gs_diag_set(d, err, "%s", gs_strerror(err));
 	gs_diag_prefix(d, "%s is recorded but not queued", what);
-	return fail(err, d, reply);
+	unflag(d);
+	*reply = local_error("%s", d->msg);
+	return MHD_HTTP_INTERNAL_SERVER_ERROR; /* never a 4xx: something did change */
 }
 
 /* A temporary name under HOME/tmp. */
