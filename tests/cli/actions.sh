@@ -232,6 +232,21 @@ call $PJ POST /v1/local/consents -b jar.txt -H "X-CSRF-Token: $CSRF" -H 'Content
 	--data-binary "{\"item\":\"$I1\",\"to\":\"USA\",\"third_party\":\"USA\",\"purpose\":\"p\"}"
 eq "a request goes to the originator only: 400" "$code" 400
 eq "nothing changed" "$(dbsum jpn)" "$before"
+echo "from Japan" >jdoc.txt
+JQ="agreement=$AG&to=KOR&classification=$(uri 秘)&purpose=defence-cooperation&topic=dprk-missiles&name=jdoc.txt"
+call $PJ POST "/v1/local/release?$JQ" -b jar.txt -H 'Content-Type: application/octet-stream' --data-binary @jdoc.txt
+eq "an upload by cookie without the CSRF header: 403" "$code" 403
+eq "nothing changed" "$(dbsum jpn)" "$before"
+eq "nothing kept of the upload" "$(ls jpn/tmp | wc -l)" 0
+call $PJ POST "/v1/local/release?$JQ" -b jar.txt -H "X-CSRF-Token: $CSRF" \
+	-H 'Content-Type: application/octet-stream' --data-binary @jdoc.txt
+eq "with it, JPN's officer releases to KOR: 200" "$code" 200
+jqeq "KOR will mark it with its own label" "$body" .banner_recipient 군사III급비밀
+IJ=$(printf '%s' "$body" | jq -r .item)
+at_kor() { [ "$($G items --home kor --json | jq -r --arg i "$IJ" 'map(select(.id == $i)) | length')" = 1 ]; }
+until_ok "it arrives at KOR" at_kor
+until_ok "JPN's outbox is done" outbox_done jpn
+before=$(dbsum jpn)
 
 # ---- consent: JPN asks KOR, KOR grants, JPN holds the consent ----
 call $PJ POST /v1/local/consents -b jar.txt -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
