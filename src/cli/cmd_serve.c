@@ -19,6 +19,8 @@
 #include "net/server.h"
 #include "net/witness_client.h"
 #include "node/agreements.h"
+#include "node/consent.h"
+#include "node/incident.h"
 #include "node/items.h"
 #include "util/encode.h"
 #include "util/banned.h"
@@ -33,7 +35,8 @@ static const char serve_help[] =
 	"endpoint, or 127.0.0.1:8443. Prints 'listening on https://ADDR:PORT' once\n"
 	"ready; stops cleanly on SIGINT or SIGTERM. Deliveries from peers are kept\n"
 	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
-	"receipt goes back in the reply), a receipt or a diplomatic note imported.\n"
+	"receipt goes back in the reply), a receipt, a diplomatic note, a consent\n"
+	"(or a request for one) or an incident notice or step imported.\n"
 	"The outbox is delivered while it runs. Peers' checkpoints are cosigned\n"
 	"(POST /v1/peer/checkpoint), and every --witness-every seconds (default 10;\n"
 	"0: never) this node's log for each peer with an endpoint is sent to that\n"
@@ -68,7 +71,9 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 }
 
 /* Acts on a delivery kept in the inbox: a bundle is received (its
- * receipt goes back in the reply), a receipt or a note imported. A refusal
+ * receipt goes back in the reply), a receipt or a note imported, a
+ * consent (or a holder's request for one) or an incident notice or step
+ * imported. A refusal
  * removes it from the inbox, so that a good copy can come later, and
  * answers 4xx: the sender's outbox stops retrying. Other kinds stay in the
  * inbox for the commands that take them. */
@@ -114,6 +119,29 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		} else {
 			ret = gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
 		}
+	} else if (!strcmp(kind, "consent")) {
+		/* a holder's request (kept to be answered), a consent or a refusal */
+		json_t *rec = NULL;
+		bool already;
+
+		ret = node_consent_receive(ib->n, path, &rec, &already, d);
+		if (!ret)
+			json_object_set_new(r, "consent", json_incref(json_object_get(rec, "id")));
+		json_decref(rec);
+	} else if (!strcmp(kind, "incident")) {
+		/* a holder's notice or a later step, at the originator */
+		json_t *rec = NULL;
+		bool already;
+
+		ret = node_incident_import(ib->n, path, &rec, &already, d);
+		/* A step that came before the one it follows (the sender's
+		 * outbox retries each entry on its own schedule): not a
+		 * refusal, so that it is sent again. */
+		if (ret == GS_ESTATE)
+			ret = GS_EIO;
+		if (!ret)
+			json_object_set_new(r, "incident", json_incref(json_object_get(rec, "id")));
+		json_decref(rec);
 	}
 	if (ret) {
 		json_decref(r);

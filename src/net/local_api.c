@@ -663,6 +663,20 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/ledger/{}/proof", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_proof, LOCAL_WRITES },
 
 	/* ---- actions (local_actions.c) ---- */
+	{ "POST", "/v1/local/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_release,
+	  LOCAL_WRITES | LOCAL_UPLOAD },
+	{ "POST", "/v1/local/receive", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, local_h_receive,
+	  LOCAL_WRITES | LOCAL_UPLOAD },
+	/* as the signed-in person: the decision says who may open what */
+	{ "POST", "/v1/local/items/{}/open", AUTH_ROLES, ROLES_ANY, local_h_open, LOCAL_WRITES },
+	{ "POST", "/v1/local/consents", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_consent_request, LOCAL_WRITES },
+	{ "POST", "/v1/local/consents/{}/grant", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_consent_grant, LOCAL_WRITES },
+	{ "POST", "/v1/local/consents/{}/refuse", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_consent_refuse, LOCAL_WRITES },
+	{ "POST", "/v1/local/incidents", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_incident_report,
+	  LOCAL_WRITES },
+	{ "POST", "/v1/local/incidents/{}/step", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_incident_step,
+	  LOCAL_WRITES },
+	{ "POST", "/v1/local/agreements/{}/notes", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_note, LOCAL_WRITES },
 
 };
 

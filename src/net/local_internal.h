@@ -87,5 +87,68 @@ unsigned h_view_proof(struct call *c, json_t **reply);
 
 /* ---- the calls that change the node (local_actions.c) ---- */
 
+unsigned local_h_release(struct call *c, json_t **reply);
+unsigned local_h_receive(struct call *c, json_t **reply);
+unsigned local_h_open(struct call *c, json_t **reply);
+unsigned local_h_consent_request(struct call *c, json_t **reply);
+unsigned local_h_consent_grant(struct call *c, json_t **reply);
+unsigned local_h_consent_refuse(struct call *c, json_t **reply);
+unsigned local_h_incident_report(struct call *c, json_t **reply);
+unsigned local_h_incident_step(struct call *c, json_t **reply);
+unsigned local_h_note(struct call *c, json_t **reply);
+
+/* Their bodies (docs/api.md "Console actions"): JSON objects of string
+ * members (a note's "version" is an integer), none unknown or twice,
+ * each within its cap, no NUL; an absent member is "". Which are
+ * required is the handler's business. On error *out is all zero. Pure
+ * (fuzzed by fuzz/fuzz_local_actions.c). */
+struct consent_request_body {
+	char item[GS_MAX_ID];
+	char to[GS_MAX_CODE];          /* the originator, if given: checked */
+	char third_party[GS_MAX_CODE];
+	char purpose[GS_MAX_NAME];
+	char kind[16];                 /* onward (default), use, access */
+	char expires[GS_MAX_NAME];
+	char text[512];
+};
+struct consent_answer_body {
+	char text[512];
+	char expires[GS_MAX_NAME];     /* grant: required unless the request names one */
+	char topic[GS_MAX_NAME];       /* grant: widen to the item's class */
+};
+struct incident_report_body {
+	char item[GS_MAX_ID];
+	char kind[32];
+	char detected[GS_MAX_NAME];
+	char text[1024];
+};
+struct incident_step_body {
+	char investigation[1024];
+	char result[1024];
+	char measures[1024];
+	char holding[16];
+};
+struct note_body {
+	char kind[40];
+	char text[GS_MAX_TITLE];
+	char to[GS_MAX_CODE];
+	char delivered[GS_MAX_NAME];
+	char withdraws[16];
+	char terminate_at[GS_MAX_NAME];
+	int version;                   /* 0: absent; else 1..1000 */
+	char effective[16];
+};
+
+int local_consent_request_parse(const char *buf, size_t len, struct consent_request_body *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+int local_consent_answer_parse(const char *buf, size_t len, struct consent_answer_body *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+int local_incident_report_parse(const char *buf, size_t len, struct incident_report_body *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+int local_incident_step_parse(const char *buf, size_t len, struct incident_step_body *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+int local_note_parse(const char *buf, size_t len, struct note_body *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
 
 #endif

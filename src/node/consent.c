@@ -716,3 +716,99 @@ int node_consent_get(struct node *n, const char *id, struct consent *out, struct
 	json_decref(o);
 	return ret ? gs_diag_set(d, ret, "damaged record of consent %.16s", id) : 0;
 }
+
+/* At the originator: a holder's request, delivered, is recorded so that
+ * it can be answered (node_consent_note gives its bytes back to
+ * node_consent_grant). The holder's signature is verified first. */
+static int request_import(struct node *n, const uint8_t *buf, size_t len, struct signed_note *sn,
+			  const char *path, json_t **rec, bool *already, struct gs_diag *d)
+{
+	struct consent_text *c = calloc(1, sizeof(*c));
+	char id[CONSENT_ID_HEX], *js = NULL;
+	gs_instant now;
+	int ret;
+
+	if (!c)
+		return GS_ENOMEM;
+	if ((ret = node_now(n, &now, d)))
+		goto out;
+	if ((ret = consent_text_parse(sn->text, sn->text_len, true, c, d))) {
+		gs_diag_prefix(d, "%s", path);
+		goto out;
+	}
+	if ((ret = verify_by(n, sn, c->holder, "holder", path, d)))
+		goto out;
+	if (strcmp(c->originator, n->self.code)) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: the request is addressed to the originator %s, not to %s", path,
+				  c->originator, n->self.code);
+		goto out;
+	}
+	if (!!c->exercise[0] != n->self.exercise) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: %s request refused by %s node", path,
+				  c->exercise[0] ? "an exercise" : "a real", n->self.exercise ? "an exercise" : "a real");
+		goto out;
+	}
+	note_id(buf, len, id);
+	if (!store_consent_get(n->st, id, &js, NULL, NULL)) {
+		*rec = json_loads(js, 0, NULL);
+		*already = true;
+		ret = *rec ? 0 : GS_EIO;
+		goto out;
+	}
+	if ((ret = record(n, c, id, (const char *)buf, len, false, LEDGER_CONSENT_REQUEST, c->holder, now, d)))
+		goto out;
+	*rec = consent_json(c, id, false);
+out:
+	free(js);
+	free(c);
+	return ret;
+}
+
+int node_consent_receive(struct node *n, const char *path, json_t **rec, bool *already, struct gs_diag *d)
+{
+	struct signed_note *sn = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*rec = NULL;
+	*already = false;
+	sn = calloc(1, sizeof(*sn));
+	if (!sn)
+		return GS_ENOMEM;
+	if ((ret = read_note(path, &buf, &len, sn, d)))
+		goto out;
+	if (sn->text_len > strlen(CONSENT_REQUEST_MAGIC) &&
+	    !memcmp(sn->text, CONSENT_REQUEST_MAGIC "\n", strlen(CONSENT_REQUEST_MAGIC) + 1))
+		ret = request_import(n, buf, len, sn, path, rec, already, d);
+	else
+		ret = node_consent_import(n, path, rec, already, d);
+out:
+	free(buf);
+	free(sn);
+	return ret;
+}
+
+int node_consent_note(struct node *n, const char *id, char **note, size_t *len, json_t **rec,
+		      struct gs_diag *d)
+{
+	uint8_t *buf = NULL;
+	char *js = NULL;
+	int ret;
+
+	*note = NULL;
+	*rec = NULL;
+	ret = store_consent_get(n->st, id, &js, &buf, len);
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "no consent or request %.16s is held here", id);
+	if (ret)
+		return gs_diag_set(d, ret, "cannot read consent %.16s", id);
+	*rec = json_loads(js, 0, NULL);
+	free(js);
+	if (!*rec) {
+		free(buf);
+		return gs_diag_set(d, GS_EIO, "damaged record of consent %.16s", id);
+	}
+	*note = (char *)buf;
+	return 0;
+}

@@ -67,6 +67,17 @@ int node_consent_grant(struct node *n, const struct consent_grant_args *a, char 
 int node_consent_import(struct node *n, const char *path, json_t **rec, bool *already,
 			struct gs_diag *d);
 
+/* What a peer delivers (serve): a holder's request, recorded at the
+ * originator after its signature verifies, so that it can be answered;
+ * or a consent or refusal, as node_consent_import. */
+int node_consent_receive(struct node *n, const char *path, json_t **rec, bool *already,
+			 struct gs_diag *d);
+
+/* The signed note held under id (*note malloc'd, *len bytes) and its
+ * record. GS_ENOTFOUND if not held. */
+int node_consent_note(struct node *n, const char *id, char **note, size_t *len, json_t **rec,
+		      struct gs_diag *d);
+
 /* Every consent, request and refusal held, with its state at now. */
 int node_consents(struct node *n, json_t **out, struct gs_diag *d);
 

@@ -1026,6 +1026,12 @@ out:
 int node_open_item(struct node *n, const char *item, const char *person, const char *output,
 		   struct decision *dec, struct gs_diag *d)
 {
+	return node_open_item_at(n, item, person, NULL, output, dec, d);
+}
+
+int node_open_item_at(struct node *n, const char *item, const char *person, const char *facility,
+		      const char *output, struct decision *dec, struct gs_diag *d)
+{
 	struct agreement_view v;
 	struct lifecycle_status *st = NULL;
 	const struct agreement *a;
@@ -1060,11 +1066,13 @@ int node_open_item(struct node *n, const char *item, const char *person, const c
 	item_to_holding(rec, h);
 	if ((ret = node_person_get(n, person, p, d)))
 		goto out;
-	if (!p->facility[0]) {
+	if (!facility || !facility[0])
+		facility = p->facility;
+	if (!facility[0]) {
 		ret = gs_diag_set(d, GS_EDENIED, "person '%s' belongs to no facility and can open nothing", person);
 		goto out;
 	}
-	if ((ret = node_facility_get(n, p->facility, f, d)))
+	if ((ret = node_facility_get(n, facility, f, d)))
 		goto out;
 	if ((ret = agreement_at(n, h->agreement, now, &v, st, &a, d)))
 		goto out;
