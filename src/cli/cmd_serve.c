@@ -155,26 +155,46 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 	return *reply_json ? 0 : GS_ENOMEM;
 }
 
+/* Links the synced file tmp into the inbox as KIND-ID, then acts on it.
+ * link() never replaces, so of two deliveries of the same (kind, id), at
+ * once or years apart, exactly one is kept; the other is acknowledged and
+ * dropped. tmp is left for the caller to remove. */
+static int inbox_take(struct inbox *ib, const char *peer, const char *kind, const char *id,
+		      const char *tmp, char **reply_json, struct gs_diag *d)
+{
+	char path[GS_HOME_MAX + 128];
+	int dup = 0, dfd;
+
+	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
+	if (link(tmp, path) != 0) {
+		if (errno != EEXIST)
+			return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
+		dup = 1;
+	} else {
+		dfd = open(ib->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	return act_on(ib, peer, kind, path, dup, reply_json, d);
+}
+
 /* Keeps a delivery as inbox/KIND-ID: written to a temporary file, synced,
- * then linked into place. link() never replaces, so of two deliveries of
- * the same (kind, id), at once or years apart, exactly one is kept; the
- * other is acknowledged and dropped. */
+ * then linked into place (inbox_take). */
 static int inbox_deliver(void *ctx, const char *peer, const char *kind, const char *id,
 			 const uint8_t *body, size_t len, char **reply_json, struct gs_diag *d)
 {
 	struct inbox *ib = ctx;
 	char path[GS_HOME_MAX + 128], tmp[GS_HOME_MAX + 160];
 	uint32_t rnd = randombytes_random();
-	int fd, dup = 0, dfd;
+	int fd, ret;
 
-	(void)peer;
 	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
 		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
 	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
-	if (access(path, F_OK) == 0) {
-		dup = 1;
-		goto reply;
-	}
+	if (access(path, F_OK) == 0)
+		return act_on(ib, peer, kind, path, 1, reply_json, d);
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-%s-%08x", ib->dir, kind, id, rnd);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -186,23 +206,35 @@ static int inbox_deliver(void *ctx, const char *peer, const char *kind, const ch
 		unlink(tmp);
 		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
 	}
-	if (link(tmp, path) != 0) {
+	ret = inbox_take(ib, peer, kind, id, tmp, reply_json, d);
+	unlink(tmp);
+	return ret;
+}
+
+/* The same for a delivery streamed to a file (POST /v1/peer/deliver-file):
+ * the file is in HOME/tmp, on the inbox's file system; synced, then linked. */
+static int inbox_deliver_file(void *ctx, const char *peer, const char *kind, const char *id,
+			      const char *file, char **reply_json, struct gs_diag *d)
+{
+	struct inbox *ib = ctx;
+	char path[GS_HOME_MAX + 128];
+	int fd;
+
+	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
+		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
+	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
+	if (access(path, F_OK) == 0)
+		return act_on(ib, peer, kind, path, 1, reply_json, d);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
 		int e = errno;
 
-		unlink(tmp);
-		if (e != EEXIST)
-			return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
-		dup = 1;
-	} else {
-		unlink(tmp);
-		dfd = open(ib->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
+		if (fd >= 0)
+			close(fd);
+		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
 	}
-reply:
-	return act_on(ib, peer, kind, path, dup, reply_json, d);
+	close(fd);
+	return inbox_take(ib, peer, kind, id, file, reply_json, d);
 }
 
 /* The listen address from an endpoint https://HOST[:PORT][/path]: a
@@ -418,6 +450,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.listen = listen;
 	cfg.threads = (unsigned)threads;
 	cfg.deliver = inbox_deliver;
+	cfg.deliver_file = inbox_deliver_file;
 	cfg.deliver_ctx = &ib;
 	cfg.session_ttl = (int64_t)ttl;
 	if ((ret = server_start(n, &cfg, &srv, &d))) {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "net/client.h"
 #include "net/tls.h"
@@ -10,6 +12,7 @@
 
 #define CONNECT_TIMEOUT 10L /* seconds */
 #define TOTAL_TIMEOUT 60L   /* seconds */
+#define LOW_SPEED_LIMIT 1024L /* bytes a second a file upload keeps up, over TOTAL_TIMEOUT */
 
 struct sink {
 	char *buf;
@@ -52,8 +55,17 @@ static void curl_init(void)
 	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* libcurl reads a file body through this. */
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *ctx)
+{
+	return fread(buf, size, nmemb, ctx);
+}
+
+/* A request with a JSON body (json), a file body (file, with its size),
+ * or none. */
 static int request(const struct node *n, const struct party *peer, const char *path,
-		   const char *json, long *status, char **reply, struct gs_diag *d)
+		   const char *json, FILE *file, uint64_t file_size, long *status, char **reply,
+		   struct gs_diag *d)
 {
 	char url[GS_MAX_NAME * 2], cert[GS_HOME_MAX + 64], key[GS_HOME_MAX + 64];
 	char errbuf[CURL_ERROR_SIZE];
@@ -92,7 +104,13 @@ static int request(const struct node *n, const struct party *peer, const char *p
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, TOTAL_TIMEOUT);
+	if (file) {
+		/* a large file takes as long as it takes, as long as it moves */
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_LIMIT);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, TOTAL_TIMEOUT);
+	} else {
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, TOTAL_TIMEOUT);
+	}
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)GS_NET_MAX_REPLY);
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
 	/* Self-signed certificates: the pin is the trust, so neither the
@@ -116,6 +134,13 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		hdrs = curl_slist_append(hdrs, "Expect:");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json));
+	} else if (file) {
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/octet-stream");
+		hdrs = curl_slist_append(hdrs, "Expect:");
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(h, CURLOPT_READDATA, file);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)file_size);
 	}
 	if (!hdrs) {
 		ret = GS_ENOMEM;
@@ -157,11 +182,32 @@ out:
 int peer_get(const struct node *n, const struct party *peer, const char *path, long *status,
 	     char **reply, struct gs_diag *d)
 {
-	return request(n, peer, path, NULL, status, reply, d);
+	return request(n, peer, path, NULL, NULL, 0, status, reply, d);
 }
 
 int peer_post(const struct node *n, const struct party *peer, const char *path, const char *json,
 	      long *status, char **reply, struct gs_diag *d)
 {
-	return request(n, peer, path, json, status, reply, d);
+	return request(n, peer, path, json, NULL, 0, status, reply, d);
+}
+
+int peer_post_file(const struct node *n, const struct party *peer, const char *path,
+		   const char *file, long *status, char **reply, struct gs_diag *d)
+{
+	struct stat sb;
+	FILE *f = fopen(file, "rbe");
+	int ret;
+
+	if (!f)
+		return gs_diag_set(d, GS_EIO, "%s: %s", file, strerror(errno));
+	if (fstat(fileno(f), &sb) != 0) {
+		ret = gs_diag_set(d, GS_EIO, "%s: %s", file, strerror(errno));
+	} else if ((uint64_t)sb.st_size > GS_NET_MAX_UPLOAD) {
+		ret = gs_diag_set(d, GS_ELIMIT, "%s is larger than %llu bytes", file,
+				  (unsigned long long)GS_NET_MAX_UPLOAD);
+	} else {
+		ret = request(n, peer, path, NULL, f, (uint64_t)sb.st_size, status, reply, d);
+	}
+	fclose(f);
+	return ret;
 }

@@ -338,10 +338,6 @@ static int arg(struct call *c, const char *name, size_t cap, int required, const
 
 /* ---- release and receive (uploads) ---- */
 
-/* The largest bundle a delivery carries: base64 in a JSON body of at most
- * GS_NET_MAX_BODY bytes, with room for the other members. */
-#define DELIVERY_MAX_BUNDLE ((GS_NET_MAX_BODY - 1024) / 4 * 3)
-
 /* POST /v1/local/release?agreement=&to=&classification=&purpose=&topic=
  * [&title=][&form=][&name=]: the body is the file (gsomia release
  * --deliver). */
@@ -353,7 +349,6 @@ unsigned local_h_release(struct call *c, json_t **reply)
 	struct decision dec;
 	const char *name = NULL, *slash;
 	char path[GS_HOME_MAX + 96], reason[GS_MAX_LINE];
-	struct stat sb;
 	int ret;
 
 	memset(&r, 0, sizeof(r));
@@ -395,16 +390,6 @@ unsigned local_h_release(struct call *c, json_t **reply)
 			   r.to, "title", r.title ? r.title : "", "banner_recipient", res.banner_recipient, "queued", 1,
 			   "decision", "permit", "rule", dec.rule_id ? dec.rule_id : "", "reason", reason,
 			   "ledger_index", (json_int_t)res.ledger_index);
-	/* A delivery carries the bundle in base64 inside one request body
-	 * (docs/api.md, POST /v1/peer/deliver): say so when it cannot. */
-	if (*reply && !stat(path, &sb) && (uint64_t)sb.st_size > DELIVERY_MAX_BUNDLE) {
-		char msg[256];
-
-		snprintf(msg, sizeof(msg), "the bundle (%lld bytes) is larger than a delivery carries (%u bytes): "
-			 "export it with 'gsomia bundle export %s' and carry it by hand", (long long)sb.st_size,
-			 DELIVERY_MAX_BUNDLE, res.item);
-		json_object_set_new(*reply, "warning", json_string(msg));
-	}
 	return MHD_HTTP_OK;
 }
 

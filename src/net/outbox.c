@@ -75,31 +75,6 @@ static int collect(void *ctx, const struct store_outbox *o)
 	return 0;
 }
 
-/* The body of a delivery: {"kind", "id", "body_b64"} (docs/api.md). */
-static char *delivery_json(const struct due *e, struct gs_diag *d)
-{
-	uint8_t *buf;
-	size_t len, cap;
-	char *b64, *out;
-	json_t *j;
-
-	if (read_file(e->path, GS_NET_MAX_BODY, &buf, &len, d))
-		return NULL;
-	cap = B64_ENCODED_SIZE(len);
-	b64 = malloc(cap);
-	if (!b64 || b64_encode(buf, len, b64, cap) < 0) {
-		free(buf);
-		free(b64);
-		return NULL;
-	}
-	free(buf);
-	j = json_pack("{s:s, s:s, s:s}", "kind", e->kind, "id", e->ref, "body_b64", b64);
-	free(b64);
-	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	return out;
-}
-
 /* A bundle's reply carries the recipient's receipt: import it now. */
 static int take_receipt(struct node *n, const char *reply, struct gs_diag *d)
 {
@@ -148,16 +123,17 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 		struct due *e = &l.v[i];
 		struct gs_diag ed = { { 0 } };
 		struct party p;
-		char *body = NULL, *reply = NULL;
+		char url[GS_NET_MAX_KIND + GS_MAX_NAME + 64], *reply = NULL;
 		long status = 0;
 		int r;
 
 		r = node_party_get(n, e->peer, &p, &ed);
-		if (!r && !(body = delivery_json(e, &ed)))
-			r = ed.msg[0] ? GS_EIO : GS_ENOMEM;
+		/* the file as the raw body, streamed: any size up to GS_NET_MAX_UPLOAD */
+		if (!r && (size_t)snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=%s&id=%s", e->kind,
+					   e->ref) >= sizeof(url))
+			r = gs_diag_set(&ed, GS_ELIMIT, "kind or id too long");
 		if (!r)
-			r = peer_post(n, &p, "/v1/peer/deliver", body, &status, &reply, &ed);
-		free(body);
+			r = peer_post_file(n, &p, url, e->path, &status, &reply, &ed);
 		if (!r && status == 200) {
 			struct gs_diag rd = { { 0 } };
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,6 +56,7 @@ struct route {
 	const char *path;
 	int peer_only; /* needs an authenticated peer */
 	handler_fn fn;
+	int upload;    /* the body is a file, streamed to HOME/tmp */
 };
 
 struct request {
@@ -125,11 +127,33 @@ static unsigned status_of(int err)
 	}
 }
 
+/* The reply to a delivery: the hook's JSON text, or its error. */
+static unsigned deliver_reply(int ret, char *text, const struct gs_diag *d, json_t **reply)
+{
+	json_error_t jerr;
+
+	if (ret) {
+		free(text);
+		*reply = json_error("%s", d->msg[0] ? d->msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	if (!text) {
+		*reply = json_pack("{s:b}", "accepted", 1);
+		return MHD_HTTP_OK;
+	}
+	*reply = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (!*reply) {
+		*reply = json_error("the delivery handler gave no valid reply");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	return MHD_HTTP_OK;
+}
+
 static unsigned h_deliver(struct request *r, json_t **reply)
 {
 	struct deliver_req dr;
 	struct gs_diag d = { { 0 } };
-	json_error_t jerr;
 	char *text = NULL;
 	int ret;
 
@@ -149,22 +173,7 @@ static unsigned h_deliver(struct request *r, json_t **reply)
 				  dr.len, &text, &d);
 	pthread_mutex_unlock(&r->srv->node_lock);
 	deliver_req_release(&dr);
-	if (ret) {
-		free(text);
-		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
-		return status_of(ret);
-	}
-	if (!text) {
-		*reply = json_pack("{s:b}", "accepted", 1);
-		return MHD_HTTP_OK;
-	}
-	*reply = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
-	if (!*reply) {
-		*reply = json_error("the delivery handler gave no valid reply");
-		return MHD_HTTP_INTERNAL_SERVER_ERROR;
-	}
-	return MHD_HTTP_OK;
+	return deliver_reply(ret, text, &d, reply);
 }
 
 /* A peer's checkpoint of its log for this node, to cosign
@@ -204,11 +213,42 @@ static unsigned h_checkpoint(struct request *r, json_t **reply)
 	return status_of(ret);
 }
 
+/* POST /v1/peer/deliver-file?kind=K&id=ID: the same as /v1/peer/deliver,
+ * with the data as the raw body, streamed to a file: no base64, and up to
+ * GS_NET_MAX_UPLOAD bytes instead of GS_NET_MAX_BODY. */
+static unsigned h_deliver_file(struct request *r, json_t **reply)
+{
+	const char *kind = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kind");
+	const char *id = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "id");
+	struct gs_diag d = { { 0 } };
+	char *text = NULL;
+	int ret;
+
+	if (!kind || !api_kind_is_valid(kind) || !id || !api_id_is_valid(id)) {
+		*reply = json_error("?kind= (1-31 of [a-z0-9_]) and ?id= (1-63 of [A-Za-z0-9._-]) are required");
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if (r->upload_failed) {
+		*reply = json_error("cannot keep the delivered file");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	if (!r->srv->cfg.deliver_file) {
+		*reply = json_error("this node takes no deliveries");
+		return MHD_HTTP_NOT_IMPLEMENTED;
+	}
+	pthread_mutex_lock(&r->srv->node_lock);
+	ret = r->srv->cfg.deliver_file(r->srv->cfg.deliver_ctx, r->peer.code, kind, id, r->upload_path,
+				       &text, &d);
+	pthread_mutex_unlock(&r->srv->node_lock);
+	return deliver_reply(ret, text, &d, reply);
+}
+
 static const struct route routes[] = {
-	{ "GET", "/v1/health", 0, h_health },
-	{ "GET", "/v1/peer/whoami", 1, h_whoami },
-	{ "POST", "/v1/peer/deliver", 1, h_deliver },
-	{ "POST", "/v1/peer/checkpoint", 1, h_checkpoint },
+	{ "GET", "/v1/health", 0, h_health, 0 },
+	{ "GET", "/v1/peer/whoami", 1, h_whoami, 0 },
+	{ "POST", "/v1/peer/deliver", 1, h_deliver, 0 },
+	{ "POST", "/v1/peer/deliver-file", 1, h_deliver_file, 1 },
+	{ "POST", "/v1/peer/checkpoint", 1, h_checkpoint, 0 },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -458,18 +498,21 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 }
 
 /* An upload route: the caller is checked before a byte of the body is
- * kept, then the body goes to a temporary file in HOME/tmp. */
+ * kept (a peer by its certificate already, a person here), then the body
+ * goes to a temporary file in HOME/tmp. */
 static enum MHD_Result upload_begin(struct request *r, const char *method, const char *url)
 {
 	struct local_request lr;
 	json_t *reply = NULL;
 	unsigned status;
 
-	local_request_of(r, method, url, &lr);
-	status = local_api_precheck(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &reply);
-	if (status) {
-		r->responded = 1;
-		return respond(r->conn, status, reply, NULL);
+	if (r->local) {
+		local_request_of(r, method, url, &lr);
+		status = local_api_precheck(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &reply);
+		if (status) {
+			r->responded = 1;
+			return respond(r->conn, status, reply, NULL);
+		}
 	}
 	snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-XXXXXX", r->srv->node->home);
 	r->upload_fd = mkostemp(r->upload_path, O_CLOEXEC);
@@ -557,6 +600,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				r->responded = 1;
 				return refuse_peer(r);
 			}
+		}
+		if (r->route && r->route->upload) {
+			enum MHD_Result ret = upload_begin(r, method, url);
+
+			if (r->responded)
+				return ret;
 		}
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
@@ -710,6 +759,22 @@ static int load_pem(const char *home, const char *name, char **out, size_t *len,
 	return 0;
 }
 
+/* HOME/tmp belongs to the server: uploads, opened items and proofs on
+ * their way out. Whatever a server that died left there (an opened
+ * item's plaintext among them) is removed before the next one starts. */
+static void tmp_sweep(const char *dir)
+{
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp)))
+		if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..")))
+			(void)unlinkat(dirfd(dp), e->d_name, 0);
+	closedir(dp);
+}
+
 int server_start(struct node *n, const struct server_config *cfg, struct server **out,
 		 struct gs_diag *d)
 {
@@ -755,6 +820,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 			ret = gs_diag_set(d, GS_EIO, "cannot make %s: %s", tmp, strerror(errno));
 			goto fail;
 		}
+		tmp_sweep(tmp);
 	}
 	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
 	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &(size_t){ 0 }, d))) {

@@ -34,11 +34,17 @@ typedef int (*server_deliver_fn)(void *ctx, const char *peer, const char *kind, 
 				 const uint8_t *body, size_t len, char **reply_json,
 				 struct gs_diag *d);
 
+/* The same for POST /v1/peer/deliver-file: the data is in the file at
+ * path (HOME/tmp, removed after the call: link it to keep it). */
+typedef int (*server_deliver_file_fn)(void *ctx, const char *peer, const char *kind, const char *id,
+				      const char *path, char **reply_json, struct gs_diag *d);
+
 struct server_config {
 	const char *listen;       /* "ADDR:PORT" or "[ADDR]:PORT"; port 0 picks one */
 	unsigned threads;         /* worker threads; 0 for the default (2) */
 	server_deliver_fn deliver; /* NULL: deliveries get 501 */
-	void *deliver_ctx;
+	server_deliver_file_fn deliver_file; /* NULL: file deliveries get 501 */
+	void *deliver_ctx;        /* for both */
 	int64_t session_ttl;      /* seconds a person's session lasts; 0 for 8 h */
 };
 

@@ -369,12 +369,19 @@ head -c $((5 * 1024 * 1024)) /dev/urandom >big.bin
 upload "$KREG" $PK "/v1/local/release?$Q&title=big" big.bin
 eq "a 5 MiB release is 200" "$code" 200
 IB=$(printf '%s' "$body" | jq -r .item)
-has "saying that a delivery cannot carry it" "$(printf '%s' "$body" | jq -r .warning)" "carry it by hand"
+jqeq "with no warning: deliveries stream files of any size" "$body" 'has("warning")' false
+big_at_jpn() { $G items --home jpn --json | jq -e --arg i "$IB" 'any(.[]; .id == $i)' >/dev/null; }
+until_ok "the 5 MiB bundle reaches JPN" big_at_jpn
 code=$(curl -sk --max-time 60 -X POST -H "Authorization: Bearer $PARK" -o big.out -w '%{http_code}' \
 	"https://127.0.0.1:$PK/v1/local/items/$IB/open")
 eq "KOR's reader opens the originator's copy" "$code" 200
 cmp -s big.bin big.out && ok "all 5 MiB, the same" || bad "big bytes differ" "$(stat -c %s big.out)"
 eq "nothing left in KOR's tmp" "$(ls kor/tmp | wc -l)" 0
+code=$(curl -sk --max-time 60 -X POST -H "Authorization: Bearer $Y" -o big.jpn -w '%{http_code}' \
+	"https://127.0.0.1:$PJ/v1/local/items/$IB/open")
+eq "JPN's cleared reader opens the delivered copy" "$code" 200
+cmp -s big.bin big.jpn && ok "all 5 MiB arrived intact" || bad "big bytes differ at JPN" "$(stat -c %s big.jpn)"
+eq "nothing left in JPN's tmp" "$(ls jpn/tmp | wc -l)" 0
 
 expect 0 "JPN's ledger verifies" $G ledger verify --home jpn
 expect 0 "KOR's ledger verifies" $G ledger verify --home kor

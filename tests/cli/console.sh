@@ -46,9 +46,11 @@ $G person add reg --name "Registry" --nationality JPN --employer JPN --facility 
 	--role registry --home jpn >/dev/null
 for p in yamada reg; do GSOMIA_PERSON_PASSWORD="pw-of-$p" $G person password $p --home jpn >/dev/null; done
 export GSOMIA_NOW=2019-11-01T10:00:00+09:00
+mkdir -p jpn/tmp && echo "plaintext left by a crash" >jpn/tmp/open-left && touch jpn/tmp/.hidden
 $G serve --home jpn --listen "127.0.0.1:$PJ" >jpn.out 2>jpn.err &
 pids="$pids $!"
 wait_ready && ok "JPN serves" || bad "JPN serves" "$(cat jpn.err)"
+eq "a starting server clears what a dead one left in HOME/tmp" "$(ls -A jpn/tmp | wc -l)" 0
 has "serve says where its console is" "$(cat jpn.out)" "web console at $U/console/"
 
 # The console's files.

@@ -118,6 +118,26 @@ eq "an id that is a path is 400" "$code" 400
 status "$D" "${K[@]}" --data-binary '{"kind":"memo","id":"R-5","body_b64":"!!!"}'
 eq "bad base64 is 400" "$code" 400
 eq "refused deliveries left nothing" "$(ls -A jpn/inbox | tr '\n' ' ')" "memo-R-1 "
+
+# The same, streamed: the raw body, kind and id in the query.
+F="https://127.0.0.1:$PJ/v1/peer/deliver-file"
+head -c $((5 << 20)) /dev/urandom >big.bin
+status "$F?kind=memo&id=F-1" --cert kor/tls.crt --key kor/tls.key --data-binary @big.bin
+eq "a 5 MiB file delivery is accepted" "$code" 200
+cmp -s big.bin jpn/inbox/memo-F-1 && ok "and kept whole in the inbox" || bad "the inbox file differs"
+status "$F?kind=memo&id=F-1" --cert kor/tls.crt --key kor/tls.key --data-binary 'other'
+jqeq "the same (kind, id) again is a duplicate" "$body" .duplicate true
+cmp -s big.bin jpn/inbox/memo-F-1 && ok "the first is kept" || bad "the duplicate replaced it"
+status "$F?kind=memo&id=F-2" --data-binary 'x'
+eq "an anonymous file delivery is 401" "$code" 401
+status "$F?kind=memo&id=F-2" --cert rogue.crt --key rogue.key --data-binary 'x'
+eq "a stranger's is 403" "$code" 403
+status "$F?kind=memo&id=../F-2" --cert kor/tls.crt --key kor/tls.key --data-binary 'x'
+eq "an id that is a path is 400" "$code" 400
+status "$F?id=F-2" --cert kor/tls.crt --key kor/tls.key --data-binary 'x'
+eq "no kind is 400" "$code" 400
+eq "refused file deliveries left nothing" "$(ls -A jpn/inbox | tr '\n' ' ')" "memo-F-1 memo-R-1 "
+eq "nor anything in HOME/tmp" "$(ls -A jpn/tmp | wc -l)" 0
 status "https://127.0.0.1:$PJ/v1/nothing"
 eq "an unknown path is 404" "$code" 404
 status "$W" "${K[@]}" --data-binary '{}'
