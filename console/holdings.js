@@ -64,7 +64,7 @@ function drawList(list, items, view) {
 			? "There is nothing you may open now." : "No item matches."));
 		return;
 	}
-	replace(list, h("p.count", { test: "holdings-count" }, `${items.length} item${items.length === 1 ? "" : "s"}`),
+	replace(list, h("p.item-count", { test: "holdings-count" }, `${items.length} item${items.length === 1 ? "" : "s"}`),
 		items.map((i) => itemCard(i)));
 }
 
@@ -106,7 +106,10 @@ export async function openItem(id, out, button) {
 			h("strong", "Permitted."), " The opening is logged in the node's ledger."),
 		h("a.button", { href: url, download: name, test: "open-download" }, `Save ${name} (${r.file.size} bytes)`)];
 		const text = await textOf(r.file);
-		if (text !== null) parts.push(h("pre.plaintext", { test: "open-content" }, text));
+		if (text !== null) {
+			parts.push(h("pre.plaintext", { test: "open-content" }, text.shown));
+			if (text.more) parts.push(h("p.fine", `… and ${text.more} more bytes: save the file to read them.`));
+		}
 		replace(out, parts);
 	} catch (e) {
 		if (e instanceof ApiError && e.body && e.body.decision) replace(out, decisionBox(e.body, e));
@@ -126,12 +129,15 @@ export function decisionBox(d, err) {
 		d.reason ? h("div", { test: "open-reason" }, d.reason) : null);
 }
 
+// The first 64 KiB of a text file, to read in place; null for other bytes.
 async function textOf(blob) {
-	if (blob.size > 256 * 1024) return null;
-	const buf = new Uint8Array(await blob.arrayBuffer());
+	const LIMIT = 64 * 1024;
+	const buf = new Uint8Array(await blob.slice(0, LIMIT).arrayBuffer());
 	if (buf.includes(0)) return null;
 	try {
-		return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+		// a cut in the middle of a character is not an error: stream mode
+		const shown = new TextDecoder("utf-8", { fatal: true }).decode(buf, { stream: blob.size > LIMIT });
+		return { shown, more: Math.max(0, blob.size - LIMIT) };
 	} catch {
 		return null;
 	}
