@@ -28,6 +28,11 @@ if [ ! -x /usr/bin/chromium ]; then
 	echo "# installing chromium"
 	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# Korean and Japanese labels need a CJK face (the console names no font file).
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ko 2>/dev/null)" ]; then
+	echo "# installing fonts-wqy-microhei"
+	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null || true
+fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "# installing nodejs and npm"
 	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
