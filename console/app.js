@@ -2,7 +2,7 @@
 // #/agreements  #/holdings  #/actions  #/queues  #/ledger
 "use strict";
 
-import { h, replace, errorBox } from "./dom.js";
+import { h, replace, errorBox, now, setServerNow } from "./dom.js";
 import { session, call, get, hooks, ApiError } from "./api.js";
 import { agreementsPage } from "./agreements.js";
 import { holdingsPage } from "./holdings.js";
@@ -69,6 +69,7 @@ async function render() {
 		location.replace(`#/${page.id}`);
 		return;
 	}
+	await ensureClock();
 	const main = h("main.page", { test: `page-${page.id}` }, h("p.loading", "Loading…"));
 	replace(app, header(), main, footer());
 	document.title = `${page.title} · gsomia console`;
@@ -77,6 +78,16 @@ async function render() {
 	} catch (e) {
 		replace(main, errorBox(e instanceof ApiError ? e : { message: String(e && e.stack || e) }));
 	}
+}
+
+// The node's clock, which countdowns run from: every page may need it, and
+// the list of agreements (any role may read it) carries it.
+async function ensureClock() {
+	if (now() !== null) return;
+	try {
+		const r = await get("/v1/local/agreements");
+		if (r.at) setServerNow(r.at);
+	} catch { /* the countdowns show "—" */ }
 }
 
 function footer() {

@@ -30,13 +30,19 @@ export async function ledgerPage(main) {
 		proofSection(peers), entries);
 }
 
+// The peer's witness of this node's log for it, and this node's of theirs.
 function witness(w, peer) {
-	if (!peer) return h("span.muted", "kept here");
+	if (!peer || peer === "internal") return h("span.muted", "this node's own log: no witness");
 	if (!w) return badge("unknown", "muted", "witness-status");
 	const kind = { verified: "ok", behind: "warn", evidence: "bad", never: "muted" }[w.status] || "plain";
-	const label = { verified: "verified", behind: "behind", evidence: "EVIDENCE of a split view", never: "never witnessed" }[w.status] || w.status;
-	return h("span", badge(label, kind, "witness-status"),
-		w.cosigned_size !== undefined && w.cosigned_size !== null ? h("span.small", ` cosigned at size ${w.cosigned_size}`) : null);
+	const label = { verified: "verified by the peer", behind: "peer behind", evidence: "EVIDENCE of a split view",
+		never: "never witnessed" }[w.status] || w.status;
+	const sub = [];
+	if (w.cosigned_size !== undefined && w.cosigned_size !== null) sub.push(`cosigned at size ${w.cosigned_size}${w.cosigned_at ? `, ${fmt(w.cosigned_at)}` : ""}`);
+	if (w.peer_log && w.peer_log.verified_size !== undefined) sub.push(`their log verified here to size ${w.peer_log.verified_size}`);
+	if (w.evidence) sub.push(`${w.evidence} piece${w.evidence === 1 ? "" : "s"} of evidence kept`);
+	return h("span", { dataset: { status: w.status || "" } }, badge(label, kind, "witness-status"),
+		sub.map((t) => h("span.small.block-line", t)));
 }
 
 async function showEntries(el, peer) {
