@@ -211,25 +211,32 @@ function openSection() {
 function consentSection(ctx) {
 	const parties = ctx.parties ? ctx.parties.filter((p) => !p.self).map((p) => [p.code, p.code]) : [];
 	const item = h("input", { test: "consent-item", required: true });
-	const to = choice("consent-to", parties, "KOR");
-	const third = choice("consent-third-party", parties, "USA");
+	const to = choice("consent-to", parties.length ? [["", "the originator"], ...parties] : [], "the originator (leave empty)");
+	// the third party need not be registered here: typed, with the known ones offered
+	const known = h("datalist", { id: "consent-parties" }, (ctx.parties || []).map((p) => h("option", { value: p.code })));
+	const third = h("input", { test: "consent-third-party", list: "consent-parties", placeholder: "USA", required: true, size: 8 });
 	const purpose = h("input", { test: "consent-purpose", value: "defence-cooperation" });
 	const text = h("textarea", { test: "consent-text", rows: 2 });
 	const out = h("div.out", { test: "consent-result" });
 	const req = h("form.grid-form", { test: "consent-form" },
 		field("Item", item), field("Originator (asked)", to), field("Third party", third), field("Purpose", purpose),
-		field("Text", text), h("div.submit", h("button.primary", { type: "submit", test: "consent-submit" }, "Request consent")), out);
-	onSubmit(req, out, async () => reply(await post("/v1/local/consents",
-		{ item: item.value, to: to.value, third_party: third.value, purpose: purpose.value, text: text.value }), "consent-ok"));
+		field("Text", text), known, h("div.submit", h("button.primary", { type: "submit", test: "consent-submit" }, "Request consent")), out);
+	onSubmit(req, out, async () => {
+		const body = { item: item.value.trim(), third_party: third.value.trim(), purpose: purpose.value.trim(), text: text.value };
+		if (to.value.trim()) body.to = to.value.trim();
+		const r = await post("/v1/local/consents", body);
+		return h("div.alert.ok", { test: "consent-ok" }, h("strong", "Requested. "), "Request ",
+			h("code", { test: "consent-id" }, r.id || "?"), ` is queued to ${r.to || "the originator"}.`, reply(r));
+	});
 
 	const gid = h("input", { test: "consent-grant-id", required: true });
 	const gtext = h("textarea", { test: "consent-grant-text", rows: 2 });
-	const gexp = h("input", { test: "consent-grant-expires", placeholder: "optional: 2020-12-31T00:00:00+09:00" });
+	const gexp = h("input", { test: "consent-grant-expires", placeholder: "2020-12-31T00:00:00+09:00" });
 	const gout = h("div.out", { test: "consent-grant-result" });
 	const grant = h("button.primary", { type: "submit", test: "consent-grant" }, "Grant");
 	const refuse = h("button", { type: "button", test: "consent-refuse" }, "Refuse");
 	const gform = h("form.grid-form", { test: "consent-grant-form" },
-		field("Request", gid), field("Text", gtext), field("Expires", gexp), h("div.submit", grant, " ", refuse), gout);
+		field("Request", gid), field("Text", gtext), field("Expires", gexp, "a grant needs an expiry"), h("div.submit", grant, " ", refuse), gout);
 	const answer = async (verb) => {
 		const body = { text: gtext.value };
 		if (verb === "grant" && gexp.value.trim()) body.expires = gexp.value.trim();
@@ -273,7 +280,7 @@ function incidentSection() {
 	const inv = h("input", { test: "step-investigation" });
 	const res = h("input", { test: "step-result" });
 	const meas = h("input", { test: "step-measures" });
-	const hold = select("step-holding", [["", "(unchanged)"], "active", "lost", "compromised", "destroyed"], "");
+	const hold = select("step-holding", [["", "(unchanged)"], "active", "suspended", "lost", "compromised"], "");
 	const sout = h("div.out", { test: "step-result-out" });
 	const sf = h("form.grid-form", { test: "incident-step-form" },
 		field("Incident", sid), field("Investigation", inv), field("Result", res), field("Measures", meas), field("Holding", hold),
@@ -298,15 +305,22 @@ function noteSection(ctx) {
 	const kind = select("note-kind", NOTE_KINDS, "termination-notice");
 	const text = h("textarea", { test: "note-text", rows: 3, required: true });
 	const to = h("input", { test: "note-to", placeholder: "optional: the party addressed" });
+	const withdraws = select("note-withdraws", [["", "(not a withdrawal)"], ["notice", "the notice of termination"],
+		["suspension", "the suspension"], ["both", "both"]], "");
+	const wfield = field("Withdraws", withdraws, "for a withdrawal: what it takes back");
+	const showW = () => wfield.classList.toggle("hidden", kind.value !== "withdrawal");
+	kind.addEventListener("change", showW);
+	showW();
 	const out = h("div.out", { test: "note-result" });
 	const confirmBox = h("input", { type: "checkbox", test: "note-confirm", required: true });
 	const f = h("form.grid-form", { test: "note-form" },
-		field("Agreement", agreement), field("Kind", kind), field("Text", text), field("To", to),
+		field("Agreement", agreement), field("Kind", kind), wfield, field("Text", text), field("To", to),
 		h("label.check", confirmBox, " I am authorised to give this note for my government."),
 		h("div.submit", h("button.primary.danger", { type: "submit", test: "note-submit" }, "Sign and give the note")), out);
 	onSubmit(f, out, async () => {
 		const body = { kind: kind.value, text: text.value };
 		if (to.value.trim()) body.to = to.value.trim();
+		if (kind.value === "withdrawal" && withdraws.value) body.withdraws = withdraws.value;
 		const r = await post(`/v1/local/agreements/${enc(agreement.value)}/notes`, body);
 		return h("div.alert.ok", { test: "note-ok" }, h("strong", "Given. "), "The state after it: ",
 			h("span", { test: "note-state-after" }, String(r.state_after || "").replace(/_/g, " ")), reply(r));

@@ -20,6 +20,7 @@ case $G in /*) ;; *) G=$PWD/$G ;; esac
 shots=${1:-$root/build/browser-screenshots}
 mkdir -p "$shots"
 shots=$(cd "$shots" && pwd)
+rm -f "$shots"/[0-9][0-9]-*.png # this run's screenshots only
 EX=$root/examples
 KJ=$EX/agreements/kor-jpn-2016
 
@@ -120,6 +121,10 @@ quiet "$G" release seed.txt --to JPN --agreement KOR-JPN-2016 --classification �
 	--purpose defence-cooperation --topic dprk-missiles --title "Launch assessment 2019-10-31" \
 	-o seed.bundle --home kor
 quiet "$G" receive seed.bundle --home jpn
+# A bundle to bring to JPN by hand (the receive form).
+echo "order of battle annex (exercise text)" >hand.txt
+quiet "$G" release hand.txt --to JPN --agreement KOR-JPN-2016 --classification 군사III급비밀 \
+	--purpose defence-cooperation --topic dprk-missiles --title "Carried by hand" -o hand.bundle --home kor
 
 for h in kor jpn; do
 	"$G" serve --home $h --listen "127.0.0.1:${port[$h]}" --witness-every 2 >$h.log 2>&1 &
@@ -133,6 +138,7 @@ export GSOMIA_BROWSER_KOR="https://127.0.0.1:${port[kor]}"
 export GSOMIA_BROWSER_JPN="https://127.0.0.1:${port[jpn]}"
 export GSOMIA_BROWSER_SHOTS=$shots
 export GSOMIA_BROWSER_WORK=$W
+export GSOMIA_BROWSER_BUNDLE=$W/hand.bundle
 echo "# KOR $GSOMIA_BROWSER_KOR  JPN $GSOMIA_BROWSER_JPN  homes in $W  screenshots in $shots"
 rc=0
 node "$here/spec.mjs" || rc=$?

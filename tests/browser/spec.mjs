@@ -3,7 +3,7 @@
 // Prints TAP lines; a test whose endpoint this node does not serve yet is
 // "ok N - ... # SKIP endpoint not merged" (GSOMIA_BROWSER_STRICT=1: a failure).
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const KOR = process.env.GSOMIA_BROWSER_KOR;
@@ -307,7 +307,9 @@ await test("release a file KOR to JPN through the console, with the upload's pro
 	await signIn(kor, "kim");
 	await go(kor, "#/actions", T("release-form"));
 	const line = "발사 평가 / 発射評価 — launch assessment, exercise text.\n";
-	released.text = line.repeat(Math.ceil((3 * 1024 * 1024) / Buffer.byteLength(line)));
+	// 1.5 MiB: large enough to show progress, small enough for a peer's
+	// delivery (4 MiB of JSON, the bundle in base64)
+	released.text = line.repeat(Math.ceil((1.5 * 1024 * 1024) / Buffer.byteLength(line)));
 	await setField(kor, "release-agreement", "KOR-JPN-2016");
 	await setField(kor, "release-to", "JPN");
 	await setField(kor, "release-classification", "군사II급비밀");
@@ -333,6 +335,7 @@ await test("release a file KOR to JPN through the console, with the upload's pro
 	assert(banner.includes("特定秘密"), `marked at JPN: ${banner}`);
 	const progress = await kor.evaluate(() => window.__progress);
 	assert(progress.some((p) => /sending \d+ of \d+ bytes/.test(p)), `no progress shown: ${progress.slice(0, 5)}`);
+	assert(progress.some((p) => /sending (\d+) of \1 bytes \(100 %\)/.test(p)), `the bar never reached the end: ${progress.slice(-5)}`);
 	assert(progress.some((p) => /^indeterminate sealing/.test(p)), `no sealing state: ${progress.slice(-5)}`);
 }, kor);
 
@@ -402,6 +405,65 @@ await test("report an incident; it is in the queue with its deadline", async () 
 	assert(q.includes(id) && q.includes(seeded.id), `queue: ${q.slice(0, 300)}`);
 }, jpn);
 
+await test("receive a bundle brought by hand", async () => {
+	await needs(JPN, "POST", "/v1/local/receive");
+	await signIn(jpn, "suzuki");
+	await go(jpn, "#/actions", T("receive-form"));
+	await jpn.setInputFiles(T("receive-file"), process.env.GSOMIA_BROWSER_BUNDLE);
+	await jpn.click(T("receive-submit"));
+	await jpn.waitForSelector(`${T("receive-ok")}, ${T("receive-result")} ${T("api-error")}`);
+	assert(await jpn.locator(T("receive-ok")).count(), await jpn.locator(T("receive-result")).textContent());
+	const id = (await jpn.locator(T("receive-item")).textContent()).trim();
+	await go(jpn, "#/holdings", `${T("item-card")}[data-item="${id}"]`);
+	const b = await jpn.locator(`${T("item-card")}[data-item="${id}"] ${T("banner-top")}`).textContent();
+	assert(b.includes("군사III급비밀") && b.includes("秘"), `banner: ${b}`);
+	// a damaged bundle is refused, in the node's words
+	const bytes = readFileSync(process.env.GSOMIA_BROWSER_BUNDLE);
+	bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+	await go(jpn, "#/actions", T("receive-form"));
+	await jpn.setInputFiles(T("receive-file"), { name: "damaged.bundle", mimeType: "application/octet-stream", buffer: bytes });
+	await jpn.click(T("receive-submit"));
+	const err = jpn.locator(`${T("receive-result")} ${T("api-error")}`);
+	await err.waitFor();
+	const said = await err.textContent();
+	assert(/^4\d\d /.test(said) && said.length > 10, `shown: ${said}`);
+}, jpn);
+
+const consent = { id: null };
+await test("request the originator's consent to pass an item on", async () => {
+	await needs(JPN, "POST", "/v1/local/consents");
+	await signIn(jpn, "kato");
+	await go(jpn, "#/actions", T("consent-form"));
+	await jpn.fill(T("consent-item"), seeded.id);
+	await jpn.fill(T("consent-third-party"), "USA");
+	await jpn.fill(T("consent-text"), "for the trilateral channel");
+	await jpn.click(T("consent-submit"));
+	await jpn.waitForSelector(`${T("consent-ok")}, ${T("consent-result")} ${T("api-error")}`);
+	assert(await jpn.locator(T("consent-ok")).count(), await jpn.locator(T("consent-result")).textContent());
+	consent.id = (await jpn.locator(T("consent-id")).textContent()).trim();
+}, jpn);
+
+await test("the originator's officer sees the request and grants it", async () => {
+	if (!consent.id) throw new Skip("endpoint not merged");
+	await needs(KOR, "GET", "/v1/local/queues");
+	await signIn(kor, "park");
+	const deadline = Date.now() + 45000;
+	for (;;) {
+		await go(kor, "#/agreements", T("agreement-card"));
+		await go(kor, "#/queues", T("queue-consents"));
+		if ((await kor.locator(T("queue-consents")).textContent()).includes(consent.id)) break;
+		assert(Date.now() < deadline, `request ${consent.id} did not reach KOR`);
+		await kor.waitForTimeout(1000);
+	}
+	await go(kor, "#/actions", T("consent-grant-form"));
+	await kor.fill(T("consent-grant-id"), consent.id);
+	await kor.fill(T("consent-grant-text"), "granted for the DPRK missile picture");
+	await kor.fill(T("consent-grant-expires"), "2020-12-31T00:00:00+09:00");
+	await kor.click(T("consent-grant"));
+	await kor.waitForSelector(`${T("consent-grant-ok")}, ${T("consent-grant-result")} ${T("api-error")}`);
+	assert(await kor.locator(T("consent-grant-ok")).count(), await kor.locator(T("consent-grant-result")).textContent());
+}, kor);
+
 await test("the queues page shows the outbox", async () => {
 	await signIn(kor, "park");
 	await go(kor, "#/queues", T("queue-outbox"));
@@ -425,6 +487,35 @@ await test("the ledger page lists the logs and their witnesses", async () => {
 		assert(/verified here/.test(v), `proof: ${v.slice(0, 200)}`);
 	}
 }, jpn);
+
+await test("give a notice of termination; the countdown to the end appears at both nodes", async () => {
+	await needs(KOR, "POST", "/v1/local/agreements/KOR-JPN-2016/notes");
+	await signIn(kor, "park");
+	await go(kor, "#/actions", T("note-form"));
+	await setField(kor, "note-agreement", "KOR-JPN-2016");
+	await setField(kor, "note-kind", "termination-notice");
+	await kor.fill(T("note-text"), "The Republic of Korea gives notice of termination (exercise).");
+	await kor.check(T("note-confirm"));
+	await kor.click(T("note-submit"));
+	await kor.waitForSelector(`${T("note-ok")}, ${T("note-result")} ${T("api-error")}`);
+	assert(await kor.locator(T("note-ok")).count(), await kor.locator(T("note-result")).textContent());
+	await go(kor, "#/agreements/KOR-JPN-2016", T("agreement-card"));
+	const state = await kor.locator(T("agreement-state")).textContent();
+	assert(!/^in force$/.test(state.trim()), `state after the notice: ${state}`);
+	await kor.waitForSelector(T("countdown-terminates"));
+	const t = await kor.locator(T("terminates-at")).textContent();
+	assert(/^20\d\d-/.test(t), `terminates at ${t}`);
+	// the note reaches JPN through the courier
+	await signIn(jpn, "kato");
+	const deadline = Date.now() + 45000;
+	for (;;) {
+		await go(jpn, "#/agreements/KOR-JPN-2016", T("agreement-card"));
+		if (await jpn.locator(T("countdown-terminates")).count()) break;
+		assert(Date.now() < deadline, "the note did not reach JPN");
+		await jpn.waitForTimeout(1000);
+		await go(jpn, "#/holdings", T("page-holdings"));
+	}
+}, kor);
 
 await test("no Content-Security-Policy violation and no script error on any page", async () => {
 	for (const p of [kor, jpn]) {
