@@ -112,6 +112,11 @@ function noticeInstant(view, st, zone) {
 	return Number.isNaN(day) ? null : day + 86400000 - zone * 60000;
 }
 
+function noticeDate(view, st) {
+	if (view && view.next_notice_deadline) return view.next_notice_deadline_date || null;
+	return st.notice_deadline || null;
+}
+
 function countdownSection(view, st, zone) {
 	const items = [];
 	const notice = noticeInstant(view, st, zone);
@@ -122,10 +127,11 @@ function countdownSection(view, st, zone) {
 		const passed = nowMs !== null && notice < nowMs;
 		items.push(h("div.count", { test: "countdown-notice-box" },
 			h("div.what", passed ? "Notice deadline for this term (passed)" : "Next notice deadline"),
-			h("div.when", { test: "notice-deadline" }, fmtInstant(notice, zone)),
+			h("div.when", { test: "notice-deadline" }, noticeDate(view, st) ? `${noticeDate(view, st)}, to the end of the day` : fmtInstant(notice, zone)),
 			countdown(notice, "countdown-notice"),
-			h("div.sub", passed ? "No notice was given by then: the term renews at its end unless the agreement ends otherwise."
-				: "Notice of termination given by then ends the agreement at the end of this term.")));
+			h("div.sub", !passed ? "Notice of termination given by then ends the agreement at the end of this term."
+				: Number.isNaN(term) ? "No notice was given by then: the term renews at its end unless the agreement ends otherwise."
+					: "The state above says what the notice given does.")));
 	}
 	if (!Number.isNaN(termEnd)) {
 		items.push(h("div.count", { test: "countdown-term-box" },
@@ -149,7 +155,17 @@ function countdownSection(view, st, zone) {
 function timelineSection(view, st, zone) {
 	const tl = view && view.timeline ? view.timeline : fallbackTimeline(st);
 	const block = h("section.block", h("h3", "Timeline of terms and notes"));
-	const from = Date.parse(tl.from), to = Date.parse(tl.to);
+	// the marks beyond the notes: the notice deadline, a termination, now
+	const marks = [];
+	const notice = noticeInstant(view, st, zone);
+	if (notice !== null && !Number.isNaN(notice)) marks.push({ t: notice, label: "notice deadline", cls: "mark-notice", test: "timeline-notice" });
+	const ends = Date.parse((view && view.terminates_at) || st.terminates_at || "");
+	if (!Number.isNaN(ends)) marks.push({ t: ends, label: "terminates", cls: "mark-end", test: "timeline-terminates" });
+	const from = Date.parse(tl.from);
+	let to = Date.parse(tl.to);
+	const nowMs = now();
+	const latest = Math.max(to, ...(marks.map((m) => m.t)), nowMs === null ? to : nowMs);
+	if (latest > to || (nowMs !== null && nowMs >= to - 1)) to = latest + Math.max(30 * 86400000, (latest - from) * 0.04);
 	if (Number.isNaN(from) || Number.isNaN(to) || to <= from) {
 		block.append(h("p.empty", "No timeline to draw."));
 		return block;
@@ -188,17 +204,30 @@ function timelineSection(view, st, zone) {
 		svg.append(s("g", { test: "timeline-event", class: `event ${ev.effect === "ignored" ? "ignored" : ""} kind-${ev.kind}` },
 			s("line", { x1: x(t), y1: y + 4, x2: x(t), y2: axisY, class: "event-line" }),
 			s("circle", { cx: x(t), cy: axisY, r: 5, class: "event-dot" }),
-			s("text", { x: x(t) + 4, y, class: "event-label" }, `${ev.from || ""} ${ev.kind || ""}`),
+			label(x(t), y, `${ev.from || ""} ${ev.kind || ""}`, "event-label"),
 			s("title", null, `${fmt(ev.at || ev.delivered, zone)} — ${ev.what || ev.kind}`)));
 	});
+	for (const m of marks) {
+		if (m.t < from || m.t > to) continue;
+		svg.append(s("g", { test: m.test, class: m.cls },
+			s("line", { x1: x(m.t), y1: 110, x2: x(m.t), y2: axisY + 8, class: "mark-line" }),
+			s("path", { d: `M${x(m.t)} ${axisY - 6} l5 6 l-5 6 l-5 -6 z`, class: "mark-dot" }),
+			label(x(m.t), 106, m.label, "mark-label"),
+			s("title", null, `${m.label}: ${fmtInstant(m.t, zone)}`)));
+	}
 	// now
 	const n = now();
 	if (n !== null && n >= from && n <= to) {
 		svg.append(s("g", { test: "timeline-now" },
 			s("line", { x1: x(n), y1: 14, x2: x(n), y2: axisY + 8, class: "now-line" }),
-			s("text", { x: x(n) + 3, y: 12, class: "now-label" }, "now")));
+			label(x(n), 12, "now", "now-label")));
 	}
 	block.append(h("div.chart", svg));
+	// labels near the right edge read leftwards, so that none is cut
+	function label(px, py, text, cls) {
+		const right = px > W * 0.72;
+		return s("text", { x: right ? px - 4 : px + 4, y: py, class: cls, "text-anchor": right ? "end" : "start" }, text);
+	}
 	block.append(h("ol.events", { test: "timeline-events" }, (tl.events || []).map((ev) =>
 		h("li", h("span.when", fmt(ev.at || ev.delivered, zone)), " ",
 			badge(ev.kind || "note", ev.effect === "ignored" ? "muted" : "plain"), " ",

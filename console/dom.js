@@ -230,7 +230,7 @@ export function langOf(code) {
 }
 
 export function stateBadge(state) {
-	const kind = { in_force: "ok", suspended: "warn", notice_given: "warn", terminated: "bad",
-		not_in_force: "muted", signed: "muted" }[state] || "plain";
+	const kind = { in_force: "ok", notice_pending: "bad", notice_suspended: "warn", terminated: "bad",
+		draft: "muted", signed: "muted" }[state] || "plain";
 	return badge(String(state || "unknown").replace(/_/g, " "), kind, "agreement-state");
 }

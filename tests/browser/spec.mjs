@@ -513,7 +513,7 @@ await test("give a notice of termination; the countdown to the end appears at bo
 		if (await jpn.locator(T("countdown-terminates")).count()) break;
 		assert(Date.now() < deadline, "the note did not reach JPN");
 		await jpn.waitForTimeout(1000);
-		await go(jpn, "#/holdings", T("page-holdings"));
+		await go(jpn, "#/actions", T("page-actions"));
 	}
 }, kor);
 
