@@ -169,6 +169,14 @@ await test("sign in by cookie: HttpOnly, SameSite=Strict, not readable by the pa
 	assert(!seen.includes("gsomia_session"), "the page can read the session cookie");
 }, jpn);
 
+await test("a reload keeps the session and its CSRF token", async () => {
+	await jpn.reload();
+	await jpn.waitForSelector(`${T("whoami")}:has-text("(suzuki)")`);
+	await go(jpn, "#/agreements", T("agreement-card"));
+	// the sign-out of the next test needs the CSRF token, which the console
+	// has read again from GET /v1/session
+}, jpn);
+
 await test("sign out ends the session on the node", async () => {
 	await signOut(jpn);
 	const status = await jpn.evaluate(async () => (await fetch("/v1/session")).status);
@@ -261,6 +269,15 @@ await test("a registry officer sees the inventory, each item between banners in 
 	// the banners are the first and last things of the card
 	const order = await card.evaluate((c) => [c.firstElementChild.dataset.test, c.lastElementChild.dataset.test]);
 	assert(order[0] === "banner-top" && order[1] === "banner-bottom", `card order: ${order}`);
+}, jpn);
+
+await test("an item's own page: its custody between the banners", async () => {
+	await go(jpn, `#/holdings/${encodeURIComponent(seeded.id)}`, T("item-custody"));
+	const c = await jpn.locator(T("item-custody")).textContent();
+	assert(/received/.test(c), `custody: ${c}`);
+	assert((await jpn.locator(T("banner-top")).count()) === 1 && (await jpn.locator(T("banner-bottom")).count()) === 1, "banners");
+	await go(jpn, "#/holdings", T("holdings-list"));
+	await jpn.waitForSelector(T("item-card"));
 }, jpn);
 
 await test("holdings filter by originator, classification and status", async () => {
@@ -478,6 +495,11 @@ await test("the ledger page lists the logs and their witnesses", async () => {
 	await go(jpn, "#/ledger", T("ledger-logs"));
 	const rows = await jpn.locator(`${T("ledger-logs")} tbody tr`).count();
 	assert(rows >= 1, "no log");
+	if (await served(JPN, "GET", "/v1/local/ledger/KOR/entries")) {
+		await jpn.locator(T("ledger-show")).first().click();
+		await jpn.waitForSelector(`${T("ledger-entries-table")}, ${T("ledger-entries")} ${T("api-error")}`);
+		assert(await jpn.locator(`${T("ledger-entries-table")} tbody tr`).count() >= 1, await jpn.locator(T("ledger-entries")).textContent());
+	}
 	if (await served(JPN, "GET", "/v1/local/ledger/KOR/proof")) {
 		await setField(jpn, "proof-peer", "KOR");
 		await jpn.fill(T("proof-index"), "0");
