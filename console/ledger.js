@@ -16,6 +16,7 @@ export async function ledgerPage(main) {
 	}
 	const peers = logs.map((l) => l.peer || "internal");
 	const entries = h("div", { test: "ledger-entries" });
+	const proof = proofSection(peers);
 	replace(main, h("div.page-head", h("h1", "Ledger")),
 		missing ? missingBox("GET /v1/local/ledger/checkpoints (signed checkpoints and witnesses); the sizes and roots are from /v1/local/ledger.", missing) : null,
 		h("section.block", h("h2", "Logs and checkpoints"), table([
@@ -25,9 +26,9 @@ export async function ledgerPage(main) {
 			{ label: "Root", get: (l) => h("code.hash", l.root) },
 			{ label: "Witness", get: (l) => witness(l.witness, l.peer) },
 			{ label: "", get: (l) => l.checkpoint ? h("details", h("summary", "checkpoint"), h("pre.note", l.checkpoint)) : "" },
-			{ label: "", get: (l) => h("button.link", { test: "ledger-show", onclick: () => showEntries(entries, l.peer || "internal") }, "entries") },
+			{ label: "", get: (l) => h("button.link", { test: "ledger-show", onclick: () => showEntries(entries, l.peer || "internal", proof.prove) }, "entries") },
 		], logs, "ledger-logs", "No log yet.")),
-		proofSection(peers), entries);
+		proof.el, entries);
 }
 
 // The peer's witness of this node's log for it, and this node's of theirs.
@@ -45,7 +46,7 @@ function witness(w, peer) {
 		sub.map((t) => h("span.small.block-line", t)));
 }
 
-async function showEntries(el, peer) {
+async function showEntries(el, peer, prove) {
 	replace(el, h("p.loading", "Loading…"));
 	try {
 		const r = await get(`/v1/local/ledger/${enc(peer)}/entries${q({ from: 0, limit: 200 })}`);
@@ -54,6 +55,7 @@ async function showEntries(el, peer) {
 			{ label: "Kind", get: (e) => e.kind },
 			{ label: "At", get: (e) => fmt(e.at) },
 			{ label: "Fields", get: (e) => h("code.small", Object.entries(e.fields || {}).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ")) },
+			{ label: "", get: (e) => h("button.link", { test: "ledger-prove", onclick: () => prove(peer, e.index) }, "prove") },
 		], r.entries, "ledger-entries-table", "No entry.")));
 	} catch (e) {
 		replace(el, e instanceof ApiError && e.missing ? missingBox("GET /v1/local/ledger/{peer}/entries", e) : errorBox(e));
@@ -95,5 +97,14 @@ function proofSection(peers) {
 			btn.disabled = false;
 		}
 	});
-	return h("section.block", { test: "ledger-proof" }, h("h2", "Proof of an entry"), f);
+	const el = h("section.block", { test: "ledger-proof" }, h("h2", "Proof of an entry"), f);
+	return {
+		el,
+		prove(p, i) {
+			peer.value = p;
+			index.value = String(i);
+			el.scrollIntoView();
+			f.requestSubmit();
+		},
+	};
 }
