@@ -11,7 +11,8 @@ const FORMS = ["document", "electronic", "magnetic", "visual", "oral", "equipmen
 const INCIDENT_KINDS = ["possible-loss", "confirmed-loss", "possible-compromise", "confirmed-compromise"];
 const NOTE_KINDS = ["termination-notice", "suspension", "withdrawal", "amendment-consent", "domestic-procedures-complete"];
 
-export async function actionsPage(main) {
+// rest: "consent:ID" or "incident:ID" (an answer to make), "incident-item:ID" (a report)
+export async function actionsPage(main, rest) {
 	const sections = [];
 	const ctx = await context();
 	if (hasRole("nsa-officer", "registry")) sections.push(releaseSection(ctx), receiveSection());
@@ -22,6 +23,17 @@ export async function actionsPage(main) {
 	replace(main, h("div.page-head", h("h1", "Actions")),
 		h("nav.toc", sections.map((s) => h("a", { href: `#/actions`, onclick: (e) => { e.preventDefault(); s.scrollIntoView(); } }, s.dataset.title))),
 		sections);
+	const m = /^(consent|incident|incident-item):(.+)$/.exec(rest || "");
+	if (m) {
+		const [test, sectionTest] = { consent: ["consent-grant-id", "action-consent"], incident: ["step-id", "action-incident"],
+			"incident-item": ["incident-item", "action-incident"] }[m[1]];
+		const input = main.querySelector(`[data-test="${test}"]`);
+		if (input) {
+			input.value = m[2];
+			main.querySelector(`[data-test="${sectionTest}"]`).scrollIntoView();
+			input.focus();
+		}
+	}
 }
 
 // What the forms offer: the agreements, the parties and their schemes.

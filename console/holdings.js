@@ -4,7 +4,7 @@
 "use strict";
 
 import { h, replace, errorBox, missingBox, field, select, badge, banner, fmt, langOf, setServerNow } from "./dom.js";
-import { get, enc, q, postForFile, ApiError } from "./api.js";
+import { get, enc, q, postForFile, hasRole, ApiError } from "./api.js";
 
 const filters = { originator: "", classification: "", status: "" };
 
@@ -85,7 +85,9 @@ export function itemCard(item, extra) {
 				h("dt", "Status"), h("dd", badge(item.status || "?", item.status === "active" ? "ok" : "warn", "item-status")),
 				h("dt", "Released"), h("dd", `${fmt(item.released_at)}${item.released_by ? ` by ${item.released_by}` : ""}`)),
 			extra || null,
-			h("div.actions-row", openBtn), out),
+			h("div.actions-row", openBtn,
+				hasRole("nsa-officer", "registry") ? h("a.button", { href: `#/actions/incident-item:${enc(item.id)}`, test: "item-report" }, "Report an incident") : null),
+			out),
 		banner(item.banners, item, "bottom"));
 }
 

@@ -41,7 +41,7 @@ async function fill(body) {
 	], qs.receipts_pending, "queue-receipts-table", "Every release has been receipted.")));
 	if (qs.consents) parts.push(block("Consent requests", "queue-consents", table([
 		{ label: "Id", get: (r) => h("code", r.id) },
-		{ label: "State", get: (r) => badge(r.state || r.decision, r.state === "granted" ? "ok" : r.state === "refused" ? "bad" : "warn") },
+		{ label: "State", get: (r) => badge(r.state || r.decision, r.state === "valid" ? "ok" : r.state === "refused" || r.state === "expired" ? "bad" : "warn", "consent-state") },
 		{ label: "Item", get: (r) => h("code", r.item) },
 		{ label: "Originator", get: (r) => r.originator },
 		{ label: "Holder", get: (r) => r.holder },
@@ -50,6 +50,8 @@ async function fill(body) {
 		{ label: "When", get: (r) => fmt(r.requested_at || r.granted_at) },
 		{ label: "Expires", get: (r) => fmt(r.expires) },
 		{ label: "Text", get: (r) => r.text },
+		{ label: "", get: (r) => r.decision === "requested" && !r.made_here && hasRole("nsa-officer")
+			? h("a.button", { href: `#/actions/consent:${encodeURIComponent(r.id)}`, test: "queue-consent-answer" }, "Answer") : "" },
 	], qs.consents, "queue-consents-table", "No consent request.")));
 	if (qs.incidents) parts.push(block("Incidents", "queue-incidents", table([
 		{ label: "Id", get: (r) => h("code", r.id) },
@@ -63,6 +65,8 @@ async function fill(body) {
 		{ label: "Late", get: (r) => r.late ? badge("late", "bad", "incident-late") : badge("on time", "ok") },
 		{ label: "Missed", get: (r) => Array.isArray(r.missed) && r.missed.length ? r.missed.join(", ") : "" },
 		{ label: "Text", get: (r) => r.text },
+		{ label: "", get: (r) => r.role === "holder" && r.state !== "results-sent" && hasRole("nsa-officer", "registry")
+			? h("a.button", { href: `#/actions/incident:${encodeURIComponent(r.id)}`, test: "queue-incident-answer" }, "Answer") : "" },
 	], qs.incidents, "queue-incidents-table", "No incident.")));
 	if (qs.outbox) parts.push(block("Outbox", "queue-outbox", table([
 		{ label: "Id", get: (r) => h("code", r.id) },

@@ -472,8 +472,11 @@ await test("the originator's officer sees the request and grants it", async () =
 		assert(Date.now() < deadline, `request ${consent.id} did not reach KOR`);
 		await kor.waitForTimeout(1000);
 	}
-	await go(kor, "#/actions", T("consent-grant-form"));
-	await kor.fill(T("consent-grant-id"), consent.id);
+	// the queue's Answer button brings the request to the form
+	await kor.locator(`${T("queue-consents-table-row")}:has-text("${consent.id}") ${T("queue-consent-answer")}`).click();
+	await kor.waitForSelector(T("consent-grant-form"));
+	const filled = await kor.locator(T("consent-grant-id")).inputValue();
+	assert(filled === consent.id, `the form holds ${filled}`);
 	await kor.fill(T("consent-grant-text"), "granted for the DPRK missile picture");
 	await kor.fill(T("consent-grant-expires"), "2020-12-31T00:00:00+09:00");
 	await kor.click(T("consent-grant"));
