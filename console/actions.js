@@ -3,7 +3,7 @@
 // diplomatic note. Each form shows the node's reply; errors verbatim.
 "use strict";
 
-import { h, replace, errorBox, missingBox, field, select, badge, fmt, langOf } from "./dom.js";
+import { h, replace, errorBox, missingBox, field, select, badge, langOf } from "./dom.js";
 import { get, post, upload, enc, q, hasRole, session, ApiError } from "./api.js";
 import { openItem, decisionBox } from "./holdings.js";
 

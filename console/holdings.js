@@ -64,8 +64,22 @@ function drawList(list, items, view) {
 			? "There is nothing you may open now." : "No item matches."));
 		return;
 	}
-	replace(list, h("p.item-count", { test: "holdings-count" }, `${items.length} item${items.length === 1 ? "" : "s"}`),
-		items.map((i) => itemCard(i)));
+	replace(list, h("p.item-count", { test: "holdings-count" }, `${items.length} item${items.length === 1 ? "" : "s"}`));
+	// a page of cards at a time: an inventory may hold thousands
+	const PAGE = 100;
+	let shown = 0;
+	const more = h("button", { test: "holdings-more" });
+	const next = () => {
+		more.remove();
+		for (const i of items.slice(shown, shown + PAGE)) list.append(itemCard(i));
+		shown = Math.min(items.length, shown + PAGE);
+		if (shown < items.length) {
+			more.textContent = `Show ${Math.min(PAGE, items.length - shown)} more (${items.length - shown} left)`;
+			list.append(more);
+		}
+	};
+	more.addEventListener("click", next);
+	next();
 }
 
 export function itemCard(item, extra) {
