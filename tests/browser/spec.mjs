@@ -404,7 +404,7 @@ await test("an uncleared reader is refused, with the rule and its reason", async
 	assert(reason.length > 10, `reason: ${reason}`);
 }, jpn);
 
-await test("report an incident; it is in the queue with its deadline", async () => {
+await test("report an incident; it is in the queue with its deadline; answer it", async () => {
 	await needs(JPN, "POST", "/v1/local/incidents");
 	await signIn(jpn, "suzuki");
 	await go(jpn, "#/actions", T("incident-form"));
@@ -420,6 +420,14 @@ await test("report an incident; it is in the queue with its deadline", async () 
 	await go(jpn, "#/queues", T("queue-incidents"));
 	const q = await jpn.locator(T("queue-incidents")).textContent();
 	assert(q.includes(id) && q.includes(seeded.id), `queue: ${q.slice(0, 300)}`);
+	// and answer it: the investigation, from the queue's Answer button
+	await jpn.locator(`${T("queue-incidents-table-row")}:has-text("${id}") ${T("queue-incident-answer")}`).click();
+	await jpn.waitForSelector(T("incident-step-form"));
+	assert((await jpn.locator(T("step-id")).inputValue()) === id, "the step form does not hold the incident");
+	await jpn.fill(T("step-investigation"), "registry and safes searched");
+	await jpn.click(T("step-submit"));
+	await jpn.waitForSelector(`${T("step-ok")}, ${T("step-result-out")} ${T("api-error")}`);
+	assert(await jpn.locator(T("step-ok")).count(), await jpn.locator(T("step-result-out")).textContent());
 }, jpn);
 
 await test("receive a bundle brought by hand", async () => {
