@@ -61,7 +61,7 @@ async function agreementDetail(el, id) {
 				view && view.parties ? ` · parties ${view.parties.join(", ")}` : "",
 				` · times in UTC${zone ? fmtZone(zone) : ""}`)),
 		stateSection(status, zone),
-		countdownSection(view, status, zone));
+		countdownSection(view, status, zone, id));
 	if (missing) card.append(missingBox(`GET /v1/local/agreements/${id} (annex, timeline, what-if of this agreement); the state above is from /status.`, missing));
 	card.append(timelineSection(view, status, zone));
 	if (view) card.append(annexSection(view));
@@ -117,7 +117,7 @@ function noticeDate(view, st) {
 	return st.notice_deadline || null;
 }
 
-function countdownSection(view, st, zone) {
+function countdownSection(view, st, zone, id) {
 	const items = [];
 	const notice = noticeInstant(view, st, zone);
 	const termEnd = Date.parse((view && view.term_end) || st.term_end || "");
@@ -146,8 +146,23 @@ function countdownSection(view, st, zone) {
 			countdown(term, "countdown-terminates")));
 	}
 	if (items.length === 0) items.push(h("p.empty", { test: "countdown-none" }, "No deadline runs at this instant."));
-	return h("section.block", h("h3", "Countdowns"), h("p.fine", "Counted from the node's clock, not this computer's."),
-		h("div.counts", { test: "countdowns" }, items));
+	const counts = h("div.counts", { test: "countdowns" }, items);
+	// in force, with no notice running: when a notice given now would end it
+	if (view && st.state === "in_force" && Number.isNaN(term)) ifNoticeNow(counts, id, zone);
+	return h("section.block", h("h3", "Countdowns"), h("p.fine", "Counted from the node's clock, not this computer's."), counts);
+}
+
+async function ifNoticeNow(counts, id, zone) {
+	try {
+		const w = await get(`/v1/local/agreements/${enc(id)}/whatif`);
+		const t = Date.parse(w.if_notice_today && w.if_notice_today.terminates_at);
+		if (Number.isNaN(t)) return;
+		counts.append(h("div.count.hypothetical", { test: "countdown-if-notice-box" },
+			h("div.what", "If notice were given now, the agreement would end"),
+			h("div.when", { test: "if-notice-ends" }, fmtInstant(t, zone)),
+			countdown(t, "countdown-if-notice"),
+			h("div.sub", "Nothing is given or changed: see What if… below.")));
+	} catch { /* the what-if view is not on this node: nothing to add */ }
 }
 
 // ---- the timeline chart (SVG drawn here) ----

@@ -223,6 +223,9 @@ await test("the equivalence annex shows each party's labels in its own script", 
 	assert(/[\uAC00-\uD7A3]/.test(text), "no Hangul in the annex");
 	assert(/[\u3040-\u30FF\u4E00-\u9FFF]/.test(text), "no kana or kanji in the annex");
 	assert(text.includes("군사II급비밀") && text.includes("特定秘密"), `annex: ${text.slice(0, 300)}`);
+	// with the view, also when a notice given now would end the agreement
+	const ends = await jpn.locator(T("if-notice-ends")).textContent();
+	assert(ends.startsWith("2020-11-23 00:00:00 +09:00"), `a notice now would end it at ${ends}`);
 }, jpn);
 
 await test("what if: the releases refused at an instant after a termination", async () => {
