@@ -40,6 +40,11 @@ async function newPage(base) {
 		if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply)/i.test(m.text())) violations.push(`${base}: ${m.text()}`);
 	});
 	page.on("pageerror", (e) => violations.push(`${base}: page error: ${e.message}`));
+	// nothing but the node itself: no CDN, no font, no other host
+	page.on("request", (r) => {
+		const u = r.url();
+		if (!u.startsWith(`${base}/`) && !/^(blob|data):/.test(u)) violations.push(`${base}: a request to ${u}`);
+	});
 	await page.addInitScript(() => {
 		window.__csp = [];
 		document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -553,7 +558,7 @@ await test("give a notice of termination; the countdown to the end appears at bo
 	}
 }, kor);
 
-await test("no Content-Security-Policy violation and no script error on any page", async () => {
+await test("no Content-Security-Policy violation, no script error, no request to another host", async () => {
 	for (const p of [kor, jpn]) {
 		const seen = await p.evaluate(() => window.__csp || []);
 		for (const v of seen) violations.push(`${p.base}: ${v}`);
