@@ -240,6 +240,10 @@ await test("what if: the releases refused at an instant after a termination", as
 	await jpn.waitForSelector(T("whatif-releases"));
 	const rows = await jpn.locator(`${T("whatif-releases")} tbody tr`).count();
 	assert(rows >= 1, "no release row");
+	const decisions = await jpn.locator(`${T("whatif-releases")} ${T("whatif-decision")}`).allTextContents();
+	assert(decisions.includes("deny") && decisions.includes("permit"), `decisions: ${decisions}`);
+	const prot = await jpn.locator(`${T("whatif-holdings")} ${T("whatif-protected")}`).allTextContents();
+	assert(prot.includes("stays protected"), `holdings after a notice: ${prot}`);
 	assert((await jpn.locator(T("whatif-holdings")).count()) === 1, "no holdings of the notice-today view");
 }, jpn);
 
