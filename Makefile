@@ -4,7 +4,10 @@
 DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
 	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
 	libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev wrk \
-	age minisign jq hyperfine python3 curl openssl
+	age minisign jq hyperfine python3 curl openssl chromium fonts-wqy-microhei
+# The browser tests also need node and npm: Debian's, unless some are there.
+NODE_PACKAGES := $(shell command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm)
+DEB_PACKAGES += $(NODE_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps demo test bench fuzz clean

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: unit and command-line tests in the normal build and
-# again under ASan+UBSan, then each fuzz harness for a short bounded time.
+# again under ASan+UBSan, then each fuzz harness for a short bounded time,
+# then the console's browser tests (tests/browser/run.sh).
 # Ends with a plain "N passed, N failed" line.
 set -u
 # Meson asks the compiler for its include paths with `cc -E -v -`, which
@@ -47,6 +48,23 @@ if [ -x scripts/fuzz.sh ]; then
 		printf '%s\n' "$out" | tail -40
 		n=$(printf '%s\n' "$out" | grep -c '^fuzz ok')
 		passed=$((passed + n))
+		failed=$((failed + 1))
+	fi
+fi
+
+# The console in headless Chromium against two real nodes (tests/browser/run.sh):
+# each "ok" line counts as passed, each "not ok" as failed; skipped ones
+# (endpoints a node does not serve) count as neither.
+if [ -x tests/browser/run.sh ] && [ -x build/gsomia ]; then
+	out=$(GSOMIA=build/gsomia ./tests/browser/run.sh build/browser-screenshots 2>&1) || true
+	printf '%s\n' "$out" | grep -E '^(not ok|ok .*# SKIP)|^#' | head -60
+	n=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# SKIP' || true)
+	f=$(printf '%s\n' "$out" | grep -c '^not ok' || true)
+	passed=$((passed + n))
+	failed=$((failed + f))
+	# the runner failed before any test ran (no browser, no node...)
+	if [ "$n" -eq 0 ] && [ "$f" -eq 0 ]; then
+		printf '%s\n' "$out" | tail -20
 		failed=$((failed + 1))
 	fi
 fi

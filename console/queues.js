@@ -1,0 +1,86 @@
+// #/queues: pending receipts, consent requests, incidents with their
+// deadlines, and the outbox.
+"use strict";
+
+import { h, replace, errorBox, missingBox, table, badge, fmt, countdown, setServerNow } from "./dom.js";
+import { get, hasRole, ApiError } from "./api.js";
+
+export async function queuesPage(main) {
+	const body = h("div", h("p.loading", "Loading…"));
+	const refresh = h("button", { test: "queues-refresh", onclick: () => fill(body) }, "Refresh");
+	replace(main, h("div.page-head", h("h1", "Queues"), refresh), body);
+	await fill(body);
+}
+
+async function fill(body) {
+	let qs = null, missing = null;
+	try {
+		qs = await get("/v1/local/queues");
+		if (qs.now) setServerNow(qs.now);
+	} catch (e) {
+		if (!(e instanceof ApiError && e.missing)) throw e;
+		missing = e;
+	}
+	const parts = [];
+	if (missing) {
+		parts.push(missingBox("GET /v1/local/queues (receipts, consents, incidents); the outbox below is from /v1/local/outbox.", missing));
+		qs = { outbox: null };
+		if (hasRole("registry", "nsa-officer")) {
+			try {
+				qs.outbox = (await get("/v1/local/outbox")).outbox;
+			} catch (e) {
+				parts.push(errorBox(e));
+			}
+		}
+	}
+	if (qs.receipts_pending) parts.push(block("Receipts pending", "queue-receipts", table([
+		{ label: "Bundle", get: (r) => h("code", r.bundle) },
+		{ label: "Item", get: (r) => h("code", r.item) },
+		{ label: "Recipient", get: (r) => r.recipient },
+		{ label: "Released", get: (r) => fmt(r.released_at) },
+	], qs.receipts_pending, "queue-receipts-table", "Every release has been receipted.")));
+	if (qs.consents) parts.push(block("Consent requests", "queue-consents", table([
+		{ label: "Id", get: (r) => h("code", r.id) },
+		{ label: "State", get: (r) => badge(r.state || r.decision, r.state === "valid" ? "ok" : r.state === "refused" || r.state === "expired" ? "bad" : "warn", "consent-state") },
+		{ label: "Item", get: (r) => h("code", r.item) },
+		{ label: "Originator", get: (r) => r.originator },
+		{ label: "Holder", get: (r) => r.holder },
+		{ label: "Third party", get: (r) => r.third_party },
+		{ label: "Purpose", get: (r) => r.purpose },
+		{ label: "When", get: (r) => fmt(r.requested_at || r.granted_at) },
+		{ label: "Expires", get: (r) => fmt(r.expires) },
+		{ label: "Text", get: (r) => r.text },
+		{ label: "", get: (r) => r.decision === "requested" && !r.made_here && hasRole("nsa-officer")
+			? h("a.button", { href: `#/actions/consent:${encodeURIComponent(r.id)}`, test: "queue-consent-answer" }, "Answer") : "" },
+	], qs.consents, "queue-consents-table", "No consent request.")));
+	if (qs.incidents) parts.push(block("Incidents", "queue-incidents", table([
+		{ label: "Id", get: (r) => h("code", r.id) },
+		{ label: "Role", get: (r) => r.role },
+		{ label: "Item", get: (r) => h("code", r.item) },
+		{ label: "Kind", get: (r) => r.kind },
+		{ label: "Detected", get: (r) => fmt(r.detected) },
+		{ label: "State", get: (r) => r.state || r.holding },
+		{ label: "Notify by", get: (r) => r.notify_deadline ? h("span", fmt(r.notify_deadline), h("br"),
+			r.notified_at ? badge(`notified ${fmt(r.notified_at)}`, "ok") : countdown(Date.parse(r.notify_deadline), "incident-countdown")) : "—" },
+		{ label: "Late", get: (r) => r.late ? badge("late", "bad", "incident-late") : badge("on time", "ok") },
+		{ label: "Missed", get: (r) => Array.isArray(r.missed) && r.missed.length ? r.missed.join(", ") : "" },
+		{ label: "Text", get: (r) => r.text },
+		{ label: "", get: (r) => r.role === "holder" && r.state !== "results-sent" && hasRole("nsa-officer", "registry")
+			? h("a.button", { href: `#/actions/incident:${encodeURIComponent(r.id)}`, test: "queue-incident-answer" }, "Answer") : "" },
+	], qs.incidents, "queue-incidents-table", "No incident.")));
+	if (qs.outbox) parts.push(block("Outbox", "queue-outbox", table([
+		{ label: "Id", get: (r) => h("code", r.id) },
+		{ label: "Peer", get: (r) => r.peer },
+		{ label: "Kind", get: (r) => r.kind },
+		{ label: "Ref", get: (r) => h("code", r.ref) },
+		{ label: "State", get: (r) => badge(r.state, r.state === "delivered" ? "ok" : r.state === "pending" ? "warn" : "bad", "outbox-state") },
+		{ label: "Attempts", get: (r) => String(r.attempts) },
+		{ label: "Next attempt", get: (r) => fmt(r.next_attempt) },
+		{ label: "Last error", get: (r) => r.last_error },
+	], qs.outbox, "queue-outbox-table", "The outbox is empty.")));
+	replace(body, parts);
+}
+
+function block(title, test, content) {
+	return h("section.block", { test }, h("h2", title), content);
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# End-to-end tests of the web console in headless Chromium, against two real
+# exercise nodes (KOR and JPN) served on loopback.
+#
+# Usage: tests/browser/run.sh [SCREENSHOT_DIR]
+#   GSOMIA=path/to/gsomia      the binary (default build/gsomia)
+#   GSOMIA_BROWSER_KEEP=1      leave the nodes up after the tests (Ctrl-C ends them)
+#   GSOMIA_BROWSER_STRICT=1    a test whose endpoint the node lacks fails instead of skipping
+#
+# Installs Debian's chromium and the npm dependencies (playwright-core) if
+# they are missing, prints TAP lines ("ok N - ...", "not ok N - ...",
+# "# SKIP ..."), keeps a screenshot of every step in SCREENSHOT_DIR
+# (default build/browser-screenshots/) and exits non-zero on any failure.
+set -eu
+exec </dev/null
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+G=${GSOMIA:-$root/build/gsomia}
+case $G in /*) ;; *) G=$PWD/$G ;; esac
+shots=${1:-$root/build/browser-screenshots}
+mkdir -p "$shots"
+shots=$(cd "$shots" && pwd)
+rm -f "$shots"/[0-9][0-9]-*.png # this run's screenshots only
+EX=$root/examples
+KJ=$EX/agreements/kor-jpn-2016
+
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+if [ ! -x /usr/bin/chromium ]; then
+	echo "# installing chromium"
+	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+# Korean and Japanese labels need a CJK face (the console names no font file).
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ko 2>/dev/null)" ]; then
+	echo "# installing fonts-wqy-microhei"
+	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null || true
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "# installing nodejs and npm"
+	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+	echo "# npm ci"
+	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+[ -x "$G" ] || { echo "not ok 1 - no gsomia binary at $G"; exit 1; }
+
+export GSOMIA_PASSPHRASE=example
+unset GSOMIA_HOME
+W=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+cd "$W"
+
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ready() {
+	for _ in $(seq 1 200); do
+		curl -sk --max-time 2 -o /dev/null "https://127.0.0.1:$1/v1/health" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+quiet() { "$@" >/dev/null; }
+
+# Two exercise nodes that know each other, with the KOR-JPN agreement and
+# its 2016 notes: in force, its term running to 23 November 2019.
+declare -A port
+for P in KOR JPN; do
+	h=$(echo $P | tr A-Z a-z)
+	port[$h]=$(freeport)
+	quiet "$G" init --party $P --exercise --keys "$EX/keys/$P.keys" --levels "$EX/parties/$P.levels" \
+		--endpoint "https://127.0.0.1:${port[$h]}" --home $h
+	"$G" party export --home $h -o $h.id
+done
+quiet "$G" party import jpn.id --home kor
+quiet "$G" party import kor.id --home jpn
+for h in kor jpn; do
+	quiet "$G" agreement import "$KJ/agreement.txt" --home $h
+	for s in "$KJ"/signatures/*.sig; do quiet "$G" agreement import "$s" --home $h; done
+	for n in "$KJ"/notes/2016-*.note; do quiet "$G" agreement import "$n" --home $h; done
+done
+
+# People, with roles and passwords. JPN: yamada is cleared (特定秘密) and
+# needs to know dprk-missiles; sato has no clearance.
+quiet "$G" facility add ICHIGAYA --name "Joint Staff Office, Ichigaya" --home jpn
+quiet "$G" facility add YONGSAN --name "Ministry of National Defense, Yongsan" --home kor
+jperson() { # ID NAME ROLE [options]
+	local id=$1 name=$2 role=$3
+	shift 3
+	quiet "$G" person add "$id" --name "$name" --nationality JPN --employer JPN --facility ICHIGAYA \
+		--role "$role" --home jpn "$@"
+}
+kperson() {
+	local id=$1 name=$2 role=$3
+	shift 3
+	quiet "$G" person add "$id" --name "$name" --nationality KOR --employer KOR --facility YONGSAN \
+		--role "$role" --home kor "$@"
+}
+jperson yamada 山田花子 reader --psc 特定秘密 --duty topic:dprk-missiles
+jperson sato 佐藤一郎 reader --duty topic:dprk-missiles
+jperson suzuki 鈴木登録 registry
+jperson tanaka 田中監査 auditor
+jperson kato 加藤保安 nsa-officer
+kperson kim 김등록 registry
+kperson park 박보안 nsa-officer
+for p in yamada sato suzuki tanaka kato; do GSOMIA_PERSON_PASSWORD="pw-of-$p" quiet "$G" person password $p --home jpn; done
+for p in kim park; do GSOMIA_PERSON_PASSWORD="pw-of-$p" quiet "$G" person password $p --home kor; done
+
+# The exercise clock: 1 November 2019, three weeks before the end of the
+# term; the notice deadline for that term has passed, the next one is 2020's.
+export GSOMIA_NOW=2019-11-01T00:00:00+09:00
+
+# One item already held at JPN (released with the command line), so that the
+# reader's view has something to show whatever the node's endpoints.
+echo "assessment of the launch of 31 October 2019 (exercise text)" >seed.txt
+quiet "$G" release seed.txt --to JPN --agreement KOR-JPN-2016 --classification 군사II급비밀 \
+	--purpose defence-cooperation --topic dprk-missiles --title "Launch assessment 2019-10-31" \
+	-o seed.bundle --home kor
+quiet "$G" receive seed.bundle --home jpn
+# A bundle to bring to JPN by hand (the receive form).
+echo "order of battle annex (exercise text)" >hand.txt
+quiet "$G" release hand.txt --to JPN --agreement KOR-JPN-2016 --classification 군사III급비밀 \
+	--purpose defence-cooperation --topic dprk-missiles --title "Carried by hand" -o hand.bundle --home kor
+
+for h in kor jpn; do
+	"$G" serve --home $h --listen "127.0.0.1:${port[$h]}" --witness-every 2 >$h.log 2>&1 &
+	pids="$pids $!"
+done
+for h in kor jpn; do
+	ready "${port[$h]}" || { echo "not ok 1 - node $h did not start"; cat $h.log; exit 1; }
+done
+
+export GSOMIA_BROWSER_KOR="https://127.0.0.1:${port[kor]}"
+export GSOMIA_BROWSER_JPN="https://127.0.0.1:${port[jpn]}"
+export GSOMIA_BROWSER_SHOTS=$shots
+export GSOMIA_BROWSER_WORK=$W
+export GSOMIA_BROWSER_BUNDLE=$W/hand.bundle
+echo "# KOR $GSOMIA_BROWSER_KOR  JPN $GSOMIA_BROWSER_JPN  homes in $W  screenshots in $shots"
+rc=0
+node "$here/spec.mjs" || rc=$?
+if [ "${GSOMIA_BROWSER_KEEP:-}" = 1 ]; then
+	echo "# nodes up: KOR $GSOMIA_BROWSER_KOR/console/  JPN $GSOMIA_BROWSER_JPN/console/ (Ctrl-C to stop)"
+	wait
+fi
+exit $rc
