@@ -129,7 +129,9 @@ function countdownSection(view, st, zone, id) {
 			h("div.what", passed ? "Notice deadline for this term (passed)" : "Next notice deadline"),
 			h("div.when", { test: "notice-deadline" }, noticeDate(view, st) ? `${noticeDate(view, st)}, to the end of the day` : fmtInstant(notice, zone)),
 			countdown(notice, "countdown-notice"),
-			h("div.sub", !passed ? "Notice of termination given by then ends the agreement at the end of this term."
+			h("div.sub", !passed ? (view && view.next_notice_ends_term
+				? `Notice of termination given by then ends the agreement at ${fmtInstant(Date.parse(view.next_notice_ends_term), zone)}.`
+				: "Notice of termination given by then ends the agreement at the end of this term.")
 				: Number.isNaN(term) ? "No notice was given by then: the term renews at its end unless the agreement ends otherwise."
 					: "The state above says what the notice given does.")));
 	}

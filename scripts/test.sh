@@ -56,7 +56,7 @@ fi
 # each "ok" line counts as passed, each "not ok" as failed; skipped ones
 # (endpoints a node does not serve) count as neither.
 if [ -x tests/browser/run.sh ] && [ -x build/gsomia ]; then
-	out=$(GSOMIA=build/gsomia ./tests/browser/run.sh build/browser-screenshots 2>&1) || true
+	out=$(GSOMIA_BROWSER_STRICT=1 GSOMIA=build/gsomia ./tests/browser/run.sh build/browser-screenshots 2>&1) || true
 	printf '%s\n' "$out" | grep -E '^(not ok|ok .*# SKIP)|^#' | head -60
 	n=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# SKIP' || true)
 	f=$(printf '%s\n' "$out" | grep -c '^not ok' || true)

@@ -280,8 +280,11 @@ static unsigned signin(struct call *c, int cookie, json_t **reply)
 
 		session_csrf_of(token, csrf);
 		json_object_set_new(*reply, "csrf", json_string(csrf));
+		char name[LOCAL_COOKIE_MAX];
+
+		local_cookie_name(c->n, name);
 		snprintf(c->out->set_cookie, sizeof(c->out->set_cookie),
-			 LOCAL_COOKIE "=%s; Path=/; Max-Age=%lld; Secure; HttpOnly; SameSite=Strict", tok,
+			 "%s=%s; Path=/; Max-Age=%lld; Secure; HttpOnly; SameSite=Strict", name, tok,
 			 (long long)c->api->ttl);
 	} else {
 		json_object_set_new(*reply, "token", json_string(tok));
@@ -332,9 +335,13 @@ static unsigned h_signout(struct call *c, json_t **reply)
 	}
 	if (ret)
 		return local_fail(ret, &d, reply);
-	if (c->by_cookie)
+	if (c->by_cookie) {
+		char name[LOCAL_COOKIE_MAX];
+
+		local_cookie_name(c->n, name);
 		snprintf(c->out->set_cookie, sizeof(c->out->set_cookie),
-			 LOCAL_COOKIE "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
+			 "%s=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict", name);
+	}
 	*reply = json_pack("{s:b}", "signed_out", 1);
 	return MHD_HTTP_OK;
 }
@@ -707,6 +714,11 @@ int local_api_owns(const char *url)
 {
 	return !strcmp(url, "/v1/session") || !strcmp(url, "/v1/session/cookie") ||
 	       !strncmp(url, "/v1/local/", 10);
+}
+
+void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX])
+{
+	snprintf(out, LOCAL_COOKIE_MAX, "__Host-gsomia-%s%s", n->self.code, n->self.exercise ? "-exercise" : "");
 }
 
 int local_api_route_flags(int route)

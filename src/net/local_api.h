@@ -45,8 +45,13 @@ int local_api_route(const char *method, const char *url, const char **allow);
 #define LOCAL_UPLOAD 2 /* its body is a file, streamed to disk, up to GS_NET_MAX_UPLOAD bytes */
 int local_api_route_flags(int route);
 
-/* The cookie that carries a browser's session (docs/console.md). */
-#define LOCAL_COOKIE "gsomia_session"
+/* The cookie that carries a browser's session (docs/console.md):
+ * "__Host-gsomia-JPN", "__Host-gsomia-JPN-exercise". Browsers keep cookies
+ * by host, not by port: each node on one host needs its own name, or
+ * signing in at one node would sign out of another. __Host- makes the
+ * browser refuse it unless Secure, Path=/ and without Domain. */
+#define LOCAL_COOKIE_MAX 48
+void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX]);
 /* The header that carries the CSRF token of a cookie session. */
 #define LOCAL_CSRF_HEADER "X-CSRF-Token"
 
@@ -69,7 +74,7 @@ struct local_request {
 	const char *method;
 	const char *url;
 	const char *authorization; /* the Authorization header, or NULL */
-	const char *cookie;        /* the LOCAL_COOKIE cookie's value, or NULL */
+	const char *cookie;        /* the session cookie's value, or NULL */
 	const char *csrf;          /* the LOCAL_CSRF_HEADER header, or NULL */
 	const char *origin;        /* the Origin header, or NULL */
 	const char *host;          /* the Host header, or NULL */

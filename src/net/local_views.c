@@ -293,6 +293,38 @@ static const struct annex_version *annex_shown(const struct agreement *a, gs_ins
 	return x ? x : a->nannex ? &a->annex[0] : NULL;
 }
 
+/* The next notice deadline still ahead at now: this term's, or once it
+ * has passed with the agreement renewing, the next term's (the state at
+ * the end of this term says when). As the instant the last timely day
+ * ends, that day, and the end of the term such a notice would end it at. */
+static void next_notice_json(const struct agreement_view *v, const struct lifecycle_status *st,
+			     gs_instant now, int32_t zone, json_t *o)
+{
+	struct lifecycle_status *next = NULL;
+	const struct lifecycle_status *from = st->has_notice_deadline ? st : NULL;
+	char date[GS_DATE_STR];
+	gs_instant end;
+
+	if (from && date_midnight(date_add_days(from->notice_deadline, 1), zone) <= now &&
+	    st->terminates_at == GS_INSTANT_NONE && st->term_end != GS_INSTANT_NONE &&
+	    (next = calloc(1, sizeof(*next))) && !agreement_view_status(v, st->term_end, next) &&
+	    next->has_notice_deadline)
+		from = next;
+	if (!from) {
+		json_object_set_new(o, "next_notice_deadline", json_null());
+		json_object_set_new(o, "next_notice_deadline_date", json_null());
+		json_object_set_new(o, "next_notice_ends_term", json_null());
+		free(next);
+		return;
+	}
+	end = date_midnight(date_add_days(from->notice_deadline, 1), zone);
+	date_format(from->notice_deadline, date);
+	json_object_set_new(o, "next_notice_deadline", local_json_instant(end));
+	json_object_set_new(o, "next_notice_deadline_date", json_string(date));
+	json_object_set_new(o, "next_notice_ends_term", local_json_instant(from->term_end));
+	free(next);
+}
+
 unsigned h_view_agreement(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
@@ -344,16 +376,7 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 	json_object_set_new(o, "signed_on", json_string(date));
 	json_object_set_new(o, "status", local_status_json(v, st, now));
 	json_object_set_new(o, "now", local_json_instant(now));
-	if (st->has_notice_deadline) {
-		/* the last timely day, as the instant it ends */
-		json_object_set_new(o, "next_notice_deadline",
-				    local_json_instant(date_midnight(date_add_days(st->notice_deadline, 1), a->zone)));
-		date_format(st->notice_deadline, date);
-		json_object_set_new(o, "next_notice_deadline_date", json_string(date));
-	} else {
-		json_object_set_new(o, "next_notice_deadline", json_null());
-		json_object_set_new(o, "next_notice_deadline_date", json_null());
-	}
+	next_notice_json(v, st, now, a->zone, o);
 	json_object_set_new(o, "term_end", local_json_instant(st->term_end));
 	json_object_set_new(o, "terminates_at", local_json_instant(st->terminates_at));
 	/* the parties' schemes, for the annex's romanisations and glosses */

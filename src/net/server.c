@@ -79,6 +79,7 @@ struct request {
 	int upload_failed;
 	char upload_path[GS_HOME_MAX + 64];
 	uint64_t upload_len;
+	char cookie_name[LOCAL_COOKIE_MAX]; /* this node's session cookie */
 };
 
 static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -415,7 +416,8 @@ static void local_request_of(struct request *r, const char *method, const char *
 	lr->method = method;
 	lr->url = url;
 	lr->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	lr->cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, LOCAL_COOKIE);
+	local_cookie_name(r->srv->node, r->cookie_name);
+	lr->cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, r->cookie_name);
 	lr->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, LOCAL_CSRF_HEADER);
 	lr->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	lr->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);

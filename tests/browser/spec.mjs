@@ -30,8 +30,8 @@ const browser = await chromium.launch({
 		"--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
-// One browser context per node: cookies do not tell ports apart, and both
-// nodes are on 127.0.0.1.
+// One browser context per node, as two officers would have (each node's
+// cookie has its own name, so one browser could also hold both: tested below).
 async function newPage(base) {
 	const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, locale: "en-GB" });
 	const page = await context.newPage();
@@ -167,11 +167,11 @@ await test("sign in by cookie: HttpOnly, SameSite=Strict, not readable by the pa
 	const roles = await jpn.locator(T("whoami-roles")).textContent();
 	assert(roles.includes("registry"), `roles: ${roles}`);
 	const cookies = await jpn.context().cookies(JPN);
-	const c = cookies.find((x) => x.name === "gsomia_session");
-	assert(c, "no gsomia_session cookie");
+	const c = cookies.find((x) => x.name === "__Host-gsomia-JPN-exercise");
+	assert(c, "no __Host-gsomia-JPN-exercise cookie");
 	assert(c.httpOnly && c.secure && c.sameSite === "Strict", `cookie flags: ${JSON.stringify(c)}`);
 	const seen = await jpn.evaluate(() => document.cookie);
-	assert(!seen.includes("gsomia_session"), "the page can read the session cookie");
+	assert(!seen.includes("gsomia"), "the page can read the session cookie");
 }, jpn);
 
 await test("a reload keeps the session and its CSRF token", async () => {
@@ -561,6 +561,29 @@ await test("give a notice of termination; the countdown to the end appears at bo
 		await go(jpn, "#/actions", T("page-actions"));
 	}
 }, kor);
+
+await test("one browser at both nodes: each node's session cookie is its own", async () => {
+	const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+	try {
+		const a = await ctx.newPage();
+		const b = await ctx.newPage();
+		a.base = KOR;
+		b.base = JPN;
+		await signIn(a, "kim");
+		await signIn(b, "kato");
+		// signing in at JPN left the KOR session alone
+		await a.reload();
+		await a.waitForSelector(`${T("whoami")}:has-text("(kim)")`);
+		const names = (await ctx.cookies()).map((c) => c.name).sort();
+		assert(names.includes("__Host-gsomia-KOR-exercise") && names.includes("__Host-gsomia-JPN-exercise"),
+			`cookies: ${names.join(", ")}`);
+		await signOut(b);
+		await a.reload();
+		await a.waitForSelector(`${T("whoami")}:has-text("(kim)")`);
+	} finally {
+		await ctx.close();
+	}
+});
 
 await test("no Content-Security-Policy violation, no script error, no request to another host", async () => {
 	for (const p of [kor, jpn]) {

@@ -99,7 +99,7 @@ eq "a sign-in from another origin is 403" "$code" 403
 call POST /v1/session/cookie -H "Origin: $U" --data-binary '{"person":"yamada","password":"pw-of-yamada"}'
 eq "a sign-in from the console's origin is 200" "$code" 200
 cookie=$(header Set-Cookie)
-has "it sets the session cookie" "$cookie" "gsomia_session="
+has "it sets the session cookie, named for the node" "$cookie" "__Host-gsomia-JPN-exercise="
 has "HttpOnly" "$cookie" HttpOnly
 has "SameSite=Strict" "$cookie" SameSite=Strict
 has "Secure" "$cookie" Secure
@@ -107,9 +107,9 @@ has "for the whole node" "$cookie" "Path=/"
 jqeq "the reply has the CSRF token" "$body" '.csrf | test("^[A-Za-z0-9_-]{43}$")' true
 jqeq "and not the session token" "$body" 'has("token")' false
 csrf=$(printf '%s' "$body" | jq -r .csrf)
-tok=$(printf '%s' "$cookie" | sed 's/^gsomia_session=\([^;]*\);.*/\1/')
+tok=$(printf '%s' "$cookie" | sed 's/^__Host-gsomia-JPN-exercise=\([^;]*\);.*/\1/')
 [ "$tok" != "$csrf" ] && ok "the CSRF token is not the session token" || bad "they are the same"
-CK=(-H "Cookie: gsomia_session=$tok")
+CK=(-H "Cookie: __Host-gsomia-JPN-exercise=$tok")
 call GET /v1/session "${CK[@]}"
 eq "the cookie signs in later calls" "$code" 200
 jqeq "who am I names the person" "$body" .name 山田花子
@@ -132,7 +132,9 @@ eq "from another origin, even with the token, 403" "$code" 403
 call GET '/v1/local/agreements/KOR-JPN-2016/status?at=%FF%FE' "${CK[@]}"
 eq "a bad ?at= of bytes that are not UTF-8 is 400" "$code" 400
 has "and the sentence quotes it as '?'" "$body" "at '??' is not"
-call GET /v1/session -H "Cookie: gsomia_session=AAAA"
+call GET /v1/session -H "Cookie: __Host-gsomia-KOR-exercise=$tok"
+eq "another node's cookie name signs nobody in here" "$code" 401
+call GET /v1/session -H "Cookie: __Host-gsomia-JPN-exercise=AAAA"
 eq "a malformed cookie is 401" "$code" 401
 
 # Sign out by cookie: CSRF first, then the cookie is cleared and dead.

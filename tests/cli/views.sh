@@ -153,6 +153,10 @@ jqeq "now is the node's clock" "$body" .now 2023-05-01T01:00:00Z
 jqeq "the next notice deadline: the end of 24 August" "$body" '.next_notice_deadline + " " + .next_notice_deadline_date' \
 	"2023-08-24T15:00:00Z 2023-08-24"
 jqeq "the countdown fields" "$body" '.term_end + " " + (.terminates_at | tostring)' "2023-11-22T15:00:00Z null"
+jqeq "a notice by then ends this term" "$body" .next_notice_ends_term 2023-11-22T15:00:00Z
+as "$Y" GET "/v1/local/agreements/KOR-JPN-2016?at=2023-09-01"
+jqeq "once this term's deadline has passed, the next term's is next" "$body" \
+	'.next_notice_deadline_date + " " + .next_notice_ends_term' "2024-08-24 2024-11-22T15:00:00Z"
 jqeq "the annex's parties" "$body" '.annex.parties | join(",")' KOR,JPN
 jqeq "the annex has Hangul" "$body" '.annex.rows[0].cells.KOR.label' 군사II급비밀
 jqeq "and kanji" "$body" '.annex.rows[0].cells.JPN.label' 特定秘密
