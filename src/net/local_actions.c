@@ -349,8 +349,13 @@ unsigned local_h_release(struct call *c, json_t **reply)
 	struct decision dec;
 	const char *name = NULL, *slash;
 	char path[GS_HOME_MAX + 96], reason[GS_MAX_LINE];
+	static const char *const known[] = { "agreement", "to", "classification", "purpose", "topic",
+					     "title", "form", "name", NULL };
+	unsigned status;
 	int ret;
 
+	if ((status = local_args_known(c, known, reply)))
+		return status;
 	memset(&r, 0, sizeof(r));
 	memset(&dec, 0, sizeof(dec));
 	if ((ret = arg(c, "agreement", GS_MAX_ID, 1, &r.agreement, &d)) ||
@@ -401,8 +406,12 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 	struct receive_result res;
 	json_t *rec = NULL, *receipt;
 	const char *sender;
+	static const char *const known[] = { "name", NULL };
+	unsigned status;
 	int ret;
 
+	if ((status = local_args_known(c, known, reply)))
+		return status;
 	if (!c->r->upload_path || !c->r->upload_len) {
 		*reply = local_error("the body is empty: send the bundle as the body");
 		return MHD_HTTP_BAD_REQUEST;
@@ -464,9 +473,13 @@ unsigned local_h_open(struct call *c, json_t **reply)
 	struct decision dec;
 	char item[GS_MAX_ID], out[GS_HOME_MAX + 64];
 	const char *facility = NULL;
+	static const char *const known[] = { "facility", NULL };
 	json_t *rec = NULL;
+	unsigned status;
 	int ret;
 
+	if ((status = local_args_known(c, known, reply)))
+		return status;
 	if (local_path_segment(c->r->url, 3, item, sizeof(item)) || !api_id_is_valid(item)) {
 		*reply = local_error("not an item id");
 		return MHD_HTTP_BAD_REQUEST;

@@ -731,6 +731,33 @@ const char *local_arg(const struct call *c, const char *name)
 	return c->r->arg ? c->r->arg(c->r->arg_ctx, name) : NULL;
 }
 
+struct args_check {
+	const char *const *known;
+	const char *unknown;
+};
+
+static int arg_known(void *ctx, const char *name)
+{
+	struct args_check *a = ctx;
+	const char *const *k;
+
+	for (k = a->known; *k; k++)
+		if (!strcmp(*k, name))
+			return 0;
+	a->unknown = name;
+	return 1;
+}
+
+unsigned local_args_known(const struct call *c, const char *const *known, json_t **reply)
+{
+	struct args_check a = { known, NULL };
+
+	if (!c->r->args_each || !c->r->args_each(c->r->arg_ctx, arg_known, &a))
+		return 0;
+	*reply = local_error("unknown query argument '%.64s'", a.unknown);
+	return MHD_HTTP_BAD_REQUEST;
+}
+
 int local_api_route(const char *method, const char *url, const char **allow)
 {
 	int i;

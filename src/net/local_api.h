@@ -81,6 +81,9 @@ struct local_request {
 	const char *at;            /* the ?at= argument, or NULL */
 	/* any ?name= argument of the URL (NULL: none) */
 	const char *(*arg)(void *ctx, const char *name);
+	/* calls fn with the name of every ?name= argument, until fn returns
+	 * non-zero (then returns that) */
+	int (*args_each)(void *ctx, int (*fn)(void *fnctx, const char *name), void *fnctx);
 	void *arg_ctx;
 	const char *body;          /* may be NULL when len is 0 */
 	size_t len;

@@ -59,6 +59,9 @@ int local_instant_of(struct node *n, const char *at, int32_t zone, gs_instant *o
 int local_path_segment(const char *url, int index, char *out, size_t cap);
 /* The value of ?name= in the request, or NULL. */
 const char *local_arg(const struct call *c, const char *name);
+/* 0 if every ?name= argument of the request is one of known (a NULL-ended
+ * list), else 400 with a reply naming the first that is not. */
+unsigned local_args_known(const struct call *c, const char *const *known, json_t **reply);
 
 /* ---- the read-only views the console draws (local_views.c) ---- */
 

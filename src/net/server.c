@@ -405,6 +405,30 @@ static const char *conn_arg(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct args_walk {
+	int (*fn)(void *fnctx, const char *name);
+	void *fnctx;
+	int ret;
+};
+
+static enum MHD_Result arg_visit(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct args_walk *w = cls;
+
+	(void)kind;
+	(void)value;
+	w->ret = w->fn(w->fnctx, key ? key : "");
+	return w->ret ? MHD_NO : MHD_YES;
+}
+
+static int conn_args_each(void *ctx, int (*fn)(void *fnctx, const char *name), void *fnctx)
+{
+	struct args_walk w = { fn, fnctx, 0 };
+
+	MHD_get_connection_values(ctx, MHD_GET_ARGUMENT_KIND, arg_visit, &w);
+	return w.ret;
+}
+
 /* What the local API needs of the HTTP request (net/local_api.h). */
 static void local_request_of(struct request *r, const char *method, const char *url,
 			     struct local_request *lr)
@@ -423,6 +447,7 @@ static void local_request_of(struct request *r, const char *method, const char *
 	lr->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	lr->at = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "at");
 	lr->arg = conn_arg;
+	lr->args_each = conn_args_each;
 	lr->arg_ctx = c;
 	lr->body = r->body;
 	lr->len = r->len;

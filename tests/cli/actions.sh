@@ -364,6 +364,14 @@ eq "KOR sees it" "$(state kor)" notice_pending
 jpn_pending() { [ "$(state jpn)" = notice_pending ]; }
 until_ok "and JPN sees it once delivered" jpn_pending
 
+# ---- an argument the call does not take ----
+before=$(dbsum kor)
+echo "a report" >typo.txt
+upload "$KREG" $PK "/v1/local/release?$Q&titel=typo" typo.txt
+eq "an unknown query argument is 400" "$code" 400
+has "naming it" "$body" "unknown query argument 'titel'"
+eq "and KOR's database is unchanged" "$(dbsum kor)" "$before"
+
 # ---- a release larger than the JSON cap ----
 head -c $((5 * 1024 * 1024)) /dev/urandom >big.bin
 upload "$KREG" $PK "/v1/local/release?$Q&title=big" big.bin
