@@ -182,13 +182,14 @@ export function infoBox(text, test) {
 // A table from rows of objects and columns [{label, get(row) -> node|string, test}]
 export function table(columns, rows, test, empty = "Nothing here.") {
 	if (!rows || rows.length === 0) return h("p.empty", { test }, empty);
-	return h("table.grid", { test },
+	// wide tables scroll inside their box instead of spilling out of it
+	return h("div.table-scroll", h("table.grid", { test },
 		h("thead", h("tr", columns.map((c) => h("th", c.label)))),
 		h("tbody", rows.map((r) => h("tr", { test: test ? `${test}-row` : undefined },
 			columns.map((c) => {
 				const v = c.get(r);
 				return h("td", { test: c.test, class: c.cls }, v === undefined || v === null || v === "" ? "—" : v);
-			})))));
+			}))))));
 }
 
 export function field(label, control, hint) {
