@@ -23,7 +23,8 @@ export const hooks = { unauthorized: null };
 function headers(method, json) {
 	const hd = { Accept: "application/json" };
 	if (json) hd["Content-Type"] = "application/json";
-	if (method !== "GET" && session.csrf) hd["X-CSRF-Token"] = session.csrf;
+	// every call carries it: a GET that writes (a proof may sign a checkpoint) needs it too
+	if (session.csrf) hd["X-CSRF-Token"] = session.csrf;
 	return hd;
 }
 

@@ -846,7 +846,9 @@ static unsigned authorize(struct call *c, const struct local_route *route, json_
 	}
 	if (ret)
 		return local_fail(ret, &d, reply);
-	if (c->by_cookie && strcmp(r->method, "GET") && session_csrf_check(c->token, r->csrf)) {
+	/* by cookie, every call that is not a GET, and every call that writes */
+	if (c->by_cookie && (strcmp(r->method, "GET") || (route->flags & LOCAL_WRITES)) &&
+	    session_csrf_check(c->token, r->csrf)) {
 		*reply = local_error("missing or wrong " LOCAL_CSRF_HEADER " header for a call by cookie");
 		return MHD_HTTP_FORBIDDEN;
 	}

@@ -185,6 +185,29 @@ static int slot_live(const struct signin_slot *s, int64_t now)
 	return s->fails && now - s->since < SIGNIN_WINDOW;
 }
 
+static int slot_blocked(const struct signin_slot *s, int64_t now)
+{
+	return slot_live(s, now) && s->fails >= SIGNIN_MAX_FAILS;
+}
+
+/* A slot for a new id: a free or ended one, else the live one whose window
+ * began first among those not blocked. A blocked slot is never given up
+ * before its window ends (else filling the table would reset it); NULL
+ * when every slot is blocked. */
+static struct signin_slot *slot_for_new(struct signin_limiter *l, int64_t now)
+{
+	struct signin_slot *s = NULL;
+	size_t i;
+
+	for (i = 0; i < SIGNIN_SLOTS; i++) {
+		if (!slot_live(&l->slot[i], now))
+			return &l->slot[i];
+		if (!slot_blocked(&l->slot[i], now) && (!s || l->slot[i].since < s->since))
+			s = &l->slot[i];
+	}
+	return s;
+}
+
 int signin_limiter_blocked(struct signin_limiter *l, const char *person, int64_t now)
 {
 	struct signin_slot *s;
@@ -192,7 +215,9 @@ int signin_limiter_blocked(struct signin_limiter *l, const char *person, int64_t
 
 	pthread_mutex_lock(&l->lock);
 	s = slot_find(l, person);
-	blocked = s && slot_live(s, now) && s->fails >= SIGNIN_MAX_FAILS;
+	/* an id with no slot while every slot is blocked: refused too, since
+	 * its failures could not be counted (fail closed) */
+	blocked = s ? slot_blocked(s, now) : !slot_for_new(l, now);
 	pthread_mutex_unlock(&l->lock);
 	return blocked;
 }
@@ -200,7 +225,6 @@ int signin_limiter_blocked(struct signin_limiter *l, const char *person, int64_t
 void signin_limiter_fail(struct signin_limiter *l, const char *person, int64_t now)
 {
 	struct signin_slot *s;
-	size_t i;
 
 	if (strlen(person) >= GS_MAX_ID)
 		return;
@@ -209,15 +233,9 @@ void signin_limiter_fail(struct signin_limiter *l, const char *person, int64_t n
 	if (s && !slot_live(s, now))
 		s->fails = 0;
 	if (!s) {
-		/* a free or ended slot, else the one whose window began first */
-		s = &l->slot[0];
-		for (i = 0; i < SIGNIN_SLOTS; i++) {
-			if (!slot_live(&l->slot[i], now)) {
-				s = &l->slot[i];
-				break;
-			}
-			if (l->slot[i].since < s->since)
-				s = &l->slot[i];
+		if (!(s = slot_for_new(l, now))) {
+			pthread_mutex_unlock(&l->lock);
+			return;
 		}
 		memset(s, 0, sizeof(*s));
 		memcpy(s->person, person, strlen(person) + 1);

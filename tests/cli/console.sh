@@ -44,7 +44,9 @@ $G person add yamada --name "山田花子" --nationality JPN --employer JPN --fa
 	--role reader --psc 特定秘密 --duty topic:dprk-missiles --home jpn >/dev/null
 $G person add reg --name "Registry" --nationality JPN --employer JPN --facility ICHIGAYA \
 	--role registry --home jpn >/dev/null
-for p in yamada reg; do GSOMIA_PERSON_PASSWORD="pw-of-$p" $G person password $p --home jpn >/dev/null; done
+$G person add aud --name "Auditor" --nationality JPN --employer JPN --facility ICHIGAYA \
+	--role auditor --home jpn >/dev/null
+for p in yamada reg aud; do GSOMIA_PERSON_PASSWORD="pw-of-$p" $G person password $p --home jpn >/dev/null; done
 export GSOMIA_NOW=2019-11-01T10:00:00+09:00
 mkdir -p jpn/tmp && echo "plaintext left by a crash" >jpn/tmp/open-left && touch jpn/tmp/.hidden
 $G serve --home jpn --listen "127.0.0.1:$PJ" >jpn.out 2>jpn.err &
@@ -136,6 +138,19 @@ call GET /v1/session -H "Cookie: __Host-gsomia-KOR-exercise=$tok"
 eq "another node's cookie name signs nobody in here" "$code" 401
 call GET /v1/session -H "Cookie: __Host-gsomia-JPN-exercise=AAAA"
 eq "a malformed cookie is 401" "$code" 401
+
+# The one GET that may write (a proof signs a checkpoint first when none
+# covers the entry) needs the CSRF token too.
+call POST /v1/session/cookie -H "Origin: $U" --data-binary '{"person":"aud","password":"pw-of-aud"}'
+acsrf=$(printf '%s' "$body" | jq -r .csrf)
+atok=$(header Set-Cookie | sed 's/^__Host-gsomia-JPN-exercise=\([^;]*\);.*/\1/')
+sum=$(dbsum jpn)
+call GET '/v1/local/ledger/internal/proof?index=0' -H "Cookie: __Host-gsomia-JPN-exercise=$atok"
+eq "a proof by cookie without the CSRF token is 403" "$code" 403
+eq "and signs nothing" "$(dbsum jpn)" "$sum"
+call GET '/v1/local/ledger/internal/proof?index=0' -H "Cookie: __Host-gsomia-JPN-exercise=$atok" -H "X-CSRF-Token: $acsrf"
+eq "with it, 200" "$code" 200
+jqeq "and the proof verifies" "$body" .verified true
 
 # Sign out by cookie: CSRF first, then the cookie is cleared and dead.
 sum=$(dbsum jpn)

@@ -125,9 +125,12 @@ for path in /v1/local/parties /v1/local/agreements/KOR-JPN-2016 /v1/local/agreem
 	call GET "$path"
 	eq "$path without a session is 401" "$code" 401
 done
-# A browser's cookie session reads the views with GET, no CSRF header needed.
-call GET "/v1/local/ledger/KOR/proof?index=0" -b jar.txt
+# A browser's cookie session reads the views with GET, no CSRF header needed
+# but for a proof, which may sign a checkpoint.
+call GET "/v1/local/ledger/checkpoints" -b jar.txt
 eq "a cookie session reads a view" "$code" 200
+call GET "/v1/local/ledger/KOR/proof?index=0" -b jar.txt
+eq "a proof by cookie needs the CSRF token" "$code" 403
 
 # ---- parties ----
 as "$TR" GET /v1/local/parties

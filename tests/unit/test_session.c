@@ -172,6 +172,24 @@ static void test_limiter(void **state)
 		signin_limiter_fail(l, name, 2001);
 	}
 	assert_true(signin_limiter_blocked(l, "kim", 2002));
+	/* filling the table with new ids never frees a blocked one */
+	for (i = 0; i < 3 * SIGNIN_SLOTS; i++) {
+		snprintf(name, sizeof(name), "q%d", i);
+		signin_limiter_fail(l, name, 2003);
+	}
+	assert_true(signin_limiter_blocked(l, "kim", 2004));
+	/* every slot blocked: a new id is refused too, its failures uncounted */
+	for (i = 0; i < SIGNIN_SLOTS; i++) {
+		int k;
+
+		snprintf(name, sizeof(name), "r%d", i);
+		for (k = 0; k < SIGNIN_MAX_FAILS; k++)
+			signin_limiter_fail(l, name, 2005);
+	}
+	assert_true(signin_limiter_blocked(l, "newcomer", 2006));
+	/* until the windows end */
+	assert_false(signin_limiter_blocked(l, "newcomer", 2005 + SIGNIN_WINDOW + 1));
+	assert_false(signin_limiter_blocked(l, "kim", 2000 + SIGNIN_WINDOW));
 	signin_limiter_destroy(l);
 	free(l);
 }
