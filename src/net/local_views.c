@@ -507,7 +507,17 @@ static int holdings_json(struct call *c, const char *id, gs_instant terminates_a
 
 	if (!h)
 		return GS_ENOMEM;
-	if ((ret = node_items(c->n, &items, d))) {
+	/* the holdings the caller may see, as GET /v1/local/items lists them:
+	 * the inventory for the officers, what they may open now for others */
+	if (c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR | ROLE_NSA_OFFICER)) {
+		ret = node_items(c->n, &items, d);
+	} else {
+		gs_instant now = 0;
+
+		if (!(ret = node_now(c->n, &now, d)))
+			ret = node_items_open_to(c->n, c->who->id, now, &items, d);
+	}
+	if (ret) {
 		free(h);
 		return ret;
 	}

@@ -186,6 +186,15 @@ jqeq "the error quotes it" "$body" '.error | test("at .\\?")' true
 # ---- what if ----
 as "$TR" GET /v1/local/agreements/KOR-JPN-2016/whatif
 eq "any role asks what if" "$code" 200
+jqeq "a translator is shown no holding they may not open" "$body" '.if_notice_today.holdings | length' 0
+as "$S" GET /v1/local/agreements/KOR-JPN-2016/whatif
+jqeq "nor an uncleared reader" "$body" '.if_notice_today.holdings | length' 0
+as "$Y" GET /v1/local/agreements/KOR-JPN-2016/whatif
+jqeq "a cleared reader sees what they may open, as GET /v1/local/items lists it" "$body" \
+	"[.if_notice_today.holdings[].id] | sort | join(\",\")" \
+	"$(as "$Y" GET /v1/local/items >/dev/null; printf '%s' "$body" | jq -r '[.items[] | select(.agreement == "KOR-JPN-2016") | .id] | sort | join(",")')"
+jqeq "(at least one)" "$body" '.if_notice_today.holdings | length >= 1' true
+as "$A" GET /v1/local/agreements/KOR-JPN-2016/whatif
 jqeq "the state now" "$body" .state in_force
 jqeq "each JPN annex label, to KOR" "$body" '[.releases[] | .to + ":" + .classification] | join(",")' \
 	"KOR:特定秘密,KOR:極秘,KOR:秘,KOR:機密"
