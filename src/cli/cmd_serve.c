@@ -111,8 +111,11 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		struct import_summary sum;
 		char named[GS_HOME_MAX + 256];
 
-		/* the importer classifies files by name */
-		snprintf(named, sizeof(named), "%s.note", path);
+		/* the importer classifies files by name: a fresh name in HOME/tmp
+		 * (emptied when the server starts), never one a delivery could
+		 * take or a crash leave in the way */
+		snprintf(named, sizeof(named), "%s/tmp/note-%08x%08x.note", ib->n->home, randombytes_random(),
+			 randombytes_random());
 		if (link(path, named) == 0) {
 			ret = node_agreement_import(ib->n, named, &sum, d);
 			unlink(named);
@@ -218,6 +221,7 @@ static int inbox_deliver_file(void *ctx, const char *peer, const char *kind, con
 {
 	struct inbox *ib = ctx;
 	char path[GS_HOME_MAX + 128];
+	struct stat sb;
 	int fd;
 
 	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
@@ -225,6 +229,11 @@ static int inbox_deliver_file(void *ctx, const char *peer, const char *kind, con
 	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
 	if (access(path, F_OK) == 0)
 		return act_on(ib, peer, kind, path, 1, reply_json, d);
+	/* only a bundle may be large: notes, receipts and the rest keep the
+	 * cap of POST /v1/peer/deliver */
+	if (strcmp(kind, "bundle") && (stat(file, &sb) != 0 || (uint64_t)sb.st_size > GS_NET_MAX_BODY))
+		return gs_diag_set(d, GS_ELIMIT, "a delivery of kind '%s' carries at most %u bytes", kind,
+				   GS_NET_MAX_BODY);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
 		int e = errno;

@@ -122,8 +122,11 @@ eq "refused deliveries left nothing" "$(ls -A jpn/inbox | tr '\n' ' ')" "memo-R-
 # The same, streamed: the raw body, kind and id in the query.
 F="https://127.0.0.1:$PJ/v1/peer/deliver-file"
 head -c $((5 << 20)) /dev/urandom >big.bin
+status "$F?kind=memo&id=F-0" --cert kor/tls.crt --key kor/tls.key --data-binary @big.bin
+eq "only a bundle may be larger than 4 MiB: 413" "$code" 413
+head -c $((3 << 20)) /dev/urandom >big.bin
 status "$F?kind=memo&id=F-1" --cert kor/tls.crt --key kor/tls.key --data-binary @big.bin
-eq "a 5 MiB file delivery is accepted" "$code" 200
+eq "a 3 MiB file delivery is accepted" "$code" 200
 cmp -s big.bin jpn/inbox/memo-F-1 && ok "and kept whole in the inbox" || bad "the inbox file differs"
 status "$F?kind=memo&id=F-1" --cert kor/tls.crt --key kor/tls.key --data-binary 'other'
 jqeq "the same (kind, id) again is a duplicate" "$body" .duplicate true
