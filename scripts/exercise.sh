@@ -26,15 +26,19 @@ trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ind() { sed 's/^/   /'; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-ready() { for _ in $(seq 1 100); do curl -sk --max-time 2 -o /dev/null "https://127.0.0.1:$1/v1/health" && return 0; sleep 0.05; done; return 1; }
+# Each node on its own loopback address: a browser keeps cookies by host,
+# not by port, so nodes sharing one host would see each other's session
+# cookies (docs/console.md).
+declare -A addr=([kor]=127.0.0.1 [jpn]=127.0.0.2 [usa]=127.0.0.3)
+freeport() { python3 -c 'import socket, sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"; }
+ready() { for _ in $(seq 1 100); do curl -sk --max-time 2 -o /dev/null "https://$1/v1/health" && return 0; sleep 0.05; done; return 1; }
 serve_all() { # the exercise clock of every node moves to $GSOMIA_NOW
 	for h in kor jpn usa; do
 		[ -n "${pid[$h]:-}" ] && { kill "${pid[$h]}"; wait "${pid[$h]}" 2>/dev/null || true; }
 		"$G" serve --home $h >>$h.log 2>&1 &
 		pid[$h]=$!
 	done
-	for h in kor jpn usa; do ready "${port[$h]}" || { echo "node $h did not start"; cat $h.log; exit 1; }; done
+	for h in kor jpn usa; do ready "${addr[$h]}:${port[$h]}" || { echo "node $h did not start"; cat $h.log; exit 1; }; done
 }
 items() { "$G" items --home "$1" --json | jq -r '.[] | "   \(.id)  \(.marking | join(", "))  originator \(.originator_name) (\(.label))  released by \(if (.released_by // "") == "" then "-" else .released_by end)  [\(.status)]"'; }
 quiet() { "$@" >/dev/null; }
@@ -42,11 +46,11 @@ quiet() { "$@" >/dev/null; }
 say "Three exercise nodes on loopback, from the example keys (homes in $W)"
 for P in KOR JPN USA; do
 	h=$(echo $P | tr A-Z a-z)
-	port[$h]=$(freeport)
+	port[$h]=$(freeport "${addr[$h]}")
 	quiet "$G" init --party $P --exercise --keys "$EX/keys/$P.keys" --levels "$EX/parties/$P.levels" \
-		--endpoint "https://127.0.0.1:${port[$h]}" --home $h
+		--endpoint "https://${addr[$h]}:${port[$h]}" --home $h
 	"$G" party export --home $h -o $h.id
-	echo "   $P  https://127.0.0.1:${port[$h]}  fingerprint $("$G" party show $P --home $h --json | jq -r .fingerprint)"
+	echo "   $P  https://${addr[$h]}:${port[$h]}  fingerprint $("$G" party show $P --home $h --json | jq -r .fingerprint)"
 done
 for a in kor jpn usa; do for b in kor jpn usa; do [ $a = $b ] || quiet "$G" party import $b.id --home $a; done; done
 for h in kor jpn; do
@@ -171,12 +175,12 @@ export GSOMIA_NOW=2023-05-01T10:00:00+09:00
 serve_all
 say "The web console of each node (self-signed certificates: accept them once in the browser)"
 for h in kor jpn usa; do
-	echo "   $(echo $h | tr a-z A-Z)  https://127.0.0.1:${port[$h]}/console/   sign in as officer / exercise-$h"
+	echo "   $(echo $h | tr a-z A-Z)  https://${addr[$h]}:${port[$h]}/console/   sign in as officer / exercise-$h"
 done
 echo "   readers: yamada / exercise-yamada and sato / exercise-sato at JPN, park / exercise-park at KOR"
 if [ "$keep" = --keep ]; then
 	say "The nodes stay up (Ctrl-C to stop them); homes in $W, passphrase 'example'"
-	for h in kor jpn usa; do echo "   $(echo $h | tr a-z A-Z)  https://127.0.0.1:${port[$h]}/  --home $W/$h"; done
+	for h in kor jpn usa; do echo "   $(echo $h | tr a-z A-Z)  https://${addr[$h]}:${port[$h]}/  --home $W/$h"; done
 	wait
 else
 	echo "   (they stop now: 'make demo KEEP=1' or 'gsomia demo --keep' keeps them up)"

@@ -20,6 +20,8 @@ has "KOR's proof verified with its identity" "$out" "checkpoint signed by KOR"
 has "it ends with each node's console" "$(printf '%s' "$out" | tail -6)" "/console/   sign in as officer"
 addr=$(printf '%s' "$out" | sed -n 's|.*\(https://127.0.0.1:[0-9]*/console/\).*|\1|p' | head -1)
 [ -n "$addr" ] && ok "with its address" || bad "no console address"
+eq "each node on its own loopback address (cookies are kept by host)" \
+	"$(printf '%s' "$out" | grep -o 'https://127\.0\.0\.[0-9]*:[0-9]*/console/' | sed 's|:[0-9]*/console/||' | sort -u | wc -l)" 3
 case "$out" in *" FAILED"*|*"not ok"*) bad "no ledger failed" ;; *) ok "no ledger failed" ;; esac
 sleep 0.5
 w=$(printf '%s' "$out" | sed -n 's/.*(homes in \(.*\)).*/\1/p' | head -1)
