@@ -94,7 +94,9 @@ bundle=kor/objects/$(printf '%s' "$reply" | jq -r .bundle).bundle
 kill "$kor_pid"; wait "$kor_pid" 2>/dev/null
 t=$(secs); $G release doc.bin $Q --title cli2 --deliver --home kor >deliver.out 2>&1 || { echo "bench_console: release --deliver failed"; cat deliver.out; exit 1; }
 t_clid=$(since "$t")
-grep -q "delivered" deliver.out || { echo "bench_console: not delivered in process"; cat deliver.out; exit 1; }
+b2=$(sed -n 's/.* as bundle \([0-9a-f]*\).*/\1/p' deliver.out)
+[ "$($G outbox --home kor --json | jq -r --arg b "$b2" '.[] | select(.ref == $b) | .state')" = delivered ] ||
+	{ echo "bench_console: not delivered in process"; cat deliver.out; $G outbox --home kor; exit 1; }
 t_one=$(python3 -c "print(f'{max($t_clid - $t_cli, 0.001):.3f}')")
 bmib=$(python3 -c "import os; print(f'{os.path.getsize(\"$bundle\") / 1048576:.0f}')")
 # the anchor: the same bytes over the same TLS to the same endpoint, kept as an inert memo
