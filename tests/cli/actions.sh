@@ -13,17 +13,9 @@ EX=$SRCDIR/examples
 export GSOMIA_PASSPHRASE=example GSOMIA_NOW=2023-05-01T10:00:00+09:00
 AG=KOR-JPN-2016
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PK=$(freeport)
 PJ=$(freeport)
 while [ "$PJ" = "$PK" ]; do PJ=$(freeport); done
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
 wait_ready() {
 	local i
 	for i in $(seq 1 100); do

@@ -5,7 +5,14 @@ set -u
 : "${SRCDIR:?SRCDIR must name the source tree}"
 G=$GSOMIA
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# servers a test starts: add their pids to $pids, and they are stopped at exit
+pids=""
+stop_all() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap stop_all EXIT
 cd "$T"
 unset GSOMIA_HOME GSOMIA_NOW
 export GSOMIA_PASSPHRASE=test-passphrase
@@ -53,6 +60,9 @@ jqeq() {
 dbsum() {
 	sqlite3 "$1/gsomia.db" .dump | grep -v '^INSERT INTO events' | sha256sum | cut -c1-16
 }
+
+# freeport: a TCP port free on 127.0.0.1 now
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 finish() {
 	echo "1..$checks"

@@ -4,17 +4,9 @@
 # wrong pin, an oversized or malformed body.
 . "$(dirname "$0")/lib.sh"
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PK=$(freeport)
 PJ=$(freeport)
 while [ "$PJ" = "$PK" ]; do PJ=$(freeport); done
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
 
 # curl as a stranger would use it: TLS only, no trust, short timeouts.
 C() { curl -sk --max-time 10 "$@"; }

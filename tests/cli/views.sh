@@ -8,15 +8,7 @@
 EX=$SRCDIR/examples
 export GSOMIA_PASSPHRASE=example
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PJ=$(freeport)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
 
 C() { curl -sk --max-time 30 "$@"; }
 # call METHOD PATH [curl options]: status in $code, body in $body

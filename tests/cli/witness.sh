@@ -10,7 +10,6 @@
 EX=$SRCDIR/examples
 export GSOMIA_PASSPHRASE=example GSOMIA_NOW=2023-05-01T10:00:00+09:00
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PK=$(freeport)
 PJ=$(freeport)
 while [ "$PJ" = "$PK" ]; do PJ=$(freeport); done
