@@ -61,7 +61,13 @@ rate() { # wrk output: requests/s, and fails on non-2xx answers or errors
 ROUNDS=${BENCH_ROUNDS:-1}
 as="" hs=""
 for r in $(seq 1 "$ROUNDS"); do
+	# BENCH_PERF=FILE: a CPU profile of the server during the first round of calls
+	if [ -n "${BENCH_PERF:-}" ] && [ "$r" = 1 ]; then
+		perf record -F 999 -g -o "$BENCH_PERF" -p "$pid" >/dev/null 2>&1 &
+		perfpid=$!
+	fi
 	wrk -t2 -c8 -d"${SECS}s" -s access.lua "$U/v1/local/decide/access" >access.txt 2>&1
+	[ -n "${perfpid:-}" ] && { kill -INT "$perfpid"; wait "$perfpid" 2>/dev/null; perfpid=""; }
 	as="$as $(rate access.txt)"
 	wrk -t2 -c8 -d"${SECS}s" "$U/v1/health" >health.txt 2>&1
 	hs="$hs $(rate health.txt)"

@@ -774,6 +774,11 @@ int local_api_route(const char *method, const char *url, const char **allow)
 	return -1;
 }
 
+static void reader_close(void *p)
+{
+	node_close(p);
+}
+
 int local_api_new(int64_t session_ttl, struct local_api **out)
 {
 	struct local_api *api = calloc(1, sizeof(*api));
@@ -782,6 +787,7 @@ int local_api_new(int64_t session_ttl, struct local_api **out)
 		return GS_ENOMEM;
 	api->ttl = session_ttl > 0 ? session_ttl : LOCAL_SESSION_TTL;
 	signin_limiter_init(&api->limiter);
+	api->have_reader = pthread_key_create(&api->reader, reader_close) == 0;
 	*out = api;
 	return 0;
 }
@@ -790,8 +796,30 @@ void local_api_free(struct local_api *api)
 {
 	if (!api)
 		return;
+	/* the worker threads have ended, and closed their handles */
+	if (api->have_reader)
+		pthread_key_delete(api->reader);
 	signin_limiter_destroy(&api->limiter);
 	free(api);
+}
+
+/* This thread's read-only handle on n's home, opened on first use; NULL
+ * if it cannot be (then the call reads through n, under the lock). */
+static struct node *reader_of(struct local_api *api, const struct node *n)
+{
+	struct node *r;
+
+	if (!api->have_reader)
+		return NULL;
+	if ((r = pthread_getspecific(api->reader)))
+		return r;
+	if (node_open_reader(n->home, &r, NULL))
+		return NULL;
+	if (pthread_setspecific(api->reader, r)) {
+		node_close(r);
+		return NULL;
+	}
+	return r;
 }
 
 /* A browser's Origin header, when it sends one, must be this server's
@@ -910,6 +938,7 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 			  const struct local_request *r, struct local_out *out, json_t **reply)
 {
 	const struct local_route *route;
+	pthread_mutex_t *held = lock;
 	struct call c;
 	unsigned status;
 	int reading = 0;
@@ -923,10 +952,18 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 		call_end(&c);
 		return status;
 	}
-	pthread_mutex_lock(lock);
+	/* a call that only reads runs on this thread's own handle, in
+	 * parallel with the others; one that writes takes the node's lock */
+	if (!(route->flags & LOCAL_WRITES) && (c.n = reader_of(api, n)))
+		held = NULL;
+	else
+		c.n = n;
+	if (held)
+		pthread_mutex_lock(held);
 	if (!(route->flags & LOCAL_WRITES)) {
-		if (node_read_begin(n)) {
-			pthread_mutex_unlock(lock);
+		if (node_read_begin(c.n)) {
+			if (held)
+				pthread_mutex_unlock(held);
 			call_end(&c);
 			*reply = local_error("the database is busy");
 			return MHD_HTTP_SERVICE_UNAVAILABLE;
@@ -937,8 +974,9 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 	if (!status)
 		status = route->fn(&c, reply);
 	if (reading)
-		node_read_end(n);
-	pthread_mutex_unlock(lock);
+		node_read_end(c.n);
+	if (held)
+		pthread_mutex_unlock(held);
 	call_end(&c);
 	return status;
 }

@@ -25,6 +25,10 @@
 struct local_api {
 	int64_t ttl;
 	struct signin_limiter limiter;
+	/* each worker thread's own read-only handle on the home (node_open_reader):
+	 * calls that only read run on it in parallel, without the node's lock */
+	pthread_key_t reader;
+	int have_reader;
 };
 
 /* One call: the request, and once authenticated, who makes it. A handler

@@ -329,7 +329,7 @@ out:
 	return ret;
 }
 
-int node_open(const char *home, struct node **out, struct gs_diag *d)
+static int open_home(const char *home, struct node **out, struct gs_diag *d)
 {
 	char path[GS_HOME_MAX + 64];
 	struct node *n;
@@ -363,13 +363,26 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 	store_party_release(&sp);
 	if (ret)
 		goto fail;
-	items_recover(n);
 	*out = n;
 	return 0;
 fail:
 	store_close(n->st);
 	free(n);
 	return ret;
+}
+
+int node_open(const char *home, struct node **out, struct gs_diag *d)
+{
+	int ret = open_home(home, out, d);
+
+	if (!ret)
+		items_recover(*out);
+	return ret;
+}
+
+int node_open_reader(const char *home, struct node **out, struct gs_diag *d)
+{
+	return open_home(home, out, d);
 }
 
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d)

@@ -66,6 +66,11 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 		   size_t passlen, const char *sealed, size_t sealedlen, struct gs_diag *d);
 
 int node_open(const char *home, struct node **out, struct gs_diag *d);
+/* A second handle on an open home, for reads only (a server's worker
+ * threads read in parallel, each with its own): no recovery of
+ * interrupted actions at open, since the home's writer may be in the
+ * middle of one; no keys. */
+int node_open_reader(const char *home, struct node **out, struct gs_diag *d);
 /* Unseals the keys (needed to sign). */
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d);
 void node_close(struct node *n);
