@@ -15,7 +15,7 @@ struct scene {
 	struct party originator, recipient;
 	struct holding holding;
 	struct person person;
-	struct facility facility;
+	const struct facility *facility; /* kept by the node (node_facility_borrow) */
 	bool have_view;
 };
 
@@ -146,7 +146,7 @@ int node_decide_access(struct node *n, const struct decide_query *q, struct deci
 	if ((ret = node_person_get(n, q->person, &s->person, d)))
 		goto out;
 	if (q->facility || s->person.facility[0]) {
-		if ((ret = node_facility_get(n, q->facility ? q->facility : s->person.facility, &s->facility, d)))
+		if ((ret = node_facility_borrow(n, q->facility ? q->facility : s->person.facility, &s->facility, d)))
 			goto out;
 	} else {
 		ret = gs_diag_set(d, GS_EUSAGE, "person '%s' has no facility: give --facility", q->person);
@@ -154,8 +154,8 @@ int node_decide_access(struct node *n, const struct decide_query *q, struct deci
 	}
 	if ((ret = make_holding(n, s, a, q, d)))
 		goto out;
-	snprintf(s->holding.facility, sizeof(s->holding.facility), "%s", s->facility.id);
-	ret = answered(decide_access(a, &n->self, &s->holding, &s->person, &s->facility, NULL, 0,
+	snprintf(s->holding.facility, sizeof(s->holding.facility), "%s", s->facility->id);
+	ret = answered(decide_access(a, &n->self, &s->holding, &s->person, s->facility, NULL, 0,
 				     q->at, out));
 out:
 	scene_free(s);

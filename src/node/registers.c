@@ -267,43 +267,56 @@ static struct facility_kept *kept_facility(struct node *n)
 	return n->persons ? n->persons->facility : NULL;
 }
 
-int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d)
+int node_facility_borrow(struct node *n, const char *id, const struct facility **out, struct gs_diag *d)
 {
 	struct facility_kept *k = kept_facility(n);
+	struct facility *f;
 	json_error_t e;
 	json_t *j;
 	char *s;
 	int ret;
 
+	if (!k)
+		return GS_ENOMEM;
 	ret = store_record_get(n->st, "facilities", id, &s);
 	if (ret == GS_ENOTFOUND)
 		return gs_diag_set(d, ret, "unknown facility '%s'", id);
 	if (ret)
 		return gs_diag_set(d, ret, "cannot read facilities '%s'", id);
-	if (k && k->text && !strcmp(k->text, s)) {
-		memcpy(out, &k->f, sizeof(*out));
+	if (k->text && !strcmp(k->text, s)) {
 		free(s);
+		*out = &k->f;
 		return 0;
 	}
-	j = json_loads(s, JSON_REJECT_DUPLICATES, &e);
-	if (!j) {
+	/* parsed aside, so that a damaged record leaves the kept one whole */
+	if (!(f = malloc(sizeof(*f)))) {
 		free(s);
-		return gs_diag_set(d, GS_EIO, "damaged record '%s' in facilities", id);
+		return GS_ENOMEM;
 	}
-	ret = facility_from_json(j, out);
+	j = json_loads(s, JSON_REJECT_DUPLICATES, &e);
+	ret = j ? facility_from_json(j, f) : GS_EIO;
 	json_decref(j);
 	if (ret) {
+		free(f);
 		free(s);
 		return gs_diag_set(d, ret, "damaged facility record '%s'", id);
 	}
-	if (k) {
-		free(k->text);
-		k->text = s;
-		memcpy(&k->f, out, sizeof(k->f));
-	} else {
-		free(s);
-	}
+	free(k->text);
+	k->text = s;
+	memcpy(&k->f, f, sizeof(k->f));
+	free(f);
+	*out = &k->f;
 	return 0;
+}
+
+int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d)
+{
+	const struct facility *f;
+	int ret = node_facility_borrow(n, id, &f, d);
+
+	if (!ret)
+		memcpy(out, f, sizeof(*out));
+	return ret;
 }
 
 void node_person_cache_release(struct node *n)

@@ -25,7 +25,13 @@ int node_person_each(struct node *n, int (*fn)(void *ctx, const struct person *p
 void node_person_cache_release(struct node *n);
 
 int node_facility_put(struct node *n, const struct facility *f, struct gs_diag *d);
+/* A facility, copied into *out. */
 int node_facility_get(struct node *n, const char *id, struct facility *out, struct gs_diag *d);
+/* The same without a copy: *out is the node's kept parse, valid until the
+ * next call about facilities on this node (a facility's register makes it
+ * about 150 KiB, too much to copy on every decision). */
+int node_facility_borrow(struct node *n, const char *id, const struct facility **out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
 int node_facility_each(struct node *n, int (*fn)(void *ctx, const struct facility *f), void *ctx);
 /* Adds (add != 0) or removes a person on a facility's register. */
 int node_facility_register(struct node *n, const char *facility, const char *person, int add,
