@@ -7,8 +7,8 @@
 #   delivery  the bundle streamed to the peer, which receives it and answers
 #             with its receipt (release --deliver less release, in process;
 #             and queued-to-delivered through the courier) | curl posting the same bytes to
-#             the peer's /v1/peer/deliver-file as an inert memo (transport
-#             and inbox only: the anchor)
+#             the peer's /v1/peer/deliver-file under a kind it does not take
+#             (streamed in full, then refused: transport only, the anchor)
 # Figures, not assertions: the machine is shared and noisy.
 set -u
 exec </dev/null
@@ -99,7 +99,8 @@ b2=$(sed -n 's/.* as bundle \([0-9a-f]*\).*/\1/p' deliver.out)
 	{ echo "bench_console: not delivered in process"; cat deliver.out; $G outbox --home kor; exit 1; }
 t_one=$(python3 -c "print(f'{max($t_clid - $t_cli, 0.001):.3f}')")
 bmib=$(python3 -c "import os; print(f'{os.path.getsize(\"$bundle\") / 1048576:.0f}')")
-# the anchor: the same bytes over the same TLS to the same endpoint, kept as an inert memo
+# the anchor: the same bytes over the same TLS to the same endpoint, streamed in full
+# to HOME/tmp, then refused by kind
 t=$(secs)
 curl -sk --max-time 900 --cert kor/tls.crt --key kor/tls.key -H 'Content-Type: application/octet-stream' \
 	-H 'Expect:' --data-binary @"$bundle" -o /dev/null "$J/v1/peer/deliver-file?kind=memo&id=anchor"

@@ -4,8 +4,9 @@
 # mutual TLS to POST /v1/peer/deliver-file, received, verified and stored
 # by JPN, its signed receipt imported back at KOR), beside the anchor
 # measured in the same run: one curl posting the same bundle files over the
-# same mutual TLS, keep-alive, to the same endpoint as inert memos
-# (transport and inbox only). Figures, not assertions.
+# same mutual TLS, keep-alive, to the same endpoint under a kind the node
+# does not take (each body streamed to HOME/tmp in full, then refused:
+# transport only). Figures, not assertions.
 set -u
 exec </dev/null
 GSOMIA=${GSOMIA:-@GSOMIA@}
@@ -102,11 +103,11 @@ done <bundles.txt >anchor.cfg
 t=$(secs)
 curl -K anchor.cfg >anchor.codes
 t_curl=$(since "$t")
-ok=$(grep -c '^200$' anchor.codes)
+ok=$(grep -c '^400$' anchor.codes)
 
 rate() { python3 -c "print(f'{$N / $1:.0f}')"; }
 printf '%-60s %8s %10s\n' "$N bundles of 64 KiB, KOR -> JPN" seconds "bundles/s"
 printf '%-60s %8s %10s\n' "gsomia outbox send (deliver, receive, receipt back)" "$t_send" "$(rate "$t_send")"
 printf '%-60s %8s %10s\n' "curl, keep-alive, same mTLS and endpoint (anchor)" "$t_curl" "$(rate "$t_curl")"
-echo "delivered $delivered/$N, JPN holds $held, receipts back at KOR $receipts; curl: $ok/$N accepted"
+echo "delivered $delivered/$N, JPN holds $held, receipts back at KOR $receipts; curl: $ok/$N streamed and refused by kind, as meant"
 echo "outbox / curl: $(python3 -c "print(f'{$t_curl / $t_send:.2f}')")x the speed"

@@ -75,8 +75,8 @@ static int write_all(int fd, const uint8_t *p, size_t len)
  * consent (or a holder's request for one) or an incident notice or step
  * imported. A refusal
  * removes it from the inbox, so that a good copy can come later, and
- * answers 4xx: the sender's outbox stops retrying. Other kinds stay in the
- * inbox for the commands that take them. */
+ * answers 4xx: the sender's outbox stops retrying. Only these kinds are
+ * taken (kind_taken). */
 static int act_on(struct inbox *ib, const char *peer, const char *kind, const char *path, int dup,
 		  char **reply_json, struct gs_diag *d)
 {
@@ -158,6 +158,19 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 	return *reply_json ? 0 : GS_ENOMEM;
 }
 
+/* The kinds a node acts on (act_on): nothing else is kept, so that a peer
+ * cannot fill the inbox with data no command would ever take. */
+static int kind_taken(const char *kind)
+{
+	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident" };
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i]))
+			return 1;
+	return 0;
+}
+
 /* Links the synced file tmp into the inbox as KIND-ID, then acts on it.
  * link() never replaces, so of two deliveries of the same (kind, id), at
  * once or years apart, exactly one is kept; the other is acknowledged and
@@ -195,6 +208,8 @@ static int inbox_deliver(void *ctx, const char *peer, const char *kind, const ch
 
 	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
 		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
+	if (!kind_taken(kind))
+		return gs_diag_set(d, GS_EINVAL, "this node takes no deliveries of kind '%s'", kind);
 	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
 	if (access(path, F_OK) == 0)
 		return act_on(ib, peer, kind, path, 1, reply_json, d);
@@ -226,6 +241,8 @@ static int inbox_deliver_file(void *ctx, const char *peer, const char *kind, con
 
 	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
 		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
+	if (!kind_taken(kind))
+		return gs_diag_set(d, GS_EINVAL, "this node takes no deliveries of kind '%s'", kind);
 	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
 	if (access(path, F_OK) == 0)
 		return act_on(ib, peer, kind, path, 1, reply_json, d);

@@ -92,6 +92,11 @@ code=$(curl -sk --cert kor/tls.crt --key kor/tls.key -o replay.out -w '%{http_co
 eq "a replayed delivery is acknowledged" "$code" 200
 jqeq "as a duplicate" "$(cat replay.out)" .duplicate true
 eq "and held once" "$(held)" 2
+code=$(curl -sk --cert kor/tls.crt --key kor/tls.key -o replay2.out -w '%{http_code}' --data-binary @kor/objects/$b.bundle \
+	"https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$b")
+eq "replayed as a file, it is acknowledged" "$code" 200
+jqeq "as a duplicate too" "$(cat replay2.out)" .duplicate true
+eq "and still held once" "$(held)" 2
 
 # A forged bundle: refused by JPN, and the outbox stops trying.
 stop kor "$PK"
