@@ -120,7 +120,7 @@ int cmd_decide(int argc, char **argv)
 		json_object_set_new(o, "decision", json_string(dec.permit ? "permit" : "deny"));
 		json_object_set_new(o, "rule", json_string(dec.rule_id));
 		json_object_set_new(o, "reason", json_string(reason));
-		json_object_set_new(o, "at", json_instant(q.at));
+		json_object_set_new(o, "at", jinstant(q.at));
 		print_json(o);
 	} else {
 		printf("%s  [%s]\n%s\n", dec.permit ? "permit" : "deny", dec.rule_id, reason);

@@ -74,7 +74,7 @@ static json_t *entry_json(uint64_t index, const struct ledger_entry *e, const ui
 	size_t i;
 
 	json_object_set_new(o, "index", json_integer((json_int_t)index));
-	json_object_set_new(o, "time", json_instant(e->time));
+	json_object_set_new(o, "time", jinstant(e->time));
 	json_object_set_new(o, "kind", json_string(ledger_type_name(e->type)));
 	json_object_set_new(o, "item", json_string(e->item));
 	json_object_set_new(o, "party", json_string(e->party));
@@ -398,7 +398,7 @@ static int do_witness(struct node *n, const struct opts *o, const char *peer, st
 		json_object_set_new(j, "already", json_boolean(res.already));
 		json_object_set_new(j, "resynced", json_boolean(res.retried));
 		if (!res.already)
-			json_object_set_new(j, "cosigned_at", json_instant((gs_instant)res.timestamp));
+			json_object_set_new(j, "cosigned_at", jinstant((gs_instant)res.timestamp));
 		print_json(j);
 	} else if (res.already) {
 		printf("%s has already cosigned this node's log at size %" PRIu64 "\n", peer, res.size);
@@ -421,7 +421,7 @@ static json_t *size_at(bool have, uint64_t size, gs_instant at)
 {
 	if (!have)
 		return json_null();
-	return json_pack("{s:I, s:o}", "size", (json_int_t)size, "at", json_instant(at));
+	return json_pack("{s:I, s:o}", "size", (json_int_t)size, "at", jinstant(at));
 }
 
 static int evidence_one(void *ctx, const struct store_evidence *e)
@@ -443,7 +443,7 @@ static json_t *evidence_json(const struct store_evidence *e)
 			 "held_checkpoint", (const char *)e->held_note, e->held_len,
 			 "new_size", (json_int_t)e->new_size,
 			 "new_checkpoint", (const char *)e->new_note, e->new_len,
-			 "proof", e->proof, "found_at", json_instant(e->found_at));
+			 "proof", e->proof, "found_at", jinstant(e->found_at));
 }
 
 static int evidence_add(void *ctx, const struct store_evidence *e)

@@ -201,16 +201,6 @@ void print_json(json_t *j)
 	json_decref(j);
 }
 
-json_t *json_instant(gs_instant t)
-{
-	char s[GS_INSTANT_STR];
-
-	if (t == GS_INSTANT_NONE)
-		return json_null();
-	instant_format(t, s);
-	return json_string(s);
-}
-
 int write_output(const char *path, const void *buf, size_t len)
 {
 	struct gs_diag d = { { 0 } };

@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "node/node.h"
+#include "node/record.h"
 #include "util/err.h"
 
 /* Prints "gsomia: <msg>" on stderr and returns the exit status for err
@@ -36,8 +37,6 @@ int open_node_unlocked(const char *home_flag, const char *passfile, struct node 
 /* Prints a JSON value on stdout (indented, keys in order) and frees it. */
 void print_json(json_t *j);
 
-/* RFC 3339 UTC string or JSON null. */
-json_t *json_instant(gs_instant t);
 
 /* Writes buf to path ("-" = stdout) atomically. */
 int write_output(const char *path, const void *buf, size_t len);

@@ -31,6 +31,7 @@
 #include "node/items.h"
 #include "node/kvtext.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 /* ---- strict bodies: string members (or one integer), none unknown or twice ---- */
@@ -165,13 +166,6 @@ int local_note_parse(const char *buf, size_t len, struct note_body *out, struct 
 /* ---- shared ---- */
 
 /* A string member of a record, "" if absent. */
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static const char *opt(const char *s)
 {
 	return s && s[0] ? s : NULL;
@@ -964,8 +958,8 @@ unsigned local_h_note(struct call *c, json_t **reply)
 		json_array_append_new(q, json_string(peers[i]));
 	*reply = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o,s:o}", "note", note->id, "kind",
 			   dipnote_kind_name(note->kind), "agreement", agreement, "from", note->from, "delivered",
-			   local_json_instant(note->delivered), "state_after", state_name(st->state), "reason",
-			   st->reason, "terminates_at", local_json_instant(st->terminates_at), "queued", q);
+			   jinstant(note->delivered), "state_after", state_name(st->state), "reason",
+			   st->reason, "terminates_at", jinstant(st->terminates_at), "queued", q);
 	status = MHD_HTTP_OK;
 out:
 	free(out);

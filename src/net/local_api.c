@@ -21,6 +21,7 @@
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 
@@ -97,16 +98,6 @@ unsigned local_fail(int err, const struct gs_diag *d, json_t **reply)
 {
 	*reply = local_error("%s", d->msg[0] ? d->msg : gs_strerror(err));
 	return local_status_for(err);
-}
-
-json_t *local_json_instant(gs_instant t)
-{
-	char s[GS_INSTANT_STR];
-
-	if (t == GS_INSTANT_NONE)
-		return json_null();
-	instant_format(t, s);
-	return json_string(s);
 }
 
 json_t *local_roles_json(unsigned roles)
@@ -210,8 +201,8 @@ static json_t *session_json(const struct node_session *s, const struct person *p
 	json_object_set_new(o, "person", json_string(s->person));
 	json_object_set_new(o, "name", json_string(p->name));
 	json_object_set_new(o, "roles", local_roles_json(p->roles));
-	json_object_set_new(o, "created", local_json_instant((gs_instant)s->created_at));
-	json_object_set_new(o, "expires", local_json_instant((gs_instant)s->expires_at));
+	json_object_set_new(o, "created", jinstant((gs_instant)s->created_at));
+	json_object_set_new(o, "expires", jinstant((gs_instant)s->expires_at));
 	return o;
 }
 
@@ -393,49 +384,8 @@ static unsigned h_agreements(struct call *c, json_t **reply)
 		json_decref(ac.arr);
 		return local_fail(ret, &d, reply);
 	}
-	*reply = json_pack("{s:o,s:o}", "agreements", ac.arr, "at", local_json_instant(ac.now));
+	*reply = json_pack("{s:o,s:o}", "agreements", ac.arr, "at", jinstant(ac.now));
 	return MHD_HTTP_OK;
-}
-
-json_t *local_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
-{
-	const struct agreement *a = agreement_view_base(v);
-	json_t *o = json_object(), *events = json_array();
-	char missing[GS_MAX_NAME], date[GS_DATE_STR];
-	int i;
-
-	agreement_view_missing(v, 0, missing, sizeof(missing));
-	json_object_set_new(o, "agreement", json_string(a->id));
-	json_object_set_new(o, "at", local_json_instant(at));
-	json_object_set_new(o, "state", json_string(state_name(st->state)));
-	json_object_set_new(o, "term", st->term ? json_integer(st->term) : json_null());
-	json_object_set_new(o, "term_start", local_json_instant(st->term_start));
-	json_object_set_new(o, "term_end", local_json_instant(st->term_end));
-	if (st->has_notice_deadline) {
-		date_format(st->notice_deadline, date);
-		json_object_set_new(o, "notice_deadline", json_string(date));
-	} else {
-		json_object_set_new(o, "notice_deadline", json_null());
-	}
-	json_object_set_new(o, "terminates_at", local_json_instant(st->terminates_at));
-	json_object_set_new(o, "in_force_since", local_json_instant(st->in_force_since));
-	json_object_set_new(o, "version", json_integer(st->version));
-	json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
-	json_object_set_new(o, "missing_signatures", json_string(missing));
-	json_object_set_new(o, "reason", json_string(st->reason));
-	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++) {
-		const struct lifecycle_event *ev = &st->events[i];
-		const struct dipnote *dn = &v->notes[ev->note];
-
-		json_array_append_new(events,
-				      json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s}", "note", dn->id, "kind",
-						dipnote_kind_name(dn->kind), "from", dn->from, "delivered",
-						local_json_instant(dn->delivered), "effect",
-						ev->effect == EFFECT_APPLIED ? "applied" : "ignored", "state_after",
-						state_name(ev->state_after), "what", ev->what));
-	}
-	json_object_set_new(o, "events", events);
-	return o;
 }
 
 /* The {id} segment of /v1/local/agreements/{id}/status. */
@@ -482,7 +432,7 @@ static unsigned h_agreement_status(struct call *c, json_t **reply)
 		 (ret = agreement_view_status(v, at, st)))
 		gs_diag_set(&d, ret, "cannot compute the state of '%s'", id);
 	if (!ret)
-		*reply = local_status_json(v, st, at);
+		*reply = agreement_status_json(v, st, at);
 	free(st);
 	return ret ? local_fail(ret, &d, reply) : MHD_HTTP_OK;
 }
@@ -495,7 +445,7 @@ static unsigned decision_reply(const struct decision *dec, gs_instant at, json_t
 
 	decision_reason(dec, reason, sizeof(reason));
 	*reply = json_pack("{s:s,s:s,s:s,s:o}", "decision", dec->permit ? "permit" : "deny", "rule",
-			   dec->rule_id, "reason", reason, "at", local_json_instant(at));
+			   dec->rule_id, "reason", reason, "at", jinstant(at));
 	return MHD_HTTP_OK;
 }
 
@@ -597,7 +547,7 @@ static unsigned h_items(struct call *c, json_t **reply)
 	local_items_select(&f, items);
 	*reply = json_pack("{s:o,s:s}", "items", items, "view", all ? "inventory" : "may-open");
 	if (!all)
-		json_object_set_new(*reply, "at", local_json_instant(now));
+		json_object_set_new(*reply, "at", jinstant(now));
 	return MHD_HTTP_OK;
 }
 

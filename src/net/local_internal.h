@@ -17,6 +17,7 @@
 #include "net/session.h"
 #include "node/auth.h"
 #include "node/node.h"
+#include "node/record.h"
 
 #define ROLES_ANY (ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_READER | ROLE_AUDITOR | ROLE_TRANSLATOR)
 /* Roles that may ask about, or list for, persons other than themselves. */
@@ -53,7 +54,6 @@ json_t *local_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The reply and status for an error code, with d's sentence. */
 unsigned local_fail(int err, const struct gs_diag *d, json_t **reply);
 unsigned local_status_for(int err);
-json_t *local_json_instant(gs_instant t);
 json_t *local_roles_json(unsigned roles);
 /* The instant of at (RFC 3339, or a bare date: midnight in zone), else the
  * node's clock when at is NULL or empty. */
@@ -72,7 +72,6 @@ unsigned local_args_known(const struct call *c, const char *const *known, json_t
 struct agreement_view;
 struct lifecycle_status;
 /* GET .../agreements/{id}/status's object (local_api.c). */
-json_t *local_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at);
 
 /* GET /v1/local/items's query: ?originator=&classification=&status=
  * (each optional). 0, or 400 with the reply. */

@@ -31,18 +31,12 @@
 #include "node/ledger.h"
 #include "node/witness.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 #define ENTRIES_DEFAULT 100
 #define ENTRIES_MAX 1000
 #define TIMELINE_MAX_TERMS 200
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
 
 /* A decimal without sign, leading zero or anything after it. */
 static int parse_u64(const char *s, uint64_t *out)
@@ -251,8 +245,8 @@ static json_t *terms_json(const struct agreement_view *v, gs_instant from, gs_in
 		if (agreement_view_status(v, t, st) || !st->term || st->term_start == GS_INSTANT_NONE)
 			break;
 		json_array_append_new(a, json_pack("{s:i,s:o,s:o}", "term", st->term, "start",
-						   local_json_instant(st->term_start), "end",
-						   local_json_instant(st->term_end)));
+						   jinstant(st->term_start), "end",
+						   jinstant(st->term_end)));
 		if (st->terminates_at != GS_INSTANT_NONE &&
 		    (st->term_end == GS_INSTANT_NONE || st->terminates_at <= st->term_end)) {
 			*last_end = st->terminates_at;
@@ -276,7 +270,7 @@ static json_t *events_json(const struct agreement_view *v, const struct lifecycl
 		const struct dipnote *dn = &v->notes[ev->note];
 
 		json_array_append_new(a, json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "at",
-						   local_json_instant(dn->delivered), "note", dn->id, "kind",
+						   jinstant(dn->delivered), "note", dn->id, "kind",
 						   dipnote_kind_name(dn->kind), "from", dn->from, "to", dn->to,
 						   "effect", ev->effect == EFFECT_APPLIED ? "applied" : "ignored",
 						   "state_after", state_name(ev->state_after), "what", ev->what));
@@ -319,9 +313,9 @@ static void next_notice_json(const struct agreement_view *v, const struct lifecy
 	}
 	end = date_midnight(date_add_days(from->notice_deadline, 1), zone);
 	date_format(from->notice_deadline, date);
-	json_object_set_new(o, "next_notice_deadline", local_json_instant(end));
+	json_object_set_new(o, "next_notice_deadline", jinstant(end));
 	json_object_set_new(o, "next_notice_deadline_date", json_string(date));
-	json_object_set_new(o, "next_notice_ends_term", local_json_instant(from->term_end));
+	json_object_set_new(o, "next_notice_ends_term", jinstant(from->term_end));
 	free(next);
 }
 
@@ -374,11 +368,11 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 	json_object_set_new(o, "zone", json_string(date));
 	date_format(a->signed_on, date);
 	json_object_set_new(o, "signed_on", json_string(date));
-	json_object_set_new(o, "status", local_status_json(v, st, now));
-	json_object_set_new(o, "now", local_json_instant(now));
+	json_object_set_new(o, "status", agreement_status_json(v, st, now));
+	json_object_set_new(o, "now", jinstant(now));
 	next_notice_json(v, st, now, a->zone, o);
-	json_object_set_new(o, "term_end", local_json_instant(st->term_end));
-	json_object_set_new(o, "terminates_at", local_json_instant(st->terminates_at));
+	json_object_set_new(o, "term_end", jinstant(st->term_end));
+	json_object_set_new(o, "terminates_at", jinstant(st->terminates_at));
 	/* the parties' schemes, for the annex's romanisations and glosses */
 	for (k = 0; k < va->nparties; k++)
 		if (!node_party_get(c->n, va->parties[k], &known[nknown], NULL))
@@ -408,13 +402,13 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 
 		json_object_set_new(timeline, "terms", terms_json(v, since, to, tl, &end));
 		last = end == GS_INSTANT_NONE || end < to ? to : end;
-		json_object_set_new(timeline, "from", local_json_instant(since));
+		json_object_set_new(timeline, "from", jinstant(since));
 	} else {
 		json_object_set_new(timeline, "terms", json_array());
 		json_object_set_new(timeline, "from", json_null());
 		last = to;
 	}
-	json_object_set_new(timeline, "to", local_json_instant(last));
+	json_object_set_new(timeline, "to", jinstant(last));
 	json_object_set_new(o, "timeline", timeline);
 	*reply = o;
 	free(st);
@@ -582,7 +576,7 @@ static int notice_today(struct call *c, const struct agreement_view *v, const ch
 	cand->terminate_at = GS_INSTANT_NONE;
 	cand->exercise = c->n->self.exercise;
 	o = json_object();
-	json_object_set_new(o, "given_at", local_json_instant(now));
+	json_object_set_new(o, "given_at", jinstant(now));
 	json_object_set_new(o, "from", json_string(c->n->self.code));
 	ret = lifecycle_check_note(a, signed_all, notes, v->nnotes, cand, &why);
 	if (ret == GS_ENOMEM)
@@ -601,7 +595,7 @@ static int notice_today(struct call *c, const struct agreement_view *v, const ch
 	ends = st->terminates_at;
 	json_object_set_new(o, "state_after", json_string(state_name(st->state)));
 	json_object_set_new(o, "reason", json_string(st->reason));
-	json_object_set_new(o, "terminates_at", local_json_instant(ends));
+	json_object_set_new(o, "terminates_at", jinstant(ends));
 	if ((ret = holdings_json(c, id, ends, a->zone, holdings, d)))
 		goto out;
 	json_object_set_new(o, "holdings", holdings);
@@ -668,7 +662,7 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 	}
 	if ((ret = notice_today(c, v, id, &notice, &d)))
 		goto fail;
-	*reply = json_pack("{s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:o,s:o}", "agreement", id, "at", local_json_instant(at),
+	*reply = json_pack("{s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:o,s:o}", "agreement", id, "at", jinstant(at),
 			   "state", state_name(st->state), "reason", st->reason, "version", st->version, "purpose",
 			   purpose, "topic", topic, "releases", releases, "if_notice_today", notice);
 	free(st);
@@ -890,7 +884,7 @@ static int witness_one(void *ctx, const struct witness_status *s)
 	w = json_pack("{s:s,s:s,s:b,s:I,s:o,s:o,s:I}", "peer", s->peer, "status", status, "endpoint", s->has_endpoint,
 		      "size", (json_int_t)s->size, "cosigned_size",
 		      s->cosigned ? json_integer((json_int_t)s->cosigned_size) : json_null(), "cosigned_at",
-		      s->cosigned ? local_json_instant(s->cosigned_at) : json_null(), "evidence",
+		      s->cosigned ? jinstant(s->cosigned_at) : json_null(), "evidence",
 		      (json_int_t)s->evidence);
 	json_object_set_new(w, "peer_log",
 			    json_pack("{s:s,s:o,s:o}", "origin", s->peer_origin, "verified_size",
@@ -993,7 +987,7 @@ static json_t *entry_json(uint64_t index, const struct ledger_entry *e, const ui
 
 	json_object_set_new(o, "index", json_integer((json_int_t)index));
 	json_object_set_new(o, "kind", json_string(ledger_type_name(e->type) ? ledger_type_name(e->type) : "unknown"));
-	json_object_set_new(o, "at", local_json_instant(e->time));
+	json_object_set_new(o, "at", jinstant(e->time));
 	json_object_set_new(o, "item", json_string(e->item));
 	json_object_set_new(o, "party", json_string(e->party));
 	json_object_set_new(o, "person", json_string(e->person));

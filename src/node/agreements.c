@@ -11,6 +11,7 @@
 #include "crypto/note.h"
 #include "node/agreements.h"
 #include "node/ledger.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 #define MAX_FILES 2048
@@ -1063,4 +1064,48 @@ int agreement_view_cached(struct node *n, const char *id, const struct agreement
 	memcpy(s->id, id, strlen(id) + 1);
 	*out = &s->v;
 	return 0;
+}
+
+json_t *agreement_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
+{
+	const struct agreement *a = agreement_view_base(v);
+	json_t *o = json_object(), *events = json_array();
+	char missing[GS_MAX_NAME], date[GS_DATE_STR];
+	int i;
+
+	agreement_view_missing(v, 0, missing, sizeof(missing));
+	json_object_set_new(o, "agreement", json_string(a->id));
+	json_object_set_new(o, "at", jinstant(at));
+	json_object_set_new(o, "state", json_string(state_name(st->state)));
+	json_object_set_new(o, "term", st->term ? json_integer(st->term) : json_null());
+	json_object_set_new(o, "term_start", jinstant(st->term_start));
+	json_object_set_new(o, "term_end", jinstant(st->term_end));
+	if (st->has_notice_deadline) {
+		date_format(st->notice_deadline, date);
+		json_object_set_new(o, "notice_deadline", json_string(date));
+	} else {
+		json_object_set_new(o, "notice_deadline", json_null());
+	}
+	json_object_set_new(o, "terminates_at", jinstant(st->terminates_at));
+	json_object_set_new(o, "in_force_since", jinstant(st->in_force_since));
+	json_object_set_new(o, "version", json_integer(st->version));
+	json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
+	json_object_set_new(o, "missing_signatures", json_string(missing));
+	json_object_set_new(o, "reason", json_string(st->reason));
+	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++) {
+		const struct lifecycle_event *ev = &st->events[i];
+		const struct dipnote *n = &v->notes[ev->note];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "note", json_string(n->id));
+		json_object_set_new(e, "kind", json_string(dipnote_kind_name(n->kind)));
+		json_object_set_new(e, "from", json_string(n->from));
+		json_object_set_new(e, "delivered", jinstant(n->delivered));
+		json_object_set_new(e, "effect", json_string(ev->effect == EFFECT_APPLIED ? "applied" : "ignored"));
+		json_object_set_new(e, "state_after", json_string(state_name(ev->state_after)));
+		json_object_set_new(e, "what", json_string(ev->what));
+		json_array_append_new(events, e);
+	}
+	json_object_set_new(o, "events", events);
+	return o;
 }

@@ -11,6 +11,7 @@
  * `gsomia agreement status DIR` needs no home.
  */
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -64,6 +65,9 @@ void agreement_cache_release(struct node *n);
 
 /* The state at `at` and the version in effect then. */
 int agreement_view_status(const struct agreement_view *v, gs_instant at, struct lifecycle_status *st);
+/* The state st of v at instant at as JSON: `gsomia agreement status --json`
+ * and GET /v1/local/agreements/{id}/status (docs/lifecycle.md). */
+json_t *agreement_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at);
 
 struct import_summary {
 	char id[GS_MAX_ID];

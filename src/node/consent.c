@@ -12,6 +12,7 @@
 #include "node/ledger.h"
 #include "store/consent_store.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 /* The fields of a consent note and of a request, parsed. */
@@ -30,18 +31,6 @@ struct consent_text {
 	char exercise[8];
 	char text[512];
 };
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
 
 static void note_id(const void *buf, size_t len, char out[CONSENT_ID_HEX])
 {

@@ -16,31 +16,10 @@
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 #define MAX_CHAIN 32 /* links from a copy of a copy ... to its original */
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
-
-static json_t *jinstant(gs_instant t)
-{
-	char s[GS_INSTANT_STR];
-
-	if (t == GS_INSTANT_NONE)
-		return json_null();
-	instant_format(t, s);
-	return json_string(s);
-}
 
 static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

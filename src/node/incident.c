@@ -13,6 +13,7 @@
 #include "node/ledger.h"
 #include "store/consent_store.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 struct incident_text {
@@ -37,18 +38,6 @@ struct incident_text {
 
 static const char *const kinds[] = { "possible-loss", "confirmed-loss", "possible-compromise",
 				     "confirmed-compromise" };
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
 
 static bool kind_ok(const char *k)
 {

@@ -18,21 +18,10 @@
 #include "node/registers.h"
 #include "util/encode.h"
 #include "util/fault.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 #define RECEIPT_MAGIC "gsomia-receipt/v1\n"
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
 
 /* The key that seals item file keys at rest: derived from the node's
  * X25519 secret, so it is as safe as the sealed key file and needs no
@@ -98,7 +87,7 @@ static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 }
 
 /* Copies src into dst through a temporary file renamed into place. */
-static int copy_file(const char *src, const char *dst, struct gs_diag *d)
+int item_copy_file(const char *src, const char *dst, struct gs_diag *d)
 {
 	char tmp[GS_HOME_MAX + 64], buf[65536];
 	ssize_t r;
@@ -138,7 +127,7 @@ static int copy_file(const char *src, const char *dst, struct gs_diag *d)
 	return ret;
 }
 
-static void join_labels(const struct marking *m, char *out, size_t cap)
+void item_join_labels(const struct marking *m, char *out, size_t cap)
 {
 	size_t used = 0;
 	int i, k;
@@ -230,16 +219,6 @@ static int put_item(struct node *n, json_t *rec, gs_instant now)
 	ret = store_record_put(n->st, "items", jstr(rec, "id"), s, now);
 	free(s);
 	return ret;
-}
-
-static json_t *jinstant(gs_instant t)
-{
-	char s[GS_INSTANT_STR];
-
-	if (t == GS_INSTANT_NONE)
-		return json_null();
-	instant_format(t, s);
-	return json_string(s);
 }
 
 /* The definition in effect at instant `at` (amendments), and the state. */
@@ -364,7 +343,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	copy_str(m->form, sizeof(m->form), form_names[h->item.form]);
 	copy_str(m->title, sizeof(m->title), r->title);
 	copy_str(m->banner_originator, sizeof(m->banner_originator), r->label);
-	join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
+	item_join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
 	m->created = now;
 	m->exercise = n->self.exercise;
 
@@ -484,7 +463,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		goto out;
 	}
 	if (r->output)
-		ret = copy_file(obj, r->output, d);
+		ret = item_copy_file(obj, r->output, d);
 out:
 	if (out >= 0)
 		close(out);
@@ -630,7 +609,7 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 					copy_str(res->marking.labels[res->marking.nlabels++], GS_MAX_LABEL,
 						 json_string_value(json_array_get(mk, i)));
 				copy_str(res->marking.originator_name, GS_MAX_NAME, jstr(old, "originator_name"));
-				join_labels(&res->marking, labels, sizeof(labels));
+				item_join_labels(&res->marking, labels, sizeof(labels));
 				if (json_is_string(json_object_get(old, "receipt_at")))
 					instant_parse(jstr(old, "receipt_at"), 0, &at);
 				res->ledger_index = (uint64_t)json_integer_value(json_object_get(old, "receipt_index"));
@@ -695,12 +674,12 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 		goto out;
 	objects_path(n, m->bundle_id, ".tmp", tmp, sizeof(tmp));
 	objects_path(n, m->bundle_id, "", obj, sizeof(obj));
-	if ((ret = copy_file(bundle_path, tmp, d)))
+	if ((ret = item_copy_file(bundle_path, tmp, d)))
 		goto out;
 	placed = 1; /* pending until the commit (see items_recover) */
 	fault_point("receive-stored");
 
-	join_labels(&res->marking, labels, sizeof(labels));
+	item_join_labels(&res->marking, labels, sizeof(labels));
 	hex_encode(m->payload_sha256, 32, hex, sizeof(hex));
 	rec = json_object();
 	json_object_set_new(rec, "id", json_string(m->item));

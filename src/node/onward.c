@@ -15,83 +15,8 @@
 #include "node/ledger.h"
 #include "node/onward.h"
 #include "util/encode.h"
+#include "node/record.h"
 #include "util/banned.h"
-
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
-
-static void join_labels(const struct marking *m, char *out, size_t cap)
-{
-	size_t used = 0;
-
-	out[0] = 0;
-	for (int i = 0; i < m->nlabels; i++) {
-		int k = snprintf(out + used, cap - used, "%s%s", i ? "," : "", m->labels[i]);
-
-		if (k < 0 || (size_t)k >= cap - used)
-			break;
-		used += (size_t)k;
-	}
-}
-
-static json_t *jinstant(gs_instant t)
-{
-	char s[GS_INSTANT_STR];
-
-	if (t == GS_INSTANT_NONE)
-		return json_null();
-	instant_format(t, s);
-	return json_string(s);
-}
-
-/* Copies a finished bundle to its destination ("-" = stdout). */
-static int copy_out(const char *src, const char *dst, struct gs_diag *d)
-{
-	char tmp[GS_HOME_MAX + 64], buf[65536];
-	ssize_t r;
-	int in, out, ret = 0;
-
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
-	if (!strcmp(dst, "-")) {
-		out = STDOUT_FILENO;
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid());
-		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out < 0) {
-			close(in);
-			return gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-		}
-	}
-	while ((r = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)r) != r) {
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-			break;
-		}
-	if (r < 0)
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
-	close(in);
-	if (out != STDOUT_FILENO) {
-		if (!ret && fsync(out) != 0)
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-		close(out);
-		if (!ret && rename(tmp, dst) != 0)
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-		if (ret)
-			unlink(tmp);
-	}
-	return ret;
-}
 
 static bool relies_on(const struct agreement *arr, const char *id)
 {
@@ -224,7 +149,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	copy_str(m->form, sizeof(m->form), jstr(rec, "form"));
 	copy_str(m->title, sizeof(m->title), jstr(rec, "title"));
 	copy_str(m->banner_originator, sizeof(m->banner_originator), h->item.label);
-	join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
+	item_join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
 	m->created = now;
 	m->exercise = n->self.exercise;
 	copy_str(m->consent, sizeof(m->consent), consent_id);
@@ -332,7 +257,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
 	placed = 0;
 	if (r->output)
-		ret = copy_out(obj, r->output, d);
+		ret = item_copy_file(obj, r->output, d);
 out:
 	if (mfd >= 0)
 		close(mfd);
@@ -442,7 +367,7 @@ int onward_accept(struct node *n, const struct bundle_manifest *m, const struct 
 		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': %s", m->item, reason);
 		goto out;
 	}
-	join_labels(mk, labels, sizeof(labels));
+	item_join_labels(mk, labels, sizeof(labels));
 	if (strcmp(labels, m->banner_recipient)) {
 		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': the sender marked it '%s', but agreement '%s' "
 				  "gives %s '%s'; refused", m->item, m->banner_recipient, a->id, n->self.code, labels);

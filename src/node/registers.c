@@ -5,6 +5,7 @@
 
 #include "node/ledger.h"
 #include "node/registers.h"
+#include "node/record.h"
 #include "util/banned.h"
 
 static const struct {
@@ -41,16 +42,6 @@ const char *role_name(unsigned bit)
 
 static const char *const duty_kinds[] = { "topic", "purpose", "item" };
 
-static json_t *instant_or_null(gs_instant t)
-{
-	char s[GS_INSTANT_STR];
-
-	if (t == GS_INSTANT_NONE)
-		return json_null();
-	instant_format(t, s);
-	return json_string(s);
-}
-
 static int instant_from(json_t *j, gs_instant *out)
 {
 	if (!j || json_is_null(j)) {
@@ -62,7 +53,8 @@ static int instant_from(json_t *j, gs_instant *out)
 	return instant_parse(json_string_value(j), 0, out);
 }
 
-static int copy_str(json_t *j, char *out, size_t cap)
+/* The JSON string j into out: GS_EINVAL if not a string, GS_ELIMIT if too long. */
+static int string_member(json_t *j, char *out, size_t cap)
 {
 	const char *s;
 
@@ -89,8 +81,8 @@ json_t *person_to_json(const struct person *p)
 	json_object_set_new(o, "nationalities", nat);
 	json_object_set_new(o, "employer", json_string(p->employer));
 	json_object_set_new(psc, "level", p->psc.level[0] ? json_string(p->psc.level) : json_null());
-	json_object_set_new(psc, "valid_from", instant_or_null(p->psc.valid_from));
-	json_object_set_new(psc, "valid_until", instant_or_null(p->psc.valid_until));
+	json_object_set_new(psc, "valid_from", jinstant(p->psc.valid_from));
+	json_object_set_new(psc, "valid_until", jinstant(p->psc.valid_until));
 	json_object_set_new(o, "psc", psc);
 	for (i = 0; i < p->nduties; i++) {
 		json_t *d = json_object();
@@ -115,21 +107,21 @@ int person_from_json(json_t *j, struct person *out)
 	size_t i;
 
 	memset(&p, 0, sizeof(p));
-	if (!json_is_object(j) || copy_str(json_object_get(j, "id"), p.id, sizeof(p.id)) ||
-	    copy_str(json_object_get(j, "name"), p.name, sizeof(p.name)) ||
-	    copy_str(json_object_get(j, "employer"), p.employer, sizeof(p.employer)))
+	if (!json_is_object(j) || string_member(json_object_get(j, "id"), p.id, sizeof(p.id)) ||
+	    string_member(json_object_get(j, "name"), p.name, sizeof(p.name)) ||
+	    string_member(json_object_get(j, "employer"), p.employer, sizeof(p.employer)))
 		return GS_EINVAL;
 	v = json_object_get(j, "nationalities");
 	if (!json_is_array(v) || json_array_size(v) > GS_MAX_NATIONALITIES)
 		return GS_EINVAL;
 	for (i = 0; i < json_array_size(v); i++)
-		if (copy_str(json_array_get(v, i), p.nationalities[p.nnationalities++], GS_MAX_CODE))
+		if (string_member(json_array_get(v, i), p.nationalities[p.nnationalities++], GS_MAX_CODE))
 			return GS_EINVAL;
 	psc = json_object_get(j, "psc");
 	if (!json_is_object(psc))
 		return GS_EINVAL;
 	v = json_object_get(psc, "level");
-	if (v && !json_is_null(v) && copy_str(v, p.psc.level, sizeof(p.psc.level)))
+	if (v && !json_is_null(v) && string_member(v, p.psc.level, sizeof(p.psc.level)))
 		return GS_EINVAL;
 	if (instant_from(json_object_get(psc, "valid_from"), &p.psc.valid_from) ||
 	    instant_from(json_object_get(psc, "valid_until"), &p.psc.valid_until))
@@ -144,12 +136,12 @@ int person_from_json(json_t *j, struct person *out)
 
 		for (kk = 0; kk < 3 && (!k || strcmp(k, duty_kinds[kk])); kk++)
 			;
-		if (kk == 3 || copy_str(json_object_get(d, "value"), p.duties[p.nduties].value, GS_MAX_NAME))
+		if (kk == 3 || string_member(json_object_get(d, "value"), p.duties[p.nduties].value, GS_MAX_NAME))
 			return GS_EINVAL;
 		p.duties[p.nduties++].kind = (enum duty_kind)kk;
 	}
 	v = json_object_get(j, "facility");
-	if (v && !json_is_null(v) && copy_str(v, p.facility, sizeof(p.facility)))
+	if (v && !json_is_null(v) && string_member(v, p.facility, sizeof(p.facility)))
 		return GS_EINVAL;
 	v = json_object_get(j, "roles");
 	if (!json_is_array(v))
@@ -182,8 +174,8 @@ json_t *facility_to_json(const struct facility *f)
 	json_object_set_new(o, "name", json_string(f->name));
 	json_object_set_new(o, "contractor", json_boolean(f->contractor));
 	json_object_set_new(o, "checklist", json_string(items));
-	json_object_set_new(o, "initial_inspection", instant_or_null(f->initial_inspection));
-	json_object_set_new(o, "periodic_inspection", instant_or_null(f->periodic_inspection));
+	json_object_set_new(o, "initial_inspection", jinstant(f->initial_inspection));
+	json_object_set_new(o, "periodic_inspection", jinstant(f->periodic_inspection));
 	for (i = 0; i < f->nregister; i++)
 		json_array_append_new(reg, json_string(f->reg_id[i]));
 	json_object_set_new(o, "register", reg);
@@ -198,9 +190,9 @@ int facility_from_json(json_t *j, struct facility *out)
 	size_t i;
 
 	facility_init(f);
-	if (!json_is_object(j) || copy_str(json_object_get(j, "id"), f->id, sizeof(f->id)) ||
-	    copy_str(json_object_get(j, "party"), f->party, sizeof(f->party)) ||
-	    copy_str(json_object_get(j, "name"), f->name, sizeof(f->name)))
+	if (!json_is_object(j) || string_member(json_object_get(j, "id"), f->id, sizeof(f->id)) ||
+	    string_member(json_object_get(j, "party"), f->party, sizeof(f->party)) ||
+	    string_member(json_object_get(j, "name"), f->name, sizeof(f->name)))
 		return GS_EINVAL;
 	f->contractor = json_is_true(json_object_get(j, "contractor"));
 	cl = json_string_value(json_object_get(j, "checklist"));
