@@ -196,6 +196,19 @@ static int inbox_take(struct inbox *ib, const char *peer, const char *kind, cons
 	return act_on(ib, peer, kind, path, dup, reply_json, d);
 }
 
+/* Where a delivery of (kind, id) is kept: inbox/KIND-ID, for the kinds the
+ * node takes. */
+static int inbox_path(const struct inbox *ib, const char *kind, const char *id, char *path, size_t cap,
+		      struct gs_diag *d)
+{
+	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
+		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
+	if (!kind_taken(kind))
+		return gs_diag_set(d, GS_EINVAL, "this node takes no deliveries of kind '%s'", kind);
+	snprintf(path, cap, "%s/%s-%s", ib->dir, kind, id);
+	return 0;
+}
+
 /* Keeps a delivery as inbox/KIND-ID: written to a temporary file, synced,
  * then linked into place (inbox_take). */
 static int inbox_deliver(void *ctx, const char *peer, const char *kind, const char *id,
@@ -206,11 +219,8 @@ static int inbox_deliver(void *ctx, const char *peer, const char *kind, const ch
 	uint32_t rnd = randombytes_random();
 	int fd, ret;
 
-	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
-		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
-	if (!kind_taken(kind))
-		return gs_diag_set(d, GS_EINVAL, "this node takes no deliveries of kind '%s'", kind);
-	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
+	if ((ret = inbox_path(ib, kind, id, path, sizeof(path), d)))
+		return ret;
 	if (access(path, F_OK) == 0)
 		return act_on(ib, peer, kind, path, 1, reply_json, d);
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-%s-%08x", ib->dir, kind, id, rnd);
@@ -237,13 +247,10 @@ static int inbox_deliver_file(void *ctx, const char *peer, const char *kind, con
 	struct inbox *ib = ctx;
 	char path[GS_HOME_MAX + 128];
 	struct stat sb;
-	int fd;
+	int fd, ret;
 
-	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
-		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
-	if (!kind_taken(kind))
-		return gs_diag_set(d, GS_EINVAL, "this node takes no deliveries of kind '%s'", kind);
-	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
+	if ((ret = inbox_path(ib, kind, id, path, sizeof(path), d)))
+		return ret;
 	if (access(path, F_OK) == 0)
 		return act_on(ib, peer, kind, path, 1, reply_json, d);
 	/* only a bundle may be large: notes, receipts and the rest keep the
