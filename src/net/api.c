@@ -44,6 +44,76 @@ void deliver_req_release(struct deliver_req *r)
 
 /* A string member that must be there; json_string_length() also catches
  * an embedded NUL, which strlen() would hide. */
+int api_json_object(const char *buf, size_t len, size_t cap, const char *where, json_t **out,
+		    struct gs_diag *d)
+{
+	json_error_t jerr;
+
+	*out = NULL;
+	if (len > cap)
+		return gs_diag_set(d, GS_ELIMIT, "body larger than %zu bytes", cap);
+	*out = json_loadb(buf ? buf : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out)
+		return gs_diag_set(d, GS_EINVAL, "%s%d:%d: %s", where, jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
+	}
+	return 0;
+}
+
+static int member_copy(json_t *v, const struct api_member *m, void *out, struct gs_diag *d)
+{
+	if (m->type == API_INT) {
+		json_int_t i;
+
+		if (!json_is_integer(v))
+			return gs_diag_set(d, GS_EINVAL, "member '%s' is not an integer", m->key);
+		i = json_integer_value(v);
+		if (i < m->lo || i > m->hi)
+			return gs_diag_set(d, GS_EINVAL, "member '%s' is not from %d to %d", m->key, m->lo, m->hi);
+		*(int *)((char *)out + m->off) = (int)i;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return gs_diag_set(d, GS_EINVAL, "member '%s' is not a string", m->key);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return gs_diag_set(d, GS_EINVAL, "member '%s' holds a NUL byte", m->key);
+	if (json_string_length(v) >= m->cap)
+		return gs_diag_set(d, GS_EINVAL, "member '%s' is longer than %zu bytes", m->key, m->cap - 1);
+	memcpy((char *)out + m->off, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+int api_members_parse(const char *buf, size_t len, const struct api_member *ms, size_t nm, void *out,
+		      size_t size, const char *where, struct gs_diag *d)
+{
+	json_t *root, *v;
+	const char *key;
+	size_t i;
+	int ret;
+
+	memset(out, 0, size);
+	if ((ret = api_json_object(buf, len, GS_NET_MAX_LOCAL_BODY, where, &root, d)))
+		return ret;
+	json_object_foreach(root, key, v) {
+		for (i = 0; i < nm; i++)
+			if (!strcmp(key, ms[i].key))
+				break;
+		if (i == nm) {
+			ret = gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
+			break;
+		}
+		if ((ret = member_copy(v, &ms[i], out, d)))
+			break;
+	}
+	json_decref(root);
+	if (ret)
+		memset(out, 0, size);
+	return ret;
+}
+
 static const char *member(json_t *o, const char *key, size_t *len, struct gs_diag *d)
 {
 	json_t *v = json_object_get(o, key);
@@ -69,7 +139,6 @@ static const char *member(json_t *o, const char *key, size_t *len, struct gs_dia
 int api_deliver_parse(const char *buf, size_t len, struct deliver_req *out, struct gs_diag *d)
 {
 	json_t *root;
-	json_error_t jerr;
 	const char *kind, *id, *b64, *key;
 	size_t kl, il, bl, cap, outlen;
 	json_t *v;
@@ -77,15 +146,9 @@ int api_deliver_parse(const char *buf, size_t len, struct deliver_req *out, stru
 	int ret = GS_EINVAL;
 
 	memset(out, 0, sizeof(*out));
-	if (len > GS_NET_MAX_BODY)
-		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_BODY);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gs_diag_set(d, GS_EINVAL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
-		goto out;
-	}
+	if ((ret = api_json_object(buf, len, GS_NET_MAX_BODY, "", &root, d)))
+		return ret;
+	ret = GS_EINVAL;
 	json_object_foreach(root, key, v) {
 		if (strcmp(key, "kind") && strcmp(key, "id") && strcmp(key, "body_b64")) {
 			gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
@@ -140,7 +203,6 @@ void checkpoint_req_release(struct checkpoint_req *r)
 int api_checkpoint_parse(const char *buf, size_t len, struct checkpoint_req *out, struct gs_diag *d)
 {
 	json_t *root, *v, *proof, *h;
-	json_error_t jerr;
 	const char *note, *key;
 	size_t nl, i;
 	json_int_t old;
@@ -150,15 +212,9 @@ int api_checkpoint_parse(const char *buf, size_t len, struct checkpoint_req *out
 	out->len = 0;
 	out->old_size = 0;
 	out->nproof = 0;
-	if (len > GS_NET_MAX_BODY)
-		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_BODY);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gs_diag_set(d, GS_EINVAL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
-		goto out;
-	}
+	if ((ret = api_json_object(buf, len, GS_NET_MAX_BODY, "", &root, d)))
+		return ret;
+	ret = GS_EINVAL;
 	json_object_foreach(root, key, v) {
 		if (strcmp(key, "checkpoint") && strcmp(key, "old_size") && strcmp(key, "proof")) {
 			gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);

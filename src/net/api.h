@@ -7,11 +7,37 @@
  * server state, so that fuzz/fuzz_api_body.c can drive it directly.
  */
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "util/err.h"
 #include "util/limits.h"
+
+/* buf (len bytes, NULL when 0) as one JSON object without duplicate keys,
+ * at most cap bytes: *out to json_decref(), or GS_ELIMIT / GS_EINVAL with
+ * a sentence in d ("<where>LINE:COL: what", "the body is not a JSON
+ * object"). */
+int api_json_object(const char *buf, size_t len, size_t cap, const char *where, json_t **out,
+		    struct gs_diag *d) __attribute__((warn_unused_result));
+
+/* A body of named members copied into a struct (the local API's bodies):
+ * each member a string into a char[cap] at off, or an integer from lo to
+ * hi into an int at off. */
+enum { API_STR = 0, API_INT = 1 };
+struct api_member {
+	const char *key;
+	size_t off, cap; /* API_STR: a char[cap]; API_INT: an int */
+	int type;
+	int lo, hi;      /* API_INT: the range */
+};
+#define API_STR_MEMBER(type, m) { #m, offsetof(struct type, m), sizeof(((struct type *)0)->m), API_STR, 0, 0 }
+
+/* Parses buf (api_json_object, up to GS_NET_MAX_LOCAL_BODY bytes) into out
+ * (size bytes, zeroed first): members of ms only, each of its type and
+ * within its cap, a string without NUL. On error out is zeroed again. */
+int api_members_parse(const char *buf, size_t len, const struct api_member *ms, size_t nm, void *out,
+		      size_t size, const char *where, struct gs_diag *d) __attribute__((warn_unused_result));
 
 /* The body of POST /v1/peer/deliver:
  *     {"kind": "receipt", "id": "KOR-2019-0001", "body_b64": "..."}

@@ -36,81 +36,19 @@
 
 /* ---- strict bodies: string members (or one integer), none unknown or twice ---- */
 
-enum { M_STR = 0, M_INT = 1 };
-
-struct member {
-	const char *key;
-	size_t off, cap; /* M_STR: a char[cap]; M_INT: an int */
-	int type;
-	int lo, hi;      /* M_INT: the range */
-};
-
-static int member_copy(json_t *v, const struct member *m, void *out, struct gs_diag *d)
-{
-	if (m->type == M_INT) {
-		json_int_t i;
-
-		if (!json_is_integer(v))
-			return gs_diag_set(d, GS_EINVAL, "member '%s' is not an integer", m->key);
-		i = json_integer_value(v);
-		if (i < m->lo || i > m->hi)
-			return gs_diag_set(d, GS_EINVAL, "member '%s' is not from %d to %d", m->key, m->lo, m->hi);
-		*(int *)((char *)out + m->off) = (int)i;
-		return 0;
-	}
-	if (!json_is_string(v))
-		return gs_diag_set(d, GS_EINVAL, "member '%s' is not a string", m->key);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return gs_diag_set(d, GS_EINVAL, "member '%s' holds a NUL byte", m->key);
-	if (json_string_length(v) >= m->cap)
-		return gs_diag_set(d, GS_EINVAL, "member '%s' is longer than %zu bytes", m->key, m->cap - 1);
-	memcpy((char *)out + m->off, json_string_value(v), json_string_length(v) + 1);
-	return 0;
-}
-
-static int body_parse(const char *buf, size_t len, const struct member *ms, size_t nm, void *out, size_t size,
+/* A body of this module: api_members_parse(), its errors prefixed "body ". */
+static int body_parse(const char *buf, size_t len, const struct api_member *ms, size_t nm, void *out, size_t size,
 		      struct gs_diag *d)
 {
-	json_error_t jerr;
-	json_t *root, *v;
-	const char *key;
-	size_t i;
-	int ret = 0;
-
-	memset(out, 0, size);
-	if (len > GS_NET_MAX_LOCAL_BODY)
-		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_LOCAL_BODY);
-	root = json_loadb(buf ? buf : "", len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gs_diag_set(d, GS_EINVAL, "body %d:%d: %s", jerr.line, jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		ret = gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
-		goto out;
-	}
-	json_object_foreach(root, key, v) {
-		for (i = 0; i < nm; i++)
-			if (!strcmp(key, ms[i].key))
-				break;
-		if (i == nm) {
-			ret = gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
-			goto out;
-		}
-		if ((ret = member_copy(v, &ms[i], out, d)))
-			goto out;
-	}
-out:
-	json_decref(root);
-	if (ret)
-		memset(out, 0, size);
-	return ret;
+	return api_members_parse(buf, len, ms, nm, out, size, "body ", d);
 }
 
-#define S(type, m) { #m, offsetof(struct type, m), sizeof(((struct type *)0)->m), M_STR, 0, 0 }
-#define N(type, m) { #m, offsetof(struct type, m), sizeof(int), M_INT, 1, 1000 }
+#define S(type, m) API_STR_MEMBER(type, m)
+#define N(type, m) { #m, offsetof(struct type, m), sizeof(int), API_INT, 1, 1000 }
 
 int local_consent_request_parse(const char *buf, size_t len, struct consent_request_body *out, struct gs_diag *d)
 {
-	static const struct member ms[] = {
+	static const struct api_member ms[] = {
 		S(consent_request_body, item), S(consent_request_body, to),
 		S(consent_request_body, third_party), S(consent_request_body, purpose),
 		S(consent_request_body, kind), S(consent_request_body, expires),
@@ -122,7 +60,7 @@ int local_consent_request_parse(const char *buf, size_t len, struct consent_requ
 
 int local_consent_answer_parse(const char *buf, size_t len, struct consent_answer_body *out, struct gs_diag *d)
 {
-	static const struct member ms[] = {
+	static const struct api_member ms[] = {
 		S(consent_answer_body, text), S(consent_answer_body, expires), S(consent_answer_body, topic),
 	};
 
@@ -131,7 +69,7 @@ int local_consent_answer_parse(const char *buf, size_t len, struct consent_answe
 
 int local_incident_report_parse(const char *buf, size_t len, struct incident_report_body *out, struct gs_diag *d)
 {
-	static const struct member ms[] = {
+	static const struct api_member ms[] = {
 		S(incident_report_body, item), S(incident_report_body, kind),
 		S(incident_report_body, detected), S(incident_report_body, text),
 	};
@@ -141,7 +79,7 @@ int local_incident_report_parse(const char *buf, size_t len, struct incident_rep
 
 int local_incident_step_parse(const char *buf, size_t len, struct incident_step_body *out, struct gs_diag *d)
 {
-	static const struct member ms[] = {
+	static const struct api_member ms[] = {
 		S(incident_step_body, investigation), S(incident_step_body, result),
 		S(incident_step_body, measures), S(incident_step_body, holding),
 	};
@@ -151,7 +89,7 @@ int local_incident_step_parse(const char *buf, size_t len, struct incident_step_
 
 int local_note_parse(const char *buf, size_t len, struct note_body *out, struct gs_diag *d)
 {
-	static const struct member ms[] = {
+	static const struct api_member ms[] = {
 		S(note_body, kind), S(note_body, text), S(note_body, to), S(note_body, delivered),
 		S(note_body, withdraws), S(note_body, terminate_at), N(note_body, version),
 		S(note_body, effective),

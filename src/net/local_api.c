@@ -125,66 +125,17 @@ int local_instant_of(struct node *n, const char *at, int32_t zone, gs_instant *o
 
 /* ---- request bodies ---- */
 
-static int copy_member(json_t *v, const char *key, char *out, size_t cap, struct gs_diag *d)
-{
-	const char *s;
-	size_t len;
-
-	if (!json_is_string(v))
-		return gs_diag_set(d, GS_EINVAL, "member '%s' is not a string", key);
-	s = json_string_value(v);
-	len = json_string_length(v);
-	if (strlen(s) != len)
-		return gs_diag_set(d, GS_EINVAL, "member '%s' holds a NUL byte", key);
-	if (len >= cap)
-		return gs_diag_set(d, GS_EINVAL, "member '%s' is longer than %zu bytes", key, cap - 1);
-	memcpy(out, s, len + 1);
-	return 0;
-}
-
 int local_decide_parse(const char *buf, size_t len, struct decide_body *out, struct gs_diag *d)
 {
-	static const struct {
-		const char *key;
-		size_t off, cap;
-	} fields[] = {
-#define F(m) { #m, offsetof(struct decide_body, m), sizeof(((struct decide_body *)0)->m) }
-		F(agreement), F(originator), F(classification), F(purpose), F(topic),
-		F(person), F(to), F(facility), F(at),
-#undef F
+	static const struct api_member ms[] = {
+		API_STR_MEMBER(decide_body, agreement), API_STR_MEMBER(decide_body, originator),
+		API_STR_MEMBER(decide_body, classification), API_STR_MEMBER(decide_body, purpose),
+		API_STR_MEMBER(decide_body, topic), API_STR_MEMBER(decide_body, person),
+		API_STR_MEMBER(decide_body, to), API_STR_MEMBER(decide_body, facility),
+		API_STR_MEMBER(decide_body, at),
 	};
-	json_error_t jerr;
-	json_t *root, *v;
-	const char *key;
-	size_t i;
-	int ret = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (len > GS_NET_MAX_LOCAL_BODY)
-		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_LOCAL_BODY);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gs_diag_set(d, GS_EINVAL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		ret = gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
-		goto out;
-	}
-	json_object_foreach(root, key, v) {
-		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			if (!strcmp(key, fields[i].key))
-				break;
-		if (i == sizeof(fields) / sizeof(fields[0])) {
-			ret = gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
-			goto out;
-		}
-		if ((ret = copy_member(v, fields[i].key, (char *)out + fields[i].off, fields[i].cap, d)))
-			goto out;
-	}
-out:
-	json_decref(root);
-	if (ret)
-		memset(out, 0, sizeof(*out));
-	return ret;
+	return api_members_parse(buf, len, ms, sizeof(ms) / sizeof(ms[0]), out, sizeof(*out), "", d);
 }
 
 /* ---- sessions ---- */

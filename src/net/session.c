@@ -21,22 +21,15 @@ void signin_req_release(struct signin_req *r)
 
 int session_signin_parse(const char *buf, size_t len, struct signin_req *out, struct gs_diag *d)
 {
-	json_error_t jerr;
 	json_t *root, *v;
 	const char *key, *person, *pass;
 	size_t pl, wl;
-	int ret = GS_EINVAL;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (len > GS_NET_MAX_LOCAL_BODY)
-		return gs_diag_set(d, GS_ELIMIT, "body larger than %u bytes", GS_NET_MAX_LOCAL_BODY);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gs_diag_set(d, GS_EINVAL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		gs_diag_set(d, GS_EINVAL, "the body is not a JSON object");
-		goto out;
-	}
+	if ((ret = api_json_object(buf, len, GS_NET_MAX_LOCAL_BODY, "", &root, d)))
+		return ret;
+	ret = GS_EINVAL;
 	json_object_foreach(root, key, v) {
 		if (strcmp(key, "person") && strcmp(key, "password")) {
 			gs_diag_set(d, GS_EINVAL, "unknown member '%.64s'", key);
