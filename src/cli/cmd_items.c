@@ -410,41 +410,6 @@ int cmd_items(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Copies a stored bundle out of the home, streaming. */
-static int copy_out(const char *path, const char *output)
-{
-	char tmp[4200], buf[65536];
-	ssize_t r;
-	int in, out, ok = 1;
-
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return failf(GS_EIO, "%s: cannot open", path);
-	if (!strcmp(output, "-")) {
-		out = STDOUT_FILENO;
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
-		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out < 0) {
-			close(in);
-			return failf(GS_EIO, "%s: cannot create", output);
-		}
-	}
-	while (ok && (r = read(in, buf, sizeof(buf))) > 0)
-		ok = write(out, buf, (size_t)r) == r;
-	if (r < 0)
-		ok = 0;
-	close(in);
-	if (out != STDOUT_FILENO) {
-		ok = ok && fsync(out) == 0;
-		close(out);
-		ok = ok && rename(tmp, output) == 0;
-		if (!ok)
-			unlink(tmp);
-	}
-	return ok ? EXIT_OK : failf(GS_EIO, "%s: cannot write", output);
-}
-
 int cmd_bundle(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -494,9 +459,9 @@ int cmd_bundle(int argc, char **argv)
 			json_decref(rec);
 		}
 		node_close(n);
-		if (ret)
+		if (ret || (ret = node_copy_file(path, output, &d)))
 			return fail(ret, &d);
-		return copy_out(path, output);
+		return EXIT_OK;
 	}
 	if (optind + 2 != argc || strcmp(argv[optind], "inspect"))
 		return usage_error("bundle", "usage: gsomia bundle inspect BUNDLE | export ITEM -o FILE");

@@ -87,7 +87,7 @@ static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 }
 
 /* Copies src into dst through a temporary file renamed into place. */
-int item_copy_file(const char *src, const char *dst, struct gs_diag *d)
+int node_copy_file(const char *src, const char *dst, struct gs_diag *d)
 {
 	char tmp[GS_HOME_MAX + 64], buf[65536];
 	ssize_t r;
@@ -463,7 +463,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		goto out;
 	}
 	if (r->output)
-		ret = item_copy_file(obj, r->output, d);
+		ret = node_copy_file(obj, r->output, d);
 out:
 	if (out >= 0)
 		close(out);
@@ -674,7 +674,7 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 		goto out;
 	objects_path(n, m->bundle_id, ".tmp", tmp, sizeof(tmp));
 	objects_path(n, m->bundle_id, "", obj, sizeof(obj));
-	if ((ret = item_copy_file(bundle_path, tmp, d)))
+	if ((ret = node_copy_file(bundle_path, tmp, d)))
 		goto out;
 	placed = 1; /* pending until the commit (see items_recover) */
 	fault_point("receive-stored");

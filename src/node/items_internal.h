@@ -31,9 +31,6 @@ int item_object_path(const struct node *n, const char *bundle, const char *suffi
 int item_ensure_dir(const struct node *n, const char *name, struct gs_diag *d);
 /* Stores an item record (inside the caller's transaction). */
 int item_put(struct node *n, json_t *rec, gs_instant now);
-/* Copies the file src to dst ("-": standard output) through a synced
- * temporary file renamed into place. */
-int item_copy_file(const char *src, const char *dst, struct gs_diag *d);
 /* A marking's labels joined with ",", cut to cap. */
 void item_join_labels(const struct marking *m, char *out, size_t cap);
 /* The agreement definition in effect at instant at, and its state. */

@@ -114,5 +114,8 @@ void node_identity_cache_release(struct node *n);
 int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d);
 /* Writes a file atomically (temp file, fsync, rename). */
 int write_file_atomic(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d);
+/* Copies the file src to dst ("-": standard output), streaming, through a
+ * synced temporary file renamed into place. */
+int node_copy_file(const char *src, const char *dst, struct gs_diag *d);
 
 #endif

@@ -257,7 +257,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
 	placed = 0;
 	if (r->output)
-		ret = item_copy_file(obj, r->output, d);
+		ret = node_copy_file(obj, r->output, d);
 out:
 	if (mfd >= 0)
 		close(mfd);
