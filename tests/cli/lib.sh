@@ -61,6 +61,14 @@ dbsum() {
 	sqlite3 "$1/gsomia.db" .dump | grep -v '^INSERT INTO events' | sha256sum | cut -c1-16
 }
 
+# flip_byte FILE OFFSET: damages FILE by flipping the low bit of one byte
+# (an XOR always changes it; writing a fixed value may not)
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\x%02x' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 # freeport: a TCP port free on 127.0.0.1 now
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
