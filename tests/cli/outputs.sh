@@ -6,19 +6,7 @@
 # note (party export, checkpoint), a bundle (release), a receipt (receive)
 # and a plaintext (open).
 . "$(dirname "$0")/lib.sh"
-EX=$SRCDIR/examples
-export GSOMIA_PASSPHRASE=example
-for P in KOR JPN; do
-	h=$(echo $P | tr A-Z a-z)
-	$G init --party $P --exercise --keys "$EX/keys/$P.keys" --levels "$EX/parties/$P.levels" --home $h >/dev/null
-done
-$G party import "$EX/parties/JPN.id" --home kor >/dev/null
-$G party import "$EX/parties/KOR.id" --home jpn >/dev/null
-$G agreement import "$EX/agreements/kor-jpn-2016" --home kor >/dev/null
-$G agreement import "$EX/agreements/kor-jpn-2016" --home jpn >/dev/null
-$G facility add ICHIGAYA --name "Joint Staff Office" --home jpn >/dev/null
-$G person add yamada --name 山田花子 --nationality JPN --employer JPN --psc 特定秘密 \
-	--duty topic:dprk-missiles --facility ICHIGAYA --role reader --home jpn >/dev/null
+kor_jpn_homes
 export GSOMIA_NOW=2023-05-01T10:00:00+09:00
 echo "exercise text" >doc.txt
 release() { # OUTPUT: releases doc.txt to JPN into OUTPUT
