@@ -66,6 +66,8 @@ step "debootstrap bookworm minbase" \
 # This machine's apt configuration and CAs, so apt and npm reach the same registries.
 configure_base() {
 	local f
+	# the host's sources exactly: debootstrap's own sources.list goes if the host has none
+	[ -f /etc/apt/sources.list ] || rm -f "$base/etc/apt/sources.list"
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] && cp "$f" "$base$f"
 	done
@@ -120,6 +122,8 @@ run_both() {
 share_repo() { # ROOT
 	git clone -q --bare --no-local "$src" "$1/src.git"
 	chmod -R a+rX "$1/src.git"
+	# owned by root, cloned by the user: git must be told it is safe
+	chroot "$1" git config --system --add safe.directory /src.git
 }
 
 echo "== as root"
