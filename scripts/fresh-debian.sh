@@ -6,7 +6,8 @@
 # root, as a user who has sudo. Before the user is given sudo, `make demo`
 # must stop and say what to do.
 #
-# Usage (as root): scripts/fresh-debian.sh [WORKDIR]   (default /var/tmp/gsomia-fresh-debian)
+# Usage (as root): scripts/fresh-debian.sh [--only root|user] [WORKDIR]
+#   WORKDIR defaults to /var/tmp/gsomia-fresh-debian; --only runs one of the two.
 #
 # apt and npm reach the same registries as on this machine: the root gets
 # this machine's apt sources and configuration, its extra CA certificates
@@ -17,6 +18,11 @@
 set -eu
 [ "$(id -u)" = 0 ] || { echo "fresh-debian: run as root (debootstrap, chroot and mounts need it)" >&2; exit 2; }
 src=$(cd "$(dirname "$0")/.." && pwd)
+only=""
+if [ "${1:-}" = --only ]; then
+	only=${2:?--only takes root or user}
+	shift 2
+fi
 work=${1:-/var/tmp/gsomia-fresh-debian}
 user=officer
 failures=0
@@ -126,10 +132,13 @@ share_repo() { # ROOT
 	chroot "$1" git config --system --add safe.directory /src.git
 }
 
-echo "== as root"
-r=$(new_root root)
-share_repo "$r"
-run_both "$r" root /root
+if [ "$only" != user ]; then
+	echo "== as root"
+	r=$(new_root root)
+	share_repo "$r"
+	run_both "$r" root /root
+fi
+[ "$only" = root ] && { echo "fresh-debian: $([ $failures = 0 ] && echo "all steps passed" || echo "$failures step(s) failed")"; [ $failures = 0 ]; exit; }
 
 echo "== as $user, with sudo"
 r=$(new_root user)
