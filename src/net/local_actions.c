@@ -29,7 +29,7 @@
 #include "node/consent.h"
 #include "node/incident.h"
 #include "node/items.h"
-#include "node/kvtext.h"
+#include "core/kvtext.h"
 #include "util/encode.h"
 #include "node/record.h"
 #include "util/banned.h"

@@ -8,7 +8,7 @@
 #include "crypto/note.h"
 #include "node/consent.h"
 #include "node/items.h"
-#include "node/kvtext.h"
+#include "core/kvtext.h"
 #include "node/ledger.h"
 #include "store/consent_store.h"
 #include "util/encode.h"

@@ -9,7 +9,7 @@
 #include "node/agreements.h"
 #include "node/incident.h"
 #include "node/items.h"
-#include "node/kvtext.h"
+#include "core/kvtext.h"
 #include "node/ledger.h"
 #include "store/consent_store.h"
 #include "util/encode.h"
