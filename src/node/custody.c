@@ -13,6 +13,7 @@
 #include "node/custody.h"
 #include "node/items.h"
 #include "node/items_internal.h"
+#include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "util/encode.h"
@@ -874,7 +875,7 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 	struct decision dec;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist;
 	uint8_t *buf = NULL, digest[32];
-	char keyname[GS_MAX_NAME], hex[65];
+	char hex[65];
 	size_t len, i;
 	gs_instant now;
 	int ret;
@@ -907,8 +908,14 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 			     "refused: the notice names originator '%s', a party this node does not know", nt.originator);
 		goto out;
 	}
-	party_key_name(orig->code, orig->exercise, keyname);
-	ret = note_verify(sn, keyname, orig->sign_pk);
+	/* with the key the originator held at the notice's instant */
+	ret = party_note_verify_at(orig, sn, nt.instant, NULL);
+	if (ret == GS_EDENIED) {
+		ret = refuse(ref, "reclassify.signature", "refused: the notice's signature by %s is not trusted: its key "
+			     "was not %s's at %s or was reported compromised by then", orig->code, orig->code,
+			     nt.instant_text);
+		goto out;
+	}
 	if (ret) {
 		ret = refuse(ref, "reclassify.signature",
 			     ret == GS_ENOTFOUND ? "refused: the notice is not signed by %s, the originator it names"

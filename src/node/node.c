@@ -14,13 +14,14 @@
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "node/items.h"
+#include "node/keyhistory.h"
 #include "node/node.h"
 #include "node/schemes.h"
 #include "net/tls.h"
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
-#define KEYS_NAME "keys.sealed"
+#define KEYS_NAME NODE_KEYS_FILE
 #define KEYS_MAX 8192
 
 const char *node_home_path(const char *flag)
@@ -361,6 +362,9 @@ static int open_home(const char *home, struct node **out, struct gs_diag *d)
 	}
 	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
 	store_party_release(&sp);
+	/* this node's own key history: its earlier signatures stay verifiable */
+	if (!ret)
+		ret = node_party_keys_load(n, &n->self, d);
 	if (ret)
 		goto fail;
 	*out = n;
@@ -375,8 +379,10 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 {
 	int ret = open_home(home, out, d);
 
-	if (!ret)
+	if (!ret) {
+		keyhistory_recover(*out);
 		items_recover(*out);
+	}
 	return ret;
 }
 
