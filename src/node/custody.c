@@ -16,6 +16,7 @@
 #include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/registers.h"
+#include "node/visits.h"
 #include "util/encode.h"
 #include "node/record.h"
 #include "util/banned.h"
@@ -241,6 +242,7 @@ static int access_check(struct node *n, json_t *rec, const char *person, const c
 	if (ret)
 		return ret;
 	ret = decide_access(a, &n->self, &ac->h, &ac->p, &ac->f, NULL, 0, now, &ac->dec);
+	ret = node_access_amend(n, &ac->h, &ac->p, &ac->f, now, ret, &ac->dec); /* node/visits.h */
 	agreement_view_release(&v);
 	if (!ret && ac->dec.permit)
 		return 0;

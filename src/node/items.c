@@ -17,6 +17,7 @@
 #include "node/ledger.h"
 #include "node/onward.h"
 #include "node/registers.h"
+#include "node/visits.h"
 #include "util/encode.h"
 #include "util/fault.h"
 #include "node/record.h"
@@ -1117,6 +1118,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	/* The state of the agreement is not an input: termination never
 	 * relaxes access to what was released under it (survival). */
 	ret = decide_access(a, &n->self, h, p, f, NULL, 0, now, dec);
+	ret = node_access_amend(n, h, p, f, now, ret, dec); /* visits, keys (node/visits.h) */
 	granted = !ret && dec->permit;
 	decision_reason(dec, reason, sizeof(reason));
 	/* The originator's log when the item came from a peer, else internal. */
