@@ -28,11 +28,13 @@ static const char release_help[] =
 	"With --item, passes on an item held from its originator (docs/consent.md).\n";
 
 static const char receive_help[] =
-	"usage: gsomia receive BUNDLE [--receipt OUT] [--home DIR] [--json]\n\n"
+	"usage: gsomia receive BUNDLE [--receipt OUT] [--marking LABEL] [--home DIR] [--json]\n\n"
 	"Verifies a bundle (the sender's signature, the ciphertext digest, that this\n"
 	"node is the recipient, that the agreement was in force at the release\n"
 	"instant), stores the ciphertext only, marks the holding as the agreement\n"
 	"says, logs it, and writes a signed receipt carrying this node's ledger proof.\n"
+	"Where the annex row offers this party several equivalent labels (JPN:\n"
+	"特定秘密 or 極秘), --marking picks one; the default is the first.\n"
 	"Receiving the same bundle twice holds it once.\n";
 
 static const char open_help[] =
@@ -179,11 +181,12 @@ int cmd_receive(int argc, char **argv)
 	static const struct option opts[] = {
 		COMMON_OPTS,
 		{ "receipt", required_argument, NULL, 'r' },
+		{ "marking", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct receive_result res;
 	struct gs_diag d = { { 0 } };
-	const char *home = NULL, *passfile = NULL, *receipt = NULL;
+	const char *home = NULL, *passfile = NULL, *receipt = NULL, *marking = NULL;
 	char labels[GS_BUNDLE_MAX_BANNER] = "";
 	struct node *n;
 	bool json = false;
@@ -195,6 +198,7 @@ int cmd_receive(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'r': receipt = optarg; break;
+		case 'm': marking = optarg; break;
 		case 'h': fputs(receive_help, stdout); return EXIT_OK;
 		default: return usage_error("receive", "unknown option");
 		}
@@ -203,7 +207,7 @@ int cmd_receive(int argc, char **argv)
 		return usage_error("receive", "give exactly one BUNDLE");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
-	ret = node_receive(n, argv[optind], receipt, &res, &d);
+	ret = node_receive_marked(n, argv[optind], receipt, marking, &res, &d);
 	node_close(n);
 	if (ret)
 		return fail(ret, &d);

@@ -175,7 +175,8 @@ int kv_parse_list(const char *text, size_t len, const char *magic, struct kv_fie
 					   (int)(klen < 64 ? klen : 64), p, vlen ? "too long" : "empty");
 		memcpy(val, sp + 1, vlen);
 		val[vlen] = 0;
-		if (!kv_value_ok(val))
+		/* a NUL byte would cut the value short of what was signed */
+		if (strlen(val) != vlen || !kv_value_ok(val))
 			return gs_diag_set(d, GS_EINVAL, "line %d: bad value of '%.*s'", line,
 					   (int)(klen < 64 ? klen : 64), p);
 		if (pos % 2 == 0) {

@@ -540,6 +540,12 @@ out:
 int node_receive(struct node *n, const char *bundle_path, const char *receipt_out,
 		 struct receive_result *res, struct gs_diag *d)
 {
+	return node_receive_marked(n, bundle_path, receipt_out, NULL, res, d);
+}
+
+int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			struct receive_result *res, struct gs_diag *d)
+{
 	struct bundle_manifest *m = NULL;
 	struct bundle_sig sig;
 	struct party *sender = NULL, *originator = NULL;
@@ -671,6 +677,23 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 
 		decision_reason(&md, reason, sizeof(reason));
 		ret = gs_diag_set(d, GS_EDENIED, "%s: %s", bundle_path, annex ? reason : "no annex in effect");
+		goto out;
+	}
+	/* The recipient's choice among the equivalent labels of its cell. */
+	if (marking && (ret = marking_choose(&res->marking, marking))) {
+		char cands[GS_BUNDLE_MAX_BANNER] = "";
+
+		for (int k = 0; k < res->marking.ncandidates; k++) {
+			size_t used = strlen(cands);
+
+			snprintf(cands + used, sizeof(cands) - used, "%s%s", k ? ", " : "", res->marking.candidates[k]);
+		}
+		if (ret == GS_ESTATE)
+			ret = gs_diag_set(d, GS_EINVAL, "%s: --marking %s: agreement '%s' keeps the originator's label; "
+					  "there is no marking to choose", bundle_path, marking, a->id);
+		else
+			ret = gs_diag_set(d, GS_EINVAL, "%s: --marking %s is not one of the labels %s may mark this item "
+					  "with (%s)", bundle_path, marking, n->self.code, cands);
 		goto out;
 	}
 	if ((ret = node_unwrap_bundle_key(n, fd, fk, box_used, d))) {

@@ -250,6 +250,23 @@ static void test_request_refused(void **state)
 	}
 }
 
+/* A NUL byte inside a value would make the value read shorter than the
+ * bytes signed: refused, as any control character. */
+static void test_request_nul(void **state)
+{
+	char buf[sizeof(request_text)];
+	struct visit v;
+	struct gs_diag d;
+	char *at;
+
+	(void)state;
+	memcpy(buf, request_text, sizeof(buf));
+	at = strstr(buf, "topic dprk-missiles") + strlen("topic dprk");
+	*at = '\0';
+	assert_int_equal(visit_request_parse(buf, sizeof(buf) - 1, &v, &d), GS_EINVAL);
+	assert_non_null(strstr(d.msg, "bad value of 'topic'"));
+}
+
 static void test_request_rules(void **state)
 {
 	struct visit v;
@@ -483,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_request_text),
 		cmocka_unit_test(test_answer_text),
 		cmocka_unit_test(test_request_refused),
+		cmocka_unit_test(test_request_nul),
 		cmocka_unit_test(test_request_rules),
 		cmocka_unit_test(test_access_rules),
 	};
