@@ -202,8 +202,9 @@ static void visits(struct gather *g, json_t *all)
 		bool host = !strcmp(jstr(o, "host"), g->n->self.code);
 
 		instant_parse(jstr(o, "from"), 0, &from);
+		/* a request waits for an answer whatever its dates: undated */
 		if (!strcmp(state, "requested"))
-			add(g, ATTN_VISIT, jstr(o, "id"), jstr(o, "agreement"), from,
+			add(g, ATTN_VISIT, jstr(o, "id"), jstr(o, "agreement"), GS_INSTANT_NONE,
 			    host ? "visit %.16s of %s to facility '%s' from %s awaits this node's answer (Art 8)"
 				 : "visit %.16s of %s to facility '%s' from %s awaits the host's answer",
 			    jstr(o, "id"), jstr(o, "visitor"), jstr(o, "facility"), jstr(o, "from"));
