@@ -94,6 +94,22 @@ jqeq "JPN holds the request" "$out" '.[0].state' requested
 jqeq "with both persons" "$out" '[.[0].persons[].id] | join(",")' kim,lee
 expect 0 "JPN's attention lists it" $G attention --home jpn --json
 jqeq "a visit to answer" "$out" .counts.visit 1
+jqeq "undated: it waits for an answer" "$out" '[.items[] | select(.kind == "visit")][0].due' null
+# The same lists through the local API.
+GSOMIA_PERSON_PASSWORD=pw-of-officer $G person add officer --name "NSA officer" --nationality JPN --employer JPN \
+	--role nsa-officer --home jpn >/dev/null
+GSOMIA_PERSON_PASSWORD=pw-of-officer $G person password officer --home jpn >/dev/null
+tok=$(curl -sk --max-time 30 -X POST "https://127.0.0.1:$PJ/v1/session" \
+	--data-binary '{"person":"officer","password":"pw-of-officer"}' | jq -r .token)
+api() { curl -sk --max-time 30 -H "Authorization: Bearer $tok" -w '\n%{http_code}' "https://127.0.0.1:$PJ$1"; }
+r=$(api /v1/local/attention?within=90d)
+eq "GET /v1/local/attention is 200" "$(printf '%s' "$r" | tail -1)" 200
+jqeq "its counts, as the command's" "$(printf '%s' "$r" | head -n -1)" .counts.visit 1
+r=$(api /v1/local/attention?within=soon)
+eq "a bad window is 400" "$(printf '%s' "$r" | tail -1)" 400
+r=$(api /v1/local/visits)
+eq "GET /v1/local/visits is 200" "$(printf '%s' "$r" | tail -1)" 200
+jqeq "the visit requested" "$(printf '%s' "$r" | head -n -1)" '.[0].state' requested
 
 # Only the host answers; a forged answer is refused.
 expect 1 "KOR cannot approve its own visit" $G visit approve "${vid:0:16}" -o x.note --home kor
