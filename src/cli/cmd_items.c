@@ -346,6 +346,12 @@ static void item_print(json_t *it)
 	printf("  originator %s (%s)  [%s]  %s\n", json_string_value(json_object_get(it, "originator_name")),
 	       json_string_value(json_object_get(it, "label")), json_string_value(json_object_get(it, "status")),
 	       json_string_value(json_object_get(it, "title")));
+	if (json_is_object(json_object_get(it, "key_compromise")))
+		/* signed by a key since reported compromised (docs/keys.md) */
+		printf("    KEY COMPROMISED: signed by %s's key %s, compromised since %s\n",
+		       jstr(json_object_get(it, "key_compromise"), "party"),
+		       jstr(json_object_get(it, "key_compromise"), "fingerprint"),
+		       jstr(json_object_get(it, "key_compromise"), "since"));
 	for (i = 0; i < json_array_size(cu); i++) {
 		json_t *e = json_array_get(cu, i);
 

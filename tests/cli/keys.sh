@@ -105,6 +105,8 @@ jqeq "already held" "$out" .already_held true
 expect 0 "items shows the flag" $G items show "$item1" --home jpn --json
 jqeq "key_compromise" "$out" .key_compromise.fingerprint "$old_fpr"
 jqeq "a custody event" "$out" '.custody[-1].event' key-compromise
+expect 0 "items as text" $G items --home jpn
+has "shows KEY COMPROMISED" "$out" "KEY COMPROMISED: signed by KOR's key $old_fpr"
 expect 1 "a flagged item is refused" $G open "$item1" --as yamada -o no.bin --home jpn --json
 jqeq "by key.compromised" "$out" .rule key.compromised
 expect 0 "an item signed before the compromise is not flagged" $G items show "$item0" --home jpn --json

@@ -141,11 +141,51 @@ static void test_access_refused_when_overdue(void **state)
 	a->rules.inspection_interval_days = 365;
 }
 
+/* The agreement keys: inspection-interval (none by default) and
+ * receipt-deadline (7 days by default), in days. */
+static void test_agreement_keys(void **state)
+{
+	char path[4096], *text, *more;
+	struct agreement *ag = agreement_new();
+	struct gs_diag d;
+	FILE *f;
+	long len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/examples/agreements/kor-jpn-2016/agreement.txt", getenv("SRCDIR"));
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_int_equal(agreement_parse(text, (size_t)len, ag, &d), 0);
+	assert_int_equal(ag->rules.inspection_interval_days, 0);
+	assert_int_equal(ag->rules.receipt_deadline_days, 7);
+	more = calloc(1, (size_t)len + 128);
+	snprintf(more, (size_t)len + 128, "%.*s", (int)(strstr(text, "visit-lead-time") - text), text);
+	strcat(more, "inspection-interval: 52 weeks\nreceipt-deadline: 10 days\n");
+	strcat(more, strstr(text, "visit-lead-time"));
+	assert_int_equal(agreement_parse(more, strlen(more), ag, &d), 0);
+	assert_int_equal(ag->rules.inspection_interval_days, 364);
+	assert_int_equal(ag->rules.receipt_deadline_days, 10);
+	strcpy(strstr(more, "inspection-interval: 52 weeks"), "inspection-interval: 2 months\n");
+	strcat(more, strstr(text, "visit-lead-time"));
+	assert_int_equal(agreement_parse(more, strlen(more), ag, &d), GS_EINVAL);
+	assert_non_null(strstr(d.msg, "inspection-interval"));
+	free(more);
+	free(text);
+	agreement_free(ag);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_access_refused_when_overdue),
+		cmocka_unit_test(test_agreement_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
