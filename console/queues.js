@@ -22,6 +22,7 @@ async function fill(body) {
 		missing = e;
 	}
 	const parts = [];
+	parts.push(await attentionBlock());
 	if (missing) {
 		parts.push(missingBox("GET /v1/local/queues (receipts, consents, incidents); the outbox below is from /v1/local/outbox.", missing));
 		qs = { outbox: null };
@@ -79,6 +80,24 @@ async function fill(body) {
 		{ label: "Last error", get: (r) => r.last_error },
 	], qs.outbox, "queue-outbox-table", "The outbox is empty.")));
 	replace(body, parts);
+}
+
+// What needs attention within 30 days (GET /v1/local/attention): the
+// counts by kind; 'gsomia attention' lists the items themselves.
+async function attentionBlock() {
+	let at;
+	try {
+		at = await get("/v1/local/attention?within=30d");
+	} catch (e) {
+		if (e instanceof ApiError && e.missing) return missingBox("GET /v1/local/attention (what needs attention).", e);
+		return errorBox(e);
+	}
+	const overdue = (at.items || []).filter((i) => i.overdue).length;
+	const counts = Object.entries(at.counts || {}).filter(([, n]) => n > 0)
+		.map(([kind, n]) => badge(`${kind} ${n}`, "warn", `attention-${kind}`));
+	return block("Needs attention (30 days)", "queue-attention", h("p", { test: "attention-total" },
+		`${at.total} item${at.total === 1 ? "" : "s"}`, overdue ? h("span", " ", badge(`${overdue} overdue`, "bad", "attention-overdue")) : "",
+		" ", ...counts));
 }
 
 function block(title, test, content) {

@@ -28,11 +28,13 @@ static const char release_help[] =
 	"With --item, passes on an item held from its originator (docs/consent.md).\n";
 
 static const char receive_help[] =
-	"usage: gsomia receive BUNDLE [--receipt OUT] [--home DIR] [--json]\n\n"
+	"usage: gsomia receive BUNDLE [--receipt OUT] [--marking LABEL] [--home DIR] [--json]\n\n"
 	"Verifies a bundle (the sender's signature, the ciphertext digest, that this\n"
 	"node is the recipient, that the agreement was in force at the release\n"
 	"instant), stores the ciphertext only, marks the holding as the agreement\n"
 	"says, logs it, and writes a signed receipt carrying this node's ledger proof.\n"
+	"Where the annex row offers this party several equivalent labels (JPN:\n"
+	"特定秘密 or 極秘), --marking picks one; the default is the first.\n"
 	"Receiving the same bundle twice holds it once.\n";
 
 static const char open_help[] =
@@ -179,11 +181,12 @@ int cmd_receive(int argc, char **argv)
 	static const struct option opts[] = {
 		COMMON_OPTS,
 		{ "receipt", required_argument, NULL, 'r' },
+		{ "marking", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct receive_result res;
 	struct gs_diag d = { { 0 } };
-	const char *home = NULL, *passfile = NULL, *receipt = NULL;
+	const char *home = NULL, *passfile = NULL, *receipt = NULL, *marking = NULL;
 	char labels[GS_BUNDLE_MAX_BANNER] = "";
 	struct node *n;
 	bool json = false;
@@ -195,6 +198,7 @@ int cmd_receive(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'r': receipt = optarg; break;
+		case 'm': marking = optarg; break;
 		case 'h': fputs(receive_help, stdout); return EXIT_OK;
 		default: return usage_error("receive", "unknown option");
 		}
@@ -203,7 +207,7 @@ int cmd_receive(int argc, char **argv)
 		return usage_error("receive", "give exactly one BUNDLE");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
-	ret = node_receive(n, argv[optind], receipt, &res, &d);
+	ret = node_receive_marked(n, argv[optind], receipt, marking, &res, &d);
 	node_close(n);
 	if (ret)
 		return fail(ret, &d);
@@ -342,6 +346,12 @@ static void item_print(json_t *it)
 	printf("  originator %s (%s)  [%s]  %s\n", json_string_value(json_object_get(it, "originator_name")),
 	       json_string_value(json_object_get(it, "label")), json_string_value(json_object_get(it, "status")),
 	       json_string_value(json_object_get(it, "title")));
+	if (json_is_object(json_object_get(it, "key_compromise")))
+		/* signed by a key since reported compromised (docs/keys.md) */
+		printf("    KEY COMPROMISED: signed by %s's key %s, compromised since %s\n",
+		       jstr(json_object_get(it, "key_compromise"), "party"),
+		       jstr(json_object_get(it, "key_compromise"), "fingerprint"),
+		       jstr(json_object_get(it, "key_compromise"), "since"));
 	for (i = 0; i < json_array_size(cu); i++) {
 		json_t *e = json_array_get(cu, i);
 

@@ -6,17 +6,29 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "node/keyhistory.h"
 #include "util/banned.h"
 
 static const char party_help[] =
 	"usage: gsomia party export [-o FILE] [--home DIR]\n"
-	"       gsomia party import FILE [--home DIR]\n"
+	"       gsomia party import FILE... [--json] [--home DIR]\n"
 	"       gsomia party list [--json] [--home DIR]\n"
-	"       gsomia party show CODE [--json] [--home DIR]\n\n"
+	"       gsomia party show CODE [--json] [--home DIR]\n"
+	"       gsomia party keys CODE [--json] [--home DIR]\n"
+	"       gsomia party rotate [--text TEXT] -o FILE [--json] [--passphrase-file FILE]\n"
+	"       gsomia party compromised CODE --since T [--key FINGERPRINT] [--text TEXT]\n"
+	"                                [-o FILE] [--json] [--passphrase-file FILE]\n\n"
 	"export writes this node's signed public identity (code, name, zone, keys,\n"
 	"classification scheme). import verifies another party's identity and\n"
 	"registers it; compare the fingerprint it prints with the one the party gave\n"
-	"you through another channel before trusting it.\n";
+	"you through another channel before trusting it. import also takes a\n"
+	"party's rotation note (then its new identity) and its compromise notes.\n"
+	"rotate gives this node fresh signing, X25519 and TLS keys and writes the\n"
+	"rotation note, signed by the old key and the new one, for the peers; send\n"
+	"them 'party export' too. compromised records that a key of CODE (this\n"
+	"node's own retired key, or a peer's) is compromised since T: nothing it\n"
+	"signs from then on is trusted, and what was received from it since then\n"
+	"is flagged. keys shows a party's key history (docs/keys.md).\n";
 
 static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 {
@@ -79,6 +91,130 @@ static int list_one(void *ctx, const struct store_party *sp)
 	return 0;
 }
 
+/* Imports one file: an identity, or a rotation or compromise note. */
+static int import_one(struct node *n, const char *path, bool json, struct gs_diag *d)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
+		return ret;
+	if (key_note_is(buf, len)) {
+		json_t *out = NULL;
+		bool already;
+
+		ret = node_key_note_import(n, buf, len, &out, &already, d);
+		if (ret) {
+			gs_diag_prefix(d, "%s", path);
+		} else if (json) {
+			json_object_set_new(out, "already_held", json_boolean(already));
+			print_json(out);
+			out = NULL;
+		} else if (!strcmp(jstr(out, "kind"), "rotation")) {
+			printf("%s: %s rotates its keys at %s\nold key %s\nnew key %s\n%s\n", path, jstr(out, "party"),
+			       jstr(out, "effective"), jstr(out, "old_fingerprint"), jstr(out, "new_fingerprint"),
+			       already ? "(already held)" : "import its new identity next: gsomia party import FILE");
+		} else {
+			printf("%s: %s's key %s compromised since %s%s\n", path, jstr(out, "party"),
+			       jstr(out, "fingerprint"), jstr(out, "since"), already ? " (already held)" : "");
+			if (!already)
+				printf("flagged %zu item(s) and %zu consent(s) received since then\n",
+				       json_array_size(json_object_get(out, "flagged_items")),
+				       json_array_size(json_object_get(out, "flagged_consents")));
+		}
+		json_decref(out);
+	} else {
+		struct party *p = calloc(1, sizeof(*p));
+		char fpr[80];
+
+		if (!p)
+			ret = GS_ENOMEM;
+		else if ((ret = node_party_import(n, buf, len, p, fpr, d)))
+			gs_diag_prefix(d, "%s", path);
+		else if (json)
+			print_json(party_json(p, fpr, 0));
+		else
+			printf("imported %s (%s)\nfingerprint %s\ncompare it with the fingerprint %s gave you out of band\n",
+			       p->code, p->name, fpr, p->code);
+		free(p);
+	}
+	free(buf);
+	return ret;
+}
+
+/* party rotate: fresh keys for this node, and the rotation note. */
+static int rotate(const char *home, const char *passfile, const char *text, const char *output, bool json)
+{
+	struct gs_diag d = { { 0 } };
+	struct key_rotate_result res;
+	struct node *n = NULL;
+	char *pass = NULL, *note = NULL;
+	size_t plen = 0, len = 0;
+	int ret;
+
+	if (!output)
+		return usage_error("party", "rotate needs -o FILE for the rotation note");
+	if ((ret = open_node(home, &n)))
+		return ret;
+	if (!(ret = passphrase_get(passfile, false, &pass, &plen, &d)) && !(ret = node_unlock(n, pass, plen, &d)) &&
+	    !(ret = node_keys_rotate(n, pass, plen, text, &note, &len, &res, &d)))
+		ret = write_output(output, note, len);
+	if (pass)
+		passphrase_free(pass, plen);
+	node_close(n);
+	free(note);
+	if (ret)
+		return d.msg[0] ? fail(ret, &d) : ret;
+	if (json)
+		print_json(json_pack("{s:s,s:s,s:o,s:i,s:s}", "old_fingerprint", res.old_fingerprint, "new_fingerprint",
+				     res.new_fingerprint, "effective", jinstant(res.effective), "resealed", res.resealed,
+				     "note", res.id));
+	else
+		printf("keys rotated at the node's clock\nold key %s\nnew key %s\n%d item key(s) sealed again\n"
+		       "rotation note written to %s; send it with 'gsomia party export' to every peer\n"
+		       "(restart 'gsomia serve': its TLS key changed too)\n",
+		       res.old_fingerprint, res.new_fingerprint, res.resealed, strcmp(output, "-") ? output : "stdout");
+	return EXIT_OK;
+}
+
+static int compromised(const char *home, const char *passfile, const struct key_compromise_args *a, const char *output,
+		       bool json)
+{
+	struct gs_diag d = { { 0 } };
+	struct node *n = NULL;
+	json_t *out = NULL;
+	char *note = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!a->since)
+		return usage_error("party", "compromised needs --since T");
+	if ((ret = open_node_unlocked(home, passfile, &n)))
+		return ret;
+	ret = node_key_compromised(n, a, &note, &len, &out, &d);
+	node_close(n);
+	if (!ret && output)
+		ret = write_output(output, note, len);
+	free(note);
+	if (ret) {
+		json_decref(out);
+		return d.msg[0] ? fail(ret, &d) : ret;
+	}
+	if (json) {
+		print_json(out);
+		return EXIT_OK;
+	}
+	printf("%s's key %s recorded as compromised since %s\nflagged %zu item(s) and %zu consent(s) received since "
+	       "then\n", jstr(out, "party"), jstr(out, "fingerprint"), jstr(out, "since"),
+	       json_array_size(json_object_get(out, "flagged_items")),
+	       json_array_size(json_object_get(out, "flagged_consents")));
+	json_decref(out);
+	return EXIT_OK;
+}
+
+enum { O_PASSFILE = 256, O_TEXT, O_SINCE, O_KEY };
+
 int cmd_party(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -86,9 +222,14 @@ int cmd_party(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "passphrase-file", required_argument, NULL, O_PASSFILE },
+		{ "text", required_argument, NULL, O_TEXT },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "key", required_argument, NULL, O_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home = NULL, *output = NULL, *sub;
+	const char *home = NULL, *output = NULL, *sub, *passfile = NULL, *text = NULL;
+	struct key_compromise_args ca = { NULL, NULL, NULL, NULL };
 	struct gs_diag d = { { 0 } };
 	struct node *n = NULL;
 	bool json = false;
@@ -100,17 +241,32 @@ int cmd_party(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'o': output = optarg; break;
 		case 'j': json = true; break;
+		case O_PASSFILE: passfile = optarg; break;
+		case O_TEXT: text = ca.text = optarg; break;
+		case O_SINCE: ca.since = optarg; break;
+		case O_KEY: ca.fingerprint = optarg; break;
 		case 'h': fputs(party_help, stdout); return EXIT_OK;
 		default: return usage_error("party", "unknown option");
 		}
 	}
 	if (optind >= argc)
-		return usage_error("party", "missing subcommand (export, import, list, show)");
+		return usage_error("party", "missing subcommand (export, import, list, show, keys, rotate, compromised)");
 	sub = argv[optind++];
-	if (strcmp(sub, "export") && strcmp(sub, "import") && strcmp(sub, "list") && strcmp(sub, "show"))
+	if (strcmp(sub, "export") && strcmp(sub, "import") && strcmp(sub, "list") && strcmp(sub, "show") &&
+	    strcmp(sub, "keys") && strcmp(sub, "rotate") && strcmp(sub, "compromised"))
 		return usage_error("party", "unknown subcommand '%s'", sub);
-	if ((!strcmp(sub, "import") || !strcmp(sub, "show")) ? optind + 1 != argc : optind != argc)
+	if (!strcmp(sub, "import") ? optind >= argc
+	    : (!strcmp(sub, "show") || !strcmp(sub, "keys") || !strcmp(sub, "compromised")) ? optind + 1 != argc
+											     : optind != argc)
 		return usage_error("party", "wrong number of arguments for '%s'", sub);
+	if ((ca.since || ca.fingerprint) && strcmp(sub, "compromised"))
+		return usage_error("party", "--since and --key are for 'compromised'");
+	if (!strcmp(sub, "rotate"))
+		return rotate(home, passfile, text, output, json);
+	if (!strcmp(sub, "compromised")) {
+		ca.party = argv[optind];
+		return compromised(home, passfile, &ca, output, json);
+	}
 	if ((ret = open_node(home, &n)))
 		return ret;
 	if (!strcmp(sub, "export")) {
@@ -124,25 +280,31 @@ int cmd_party(int argc, char **argv)
 			return ret;
 		}
 	} else if (!strcmp(sub, "import")) {
-		uint8_t *buf;
-		size_t len;
-		struct party *p = calloc(1, sizeof(*p));
-		char fpr[80];
+		/* in order, each file on its own: a rotation note, then the new identity */
+		for (ret = 0; !ret && optind < argc; optind++)
+			ret = import_one(n, argv[optind], json, &d);
+	} else if (!strcmp(sub, "keys")) {
+		json_t *h = NULL;
+		size_t i;
+		json_t *k;
 
-		if (!p)
-			ret = GS_ENOMEM;
-		else if ((ret = read_file(argv[optind], GS_MAX_NOTE_BYTES, &buf, &len, &d)) == 0) {
-			ret = node_party_import(n, buf, len, p, fpr, &d);
-			if (ret)
-				gs_diag_prefix(&d, "%s", argv[optind]);
-			else if (json)
-				print_json(party_json(p, fpr, 0));
-			else
-				printf("imported %s (%s)\nfingerprint %s\ncompare it with the fingerprint %s gave you out of band\n",
-				       p->code, p->name, fpr, p->code);
-			free(buf);
+		if (!(ret = node_party_key_history(n, argv[optind], &h, &d))) {
+			if (json) {
+				print_json(h);
+				h = NULL;
+			} else {
+				json_array_foreach(h, i, k) {
+					printf("%s  from %s until %s%s%s%s\n", jstr(k, "fingerprint"),
+					       json_is_string(json_object_get(k, "valid_from")) ? jstr(k, "valid_from") : "registration",
+					       json_is_string(json_object_get(k, "valid_until")) ? jstr(k, "valid_until") : "now",
+					       json_is_true(json_object_get(k, "current")) ? "  (current)" : "",
+					       json_is_string(json_object_get(k, "compromised_since")) ? "  COMPROMISED since " : "",
+					       json_is_string(json_object_get(k, "compromised_since"))
+						       ? jstr(k, "compromised_since") : "");
+				}
+			}
+			json_decref(h);
 		}
-		free(p);
 	} else if (!strcmp(sub, "list")) {
 		struct list_ctx lc = { json, json_array() };
 

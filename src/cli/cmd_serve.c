@@ -21,6 +21,7 @@
 #include "node/agreements.h"
 #include "node/consent.h"
 #include "node/incident.h"
+#include "node/visits.h"
 #include "node/items.h"
 #include "util/encode.h"
 #include "util/banned.h"
@@ -36,7 +37,8 @@ static const char serve_help[] =
 	"ready; stops cleanly on SIGINT or SIGTERM. Deliveries from peers are kept\n"
 	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
 	"receipt goes back in the reply), a receipt, a diplomatic note, a consent\n"
-	"(or a request for one) or an incident notice or step imported.\n"
+	"(or a request for one), an incident notice or step, or a visit request or\n"
+	"answer imported.\n"
 	"The outbox is delivered while it runs. Peers' checkpoints are cosigned\n"
 	"(POST /v1/peer/checkpoint), and every --witness-every seconds (default 10;\n"
 	"0: never) this node's log for each peer with an endpoint is sent to that\n"
@@ -131,6 +133,15 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		if (!ret)
 			json_object_set_new(r, "consent", json_incref(json_object_get(rec, "id")));
 		json_decref(rec);
+	} else if (!strcmp(kind, "visit")) {
+		/* a visit request at the host, or the host's answer at the visitor */
+		json_t *rec = NULL;
+		bool already;
+
+		ret = node_visit_import(ib->n, path, &rec, &already, d);
+		if (!ret)
+			json_object_set_new(r, "visit", json_incref(json_object_get(rec, "id")));
+		json_decref(rec);
 	} else if (!strcmp(kind, "incident")) {
 		/* a holder's notice or a later step, at the originator */
 		json_t *rec = NULL;
@@ -162,7 +173,7 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
  * cannot fill the inbox with data no command would ever take. */
 static int kind_taken(const char *kind)
 {
-	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident" };
+	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "visit" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
 	{ "consent", cmd_consent, "request, grant, refuse, import and list originators' consents" },
 	{ "incident", cmd_incident, "report, import and follow losses and compromises" },
+	{ "visit", cmd_visit, "request, approve, refuse, import and list visits (Art 8, 18)" },
+	{ "attention", cmd_attention, "what needs attention: deadlines, expiries, overdue steps" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },

@@ -17,15 +17,15 @@ enum key {
 	K_ID, K_TITLE, K_KIND, K_BINDING, K_VERSION, K_EFFECTIVE, K_PARTIES, K_ZONE, K_SIGNED,
 	K_EIF, K_TERM, K_LEAP, K_NOTICE, K_NOTICE_DEADLINE, K_LATE, K_SUSPENSION, K_MARKING,
 	K_NATIONALITY, K_DUAL, K_PSC, K_RECEIPTS, K_PURPOSES, K_TOPICS, K_INCIDENT, K_VISIT,
-	K_HUB, K_RELIES, K_COUNT
+	K_INSPECTION, K_RECEIPT_DEADLINE, K_HUB, K_RELIES, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"id", "title", "kind", "binding", "version", "effective", "parties", "zone", "signed",
 	"entry-into-force", "term", "leap-day", "notice", "notice-deadline", "late-notice",
 	"suspension", "marking", "nationality", "dual-nationals", "psc-required-from",
-	"receipts-from", "purposes", "topics", "incident-deadline", "visit-lead-time", "hub",
-	"relies-on",
+	"receipts-from", "purposes", "topics", "incident-deadline", "visit-lead-time",
+	"inspection-interval", "receipt-deadline", "hub", "relies-on",
 };
 
 struct choice {
@@ -509,6 +509,13 @@ static int finish_header(struct parser *ps)
 		return ret;
 	if (has(ps, K_VISIT) &&
 	    (ret = parse_duration(ps, K_VISIT, false, &a->rules.visit_lead_days)) != 0)
+		return ret;
+	if (has(ps, K_INSPECTION) &&
+	    (ret = parse_duration(ps, K_INSPECTION, false, &a->rules.inspection_interval_days)) != 0)
+		return ret;
+	a->rules.receipt_deadline_days = 7;
+	if (has(ps, K_RECEIPT_DEADLINE) &&
+	    (ret = parse_duration(ps, K_RECEIPT_DEADLINE, false, &a->rules.receipt_deadline_days)) != 0)
 		return ret;
 
 	if (a->kind == AGREEMENT_TREATY) {

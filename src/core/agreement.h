@@ -135,6 +135,8 @@ struct agreement_rules {
 	char topics[GS_MAX_SCOPE][GS_MAX_NAME];
 	int incident_deadline_hours;  /* notify the originator within; 24 */
 	int visit_lead_days;          /* 0 for KOR-JPN */
+	int inspection_interval_days; /* contractors' periodic inspections (Art 16(g)); 0 = none set */
+	int receipt_deadline_days;    /* a receipt is overdue this long after its release; 7 */
 };
 
 struct agreement {

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "core/decide.h"
+#include "core/inspection.h"
+#include "core/keyhistory.h"
+#include "core/visit.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -73,6 +76,42 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_CONTRACTOR_INSPECTION] = "contractor.inspection",
 	[RULE_CONTRACTOR_PERMIT] = "contractor.permit",
 	[RULE_INVALID] = "invalid-input",
+	/* rules decided in sibling modules (inspection.c, visit.c, keyhistory.c) */
+	[RULE_ACCESS_INSPECTION] = "access.inspection-overdue",
+	[RULE_VISIT_IN_FORCE] = "visit.in-force",
+	[RULE_VISIT_PARTY] = "visit.party",
+	[RULE_VISIT_HOST] = "visit.host",
+	[RULE_VISIT_FACILITY] = "visit.facility",
+	[RULE_VISIT_DATES] = "visit.dates",
+	[RULE_VISIT_LEAD_TIME] = "visit.lead-time",
+	[RULE_VISIT_LEVEL] = "visit.level",
+	[RULE_VISIT_PERSONS] = "visit.persons",
+	[RULE_VISIT_ADMISSIBLE] = "visit.admissible",
+	[RULE_VISIT_STATUS] = "visit.status",
+	[RULE_VISIT_ORIGINATOR] = "visit.originator",
+	[RULE_VISIT_PERSON] = "visit.person",
+	[RULE_VISIT_APPROVED] = "visit.approved",
+	[RULE_VISIT_WHERE] = "visit.where",
+	[RULE_VISIT_WHEN] = "visit.when",
+	[RULE_VISIT_NATIONALITY] = "visit.nationality",
+	[RULE_VISIT_PSC] = "visit.psc",
+	[RULE_VISIT_LEVEL_CAP] = "visit.level-cap",
+	[RULE_VISIT_NEED_TO_KNOW] = "visit.need-to-know",
+	[RULE_VISIT_PERMIT] = "visit.permit",
+	[RULE_KEY_UNKNOWN] = "key.unknown",
+	[RULE_KEY_COMPROMISED] = "key.compromised",
+	[RULE_KEY_PERMIT] = "key.permit",
+	[RULE_ROTATION_PARTY] = "rotation.party",
+	[RULE_ROTATION_OLD_KEY] = "rotation.old-key",
+	[RULE_ROTATION_NEW_KEY] = "rotation.new-key",
+	[RULE_ROTATION_ORDER] = "rotation.order",
+	[RULE_ROTATION_COMPROMISED] = "rotation.compromised",
+	[RULE_ROTATION_PERMIT] = "rotation.permit",
+	[RULE_COMPROMISE_PARTY] = "compromise.party",
+	[RULE_COMPROMISE_UNKNOWN_KEY] = "compromise.unknown-key",
+	[RULE_COMPROMISE_FUTURE] = "compromise.future",
+	[RULE_COMPROMISE_KNOWN] = "compromise.known",
+	[RULE_COMPROMISE_PERMIT] = "compromise.permit",
 };
 
 const char *decide_rule_id(enum decide_rule r)
@@ -732,6 +771,9 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 0, f->id);
 		return GS_EDENIED;
 	}
+	/* 4b. and its periodic inspection is not overdue (Art 16(g); core/inspection.h) */
+	if (f->contractor && inspection_overdue(f, a->rules.inspection_interval_days, at))
+		return inspection_deny(f, a->rules.inspection_interval_days, a->zone, d);
 	/* 5. on the facility register (Art 6(e)) */
 	if (!facility_register_has(f, p->id)) {
 		put(d, 2, f->id);
@@ -961,6 +1003,13 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return GS_EINVAL;
 	if (d->t != GS_INSTANT_NONE)
 		instant_format_local(d->t, d->zone, t);
+	/* Rules decided in sibling modules word their own sentences. */
+	if (d->rule == RULE_ACCESS_INSPECTION)
+		return inspection_reason(d, t, buf, cap);
+	if (d->rule >= RULE_VISIT_IN_FORCE && d->rule <= RULE_VISIT_PERMIT)
+		return visit_reason(d, t, buf, cap);
+	if (d->rule >= RULE_KEY_UNKNOWN && d->rule <= RULE_COMPROMISE_PERMIT)
+		return key_reason(d, t, buf, cap);
 	a0 = d->arg[0];
 	a1 = d->arg[1];
 	a2 = d->arg[2];
@@ -1157,6 +1206,7 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 	case RULE_INVALID:
 	case RULE_NONE:
 	case RULE_COUNT_:
+	default: /* the sibling modules' rules, worded above */
 		break;
 	}
 	return snprintf(buf, cap, "refused: invalid input");

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/time.h"
 #include "util/err.h"
 #include "util/limits.h"
 
@@ -33,6 +34,21 @@ struct scheme {
 	struct scheme_level levels[GS_MAX_SCHEME_LEVELS]; /* top first */
 };
 
+/*
+ * One key pair a party has signed and received with, and when: valid on
+ * [valid_from, valid_until) (GS_INSTANT_NONE: open), and reported
+ * compromised from compromised_since (NONE: never). A party's key history
+ * (docs/keys.md "Rotation and compromise") is kept by the node, not
+ * written in the identity text; core/keyhistory.h decides with it.
+ */
+struct party_key {
+	uint8_t sign_pk[32];
+	uint8_t box_pk[32];
+	gs_instant valid_from;
+	gs_instant valid_until;
+	gs_instant compromised_since;
+};
+
 struct party {
 	char code[GS_MAX_CODE];   /* ISO 3166 alpha-3: KOR */
 	char name[GS_MAX_NAME];   /* Republic of Korea */
@@ -43,6 +59,12 @@ struct party {
 	uint8_t box_pk[GS_BOX_PK_BYTES];
 	char endpoint[GS_MAX_NAME]; /* https://host:port, or empty */
 	char tls_pin[GS_MAX_NAME];  /* sha256//base64 of the TLS key, or empty */
+	/* The key history, oldest first, the current key among them; nkeys
+	 * 0 = none recorded (sign_pk and box_pk have always been the keys).
+	 * Filled by the node from its register; party_parse() leaves it
+	 * empty and party_format() never writes it. */
+	int nkeys;
+	struct party_key keys[GS_MAX_PARTY_KEYS];
 };
 
 /* Parses the text of an identity (without its signature lines), format

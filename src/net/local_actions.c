@@ -29,7 +29,7 @@
 #include "node/consent.h"
 #include "node/incident.h"
 #include "node/items.h"
-#include "node/kvtext.h"
+#include "core/kvtext.h"
 #include "util/encode.h"
 #include "node/record.h"
 #include "util/banned.h"
@@ -198,32 +198,6 @@ static int reachable(struct node *n, const char *code, struct gs_diag *d)
 				  "cannot reach it (use the command line and carry the file by hand)", code);
 	free(p);
 	return ret;
-}
-
-static int ensure_dir(const char *path, struct gs_diag *d)
-{
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return gs_diag_set(d, GS_EIO, "cannot make %s: %s", path, strerror(errno));
-	return 0;
-}
-
-/* Keeps a note made for a peer as HOME/outgoing/KIND-REF.note (the
- * outbox names files that stay), and queues it for each peer. */
-static int keep_and_queue(struct node *n, const char *kind, const char *ref, const char *note, size_t len,
-			  const char *const *peers, size_t npeers, char *path, size_t cap, struct gs_diag *d)
-{
-	char dir[GS_HOME_MAX + 16];
-	size_t i;
-	int ret;
-
-	snprintf(dir, sizeof(dir), "%s/outgoing", n->home);
-	snprintf(path, cap, "%s/%s-%s.note", dir, kind, ref);
-	if ((ret = ensure_dir(dir, d)) || (ret = write_file_atomic(path, note, len, 0600, d)))
-		return ret;
-	for (i = 0; i < npeers; i++)
-		if ((ret = outbox_enqueue(n, peers[i], kind, ref, path, d)))
-			return ret;
-	return 0;
 }
 
 /* What went wrong after the node recorded the action: it stands, but the
@@ -487,7 +461,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	ref_of(id, ref);
 	peers[0] = originator;
-	ret = keep_and_queue(c->n, "consent", ref, note, len, peers, 1, path, sizeof(path), &d);
+	ret = outbox_keep_and_queue(c->n, "consent", ref, note, len, peers, 1, path, sizeof(path), &d);
 	free(note);
 	if (ret)
 		return not_queued(ret, &d, "the request", reply);
@@ -596,7 +570,7 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 	}
 	ref_of(id, ref);
 	peers[0] = holder;
-	if ((ret = keep_and_queue(c->n, "consent", ref, answer, alen, peers, 1, path, sizeof(path), &d))) {
+	if ((ret = outbox_keep_and_queue(c->n, "consent", ref, answer, alen, peers, 1, path, sizeof(path), &d))) {
 		status = not_queued(ret, &d, refuse ? "the refusal" : "the consent", reply);
 		goto out;
 	}
@@ -698,7 +672,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	snprintf(ref, sizeof(ref), "%s-0", jstr(rec, "id"));
 	peers[0] = originator;
-	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
+	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the incident", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -752,7 +726,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	snprintf(ref, sizeof(ref), "%s-%zu", id, json_array_size(json_object_get(rec, "steps")) - 1);
 	peers[0] = originator;
-	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
+	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the step", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -881,7 +855,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 		goto out;
 	}
 	ref_of(note->id, ref);
-	if ((ret = keep_and_queue(c->n, "note", ref, out, outlen, peers, npeers, path, sizeof(path), &d))) {
+	if ((ret = outbox_keep_and_queue(c->n, "note", ref, out, outlen, peers, npeers, path, sizeof(path), &d))) {
 		status = not_queued(ret, &d, "the note", reply);
 		goto out;
 	}

@@ -567,6 +567,8 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/queues", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_queues, 0 },
 	{ "GET", "/v1/local/ledger/checkpoints", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_checkpoints, 0 },
 	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },
+	{ "GET", "/v1/local/attention", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_attention, 0 },
+	{ "GET", "/v1/local/visits", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_visits, 0 },
 	/* may sign a checkpoint that covers the entry, as 'gsomia ledger prove' */
 	{ "GET", "/v1/local/ledger/{}/proof", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_proof, LOCAL_WRITES },
 

@@ -90,6 +90,9 @@ unsigned h_view_queues(struct call *c, json_t **reply);
 unsigned h_view_checkpoints(struct call *c, json_t **reply);
 unsigned h_view_entries(struct call *c, json_t **reply);
 unsigned h_view_proof(struct call *c, json_t **reply);
+/* local_attention.c */
+unsigned h_view_attention(struct call *c, json_t **reply);
+unsigned h_view_visits(struct call *c, json_t **reply);
 
 /* ---- the calls that change the node (local_actions.c) ---- */
 

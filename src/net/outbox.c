@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,5 +202,24 @@ int outbox_list(struct node *n, json_t **out, struct gs_diag *d)
 		return gs_diag_set(d, ret, "cannot read the outbox");
 	}
 	*out = a;
+	return 0;
+}
+
+int outbox_keep_and_queue(struct node *n, const char *kind, const char *ref, const char *note, size_t len,
+			  const char *const *peers, size_t npeers, char *path, size_t cap, struct gs_diag *d)
+{
+	char dir[GS_HOME_MAX + 16];
+	size_t i;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/outgoing", n->home);
+	snprintf(path, cap, "%s/%s-%s.note", dir, kind, ref);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return gs_diag_set(d, GS_EIO, "cannot make %s: %s", dir, strerror(errno));
+	if ((ret = write_file_atomic(path, note, len, 0600, d)))
+		return ret;
+	for (i = 0; i < npeers; i++)
+		if ((ret = outbox_enqueue(n, peers[i], kind, ref, path, d)))
+			return ret;
 	return 0;
 }

@@ -25,6 +25,11 @@
 int outbox_enqueue(struct node *n, const char *peer, const char *kind, const char *ref,
 		   const char *path, struct gs_diag *d);
 
+/* Keeps a note made for peers as HOME/outgoing/KIND-REF.note (the outbox
+ * names files that stay; path gets its name) and queues it for each. */
+int outbox_keep_and_queue(struct node *n, const char *kind, const char *ref, const char *note, size_t len,
+			  const char *const *peers, size_t npeers, char *path, size_t cap, struct gs_diag *d);
+
 /* Attempts every due entry once. Counts what was delivered, refused,
  * and left for a retry. */
 int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d);

@@ -6,6 +6,7 @@
 #include "node/agreements.h"
 #include "node/items.h"
 #include "node/registers.h"
+#include "node/visits.h"
 #include "util/banned.h"
 
 /* Everything one decision reads, on the heap (the structs are large). */
@@ -36,6 +37,7 @@ static int decide_one(struct node *n, struct access_scene *s, json_t *rec, gs_in
 	if (!a)
 		a = agreement_view_base(v);
 	ret = decide_access(a, &n->self, &s->holding, &s->person, &s->facility, NULL, 0, at, dec);
+	ret = node_access_amend(n, &s->holding, &s->person, &s->facility, at, ret, dec); /* node/visits.h */
 	return ret == GS_EDENIED || ret == GS_EINVAL ? 0 : ret;
 }
 

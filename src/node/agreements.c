@@ -10,6 +10,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/record.h"
 #include "util/banned.h"
@@ -382,7 +383,9 @@ static int assemble(struct evidence *e, party_lookup_fn lookup, void *lctx, int 
 				goto out;
 			}
 			party_key_name(party.code, party.exercise, keyname);
-			ret = note_verify(sn, keyname, party.sign_pk);
+			/* a definition's signature has no instant: any key of the
+			 * party's history (node/keyhistory.h) */
+			ret = party_note_verify_at(&party, sn, GS_INSTANT_NONE, NULL);
 			if (ret == GS_ENOTFOUND)
 				continue;
 			if (ret) {
@@ -437,8 +440,12 @@ static int assemble(struct evidence *e, party_lookup_fn lookup, void *lctx, int 
 			gs_diag_prefix(d, "%s", b->src);
 			goto out;
 		}
-		party_key_name(party.code, party.exercise, keyname);
-		ret = note_verify(sn, keyname, party.sign_pk);
+		/* with the sender's key of the delivery instant */
+		ret = party_note_verify_at(&party, sn, n->delivered, d);
+		if (ret == GS_EDENIED) {
+			gs_diag_prefix(d, "%s", b->src);
+			goto out;
+		}
 		if (ret) {
 			ret = gs_diag_set(d, GS_ECRYPTO, "%s: %s", b->src,
 					  ret == GS_ENOTFOUND ? "note is not signed by its sender"
@@ -690,12 +697,10 @@ static int store_view(struct node *n, struct evidence *e, const struct agreement
 				break;
 		for (p = 0; vi < v->nversions && p < tmp->nparties; p++) {
 			struct party party;
-			char keyname[GS_MAX_NAME];
 
 			if (node_party_get(n, tmp->parties[p], &party, NULL))
 				continue;
-			party_key_name(party.code, party.exercise, keyname);
-			if (note_verify(sn, keyname, party.sign_pk))
+			if (party_note_verify_at(&party, sn, GS_INSTANT_NONE, NULL))
 				continue;
 			if ((ret = store_signature_put(n->st, tmp->id, tmp->version, party.code,
 						       e->sigs[i].buf, e->sigs[i].len, now))) {

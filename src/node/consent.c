@@ -8,7 +8,8 @@
 #include "crypto/note.h"
 #include "node/consent.h"
 #include "node/items.h"
-#include "node/kvtext.h"
+#include "node/keyhistory.h"
+#include "core/kvtext.h"
 #include "node/ledger.h"
 #include "store/consent_store.h"
 #include "util/encode.h"
@@ -323,11 +324,13 @@ static int read_note(const char *path, uint8_t **buf, size_t *len, struct signed
 	return ret;
 }
 
+/* The signature of party code, with the key it held at the note's
+ * instant `when` (node/keyhistory.h). */
 static int verify_by(struct node *n, const struct signed_note *sn, const char *code, const char *who,
-		     const char *path, struct gs_diag *d)
+		     const char *when, const char *path, struct gs_diag *d)
 {
 	struct party *p = calloc(1, sizeof(*p));
-	char keyname[GS_MAX_NAME];
+	gs_instant at = GS_INSTANT_NONE;
 	int ret;
 
 	if (!p)
@@ -337,9 +340,13 @@ static int verify_by(struct node *n, const struct signed_note *sn, const char *c
 		free(p);
 		return ret;
 	}
-	party_key_name(p->code, p->exercise, keyname);
-	ret = note_verify(sn, keyname, p->sign_pk);
+	kv_instant(when, &at);
+	ret = party_note_verify_at(p, sn, at, d);
 	free(p);
+	if (ret == GS_EDENIED) {
+		gs_diag_prefix(d, "%s", path);
+		return ret;
+	}
 	if (ret == GS_ENOTFOUND)
 		return gs_diag_set(d, GS_ECRYPTO, "%s: not signed by the %s %s", path, who, code);
 	if (ret)
@@ -387,7 +394,7 @@ int node_consent_grant(struct node *n, const struct consent_grant_args *a, char 
 			gs_diag_prefix(d, "%s", a->request_file);
 			goto out;
 		}
-		if ((ret = verify_by(n, sn, rq->holder, "holder", a->request_file, d)))
+		if ((ret = verify_by(n, sn, rq->holder, "holder", rq->granted, a->request_file, d)))
 			goto out;
 		if (strcmp(rq->originator, n->self.code)) {
 			ret = gs_diag_set(d, GS_EDENIED, "%s: the request is addressed to the originator %s, not to %s",
@@ -540,7 +547,7 @@ int node_consent_import(struct node *n, const char *path, json_t **rec, bool *al
 		goto out;
 	}
 	/* The originator's signature, before anything is believed. */
-	if ((ret = verify_by(n, sn, c->originator, "originator", path, d)))
+	if ((ret = verify_by(n, sn, c->originator, "originator", c->granted, path, d)))
 		goto out;
 	if (!!c->exercise[0] != n->self.exercise) {
 		ret = gs_diag_set(d, GS_EDENIED, "%s: %s consent refused by %s node", path,
@@ -595,6 +602,8 @@ static int list_one(void *ctx, const char *id, const char *json)
 		state = l->now < g ? "not-yet-valid" : (e != GS_INSTANT_NONE && l->now >= e) ? "expired" : "valid";
 	else
 		state = dec;
+	if (json_object_get(o, "key_compromise"))
+		state = "key-compromised";
 	json_object_set_new(o, "state", json_string(state));
 	json_array_append_new(l->arr, o);
 	return 0;
@@ -647,7 +656,9 @@ static int set_one(void *ctx, const char *id, const char *json)
 
 	if (!o)
 		return GS_EIO;
-	if (strcmp(jstr(o, "decision"), "granted")) {
+	/* a refusal, or a grant signed by a key since reported compromised
+	 * (node/keyhistory.c), never counts */
+	if (strcmp(jstr(o, "decision"), "granted") || json_object_get(o, "key_compromise")) {
 		json_decref(o);
 		return 0;
 	}
@@ -725,7 +736,7 @@ static int request_import(struct node *n, const uint8_t *buf, size_t len, struct
 		gs_diag_prefix(d, "%s", path);
 		goto out;
 	}
-	if ((ret = verify_by(n, sn, c->holder, "holder", path, d)))
+	if ((ret = verify_by(n, sn, c->holder, "holder", c->granted, path, d)))
 		goto out;
 	if (strcmp(c->originator, n->self.code)) {
 		ret = gs_diag_set(d, GS_EDENIED, "%s: the request is addressed to the originator %s, not to %s", path,

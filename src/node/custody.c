@@ -13,8 +13,10 @@
 #include "node/custody.h"
 #include "node/items.h"
 #include "node/items_internal.h"
+#include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/registers.h"
+#include "node/visits.h"
 #include "util/encode.h"
 #include "node/record.h"
 #include "util/banned.h"
@@ -240,6 +242,7 @@ static int access_check(struct node *n, json_t *rec, const char *person, const c
 	if (ret)
 		return ret;
 	ret = decide_access(a, &n->self, &ac->h, &ac->p, &ac->f, NULL, 0, now, &ac->dec);
+	ret = node_access_amend(n, &ac->h, &ac->p, &ac->f, now, ret, &ac->dec); /* node/visits.h */
 	agreement_view_release(&v);
 	if (!ret && ac->dec.permit)
 		return 0;
@@ -874,7 +877,7 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 	struct decision dec;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist;
 	uint8_t *buf = NULL, digest[32];
-	char keyname[GS_MAX_NAME], hex[65];
+	char hex[65];
 	size_t len, i;
 	gs_instant now;
 	int ret;
@@ -907,8 +910,14 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 			     "refused: the notice names originator '%s', a party this node does not know", nt.originator);
 		goto out;
 	}
-	party_key_name(orig->code, orig->exercise, keyname);
-	ret = note_verify(sn, keyname, orig->sign_pk);
+	/* with the key the originator held at the notice's instant */
+	ret = party_note_verify_at(orig, sn, nt.instant, NULL);
+	if (ret == GS_EDENIED) {
+		ret = refuse(ref, "reclassify.signature", "refused: the notice's signature by %s is not trusted: its key "
+			     "was not %s's at %s or was reported compromised by then", orig->code, orig->code,
+			     nt.instant_text);
+		goto out;
+	}
 	if (ret) {
 		ret = refuse(ref, "reclassify.signature",
 			     ret == GS_ENOTFOUND ? "refused: the notice is not signed by %s, the originator it names"

@@ -6,6 +6,7 @@
 #include "node/agreements.h"
 #include "node/decisions.h"
 #include "node/registers.h"
+#include "node/visits.h"
 #include "util/banned.h"
 
 /* Everything a decision reads, on the heap (the structs are large). */
@@ -155,8 +156,8 @@ int node_decide_access(struct node *n, const struct decide_query *q, struct deci
 	if ((ret = make_holding(n, s, a, q, d)))
 		goto out;
 	snprintf(s->holding.facility, sizeof(s->holding.facility), "%s", s->facility->id);
-	ret = answered(decide_access(a, &n->self, &s->holding, &s->person, s->facility, NULL, 0,
-				     q->at, out));
+	ret = decide_access(a, &n->self, &s->holding, &s->person, s->facility, NULL, 0, q->at, out);
+	ret = answered(node_access_amend(n, &s->holding, &s->person, s->facility, q->at, ret, out)); /* node/visits.h */
 out:
 	scene_free(s);
 	return ret;

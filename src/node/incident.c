@@ -9,7 +9,8 @@
 #include "node/agreements.h"
 #include "node/incident.h"
 #include "node/items.h"
-#include "node/kvtext.h"
+#include "core/kvtext.h"
+#include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "store/consent_store.h"
 #include "util/encode.h"
@@ -472,7 +473,6 @@ int node_incident_import(struct node *n, const char *path, json_t **rec, bool *a
 	json_t *item = NULL, *steps;
 	uint8_t *buf = NULL;
 	size_t len = 0, seq;
-	char keyname[GS_MAX_NAME];
 	gs_instant now, at, deadline;
 	int ret, hours;
 
@@ -497,8 +497,15 @@ int node_incident_import(struct node *n, const char *path, json_t **rec, bool *a
 		gs_diag_prefix(d, "%s: cannot verify the holder's signature", path);
 		goto out;
 	}
-	party_key_name(holder->code, holder->exercise, keyname);
-	if ((ret = note_verify(sn, keyname, holder->sign_pk))) {
+	/* with the key the holder held at the step's instant */
+	if (kv_instant(t->at, &at))
+		at = GS_INSTANT_NONE;
+	ret = party_note_verify_at(holder, sn, at, d);
+	if (ret == GS_EDENIED) {
+		gs_diag_prefix(d, "%s", path);
+		goto out;
+	}
+	if (ret) {
 		ret = gs_diag_set(d, GS_ECRYPTO, "%s: %s", path, ret == GS_ENOTFOUND
 				  ? "the notice is not signed by the holder"
 				  : "the holder's signature does not verify (forged or damaged)");

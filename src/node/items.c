@@ -14,9 +14,11 @@
 #include "node/items.h"
 #include "node/outfile.h"
 #include "node/items_internal.h"
+#include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/onward.h"
 #include "node/registers.h"
+#include "node/visits.h"
 #include "util/encode.h"
 #include "util/fault.h"
 #include "node/record.h"
@@ -27,11 +29,16 @@
 /* The key that seals item file keys at rest: derived from the node's
  * X25519 secret, so it is as safe as the sealed key file and needs no
  * extra secret. */
-static void storage_key(const struct node *n, uint8_t key[32])
+void item_storage_key(const uint8_t box_sk[32], uint8_t key[32])
 {
 	static const char ctx[] = "gsomia storage key v1";
 
-	crypto_generichash(key, 32, (const uint8_t *)ctx, sizeof(ctx) - 1, n->keys.box_sk, 32);
+	crypto_generichash(key, 32, (const uint8_t *)ctx, sizeof(ctx) - 1, box_sk, 32);
+}
+
+static void storage_key(const struct node *n, uint8_t key[32])
+{
+	item_storage_key(n->keys.box_sk, key);
 }
 
 static void seal_file_key(const struct node *n, const char *item, const uint8_t fk[AGE_FILE_KEY_BYTES],
@@ -281,7 +288,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	if ((ret = agreement_at(n, r->agreement, now, &v, st, &a, d)))
 		goto out;
 	have_view = 1;
-	if ((ret = node_party_get(n, r->to, recipient, d)))
+	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)))
 		goto out;
 	if (scheme_find(&n->self.scheme, r->label) < 0) {
 		ret = gs_diag_set(d, GS_EINVAL, "unknown classification label '%s' in the scheme of %s",
@@ -524,6 +531,12 @@ out:
 int node_receive(struct node *n, const char *bundle_path, const char *receipt_out,
 		 struct receive_result *res, struct gs_diag *d)
 {
+	return node_receive_marked(n, bundle_path, receipt_out, NULL, res, d);
+}
+
+int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			struct receive_result *res, struct gs_diag *d)
+{
 	struct bundle_manifest *m = NULL;
 	struct bundle_sig sig;
 	struct party *sender = NULL, *originator = NULL;
@@ -533,7 +546,8 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	const struct annex_version *annex;
 	struct decision md = { 0 };
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], labels[GS_BUNDLE_MAX_BANNER];
-	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES];
+	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], box_used[32];
+	const uint8_t *sender_pk, *unused_box;
 	gs_instant now;
 	json_t *rec = NULL, *old = NULL;
 	char *receipt = NULL;
@@ -566,7 +580,12 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	if ((ret = node_party_get(n, m->sender, sender, d)))
 		goto out;
 	party_key_name(sender->code, sender->exercise, keyname);
-	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_verify(fd, keyname, sender->sign_pk, m, d))) {
+	/* the sender's key of the release instant (node/keyhistory.h) */
+	if ((ret = party_keys_at(sender, m->created, &sender_pk, &unused_box, d))) {
+		gs_diag_prefix(d, "%s", bundle_path);
+		goto out;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_verify(fd, keyname, sender_pk, m, d))) {
 		if (!ret)
 			ret = gs_diag_set(d, GS_EIO, "%s: cannot seek", bundle_path);
 		gs_diag_prefix(d, "%s", bundle_path);
@@ -651,10 +670,25 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 		ret = gs_diag_set(d, GS_EDENIED, "%s: %s", bundle_path, annex ? reason : "no annex in effect");
 		goto out;
 	}
-	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_unwrap_key(fd, n->keys.box_sk, fk, d))) {
+	/* The recipient's choice among the equivalent labels of its cell. */
+	if (marking && (ret = marking_choose(&res->marking, marking))) {
+		char cands[GS_BUNDLE_MAX_BANNER] = "";
+
+		for (int k = 0; k < res->marking.ncandidates; k++) {
+			size_t used = strlen(cands);
+
+			snprintf(cands + used, sizeof(cands) - used, "%s%s", k ? ", " : "", res->marking.candidates[k]);
+		}
+		if (ret == GS_ESTATE)
+			ret = gs_diag_set(d, GS_EINVAL, "%s: --marking %s: agreement '%s' keeps the originator's label; "
+					  "there is no marking to choose", bundle_path, marking, a->id);
+		else
+			ret = gs_diag_set(d, GS_EINVAL, "%s: --marking %s is not one of the labels %s may mark this item "
+					  "with (%s)", bundle_path, marking, n->self.code, cands);
+		goto out;
+	}
+	if ((ret = node_unwrap_bundle_key(n, fd, fk, box_used, d))) {
 		gs_diag_prefix(d, "%s", bundle_path);
-		if (!ret)
-			ret = GS_EIO;
 		goto out;
 	}
 	seal_file_key(n, m->item, fk, skey);
@@ -698,6 +732,13 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	json_object_set_new(rec, "created_at", jinstant(now));
 	if (m->consent[0])
 		json_object_set_new(rec, "consent", json_string(m->consent));
+	if (memcmp(box_used, n->self.box_pk, 32)) {
+		/* sealed to a key this node has rotated away: opened with it */
+		char b64[B64_ENCODED_SIZE(32)];
+
+		b64_encode(box_used, 32, b64, sizeof(b64));
+		json_object_set_new(rec, "box_key", json_string(b64));
+	}
 	if ((ret = store_begin(n->st)))
 		goto out;
 	{
@@ -816,7 +857,7 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	uint8_t *buf = NULL, *old_receipt = NULL, *pbuf = NULL;
 	size_t len, vlen, old_len, plen = 0;
 	const char *v;
-	char bundle[BUNDLE_ID_HEX] = "", keyname[GS_MAX_NAME], *relj = NULL;
+	char bundle[BUNDLE_ID_HEX] = "", *relj = NULL;
 	json_t *rel = NULL;
 	gs_instant now;
 	int ret;
@@ -860,8 +901,25 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	}
 	if ((ret = node_party_get(n, jstr(rel, "recipient"), rcpt, d)))
 		goto out;
-	party_key_name(rcpt->code, rcpt->exercise, keyname);
-	if ((ret = note_verify(sn, keyname, rcpt->sign_pk))) {
+	{
+		/* with the key the recipient held when it received */
+		gs_instant at = GS_INSTANT_NONE;
+		char when[GS_INSTANT_STR];
+
+		v = receipt_field(sn->text, sn->text_len, "received", &vlen);
+		if (v && vlen < sizeof(when)) {
+			memcpy(when, v, vlen);
+			when[vlen] = 0;
+			if (instant_parse(when, 0, &at))
+				at = GS_INSTANT_NONE;
+		}
+		ret = party_note_verify_at(rcpt, sn, at, d);
+	}
+	if (ret == GS_EDENIED) {
+		gs_diag_prefix(d, "%s", path);
+		goto out;
+	}
+	if (ret) {
 		ret = gs_diag_set(d, GS_ECRYPTO, "%s: %s", path,
 				  ret == GS_ENOTFOUND ? "the receipt is not signed by the recipient"
 						      : "the recipient's signature does not verify (forged or damaged)");
@@ -949,13 +1007,34 @@ out:
 /* The verified plaintext of a held item's stored bundle, to out_fd, with
  * the item's sealed file key (no access decision: for the node's own
  * re-sealing, e.g. an onward release). */
+/* The X25519 public key a held bundle was sealed to: the one this node
+ * opened it with when that was a key since rotated away (the record's
+ * box_key), else the recipient's key of the sealing instant. */
+static int item_box_key_at(json_t *rec, const struct party *recipient, gs_instant at, uint8_t out[32],
+			   struct gs_diag *d)
+{
+	const char *b64 = jstr(rec, "box_key");
+	const uint8_t *sign, *box;
+	int ret;
+
+	if (*b64 && !strcmp(recipient->code, jstr(rec, "holder")))
+		return b64_decode_exact(b64, strlen(b64), out, 32) ? gs_diag_set(d, GS_EIO, "damaged box_key of item '%s'",
+										   jstr(rec, "id"))
+								  : 0;
+	if ((ret = party_keys_at(recipient, at, &sign, &box, d)))
+		return ret;
+	memcpy(out, box, 32);
+	return 0;
+}
+
 int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d)
 {
 	struct bundle_manifest *m = calloc(1, sizeof(*m));
 	struct party *sender = calloc(1, sizeof(*sender)), *r = calloc(1, sizeof(*r));
 	struct bundle_open_keys k;
 	char obj[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
-	uint8_t fk[AGE_FILE_KEY_BYTES];
+	uint8_t fk[AGE_FILE_KEY_BYTES], box[32];
+	const uint8_t *unused;
 	int fd = -1, ret;
 
 	if (!m || !sender || !r) {
@@ -979,9 +1058,12 @@ int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d
 	party_key_name(sender->code, sender->exercise, keyname);
 	memset(&k, 0, sizeof(k));
 	k.key_name = keyname;
-	k.sender_pk = sender->sign_pk;
 	k.file_key = fk;
-	k.box_pk = r->box_pk;
+	/* the keys of the sealing instant (node/keyhistory.h) */
+	if ((ret = party_keys_at(sender, m->created, &k.sender_pk, &unused, d)) ||
+	    (ret = item_box_key_at(rec, r, m->created, box, d)))
+		goto out;
+	k.box_pk = box;
 	ret = bundle_open(fd, &k, out_fd, 0, m, d);
 out:
 	sodium_memzero(fk, sizeof(fk));
@@ -1051,6 +1133,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	/* The state of the agreement is not an input: termination never
 	 * relaxes access to what was released under it (survival). */
 	ret = decide_access(a, &n->self, h, p, f, NULL, 0, now, dec);
+	ret = node_access_amend(n, h, p, f, now, ret, dec); /* visits, keys (node/visits.h) */
 	granted = !ret && dec->permit;
 	decision_reason(dec, reason, sizeof(reason));
 	/* The originator's log when the item came from a peer, else internal. */
@@ -1099,20 +1182,20 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	party_key_name(sender->code, sender->exercise, keyname);
 	memset(&k, 0, sizeof(k));
 	k.key_name = keyname;
-	k.sender_pk = sender->sign_pk;
 	k.file_key = fk;
-	if (!strcmp(m->recipient, n->self.code)) {
-		k.box_pk = n->self.box_pk;
-	} else {
-		/* The originator's own copy, sealed to the recipient's key. */
+	{
+		/* The keys of the sealing instant (node/keyhistory.h); at the
+		 * originator, its own copy is sealed to the recipient's key. */
 		struct party *r = calloc(1, sizeof(*r));
+		const uint8_t *unused;
 
-		if (!r || (ret = node_party_get(n, m->recipient, r, d))) {
+		if (!r || (ret = party_keys_at(sender, m->created, &k.sender_pk, &unused, d)) ||
+		    (ret = node_party_get(n, m->recipient, r, d)) ||
+		    (ret = item_box_key_at(rec, r, m->created, sender->box_pk, d))) {
 			free(r);
 			ret = ret ? ret : GS_ENOMEM;
 			goto out;
 		}
-		memcpy(sender->box_pk, r->box_pk, sizeof(r->box_pk));
 		free(r);
 		k.box_pk = sender->box_pk;
 	}
@@ -1340,4 +1423,52 @@ int item_agreement_at(struct node *n, const char *id, gs_instant at, struct agre
 		      struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
 {
 	return agreement_at(n, id, at, v, st, a, d);
+}
+
+/* A key rotation (node/keyhistory.c) changes the storage key with the
+ * X25519 secret: every sealed file key is opened under the current key
+ * and sealed again under the one derived from new_box_sk, inside the
+ * caller's transaction. */
+struct reseal_ctx {
+	struct node *n;
+	const uint8_t *new_box_sk;
+	int count;
+	int ret;
+	struct gs_diag *d;
+};
+
+static int reseal_one(void *ctx, const char *id, const char *json)
+{
+	struct reseal_ctx *c = ctx;
+	uint8_t fk[AGE_FILE_KEY_BYTES], sealed[SEALED_KEY_BYTES], key[32];
+	int ret;
+
+	(void)json;
+	ret = unseal_file_key(c->n, id, fk, c->d);
+	if (ret == GS_ESTATE) /* destroyed or returned: no key to carry over */
+		return 0;
+	if (ret)
+		return ret;
+	item_storage_key(c->new_box_sk, key);
+	randombytes_buf(sealed, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, fk,
+						   AGE_FILE_KEY_BYTES, (const uint8_t *)id, strlen(id), NULL, sealed,
+						   key);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(fk, sizeof(fk));
+	if ((ret = store_item_key_set(c->n->st, id, sealed, sizeof(sealed))))
+		return gs_diag_set(c->d, ret, "cannot keep the key of item '%s'", id);
+	c->count++;
+	return 0;
+}
+
+int items_reseal_keys(struct node *n, const uint8_t new_box_sk[32], int *count, struct gs_diag *d)
+{
+	struct reseal_ctx c = { n, new_box_sk, 0, 0, d };
+	int ret = store_record_each(n->st, "items", reseal_one, &c);
+
+	if (ret && (!d || !d->msg[0]))
+		gs_diag_set(d, ret, "cannot read the items");
+	*count = c.count;
+	return ret;
 }

@@ -59,6 +59,11 @@ struct receive_result {
  * into the home's receipts/ folder, named in res->receipt_path). */
 int node_receive(struct node *n, const char *bundle_path, const char *receipt_out,
 		 struct receive_result *res, struct gs_diag *d);
+/* The same, marking the holding with `marking` (NULL: the default), one
+ * of the equivalent labels the annex row offers this party (Art 4:
+ * 特定秘密 or 極秘); any other label is refused and nothing is stored. */
+int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			struct receive_result *res, struct gs_diag *d);
 
 /* Imports a receipt at the originator: the recipient's signature, the
  * release it acknowledges, and the recipient's ledger inclusion proof. */

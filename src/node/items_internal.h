@@ -19,6 +19,12 @@
 #define SEALED_KEY_BYTES (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + AGE_FILE_KEY_BYTES + \
 			  crypto_aead_xchacha20poly1305_ietf_ABYTES)
 
+/* The storage key that seals item file keys at rest, derived from an
+ * X25519 secret ("gsomia storage key v1", docs/design.md). */
+void item_storage_key(const uint8_t box_sk[32], uint8_t key[32]);
+/* Seals every held file key again under the storage key of new_box_sk
+ * (a key rotation), inside the caller's transaction; *count of them. */
+int items_reseal_keys(struct node *n, const uint8_t new_box_sk[32], int *count, struct gs_diag *d);
 /* Seals an item's age file key under the node's storage key, bound to the
  * item id (so a sealed key never opens under another id). */
 void item_seal_key(const struct node *n, const char *item, const uint8_t fk[AGE_FILE_KEY_BYTES],

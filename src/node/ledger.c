@@ -880,7 +880,7 @@ int ledger_checkpoint_held(struct node *n, const char *peer, uint64_t *size, cha
 int ledger_proof_make(struct node *n, const char *peer, uint64_t index, char **out, size_t *len,
 		      struct gs_diag *d)
 {
-	char origin[GS_MAX_NAME];
+	char origin[GS_MAX_NAME], cpeer[GS_MAX_CODE];
 	struct ledger_proof *pf = NULL;
 	struct checkpoint cp;
 	uint8_t *entry = NULL, *cnote = NULL, leaf[HB], root[HB];
@@ -918,7 +918,7 @@ int ledger_proof_make(struct node *n, const char *peer, uint64_t index, char **o
 		gs_diag_set(d, ret, "ledger '%s': cannot read its checkpoints", origin);
 		goto out;
 	}
-	if ((ret = checkpoint_open((const char *)cnote, clen, origin, n->self.sign_pk, &cp, NULL, d))) {
+	if ((ret = ledger_verify_checkpoint(&n->self, (const char *)cnote, clen, &cp, cpeer, d))) {
 		gs_diag_prefix(d, "ledger '%s': stored checkpoint", origin);
 		goto out;
 	}
@@ -1097,6 +1097,12 @@ int ledger_verify_checkpoint(const struct party *p, const char *note, size_t len
 		goto out;
 	}
 	ret = checkpoint_open(note, len, cp.origin, p->sign_pk, &cp, NULL, d);
+	/* A checkpoint carries no instant: one signed before a key rotation
+	 * verifies under the key of its day, unless that key was reported
+	 * compromised (node/keyhistory.h). */
+	for (int k = 0; ret == GS_ENOTFOUND && k < p->nkeys && k < GS_MAX_PARTY_KEYS; k++)
+		if (p->keys[k].compromised_since == GS_INSTANT_NONE && memcmp(p->keys[k].sign_pk, p->sign_pk, 32))
+			ret = checkpoint_open(note, len, cp.origin, p->keys[k].sign_pk, &cp, NULL, d);
 	if (ret == GS_ENOTFOUND) {
 		ret = gs_diag_set(d, GS_ECRYPTO, "checkpoint of '%s' is not signed by %s's key (fingerprint differs or signature missing)",
 				  cp.origin, p->code);

@@ -14,6 +14,7 @@
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "node/items.h"
+#include "node/keyhistory.h"
 #include "node/node.h"
 #include "node/outfile.h"
 #include "node/schemes.h"
@@ -21,7 +22,7 @@
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
-#define KEYS_NAME "keys.sealed"
+#define KEYS_NAME NODE_KEYS_FILE
 #define KEYS_MAX 8192
 
 const char *node_home_path(const char *flag)
@@ -335,6 +336,9 @@ static int open_home(const char *home, struct node **out, struct gs_diag *d)
 	}
 	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
 	store_party_release(&sp);
+	/* this node's own key history: its earlier signatures stay verifiable */
+	if (!ret)
+		ret = node_party_keys_load(n, &n->self, d);
 	if (ret)
 		goto fail;
 	*out = n;
@@ -349,8 +353,10 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 {
 	int ret = open_home(home, out, d);
 
-	if (!ret)
+	if (!ret) {
+		keyhistory_recover(*out);
 		items_recover(*out);
+	}
 	return ret;
 }
 

@@ -24,6 +24,7 @@
 #include "util/limits.h"
 
 #define GS_HOME_MAX 4096
+#define NODE_KEYS_FILE "keys.sealed" /* the sealed key file in the home (docs/keys.md) */
 
 struct ledger_cache;
 struct view_cache;

@@ -13,6 +13,7 @@
 #include "node/consent.h"
 #include "node/items_internal.h"
 #include "node/ledger.h"
+#include "node/keyhistory.h"
 #include "node/onward.h"
 #include "util/encode.h"
 #include "node/record.h"
@@ -74,7 +75,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	if ((ret = item_agreement_at(n, r->agreement, now, &v, st, &a, d)))
 		goto out;
 	have_v = 1;
-	if ((ret = node_party_get(n, r->to, recipient, d)))
+	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)))
 		goto out;
 	if (node_party_get(n, h->item.originator, origp, NULL)) {
 		free(origp);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "crypto/note.h"
+#include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/node.h"
 #include "util/banned.h"
@@ -88,7 +89,13 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 	sp.fingerprint = fingerprint;
 	sp.identity = (uint8_t *)buf;
 	sp.identity_len = len;
-	sp.imported_at = (int64_t)time(NULL);
+	{
+		gs_instant now;
+
+		if ((ret = node_now(n, &now, d)))
+			goto out;
+		sp.imported_at = (int64_t)now;
+	}
 	sp.is_self = !strcmp(p->code, n->self.code);
 	if (sp.is_self && memcmp(p->sign_pk, n->self.sign_pk, sizeof(p->sign_pk))) {
 		ret = gs_diag_set(d, GS_EDENIED, "identity claims to be '%s', this node's own party, with another key",
@@ -103,8 +110,16 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 	}
 	ret = store_party_put(n->st, &sp);
 	if (ret == GS_EEXIST) {
-		gs_diag_set(d, ret, "party '%s' is already registered with another identity; refused (key rotation is not an import)",
-			    p->code);
+		/* another key for a registered party: only as the new identity
+		 * its rotation note announced (node/keyhistory.c) */
+		bool rotated = false;
+
+		store_rollback(n->st);
+		if (!sp.is_self && (ret = keyhistory_identity_rotated(n, p, buf, len, fingerprint, &rotated, d)) == 0)
+			*out = *p;
+		else if (sp.is_self)
+			gs_diag_set(d, ret, "party '%s' is already registered with another identity; refused", p->code);
+		goto out;
 	} else if (!ret && known) {
 		store_rollback(n->st); /* the same identity again: nothing to do */
 	} else if (!ret) {
@@ -184,6 +199,10 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
 		return gs_diag_set(d, ret, "cannot read party '%s'", code);
 	ret = identity_verify_kept(n, sp.identity, sp.identity_len, out, d);
 	store_party_release(&sp);
+	/* with its key history: signatures are checked against the key of
+	 * their instant (node/keyhistory.h) */
+	if (!ret)
+		ret = node_party_keys_load(n, out, d);
 	return ret;
 }
 

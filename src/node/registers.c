@@ -558,3 +558,48 @@ int node_facility_each(struct node *n, int (*fn)(void *ctx, const struct facilit
 
 	return store_record_each(n->st, "facilities", each_facility, &c);
 }
+
+/* A periodic security inspection of a contractor facility (Art 16(g)),
+ * recorded at `at` (NONE: the node's clock): the next one falls due an
+ * agreement's inspection-interval later (core/inspection.h). */
+int node_facility_inspect(struct node *n, const char *id, gs_instant at, struct gs_diag *d)
+{
+	struct facility *f = calloc(1, sizeof(*f));
+	char when[GS_INSTANT_STR];
+	gs_instant now;
+	int ret;
+
+	if (!f)
+		return GS_ENOMEM;
+	if ((ret = node_now(n, &now, d)) || (ret = node_facility_get(n, id, f, d)))
+		goto out;
+	if (at == GS_INSTANT_NONE)
+		at = now;
+	if (!f->contractor) {
+		ret = gs_diag_set(d, GS_EDENIED, "facility '%s' is not a contractor facility; Art 16(g) inspections are "
+				  "recorded for contractors", id);
+		goto out;
+	}
+	if (at > now || (f->initial_inspection != GS_INSTANT_NONE && at < f->initial_inspection)) {
+		ret = gs_diag_set(d, GS_EINVAL, "facility '%s': an inspection is recorded between its initial inspection "
+				  "and now, not at %s", id, (instant_format(at, when), when));
+		goto out;
+	}
+	if (f->periodic_inspection != GS_INSTANT_NONE && at <= f->periodic_inspection) {
+		ret = gs_diag_set(d, GS_EEXIST, "facility '%s': an inspection of %s or later is already recorded", id,
+				  (instant_format(at, when), when));
+		goto out;
+	}
+	f->periodic_inspection = at;
+	instant_format(at, when);
+	if ((ret = store_begin(n->st)))
+		goto out;
+	if ((ret = put_record(n, "facilities", f->id, facility_to_json(f), d)) ||
+	    (ret = ledger_event(n, NULL, LEDGER_FACILITY, now, f->id, d, "party", f->party, "event",
+				"periodic-inspection", "at", when, NULL)) ||
+	    (ret = store_commit(n->st)))
+		store_rollback(n->st);
+out:
+	free(f);
+	return ret;
+}

@@ -33,6 +33,10 @@ int node_facility_get(struct node *n, const char *id, struct facility *out, stru
 int node_facility_borrow(struct node *n, const char *id, const struct facility **out, struct gs_diag *d)
 	__attribute__((warn_unused_result));
 int node_facility_each(struct node *n, int (*fn)(void *ctx, const struct facility *f), void *ctx);
+/* Records a periodic security inspection of contractor facility id at
+ * `at` (NONE: now), not in the future nor before its initial inspection
+ * (Art 16(g); core/inspection.h). */
+int node_facility_inspect(struct node *n, const char *id, gs_instant at, struct gs_diag *d);
 /* Adds (add != 0) or removes a person on a facility's register. */
 int node_facility_register(struct node *n, const char *facility, const char *person, int add,
 			   struct gs_diag *d);

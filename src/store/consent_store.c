@@ -47,6 +47,19 @@ int store_consent_put(struct store *st, const char *id, const char *originator, 
 	return done(s, rc);
 }
 
+int store_consent_record_set(struct store *st, const char *id, const char *json)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE consents SET record = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	rc = sqlite3_bind_text(s, 1, json, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
+	return done(s, rc);
+}
+
 int store_consent_get(struct store *st, const char *id, char **json, uint8_t **note, size_t *len)
 {
 	sqlite3_stmt *s;

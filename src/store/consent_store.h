@@ -21,6 +21,8 @@ int store_consent_put(struct store *st, const char *id, const char *originator, 
 		      const char *json, const uint8_t *note, size_t len, int64_t now);
 /* GS_ENOTFOUND if not held; note may be NULL when not wanted. */
 int store_consent_get(struct store *st, const char *id, char **json, uint8_t **note, size_t *len);
+/* Replaces the JSON record of consent id (a flag added to it). */
+int store_consent_record_set(struct store *st, const char *id, const char *json);
 /* Calls fn for each consent in import order. */
 int store_consent_each(struct store *st, int (*fn)(void *ctx, const char *id, const char *json),
 		       void *ctx);

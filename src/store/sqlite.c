@@ -94,6 +94,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, person TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER) STRICT;"
 	"CREATE INDEX sessions_by_person ON sessions (person);",
+	/* 8: parties' key histories and visits (store/key_store.h,
+	 * store/visit_store.h) */
+	"CREATE TABLE party_keys (code TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+	"  sign_pk BLOB NOT NULL, box_pk BLOB NOT NULL, valid_from INTEGER, valid_until INTEGER,"
+	"  compromised_since INTEGER, identity BLOB, rotation BLOB, compromise BLOB, box_sk_sealed BLOB,"
+	"  recorded_at INTEGER NOT NULL, PRIMARY KEY (code, fingerprint)) STRICT;"
+	"CREATE TABLE visits (id TEXT PRIMARY KEY, visitor TEXT NOT NULL, host TEXT NOT NULL,"
+	"  state TEXT NOT NULL, record TEXT NOT NULL, request BLOB NOT NULL, answer BLOB,"
+	"  updated_at INTEGER NOT NULL) STRICT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -402,6 +411,19 @@ int store_party_put(struct store *st, const struct store_party *p)
 		 p->imported_at, (int64_t)p->is_self))
 		return GS_EIO;
 	return step_done(s);
+}
+
+int store_party_replace(struct store *st, const struct store_party *p)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if (prep(st, &s, "UPDATE parties SET name = ?, fingerprint = ?, identity = ?, imported_at = ? WHERE code = ?",
+		 "ssbis", p->name, p->fingerprint, p->identity, p->identity_len, p->imported_at, p->code))
+		return GS_EIO;
+	if ((ret = step_done(s)))
+		return ret;
+	return sqlite3_changes(st->db) == 1 ? 0 : GS_ENOTFOUND;
 }
 
 int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_party *p), void *ctx)

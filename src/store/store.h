@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 8
 
 /* Opens (creating if create != 0) the database at path and migrates it
  * to STORE_SCHEMA_VERSION. A database newer than this program is
@@ -60,6 +60,9 @@ struct store_party {
 void store_party_release(struct store_party *p);
 int store_party_put(struct store *st, const struct store_party *p); /* GS_EEXIST if code held with other bytes */
 int store_party_get(struct store *st, const char *code, struct store_party *out);
+/* Replaces the identity of a party already registered (a key rotation,
+ * node/keyhistory.c). GS_ENOTFOUND if code is not registered. */
+int store_party_replace(struct store *st, const struct store_party *p);
 /* Calls fn for each party in code order; stops and returns fn's value if non-zero. */
 int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_party *p), void *ctx);
 

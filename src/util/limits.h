@@ -36,6 +36,8 @@
 #define GS_MAX_MARK_LABELS 4          /* labels one holding shows */
 #define GS_DECISION_ARGS 4            /* values a decision keeps for its sentence */
 #define GS_DECISION_ARG 256           /* bytes of one such value, incl. NUL */
+#define GS_MAX_VISIT_PERSONS 16       /* persons one visit request names (core/visit.h) */
+#define GS_MAX_PARTY_KEYS 8           /* signing keys of one party's history (core/keyhistory.h) */
 
 /* the ledger (node/ledger.h, docs/ledger.md) */
 #define GS_MAX_LEDGER_ENTRY 8192      /* bytes of one encoded ledger entry */

@@ -507,6 +507,10 @@ await test("the originator's officer sees the request and grants it", async () =
 await test("the queues page shows the outbox", async () => {
 	await signIn(kor, "park");
 	await go(kor, "#/queues", T("queue-outbox"));
+	if (await kor.locator(T("attention-total")).count()) {
+		const a = await kor.locator(T("attention-total")).textContent();
+		assert(/\d+ items?/.test(a), `attention: ${a}`);
+	}
 	if (released.id) {
 		const t = await kor.locator(T("queue-outbox")).textContent();
 		assert(/bundle/.test(t), `outbox: ${t.slice(0, 200)}`);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef GS_NODE_KVTEXT_H
-#define GS_NODE_KVTEXT_H
+#ifndef GS_CORE_KVTEXT_H
+#define GS_CORE_KVTEXT_H
 
 /*
- * The strict "key value" texts that consents, consent requests and
- * incident notices sign (docs/consent.md, docs/incidents.md): a first
+ * The strict "key value" texts that consents, consent requests,
+ * incident notices, visit requests and answers, and key rotation and
+ * compromise notes sign (docs/consent.md, docs/incidents.md,
+ * docs/visits.md, docs/keys.md): a first
  * line naming the format, then one `key value` line per field, in a fixed
  * order, each at most once, single space, no empty value, no leading or
  * trailing space, no control character. One spelling per content, so the
@@ -44,10 +46,26 @@ struct kv_field {
 	bool required;
 };
 
+/* A field that repeats on consecutive lines (a visit's persons): its
+ * lines come right after those of the fields before index `after`; up
+ * to max values, the i-th at vals + i * cap, their number in *count. */
+struct kv_list {
+	const char *key;
+	char *vals;
+	size_t cap;
+	size_t max;
+	size_t *count;
+	size_t after;
+	bool required; /* at least one line */
+};
+
 /* Parses text (a signed note's text) against magic and the fields in
  * their order. GS_EINVAL with "line N: ..." in d. */
 int kv_parse(const char *text, size_t len, const char *magic, struct kv_field *f, size_t nf,
 	     struct gs_diag *d);
+/* The same with one repeating field l (NULL: none). */
+int kv_parse_list(const char *text, size_t len, const char *magic, struct kv_field *f, size_t nf,
+		  const struct kv_list *l, struct gs_diag *d);
 
 /* Parses a canonical UTC instant "2019-11-22T15:00:00Z". */
 int kv_instant(const char *s, gs_instant *out);

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/key_store.h"
+#include "store/sqlite_internal.h"
+#include "util/banned.h"
+
+void store_party_key_release(struct store_party_key *k)
+{
+	free(k->identity);
+	free(k->rotation);
+	free(k->compromise);
+	free(k->box_sk_sealed);
+	k->identity = k->rotation = k->compromise = k->box_sk_sealed = NULL;
+}
+
+static int bind_instant(sqlite3_stmt *s, int i, int64_t t)
+{
+	return t == STORE_NO_INSTANT ? sqlite3_bind_null(s, i) : sqlite3_bind_int64(s, i, t);
+}
+
+static int bind_blob(sqlite3_stmt *s, int i, const uint8_t *p, size_t n)
+{
+	return p ? sqlite3_bind_blob64(s, i, n ? (const void *)p : "", n, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+}
+
+int store_party_key_put(struct store *st, const struct store_party_key *k)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO party_keys (code, fingerprint, sign_pk, box_pk, valid_from, "
+			       "valid_until, compromised_since, identity, rotation, compromise, box_sk_sealed, "
+			       "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	rc = sqlite3_bind_text(s, 1, k->code, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 2, k->fingerprint, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, 3, k->sign_pk, 32, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, 4, k->box_pk, 32, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = bind_instant(s, 5, k->valid_from);
+	if (rc == SQLITE_OK)
+		rc = bind_instant(s, 6, k->valid_until);
+	if (rc == SQLITE_OK)
+		rc = bind_instant(s, 7, k->compromised_since);
+	if (rc == SQLITE_OK)
+		rc = bind_blob(s, 8, k->identity, k->identity_len);
+	if (rc == SQLITE_OK)
+		rc = bind_blob(s, 9, k->rotation, k->rotation_len);
+	if (rc == SQLITE_OK)
+		rc = bind_blob(s, 10, k->compromise, k->compromise_len);
+	if (rc == SQLITE_OK)
+		rc = bind_blob(s, 11, k->box_sk_sealed, k->box_sk_sealed_len);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 12, k->recorded_at);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : GS_EIO;
+}
+
+static int64_t col_instant(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? STORE_NO_INSTANT : sqlite3_column_int64(s, i);
+}
+
+/* Points *p at column i's bytes (valid until the next step), NULL if null. */
+static void col_blob(sqlite3_stmt *s, int i, uint8_t **p, size_t *n)
+{
+	*p = sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : (uint8_t *)sqlite3_column_blob(s, i);
+	*n = (size_t)sqlite3_column_bytes(s, i);
+	if (!*p && sqlite3_column_type(s, i) != SQLITE_NULL)
+		*p = (uint8_t *)""; /* an empty blob */
+}
+
+int store_party_key_each(struct store *st, const char *code,
+			 int (*fn)(void *ctx, const struct store_party_key *k), void *ctx)
+{
+	struct store_party_key k;
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT code, fingerprint, sign_pk, box_pk, valid_from, valid_until, compromised_since, "
+			       "identity, rotation, compromise, box_sk_sealed, recorded_at FROM party_keys "
+			       "WHERE code = ? ORDER BY valid_from IS NOT NULL, valid_from, recorded_at",
+			       -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	if (sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return GS_EIO;
+	}
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(s, 0), *f = (const char *)sqlite3_column_text(s, 1);
+
+		memset(&k, 0, sizeof(k));
+		if (!c || !f || strlen(c) >= sizeof(k.code) || strlen(f) >= sizeof(k.fingerprint) ||
+		    sqlite3_column_bytes(s, 2) != 32 || sqlite3_column_bytes(s, 3) != 32) {
+			ret = GS_EIO;
+			break;
+		}
+		memcpy(k.code, c, strlen(c) + 1);
+		memcpy(k.fingerprint, f, strlen(f) + 1);
+		memcpy(k.sign_pk, sqlite3_column_blob(s, 2), 32);
+		memcpy(k.box_pk, sqlite3_column_blob(s, 3), 32);
+		k.valid_from = col_instant(s, 4);
+		k.valid_until = col_instant(s, 5);
+		k.compromised_since = col_instant(s, 6);
+		col_blob(s, 7, &k.identity, &k.identity_len);
+		col_blob(s, 8, &k.rotation, &k.rotation_len);
+		col_blob(s, 9, &k.compromise, &k.compromise_len);
+		col_blob(s, 10, &k.box_sk_sealed, &k.box_sk_sealed_len);
+		k.recorded_at = sqlite3_column_int64(s, 11);
+		ret = fn(ctx, &k);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
