@@ -527,7 +527,7 @@ COLD void take_effect(struct replay *r, gs_instant t)
 			r->terminated = true;
 			r->terminated_at = e;
 			r->term_party = p;
-			membership_end(&r->mb, e, p);
+			membership_end(&r->mb, e);
 			r->lane_end = MIN_INSTANT;
 			return;
 		}
@@ -1376,6 +1376,18 @@ static void add_members(struct sb *b, const struct replay *r, gs_instant at)
 			sb_add(b, "; %s left at %s", m->code[p], fmt_local(r, m->left[p]).s);
 }
 
+/* The parties whose notice is pending. */
+static unsigned pending_mask(const struct replay *r)
+{
+	unsigned mask = 0;
+	int p;
+
+	for (p = 0; p < r->mb.n; p++)
+		if (r->slot[p].st == SLOT_PENDING)
+			mask |= 1u << p;
+	return mask;
+}
+
 static void set_reason(const struct replay *r, gs_instant at, struct lifecycle_status *out)
 {
 	struct sb b = { out->reason, sizeof(out->reason), 0 };
@@ -1416,21 +1428,25 @@ static void set_reason(const struct replay *r, gs_instant at, struct lifecycle_s
 		add_members(&b, r, at);
 		break;
 	case STATE_NOTICE_PENDING:
-		if (out->terminates_at == r->min_ends) {
+		if (r->mb.n <= 2 || (r->npending == 1 && out->terminates_at == r->min_ends)) {
 			sb_add(&b, "the termination notice by %s is pending: agreement '%s' ends at %s "
 				   "unless it is suspended or withdrawn",
 			       party_code(r, r->min_party), id, fmt_local(r, r->min_ends).s);
 		} else {
 			/* a notice ends the agreement only for its sender */
-			sb_add(&b, "the termination notice by %s is pending: %s leaves agreement '%s' "
-				   "at %s unless it is suspended or withdrawn; ",
-			       party_code(r, r->min_party), party_code(r, r->min_party), id,
-			       fmt_local(r, r->min_ends).s);
+			sb_add(&b, "the termination notice%s by", r->npending > 1 ? "s" : "");
+			add_codes(&b, r, pending_mask(r));
+			sb_add(&b, " %s pending:", r->npending > 1 ? "are" : "is");
+			for (p = 0; p < r->mb.n; p++)
+				if (pending_mask(r) & (1u << p))
+					sb_add(&b, " %s leaves agreement '%s' at %s;", r->mb.code[p], id,
+					       fmt_local(r, r->slot[p].ends).s);
 			if (out->terminates_at == GS_INSTANT_NONE)
-				sb_add(&b, "the agreement stays in force among the others");
+				sb_add(&b, " unless a notice is suspended or withdrawn, the agreement "
+					   "stays in force among the others");
 			else
-				sb_add(&b, "with the other notices pending, the agreement ends at %s",
-				       fmt_local(r, out->terminates_at).s);
+				sb_add(&b, " unless a notice is suspended or withdrawn, the agreement "
+					   "ends at %s", fmt_local(r, out->terminates_at).s);
 		}
 		add_members(&b, r, at);
 		break;
@@ -1654,18 +1670,15 @@ int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
 	return status_at(a, signed_by_all, notes, nnotes, at, out, false);
 }
 
-/* The checks on a note from a state that is not an original party: an
- * accession, or any other note once it has acceded. p: its index in the
- * replay, or -1. */
+/* An accession, to an agreement open to it (lifecycle_check_note has
+ * refused one to a closed agreement), by a state that is not a party. p:
+ * its index in the replay, or -1. */
 static int check_accession(const struct replay *r, int p, const struct dipnote *c,
 			   struct gs_diag *d)
 {
 	const struct agreement *a = r->a;
 	gs_instant t = c->delivered;
 
-	if (a->term.accession == ACCESSION_CLOSED)
-		return gs_diag_set(d, GS_EDENIED, "agreement '%s': '%s' cannot accede: the agreement "
-				   "allows no accession (accession: closed)", a->id, c->from);
 	if (p >= 0 && membership_accession_pending(&r->mb, p))
 		return gs_diag_set(d, GS_ESTATE, "agreement '%s': the accession of '%s' (delivered %s) "
 				   "is already pending", a->id, c->from,
@@ -1683,8 +1696,8 @@ static int check_accession(const struct replay *r, int p, const struct dipnote *
 	return 0;
 }
 
-/* An acceptance: by a member (by-all-members) or by the depositary, of an
- * accession pending, once. */
+/* An acceptance (of an agreement open to accession): by a member
+ * (by-all-members) or by the depositary, of an accession pending, once. */
 static int check_acceptance(const struct replay *r, int p, const struct dipnote *c,
 			    struct gs_diag *d)
 {
@@ -1692,9 +1705,6 @@ static int check_acceptance(const struct replay *r, int p, const struct dipnote 
 	gs_instant t = c->delivered;
 	int q;
 
-	if (a->term.accession == ACCESSION_CLOSED)
-		return gs_diag_set(d, GS_EDENIED, "agreement '%s': the agreement allows no accession "
-				   "(accession: closed); there is nothing to accept", a->id);
 	if (!membership_is_member(&r->mb, p, t))
 		return gs_diag_set(d, GS_EDENIED, "agreement '%s': '%s' is not a member at %s; only a "
 				   "member accepts an accession", a->id, c->from, fmt_local(r, t).s);
@@ -1733,6 +1743,10 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	/* Only an agreement open to accession has parties beyond its
 	 * definition's; they are known from the history replayed below. */
 	open_to = a->term.accession != ACCESSION_CLOSED;
+	if (!open_to && (c->kind == DIPNOTE_ACCESSION || c->kind == DIPNOTE_ACCESSION_ACCEPTANCE))
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s': it allows no accession "
+				   "(accession: closed); the %s note by '%.*s' has no effect", a->id,
+				   dipnote_kind_name(c->kind), GS_MAX_CODE - 1, c->from);
 	if (!open_to && party_index(a, c->from) < 0)
 		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
 				   a->id, GS_MAX_CODE - 1, c->from);

@@ -146,7 +146,7 @@ void membership_leave(struct membership *m, int p, gs_instant t, bool own)
 		m->withdrawn |= 1u << p;
 }
 
-void membership_end(struct membership *m, gs_instant t, int last)
+void membership_end(struct membership *m, gs_instant t)
 {
 	int p;
 
@@ -155,7 +155,7 @@ void membership_end(struct membership *m, gs_instant t, int last)
 			m->left[p] = t;
 		else if (m->left[p] == MEMBERSHIP_NEVER && m->joined[p] != MEMBERSHIP_NEVER)
 			m->joined[p] = MEMBERSHIP_NEVER; /* would have joined later: never does */
+		if (m->left[p] == t)
+			m->withdrawn &= ~(1u << p); /* its notice ended the agreement */
 	}
-	if (last >= 0 && last < m->n)
-		m->withdrawn &= ~(1u << last);
 }

@@ -108,8 +108,8 @@ bool membership_complete_accession(struct membership *m, int p, unsigned require
 /* p leaves at t: by its own notice (own), or because the agreement ends. */
 void membership_leave(struct membership *m, int p, gs_instant t, bool own);
 
-/* The agreement ends at t: every member left, and the party whose notice
- * ended it counts as ended too, not as withdrawn. */
-void membership_end(struct membership *m, gs_instant t, int last);
+/* The agreement ends at t: every member leaves, and the parties whose
+ * notices took effect at t count as ended with it, not as withdrawn. */
+void membership_end(struct membership *m, gs_instant t);
 
 #endif
