@@ -428,8 +428,9 @@ int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_d
 				return gs_diag_set(d, GS_EINVAL, "%zu:1: expected '%s', found '%s'",
 						   l.no, key_names[m], key_names[k]);
 		if (!key_allowed(k, n.kind))
-			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s' is not allowed in a %s note",
-					   l.no, key_names[k], kind_names[n.kind]);
+			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s' is not allowed in %s %s note",
+					   l.no, key_names[k], kind_names[n.kind][0] == 'a' ? "an" : "a",
+					   kind_names[n.kind]);
 		if (!sp || sp + 1 == eol)
 			return gs_diag_set(d, GS_EINVAL, "%zu:%zu: missing value for '%s'", l.no,
 					   l.keylen + 1 + (sp != NULL), key_names[k]);
