@@ -952,6 +952,25 @@ static enum outcome apply_acceptance(struct replay *r, int p, const struct dipno
 	return OUT_APPLIED;
 }
 
+static gs_instant projected_end(const struct replay *r, gs_instant at);
+
+/* What a notice of p's taking effect at `ends` does: with two parties it
+ * ends the agreement; with more, p leaves, and the agreement ends with it
+ * only if fewer than two members would remain (as of t). */
+static void add_effect(struct sb *what, const struct replay *r, int p, const char *lead,
+		       const char *late, gs_instant ends, gs_instant t)
+{
+	if (r->mb.n <= 2) {
+		sb_add(what, "%s%s; agreement ends %s unless suspended or withdrawn", lead, late,
+		       fmt_local(r, ends).s);
+		return;
+	}
+	sb_add(what, "%s%s; %s leaves the agreement at %s unless suspended or withdrawn", lead, late,
+	       r->mb.code[p], fmt_local(r, ends).s);
+	if (projected_end(r, t) == ends)
+		sb_add(what, ", and the agreement then ends (fewer than two members would remain)");
+}
+
 /* Who still has to accept acceding state q's accession at t. */
 static void add_awaited(struct sb *b, const struct replay *r, int q, gs_instant t)
 {
@@ -1093,8 +1112,8 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			sb_add(what, "reactivated notice late for %s (last day %s), ineffective",
 			       fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
 		else if (nt->withdraws == WITHDRAW_SUSPENSION)
-			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
-			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
+			add_effect(what, r, p, "the notice runs again", tg.late ? " (carried forward)" : "",
+				   tg.ends, nt->delivered);
 		else if (r->npending || r->nsuspended)
 			sb_add(what, "withdrawn; another party's notice remains");
 		else
@@ -1122,8 +1141,7 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			if (o == OUT_LATE_REFUSED)
 				sb_add(what, ", ineffective");
 			else
-				sb_add(what, "%s; agreement ends %s unless suspended or withdrawn",
-				       tg.late ? ", carried forward" : "", fmt_local(r, tg.ends).s);
+				add_effect(what, r, p, "", tg.late ? ", carried forward" : "", tg.ends, t);
 		}
 		return o;
 	}
@@ -1133,9 +1151,12 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 				sb_add(what, "ignored, %s has no pending notice", r->mb.code[p]);
 			return OUT_NOTHING_TO_SUSPEND;
 		}
-		if (what)
+		if (what && r->mb.n <= 2)
 			sb_add(what, "notice suspended; the agreement does not end at %s and keeps renewing",
 			       fmt_local(r, r->slot[p].ends).s);
+		else if (what)
+			sb_add(what, "notice suspended; %s does not leave at %s and the agreement keeps "
+				   "renewing", r->mb.code[p], fmt_local(r, r->slot[p].ends).s);
 		r->slot[p].st = SLOT_SUSPENDED;
 		r->npending--;
 		r->nsuspended++;

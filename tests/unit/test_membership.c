@@ -247,6 +247,9 @@ static void test_four_party_leaves(void **state)
 	assert_instant(member("NLD")->notice_at, "2021-06-15T11:00:00Z");
 	assert_instant(member("NLD")->leaves_at, "2022-06-15T11:00:00Z");
 	assert_member("DEU", MEMBER_IN_FORCE);
+	assert_string_equal(st.events[4].what, "termination notice by NLD delivered 2021-06-15: received; NLD "
+					       "leaves the agreement at 2022-06-15T12:00:00+01:00 unless "
+					       "suspended or withdrawn");
 	assert_reason("the termination notice by NLD is pending: NLD leaves agreement 'EU-FA-2020' at "
 		      "2022-06-15T12:00:00+01:00; unless a notice is suspended or withdrawn, the "
 		      "agreement stays in force among the others; members: DEU FRA NLD POL");
@@ -568,6 +571,10 @@ static void test_three_last_but_one_leaves(void **state)
 	assert_instant(st.terminates_at, "2022-01-09T15:00:00Z");
 	assert_reason("the termination notice by JPN is pending: agreement 'TRI-2020' ends at "
 		      "2022-01-10T00:00:00+09:00 unless it is suspended or withdrawn");
+	assert_string_equal(st.events[4].what, "termination notice by JPN delivered 2021-03-01: timely; JPN "
+					       "leaves the agreement at 2022-01-10T00:00:00+09:00 unless "
+					       "suspended or withdrawn, and the agreement then ends (fewer than "
+					       "two members would remain)");
 	at(a, notes, n, "2022-01-09T23:59:59+09:00");
 	assert_int_equal(st.state, STATE_NOTICE_PENDING);
 	at(a, notes, n, "2022-01-10T00:00:00+09:00");
@@ -602,6 +609,9 @@ static void test_three_two_notices(void **state)
 		      "unless a notice is suspended or withdrawn, the agreement ends at 2021-01-10T00:00:00+09:00");
 	/* JPN suspends its notice: USA alone leaves */
 	at(a, notes, n, "2020-12-01T10:00:00+09:00");
+	assert_string_equal(st.events[5].what, "suspension of the termination notice by JPN delivered "
+					       "2020-12-01: notice suspended; JPN does not leave at "
+					       "2021-01-10T00:00:00+09:00 and the agreement keeps renewing");
 	assert_int_equal(st.state, STATE_NOTICE_PENDING);
 	assert_instant(st.terminates_at, NULL);
 	assert_member("JPN", MEMBER_NOTICE_SUSPENDED);
@@ -658,8 +668,8 @@ static void test_three_accession_by_all(void **state)
 	agreement_free(a);
 }
 
-/* Amendments among members: once USA has left, KOR and JPN's consents
- * suffice; an acceding state that is a member must consent too. */
+/* Amendments among members: USA, which gives notice, does not consent;
+ * once it has left, KOR and JPN's consents suffice. */
 static void test_three_amendment_among_members(void **state)
 {
 	struct agreement *a = parse(TRI);
@@ -667,15 +677,19 @@ static void test_three_amendment_among_members(void **state)
 	size_t n = tri_eif(a, notes);
 
 	(void)state;
+	assert_int_equal(a->term.accession, ACCESSION_BY_ALL_MEMBERS);
 	add(notes, &n, a, DIPNOTE_TERMINATION, "USA", "2020-06-01T10:00:00+09:00");
 	add(notes, &n, a, DIPNOTE_AMENDMENT_CONSENT, "KOR", "2020-07-01T10:00:00+09:00")->version = 2;
-	notes[n - 1].effective = (struct gs_date){ 2021, 2, 1 };
+	notes[n - 1].effective = (struct gs_date){ 2020, 8, 1 };
 	add(notes, &n, a, DIPNOTE_AMENDMENT_CONSENT, "JPN", "2020-07-02T10:00:00+09:00")->version = 2;
-	notes[n - 1].effective = (struct gs_date){ 2021, 2, 1 };
-	at(a, notes, n, "2021-02-01T00:00:00+09:00");
-	assert_int_equal(st.version, 2); /* USA left on 2021-01-10 */
+	notes[n - 1].effective = (struct gs_date){ 2020, 8, 1 };
+	at(a, notes, n, "2020-09-01T00:00:00+09:00");
+	assert_int_equal(st.version, 1); /* USA is still a member */
+	assert_true(strstr(st.events[st.nevents - 1].what, "waiting for the other parties") != NULL);
 	at(a, notes, n, "2021-01-09T23:59:59+09:00");
 	assert_int_equal(st.version, 1);
+	at(a, notes, n, "2021-01-10T00:00:00+09:00");
+	assert_int_equal(st.version, 2); /* USA left */
 	agreement_free(a);
 }
 
