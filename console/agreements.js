@@ -267,8 +267,7 @@ function timelineSection(view, st, zone) {
 	lanes.forEach((m, i) => {
 		const y = laneY + i * laneH;
 		const clip = (t) => Math.min(to, Math.max(from, t));
-		const g = s("g", { test: "timeline-lane", class: `lane lane-${m.state}`, "data-party": m.party },
-			s("text", { x: L, y: y + 11, class: "lane-label" }, m.party));
+		const g = s("g", { test: "timeline-lane", class: `lane lane-${m.state}`, "data-party": m.party });
 		const joined = Date.parse(m.joined_at || ""), left = Date.parse(m.left_at || "");
 		const acc = Date.parse(m.accession_at || ""), notice = Date.parse(m.notice_at || ""), leaves = Date.parse(m.leaves_at || "");
 		const bar = (a, b, cls, title) => {
@@ -280,6 +279,8 @@ function timelineSection(view, st, zone) {
 		if (!Number.isNaN(acc)) bar(acc, Number.isNaN(joined) ? end : joined, "lane-acceding", `${m.party}: acceding since ${fmt(m.accession_at, zone)}`);
 		if (!Number.isNaN(joined)) bar(joined, end, "lane-member", `${m.party}: a member ${fmt(m.joined_at, zone)} → ${m.left_at ? fmt(m.left_at, zone) : "…"} (${m.state.replace(/_/g, " ")})`);
 		if (!Number.isNaN(notice) && !Number.isNaN(leaves)) bar(notice, leaves, "lane-leaving", `${m.party}: notice given ${fmt(m.notice_at, zone)}, leaves ${fmt(m.leaves_at, zone)}`);
+		// the party's code over its lane, haloed so that it reads on a bar
+		g.append(s("text", { x: L + 2, y: y + 11, class: "lane-label" }, `${m.party} · ${m.state.replace(/_/g, " ")}`));
 		svg.append(g);
 	});
 	// now
