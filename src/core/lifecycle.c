@@ -94,9 +94,9 @@ struct replay {
 	gs_instant min_ends; /* earliest end among pending notices, or NO_END */
 	/* A note delivered at t, MIN_INSTANT <= t < lane_end, is delivered
 	 * by the instant replayed to and no later than MAX_INSTANT, the
-	 * agreement has not terminated and no notice ends by t: apply_note's
-	 * checks before the note's own would do nothing. idle_end: lane_end
-	 * with no notice pending. */
+	 * agreement has not terminated, no party has left and no notice ends
+	 * by t: apply_note's checks before the note's own would do nothing.
+	 * idle_end: lane_end with no notice pending. */
 	gs_instant lane_end, idle_end;
 	int min_party;
 	bool terminated;
@@ -522,6 +522,8 @@ COLD void take_effect(struct replay *r, gs_instant t)
 		r->slot[p].st = SLOT_NONE;
 		r->npending--;
 		r->gone |= 1u << p;
+		/* from now on every note takes the checked path (apply_note) */
+		r->idle_end = MIN_INSTANT;
 		membership_leave(&r->mb, p, e, true);
 		if (membership_count_at(&r->mb, e) < 2) {
 			r->terminated = true;
@@ -1082,7 +1084,7 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 		sb_add(what, " by %s delivered %s: ", p >= 0 ? r->mb.code[p] : nt->from,
 		       fmt_day(local_day(t, r->a->zone)).s);
 	}
-	if (p < 0 && nt->kind != DIPNOTE_ACCESSION) {
+	if (__builtin_expect(p < 0, 0) && nt->kind != DIPNOTE_ACCESSION) {
 		if (what)
 			sb_add(what, "ignored, not a party");
 		return OUT_UNKNOWN_PARTY;
@@ -1093,7 +1095,10 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			       fmt_local(r, r->terminated_at).s);
 		return OUT_AFTER_TERMINATION;
 	}
-	if (p >= 0 && (r->gone & (1u << p))) {
+	/* r->gone is 0 until a party leaves (never, with two parties); after
+	 * that the lane stays closed (take_effect), so an open note needs no
+	 * test */
+	if (!open && __builtin_expect(r->gone != 0, 0) && p >= 0 && ((r->gone >> p) & 1u)) {
 		if (what)
 			sb_add(what, "ignored, %s left the agreement at %s", r->mb.code[p],
 			       fmt_local(r, r->mb.left[p]).s);
