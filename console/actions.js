@@ -9,7 +9,8 @@ import { openItem, decisionBox } from "./holdings.js";
 
 const FORMS = ["document", "electronic", "magnetic", "visual", "oral", "equipment", "technology"];
 const INCIDENT_KINDS = ["possible-loss", "confirmed-loss", "possible-compromise", "confirmed-compromise"];
-const NOTE_KINDS = ["termination-notice", "suspension", "withdrawal", "amendment-consent", "domestic-procedures-complete"];
+const NOTE_KINDS = ["termination-notice", "suspension", "withdrawal", "amendment-consent", "domestic-procedures-complete",
+	"accession", "accession-acceptance"];
 
 // rest: "consent:ID" or "incident:ID" (an answer to make), "incident-item:ID" (a report)
 export async function actionsPage(main, rest) {
@@ -320,24 +321,30 @@ function noteSection(ctx) {
 	const withdraws = select("note-withdraws", [["", "(not a withdrawal)"], ["notice", "the notice of termination"],
 		["suspension", "the suspension"], ["both", "both"]], "");
 	const wfield = field("Withdraws", withdraws, "for a withdrawal: what it takes back");
-	const showW = () => wfield.classList.toggle("hidden", kind.value !== "withdrawal");
+	const acceding = h("input", { test: "note-acceding", placeholder: "SWE", size: 6 });
+	const afield = field("Acceding state", acceding, "for an accession-acceptance: the state whose accession is accepted");
+	const showW = () => {
+		wfield.classList.toggle("hidden", kind.value !== "withdrawal");
+		afield.classList.toggle("hidden", kind.value !== "accession-acceptance");
+	};
 	kind.addEventListener("change", showW);
 	showW();
 	const out = h("div.out", { test: "note-result" });
 	const confirmBox = h("input", { type: "checkbox", test: "note-confirm", required: true });
 	const f = h("form.grid-form", { test: "note-form" },
-		field("Agreement", agreement), field("Kind", kind), wfield, field("Text", text), field("To", to),
+		field("Agreement", agreement), field("Kind", kind), wfield, afield, field("Text", text), field("To", to),
 		h("label.check", confirmBox, " I am authorised to give this note for my government."),
 		h("div.submit", h("button.primary.danger", { type: "submit", test: "note-submit" }, "Sign and give the note")), out);
 	onSubmit(f, out, async () => {
 		const body = { kind: kind.value, text: text.value };
 		if (to.value.trim()) body.to = to.value.trim();
 		if (kind.value === "withdrawal" && withdraws.value) body.withdraws = withdraws.value;
+		if (kind.value === "accession-acceptance") body.acceding = acceding.value.trim();
 		const r = await post(`/v1/local/agreements/${enc(agreement.value)}/notes`, body);
 		return h("div.alert.ok", { test: "note-ok" }, h("strong", "Given. "), "The state after it: ",
 			h("span", { test: "note-state-after" }, String(r.state_after || "").replace(/_/g, " ")), reply(r));
 	});
 	return section("Give a diplomatic note", "action-note",
-		"Signed with this node's key, imported here, and queued to the other party. It changes the agreement's state.", f);
+		"Signed with this node's key, imported here, and queued to every other party that has not left the agreement. It changes the agreement's state (with more than two parties, a notice ends it for this party only).", f);
 }
 

@@ -1,6 +1,7 @@
-// #/agreements[/ID]: each agreement's state now, the countdowns to the next
-// notice deadline and the end of the term, the timeline of terms and notes,
-// the equivalence annex in each party's script, and "what if" at an instant.
+// #/agreements[/ID]: each agreement's state now and each party's membership,
+// the countdowns to the next notice deadline and the end of the term, the
+// timeline of terms and notes with a lane per party, the equivalence annex
+// in each party's script, and "what if" at an instant.
 "use strict";
 
 import { h, s, replace, errorBox, missingBox, table, field, badge, stateBadge, countdown, serverClock,
@@ -60,8 +61,8 @@ async function agreementDetail(el, id) {
 			h("div.meta", h("span", { test: "agreement-id" }, id), ` · version ${status.version ?? "?"}`,
 				view && view.parties ? ` · parties ${view.parties.join(", ")}` : "",
 				` · times in UTC${zone ? fmtZone(zone) : ""}`)),
-		stateSection(status, zone),
-		countdownSection(view, status, zone, id));
+		...[stateSection(status, zone), membersSection(status, zone),
+			countdownSection(view, status, zone, id)].filter(Boolean));
 	if (missing) card.append(missingBox(`GET /v1/local/agreements/${id} (annex, timeline, what-if of this agreement); the state above is from /status.`, missing));
 	card.append(timelineSection(view, status, zone));
 	if (view) card.append(annexSection(view));
@@ -100,6 +101,31 @@ function stateSection(st, zone) {
 	if (st.missing_signatures) rows.push(["Missing signatures", st.missing_signatures]);
 	return h("section.block", h("h3", "The state now"),
 		h("dl.kv", rows.map(([k, v]) => [h("dt", k), h("dd", v)])));
+}
+
+// Each party's standing now (docs/lifecycle.md "Members"): a notice ends a
+// multilateral agreement for its sender only.
+const MEMBER_KIND = { in_force: "ok", notice_pending: "bad", notice_suspended: "warn", withdrawn: "muted",
+	terminated: "bad", acceding: "warn", signatory: "muted" };
+
+function memberWhen(m, zone) {
+	if (m.left_at) return `left ${fmt(m.left_at, zone)}`;
+	if (m.leaves_at) return `leaves ${fmt(m.leaves_at, zone)}`;
+	if (m.state === "acceding" && m.joined_at) return `a member from ${fmt(m.joined_at, zone)}`;
+	if (m.state === "acceding") return `acceded ${fmt(m.accession_at, zone)}, awaiting acceptance`;
+	return m.joined_at ? `since ${fmt(m.joined_at, zone)}` : "—";
+}
+
+function membersSection(st, zone) {
+	const members = st.members || [];
+	if (members.length === 0) return null;
+	return h("section.block", { test: "members" }, h("h3", "Members"),
+		table([
+			{ label: "Party", get: (m) => h("span", { test: "member-party" }, m.party) },
+			{ label: "State", get: (m) => badge(m.state.replace(/_/g, " "), MEMBER_KIND[m.state] || "plain", "member-state") },
+			{ label: "When", get: (m) => h("span", { test: "member-when" }, memberWhen(m, zone)) },
+			{ label: "How", get: (m) => (m.original ? "signatory" : `accession ${fmt(m.accession_at, zone)}`) },
+		], members, "members-table", "No party."));
 }
 
 // The next notice deadline, as an instant: the view's; else the status's
@@ -157,10 +183,12 @@ function countdownSection(view, st, zone, id) {
 async function ifNoticeNow(counts, id, zone) {
 	try {
 		const w = await get(`/v1/local/agreements/${enc(id)}/whatif`);
-		const t = Date.parse(w.if_notice_today && w.if_notice_today.terminates_at);
+		const nt = w.if_notice_today || {};
+		const t = Date.parse(nt.terminates_at || nt.leaves_at);
 		if (Number.isNaN(t)) return;
 		counts.append(h("div.count.hypothetical", { test: "countdown-if-notice-box" },
-			h("div.what", "If notice were given now, the agreement would end"),
+			h("div.what", nt.terminates_at ? "If notice were given now, the agreement would end"
+				: "If notice were given now, this party would leave the agreement"),
 			h("div.when", { test: "if-notice-ends" }, fmtInstant(t, zone)),
 			countdown(t, "countdown-if-notice"),
 			h("div.sub", "Nothing is given or changed: see What if… below.")));
@@ -187,7 +215,9 @@ function timelineSection(view, st, zone) {
 		block.append(h("p.empty", "No timeline to draw."));
 		return block;
 	}
-	const W = 960, H = 210, L = 20, R = 20, axisY = 150;
+	const lanes = tl.members || [];
+	const W = 960, L = 20, R = 20, axisY = 150, laneY = axisY + 34, laneH = 18;
+	const H = 210 + (lanes.length ? lanes.length * laneH + 8 : 0);
 	const x = (t) => L + ((t - from) / (to - from)) * (W - L - R);
 	const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "timeline", role: "img", test: "timeline-chart",
 		"aria-label": `Timeline of ${st.agreement}` });
@@ -232,11 +262,32 @@ function timelineSection(view, st, zone) {
 			label(x(m.t), 106, m.label, "mark-label"),
 			s("title", null, `${m.label}: ${fmtInstant(m.t, zone)}`)));
 	}
+	// a lane per party: a member from its entry into force (or accession) to
+	// the instant it left; its notice running; its accession awaiting effect
+	lanes.forEach((m, i) => {
+		const y = laneY + i * laneH;
+		const clip = (t) => Math.min(to, Math.max(from, t));
+		const g = s("g", { test: "timeline-lane", class: `lane lane-${m.state}`, "data-party": m.party });
+		const joined = Date.parse(m.joined_at || ""), left = Date.parse(m.left_at || "");
+		const acc = Date.parse(m.accession_at || ""), notice = Date.parse(m.notice_at || ""), leaves = Date.parse(m.leaves_at || "");
+		const bar = (a, b, cls, title) => {
+			if (Number.isNaN(a) || b <= a) return;
+			g.append(s("rect", { x: x(clip(a)), y: y + 2, width: Math.max(1, x(clip(b)) - x(clip(a))), height: laneH - 6, class: cls },
+				s("title", null, title)));
+		};
+		const end = Number.isNaN(left) ? to : left;
+		if (!Number.isNaN(acc)) bar(acc, Number.isNaN(joined) ? end : joined, "lane-acceding", `${m.party}: acceding since ${fmt(m.accession_at, zone)}`);
+		if (!Number.isNaN(joined)) bar(joined, end, "lane-member", `${m.party}: a member ${fmt(m.joined_at, zone)} → ${m.left_at ? fmt(m.left_at, zone) : "…"} (${m.state.replace(/_/g, " ")})`);
+		if (!Number.isNaN(notice) && !Number.isNaN(leaves)) bar(notice, leaves, "lane-leaving", `${m.party}: notice given ${fmt(m.notice_at, zone)}, leaves ${fmt(m.leaves_at, zone)}`);
+		// the party's code over its lane, haloed so that it reads on a bar
+		g.append(s("text", { x: L + 2, y: y + 11, class: "lane-label" }, `${m.party} · ${m.state.replace(/_/g, " ")}`));
+		svg.append(g);
+	});
 	// now
 	const n = now();
 	if (n !== null && n >= from && n <= to) {
 		svg.append(s("g", { test: "timeline-now" },
-			s("line", { x1: x(n), y1: 14, x2: x(n), y2: axisY + 8, class: "now-line" }),
+			s("line", { x1: x(n), y1: 14, x2: x(n), y2: axisY + 8 + (lanes.length ? lanes.length * laneH + 30 : 0), class: "now-line" }),
 			label(x(n), 12, "now", "now-label")));
 	}
 	block.append(h("div.chart", svg));
@@ -347,7 +398,9 @@ async function whatif(id, at, zone) {
 	const nt = w.if_notice_today;
 	if (nt) {
 		parts.push(h("h4", "If a notice of termination were given today"),
-			h("p", { test: "whatif-notice" }, `Given ${fmt(nt.given_at, zone)}, the agreement would terminate ${fmt(nt.terminates_at, zone)}.`),
+			h("p", { test: "whatif-notice" }, nt.terminates_at || !nt.leaves_at
+				? `Given ${fmt(nt.given_at, zone)}, the agreement would terminate ${fmt(nt.terminates_at, zone)}.`
+				: `Given ${fmt(nt.given_at, zone)}, this party would leave the agreement ${fmt(nt.leaves_at, zone)}; it stays in force among the others.`),
 			table([
 				{ label: "Item", get: (r) => h("code", r.id) },
 				{ label: "Title", get: (r) => r.title },

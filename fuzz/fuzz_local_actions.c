@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_zero(&nb, sizeof(nb));
 	} else {
 		STR(nb, kind), STR(nb, text), STR(nb, to), STR(nb, delivered), STR(nb, withdraws);
-		STR(nb, terminate_at), STR(nb, effective);
+		STR(nb, terminate_at), STR(nb, effective), STR(nb, acceding);
 		if (nb.version < 0 || nb.version > 1000)
 			abort();
 	}

@@ -15,7 +15,8 @@ static const char agreement_help[] =
 	"       gsomia agreement sign ID [--version N] [-o FILE]\n"
 	"       gsomia agreement note KIND --agreement ID [--to CODE] [--delivered T]\n"
 	"                        [--withdraws notice|suspension|both] [--terminate-at T]\n"
-	"                        [--version N --effective DATE] [--text TEXT] [-o FILE]\n"
+	"                        [--version N --effective DATE] [--acceding CODE]\n"
+	"                        [--text TEXT] [-o FILE]\n"
 	"       gsomia agreement status ID|DIR [--at T] [--json]\n"
 	"       gsomia agreement list [--json]\n"
 	"       gsomia agreement show ID [--json]\n"
@@ -24,17 +25,51 @@ static const char agreement_help[] =
 	"them (.txt definitions, .sig signatures, .note notes). An agreement counts as\n"
 	"signed only when every party's valid signature is held. KIND is one of\n"
 	"domestic-procedures-complete, termination-notice, suspension, withdrawal,\n"
-	"amendment-consent. status with a directory needs no home: it reads the\n"
+	"amendment-consent, accession (by a state joining an agreement open to it) or\n"
+	"accession-acceptance (by a member or the depositary, with --acceding CODE).\n"
+	"status with a directory needs no home: it reads the\n"
 	"definition, signatures, notes and the parties' identity files (.id) from it.\n"
 	"Instants are RFC 3339 (2019-11-23T00:00:00+09:00); a bare date means 00:00 in\n"
 	"the agreement's zone.\n";
 
 struct opts {
 	const char *home, *passfile, *output, *at, *agreement, *to, *delivered, *withdraws,
-		*terminate_at, *effective, *text;
+		*terminate_at, *effective, *text, *acceding;
 	int version;
 	bool json;
 };
+
+/* Each party's standing, for an agreement with more than two parties
+ * (a bilateral one says it all in its state). */
+static void members_print(const struct agreement *a, const struct lifecycle_status *st)
+{
+	char s[GS_INSTANT_STR];
+	int i;
+
+	if (st->nmembers <= 2)
+		return;
+	printf("  members:\n");
+	for (i = 0; i < st->nmembers; i++) {
+		const struct lifecycle_member *m = &st->members[i];
+		const char *what = NULL;
+		gs_instant t = GS_INSTANT_NONE;
+
+		if (m->left_at != GS_INSTANT_NONE)
+			what = "left", t = m->left_at;
+		else if (m->leaves_at != GS_INSTANT_NONE)
+			what = "leaves", t = m->leaves_at;
+		else if (m->joined_at != GS_INSTANT_NONE)
+			what = "member since", t = m->joined_at;
+		else if (m->accession_at != GS_INSTANT_NONE)
+			what = "acceded", t = m->accession_at;
+		printf("    %-4s %s", m->code, member_state_name(m->state));
+		if (what) {
+			instant_format_local(t, a->zone, s);
+			printf(" (%s %s)", what, s);
+		}
+		printf("%s\n", m->original ? "" : ", by accession");
+	}
+}
 
 static void status_print(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
 {
@@ -65,6 +100,7 @@ static void status_print(const struct agreement_view *v, const struct lifecycle_
 		agreement_view_missing(v, 0, missing, sizeof(missing));
 		printf("  missing signatures: %s\n", missing);
 	}
+	members_print(a, st);
 	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++)
 		printf("  - %s%s\n", st->events[i].what,
 		       st->events[i].effect == EFFECT_IGNORED ? " (ignored)" : "");
@@ -119,7 +155,7 @@ static int parse_kind(const char *s, enum dipnote_kind *k)
 {
 	int i;
 
-	for (i = DIPNOTE_DOMESTIC_COMPLETE; i <= DIPNOTE_AMENDMENT_CONSENT; i++) {
+	for (i = DIPNOTE_DOMESTIC_COMPLETE; i <= DIPNOTE_ACCESSION_ACCEPTANCE; i++) {
 		if (!strcmp(s, dipnote_kind_name((enum dipnote_kind)i))) {
 			*k = (enum dipnote_kind)i;
 			return 0;
@@ -167,6 +203,16 @@ static int do_note(const struct opts *o, const char *kind)
 	} else if (note->kind == DIPNOTE_WITHDRAWAL) {
 		free(note);
 		return usage_error("agreement", "a withdrawal needs --withdraws notice|suspension|both");
+	}
+	if (note->kind == DIPNOTE_ACCESSION_ACCEPTANCE) {
+		if (!o->acceding || !party_code_is_valid(o->acceding)) {
+			free(note);
+			return usage_error("agreement", "accession-acceptance needs --acceding CODE (the acceding state)");
+		}
+		snprintf(note->acceding, sizeof(note->acceding), "%s", o->acceding);
+	} else if (o->acceding) {
+		free(note);
+		return usage_error("agreement", "--acceding is for an accession-acceptance note");
 	}
 	note->version = o->version;
 	if (note->kind == DIPNOTE_AMENDMENT_CONSENT &&
@@ -250,6 +296,7 @@ int cmd_agreement(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "effective", required_argument, NULL, 'e' },
 		{ "text", required_argument, NULL, 'x' },
+		{ "acceding", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -281,6 +328,7 @@ int cmd_agreement(int argc, char **argv)
 			break;
 		case 'e': o.effective = optarg; break;
 		case 'x': o.text = optarg; break;
+		case 'C': o.acceding = optarg; break;
 		case 'j': o.json = true; break;
 		case 'h': fputs(agreement_help, stdout); return EXIT_OK;
 		default: return usage_error("agreement", "unknown option");

@@ -15,17 +15,17 @@
 /* Header keys, in the order docs/agreement-format.md lists them. */
 enum key {
 	K_ID, K_TITLE, K_KIND, K_BINDING, K_VERSION, K_EFFECTIVE, K_PARTIES, K_ZONE, K_SIGNED,
-	K_EIF, K_TERM, K_LEAP, K_NOTICE, K_NOTICE_DEADLINE, K_LATE, K_SUSPENSION, K_MARKING,
-	K_NATIONALITY, K_DUAL, K_PSC, K_RECEIPTS, K_PURPOSES, K_TOPICS, K_INCIDENT, K_VISIT,
-	K_INSPECTION, K_RECEIPT_DEADLINE, K_HUB, K_RELIES, K_COUNT
+	K_EIF, K_TERM, K_LEAP, K_NOTICE, K_NOTICE_DEADLINE, K_LATE, K_SUSPENSION, K_ACCESSION,
+	K_DEPOSITARY, K_MARKING, K_NATIONALITY, K_DUAL, K_PSC, K_RECEIPTS, K_PURPOSES, K_TOPICS,
+	K_INCIDENT, K_VISIT, K_INSPECTION, K_RECEIPT_DEADLINE, K_HUB, K_RELIES, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"id", "title", "kind", "binding", "version", "effective", "parties", "zone", "signed",
 	"entry-into-force", "term", "leap-day", "notice", "notice-deadline", "late-notice",
-	"suspension", "marking", "nationality", "dual-nationals", "psc-required-from",
-	"receipts-from", "purposes", "topics", "incident-deadline", "visit-lead-time",
-	"inspection-interval", "receipt-deadline", "hub", "relies-on",
+	"suspension", "accession", "depositary", "marking", "nationality", "dual-nationals",
+	"psc-required-from", "receipts-from", "purposes", "topics", "incident-deadline",
+	"visit-lead-time", "inspection-interval", "receipt-deadline", "hub", "relies-on",
 };
 
 struct choice {
@@ -330,6 +330,34 @@ static int parse_eif(struct parser *ps)
 			(int)v.n, v.p);
 }
 
+/* accession: closed | by-all-members | by-depositary, and the depositary
+ * it names: one of the parties, required with by-depositary and refused
+ * otherwise (docs/agreement-format.md). */
+static int parse_accession(struct parser *ps, const struct choice *c, size_t n)
+{
+	struct agreement_term *t = &ps->a->term;
+	int ret, v = ACCESSION_CLOSED, d;
+
+	if (has(ps, K_ACCESSION) && (ret = parse_choice(ps, K_ACCESSION, c, n, &v)) != 0)
+		return ret;
+	t->accession = (enum accession_rule)v;
+	t->depositary[0] = '\0';
+	if (t->accession != ACCESSION_BY_DEPOSITARY) {
+		if (has(ps, K_DEPOSITARY))
+			return fail_key(ps, GS_EINVAL, K_DEPOSITARY,
+					"'depositary' applies only to accession: by-depositary");
+		return 0;
+	}
+	if (!has(ps, K_DEPOSITARY))
+		return fail_key(ps, GS_EINVAL, K_ACCESSION,
+				"accession: by-depositary needs 'depositary: PARTY'");
+	d = party_of(ps, &ps->line[K_DEPOSITARY], ps->val[K_DEPOSITARY]);
+	if (d < 0)
+		return d;
+	memcpy(t->depositary, ps->a->parties[d], GS_MAX_CODE);
+	return 0;
+}
+
 /* "N hours" / "N days" -> hours; "N days" / "N weeks" -> days. */
 static int parse_duration(struct parser *ps, enum key k, bool hours, int *out)
 {
@@ -381,6 +409,9 @@ static int finish_header(struct parser *ps)
 					       { "refuse", LATE_REFUSE } };
 	static const struct choice susps[] = { { "strict-treaty", SUSPENSION_STRICT_TREATY },
 					       { "at-any-time", SUSPENSION_AT_ANY_TIME } };
+	static const struct choice accessions[] = { { "closed", ACCESSION_CLOSED },
+						    { "by-all-members", ACCESSION_BY_ALL_MEMBERS },
+						    { "by-depositary", ACCESSION_BY_DEPOSITARY } };
 	static const struct choice marks[] = { { "recipient-converts", MARKING_RECIPIENT_CONVERTS },
 					       { "originator-dual", MARKING_ORIGINATOR_DUAL },
 					       { "keep-original", MARKING_KEEP_ORIGINAL } };
@@ -481,6 +512,8 @@ static int finish_header(struct parser *ps)
 		return ret;
 	a->term.suspension = has(ps, K_SUSPENSION) ? (enum suspension_policy)v
 						   : SUSPENSION_STRICT_TREATY;
+	if ((ret = parse_accession(ps, accessions, sizeof(accessions) / sizeof(accessions[0]))) != 0)
+		return ret;
 
 	if (has(ps, K_MARKING) && (ret = parse_choice(ps, K_MARKING, marks, 3, &v)) != 0)
 		return ret;

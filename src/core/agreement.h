@@ -59,6 +59,15 @@ enum suspension_policy {
 	SUSPENSION_AT_ANY_TIME = 1,   /* ends at the instant the party names, >= delivery */
 };
 
+/* How a state that did not sign at first joins (docs/lifecycle.md,
+ * "Accession"): its accession note, accepted by every member or by the
+ * depositary named in the definition. */
+enum accession_rule {
+	ACCESSION_CLOSED = 0,         /* no state may accede */
+	ACCESSION_BY_ALL_MEMBERS = 1, /* every member at the time accepts */
+	ACCESSION_BY_DEPOSITARY = 2,  /* the depositary party accepts */
+};
+
 enum marking_mode {
 	MARKING_RECIPIENT_CONVERTS = 0, /* KOR-JPN: holder's equivalent + originator's name */
 	MARKING_ORIGINATOR_DUAL = 1,    /* NL-SWE: originator marks both */
@@ -89,6 +98,8 @@ struct agreement_term {
 	/* TERM_INDEFINITE: ends this long after receipt of notice */
 	struct gs_period notice_period;
 	enum suspension_policy suspension;
+	enum accession_rule accession;
+	char depositary[GS_MAX_CODE]; /* ACCESSION_BY_DEPOSITARY: one of parties; else "" */
 };
 
 /* One party's labels for one annex row. labels[0] is the default when

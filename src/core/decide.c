@@ -25,6 +25,7 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_RELEASE_ARRANGEMENT] = "release.arrangement",
 	[RULE_RELEASE_VERSION] = "release.version",
 	[RULE_RELEASE_PARTY] = "release.party",
+	[RULE_RELEASE_MEMBER] = "release.member",
 	[RULE_RELEASE_HOLDER] = "release.holder",
 	[RULE_RELEASE_STATUS] = "release.status",
 	[RULE_RELEASE_ANNEX] = "release.annex",
@@ -327,6 +328,27 @@ static const char *name_of(const struct party *p, const char *code)
 
 /* ---- release --------------------------------------------------------- */
 
+/* Whether party code may release or receive under the agreement at the
+ * instant of st: its membership (lifecycle_at). A status without members
+ * (none computed) leaves the agreement's state alone to decide. If not,
+ * d names the party, its state and the instant it left or joins. */
+static bool member_at(const struct lifecycle_status *st, const char *code, struct decision *d)
+{
+	const struct lifecycle_member *m = NULL;
+
+	if (st->nmembers <= 0)
+		return true;
+	for (int i = 0; i < st->nmembers && i < GS_MAX_PARTIES; i++)
+		if (streq(st->members[i].code, code))
+			m = &st->members[i];
+	if (m && member_state_allows_release(m->state))
+		return true;
+	put(d, 1, code);
+	d->n = m ? (int)m->state : -1;
+	d->t = !m ? GS_INSTANT_NONE : m->left_at != GS_INSTANT_NONE ? m->left_at : m->joined_at;
+	return false;
+}
+
 int decide_release(const struct agreement *a, const struct lifecycle_status *st,
 		   const struct party *originator_party, const struct party *recipient_party,
 		   const struct holding *h, const char *releasing, const char *recipient,
@@ -372,6 +394,10 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *st,
 		d->n = ri >= 0 && ri == ci;
 		return deny(d, RULE_RELEASE_PARTY);
 	}
+	/* 3b. both are members at the instant (multilateral: a party that
+	 *     left, or has not yet acceded, is out; docs/lifecycle.md) */
+	if (!member_at(st, releasing, d) || !member_at(st, recipient, d))
+		return deny(d, RULE_RELEASE_MEMBER);
 	put(d, 1, it->id);
 	/* 4. the releasing party holds the item */
 	if (!streq(h->holder, releasing)) {
@@ -1036,6 +1062,21 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		if (d->n)
 			return snprintf(buf, cap, "refused: a party cannot release to itself ('%s')", a1);
 		return snprintf(buf, cap, "refused: '%s' is not a party to agreement '%s'", a1, a0);
+	case RULE_RELEASE_MEMBER:
+		if (d->n == MEMBER_WITHDRAWN && t[0])
+			return snprintf(buf, cap, "refused: %s left agreement '%s' at %s (its notice of "
+					"termination took effect); nothing new is released to or by it "
+					"under the agreement", a1, a0, t);
+		if (d->n == MEMBER_ACCEDING && t[0])
+			return snprintf(buf, cap, "refused: %s is not yet a member of agreement '%s': its "
+					"accession takes effect at %s", a1, a0, t);
+		if (d->n == MEMBER_ACCEDING)
+			return snprintf(buf, cap, "refused: %s is not yet a member of agreement '%s': its "
+					"accession is not accepted", a1, a0);
+		if (d->n < 0)
+			return snprintf(buf, cap, "refused: %s is not a member of agreement '%s'", a1, a0);
+		return snprintf(buf, cap, "refused: %s is not a member of agreement '%s' at this "
+				"instant (%s)", a1, a0, member_state_name((enum member_state)d->n));
 	case RULE_RELEASE_HOLDER:
 		return snprintf(buf, cap, "refused: %s cannot release item '%s': it is held by %s",
 				a2, a1, a3);

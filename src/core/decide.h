@@ -38,6 +38,7 @@ enum decide_rule {
 	RULE_RELEASE_ARRANGEMENT,
 	RULE_RELEASE_VERSION,
 	RULE_RELEASE_PARTY,
+	RULE_RELEASE_MEMBER,
 	RULE_RELEASE_HOLDER,
 	RULE_RELEASE_STATUS,
 	RULE_RELEASE_ANNEX,
@@ -166,7 +167,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap);
  * (then codes are shown instead of names).
  *
  * Order: release.in-force, release.arrangement, release.version, release.party,
- * release.holder, release.status, release.annex, release.never,
+ * release.member (both are members at the instant: a party that left a
+ * multilateral agreement, or whose accession is not yet in effect, neither
+ * releases nor receives under it; at_release->members), release.holder, release.status, release.annex, release.never,
  * release.annex-row, release.protect-as, release.no-equivalent,
  * release.scope-purpose, release.scope-topic, release.originator-consent
  * (or -expired), release.permit.

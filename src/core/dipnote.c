@@ -28,6 +28,8 @@ static const char *const kind_names[] = {
 	[DIPNOTE_SUSPENSION] = "suspension",
 	[DIPNOTE_WITHDRAWAL] = "withdrawal",
 	[DIPNOTE_AMENDMENT_CONSENT] = "amendment-consent",
+	[DIPNOTE_ACCESSION] = "accession",
+	[DIPNOTE_ACCESSION_ACCEPTANCE] = "accession-acceptance",
 };
 
 static const char *const withdraw_names[] = {
@@ -54,6 +56,7 @@ enum key {
 	K_TERMINATE_AT,
 	K_VERSION,
 	K_EFFECTIVE,
+	K_ACCEDING,
 	K_EXERCISE,
 	K_TEXT,
 	K_COUNT
@@ -61,7 +64,7 @@ enum key {
 
 static const char *const key_names[K_COUNT] = {
 	"agreement", "kind", "from", "to", "delivered", "withdraws",
-	"terminate-at", "version", "effective", "exercise", "text",
+	"terminate-at", "version", "effective", "acceding", "exercise", "text",
 };
 
 /* Length of the UTF-8 sequence at s (at most n bytes), or 0 if it is
@@ -235,6 +238,8 @@ static bool key_required(int k, enum dipnote_kind kind)
 	case K_VERSION:
 	case K_EFFECTIVE:
 		return kind == DIPNOTE_AMENDMENT_CONSENT;
+	case K_ACCEDING:
+		return kind == DIPNOTE_ACCESSION_ACCEPTANCE;
 	default:
 		return false;
 	}
@@ -249,6 +254,8 @@ static bool key_allowed(int k, enum dipnote_kind kind)
 	case K_VERSION:
 	case K_EFFECTIVE:
 		return kind == DIPNOTE_AMENDMENT_CONSENT;
+	case K_ACCEDING:
+		return kind == DIPNOTE_ACCESSION_ACCEPTANCE;
 	default:
 		return true;
 	}
@@ -287,17 +294,22 @@ static int parse_value(struct line *l, int k, struct dipnote *n,
 				   l->valcol, q);
 	case K_FROM:
 	case K_TO:
+	case K_ACCEDING:
 		for (i = 0; i < vn; i++)
 			if (!is_code_char(v[i]))
 				return gs_diag_set(d, GS_EINVAL,
 						   "%zu:%zu: invalid party code '%s' (A-Z, 0-9)",
 						   l->no, l->valcol, q);
-		if (!copy_field(k == K_FROM ? n->from : n->to, GS_MAX_CODE, v, vn))
+		if (!copy_field(k == K_FROM ? n->from : k == K_TO ? n->to : n->acceding, GS_MAX_CODE,
+				v, vn))
 			return gs_diag_set(d, GS_ELIMIT,
 					   "%zu:%zu: party code '%s' longer than %d bytes",
 					   l->no, l->valcol, q, GS_MAX_CODE - 1);
 		if (k == K_TO && !strcmp(n->to, n->from))
 			return gs_diag_set(d, GS_EINVAL, "%zu:%zu: note from '%s' to itself",
+					   l->no, l->valcol, n->from);
+		if (k == K_ACCEDING && !strcmp(n->acceding, n->from))
+			return gs_diag_set(d, GS_EINVAL, "%zu:%zu: '%s' cannot accept its own accession",
 					   l->no, l->valcol, n->from);
 		return 0;
 	case K_DELIVERED:
@@ -416,8 +428,9 @@ int dipnote_parse(const char *text, size_t len, struct dipnote *out, struct gs_d
 				return gs_diag_set(d, GS_EINVAL, "%zu:1: expected '%s', found '%s'",
 						   l.no, key_names[m], key_names[k]);
 		if (!key_allowed(k, n.kind))
-			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s' is not allowed in a %s note",
-					   l.no, key_names[k], kind_names[n.kind]);
+			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s' is not allowed in %s %s note",
+					   l.no, key_names[k], kind_names[n.kind][0] == 'a' ? "an" : "a",
+					   kind_names[n.kind]);
 		if (!sp || sp + 1 == eol)
 			return gs_diag_set(d, GS_EINVAL, "%zu:%zu: missing value for '%s'", l.no,
 					   l.keylen + 1 + (sp != NULL), key_names[k]);
@@ -509,6 +522,8 @@ int dipnote_format(const struct dipnote *n, char *buf, size_t cap)
 		date_format(n->effective, t);
 		put(&o, "effective", t);
 	}
+	if (n->kind == DIPNOTE_ACCESSION_ACCEPTANCE)
+		put(&o, "acceding", n->acceding);
 	if (n->exercise)
 		put(&o, "exercise", "yes");
 	if (n->text[0])
@@ -529,11 +544,13 @@ int dipnote_format(const struct dipnote *n, char *buf, size_t cap)
 bool dipnote_equal(const struct dipnote *x, const struct dipnote *y)
 {
 	bool wd = x->kind == DIPNOTE_WITHDRAWAL, am = x->kind == DIPNOTE_AMENDMENT_CONSENT;
+	bool ac = x->kind == DIPNOTE_ACCESSION_ACCEPTANCE;
 
 	return !strcmp(x->id, y->id) && !strcmp(x->agreement, y->agreement) &&
 	       x->kind == y->kind && !strcmp(x->from, y->from) && !strcmp(x->to, y->to) &&
 	       x->delivered == y->delivered && x->zone == y->zone &&
 	       (!wd || x->withdraws == y->withdraws) && x->terminate_at == y->terminate_at &&
 	       (!am || (x->version == y->version && !date_cmp(x->effective, y->effective))) &&
+	       (!ac || !strcmp(x->acceding, y->acceding)) &&
 	       x->exercise == y->exercise && !strcmp(x->text, y->text);
 }

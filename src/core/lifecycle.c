@@ -6,8 +6,12 @@
  * computed from the year difference, never by walking year by year.
  *
  * Model: each party holds at most one termination notice, pending or
- * suspended. The agreement ends at the earliest instant among pending
- * notices; a suspended notice ends nothing and the terms keep renewing.
+ * suspended. A pending notice takes effect for its sender only: the
+ * sender leaves (core/membership.c), and the agreement ends when fewer
+ * than two members remain; with two parties, at the earliest instant
+ * among pending notices. A suspended notice ends nothing and the terms
+ * keep renewing. States that accede join the party table after the
+ * original parties, in order of accession.
  */
 #include "core/lifecycle.h"
 
@@ -39,21 +43,26 @@ enum slot_state {
 /* One party's termination notice. */
 struct slot {
 	enum slot_state st;
-	gs_instant ends; /* SLOT_PENDING: when the agreement ends */
+	gs_instant ends;  /* SLOT_PENDING: when it takes effect (the party leaves) */
+	gs_instant given; /* its delivery */
 };
 
 struct amend {
 	int version;
 	unsigned mask; /* parties that consented */
+	bool agreed;   /* every member had consented at some instant */
 	struct gs_date effective; /* the latest effective date consented to */
 };
 
 struct replay {
 	const struct agreement *a;
 	bool signed_by_all;
-	int np;
-	unsigned all_mask;
+	int np;                         /* original parties; mb.n with acceding states */
+	unsigned all_mask;              /* the original parties */
 	uint64_t pword[GS_MAX_PARTIES]; /* party codes as words, for quick lookup */
+	struct membership mb;           /* who is a member when */
+	unsigned gone;                  /* parties that left: their notes have no effect */
+	int depositary;                 /* ACCESSION_BY_DEPOSITARY: its index, else -1 */
 	bool sorted;                    /* notes given in delivery order */
 	/* the agreement's term rules, read once */
 	int32_t zone;
@@ -85,9 +94,9 @@ struct replay {
 	gs_instant min_ends; /* earliest end among pending notices, or NO_END */
 	/* A note delivered at t, MIN_INSTANT <= t < lane_end, is delivered
 	 * by the instant replayed to and no later than MAX_INSTANT, the
-	 * agreement has not terminated and no notice ends by t: apply_note's
-	 * checks before the note's own would do nothing. idle_end: lane_end
-	 * with no notice pending. */
+	 * agreement has not terminated, no party has left and no notice ends
+	 * by t: apply_note's checks before the note's own would do nothing.
+	 * idle_end: lane_end with no notice pending. */
 	gs_instant lane_end, idle_end;
 	int min_party;
 	bool terminated;
@@ -111,6 +120,15 @@ enum outcome {
 	OUT_BAD_VERSION,
 	OUT_TOO_MANY_VERSIONS,
 	OUT_OUT_OF_RANGE,
+	OUT_PARTY_LEFT,       /* the sender left the agreement */
+	OUT_NOT_MEMBER,       /* the sender is not (yet) a member */
+	OUT_NOT_ORIGINAL,     /* a domestic note from an acceding state */
+	OUT_CLOSED,           /* an accession to an agreement that allows none */
+	OUT_ALREADY_MEMBER,   /* an accession from a party */
+	OUT_ACCESSION_PENDING, /* a second accession before the first is accepted */
+	OUT_TOO_MANY_PARTIES,
+	OUT_NOT_DEPOSITARY,   /* an acceptance by a member other than the depositary */
+	OUT_NO_ACCESSION,     /* an acceptance with no pending accession to accept */
 };
 
 /* Details of a termination target, for messages. */
@@ -185,6 +203,14 @@ static uint64_t code_word(const char *code)
 	return w;
 }
 
+/* An original party, else an acceding state: by string. */
+static int party_lookup_slow(const struct replay *r, const char *code)
+{
+	int p = party_index(r->a, code);
+
+	return p >= 0 || r->mb.n == r->np ? p : membership_find(&r->mb, code);
+}
+
 /* party_index() with the codes compared as 8-byte words first: codes are
  * NUL-terminated within GS_MAX_CODE (8) bytes, so equal words are equal
  * codes; unequal words may still be equal codes (bytes after the NUL
@@ -194,10 +220,10 @@ HOT int replay_party(const struct replay *r, const char *code)
 	uint64_t w = code_word(code);
 	int p;
 
-	for (p = 0; p < r->np; p++)
+	for (p = 0; p < r->mb.n; p++)
 		if (r->pword[p] == w)
 			return p;
-	return party_index(r->a, code);
+	return party_lookup_slow(r, code);
 }
 
 /* replay_party() with at least one party (np >= 1): pword[1] repeats
@@ -211,10 +237,10 @@ HOT int replay_party1(const struct replay *r, const char *code)
 		return 0;
 	if (r->pword[1] == w)
 		return 1;
-	for (p = 2; p < r->np; p++)
+	for (p = 2; p < r->mb.n; p++)
 		if (r->pword[p] == w)
 			return p;
-	return party_index(r->a, code);
+	return party_lookup_slow(r, code);
 }
 
 /* Local day number of anniversary A_k (A_0 = entry into force): 365 days
@@ -401,7 +427,7 @@ COLD void update_min(struct replay *r)
 
 	r->min_ends = NO_END;
 	r->min_party = -1;
-	for (p = 0; p < r->np; p++) {
+	for (p = 0; p < r->mb.n; p++) {
 		if (r->slot[p].st == SLOT_PENDING && r->slot[p].ends < r->min_ends) {
 			r->min_ends = r->slot[p].ends;
 			r->min_party = p;
@@ -436,24 +462,91 @@ HOT void min_drop(struct replay *r, int p)
 	}
 }
 
-HOT void check_termination(struct replay *r, gs_instant t)
-{
-	if (!r->terminated && r->npending > 0 && r->min_ends <= t) {
-		r->terminated = true;
-		r->terminated_at = r->min_ends;
-		r->term_party = r->min_party;
-		r->lane_end = MIN_INSTANT;
-	}
-}
-
 HOT bool in_force_at(const struct replay *r, gs_instant t)
 {
 	return r->has_eif && t >= r->eif;
 }
 
+/* ---- members ---- */
+
+/* The members whose consent makes an amendment or (by-all-members) an
+ * accession: before entry into force every original party, after it the
+ * members at t. */
+static unsigned members_required(const struct replay *r, gs_instant t)
+{
+	return t >= r->eif_from ? membership_mask_at(&r->mb, t) : r->all_mask;
+}
+
+/* An accession complete at t takes effect then, or under `days-after-notes
+ * N` at 00:00 local N days after the day it completed: never earlier than
+ * the instant it completed, so that a replay to an earlier instant never
+ * changes its answer. */
+static gs_instant accession_start(const struct replay *r, gs_instant t)
+{
+	if (r->a->term.eif != EIF_DAYS_AFTER_NOTES || r->a->term.eif_days <= 0)
+		return t;
+	return day_midnight(local_day(t, r->zone) + r->a->term.eif_days, r->zone);
+}
+
+/* Completes p's accession at t if everyone it needs has accepted it. */
+static bool try_complete_accession(struct replay *r, int p, gs_instant t)
+{
+	unsigned need = r->a->term.accession != ACCESSION_BY_DEPOSITARY ? members_required(r, t) :
+			r->depositary >= 0 ? 1u << r->depositary : ~0u;
+
+	return membership_complete_accession(&r->mb, p, need, t, accession_start(r, t));
+}
+
+/* A member left at t: the consents it did not give are no longer needed. */
+static void after_departure(struct replay *r, gs_instant t)
+{
+	unsigned need = members_required(r, t);
+	int p, i;
+
+	for (p = r->np; p < r->mb.n && r->a->term.accession == ACCESSION_BY_ALL_MEMBERS; p++)
+		try_complete_accession(r, p, t);
+	for (i = 0; i < r->namend; i++)
+		if (!r->amend[i].agreed && (r->amend[i].mask & need) == need)
+			r->amend[i].agreed = true;
+}
+
+/* The pending notices that took effect by t, in order: each sender
+ * leaves; the agreement ends when fewer than two members remain (SPEC §3
+ * survival: nothing new after, everything released stays protected). */
+COLD void take_effect(struct replay *r, gs_instant t)
+{
+	while (!r->terminated && r->npending > 0 && r->min_ends <= t) {
+		int p = r->min_party;
+		gs_instant e = r->min_ends;
+
+		r->slot[p].st = SLOT_NONE;
+		r->npending--;
+		r->gone |= 1u << p;
+		/* from now on every note takes the checked path (apply_note) */
+		r->idle_end = MIN_INSTANT;
+		membership_leave(&r->mb, p, e, true);
+		if (membership_count_at(&r->mb, e) < 2) {
+			r->terminated = true;
+			r->terminated_at = e;
+			r->term_party = p;
+			membership_end(&r->mb, e);
+			r->lane_end = MIN_INSTANT;
+			return;
+		}
+		after_departure(r, e);
+		update_min(r);
+	}
+}
+
+HOT void check_termination(struct replay *r, gs_instant t)
+{
+	if (!r->terminated && r->npending > 0 && r->min_ends <= t)
+		take_effect(r, t);
+}
+
 static enum agreement_state state_of(const struct replay *r, gs_instant t)
 {
-	if (r->terminated || (r->npending > 0 && r->min_ends <= t))
+	if (r->terminated)
 		return STATE_TERMINATED;
 	if (!in_force_at(r, t))
 		return r->signed_by_all ? STATE_SIGNED : STATE_DRAFT;
@@ -565,6 +658,7 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n, bo
 		r->eif_day = days_from_date(r->eif_date);
 	r->eif = day_midnight(r->eif_day, a->zone);
 	r->eif_from = r->eif;
+	membership_enter_into_force(&r->mb, r->eif);
 	anniv_init(r);
 	/* the first term, for the first notices */
 	if (!r->indefinite)
@@ -611,6 +705,10 @@ static void replay_init(struct replay *r, const struct agreement *a, bool signed
 	r->term_party = -1;
 	r->lane_end = r->idle_end = MIN_INSTANT;
 	r->namend = 0;
+	membership_init(&r->mb, (const char(*)[GS_MAX_CODE])a->parties, r->np);
+	r->gone = 0;
+	r->depositary = a->term.accession == ACCESSION_BY_DEPOSITARY ?
+				party_index(a, a->term.depositary) : -1;
 	find_eif(r, notes, n, lazy);
 }
 
@@ -699,7 +797,17 @@ static struct fmt_d fmt_day(int64_t day)
 
 static const char *party_code(const struct replay *r, int p)
 {
-	return p >= 0 && p < r->np ? r->a->parties[p] : "?";
+	return p >= 0 && p < r->mb.n ? r->mb.code[p] : "?";
+}
+
+/* " DEU NLD": the codes of the parties in mask. */
+static void add_codes(struct sb *b, const struct replay *r, unsigned mask)
+{
+	int p;
+
+	for (p = 0; p < r->mb.n; p++)
+		if (mask & (1u << p))
+			sb_add(b, " %s", r->mb.code[p]);
 }
 
 static const char *withdraw_phrase(enum withdraw_what w)
@@ -716,8 +824,8 @@ static const char *withdraw_phrase(enum withdraw_what w)
 
 HOT enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct target *tg)
 {
-	if (t < r->eif_from)
-		return OUT_NOT_IN_FORCE;
+	if (t < r->mb.joined[p])
+		return t < r->eif_from ? OUT_NOT_IN_FORCE : OUT_NOT_MEMBER;
 	if (r->slot[p].st == SLOT_PENDING)
 		return OUT_ALREADY_PENDING;
 	if (!notice_target(r, t, tg))
@@ -726,6 +834,7 @@ HOT enum outcome apply_termination(struct replay *r, int p, gs_instant t, struct
 		r->nsuspended--;
 	r->slot[p].st = SLOT_PENDING;
 	r->slot[p].ends = tg->ends;
+	r->slot[p].given = t;
 	r->npending++;
 	min_add(r, p);
 	return OUT_APPLIED;
@@ -763,6 +872,7 @@ HOT enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote 
 		}
 		s->st = SLOT_PENDING;
 		s->ends = tg->ends;
+		s->given = nt->delivered;
 		r->nsuspended--;
 		r->npending++;
 		min_add(r, p);
@@ -773,8 +883,11 @@ HOT enum outcome apply_withdrawal(struct replay *r, int p, const struct dipnote 
 
 static enum outcome apply_amendment(struct replay *r, int p, const struct dipnote *nt)
 {
+	unsigned need;
 	int i;
 
+	if (p >= r->np && !membership_is_member(&r->mb, p, nt->delivered))
+		return OUT_NOT_MEMBER;
 	if (nt->version < 2 || !date_is_valid(nt->effective))
 		return OUT_BAD_VERSION;
 	for (i = 0; i < r->namend; i++)
@@ -785,13 +898,152 @@ static enum outcome apply_amendment(struct replay *r, int p, const struct dipnot
 			return OUT_TOO_MANY_VERSIONS;
 		r->amend[i].version = nt->version;
 		r->amend[i].mask = 0;
+		r->amend[i].agreed = false;
 		r->amend[i].effective = nt->effective;
 		r->namend++;
 	}
 	r->amend[i].mask |= 1u << p;
 	if (date_cmp(nt->effective, r->amend[i].effective) > 0)
 		r->amend[i].effective = nt->effective;
+	need = members_required(r, nt->delivered);
+	if ((r->amend[i].mask & need) == need)
+		r->amend[i].agreed = true;
 	return OUT_APPLIED;
+}
+
+/* An accession by a state that is not a party (p < 0), to an agreement in
+ * force whose definition allows accession. */
+static enum outcome apply_accession(struct replay *r, int p, const struct dipnote *nt)
+{
+	if (r->a->term.accession == ACCESSION_CLOSED)
+		return OUT_CLOSED;
+	if (p >= 0)
+		return membership_accession_pending(&r->mb, p) ? OUT_ACCESSION_PENDING :
+								   OUT_ALREADY_MEMBER;
+	if (!nt->from[0])
+		return OUT_UNKNOWN_PARTY;
+	if (nt->delivered < r->eif_from)
+		return OUT_NOT_IN_FORCE;
+	p = membership_accede(&r->mb, nt->from, nt->delivered);
+	if (p < 0)
+		return OUT_TOO_MANY_PARTIES;
+	r->pword[p] = code_word(r->mb.code[p]);
+	return OUT_APPLIED;
+}
+
+/* Member p accepts the accession the note names; it completes when every
+ * party it needs has accepted. *q: the acceding state's index, or -1. */
+static enum outcome apply_acceptance(struct replay *r, int p, const struct dipnote *nt, int *q)
+{
+	gs_instant t = nt->delivered;
+
+	*q = -1;
+	if (!membership_is_member(&r->mb, p, t))
+		return OUT_NOT_MEMBER;
+	if (r->a->term.accession == ACCESSION_CLOSED)
+		return OUT_CLOSED;
+	if (r->a->term.accession == ACCESSION_BY_DEPOSITARY && p != r->depositary)
+		return OUT_NOT_DEPOSITARY;
+	*q = replay_party(r, nt->acceding);
+	if (*q < 0 || !membership_accession_pending(&r->mb, *q))
+		return OUT_NO_ACCESSION;
+	if (r->mb.accepted_by[*q] & (1u << p))
+		return OUT_DUPLICATE;
+	r->mb.accepted_by[*q] |= 1u << p;
+	try_complete_accession(r, *q, t);
+	return OUT_APPLIED;
+}
+
+static gs_instant projected_end(const struct replay *r, gs_instant at);
+
+/* What a notice of p's taking effect at `ends` does: with two parties it
+ * ends the agreement; with more, p leaves, and the agreement ends with it
+ * only if fewer than two members would remain (as of t). */
+static void add_effect(struct sb *what, const struct replay *r, int p, const char *lead,
+		       const char *late, gs_instant ends, gs_instant t)
+{
+	if (r->mb.n <= 2) {
+		sb_add(what, "%s%s; agreement ends %s unless suspended or withdrawn", lead, late,
+		       fmt_local(r, ends).s);
+		return;
+	}
+	sb_add(what, "%s%s; %s leaves the agreement at %s unless suspended or withdrawn", lead, late,
+	       r->mb.code[p], fmt_local(r, ends).s);
+	if (projected_end(r, t) == ends)
+		sb_add(what, ", and the agreement then ends (fewer than two members would remain)");
+}
+
+/* Who still has to accept acceding state q's accession at t. */
+static void add_awaited(struct sb *b, const struct replay *r, int q, gs_instant t)
+{
+	if (r->a->term.accession == ACCESSION_BY_DEPOSITARY) {
+		sb_add(b, "waiting for its acceptance by the depositary %s", r->a->term.depositary);
+		return;
+	}
+	sb_add(b, "waiting for its acceptance by");
+	add_codes(b, r, members_required(r, t) & ~r->mb.accepted_by[q]);
+}
+
+static void accession_text(const struct replay *r, const struct dipnote *nt, int p, enum outcome o,
+			   struct sb *what)
+{
+	switch (o) {
+	case OUT_APPLIED:
+		sb_add(what, "%s accedes; ", nt->from);
+		add_awaited(what, r, replay_party(r, nt->from), nt->delivered);
+		return;
+	case OUT_CLOSED:
+		sb_add(what, "ignored, the agreement allows no accession");
+		return;
+	case OUT_ACCESSION_PENDING:
+		sb_add(what, "ignored, the accession of %s is already pending", r->mb.code[p]);
+		return;
+	case OUT_ALREADY_MEMBER:
+		sb_add(what, "ignored, %s is already a party", r->mb.code[p]);
+		return;
+	case OUT_NOT_IN_FORCE:
+		sb_add(what, "ignored, the agreement is not in force");
+		return;
+	case OUT_TOO_MANY_PARTIES:
+		sb_add(what, "ignored, the agreement already has %d parties", GS_MAX_PARTIES);
+		return;
+	default:
+		sb_add(what, "ignored");
+	}
+}
+
+static void acceptance_text(const struct replay *r, const struct dipnote *nt, int p, int q,
+			    enum outcome o, struct sb *what)
+{
+	switch (o) {
+	case OUT_APPLIED:
+		if (r->mb.accepted_at[q] != MEMBERSHIP_NEVER) {
+			sb_add(what, "the accession of %s is accepted; it is a member from %s",
+			       r->mb.code[q], fmt_local(r, r->mb.joined[q]).s);
+		} else {
+			sb_add(what, "recorded; ");
+			add_awaited(what, r, q, nt->delivered);
+		}
+		return;
+	case OUT_NOT_MEMBER:
+		sb_add(what, "ignored, %s is not a member", r->mb.code[p]);
+		return;
+	case OUT_CLOSED:
+		sb_add(what, "ignored, the agreement allows no accession");
+		return;
+	case OUT_NOT_DEPOSITARY:
+		sb_add(what, "ignored, only the depositary %s accepts an accession",
+		       r->a->term.depositary);
+		return;
+	case OUT_NO_ACCESSION:
+		sb_add(what, "ignored, %s has no accession pending", nt->acceding);
+		return;
+	case OUT_DUPLICATE:
+		sb_add(what, "ignored, %s already accepted it", r->mb.code[p]);
+		return;
+	default:
+		sb_add(what, "ignored");
+	}
 }
 
 /* Applies one note delivered at nt->delivered (after every earlier one).
@@ -823,14 +1075,16 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			sb_add(what, "amendment consent to version %d", nt->version);
 		else if (nt->kind == DIPNOTE_DOMESTIC_COMPLETE)
 			sb_add(what, "domestic-procedures-complete note");
+		else if (nt->kind == DIPNOTE_ACCESSION_ACCEPTANCE)
+			sb_add(what, "acceptance of the accession of %s", nt->acceding);
 		else
 			sb_add(what, "%s", nt->kind == DIPNOTE_TERMINATION ? "termination notice" :
 					   nt->kind == DIPNOTE_SUSPENSION ? "suspension of the termination notice" :
-					   "note");
-		sb_add(what, " by %s delivered %s: ", p >= 0 ? r->a->parties[p] : nt->from,
+					   nt->kind == DIPNOTE_ACCESSION ? "accession" : "note");
+		sb_add(what, " by %s delivered %s: ", p >= 0 ? r->mb.code[p] : nt->from,
 		       fmt_day(local_day(t, r->a->zone)).s);
 	}
-	if (p < 0) {
+	if (__builtin_expect(p < 0, 0) && nt->kind != DIPNOTE_ACCESSION) {
 		if (what)
 			sb_add(what, "ignored, not a party");
 		return OUT_UNKNOWN_PARTY;
@@ -840,6 +1094,15 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			sb_add(what, "ignored, the agreement terminated at %s",
 			       fmt_local(r, r->terminated_at).s);
 		return OUT_AFTER_TERMINATION;
+	}
+	/* r->gone is 0 until a party leaves (never, with two parties); after
+	 * that the lane stays closed (take_effect), so an open note needs no
+	 * test */
+	if (!open && __builtin_expect(r->gone != 0, 0) && p >= 0 && ((r->gone >> p) & 1u)) {
+		if (what)
+			sb_add(what, "ignored, %s left the agreement at %s", r->mb.code[p],
+			       fmt_local(r, r->mb.left[p]).s);
+		return OUT_PARTY_LEFT;
 	}
 
 	/* by how often each kind comes: a chain of tests costs less than a
@@ -854,8 +1117,8 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			sb_add(what, "reactivated notice late for %s (last day %s), ineffective",
 			       fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
 		else if (nt->withdraws == WITHDRAW_SUSPENSION)
-			sb_add(what, "the notice runs again%s; agreement ends %s unless suspended or withdrawn",
-			       tg.late ? " (carried forward)" : "", fmt_local(r, tg.ends).s);
+			add_effect(what, r, p, "the notice runs again", tg.late ? " (carried forward)" : "",
+				   tg.ends, nt->delivered);
 		else if (r->npending || r->nsuspended)
 			sb_add(what, "withdrawn; another party's notice remains");
 		else
@@ -868,8 +1131,10 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			return o;
 		if (o == OUT_NOT_IN_FORCE) {
 			sb_add(what, "ignored, the agreement is not in force");
+		} else if (o == OUT_NOT_MEMBER) {
+			sb_add(what, "ignored, %s is not yet a member", r->mb.code[p]);
 		} else if (o == OUT_ALREADY_PENDING) {
-			sb_add(what, "ignored, a notice by %s is already pending", r->a->parties[p]);
+			sb_add(what, "ignored, a notice by %s is already pending", r->mb.code[p]);
 		} else {
 			if (tg.late)
 				sb_add(what, "late for %s (last day %s)", fmt_day(tg.late_aday).s,
@@ -881,20 +1146,22 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 			if (o == OUT_LATE_REFUSED)
 				sb_add(what, ", ineffective");
 			else
-				sb_add(what, "%s; agreement ends %s unless suspended or withdrawn",
-				       tg.late ? ", carried forward" : "", fmt_local(r, tg.ends).s);
+				add_effect(what, r, p, "", tg.late ? ", carried forward" : "", tg.ends, t);
 		}
 		return o;
 	}
 	if (nt->kind == DIPNOTE_SUSPENSION) {
 		if (r->slot[p].st != SLOT_PENDING) {
 			if (what)
-				sb_add(what, "ignored, %s has no pending notice", r->a->parties[p]);
+				sb_add(what, "ignored, %s has no pending notice", r->mb.code[p]);
 			return OUT_NOTHING_TO_SUSPEND;
 		}
-		if (what)
+		if (what && r->mb.n <= 2)
 			sb_add(what, "notice suspended; the agreement does not end at %s and keeps renewing",
 			       fmt_local(r, r->slot[p].ends).s);
+		else if (what)
+			sb_add(what, "notice suspended; %s does not leave at %s and the agreement keeps "
+				   "renewing", r->mb.code[p], fmt_local(r, r->slot[p].ends).s);
 		r->slot[p].st = SLOT_SUSPENDED;
 		r->npending--;
 		r->nsuspended++;
@@ -902,6 +1169,12 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 		return OUT_APPLIED;
 	}
 	if (nt->kind == DIPNOTE_DOMESTIC_COMPLETE) {
+		if (p >= r->np) {
+			if (what)
+				sb_add(what, "ignored, %s accedes: its accession is its consent to be bound",
+				       r->mb.code[p]);
+			return OUT_NOT_ORIGINAL;
+		}
 		if (r->domestic_seen & (1u << p)) {
 			if (what)
 				sb_add(what, "ignored, %s already notified", r->a->parties[p]);
@@ -928,14 +1201,16 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 		o = apply_amendment(r, p, nt);
 		if (!what)
 			return o;
-		if (o == OUT_BAD_VERSION) {
+		if (o == OUT_NOT_MEMBER) {
+			sb_add(what, "ignored, %s is not yet a member", r->mb.code[p]);
+		} else if (o == OUT_BAD_VERSION) {
 			sb_add(what, "ignored, invalid version or date");
 		} else if (o == OUT_TOO_MANY_VERSIONS) {
 			sb_add(what, "ignored, too many versions");
 		} else {
 			for (q = 0; q < r->namend && r->amend[q].version != nt->version; q++)
 				;
-			if (r->amend[q].mask == r->all_mask) {
+			if (r->amend[q].agreed) {
 				char ed[GS_DATE_STR];
 
 				date_format(r->amend[q].effective, ed);
@@ -945,6 +1220,18 @@ HOT enum outcome apply_note(struct replay *r, const struct dipnote *nt, struct s
 				sb_add(what, "recorded; waiting for the other parties");
 			}
 		}
+		return o;
+	}
+	if (nt->kind == DIPNOTE_ACCESSION) {
+		o = apply_accession(r, p, nt);
+		if (what)
+			accession_text(r, nt, p, o, what);
+		return o;
+	}
+	if (nt->kind == DIPNOTE_ACCESSION_ACCEPTANCE) {
+		o = apply_acceptance(r, p, nt, &q);
+		if (what)
+			acceptance_text(r, nt, p, q, o, what);
 		return o;
 	}
 	if (what)
@@ -1090,6 +1377,43 @@ after:
 
 /* ---- status ---- */
 
+/* With more than two parties: who the members are at `at`, who accedes
+ * and who left (nothing with two parties, whose sentences stay as they
+ * were). */
+static void add_members(struct sb *b, const struct replay *r, gs_instant at)
+{
+	const struct membership *m = &r->mb;
+	unsigned acceding = 0;
+	int p;
+
+	if (m->n <= 2)
+		return;
+	sb_add(b, "; members:");
+	add_codes(b, r, membership_mask_at(m, at));
+	for (p = m->norig; p < m->n; p++)
+		if (m->left[p] > at && !membership_is_member(m, p, at))
+			acceding |= 1u << p;
+	if (acceding) {
+		sb_add(b, "; acceding:");
+		add_codes(b, r, acceding);
+	}
+	for (p = 0; p < m->n; p++)
+		if ((m->withdrawn & (1u << p)) && m->left[p] <= at)
+			sb_add(b, "; %s left at %s", m->code[p], fmt_local(r, m->left[p]).s);
+}
+
+/* The parties whose notice is pending. */
+static unsigned pending_mask(const struct replay *r)
+{
+	unsigned mask = 0;
+	int p;
+
+	for (p = 0; p < r->mb.n; p++)
+		if (r->slot[p].st == SLOT_PENDING)
+			mask |= 1u << p;
+	return mask;
+}
+
 static void set_reason(const struct replay *r, gs_instant at, struct lifecycle_status *out)
 {
 	struct sb b = { out->reason, sizeof(out->reason), 0 };
@@ -1127,27 +1451,126 @@ static void set_reason(const struct replay *r, gs_instant at, struct lifecycle_s
 		else
 			sb_add(&b, "agreement '%s' is in force since %s, until a party gives notice",
 			       id, fmt_local(r, r->eif).s);
+		add_members(&b, r, at);
 		break;
 	case STATE_NOTICE_PENDING:
-		sb_add(&b, "the termination notice by %s is pending: agreement '%s' ends at %s "
-			   "unless it is suspended or withdrawn",
-		       party_code(r, r->min_party), id, fmt_local(r, r->min_ends).s);
+		if (r->mb.n <= 2 || (r->npending == 1 && out->terminates_at == r->min_ends)) {
+			sb_add(&b, "the termination notice by %s is pending: agreement '%s' ends at %s "
+				   "unless it is suspended or withdrawn",
+			       party_code(r, r->min_party), id, fmt_local(r, r->min_ends).s);
+		} else {
+			/* a notice ends the agreement only for its sender */
+			sb_add(&b, "the termination notice%s by", r->npending > 1 ? "s" : "");
+			add_codes(&b, r, pending_mask(r));
+			sb_add(&b, " %s pending:", r->npending > 1 ? "are" : "is");
+			for (p = 0; p < r->mb.n; p++)
+				if (pending_mask(r) & (1u << p))
+					sb_add(&b, " %s leaves agreement '%s' at %s;", r->mb.code[p], id,
+					       fmt_local(r, r->slot[p].ends).s);
+			if (out->terminates_at == GS_INSTANT_NONE)
+				sb_add(&b, " unless a notice is suspended or withdrawn, the agreement "
+					   "stays in force among the others");
+			else
+				sb_add(&b, " unless a notice is suspended or withdrawn, the agreement "
+					   "ends at %s", fmt_local(r, out->terminates_at).s);
+		}
+		add_members(&b, r, at);
 		break;
 	case STATE_NOTICE_SUSPENDED:
-		for (p = 0; p < r->np && r->slot[p].st != SLOT_SUSPENDED; p++)
+		for (p = 0; p < r->mb.n && r->slot[p].st != SLOT_SUSPENDED; p++)
 			;
 		sb_add(&b, "the termination notice by %s is suspended: agreement '%s' stays in force",
 		       party_code(r, p), id);
 		if (out->term_end != GS_INSTANT_NONE)
 			sb_add(&b, " and renews at %s", fmt_local(r, out->term_end).s);
+		add_members(&b, r, at);
 		break;
 	case STATE_TERMINATED:
-		sb_add(&b, "agreement '%s' terminated at %s on the notice by %s: nothing new may be "
-			   "released, and everything released under it stays protected",
-		       id, fmt_local(r, r->terminated_at).s, party_code(r, r->term_party));
+		if (r->mb.n <= 2)
+			sb_add(&b, "agreement '%s' terminated at %s on the notice by %s: nothing new may "
+				   "be released, and everything released under it stays protected",
+			       id, fmt_local(r, r->terminated_at).s, party_code(r, r->term_party));
+		else
+			sb_add(&b, "agreement '%s' terminated at %s on the notice by %s, which left fewer "
+				   "than two members: nothing new may be released, and everything "
+				   "released under it stays protected",
+			       id, fmt_local(r, r->terminated_at).s, party_code(r, r->term_party));
 		break;
 	}
-	(void)at;
+}
+
+/* When the agreement itself ends if no other note comes: the first
+ * pending notice whose sender's departure leaves fewer than two members
+ * (members whose accession takes effect by then count). With two
+ * parties, the earliest pending notice. NONE if no such departure. */
+static gs_instant projected_end(const struct replay *r, gs_instant at)
+{
+	const struct membership *m = &r->mb;
+	gs_instant ends[GS_MAX_PARTIES], joins[GS_MAX_PARTIES], x;
+	int nd = 0, nj = 0, i, j, k, count = membership_count_at(m, at);
+
+	for (i = 0; i < m->n; i++) {
+		if (membership_is_member(m, i, at) && r->slot[i].st == SLOT_PENDING)
+			ends[nd++] = r->slot[i].ends;
+		else if (m->joined[i] > at && m->joined[i] != MEMBERSHIP_NEVER && m->left[i] > at)
+			joins[nj++] = m->joined[i];
+	}
+	for (i = 1; i < nd; i++)
+		for (k = i, x = ends[i]; k > 0 && ends[k - 1] > x; k--)
+			ends[k] = ends[k - 1], ends[k - 1] = x;
+	for (i = 1; i < nj; i++)
+		for (k = i, x = joins[i]; k > 0 && joins[k - 1] > x; k--)
+			joins[k] = joins[k - 1], joins[k - 1] = x;
+	for (i = 0, j = 0; i < nd;) {
+		if (j < nj && joins[j] <= ends[i]) {
+			count++;
+			j++;
+			continue;
+		}
+		if (--count < 2)
+			return ends[i];
+		i++;
+	}
+	return GS_INSTANT_NONE;
+}
+
+static gs_instant or_none(gs_instant t, gs_instant at)
+{
+	return t == MEMBERSHIP_NEVER || t > at ? GS_INSTANT_NONE : t;
+}
+
+/* Each party's standing at `at` (after the replay to it). */
+static void members_out(const struct replay *r, gs_instant at, struct lifecycle_status *out)
+{
+	const struct membership *m = &r->mb;
+	int p;
+
+	out->nmembers = m->n;
+	for (p = 0; p < m->n; p++) {
+		struct lifecycle_member *x = &out->members[p];
+		const struct slot *sl = &r->slot[p];
+		bool member = membership_is_member(m, p, at);
+
+		memcpy(x->code, m->code[p], GS_MAX_CODE);
+		x->original = p < m->norig;
+		x->accession_at = m->accession_at[p];
+		x->accepted_at = or_none(m->accepted_at[p], at);
+		/* a future join is known once the accession is complete */
+		x->joined_at = x->accepted_at != GS_INSTANT_NONE && m->joined[p] != MEMBERSHIP_NEVER ?
+				       m->joined[p] : or_none(m->joined[p], at);
+		x->left_at = or_none(m->left[p], at);
+		x->notice_at = member && sl->st != SLOT_NONE ? sl->given : GS_INSTANT_NONE;
+		x->leaves_at = member && sl->st == SLOT_PENDING ? sl->ends : GS_INSTANT_NONE;
+		if (x->left_at != GS_INSTANT_NONE)
+			x->state = (m->withdrawn & (1u << p)) ? MEMBER_WITHDRAWN : MEMBER_TERMINATED;
+		else if (r->terminated)
+			x->state = MEMBER_TERMINATED;
+		else if (member)
+			x->state = sl->st == SLOT_PENDING ? MEMBER_NOTICE_PENDING :
+				   sl->st == SLOT_SUSPENDED ? MEMBER_NOTICE_SUSPENDED : MEMBER_IN_FORCE;
+		else
+			x->state = x->original ? MEMBER_SIGNATORY : MEMBER_ACCEDING;
+	}
 }
 
 static int status_at(const struct agreement *a, bool signed_by_all,
@@ -1199,6 +1622,7 @@ static int status_at(const struct agreement *a, bool signed_by_all,
 				o = apply_note(&r, nt, &b, false);
 				ev->note = (int)ni;
 				ev->effect = o == OUT_APPLIED ? EFFECT_APPLIED : EFFECT_IGNORED;
+				check_termination(&r, nt->delivered);
 				ev->state_after = state_of(&r, nt->delivered);
 			} else {
 				apply_note(&r, nt, NULL, false);
@@ -1235,7 +1659,7 @@ replayed:
 			out->term_start = r.eif;
 		}
 		if (out->state == STATE_NOTICE_PENDING)
-			out->terminates_at = r.min_ends;
+			out->terminates_at = projected_end(&r, at);
 		break;
 	case STATE_TERMINATED:
 		out->terminates_at = r.terminated_at;
@@ -1246,10 +1670,11 @@ replayed:
 
 	out->version = 1;
 	for (i = 0; i < r.namend; i++) {
-		if (r.amend[i].mask == r.all_mask && r.amend[i].version > out->version &&
+		if (r.amend[i].agreed && r.amend[i].version > out->version &&
 		    date_midnight(r.amend[i].effective, a->zone) <= at)
 			out->version = r.amend[i].version;
 	}
+	members_out(&r, at, out);
 	if (text)
 		set_reason(&r, at, out);
 	else
@@ -1271,6 +1696,57 @@ int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
 	return status_at(a, signed_by_all, notes, nnotes, at, out, false);
 }
 
+/* An accession, to an agreement open to it (lifecycle_check_note has
+ * refused one to a closed agreement), by a state that is not a party. p:
+ * its index in the replay, or -1. */
+static int check_accession(const struct replay *r, int p, const struct dipnote *c,
+			   struct gs_diag *d)
+{
+	const struct agreement *a = r->a;
+	gs_instant t = c->delivered;
+
+	if (p >= 0 && membership_accession_pending(&r->mb, p))
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': the accession of '%s' (delivered %s) "
+				   "is already pending", a->id, c->from,
+				   fmt_local(r, r->mb.accession_at[p]).s);
+	if (p >= 0)
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': '%s' is already %s; an accession is "
+				   "for a state that is not", a->id, c->from,
+				   membership_is_member(&r->mb, p, t) ? "a member" : "a party");
+	if (!in_force_at(r, t))
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': not in force at %s; an accession "
+				   "needs it in force", a->id, fmt_local(r, t).s);
+	if (r->mb.n >= GS_MAX_PARTIES)
+		return gs_diag_set(d, GS_ELIMIT, "agreement '%s': already %d states belong to it; "
+				   "'%s' cannot accede", a->id, GS_MAX_PARTIES, c->from);
+	return 0;
+}
+
+/* An acceptance (of an agreement open to accession): by a member
+ * (by-all-members) or by the depositary, of an accession pending, once. */
+static int check_acceptance(const struct replay *r, int p, const struct dipnote *c,
+			    struct gs_diag *d)
+{
+	const struct agreement *a = r->a;
+	gs_instant t = c->delivered;
+	int q;
+
+	if (!membership_is_member(&r->mb, p, t))
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s': '%s' is not a member at %s; only a "
+				   "member accepts an accession", a->id, c->from, fmt_local(r, t).s);
+	if (a->term.accession == ACCESSION_BY_DEPOSITARY && p != r->depositary)
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s': only the depositary %s accepts an "
+				   "accession, not '%s'", a->id, a->term.depositary, c->from);
+	q = replay_party(r, c->acceding);
+	if (q < 0 || !membership_accession_pending(&r->mb, q))
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': '%.*s' has no accession pending to "
+				   "accept", a->id, GS_MAX_CODE - 1, c->acceding);
+	if (r->mb.accepted_by[q] & (1u << p))
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': '%s' has already accepted the "
+				   "accession of '%s'", a->id, c->from, c->acceding);
+	return 0;
+}
+
 int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 			 const struct dipnote *notes, size_t nnotes,
 			 const struct dipnote *c, struct gs_diag *d)
@@ -1278,7 +1754,7 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	struct replay r;
 	uint16_t idx[GS_MAX_NOTES];
 	struct target tg = { 0 };
-	bool sorted;
+	bool sorted, open_to;
 	int p;
 	gs_instant t;
 
@@ -1290,20 +1766,27 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	if (strncmp(c->agreement, a->id, GS_MAX_ID))
 		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': the note is for agreement '%.*s'",
 				   a->id, GS_MAX_ID - 1, c->agreement);
-	p = party_index(a, c->from);
-	if (p < 0)
+	/* Only an agreement open to accession has parties beyond its
+	 * definition's; they are known from the history replayed below. */
+	open_to = a->term.accession != ACCESSION_CLOSED;
+	if (!open_to && (c->kind == DIPNOTE_ACCESSION || c->kind == DIPNOTE_ACCESSION_ACCEPTANCE))
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s': it allows no accession "
+				   "(accession: closed); the %s note by '%.*s' has no effect", a->id,
+				   dipnote_kind_name(c->kind), GS_MAX_CODE - 1, c->from);
+	if (!open_to && party_index(a, c->from) < 0)
 		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
 				   a->id, GS_MAX_CODE - 1, c->from);
-	if (c->to[0] && party_index(a, c->to) < 0)
+	if (!open_to && c->to[0] && party_index(a, c->to) < 0)
 		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
 				   a->id, GS_MAX_CODE - 1, c->to);
 	if (c->to[0] && !strncmp(c->to, c->from, GS_MAX_CODE))
-		return gs_diag_set(d, GS_EDENIED, "agreement '%s': party '%s' cannot send a note to itself",
-				   a->id, a->parties[p]);
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s': party '%.*s' cannot send a note to itself",
+				   a->id, GS_MAX_CODE - 1, c->from);
 	t = c->delivered;
 	if (t < MIN_INSTANT || t > MAX_INSTANT)
-		return gs_diag_set(d, GS_EINVAL, "agreement '%s': the %s note by '%s' has no valid "
-				   "delivery instant", a->id, dipnote_kind_name(c->kind), a->parties[p]);
+		return gs_diag_set(d, GS_EINVAL, "agreement '%s': the %s note by '%.*s' has no valid "
+				   "delivery instant", a->id, dipnote_kind_name(c->kind),
+				   GS_MAX_CODE - 1, c->from);
 
 	replay_init(&r, a, signed_by_all, notes, nnotes, false);
 	sorted = r.sorted;
@@ -1311,13 +1794,37 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 		sort_notes(notes, nnotes, idx);
 	replay_to(&r, notes, nnotes, sorted ? NULL : idx, t);
 	check_termination(&r, t);
+	p = replay_party(&r, c->from);
+	if (p < 0 && c->kind != DIPNOTE_ACCESSION)
+		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
+				   a->id, GS_MAX_CODE - 1, c->from);
+	if (c->to[0] && replay_party(&r, c->to) < 0)
+		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s': party '%.*s' is not a party",
+				   a->id, GS_MAX_CODE - 1, c->to);
 	if (r.terminated)
 		return gs_diag_set(d, GS_ESTATE, "agreement '%s': terminated at %s; the %s note by '%s' "
 				   "delivered %s comes after", a->id, fmt_local(&r, r.terminated_at).s,
-				   dipnote_kind_name(c->kind), a->parties[p], fmt_local(&r, t).s);
+				   dipnote_kind_name(c->kind), c->from, fmt_local(&r, t).s);
+	if (p >= 0 && (r.gone & (1u << p)))
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': '%s' left it at %s, when its notice "
+				   "of termination took effect; its %s note has no effect", a->id, c->from,
+				   fmt_local(&r, r.mb.left[p]).s, dipnote_kind_name(c->kind));
+	if (c->kind == DIPNOTE_ACCESSION)
+		return check_accession(&r, p, c, d);
+	if (c->kind == DIPNOTE_ACCESSION_ACCEPTANCE)
+		return check_acceptance(&r, p, c, d);
+	if (p >= r.np && !membership_is_member(&r.mb, p, t) && c->kind != DIPNOTE_WITHDRAWAL &&
+	    c->kind != DIPNOTE_SUSPENSION)
+		return gs_diag_set(d, GS_ESTATE, "agreement '%s': '%s' is not yet a member at %s (its "
+				   "accession is not in effect); it gives no %s note", a->id, c->from,
+				   fmt_local(&r, t).s, dipnote_kind_name(c->kind));
 
 	switch (c->kind) {
 	case DIPNOTE_DOMESTIC_COMPLETE:
+		if (p >= r.np)
+			return gs_diag_set(d, GS_EDENIED, "agreement '%s': '%s' acceded: its accession "
+					   "is its consent to be bound, not a domestic-procedures note",
+					   a->id, c->from);
 		return 0;
 	case DIPNOTE_TERMINATION:
 		if (!in_force_at(&r, t))
@@ -1326,17 +1833,17 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 					   fmt_local(&r, t).s);
 		if (r.slot[p].st == SLOT_PENDING)
 			return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' already has a "
-					   "termination notice pending", a->id, a->parties[p]);
+					   "termination notice pending", a->id, c->from);
 		if (!notice_target(&r, t, &tg))
 			return gs_diag_set(d, GS_EDENIED, "agreement '%s': termination notice by '%s' "
 					   "delivered %s is late for %s (last day %s)", a->id,
-					   a->parties[p], fmt_day(local_day(t, a->zone)).s,
+					   c->from, fmt_day(local_day(t, a->zone)).s,
 					   fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
 		return 0;
 	case DIPNOTE_SUSPENSION:
 		if (r.slot[p].st != SLOT_PENDING)
 			return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' has no pending "
-					   "termination notice to suspend", a->id, a->parties[p]);
+					   "termination notice to suspend", a->id, c->from);
 		return 0;
 	case DIPNOTE_WITHDRAWAL:
 		if ((unsigned)c->withdraws > WITHDRAW_BOTH)
@@ -1344,30 +1851,32 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 		if (c->withdraws == WITHDRAW_SUSPENSION) {
 			if (r.slot[p].st != SLOT_SUSPENDED)
 				return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' has no "
-						   "suspended notice to reactivate", a->id,
-						   a->parties[p]);
+						   "suspended notice to reactivate", a->id, c->from);
 			if (a->term.suspension == SUSPENSION_STRICT_TREATY &&
 			    !notice_target(&r, t, &tg))
 				return gs_diag_set(d, GS_EDENIED, "agreement '%s': reactivated notice by "
 						   "'%s' delivered %s is late for %s (last day %s)",
-						   a->id, a->parties[p],
+						   a->id, c->from,
 						   fmt_day(local_day(t, a->zone)).s,
 						   fmt_day(tg.late_aday).s, fmt_day(tg.late_dday).s);
 			return 0;
 		}
 		if (r.slot[p].st == SLOT_NONE)
 			return gs_diag_set(d, GS_ESTATE, "agreement '%s': party '%s' has no "
-					   "termination notice to withdraw", a->id, a->parties[p]);
+					   "termination notice to withdraw", a->id, c->from);
 		return 0;
 	case DIPNOTE_AMENDMENT_CONSENT:
 		if (c->version < 2)
 			return gs_diag_set(d, GS_EINVAL, "agreement '%s': amendment consent by '%s' "
 					   "names version %d (amendments are versions 2 and up)",
-					   a->id, a->parties[p], c->version);
+					   a->id, c->from, c->version);
 		if (!date_is_valid(c->effective))
 			return gs_diag_set(d, GS_EINVAL, "agreement '%s': amendment consent by '%s' "
-					   "has no valid effective date", a->id, a->parties[p]);
+					   "has no valid effective date", a->id, c->from);
 		return 0;
+	case DIPNOTE_ACCESSION:
+	case DIPNOTE_ACCESSION_ACCEPTANCE:
+		break;
 	}
 	return gs_diag_set(d, GS_EINVAL, "agreement '%s': unknown note kind", a->id);
 }

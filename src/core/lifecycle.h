@@ -4,7 +4,8 @@
 
 /*
  * The state of an agreement at any instant, from its definition and its
- * diplomatic notes, exactly as SPEC §3 says. Pure and allocation-free:
+ * diplomatic notes (docs/lifecycle.md), and each party's membership
+ * (core/membership.h). Pure and allocation-free:
  * lifecycle_at() is a replay of the notes in delivery order up to the
  * instant asked about, then a projection of terms and anniversaries.
  *
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/agreement.h"
+#include "core/membership.h"
 #include "core/time.h"
 #include "util/err.h"
 
@@ -35,6 +37,8 @@ enum dipnote_kind {
 	DIPNOTE_SUSPENSION = 2,        /* suspension of a termination notice */
 	DIPNOTE_WITHDRAWAL = 3,        /* withdrawal of a notice and/or a suspension */
 	DIPNOTE_AMENDMENT_CONSENT = 4, /* consent to version N */
+	DIPNOTE_ACCESSION = 5,         /* a state that did not sign at first accedes */
+	DIPNOTE_ACCESSION_ACCEPTANCE = 6, /* a member (or the depositary) accepts an accession */
 };
 
 /* What a withdrawal withdraws. Withdrawing only the suspension
@@ -62,6 +66,7 @@ struct dipnote {
 	gs_instant terminate_at; /* at-any-time reactivation; else GS_INSTANT_NONE */
 	int version;             /* DIPNOTE_AMENDMENT_CONSENT: the version consented to */
 	struct gs_date effective; /* DIPNOTE_AMENDMENT_CONSENT: its effective date */
+	char acceding[GS_MAX_CODE]; /* DIPNOTE_ACCESSION_ACCEPTANCE: the acceding state */
 	bool exercise;           /* made by an exercise node */
 	char text[GS_MAX_TITLE]; /* free text of the note (may be "") */
 };
@@ -107,10 +112,14 @@ struct lifecycle_status {
 	gs_instant term_end;        /* end of the current term or NONE (indefinite) */
 	bool has_notice_deadline;
 	struct gs_date notice_deadline; /* last timely local day for a notice for the current term */
-	gs_instant terminates_at;   /* pending or past termination instant, or NONE */
+	gs_instant terminates_at;   /* pending or past termination instant, or NONE: the
+				     * instant fewer than two members would remain (with
+				     * two parties, the first pending notice's end) */
 	int version;                /* agreement version in effect, 1 if none: the highest
 				     * version every party has consented to by a note
 				     * delivered by `at`, once its effective date is reached */
+	int nmembers;               /* the original parties in order, then acceding states */
+	struct lifecycle_member members[GS_MAX_PARTIES]; /* each one's standing at `at` */
 	int nevents;                /* notes delivered by the instant (all of them) */
 	struct lifecycle_event events[GS_MAX_EVENTS]; /* the first GS_MAX_EVENTS */
 	char reason[GS_MAX_TITLE];  /* one sentence: why this state */
@@ -151,17 +160,28 @@ int lifecycle_state_at(const struct agreement *a, bool signed_by_all,
  * the state just before its delivery (history notes delivered at the same
  * instant come first). Rules, by sender: a party has at most one
  * termination notice at a time; only its sender may suspend or withdraw
- * it; a termination notice needs the agreement in force. Returns 0, or
- * GS_ENOTFOUND (non-party, other agreement), GS_ESTATE (terminated, not
- * in force, nothing to suspend/withdraw), GS_EDENIED (late under
- * LATE_REFUSE, a note to oneself) or GS_EINVAL (no delivery instant,
- * version < 2), with a sentence in d. */
+ * it; a termination notice needs the sender to be a member; a party that
+ * left has no note left to give. An accession comes from a state that is
+ * not a party, to an agreement in force whose definition allows it; an
+ * acceptance from a member (or the depositary) for a pending accession.
+ * Returns 0, or GS_ENOTFOUND (non-party, other agreement), GS_ESTATE
+ * (terminated, not in force, nothing to suspend/withdraw/accept, already a
+ * member, left), GS_EDENIED (late under LATE_REFUSE, a note to oneself,
+ * an acceptance by a non-member or not by the depositary, a closed
+ * agreement), GS_ELIMIT (GS_MAX_PARTIES states already) or GS_EINVAL (no
+ * delivery instant, version < 2), with a sentence in d. */
 int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 			 const struct dipnote *notes, size_t nnotes,
 			 const struct dipnote *candidate, struct gs_diag *d);
 
 /* Releases are allowed only in these states. */
 bool state_allows_release(enum agreement_state s);
+
+/* A party's entry in st->members, or NULL if it is neither an original
+ * party nor an acceding state. A release between two parties needs both
+ * in a state member_state_allows_release() accepts (docs/lifecycle.md). */
+const struct lifecycle_member *lifecycle_member_find(const struct lifecycle_status *st,
+						     const char *code);
 
 /* "in_force", "notice_pending", ... */
 const char *state_name(enum agreement_state s);

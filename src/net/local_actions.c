@@ -92,7 +92,7 @@ int local_note_parse(const char *buf, size_t len, struct note_body *out, struct 
 	static const struct api_member ms[] = {
 		S(note_body, kind), S(note_body, text), S(note_body, to), S(note_body, delivered),
 		S(note_body, withdraws), S(note_body, terminate_at), N(note_body, version),
-		S(note_body, effective),
+		S(note_body, effective), S(note_body, acceding),
 	};
 
 	return body_parse(buf, len, ms, sizeof(ms) / sizeof(ms[0]), out, sizeof(*out), d);
@@ -739,7 +739,7 @@ static int note_kind(const char *s, enum dipnote_kind *k)
 {
 	int i;
 
-	for (i = DIPNOTE_DOMESTIC_COMPLETE; i <= DIPNOTE_AMENDMENT_CONSENT; i++) {
+	for (i = DIPNOTE_DOMESTIC_COMPLETE; i <= DIPNOTE_ACCESSION_ACCEPTANCE; i++) {
 		if (!strcmp(s, dipnote_kind_name((enum dipnote_kind)i))) {
 			*k = (enum dipnote_kind)i;
 			return 0;
@@ -758,7 +758,8 @@ static int note_of(struct call *c, const char *agreement, const struct note_body
 	note->terminate_at = GS_INSTANT_NONE;
 	if (note_kind(b->kind, &note->kind))
 		return gs_diag_set(d, GS_EINVAL, "unknown note kind '%.64s' (domestic-procedures-complete, "
-				   "termination-notice, suspension, withdrawal, amendment-consent)", b->kind);
+				   "termination-notice, suspension, withdrawal, amendment-consent, accession, "
+				   "accession-acceptance)", b->kind);
 	if (b->text[0] && !kv_value_ok(b->text))
 		return gs_diag_set(d, GS_EINVAL, "member 'text' must be one line without control characters");
 	if (!strcmp(b->to, c->n->self.code))
@@ -779,6 +780,12 @@ static int note_of(struct call *c, const char *agreement, const struct note_body
 	} else if (note->kind == DIPNOTE_WITHDRAWAL) {
 		return gs_diag_set(d, GS_EINVAL, "a withdrawal needs 'withdraws': notice, suspension or both");
 	}
+	if (note->kind == DIPNOTE_ACCESSION_ACCEPTANCE && !party_code_is_valid(b->acceding))
+		return gs_diag_set(d, GS_EINVAL, "an accession-acceptance needs 'acceding': the acceding "
+				   "state's code");
+	if (note->kind != DIPNOTE_ACCESSION_ACCEPTANCE && b->acceding[0])
+		return gs_diag_set(d, GS_EINVAL, "member 'acceding' is for an accession-acceptance note");
+	snprintf(note->acceding, sizeof(note->acceding), "%s", b->acceding);
 	note->version = b->version;
 	if (note->kind == DIPNOTE_AMENDMENT_CONSENT &&
 	    (!b->version || !b->effective[0] || date_parse(b->effective, &note->effective)))
@@ -825,21 +832,30 @@ unsigned local_h_note(struct call *c, json_t **reply)
 		status = fail(ret, &d, reply);
 		goto out;
 	}
-	/* Who gets it: 'to', else every other party; each must be reachable. */
+	/* Who gets it: 'to', else every other party that has not left (an
+	 * acceding state's too); each must be reachable. */
 	a = agreement_view_base(v);
-	if (b.to[0] && agreement_party_index(a, b.to) < 0) {
+	if ((ret = node_now(c->n, &now, &d)) || (ret = agreement_view_status(v, now, st))) {
+		status = fail(ret, &d, reply);
+		goto out;
+	}
+	if (b.to[0] && agreement_party_index(a, b.to) < 0 && !lifecycle_member_find(st, b.to)) {
 		*reply = local_error("'%s' is not a party to '%s'", b.to, agreement);
 		status = MHD_HTTP_BAD_REQUEST;
 		goto out;
 	}
-	for (i = 0; i < (size_t)a->nparties && i < GS_MAX_PARTIES; i++) {
-		if (!strcmp(a->parties[i], c->n->self.code) || (b.to[0] && strcmp(a->parties[i], b.to)))
+	for (i = 0; i < (size_t)st->nmembers && i < GS_MAX_PARTIES; i++) {
+		const struct lifecycle_member *m = &st->members[i];
+
+		if (!strcmp(m->code, c->n->self.code) || (b.to[0] && strcmp(m->code, b.to)) ||
+		    m->state == MEMBER_WITHDRAWN)
 			continue;
-		snprintf(peers_buf[npeers], GS_MAX_CODE, "%s", a->parties[i]);
+		snprintf(peers_buf[npeers], GS_MAX_CODE, "%s", m->code);
 		peers[npeers] = peers_buf[npeers];
 		npeers++;
 	}
-	if (agreement_party_index(a, c->n->self.code) < 0) {
+	if (agreement_party_index(a, c->n->self.code) < 0 && !lifecycle_member_find(st, c->n->self.code) &&
+	    note->kind != DIPNOTE_ACCESSION) {
 		*reply = local_error("%s is not a party to '%s': it gives no notes on it", c->n->self.code, agreement);
 		status = MHD_HTTP_FORBIDDEN;
 		goto out;

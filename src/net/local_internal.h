@@ -146,6 +146,7 @@ struct note_body {
 	char terminate_at[GS_MAX_NAME];
 	int version;                   /* 0: absent; else 1..1000 */
 	char effective[16];
+	char acceding[GS_MAX_CODE];    /* accession-acceptance: the acceding state */
 };
 
 int local_consent_request_parse(const char *buf, size_t len, struct consent_request_body *out, struct gs_diag *d)

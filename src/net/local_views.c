@@ -397,6 +397,8 @@ unsigned h_view_agreement(struct call *c, json_t **reply)
 	}
 	timeline = json_object();
 	json_object_set_new(timeline, "events", events_json(v, tl));
+	/* each party's membership as known from every note held */
+	json_object_set_new(timeline, "members", members_json(tl));
 	if (tl->in_force_since != GS_INSTANT_NONE) {
 		gs_instant since = tl->in_force_since;
 
@@ -550,6 +552,7 @@ static int notice_today(struct call *c, const struct agreement_view *v, const ch
 	struct lifecycle_status *st = calloc(1, sizeof(*st));
 	struct gs_diag why = { { 0 } };
 	struct dipnote *cand;
+	const struct lifecycle_member *self;
 	json_t *o = NULL, *holdings = json_array();
 	gs_instant now, ends = GS_INSTANT_NONE;
 	int k, ret;
@@ -592,10 +595,16 @@ static int notice_today(struct call *c, const struct agreement_view *v, const ch
 		if ((ret = lifecycle_at(a, signed_all, notes, v->nnotes + 1, now, st)))
 			goto out;
 	}
+	/* with more than two members the notice ends the agreement for this
+	 * party only: its holdings survive from the instant it leaves */
 	ends = st->terminates_at;
+	self = lifecycle_member_find(st, c->n->self.code);
 	json_object_set_new(o, "state_after", json_string(state_name(st->state)));
 	json_object_set_new(o, "reason", json_string(st->reason));
 	json_object_set_new(o, "terminates_at", jinstant(ends));
+	json_object_set_new(o, "leaves_at", jinstant(self ? self->leaves_at : GS_INSTANT_NONE));
+	if (ends == GS_INSTANT_NONE && self)
+		ends = self->leaves_at;
 	if ((ret = holdings_json(c, id, ends, a->zone, holdings, d)))
 		goto out;
 	json_object_set_new(o, "holdings", holdings);

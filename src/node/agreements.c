@@ -424,8 +424,11 @@ static int assemble(struct evidence *e, party_lookup_fn lookup, void *lctx, int 
 					  n->agreement, v->versions[0]->id);
 			goto out;
 		}
+		/* A state not in the definition speaks only to an agreement open
+		 * to accession; whether it has acceded is the lifecycle's to say
+		 * (lifecycle_check_note below). */
 		pi = agreement_party_index(v->versions[0], n->from);
-		if (pi < 0) {
+		if (pi < 0 && v->versions[0]->term.accession == ACCESSION_CLOSED) {
 			ret = gs_diag_set(d, GS_ENOTFOUND, "%s: note from '%s', who is not a party to '%s'",
 					  b->src, n->from, n->agreement);
 			goto out;
@@ -599,6 +602,17 @@ out:
 	return ret;
 }
 
+bool agreement_view_concerns(const struct agreement_view *v, const char *code)
+{
+	int vi;
+
+	for (vi = 0; vi < v->nversions; vi++)
+		if (agreement_party_index(v->versions[vi], code) >= 0)
+			return true;
+	/* open to accession: a state may hold the text it means to accede to */
+	return agreement_view_base(v)->term.accession != ACCESSION_CLOSED;
+}
+
 int agreement_view_status(const struct agreement_view *v, gs_instant at, struct lifecycle_status *st)
 {
 	return lifecycle_at(agreement_view_base(v), agreement_view_signed(v, 0), v->notes, v->nnotes,
@@ -760,7 +774,6 @@ int node_agreement_import(struct node *n, const char *path, struct import_summar
 	struct agreement_view v, held;
 	struct stat sb;
 	gs_instant now;
-	size_t i;
 	int ret, has_held = 0;
 	char detail[128];
 
@@ -841,10 +854,7 @@ int node_agreement_import(struct node *n, const char *path, struct import_summar
 	if ((ret = assemble(&e, lookup_in_node, n, n->self.exercise, &v, d)))
 		goto out;
 	snprintf(sum->id, sizeof(sum->id), "%s", agreement_view_base(&v)->id);
-	for (i = 0; i < (size_t)agreement_view_base(&v)->nparties; i++)
-		if (!strcmp(agreement_view_base(&v)->parties[i], n->self.code))
-			break;
-	if (i == (size_t)agreement_view_base(&v)->nparties) {
+	if (!agreement_view_concerns(&v, n->self.code)) {
 		ret = gs_diag_set(d, GS_EDENIED, "agreement '%s': this node's party '%s' is not a party to it",
 				  sum->id, n->self.code);
 		agreement_view_release(&v);
@@ -1071,6 +1081,29 @@ int agreement_view_cached(struct node *n, const char *id, const struct agreement
 	return 0;
 }
 
+json_t *members_json(const struct lifecycle_status *st)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; i < st->nmembers && i < GS_MAX_PARTIES; i++) {
+		const struct lifecycle_member *m = &st->members[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "party", json_string(m->code));
+		json_object_set_new(o, "original", json_boolean(m->original));
+		json_object_set_new(o, "state", json_string(member_state_name(m->state)));
+		json_object_set_new(o, "joined_at", jinstant(m->joined_at));
+		json_object_set_new(o, "notice_at", jinstant(m->notice_at));
+		json_object_set_new(o, "leaves_at", jinstant(m->leaves_at));
+		json_object_set_new(o, "left_at", jinstant(m->left_at));
+		json_object_set_new(o, "accession_at", jinstant(m->accession_at));
+		json_object_set_new(o, "accepted_at", jinstant(m->accepted_at));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *agreement_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
 {
 	const struct agreement *a = agreement_view_base(v);
@@ -1097,6 +1130,7 @@ json_t *agreement_status_json(const struct agreement_view *v, const struct lifec
 	json_object_set_new(o, "signed", json_boolean(agreement_view_signed(v, 0)));
 	json_object_set_new(o, "missing_signatures", json_string(missing));
 	json_object_set_new(o, "reason", json_string(st->reason));
+	json_object_set_new(o, "members", members_json(st));
 	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++) {
 		const struct lifecycle_event *ev = &st->events[i];
 		const struct dipnote *n = &v->notes[ev->note];

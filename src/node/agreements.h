@@ -63,11 +63,19 @@ int agreement_view_cached(struct node *n, const char *id, const struct agreement
 /* Drops the kept views (node_close() calls it). */
 void agreement_cache_release(struct node *n);
 
+/* Whether party `code` may hold the agreement: it is a party to a
+ * version of it, or the agreement is open to accession (a state holds the
+ * text it accedes to). */
+bool agreement_view_concerns(const struct agreement_view *v, const char *code);
+
 /* The state at `at` and the version in effect then. */
 int agreement_view_status(const struct agreement_view *v, gs_instant at, struct lifecycle_status *st);
 /* The state st of v at instant at as JSON: `gsomia agreement status --json`
  * and GET /v1/local/agreements/{id}/status (docs/lifecycle.md). */
 json_t *agreement_status_json(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at);
+/* st->members as JSON: party, original, state and the instants of its
+ * transitions (docs/commands.md, agreement status). */
+json_t *members_json(const struct lifecycle_status *st);
 
 struct import_summary {
 	char id[GS_MAX_ID];

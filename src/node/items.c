@@ -528,6 +528,29 @@ out:
 	return ret;
 }
 
+/* Both ends of a release must have been members of the agreement at its
+ * instant: a party that left a multilateral agreement neither releases
+ * nor receives under it (docs/lifecycle.md, "Members"). */
+static int members_at_release(const char *bundle_path, const struct agreement *a,
+			      const struct lifecycle_status *st, const char *sender, const char *self,
+			      gs_instant created, struct gs_diag *d)
+{
+	const char *who[2] = { sender, self };
+	char when[GS_INSTANT_STR];
+
+	for (int i = 0; i < 2 && st->nmembers > 0; i++) {
+		const struct lifecycle_member *m = lifecycle_member_find(st, who[i]);
+
+		if (m && member_state_allows_release(m->state))
+			continue;
+		instant_format_local(created, a->zone, when);
+		return gs_diag_set(d, GS_EDENIED, "%s: %s was not a member of agreement '%s' at the "
+				   "release instant %s (%s); refused", bundle_path, who[i], a->id, when,
+				   m ? member_state_name(m->state) : "not a party");
+	}
+	return 0;
+}
+
 int node_receive(struct node *n, const char *bundle_path, const char *receipt_out,
 		 struct receive_result *res, struct gs_diag *d)
 {
@@ -653,6 +676,8 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 				  m->sender, a->id);
 		goto out;
 	}
+	if ((ret = members_at_release(bundle_path, a, st, m->sender, n->self.code, m->created, d)))
+		goto out;
 	if (strcmp(m->originator, m->sender) && (ret = onward_accept(n, m, a, &res->marking, d))) {
 		/* An onward release: the third party accepts it only with the
 		 * originator's signed consent, held and verified here (node/onward.c). */

@@ -27,6 +27,25 @@ static bool relies_on(const struct agreement *arr, const char *id)
 	return false;
 }
 
+/* Both ends of a leg routed under an arrangement take part in it at the
+ * instant: a participant that left it routes nothing (docs/lifecycle.md,
+ * "Members"). */
+static int arrangement_members(const struct agreement *arr, const struct lifecycle_status *ast,
+			       const char *self, const char *to, struct gs_diag *d)
+{
+	const char *who[2] = { self, to };
+
+	for (int i = 0; i < 2 && ast->nmembers > 0; i++) {
+		const struct lifecycle_member *m = lifecycle_member_find(ast, who[i]);
+
+		if (!m || member_state_allows_release(m->state))
+			continue; /* a non-participant: decide_onward names the route it breaks */
+		return gs_diag_set(d, GS_EDENIED, "%s is %s in arrangement '%s': nothing is routed "
+				   "to or by it", who[i], member_state_name(m->state), arr->id);
+	}
+	return 0;
+}
+
 int node_release_onward(struct node *n, const struct onward_request *r, struct release_result *res,
 			struct decision *dec, struct gs_diag *d)
 {
@@ -97,6 +116,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 					  arr->id, state_name(ast->state));
 			goto out;
 		}
+		if ((ret = arrangement_members(arr, ast, n->self.code, r->to, d)))
+			goto out;
 		if (!relies_on(arr, a->id)) {
 			ret = gs_diag_set(d, GS_EDENIED, "arrangement '%s' does not rely on agreement '%s'; refused",
 					  arr->id, a->id);

@@ -72,7 +72,8 @@ ready() {
 quiet() { "$@" >/dev/null; }
 
 # Two exercise nodes that know each other, with the KOR-JPN agreement and
-# its 2016 notes: in force, its term running to 23 November 2019.
+# its 2016 notes: in force, its term running to 23 November 2019; and a
+# trilateral agreement USA has left.
 declare -A port
 for P in KOR JPN; do
 	h=$(echo $P | tr A-Z a-z)
@@ -88,6 +89,39 @@ for h in kor jpn; do
 	for s in "$KJ"/signatures/*.sig; do quiet "$G" agreement import "$s" --home $h; done
 	for n in "$KJ"/notes/2016-*.note; do quiet "$G" agreement import "$n" --home $h; done
 done
+
+# A trilateral agreement (docs/lifecycle.md, "Members"): KOR, JPN and USA
+# from 2017-03-01; USA gave notice and left at the first anniversary, KOR and
+# JPN go on. USA's node only signs and makes its notes; it is not served.
+quiet "$G" init --party USA --exercise --keys "$EX/keys/USA.keys" --levels "$EX/parties/USA.levels" --home usa
+"$G" party export --home usa -o usa.id
+for h in kor jpn; do quiet "$G" party import usa.id --home $h; quiet "$G" party import $h.id --home usa; done
+mkdir -p tri/signatures tri/notes
+cat >tri/agreement.txt <<'DEF'
+gsomia-agreement/v1
+id: TRI-2017
+title: Trilateral agreement on the protection of classified military information (exercise)
+parties: KOR JPN USA
+zone: +09:00
+signed: 2017-02-01
+accession: by-all-members
+[annex 1 effective 2017-02-01]
+SECRET = KOR: 군사II급비밀 | JPN: 特定秘密 | USA: SECRET
+DEF
+for h in kor jpn usa; do
+	quiet "$G" agreement import tri/agreement.txt --home $h
+	quiet "$G" agreement sign TRI-2017 -o tri/signatures/$h.sig --home $h
+done
+for h in kor jpn usa; do quiet "$G" agreement import tri --home $h; done
+trinote() { # HOME KIND DELIVERED
+	quiet "$G" agreement note "$2" --agreement TRI-2017 --delivered "$3" -o "tri/notes/$1-$2.note" --home "$1" 2>/dev/null
+}
+trinote kor domestic-procedures-complete 2017-02-20T10:00:00+09:00
+trinote jpn domestic-procedures-complete 2017-02-25T10:00:00+09:00
+trinote usa domestic-procedures-complete 2017-03-01T10:00:00+09:00
+quiet "$G" agreement import tri --home usa
+trinote usa termination-notice 2017-06-01T10:00:00+09:00
+for h in kor jpn; do quiet "$G" agreement import tri --home $h; done
 
 # People, with roles and passwords. JPN: yamada is cleared (特定秘密) and
 # needs to know dprk-missiles; sato has no clearance.

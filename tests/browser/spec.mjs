@@ -247,6 +247,24 @@ await test("what if: the releases refused at an instant after a termination", as
 	assert((await jpn.locator(T("whatif-holdings")).count()) === 1, "no holdings of the notice-today view");
 }, jpn);
 
+await test("a trilateral agreement: each party's membership, and a timeline lane per party", async () => {
+	await go(jpn, "#/agreements/TRI-2017", T("members-table"));
+	const state = await jpn.locator(T("agreement-state")).textContent();
+	assert(/in force/.test(state), `USA left, KOR and JPN go on: ${state}`);
+	const parties = await jpn.locator(`${T("members-table")} ${T("member-party")}`).allTextContents();
+	assert(parties.join(" ") === "KOR JPN USA", `members: ${parties}`);
+	const states = await jpn.locator(`${T("members-table")} ${T("member-state")}`).allTextContents();
+	assert(states.join(",") === "in force,in force,withdrawn", `states: ${states}`);
+	const when = await jpn.locator(`${T("members-table")} ${T("member-when")}`).allTextContents();
+	assert(when[2].startsWith("left 2018-03-01 00:00:00 +09:00"), `USA: ${when[2]}`);
+	const lanes = await jpn.locator(T("timeline-lane")).count();
+	assert(lanes === 3, `${lanes} lanes`);
+	const usa = await jpn.locator(`${T("timeline-lane")}[data-party="USA"]`).getAttribute("class");
+	assert(/lane-withdrawn/.test(usa), `USA's lane: ${usa}`);
+	const kor = await jpn.locator(`${T("timeline-lane")}[data-party="KOR"] rect.lane-member`).count();
+	assert(kor === 1, "KOR's lane has no membership bar");
+}, jpn);
+
 await test("a call by cookie without the CSRF token is refused", async () => {
 	const r = await jpn.evaluate(async () => {
 		const body = JSON.stringify({ agreement: "KOR-JPN-2016", originator: "KOR", classification: "군사II급비밀",

@@ -346,6 +346,14 @@ as "$KNSA" $PK POST "/v1/local/agreements/NO-SUCH/notes" --data-binary '{"kind":
 eq "an unknown agreement is 404" "$code" 404
 as "$KREG" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"termination-notice"}'
 eq "a registry officer gives no notes: 403" "$code" 403
+as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"accession-acceptance"}'
+eq "an acceptance without the acceding state is 400" "$code" 400
+has "saying what it needs" "$body" "needs 'acceding'"
+as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"withdrawal","withdraws":"notice","acceding":"USA"}'
+eq "'acceding' on another kind is 400" "$code" 400
+as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" --data-binary '{"kind":"accession-acceptance","acceding":"USA"}'
+case "$code" in 4*) ok "an acceptance under a closed agreement is refused ($code)" ;; *) bad "an acceptance under a closed agreement" "HTTP $code $body" ;; esac
+has "saying it allows no accession" "$body" "allows no accession"
 eq "KOR's database is unchanged" "$(dbsum kor)" "$before"
 as "$KNSA" $PK POST "/v1/local/agreements/$AG/notes" \
 	--data-binary '{"kind":"termination-notice","text":"The Republic of Korea gives notice."}'

@@ -87,6 +87,8 @@ static void test_kor_jpn(void **state)
 	assert_int_equal(a->term.notice_rule, NOTICE_LAST_DAY);
 	assert_int_equal(a->term.late_notice, LATE_CARRY_FORWARD);
 	assert_int_equal(a->term.suspension, SUSPENSION_STRICT_TREATY);
+	assert_int_equal(a->term.accession, ACCESSION_CLOSED); /* the default */
+	assert_string_equal(a->term.depositary, "");
 	assert_int_equal(a->rules.marking, MARKING_RECIPIENT_CONVERTS);
 	assert_int_equal(a->rules.nationality, NATIONALITY_HOLDER_ONLY);
 	assert_false(a->rules.dual_nationals_allowed);
@@ -346,6 +348,16 @@ static const struct bad bad_cases[] = {
 	{ HEAD "term: indefinite\nnotice-deadline: last-day\n" BODY, GS_EINVAL,
 	  "8:18: 'notice-deadline' applies only to term: annual" },
 	{ HEAD "hub: KOR\n" BODY, GS_EINVAL, "7:6: 'hub' applies only to kind: arrangement" },
+	{ HEAD "accession: anyone\n" BODY, GS_EINVAL,
+	  "7:12: invalid accession 'anyone' (closed | by-all-members | by-depositary)" },
+	{ HEAD "depositary: KOR\n" BODY, GS_EINVAL,
+	  "7:13: 'depositary' applies only to accession: by-depositary" },
+	{ HEAD "accession: by-all-members\ndepositary: KOR\n" BODY, GS_EINVAL,
+	  "8:13: 'depositary' applies only to accession: by-depositary" },
+	{ HEAD "accession: by-depositary\n" BODY, GS_EINVAL,
+	  "7:12: accession: by-depositary needs 'depositary: PARTY'" },
+	{ HEAD "accession: by-depositary\ndepositary: USA\n" BODY, GS_EINVAL,
+	  "8:13: unknown party 'USA' (parties are KOR, JPN)" },
 	{ HEAD "kind: arrangement\nrelies-on: A-1\nhub: USA\n", GS_EINVAL,
 	  "9:6: unknown party 'USA' (parties are KOR, JPN)" },
 	{ HEAD "kind: arrangement\nrelies-on: A\nreceipts-from: SECRET\n", GS_EINVAL,

@@ -54,6 +54,24 @@ static const char amendment[] =
 	"version 2\n"
 	"effective 2024-01-01\n";
 
+/* Sweden accedes to a framework agreement; the depositary accepts. */
+static const char accession[] =
+	"gsomia-note/v1\n"
+	"agreement EU-FA-2020\n"
+	"kind accession\n"
+	"from SWE\n"
+	"to DEU\n"
+	"delivered 2023-02-01T10:00:00+01:00\n"
+	"text Instrument of accession of the Kingdom of Sweden\n";
+
+static const char acceptance[] =
+	"gsomia-note/v1\n"
+	"agreement EU-FA-2020\n"
+	"kind accession-acceptance\n"
+	"from DEU\n"
+	"delivered 2023-02-20T10:00:00+01:00\n"
+	"acceding SWE\n";
+
 static void roundtrip(const char *text, const char *canonical)
 {
 	struct dipnote n, m;
@@ -80,6 +98,8 @@ static void test_roundtrip(void **state)
 	roundtrip(korea_2019, NULL);
 	roundtrip(withdrawal_2023, NULL);
 	roundtrip(reactivation, NULL);
+	roundtrip(accession, NULL);
+	roundtrip(acceptance, NULL);
 	roundtrip(amendment,
 		  "gsomia-note/v1\n"
 		  "agreement KOR-JPN-2016\n"
@@ -122,6 +142,18 @@ static void test_fields(void **state)
 	assert_int_equal(n.version, 2);
 	assert_int_equal(date_cmp(n.effective, (struct gs_date){ 2024, 1, 1 }), 0);
 	assert_int_equal(n.zone, 0);
+
+	assert_int_equal(dipnote_parse(accession, strlen(accession), &n, &d), 0);
+	assert_int_equal(n.kind, DIPNOTE_ACCESSION);
+	assert_string_equal(dipnote_kind_name(n.kind), "accession");
+	assert_string_equal(n.from, "SWE");
+	assert_string_equal(n.to, "DEU");
+	assert_string_equal(n.acceding, "");
+	assert_int_equal(dipnote_parse(acceptance, strlen(acceptance), &n, &d), 0);
+	assert_int_equal(n.kind, DIPNOTE_ACCESSION_ACCEPTANCE);
+	assert_string_equal(dipnote_kind_name(n.kind), "accession-acceptance");
+	assert_string_equal(n.acceding, "SWE");
+	assert_int_equal(n.zone, 3600);
 }
 
 #define HEAD "gsomia-note/v1\nagreement KOR-JPN-2016\n"
@@ -236,6 +268,21 @@ static void test_errors(void **state)
 	bad(TERM "delivered 2019-08-23T15:00:00+09:00\nexercise no\n",
 	    "6:10: invalid exercise 'no' (only 'yes'; omit the line otherwise)");
 	bad(TERM "delivered 2019-08-23T15:00:00+09:00\ntextual x\n", "6:1: unknown key 'textual'");
+
+	/* Accession. */
+	bad(HEAD "kind accession-acceptance\nfrom DEU\ndelivered 2023-02-20T10:00:00+01:00\n",
+	    "6:1: missing 'acceding'");
+	bad(HEAD "kind accession-acceptance\nfrom DEU\ndelivered 2023-02-20T10:00:00+01:00\n"
+		 "text x\n",
+	    "6:1: expected 'acceding', found 'text'");
+	bad(HEAD "kind accession\nfrom SWE\ndelivered 2023-02-01T10:00:00+01:00\nacceding SWE\n",
+	    "6:1: 'acceding' is not allowed in an accession note");
+	bad(HEAD "kind accession-acceptance\nfrom DEU\ndelivered 2023-02-20T10:00:00+01:00\n"
+		 "acceding swe\n",
+	    "6:10: invalid party code 'swe' (A-Z, 0-9)");
+	bad(HEAD "kind accession-acceptance\nfrom DEU\ndelivered 2023-02-20T10:00:00+01:00\n"
+		 "acceding DEU\n",
+	    "6:10: 'DEU' cannot accept its own accession");
 }
 
 static void test_long_values(void **state)
