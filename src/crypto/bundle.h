@@ -259,7 +259,9 @@ int bundle_check_leaf(const struct bundle_check *c, uint64_t i, const void *p, s
  * whole bundle. A chunk that does not verify, or is incomplete, ends the
  * prefix (what follows is to be fetched again); a refusal of what comes
  * before the chunks (first line, signature, manifest, section, header) is
- * returned as an error, as nothing of such a file can be used.
+ * returned as an error, as nothing of such a file can be used. When the
+ * prefix is not the whole bundle, d says why it ends there (the chunk
+ * that does not verify, or where the file is cut).
  */
 int bundle_verified_prefix(int fd, bundle_key_fn key, void *ctx, uint64_t *prefix,
 			   int *complete, struct bundle_manifest *m, struct gs_diag *d)

@@ -454,18 +454,21 @@ int bundle_verified_prefix(int fd, bundle_key_fn key, void *ctx, uint64_t *prefi
 	}
 	if (ret) {
 		/* a bad chunk, or bytes past the end, only end the prefix */
-		if (c->err_st != ST_CHUNKS && c->err_st != ST_DONE) {
+		if (d)
 			*d = ld;
+		if (c->err_st != ST_CHUNKS && c->err_st != ST_DONE)
 			goto out;
-		}
 		ret = 0;
 	} else if (bundle_check_finish(c, m, &ld) == 0) {
 		*complete = 1;
-	} else if (c->err) {
-		/* a v1 digest that does not match: nothing of the payload holds */
-		*d = ld;
-		ret = c->err;
-		goto out;
+	} else {
+		if (d)
+			*d = ld; /* where it ends */
+		if (c->err) {
+			/* a v1 digest that does not match: nothing of the payload holds */
+			ret = c->err;
+			goto out;
+		}
 	}
 	*prefix = c->verified;
 out:

@@ -107,6 +107,48 @@ out:
 	return ret;
 }
 
+/* Where a bundle's delivery resumes: the verified length the peer keeps
+ * of an interrupted delivery (GET /v1/peer/deliver-file). 0 when there is
+ * none, or when the peer's node does not resume deliveries (one older than
+ * bundle v2 answers 405), so the whole file goes as before. */
+static uint64_t resume_offset(struct node *n, const struct party *p, const char *id,
+			      const char *path)
+{
+	char url[GS_MAX_NAME + 64], *reply = NULL;
+	struct gs_diag ignored = { { 0 } };
+	uint64_t off = 0;
+	struct stat sb;
+	long status = 0;
+	json_t *j;
+
+	snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=bundle&id=%s", id);
+	if (peer_get(n, p, url, &status, &reply, &ignored) == 0 && status == 200 &&
+	    (j = json_loads(reply, JSON_REJECT_DUPLICATES, NULL)) != NULL) {
+		json_t *o = json_object_get(j, "offset");
+
+		if (json_is_integer(o) && json_integer_value(o) > 0 && stat(path, &sb) == 0 &&
+		    (uint64_t)json_integer_value(o) <= (uint64_t)sb.st_size)
+			off = (uint64_t)json_integer_value(o);
+		json_decref(j);
+	}
+	free(reply);
+	return off;
+}
+
+/* A 409 that names an offset: the peer keeps another length of this
+ * delivery than asked for (or is taking it now); try again. */
+static int is_resume_conflict(long status, const char *reply)
+{
+	json_t *j;
+	int yes;
+
+	if (status != 409 || !reply || !(j = json_loads(reply, 0, NULL)))
+		return 0;
+	yes = json_is_integer(json_object_get(j, "offset"));
+	json_decref(j);
+	return yes;
+}
+
 int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d)
 {
 	struct due_list l = { NULL, 0, 0 };
@@ -123,25 +165,34 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 		struct due *e = &l.v[i];
 		struct gs_diag ed = { { 0 } };
 		struct party p;
-		char url[GS_NET_MAX_KIND + GS_MAX_NAME + 64], *reply = NULL;
+		char url[GS_NET_MAX_KIND + GS_MAX_NAME + 96], *reply = NULL;
+		uint64_t offset = 0;
 		long status = 0;
-		int r;
+		int r, bundle = !strcmp(e->kind, "bundle");
 
 		r = node_party_get(n, e->peer, &p, &ed);
+		/* a bundle resumes where an interrupted delivery stopped */
+		if (!r && bundle)
+			offset = resume_offset(n, &p, e->ref, e->path);
 		/* the file as the raw body, streamed: any size up to GS_NET_MAX_UPLOAD */
-		if (!r && (size_t)snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=%s&id=%s", e->kind,
-					   e->ref) >= sizeof(url))
+		if (!r && (size_t)snprintf(url, sizeof(url), offset ? "/v1/peer/deliver-file?kind=%s&id=%s&offset=%llu"
+								    : "/v1/peer/deliver-file?kind=%s&id=%s",
+					   e->kind, e->ref, (unsigned long long)offset) >= sizeof(url))
 			r = gs_diag_set(&ed, GS_ELIMIT, "kind or id too long");
 		if (!r)
-			r = peer_post_file(n, &p, url, e->path, &status, &reply, &ed);
+			r = peer_post_file(n, &p, url, e->path, offset, &status, &reply, &ed);
 		if (!r && status == 200) {
 			struct gs_diag rd = { { 0 } };
+			struct stat sb;
 
-			if (!strcmp(e->kind, "bundle") && take_receipt(n, reply, &rd))
+			if (offset && stat(e->path, &sb) == 0)
+				snprintf(ed.msg, sizeof(ed.msg), "delivered, resumed at byte %llu of %llu",
+					 (unsigned long long)offset, (unsigned long long)sb.st_size);
+			if (bundle && take_receipt(n, reply, &rd))
 				snprintf(ed.msg, sizeof(ed.msg), "delivered; receipt not accepted: %.900s", rd.msg);
 			store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, now, ed.msg, now);
 			(*delivered)++;
-		} else if (!r && status >= 400 && status < 500) {
+		} else if (!r && status >= 400 && status < 500 && !is_resume_conflict(status, reply)) {
 			json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
 			const char *why = json_string_value(json_object_get(j, "error"));
 			char msg[GS_DIAG_MAX];

@@ -556,8 +556,9 @@ static void test_tamper_regions(void **state)
 	b = seal(&m, doc, doclen, &len, &sealed);
 	layout_of(b, len, &sealed, &l);
 	assert_int_equal(l.nchunks, 4);
-	/* first line and manifest: every byte */
-	for (i = 0; i < l.sec_off; i++) {
+	/* the first line: every byte; the manifest: every fifth (test_flips_v1
+	 * flips each, through the same reader) */
+	for (i = 0; i < l.sec_off; i += i < l.line ? 1 : 5) {
 		b[i] ^= 0x01;
 		snprintf(where, sizeof(where), "flip at %zu (%s)", i, i < l.line ? "first line" : "manifest");
 		refused_everywhere(b, len, i < l.line ? "line 1|manifest" : "manifest", where);
