@@ -24,7 +24,7 @@ static const struct command commands[] = {
 	{ "destroy", cmd_destroy, "destroy an item: key and ciphertext, witnessed" },
 	{ "return", cmd_return, "return an item to its originator: key and ciphertext destroyed" },
 	{ "items", cmd_items, "the inventory: holdings, markings, status, custody" },
-	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
+	{ "bundle", cmd_bundle, "inspect a bundle without keys, verify it (or a part), export one" },
 	{ "consent", cmd_consent, "request, grant, refuse, import and list originators' consents" },
 	{ "incident", cmd_incident, "report, import and follow losses and compromises" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },

@@ -322,7 +322,7 @@ int bundle_check_update(struct bundle_check *c, const void *data, size_t n, stru
 		case ST_V1_PAYLOAD: ret = take_v1(c, p, n, &used, d); break;
 		case ST_DONE:
 			c->err = gs_diag_set(d, GS_EINVAL,
-					     "bundle: %zu bytes after the end of the bundle (%" PRIu64 " bytes)",
+					     "bundle: %zu more bytes after the end of the bundle (of %" PRIu64 " bytes)",
 					     n, c->taken);
 			return fail(c, d);
 		}

@@ -207,10 +207,16 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 
 			if (wait > BACKOFF_MAX)
 				wait = BACKOFF_MAX;
-			if (r)
+			if (r) {
 				snprintf(msg, sizeof(msg), "%.900s", ed.msg[0] ? ed.msg : gs_strerror(r));
-			else
-				snprintf(msg, sizeof(msg), "HTTP %ld from %s", status, e->peer);
+			} else {
+				json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
+				const char *why = json_string_value(json_object_get(j, "error"));
+
+				snprintf(msg, sizeof(msg), "HTTP %ld from %s%s%.900s", status, e->peer,
+					 why ? ": " : "", why ? why : "");
+				json_decref(j);
+			}
 			store_outbox_update(n->st, e->id, "pending", e->attempts + 1, now + wait, msg, 0);
 			(*retry)++;
 		}
@@ -218,6 +224,41 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 	}
 	free(l.v);
 	return 0;
+}
+
+struct find_entry {
+	const char *id;
+	char state[16];
+	int64_t attempts;
+	int found;
+};
+
+static int find_one(void *ctx, const struct store_outbox *o)
+{
+	struct find_entry *f = ctx;
+
+	if (strcmp(o->id, f->id))
+		return 0;
+	f->found = 1;
+	f->attempts = o->attempts;
+	snprintf(f->state, sizeof(f->state), "%s", o->state);
+	return 0;
+}
+
+int outbox_retry(struct node *n, const char *id, struct gs_diag *d)
+{
+	struct find_entry f = { id, "", 0, 0 };
+	int64_t now = (int64_t)time(NULL);
+	int ret;
+
+	if ((ret = store_outbox_each(n->st, 0, 0, find_one, &f)))
+		return gs_diag_set(d, ret, "cannot read the outbox");
+	if (!f.found)
+		return gs_diag_set(d, GS_ENOTFOUND, "no outbox entry '%s' ('gsomia outbox' lists them)", id);
+	if (!strcmp(f.state, "delivered"))
+		return gs_diag_set(d, GS_ESTATE, "outbox entry '%s' was delivered already", id);
+	ret = store_outbox_update(n->st, id, "pending", f.attempts, now, "to be sent again (outbox retry)", 0);
+	return ret ? gs_diag_set(d, ret, "cannot update outbox entry '%s'", id) : 0;
 }
 
 static int list_one(void *ctx, const struct store_outbox *o)

@@ -43,7 +43,6 @@ done
 $G party import jpn.id --home kor >/dev/null
 $G party import kor.id --home jpn >/dev/null
 $G agreement import "$EX/agreements/kor-jpn-2016" --home kor >/dev/null
-$G agreement import "$EX/agreements/kor-jpn-2016" --home jpn >/dev/null
 rel() { # FILE [more options]
 	local f=$1
 	shift
@@ -62,11 +61,29 @@ flip() { # FILE OFFSET
 start_jpn && ok "JPN serves" || bad "JPN serves" "$(cat jpn.err)"
 head -c 8000000 /dev/urandom >big.bin
 
+# ---- a refused delivery is sent again once the peer can take it ----
+# (JPN has not imported the agreement yet)
+echo "first" >zero.txt
+expect 0 "KOR releases before JPN has the agreement" rel zero.txt --deliver
+b0=$($G outbox --home kor --json | jq -r '.[0].ref')
+run $G outbox --home kor --json
+jqeq "JPN refuses the delivery" "$out" '.[0].state' refused
+has "with its reason" "$(printf '%s' "$out" | jq -r '.[0].last_error')" "unknown agreement"
+expect 0 "JPN imports the agreement" $G agreement import "$EX/agreements/kor-jpn-2016" --home jpn
+expect 0 "KOR puts the entry back" $G outbox retry bundle-$b0 --home kor
+run $G outbox --home kor --json
+jqeq "it waits again" "$out" '.[0].state' pending
+expect 0 "and is delivered at the next pass" $G outbox send --home kor --json
+jqeq "delivered" "$out" .delivered 1
+expect 1 "a delivered entry is not retried" $G outbox retry bundle-$b0 --home kor
+expect 1 "nor an unknown one" $G outbox retry bundle-nothing --home kor
+has "it says so" "$err" "no outbox entry"
+
 # ---- the delivery is cut off half way (KOR's process dies) ----
 GSOMIA_FAULT=deliver-file-half expect 99 "KOR's delivery dies half way" rel big.bin --deliver
-b=$($G items --home kor --json | jq -r '.[0].bundle')
+b=$($G outbox --home kor --json | jq -r '.[1].ref')
 size=$(stat -c %s kor/objects/$b.bundle)
-eq "JPN holds nothing yet" "$(held)" 0
+eq "JPN holds nothing more yet" "$(held)" 1
 [ -f jpn/partial/KOR-$b ] && ok "JPN keeps what arrived" || bad "no partial file" "$(ls -la jpn/partial 2>&1)"
 kept=$(stat -c %s jpn/partial/KOR-$b 2>/dev/null || echo 0)
 [ "$kept" -gt 0 ] && [ "$kept" -lt "$size" ] && ok "a part of it ($kept of $size bytes)" || bad "kept $kept of $size"
@@ -94,18 +111,18 @@ eq "what is kept is unchanged" "$(stat -c %s jpn/partial/KOR-$b)" "$kept"
 expect 0 "KOR sends its outbox again" $G outbox send --home kor --json
 jqeq "delivered" "$out" .delivered 1
 run $G outbox --home kor --json
-jqeq "the entry is done" "$out" '.[0].state' delivered
-jqeq "resumed where the kept part ended" "$out" '.[0].last_error' "delivered, resumed at byte $kept of $size"
-eq "JPN holds it" "$(held)" 1
+jqeq "the entry is done" "$out" '.[1].state' delivered
+jqeq "resumed where the kept part ended" "$out" '.[1].last_error' "delivered, resumed at byte $kept of $size"
+eq "JPN holds it" "$(held)" 2
 cmp -s jpn/objects/$b.bundle kor/objects/$b.bundle && ok "the bundle JPN stores is the one KOR sealed" || bad "stored bundle differs"
 [ ! -e jpn/partial/KOR-$b ] && ok "the kept part is gone" || bad "partial left"
 run $G items --home kor --json
-jqeq "the receipt came back" "$out" '.[0].releases[0].receipt' true
+jqeq "the receipt came back" "$out" "map(select(.bundle == \"$b\"))[0].releases[0].receipt" true
 
 # ---- a damaged chunk in a resumed delivery: refused, nothing kept ----
 head -c 3000000 /dev/urandom >two.bin
 GSOMIA_FAULT=deliver-file-half expect 99 "a second delivery dies half way" rel two.bin --deliver
-b2=$($G items --home kor --json | jq -r '.[1].bundle')
+b2=$($G outbox --home kor --json | jq -r '.[2].ref')
 kept2=$(stat -c %s jpn/partial/KOR-$b2)
 tail -c +$((kept2 + 1)) kor/objects/$b2.bundle >rest2.bin
 flip rest2.bin 70000
@@ -116,12 +133,12 @@ has "named" "$(jq -r .error dmg.out)" "does not match its hash in the chunk-hash
 has "as a chunk" "$(jq -r .error dmg.out)" "chunk "
 [ ! -e jpn/partial/KOR-$b2 ] && ok "nothing of it is kept" || bad "partial kept after a refusal"
 [ ! -e jpn/inbox/bundle-$b2 ] && ok "nor put in the inbox" || bad "in the inbox"
-eq "JPN still holds one" "$(held)" 1
+eq "JPN still holds two" "$(held)" 2
 run peer "https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$b2"
 jqeq "and would start again from 0" "$out" .offset 0
 expect 0 "KOR's courier sends it whole" $G outbox send --home kor --json
 jqeq "delivered" "$out" .delivered 1
-eq "JPN holds two" "$(held)" 2
+eq "JPN holds three" "$(held)" 3
 
 # ---- whole deliveries that are wrong ----
 expect 0 "a third release" rel two.bin -o three.bundle
@@ -138,7 +155,7 @@ code=$(peer -o short.out -w '%{http_code}' --data-binary @short.bundle \
 eq "a body that stops short: 400" "$code" 400
 has "it says where" "$(jq -r .error short.out)" "truncated in chunk"
 [ ! -e jpn/partial/KOR-$b3 ] && ok "nothing kept of either" || bad "partial kept"
-eq "JPN still holds two" "$(held)" 2
+eq "JPN still holds three" "$(held)" 3
 code=$(peer -o /dev/null -w '%{http_code}' -X PUT "https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$b3")
 eq "another method: 405" "$code" 405
 expect 0 "JPN's ledger verifies" $G ledger verify --home jpn

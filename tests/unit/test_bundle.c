@@ -418,9 +418,9 @@ static void check_tree(const uint8_t *b, size_t len, const struct bundle_manifes
  * the file key agree; someone else's key is refused before any byte. */
 static void test_seal_open(void **state)
 {
-	/* 249 is the inner header's length for the sample manifest (+20+64):
-	 * 65536 - 249 - 20 - 64 fills exactly one chunk */
-	static const size_t sizes[] = { 0, 1, 1000, 65536 - 249 - 84, 65536, 5 * 65536 + 17,
+	/* the sample manifest's inner header is 20 + 229 + 64 bytes, so
+	 * 65536 - 313 document bytes fill exactly one chunk */
+	static const size_t sizes[] = { 0, 1, 1000, 65536 - 313, 65536 - 312, 65536, 5 * 65536 + 17,
 					9 * 65536 };
 	struct bundle_manifest m, sealed, opened, inspected;
 	struct bundle_sig sig;
@@ -457,6 +457,10 @@ static void test_seal_open(void **state)
 				assert_memory_equal(sha, sealed.payload_sha256, 32);
 			} else {
 				check_tree(b, len, &sealed, &l);
+				if (sizes[i] == 65536 - 313)
+					assert_int_equal(l.nchunks, 1); /* a full final chunk */
+				if (sizes[i] == 65536 - 312)
+					assert_int_equal(l.nchunks, 2); /* and one byte more */
 			}
 			for (mi = 0; mi < 4; mi++) {
 				assert_int_equal(open_as(b, len, jpn.box_sk, jpn.box_pk, NULL, modes[mi],
