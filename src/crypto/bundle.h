@@ -234,9 +234,11 @@ void bundle_check_free(struct bundle_check *c);
 int bundle_check_update(struct bundle_check *c, const void *p, size_t n, struct gs_diag *d)
 	__attribute__((warn_unused_result));
 
-/* Bytes taken so far, and the length of the prefix of them that verified. */
+/* Bytes taken so far, the length of the prefix of them that verified, and
+ * the refusal (a negative gs_err) if there was one, else 0. */
 uint64_t bundle_check_taken(const struct bundle_check *c);
 uint64_t bundle_check_verified(const struct bundle_check *c);
+int bundle_check_error(const struct bundle_check *c);
 
 /* 0 if the bytes taken are the whole bundle and every one verified (*m,
  * if not NULL, its manifest); GS_EIO saying where it ends if short. */

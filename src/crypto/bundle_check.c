@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,17 +93,36 @@ uint64_t bundle_check_verified(const struct bundle_check *c)
 	return c->verified;
 }
 
-/* Records a refusal; it stays. */
-static int fail(struct bundle_check *c, struct gs_diag *d)
+int bundle_check_error(const struct bundle_check *c)
 {
-	c->err = c->err ? c->err : GS_EINVAL;
-	c->err_st = c->st;
-	if (d)
-		c->diag = *d;
 	return c->err;
 }
 
-#define FAIL(c, d, e, ...) ((c)->err = gs_diag_set((d), (e), __VA_ARGS__), fail((c), (d)))
+/* Records a refusal (err, the sentence in d); it stays, and every later
+ * call gives it again. */
+static int refused(struct bundle_check *c, int err, const struct gs_diag *d)
+{
+	c->err = err;
+	c->err_st = c->st;
+	if (d)
+		c->diag = *d;
+	return err;
+}
+
+static int refuse(struct bundle_check *c, struct gs_diag *d, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse(struct bundle_check *c, struct gs_diag *d, int err, const char *fmt, ...)
+{
+	struct gs_diag ld;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ld.msg, sizeof(ld.msg), fmt, ap);
+	va_end(ap);
+	if (d)
+		*d = ld;
+	return refused(c, err, &ld);
+}
 
 /* Takes up to want - c->len bytes into c->buf; returns how many. */
 static size_t gather(struct bundle_check *c, size_t want, const uint8_t *p, size_t n)
@@ -128,8 +149,7 @@ static int take_line(struct bundle_check *c, const uint8_t *p, size_t n, size_t 
 	if (c->buf[c->len - 1] != '\n' && c->len < BUNDLE_FIRST_LINE_MAX)
 		return 0;
 	if ((ret = bundle_first_line_parse(c->buf, c->len, &c->version, &mlen, &line, d)) != 0) {
-		c->err = ret;
-		return fail(c, d);
+		return refused(c, ret, d);
 	}
 	c->man_len = mlen;
 	c->len = 0;
@@ -165,25 +185,24 @@ static int take_manifest(struct bundle_check *c, const uint8_t *p, size_t n, siz
 		c->end = c->pay_off + c->m.payload_size;
 		c->sha = EVP_MD_CTX_new();
 		if (!c->sha || EVP_DigestInit_ex(c->sha, EVP_sha256(), NULL) != 1)
-			return FAIL(c, d, GS_ENOMEM, "out of memory");
+			return refuse(c, d, GS_ENOMEM, "out of memory");
 		c->st = c->m.payload_size ? ST_V1_PAYLOAD : ST_DONE;
 		return 0;
 	}
 	if (c->m.chunk_hashes > GS_BUNDLE_MAX_CHECK_SECTION)
-		return FAIL(c, d, GS_ELIMIT,
+		return refuse(c, d, GS_ELIMIT,
 			    "bundle: a chunk-hash section of %" PRIu64 " bytes is over the %u this check holds; verify the whole file",
 			    c->m.chunk_hashes, GS_BUNDLE_MAX_CHECK_SECTION);
 	c->leaves = c->m.chunk_hashes / AGE_LEAF_HASH;
 	c->section = malloc((size_t)c->m.chunk_hashes);
 	if (!c->section)
-		return FAIL(c, d, GS_ENOMEM, "out of memory");
+		return refuse(c, d, GS_ENOMEM, "out of memory");
 	c->pay_off = c->verified + c->m.chunk_hashes;
 	c->end = c->pay_off + c->m.payload_size;
 	c->st = ST_SECTION;
 	return 0;
 bad:
-	c->err = ret;
-	return fail(c, d);
+	return refused(c, ret, d);
 }
 
 static int take_section(struct bundle_check *c, const uint8_t *p, size_t n, size_t *used,
@@ -202,7 +221,7 @@ static int take_section(struct bundle_check *c, const uint8_t *p, size_t n, size
 		return 0;
 	r = malloc(sizeof(*r));
 	if (!r)
-		return FAIL(c, d, GS_ENOMEM, "out of memory");
+		return refuse(c, d, GS_ENOMEM, "out of memory");
 	merkle_range_init(r);
 	for (i = 0; i < c->leaves; i++)
 		if (merkle_range_append(r, c->section + i * AGE_LEAF_HASH, NULL, NULL) != 0)
@@ -210,7 +229,7 @@ static int take_section(struct bundle_check *c, const uint8_t *p, size_t n, size
 	merkle_range_root(r, root);
 	free(r);
 	if (i < c->leaves || memcmp(root, c->m.payload_root, 32) != 0)
-		return FAIL(c, d, GS_ECRYPTO,
+		return refuse(c, d, GS_ECRYPTO,
 			    "bundle: the chunk-hash section does not match the signed payload-root");
 	c->verified = c->pay_off;
 	c->st = ST_HEADER;
@@ -229,7 +248,7 @@ static int take_header(struct bundle_check *c, const uint8_t *p, size_t n, size_
 	hl = bundle_age_header_len(c->buf, c->len);
 	if (hl < 0 || c->len < (size_t)hl + AGE_NONCE_BYTES) {
 		if (hl < 0 && c->len >= GS_AGE_MAX_HEADER)
-			return FAIL(c, d, GS_EINVAL, "bundle: the age header has no MAC line");
+			return refuse(c, d, GS_EINVAL, "bundle: the age header has no MAC line");
 		return 0;
 	}
 	/* the leaf is the header and the nonce; what was gathered past it
@@ -238,16 +257,15 @@ static int take_header(struct bundle_check *c, const uint8_t *p, size_t n, size_
 	*used = leaf_len - start;
 	merkle_leaf_hash(c->buf, leaf_len, leaf);
 	if (memcmp(leaf, c->section, AGE_LEAF_HASH) != 0)
-		return FAIL(c, d, GS_ECRYPTO,
+		return refuse(c, d, GS_ECRYPTO,
 			    "bundle: the age header does not match its hash (leaf 0) in the chunk-hash section");
 	if ((ret = bundle_geometry_check(&c->m, (size_t)hl, d)) != 0) {
-		c->err = ret;
-		return fail(c, d);
+		return refused(c, ret, d);
 	}
 	c->hlen = (size_t)hl;
 	c->cbuf = malloc(AGE_ENC_CHUNK);
 	if (!c->cbuf)
-		return FAIL(c, d, GS_ENOMEM, "out of memory");
+		return refuse(c, d, GS_ENOMEM, "out of memory");
 	c->verified = c->pay_off + leaf_len;
 	c->len = 0;
 	c->st = ST_CHUNKS;
@@ -276,7 +294,7 @@ static int take_chunks(struct bundle_check *c, const uint8_t *p, size_t n, size_
 		return 0;
 	merkle_leaf_hash(c->cbuf, want, leaf);
 	if (memcmp(leaf, c->section + (c->chunk + 1) * AGE_LEAF_HASH, AGE_LEAF_HASH) != 0)
-		return FAIL(c, d, GS_ECRYPTO,
+		return refuse(c, d, GS_ECRYPTO,
 			    "bundle payload: chunk %" PRIu64 " does not match its hash in the chunk-hash section",
 			    c->chunk);
 	c->verified += want;
@@ -293,7 +311,7 @@ static int take_v1(struct bundle_check *c, const uint8_t *p, size_t n, size_t *u
 	size_t take = left < n ? (size_t)left : n;
 
 	if (EVP_DigestUpdate(c->sha, p, take) != 1)
-		return FAIL(c, d, GS_ECRYPTO, "hash failed");
+		return refuse(c, d, GS_ECRYPTO, "hash failed");
 	*used = take;
 	if (c->taken + take == c->end)
 		c->st = ST_DONE;
@@ -321,10 +339,9 @@ int bundle_check_update(struct bundle_check *c, const void *data, size_t n, stru
 		case ST_CHUNKS: ret = take_chunks(c, p, n, &used, d); break;
 		case ST_V1_PAYLOAD: ret = take_v1(c, p, n, &used, d); break;
 		case ST_DONE:
-			c->err = gs_diag_set(d, GS_EINVAL,
-					     "bundle: %zu more bytes after the end of the bundle (of %" PRIu64 " bytes)",
-					     n, c->taken);
-			return fail(c, d);
+			return refuse(c, d, GS_EINVAL,
+				      "bundle: %zu more bytes after the end of the bundle (of %" PRIu64 " bytes)",
+				      n, c->taken);
 		}
 		if (ret)
 			return ret;
@@ -369,9 +386,9 @@ int bundle_check_finish(struct bundle_check *c, struct bundle_manifest *m, struc
 	}
 	if (c->m.version == 1) {
 		if (EVP_DigestFinal_ex(c->sha, md, &mdlen) != 1)
-			return FAIL(c, d, GS_ECRYPTO, "hash failed");
+			return refuse(c, d, GS_ECRYPTO, "hash failed");
 		if (sodium_memcmp(md, c->m.payload_sha256, 32) != 0)
-			return FAIL(c, d, GS_ECRYPTO, "bundle: payload SHA-256 does not match the manifest");
+			return refuse(c, d, GS_ECRYPTO, "bundle: payload SHA-256 does not match the manifest");
 		c->verified = c->end;
 	}
 	if (m)

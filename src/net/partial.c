@@ -278,10 +278,8 @@ int partial_finish(struct partial *p, const char **path, struct gs_diag *d)
 
 void partial_interrupted(struct partial *p)
 {
-	struct gs_diag d;
-
 	/* a refusal before the drop: nothing is kept */
-	if (bundle_check_update(p->check, "", 0, &d) != 0)
+	if (bundle_check_error(p->check) != 0)
 		return;
 	if (bundle_check_verified(p->check) > 0 &&
 	    ftruncate(p->fd, (off_t)bundle_check_verified(p->check)) == 0 && fsync(p->fd) == 0)

@@ -1091,6 +1091,7 @@ static void test_check_pieces(void **state)
 		assert_int_equal(bundle_check_leaves(c), 0);
 		feed(c, b, len, pieces[i] == SIZE_MAX ? len : pieces[i], edges, ne);
 		assert_int_equal(bundle_check_verified(c), len);
+		assert_int_equal(bundle_check_error(c), 0);
 		assert_int_equal(bundle_check_finish(c, &got, &d), 0);
 		assert_true(bundle_manifest_equal(&got, &sealed));
 		/* ranges: every leaf, last first */
@@ -1127,7 +1128,9 @@ static void test_check_pieces(void **state)
 	assert_int_equal(bundle_check_update(c, b, len, &d), GS_ECRYPTO);
 	assert_non_null(strstr(d.msg, "chunk 2 does not match its hash"));
 	assert_int_equal(bundle_check_verified(c), l.chunk0 + 2 * AGE_ENC_CHUNK);
+	assert_int_equal(bundle_check_error(c), GS_ECRYPTO);
 	assert_int_equal(bundle_check_update(c, b, 1, &d), GS_ECRYPTO);
+	assert_non_null(strstr(d.msg, "chunk 2 does not match its hash"));
 	assert_int_equal(bundle_check_finish(c, NULL, &d), GS_ECRYPTO);
 	bundle_check_free(c);
 	b[l.chunk0 + 2 * AGE_ENC_CHUNK + 5] ^= 1;
