@@ -762,7 +762,7 @@ static int head_check_size(int fd, const struct head *h, const struct bundle_man
 				   have, m->payload_size);
 	if (have != m->payload_size)
 		return gs_diag_set(d, GS_EINVAL,
-				   "bundle: %" PRIu64 " more bytes after the end of the bundle",
+				   "bundle: more bytes after the end of the bundle (%" PRIu64 ")",
 				   have - m->payload_size);
 	return 0;
 }

@@ -340,7 +340,7 @@ int bundle_check_update(struct bundle_check *c, const void *data, size_t n, stru
 		case ST_V1_PAYLOAD: ret = take_v1(c, p, n, &used, d); break;
 		case ST_DONE:
 			return refuse(c, d, GS_EINVAL,
-				      "bundle: %zu more bytes after the end of the bundle (of %" PRIu64 " bytes)",
+				      "bundle: more bytes after the end of the bundle (%zu after %" PRIu64 ")",
 				      n, c->taken);
 		}
 		if (ret)
