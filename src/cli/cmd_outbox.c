@@ -10,10 +10,13 @@
 
 static const char outbox_help[] =
 	"usage: gsomia outbox [--json] [--home DIR]\n"
-	"       gsomia outbox send [--json] [--home DIR] [--passphrase-file FILE]\n\n"
+	"       gsomia outbox send [--json] [--home DIR] [--passphrase-file FILE]\n"
+	"       gsomia outbox retry ID [--home DIR]\n\n"
 	"What waits to be delivered to peers and why (the last error and the next\n"
 	"attempt), and what was delivered or refused. 'send' attempts every due\n"
-	"delivery once now ('gsomia serve' does it continuously).\n";
+	"delivery once now ('gsomia serve' does it continuously). 'retry' puts a\n"
+	"refused (or waiting) entry back to be sent at the next attempt, once the\n"
+	"peer can take it (an older node upgraded to read bundle v2, for one).\n";
 
 int cmd_outbox(int argc, char **argv)
 {
@@ -41,6 +44,16 @@ int cmd_outbox(int argc, char **argv)
 		case 'h': fputs(outbox_help, stdout); return EXIT_OK;
 		default: return usage_error("outbox", "unknown option");
 		}
+	}
+	if (optind + 2 == argc && !strcmp(argv[optind], "retry")) {
+		if ((ret = open_node(home, &n)))
+			return ret;
+		ret = outbox_retry(n, argv[optind + 1], &d);
+		node_close(n);
+		if (ret)
+			return fail(ret, &d);
+		printf("%s will be sent at the next attempt\n", argv[optind + 1]);
+		return EXIT_OK;
 	}
 	if (optind < argc && !strcmp(argv[optind], "send")) {
 		send = true;

@@ -24,7 +24,7 @@ static const struct command commands[] = {
 	{ "destroy", cmd_destroy, "destroy an item: key and ciphertext, witnessed" },
 	{ "return", cmd_return, "return an item to its originator: key and ciphertext destroyed" },
 	{ "items", cmd_items, "the inventory: holdings, markings, status, custody" },
-	{ "bundle", cmd_bundle, "inspect a bundle's manifest and banner without keys" },
+	{ "bundle", cmd_bundle, "inspect a bundle without keys, verify it (or a part), export one" },
 	{ "consent", cmd_consent, "request, grant, refuse, import and list originators' consents" },
 	{ "incident", cmd_incident, "report, import and follow losses and compromises" },
 	{ "visit", cmd_visit, "request, approve, refuse, import and list visits (Art 8, 18)" },

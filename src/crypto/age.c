@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "crypto/merkle.h"
 #include "util/banned.h"
 
 static const char v1_line[] = "age-encryption.org/v1\n";
@@ -20,6 +21,24 @@ uint64_t age_payload_size(uint64_t n)
 	uint64_t chunks = n == 0 ? 1 : (n + AGE_CHUNK - 1) / AGE_CHUNK;
 
 	return AGE_NONCE_BYTES + n + chunks * AGE_TAG;
+}
+
+uint64_t age_leaf_count(uint64_t payload_len)
+{
+	uint64_t c, full, rem;
+
+	if (payload_len < AGE_NONCE_BYTES + AGE_TAG)
+		return 0;
+	c = payload_len - AGE_NONCE_BYTES;
+	full = c / AGE_ENC_CHUNK;
+	rem = c % AGE_ENC_CHUNK;
+	/* a short last chunk holds at least one byte, except the one empty
+	 * chunk of an empty plaintext */
+	if (rem == 0)
+		return 1 + full;
+	if (rem < AGE_TAG || (rem == AGE_TAG && full > 0))
+		return 0;
+	return 2 + full;
 }
 
 /* ---- base64 without padding, strict ------------------------------------ */
@@ -613,9 +632,10 @@ out:
 
 /*
  * Input is read in slots of SLOT_CHUNKS chunks. Each slot goes through
- * up to four stages: read (in order), work (encrypt or decrypt; slots are
- * independent, so any number at once), hash (in order: the ciphertext
- * digest) and write (in order). A pool of threads, the calling thread
+ * up to four stages: read (in order), work (encrypt or decrypt, and the
+ * chunks' leaf hashes; slots are independent, so any number at once), hash
+ * (in order: the whole-stream digest of v1 bundles) and write (in order:
+ * output, and leaf hashes to the caller). A pool of threads, the calling thread
  * included, runs whichever stage has a slot ready, the ordered stages
  * first: with one free core one thread does everything in turn with no
  * hand-offs, with more cores the serial hash overlaps the rest. A slot is
@@ -642,6 +662,8 @@ struct slot {
 	uint64_t seq;        /* slot number in the stream */
 	uint64_t first_chunk;
 	int final;           /* holds the final chunk */
+	uint8_t leaf[SLOT_CHUNKS][AGE_LEAF_HASH];   /* computed (encrypting) */
+	uint8_t expect[SLOT_CHUNKS][AGE_LEAF_HASH]; /* what the caller holds */
 	int filled, claimed, worked, hashed, written;
 };
 
@@ -650,8 +672,11 @@ struct engine {
 	const struct age_stream *s;
 	uint8_t *key; /* 32-byte payload key, sodium_malloc'd */
 	int hashing, writing;
+	int working;   /* the work stage runs: a cipher, or leaf checks */
+	int leafing;   /* leaf hashes go to s->leaves */
+	int expecting; /* chunks are checked against s->expect */
 	EVP_MD_CTX *sha;
-	uint64_t count;
+	uint64_t count; /* ciphertext bytes read (DEC, HASH) or made (ENC), under mu */
 	size_t unit; /* input bytes per chunk */
 
 	/* reader state (one reader at a time) */
@@ -733,10 +758,17 @@ static int fill_slot_input(struct engine *e, struct slot *sl, struct gs_diag *d)
 static int fill_slot(struct engine *e, struct slot *sl, struct gs_diag *d)
 {
 	int ret = fill_slot_input(e, sl, d);
+	size_t n;
 
 	if (ret == 0 && e->mode != MODE_ENC) {
 		sl->hash_p = sl->in;
 		sl->hash_len = sl->in_len;
+	}
+	if (ret == 0 && e->expecting) {
+		n = (sl->in_len + e->unit - 1) / e->unit;
+		if (n > 0 || sl->final)
+			ret = e->s->expect(e->s->leaves_ctx, sl->first_chunk + 1, n, sl->final,
+					   sl->expect, d);
 	}
 	return ret;
 }
@@ -807,12 +839,25 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 	uint8_t nonce[12];
 	int outl, finl, last;
 
+	uint8_t leaf[AGE_LEAF_HASH];
+
 	if (e->mode == MODE_DEC && nch == 0 && sl->final)
 		return gs_diag_set(d, GS_EIO, "age payload: no final chunk");
 	for (j = 0; j < nch; j++) {
 		off = j * e->unit;
 		len = sl->in_len - off < e->unit ? sl->in_len - off : e->unit;
 		last = sl->final && j == nch - 1;
+		/* the chunk as received must be the one the caller holds the
+		 * hash of, before anything is made of it */
+		if (e->expecting) {
+			merkle_leaf_hash(sl->in + off, len, leaf);
+			if (memcmp(leaf, sl->expect[j], AGE_LEAF_HASH) != 0)
+				return gs_diag_set(d, GS_ECRYPTO,
+						   "chunk %llu does not match its hash in the chunk-hash section",
+						   (unsigned long long)(sl->first_chunk + j));
+		}
+		if (e->mode == MODE_HASH)
+			continue;
 		chunk_nonce(nonce, sl->first_chunk + j, last);
 		if (e->mode == MODE_ENC) {
 			if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 1) != 1 ||
@@ -821,6 +866,8 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 			    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AGE_TAG,
 						sl->out + o + len) != 1)
 				return gs_diag_set(d, GS_ECRYPTO, "encryption failed");
+			if (e->leafing)
+				merkle_leaf_hash(sl->out + o, len + AGE_TAG, sl->leaf[j]);
 			o += len + AGE_TAG;
 		} else {
 			if (len < AGE_TAG || (len == AGE_TAG && (!last || sl->first_chunk + j != 0)))
@@ -870,23 +917,41 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 static void hash_slot(struct engine *e, const struct slot *sl)
 {
 	EVP_DigestUpdate(e->sha, sl->hash_p, sl->hash_len);
-	e->count += sl->hash_len;
 }
 
 /* Returns 0, or the sink's error (from_sink set), or GS_EIO. */
-static int output_slot(struct engine *e, const struct slot *sl, int *from_sink)
+static int output_bytes(struct engine *e, const uint8_t *p, size_t n, int *from_sink)
 {
 	const struct age_stream *s = e->s;
 
 	*from_sink = 0;
-	if (sl->out_len == 0)
+	if (n == 0)
 		return 0;
 	if (s->out_fd >= 0)
-		return write_all(s->out_fd, sl->out, sl->out_len);
+		return write_all(s->out_fd, p, n);
 	if (s->sink) {
 		*from_sink = 1;
-		return s->sink(s->sink_ctx, sl->out, sl->out_len);
+		return s->sink(s->sink_ctx, p, n);
 	}
+	return 0;
+}
+
+/* The ordered stage: the slot's output, then its leaf hashes. Returns 0,
+ * the sink's error (from_sink set), GS_EIO, or the leaves callback's
+ * error (with d set). */
+static int output_slot(struct engine *e, struct slot *sl, int *from_sink, struct gs_diag *d)
+{
+	int ret;
+
+	if (e->mode != MODE_HASH &&
+	    (ret = output_bytes(e, sl->out, sl->out_len, from_sink)) != 0) {
+		if (!*from_sink)
+			gs_diag_set(d, ret, "write failed");
+		return ret;
+	}
+	if (e->leafing)
+		return e->s->leaves(e->s->leaves_ctx, sl->first_chunk + 1,
+				    (const uint8_t(*)[AGE_LEAF_HASH])sl->leaf, slot_chunks(e, sl), d);
 	return 0;
 }
 
@@ -904,7 +969,7 @@ static EVP_CIPHER_CTX *cipher_ctx(struct engine *e)
 
 static void slot_release_if_done(struct engine *e, struct slot *sl)
 {
-	if (sl->filled && (sl->worked || e->mode == MODE_HASH) &&
+	if (sl->filled && (sl->worked || !e->working) &&
 	    (sl->hashed || !e->hashing) && (sl->written || !e->writing))
 		sl->filled = sl->claimed = sl->worked = sl->hashed = sl->written = 0;
 }
@@ -930,12 +995,12 @@ static enum task pick(struct engine *e, struct slot **out)
 		return T_HASH;
 	}
 	if (e->writing && !e->write_busy && e->next_write < e->total &&
-	    (sl = slot_of(e, e->next_write)) && sl->worked) {
+	    (sl = slot_of(e, e->next_write)) && (sl->worked || !e->working)) {
 		e->write_busy = 1;
 		*out = sl;
 		return T_WRITE;
 	}
-	if (e->mode != MODE_HASH && e->next_work < e->total &&
+	if (e->working && e->next_work < e->total &&
 	    (sl = slot_of(e, e->next_work)) && !sl->claimed) {
 		sl->claimed = 1;
 		e->next_work++;
@@ -958,7 +1023,7 @@ static int finished(const struct engine *e)
 {
 	if (e->total == UINT64_MAX)
 		return 0;
-	if (e->mode != MODE_HASH && e->nworked < e->total)
+	if (e->working && e->nworked < e->total)
 		return 0;
 	if (e->hashing && e->next_hash < e->total)
 		return 0;
@@ -1005,9 +1070,7 @@ static void *pool_main(void *arg)
 			hash_slot(e, sl);
 			break;
 		case T_WRITE:
-			ret = output_slot(e, sl, &from_sink);
-			if (ret && !from_sink)
-				gs_diag_set(&ld, ret, "write failed");
+			ret = output_slot(e, sl, &from_sink, &ld);
 			break;
 		case T_NONE:
 			break;
@@ -1019,15 +1082,17 @@ static void *pool_main(void *arg)
 		}
 		switch (t) {
 		case T_READ:
+			if (e->mode != MODE_ENC)
+				e->count += sl->in_len;
 			sl->filled = 1;
-			if (e->mode == MODE_HASH)
-				sl->worked = 1;
 			e->reading = 0;
 			e->next_read++;
 			if (sl->final)
 				e->total = e->next_read;
 			break;
 		case T_WORK:
+			if (e->mode == MODE_ENC)
+				e->count += sl->out_len;
 			sl->worked = 1;
 			e->nworked++;
 			break;
@@ -1103,8 +1168,13 @@ static int engine_run(enum mode mode, const uint8_t *key,
 	e->unit = mode == MODE_ENC ? AGE_CHUNK : AGE_ENC_CHUNK;
 	e->in_left = s->in_len;
 	e->total = UINT64_MAX;
-	e->hashing = s->sha256 != NULL || s->ciphertext_len != NULL;
-	e->writing = mode != MODE_HASH && (s->out_fd >= 0 || s->sink);
+	/* the whole-stream digest is the one serial pass: only when asked for
+	 * (v1 bundles); a byte count alone costs nothing */
+	e->hashing = s->sha256 != NULL;
+	e->leafing = mode == MODE_ENC && s->leaves != NULL;
+	e->expecting = mode != MODE_ENC && s->expect != NULL;
+	e->working = mode != MODE_HASH || e->expecting;
+	e->writing = (mode != MODE_HASH && (s->out_fd >= 0 || s->sink)) || e->leafing;
 	nthreads = s->threads == 0 ? auto_threads() : s->threads;
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
@@ -1131,24 +1201,24 @@ static int engine_run(enum mode mode, const uint8_t *key,
 		e->sha = EVP_MD_CTX_new();
 		if (!e->sha || EVP_DigestInit_ex(e->sha, EVP_sha256(), NULL) != 1)
 			goto out;
-		if (s->hash_pre_len) {
+		if (s->hash_pre_len)
 			EVP_DigestUpdate(e->sha, s->hash_pre, s->hash_pre_len);
-			e->count += s->hash_pre_len;
-		}
-		if (head_len) {
+		if (head_len)
 			EVP_DigestUpdate(e->sha, head, head_len);
-			e->count += head_len;
-		}
 	}
 	if (head_len && e->writing) {
-		struct slot tmp = { 0 };
+		uint8_t leaf0[AGE_LEAF_HASH];
 
-		tmp.out = (uint8_t *)(uintptr_t)head;
-		tmp.out_len = head_len;
-		if ((ret = output_slot(e, &tmp, &from_sink)) != 0) {
+		if ((ret = output_bytes(e, head, head_len, &from_sink)) != 0) {
 			if (!from_sink)
 				gs_diag_set(d, ret, "write failed");
 			goto out;
+		}
+		if (e->leafing) {
+			merkle_leaf_hash(head, head_len, leaf0);
+			if ((ret = s->leaves(s->leaves_ctx, 0, (const uint8_t(*)[AGE_LEAF_HASH])leaf0, 1,
+					     d)) != 0)
+				goto out;
 		}
 	}
 	ret = run_pool(e, nthreads);
@@ -1159,11 +1229,10 @@ static int engine_run(enum mode mode, const uint8_t *key,
 			ret = gs_diag_set(d, GS_ECRYPTO, "hash failed");
 			goto out;
 		}
-		if (s->sha256)
-			memcpy(s->sha256, md, 32);
-		if (s->ciphertext_len)
-			*s->ciphertext_len = e->count;
+		memcpy(s->sha256, md, 32);
 	}
+	if (ret == 0 && s->ciphertext_len)
+		*s->ciphertext_len = s->hash_pre_len + head_len + e->count;
 out:
 	if (ret == GS_ENOMEM)
 		gs_diag_set(d, GS_ENOMEM, "out of memory");

@@ -36,10 +36,10 @@
  * libsodium. Streams are processed in constant memory (a ring of
  * AGE_RING_SLOTS slots of 4 chunks) by a pool of threads, the calling
  * thread included, each taking whichever stage has a slot ready: read,
- * encrypt/decrypt (any slot), hash and write (in order). threads == 0
- * uses one thread per online CPU; threads == 1 runs everything on the
- * calling thread (the same bytes). Callbacks (the sink) are called from
- * one thread at a time, in order.
+ * encrypt/decrypt and leaf hashes (any slot), whole-stream hash and write
+ * (in order). threads == 0 uses one thread per online CPU; threads == 1
+ * runs everything on the calling thread (the same bytes). Callbacks (the
+ * sink, leaves, expect) are called from one thread at a time, in order.
  *
  * Secrets: identities and file keys are caller buffers; this module wipes
  * every copy it makes (payload keys, wrap keys, shared secrets) before
@@ -154,6 +154,32 @@ int age_header_write(const uint8_t (*recipients)[32], size_t n,
  * negative gs_err, which stops the stream and is returned. */
 typedef int (*age_sink_fn)(void *ctx, const uint8_t *p, size_t n);
 
+/*
+ * Leaves: an age file cut where its chunks start, for a Merkle tree over it
+ * (bundle v2, docs/bundle-format.md). Leaf 0 is every byte before the first
+ * chunk (the header and the 16-byte payload nonce); leaf k (k >= 1) is
+ * ciphertext chunk k-1, tag included. A leaf's hash is its RFC 6962 leaf
+ * hash, SHA-256(0x00 || bytes) (crypto/merkle.h), computed on the pool's
+ * threads beside the cipher, so no serial pass over the file is left.
+ */
+#define AGE_LEAF_HASH 32
+/* Leaves of an age file whose payload (nonce and chunks) is payload_len
+ * bytes: 1 + its chunks; 0 if no chunk geometry fits that length. */
+uint64_t age_leaf_count(uint64_t payload_len);
+
+/* Receives leaf hashes first .. first+n-1, in order, from one thread at a
+ * time (age_encrypt: leaf 0 first). A negative gs_err (with d set) stops
+ * the stream and is returned. */
+typedef int (*age_leaves_fn)(void *ctx, uint64_t first, const uint8_t (*hashes)[AGE_LEAF_HASH],
+			     size_t n, struct gs_diag *d);
+/* Gives the hashes leaves first .. first+n-1 must have (chunks first-1 ..),
+ * asked in order by the reading thread before those chunks are worked on;
+ * `last` is set when the input ended with them (n may then be 0). A
+ * negative gs_err (d set) stops the stream: a caller refuses here a
+ * payload with fewer or more chunks than it holds hashes for. */
+typedef int (*age_expect_fn)(void *ctx, uint64_t first, size_t n, int last,
+			     uint8_t (*out)[AGE_LEAF_HASH], struct gs_diag *d);
+
 #define AGE_LEN_UNKNOWN UINT64_MAX
 
 struct age_stream {
@@ -176,6 +202,14 @@ struct age_stream {
 	uint8_t *sha256;     /* 32 bytes, or NULL */
 	uint64_t *ciphertext_len; /* bytes of ciphertext seen, or NULL */
 	unsigned threads;    /* 0 automatic, 1 inline */
+	/* optional, leaves (above): age_encrypt reports every leaf hash of
+	 * the file it writes to `leaves`; age_decrypt_payload and
+	 * age_hash_stream (whose input then starts at chunk 0) check every
+	 * chunk's leaf hash against `expect` and refuse a chunk that differs,
+	 * naming it, before decrypting it */
+	age_leaves_fn leaves;
+	age_expect_fn expect;
+	void *leaves_ctx;
 };
 
 /* Fills s with defaults: no input, no output, no hash, automatic threads. */
@@ -208,7 +242,9 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 /*
  * Hashes the input (SHA-256 into s->sha256, length into
  * s->ciphertext_len), reading and hashing on the pool's threads, nothing
- * decrypted. Used to check a digest before decrypting.
+ * decrypted. Used to check a digest before decrypting. With s->expect,
+ * the input is chunks (from chunk 0) and each chunk's leaf hash is checked
+ * instead, on every thread of the pool.
  */
 int age_hash_stream(const struct age_stream *s, struct gs_diag *d)
 	__attribute__((warn_unused_result));

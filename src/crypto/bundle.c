@@ -12,17 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "core/party.h"
+#include "crypto/bundle_internal.h"
+#include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
 /* The first line, the largest manifest and the largest age header: what
  * every reader loads before it looks at the payload. */
-#define FIRST_LINE_MAX 32
-#define HEAD_MAX (FIRST_LINE_MAX + GS_BUNDLE_MAX_MANIFEST + GS_AGE_MAX_HEADER)
+#define HEAD_MAX (BUNDLE_FIRST_LINE_MAX + GS_BUNDLE_MAX_MANIFEST + GS_AGE_MAX_HEADER)
 #define INNER_PREFIX 20 /* magic with its NUL (16) + u32 length */
 #define INNER_MAX (INNER_PREFIX + GS_BUNDLE_MAX_INNER + 64)
 
@@ -187,7 +189,22 @@ static int manifest_check(const struct bundle_manifest *m, struct gs_diag *d)
 		return gs_diag_set(d, GS_EINVAL, "created: out of range");
 	if (!TERMINATED(m->consent) || (m->consent[0] && !is_lower_hex(m->consent, 8, 64)))
 		return gs_diag_set(d, GS_EINVAL, "consent: must be 8 to 64 lowercase hex digits");
+	if (m->version != 1 && m->version != 2)
+		return gs_diag_set(d, GS_EINVAL, "version: %u is not 1 or 2", m->version);
+	/* v2: 32 bytes a leaf, a header leaf and at least one chunk, and no
+	 * more chunks than the payload has room for (each at least a tag) */
+	if (m->version == 2 &&
+	    (m->chunk_hashes % AGE_LEAF_HASH || m->chunk_hashes < 2 * AGE_LEAF_HASH ||
+	     m->chunk_hashes / AGE_LEAF_HASH - 1 > m->payload_size / AGE_TAG))
+		return gs_diag_set(d, GS_EINVAL,
+				   "chunk-hashes: %" PRIu64 " bytes is not 32 per leaf for a payload of %" PRIu64 " bytes",
+				   m->chunk_hashes, m->payload_size);
 	return 0;
+}
+
+const uint8_t *bundle_payload_digest(const struct bundle_manifest *m)
+{
+	return m->version == 1 ? m->payload_sha256 : m->payload_root;
 }
 
 /* ---- text building ----------------------------------------------------- */
@@ -227,8 +244,8 @@ int bundle_manifest_format(const struct bundle_manifest *m, char *buf,
 	if (cap == 0)
 		return GS_ELIMIT;
 	instant_format(m->created, when);
-	hex_encode(m->payload_sha256, 32, sha, sizeof(sha));
-	tb_add(&b, "%s\n", BUNDLE_MAGIC);
+	hex_encode(bundle_payload_digest(m), 32, sha, sizeof(sha));
+	tb_add(&b, "%s\n", m->version == 1 ? BUNDLE_MAGIC_V1 : BUNDLE_MAGIC_V2);
 	tb_add(&b, "bundle %s\n", m->bundle_id);
 	tb_add(&b, "item %s\n", m->item);
 	tb_add(&b, "originator %s\n", m->originator);
@@ -247,7 +264,12 @@ int bundle_manifest_format(const struct bundle_manifest *m, char *buf,
 	tb_add(&b, "exercise %s\n", m->exercise ? "yes" : "no");
 	if (m->consent[0])
 		tb_add(&b, "consent %s\n", m->consent);
-	tb_add(&b, "payload-sha256 %s\n", sha);
+	if (m->version == 1) {
+		tb_add(&b, "payload-sha256 %s\n", sha);
+	} else {
+		tb_add(&b, "chunk-hashes %" PRIu64 "\n", m->chunk_hashes);
+		tb_add(&b, "payload-root %s\n", sha);
+	}
 	tb_add(&b, "payload-size %" PRIu64 "\n", m->payload_size);
 	if (b.over)
 		return gs_diag_set(d, GS_ELIMIT, "manifest does not fit in %zu bytes", cap);
@@ -263,11 +285,15 @@ struct field {
 	int optional;
 	enum ftype type;
 	size_t off, size;
+	unsigned versions; /* bit v set: the line is in version v */
 };
 
-#define FLD(k, opt, t, member) \
+#define V1 (1u << 1)
+#define V2 (1u << 2)
+#define FLDV(k, opt, t, member, v) \
 	{ k, opt, t, offsetof(struct bundle_manifest, member), \
-	  sizeof(((struct bundle_manifest *)0)->member) }
+	  sizeof(((struct bundle_manifest *)0)->member), v }
+#define FLD(k, opt, t, member) FLDV(k, opt, t, member, V1 | V2)
 
 static const struct field fields[] = {
 	FLD("bundle", 0, F_TEXT, bundle_id),
@@ -286,7 +312,9 @@ static const struct field fields[] = {
 	FLD("created", 0, F_INSTANT, created),
 	FLD("exercise", 0, F_YESNO, exercise),
 	FLD("consent", 1, F_TEXT, consent),
-	FLD("payload-sha256", 0, F_SHA, payload_sha256),
+	FLDV("payload-sha256", 0, F_SHA, payload_sha256, V1),
+	FLDV("chunk-hashes", 0, F_U64, chunk_hashes, V2),
+	FLDV("payload-root", 0, F_SHA, payload_root, V2),
 	FLD("payload-size", 0, F_U64, payload_size),
 };
 
@@ -332,7 +360,7 @@ static int set_field(const struct field *f, const char *v, size_t n,
 	case F_U64:
 		if (parse_dec(v, n, UINT64_MAX, &u))
 			return GS_EINVAL;
-		m->payload_size = u;
+		memcpy(dst, &u, sizeof(u));
 		return 0;
 	case F_INSTANT:
 		if (n >= sizeof(tmp))
@@ -351,7 +379,7 @@ static int set_field(const struct field *f, const char *v, size_t n,
 			return GS_EINVAL;
 		return 0;
 	case F_SHA:
-		if (n != 64 || hex_decode(v, n, m->payload_sha256, 32, &got) || got != 32)
+		if (n != 64 || hex_decode(v, n, (uint8_t *)dst, 32, &got) || got != 32)
 			return GS_EINVAL;
 		return 0;
 	}
@@ -364,7 +392,7 @@ int bundle_manifest_parse(const char *text, size_t len,
 	struct bundle_manifest m;
 	char *again = NULL;
 	const char *line, *nl, *sp;
-	size_t pos = 0, lineno = 1, fi, ml = strlen(BUNDLE_MAGIC), klen;
+	size_t pos = 0, lineno = 1, fi, ml = strlen(BUNDLE_MAGIC_V1), klen;
 	int ret = GS_EINVAL, n;
 
 	memset(&m, 0, sizeof(m));
@@ -372,12 +400,19 @@ int bundle_manifest_parse(const char *text, size_t len,
 	if (len > GS_BUNDLE_MAX_MANIFEST)
 		return gs_diag_set(d, GS_ELIMIT, "manifest is longer than %d bytes",
 				   GS_BUNDLE_MAX_MANIFEST);
-	if (len < ml + 1 || memcmp(text, BUNDLE_MAGIC, ml) || text[ml] != '\n')
-		return gs_diag_set(d, GS_EINVAL, "manifest line 1: expected '%s'", BUNDLE_MAGIC);
+	if (len >= ml + 1 && !memcmp(text, BUNDLE_MAGIC_V1, ml) && text[ml] == '\n')
+		m.version = 1;
+	else if (len >= ml + 1 && !memcmp(text, BUNDLE_MAGIC_V2, ml) && text[ml] == '\n')
+		m.version = 2;
+	else
+		return gs_diag_set(d, GS_EINVAL, "manifest line 1: expected '%s' or '%s'",
+				   BUNDLE_MAGIC_V2, BUNDLE_MAGIC_V1);
 	pos = ml + 1;
 	for (fi = 0; fi < sizeof(fields) / sizeof(fields[0]); fi++) {
 		const struct field *f = &fields[fi];
 
+		if (!(f->versions & (1u << m.version)))
+			continue;
 		lineno++;
 		line = text + pos;
 		nl = pos < len ? memchr(line, '\n', len - pos) : NULL;
@@ -430,7 +465,8 @@ out:
 bool bundle_manifest_equal(const struct bundle_manifest *a,
 			   const struct bundle_manifest *b)
 {
-	return !strcmp(a->bundle_id, b->bundle_id) && !strcmp(a->item, b->item) &&
+	return a->version == b->version &&
+	       !strcmp(a->bundle_id, b->bundle_id) && !strcmp(a->item, b->item) &&
 	       !strcmp(a->originator, b->originator) && !strcmp(a->sender, b->sender) &&
 	       !strcmp(a->recipient, b->recipient) && !strcmp(a->agreement, b->agreement) &&
 	       a->agreement_version == b->agreement_version &&
@@ -441,7 +477,8 @@ bool bundle_manifest_equal(const struct bundle_manifest *a,
 	       a->created == b->created && a->exercise == b->exercise &&
 	       !strcmp(a->consent, b->consent) &&
 	       !memcmp(a->payload_sha256, b->payload_sha256, 32) &&
-	       a->payload_size == b->payload_size;
+	       !memcmp(a->payload_root, b->payload_root, 32) &&
+	       a->chunk_hashes == b->chunk_hashes && a->payload_size == b->payload_size;
 }
 
 /* ---- inner header ------------------------------------------------------ */
@@ -512,13 +549,110 @@ static int inner_check(const uint8_t *p, size_t n, const struct bundle_manifest 
 	return 0;
 }
 
-/* ---- reading the head of a bundle -------------------------------------- */
+/* ---- the pieces of a bundle (shared with crypto/bundle_check.c) --------- */
+
+int bundle_first_line_parse(const uint8_t *buf, size_t len, unsigned *version,
+			    uint64_t *mlen, size_t *line_len, struct gs_diag *d)
+{
+	static const char prefix[] = "gsomia-bundle/v";
+	const uint8_t *nl = memchr(buf, '\n', len < BUNDLE_FIRST_LINE_MAX ? len : BUNDLE_FIRST_LINE_MAX);
+	const uint8_t *sp;
+	uint64_t v;
+
+	if (!nl || len < sizeof(prefix) - 1 || memcmp(buf, prefix, sizeof(prefix) - 1))
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle line 1: expected '%s <manifest length>' (or v1)", BUNDLE_MAGIC_V2);
+	sp = memchr(buf, ' ', (size_t)(nl - buf));
+	if (!sp || parse_dec((const char *)buf + sizeof(prefix) - 1,
+			     (size_t)(sp - buf) - (sizeof(prefix) - 1), UINT32_MAX, &v))
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle line 1: expected '%s <manifest length>' (or v1)", BUNDLE_MAGIC_V2);
+	if (v != 1 && v != 2)
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle line 1: version %" PRIu64 " is not one this node reads (v1, v2)", v);
+	if (parse_dec((const char *)sp + 1, (size_t)(nl - sp - 1), UINT64_MAX, mlen))
+		return gs_diag_set(d, GS_EINVAL, "bundle line 1: bad manifest length");
+	if (*mlen > GS_BUNDLE_MAX_MANIFEST)
+		return gs_diag_set(d, GS_ELIMIT, "bundle line 1: manifest longer than %d bytes",
+				   GS_BUNDLE_MAX_MANIFEST);
+	*version = (unsigned)v;
+	*line_len = (size_t)(nl - buf) + 1;
+	return 0;
+}
+
+int bundle_note_parse(const uint8_t *p, size_t len, struct signed_note *note,
+		      struct gs_diag *d)
+{
+	int ret = note_parse((const char *)p, len, note, d);
+
+	if (ret) {
+		gs_diag_prefix(d, "bundle manifest");
+		return ret;
+	}
+	if (note->nsigs != 1)
+		return gs_diag_set(d, GS_EINVAL, "bundle manifest: must carry exactly one signature");
+	return 0;
+}
+
+int bundle_note_verify(const struct signed_note *note, const char *key_name,
+		       const uint8_t pk[32], unsigned version, struct bundle_manifest *m,
+		       struct gs_diag *d)
+{
+	int ret = note_verify(note, key_name, pk);
+
+	if (ret == GS_ENOTFOUND)
+		return gs_diag_set(d, ret, "bundle manifest: not signed by '%s'", key_name);
+	if (ret)
+		return gs_diag_set(d, GS_ECRYPTO, "bundle manifest: bad signature by '%s'", key_name);
+	if ((ret = bundle_manifest_parse(note->text, note->text_len, m, d)) != 0)
+		return ret;
+	if (m->version != version)
+		return gs_diag_set(d, GS_EINVAL, "bundle: the first line says v%u, the manifest v%u",
+				   version, m->version);
+	return 0;
+}
+
+long bundle_age_header_len(const uint8_t *p, size_t len)
+{
+	const uint8_t *q = p, *end = p + (len < GS_AGE_MAX_HEADER ? len : GS_AGE_MAX_HEADER), *nl;
+
+	/* the header ends with the line that starts with "---" */
+	while (q < end && (nl = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		if (nl - q >= 3 && !memcmp(q, "---", 3))
+			return (long)(nl + 1 - p);
+		q = nl + 1;
+	}
+	return -1;
+}
+
+int bundle_geometry_check(const struct bundle_manifest *m, size_t header_len,
+			  struct gs_diag *d)
+{
+	uint64_t leaves = m->chunk_hashes / AGE_LEAF_HASH, have;
+
+	have = m->payload_size < header_len ? 0 : age_leaf_count(m->payload_size - header_len);
+	if (have == 0)
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle: a payload of %" PRIu64 " bytes with a %zu-byte age header is not whole chunks",
+				   m->payload_size, header_len);
+	if (have != leaves)
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle: the chunk-hash section holds %" PRIu64 " hashes, the payload has %" PRIu64
+				   " leaves (its header and %" PRIu64 " chunks)",
+				   leaves, have, have - 1);
+	return 0;
+}
+
+/* ---- reading a bundle -------------------------------------------------- */
 
 struct head {
-	uint8_t *buf;
-	size_t len;
-	off_t start; /* fd offset at entry; -1 if not seekable */
-	size_t man_off, man_len, age_off;
+	uint8_t *buf;      /* HEAD_MAX bytes: the first read of the file */
+	size_t len;        /* bytes in buf */
+	int eof;           /* the file ended within buf */
+	off_t start;       /* fd offset at entry; -1 if not seekable */
+	unsigned version;  /* from the first line */
+	size_t man_off, man_len;
+	size_t body_off;   /* after the manifest: the payload (v1), the chunk-hash section (v2) */
 	struct signed_note *note;
 };
 
@@ -553,9 +687,8 @@ static int read_full(int fd, uint8_t *buf, size_t cap, size_t *got)
 /* Reads the first HEAD_MAX bytes, the first line and the note's syntax. */
 static int head_load(int fd, struct head *h, struct gs_diag *d)
 {
-	static const char magic[] = BUNDLE_MAGIC " ";
-	const uint8_t *nl;
 	uint64_t mlen;
+	size_t line;
 	int ret;
 
 	memset(h, 0, sizeof(*h));
@@ -570,35 +703,18 @@ static int head_load(int fd, struct head *h, struct gs_diag *d)
 		gs_diag_set(d, ret, "bundle: read failed");
 		goto fail;
 	}
-	nl = memchr(h->buf, '\n', h->len < FIRST_LINE_MAX ? h->len : FIRST_LINE_MAX);
-	if (h->len < sizeof(magic) - 1 || memcmp(h->buf, magic, sizeof(magic) - 1) || !nl ||
-	    parse_dec((const char *)h->buf + sizeof(magic) - 1,
-		      (size_t)(nl - h->buf) - (sizeof(magic) - 1), UINT64_MAX, &mlen)) {
-		ret = gs_diag_set(d, GS_EINVAL, "bundle line 1: expected '%s<manifest length>'",
-				  magic);
+	h->eof = h->len < HEAD_MAX;
+	if ((ret = bundle_first_line_parse(h->buf, h->len, &h->version, &mlen, &line, d)) != 0)
 		goto fail;
-	}
-	if (mlen > GS_BUNDLE_MAX_MANIFEST) {
-		ret = gs_diag_set(d, GS_ELIMIT, "bundle line 1: manifest longer than %d bytes",
-				  GS_BUNDLE_MAX_MANIFEST);
-		goto fail;
-	}
-	h->man_off = (size_t)(nl - h->buf) + 1;
+	h->man_off = line;
 	h->man_len = (size_t)mlen;
-	h->age_off = h->man_off + h->man_len;
-	if (h->age_off > h->len) {
+	h->body_off = h->man_off + h->man_len;
+	if (h->body_off > h->len) {
 		ret = gs_diag_set(d, GS_EIO, "bundle: truncated manifest");
 		goto fail;
 	}
-	ret = note_parse((const char *)h->buf + h->man_off, h->man_len, h->note, d);
-	if (ret) {
-		gs_diag_prefix(d, "bundle manifest");
+	if ((ret = bundle_note_parse(h->buf + h->man_off, h->man_len, h->note, d)) != 0)
 		goto fail;
-	}
-	if (h->note->nsigs != 1) {
-		ret = gs_diag_set(d, GS_EINVAL, "bundle manifest: must carry exactly one signature");
-		goto fail;
-	}
 	return 0;
 fail:
 	head_free(h);
@@ -609,35 +725,314 @@ fail:
 static int head_verify(struct head *h, const char *key_name, const uint8_t pk[32],
 		       struct bundle_manifest *m, struct gs_diag *d)
 {
-	int ret = note_verify(h->note, key_name, pk);
-
-	if (ret == GS_ENOTFOUND)
-		return gs_diag_set(d, ret, "bundle manifest: not signed by '%s'", key_name);
-	if (ret)
-		return gs_diag_set(d, GS_ECRYPTO, "bundle manifest: bad signature by '%s'", key_name);
-	return bundle_manifest_parse(h->note->text, h->note->text_len, m, d);
+	return bundle_note_verify(h->note, key_name, pk, h->version, m, d);
 }
 
-/* The payload size as the file says, before reading it (regular files). */
-static int head_check_size(int fd, const struct head *h, const struct bundle_manifest *m,
-			   struct gs_diag *d)
+/* Where the age payload starts, from the start of the bundle. */
+static uint64_t payload_offset(const struct head *h, const struct bundle_manifest *m)
 {
+	return h->body_off + (m->version == 2 ? m->chunk_hashes : 0);
+}
+
+/* The payload size as the file says, before reading the payload (regular
+ * files; other input is counted as it is read). For v2, hlen is the age
+ * header's length, so that a short file names the chunk it ends in. */
+static int head_check_size(int fd, const struct head *h, const struct bundle_manifest *m,
+			   size_t hlen, struct gs_diag *d)
+{
+	uint64_t before = (uint64_t)h->start + payload_offset(h, m), have;
 	struct stat st;
-	uint64_t have;
 
 	if (h->start < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return 0; /* counted while hashing instead */
-	have = (uint64_t)st.st_size - (uint64_t)h->start - h->age_off;
-	if ((uint64_t)st.st_size < (uint64_t)h->start + h->age_off || have != m->payload_size)
-		return gs_diag_set(d, GS_ECRYPTO,
-				   "bundle: payload is %" PRIu64 " bytes, the manifest says %" PRIu64,
-				   (uint64_t)st.st_size < (uint64_t)h->start + h->age_off ? 0 : have,
-				   m->payload_size);
+		return 0;
+	if ((uint64_t)st.st_size < before)
+		return gs_diag_set(d, GS_EIO, "bundle: truncated before the payload (%" PRIu64
+				   " of %" PRIu64 " bytes before it)", (uint64_t)st.st_size - (uint64_t)h->start,
+				   before - (uint64_t)h->start);
+	have = (uint64_t)st.st_size - before;
+	if (have < m->payload_size && m->version == 2)
+		return gs_diag_set(d, GS_EIO,
+				   "bundle: truncated in chunk %" PRIu64 " of %" PRIu64
+				   " (%" PRIu64 " of the payload's %" PRIu64 " bytes are there)",
+				   (have - hlen - AGE_NONCE_BYTES) / AGE_ENC_CHUNK,
+				   m->chunk_hashes / AGE_LEAF_HASH - 1, have, m->payload_size);
+	if (have < m->payload_size)
+		return gs_diag_set(d, GS_EIO,
+				   "bundle: truncated: the payload is %" PRIu64 " bytes, the manifest says %" PRIu64,
+				   have, m->payload_size);
+	if (have != m->payload_size)
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle: more bytes after the end of the bundle (%" PRIu64 ")",
+				   have - m->payload_size);
 	return 0;
 }
 
-static int check_digest(const uint8_t sha[32], uint64_t count,
-			const struct bundle_manifest *m, struct gs_diag *d)
+/* The bytes after some of the head buffer: the rest of it, then the fd. */
+struct src {
+	struct head *h;
+	size_t pos; /* next byte of h->buf */
+	int fd;
+};
+
+static int src_read(struct src *s, uint8_t *out, size_t n, size_t *got)
+{
+	size_t take = s->h->len - s->pos < n ? s->h->len - s->pos : n, more = 0;
+
+	memcpy(out, s->h->buf + s->pos, take);
+	s->pos += take;
+	if (take < n && !s->h->eof) {
+		if (read_full(s->fd, out + take, n - take, &more) != 0)
+			return GS_EIO;
+		if (more < n - take)
+			s->h->eof = 1;
+	}
+	*got = take + more;
+	return 0;
+}
+
+/* Moves what is left of the head buffer to its front and fills it again
+ * from the fd: the age header then starts at h->buf. */
+static int src_refill(struct src *s)
+{
+	struct head *h = s->h;
+	size_t got = 0;
+
+	memmove(h->buf, h->buf + s->pos, h->len - s->pos);
+	h->len -= s->pos;
+	s->pos = 0;
+	if (!h->eof) {
+		if (read_full(s->fd, h->buf + h->len, HEAD_MAX - h->len, &got) != 0)
+			return GS_EIO;
+		if (got < HEAD_MAX - h->len)
+			h->eof = 1;
+		h->len += got;
+	}
+	return 0;
+}
+
+/* ---- the chunk-hash section (v2) --------------------------------------- */
+
+/*
+ * The section is read once, in windows of `window` leaves, into a Merkle
+ * range whose root must equal the signed payload-root; only then is any
+ * chunk looked at. A section of one window stays in memory. A larger one
+ * (a payload over 2 GiB) keeps the SHA-256 of each window and reads a
+ * window again (pread) when its chunks come, checking it against that
+ * digest, so memory stays constant for any size and nothing read again
+ * is trusted unchecked.
+ */
+#define SECTION_WINDOW 32768u    /* leaves: 1 MiB of hashes, 2 GiB of payload */
+#define SECTION_WINDOW_TEST 4u   /* BUNDLE_OPEN_SMALL_WINDOWS */
+
+struct section {
+	uint64_t leaves, window, nwin, loaded;
+	uint8_t *buf;                 /* one window */
+	uint8_t (*digest)[32];        /* nwin > 1: each window's SHA-256 */
+	int fd;                       /* to read a window again */
+	off_t off;                    /* where the section is in fd */
+	uint64_t bad;                 /* a chunk's leaf found wrong here, or 0 */
+};
+
+static void section_free(struct section *sec)
+{
+	free(sec->buf);
+	free(sec->digest);
+	memset(sec, 0, sizeof(*sec));
+}
+
+static void window_digest(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	unsigned int len;
+
+	if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1)
+		crypto_hash_sha256(out, p, n);
+}
+
+/* Reads and checks the section from in. fd and off (or -1) let a window
+ * be read again. */
+static int section_load(struct section *sec, struct src *in, int fd, off_t off,
+			const struct bundle_manifest *m, uint64_t window, struct gs_diag *d)
+{
+	struct merkle_range *r = NULL;
+	uint8_t root[32];
+	uint64_t w, i, n;
+	size_t got;
+	int ret = 0;
+
+	memset(sec, 0, sizeof(*sec));
+	sec->leaves = m->chunk_hashes / AGE_LEAF_HASH;
+	sec->window = window;
+	sec->nwin = (sec->leaves + window - 1) / window;
+	sec->fd = fd;
+	sec->off = off;
+	sec->loaded = UINT64_MAX;
+	if (sec->nwin > 1 && off < 0)
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle: a chunk-hash section of more than %" PRIu64 " hashes is read from a seekable file only",
+				   window);
+	sec->buf = malloc((size_t)(sec->leaves < window ? sec->leaves : window) * AGE_LEAF_HASH);
+	sec->digest = sec->nwin > 1 ? malloc((size_t)sec->nwin * 32) : NULL;
+	r = malloc(sizeof(*r));
+	if (!sec->buf || (sec->nwin > 1 && !sec->digest) || !r) {
+		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
+		goto out;
+	}
+	merkle_range_init(r);
+	for (w = 0; w < sec->nwin; w++) {
+		n = sec->leaves - w * window < window ? sec->leaves - w * window : window;
+		if ((ret = src_read(in, sec->buf, (size_t)n * AGE_LEAF_HASH, &got)) != 0) {
+			gs_diag_set(d, ret, "bundle: read failed");
+			goto out;
+		}
+		if (got < n * AGE_LEAF_HASH) {
+			ret = gs_diag_set(d, GS_EIO, "bundle: truncated in the chunk-hash section");
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			if ((ret = merkle_range_append(r, sec->buf + i * AGE_LEAF_HASH, NULL, NULL)) != 0) {
+				gs_diag_set(d, ret, "bundle: chunk-hash section too large");
+				goto out;
+			}
+		if (sec->digest)
+			window_digest(sec->buf, (size_t)n * AGE_LEAF_HASH, sec->digest[w]);
+	}
+	merkle_range_root(r, root);
+	if (memcmp(root, m->payload_root, 32) != 0) {
+		ret = gs_diag_set(d, GS_ECRYPTO,
+				  "bundle: the chunk-hash section does not match the signed payload-root");
+		goto out;
+	}
+	sec->loaded = sec->nwin - 1; /* the last window read is in buf */
+out:
+	free(r);
+	if (ret)
+		section_free(sec);
+	return ret;
+}
+
+/* The hash of leaf i, from the verified section. */
+static int section_get(struct section *sec, uint64_t i, uint8_t out[AGE_LEAF_HASH],
+		       struct gs_diag *d)
+{
+	uint64_t w = i / sec->window, n;
+	uint8_t dg[32];
+	ssize_t r;
+	size_t got = 0;
+
+	if (w != sec->loaded) {
+		n = sec->leaves - w * sec->window < sec->window ? sec->leaves - w * sec->window
+								: sec->window;
+		while (got < n * AGE_LEAF_HASH) {
+			r = pread(sec->fd, sec->buf + got, (size_t)n * AGE_LEAF_HASH - got,
+				  sec->off + (off_t)(w * sec->window * AGE_LEAF_HASH + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return gs_diag_set(d, GS_EIO, "bundle: cannot read the chunk-hash section again");
+			got += (size_t)r;
+		}
+		window_digest(sec->buf, got, dg);
+		if (memcmp(dg, sec->digest[w], 32) != 0) {
+			sec->loaded = UINT64_MAX;
+			return gs_diag_set(d, GS_ECRYPTO,
+					   "bundle: the chunk-hash section changed while it was read");
+		}
+		sec->loaded = w;
+	}
+	memcpy(out, sec->buf + (i % sec->window) * AGE_LEAF_HASH, AGE_LEAF_HASH);
+	return 0;
+}
+
+/* age_expect_fn: the section's hashes for the chunks as they are read. */
+static int section_expect(void *ctx, uint64_t first, size_t n, int last,
+			  uint8_t (*out)[AGE_LEAF_HASH], struct gs_diag *d)
+{
+	struct section *sec = ctx;
+	size_t i;
+	int ret;
+
+	if (first + n > sec->leaves)
+		return gs_diag_set(d, GS_EINVAL,
+				   "bundle: the payload goes on after its last chunk (%" PRIu64 ")",
+				   sec->leaves - 2);
+	if (last && first + n != sec->leaves)
+		return gs_diag_set(d, GS_EIO,
+				   "bundle: truncated: the payload ends before chunk %" PRIu64 " of %" PRIu64,
+				   first + n - 1, sec->leaves - 1);
+	for (i = 0; i < n; i++)
+		if ((ret = section_get(sec, first + i, out[i], d)) != 0)
+			return ret;
+	return 0;
+}
+
+/*
+ * v2, after the manifest verified: the section against the root, then
+ * the age header (leaf 0) against the section, then the chunk count. On
+ * success the age header starts at h->buf (src refilled) and *hlen is its
+ * length; the caller reads the payload from there.
+ */
+static int v2_prepare(int fd, struct head *h, const struct bundle_manifest *m,
+		      unsigned flags, struct section *sec, struct src *in, size_t *hlen,
+		      struct gs_diag *d)
+{
+	uint8_t leaf[AGE_LEAF_HASH], want[AGE_LEAF_HASH];
+	uint64_t window = flags & BUNDLE_OPEN_SMALL_WINDOWS ? SECTION_WINDOW_TEST : SECTION_WINDOW;
+	off_t off = h->start < 0 ? -1 : h->start + (off_t)h->body_off;
+	long hl;
+	int ret;
+
+	in->h = h;
+	in->pos = h->body_off;
+	in->fd = fd;
+	if ((ret = section_load(sec, in, fd, off, m, window, d)) != 0)
+		return ret;
+	if ((ret = src_refill(in)) != 0) {
+		ret = gs_diag_set(d, ret, "bundle: read failed");
+		goto fail;
+	}
+	hl = bundle_age_header_len(h->buf, h->len);
+	if (hl < 0 || (uint64_t)hl + AGE_NONCE_BYTES > h->len) {
+		ret = h->len < GS_AGE_MAX_HEADER && h->eof
+			      ? gs_diag_set(d, GS_EIO, "bundle: truncated in the age header")
+			      : gs_diag_set(d, GS_EINVAL, "bundle: the age header has no MAC line");
+		goto fail;
+	}
+	merkle_leaf_hash(h->buf, (size_t)hl + AGE_NONCE_BYTES, leaf);
+	if ((ret = section_get(sec, 0, want, d)) != 0)
+		goto fail;
+	if (memcmp(leaf, want, sizeof(leaf)) != 0) {
+		ret = gs_diag_set(d, GS_ECRYPTO,
+				  "bundle: the age header does not match its hash (leaf 0) in the chunk-hash section");
+		goto fail;
+	}
+	if ((ret = bundle_geometry_check(m, (size_t)hl, d)) != 0 ||
+	    (ret = head_check_size(fd, h, m, (size_t)hl, d)) != 0)
+		goto fail;
+	*hlen = (size_t)hl;
+	return 0;
+fail:
+	section_free(sec);
+	return ret;
+}
+
+/* Hashes the v1 payload from the head buffer on. */
+static int v1_hash(int fd, const struct head *h, unsigned threads, uint8_t sha[32],
+		   uint64_t *count, struct gs_diag *d)
+{
+	struct age_stream s;
+
+	age_stream_init(&s);
+	s.in_pre = h->buf + h->body_off;
+	s.in_pre_len = h->len - h->body_off;
+	s.in_fd = h->eof ? -1 : fd;
+	s.sha256 = sha;
+	s.ciphertext_len = count;
+	s.threads = threads;
+	return age_hash_stream(&s, d);
+}
+
+static int v1_check_digest(const uint8_t sha[32], uint64_t count,
+			   const struct bundle_manifest *m, struct gs_diag *d)
 {
 	if (count != m->payload_size)
 		return gs_diag_set(d, GS_ECRYPTO,
@@ -646,22 +1041,6 @@ static int check_digest(const uint8_t sha[32], uint64_t count,
 	if (sodium_memcmp(sha, m->payload_sha256, 32) != 0)
 		return gs_diag_set(d, GS_ECRYPTO, "bundle: payload SHA-256 does not match the manifest");
 	return 0;
-}
-
-/* Hashes the payload from the head buffer on. */
-static int head_hash(int fd, const struct head *h, unsigned threads, uint8_t sha[32],
-		     uint64_t *count, struct gs_diag *d)
-{
-	struct age_stream s;
-
-	age_stream_init(&s);
-	s.in_pre = h->buf + h->age_off;
-	s.in_pre_len = h->len - h->age_off;
-	s.in_fd = h->len == HEAD_MAX ? fd : -1;
-	s.sha256 = sha;
-	s.ciphertext_len = count;
-	s.threads = threads;
-	return age_hash_stream(&s, d);
 }
 
 int bundle_read_manifest(int fd, struct bundle_manifest *m,
@@ -674,6 +1053,9 @@ int bundle_read_manifest(int fd, struct bundle_manifest *m,
 	if ((ret = head_load(fd, &h, d)) != 0)
 		return ret;
 	ret = bundle_manifest_parse(h.note->text, h.note->text_len, &tmp, d);
+	if (ret == 0 && tmp.version != h.version)
+		ret = gs_diag_set(d, GS_EINVAL, "bundle: the first line says v%u, the manifest v%u",
+				  h.version, tmp.version);
 	if (ret == 0) {
 		*m = tmp;
 		if (sig) {
@@ -689,18 +1071,42 @@ int bundle_verify(int fd, const char *key_name, const uint8_t sender_pk[32],
 		  struct bundle_manifest *m, struct gs_diag *d)
 {
 	struct bundle_manifest tmp;
+	struct section sec;
+	struct age_stream s;
 	struct head h;
+	struct src in;
 	uint8_t sha[32];
 	uint64_t count;
+	size_t hlen;
 	int ret;
 
 	if ((ret = head_load(fd, &h, d)) != 0)
 		return ret;
 	if ((ret = head_verify(&h, key_name, sender_pk, &tmp, d)) != 0 ||
-	    (ret = head_check_size(fd, &h, &tmp, d)) != 0 ||
-	    (ret = head_hash(fd, &h, 0, sha, &count, d)) != 0 ||
-	    (ret = check_digest(sha, count, &tmp, d)) != 0)
+	    (tmp.version == 1 && (ret = head_check_size(fd, &h, &tmp, 0, d)) != 0))
 		goto out;
+	if (tmp.version == 1) {
+		if ((ret = v1_hash(fd, &h, 0, sha, &count, d)) != 0 ||
+		    (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
+			goto out;
+	} else {
+		if ((ret = v2_prepare(fd, &h, &tmp, 0, &sec, &in, &hlen, d)) != 0)
+			goto out;
+		/* every chunk against the section, on every core */
+		age_stream_init(&s);
+		s.in_pre = h.buf + hlen + AGE_NONCE_BYTES;
+		s.in_pre_len = h.len - hlen - AGE_NONCE_BYTES;
+		s.in_fd = h.eof ? -1 : fd;
+		s.in_len = tmp.payload_size - hlen - AGE_NONCE_BYTES;
+		s.expect = section_expect;
+		s.leaves_ctx = &sec;
+		ret = age_hash_stream(&s, d);
+		section_free(&sec);
+		if (ret) {
+			gs_diag_prefix(d, "bundle payload");
+			goto out;
+		}
+	}
 	*m = tmp;
 out:
 	head_free(&h);
@@ -710,20 +1116,44 @@ out:
 int bundle_unwrap_key(int fd, const uint8_t box_sk[32],
 		      uint8_t file_key[AGE_FILE_KEY_BYTES], struct gs_diag *d)
 {
-	struct age_header *ah;
+	struct bundle_manifest tmp;
+	struct age_header *ah = NULL;
 	struct head h;
+	struct src in;
+	uint8_t skip[4096];
+	uint64_t left;
+	size_t got;
 	int ret;
 
 	if ((ret = head_load(fd, &h, d)) != 0)
 		return ret;
+	if ((ret = bundle_manifest_parse(h.note->text, h.note->text_len, &tmp, d)) != 0)
+		goto out;
+	/* past the chunk-hash section (v2), unchecked: bundle_verify checks */
+	in.h = &h;
+	in.pos = h.body_off;
+	in.fd = fd;
+	left = tmp.version == 2 ? tmp.chunk_hashes : 0;
+	while (left > 0) {
+		if ((ret = src_read(&in, skip, left < sizeof(skip) ? (size_t)left : sizeof(skip),
+				    &got)) != 0 || got == 0) {
+			ret = gs_diag_set(d, GS_EIO, "bundle: truncated in the chunk-hash section");
+			goto out;
+		}
+		left -= got;
+	}
+	if ((ret = src_refill(&in)) != 0) {
+		gs_diag_set(d, ret, "bundle: read failed");
+		goto out;
+	}
 	ah = malloc(sizeof(*ah));
 	if (!ah) {
 		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = age_header_parse(h.buf + h.age_off, h.len - h.age_off, ah, d);
+	ret = age_header_parse(h.buf, h.len, ah, d);
 	if (ret == 0)
-		ret = age_header_unwrap(ah, h.buf + h.age_off, box_sk, file_key, d);
+		ret = age_header_unwrap(ah, h.buf, box_sk, file_key, d);
 	if (ret)
 		gs_diag_prefix(d, "bundle payload");
 out:
@@ -793,13 +1223,16 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 	struct bundle_manifest tmp;
 	struct age_header *ah = NULL;
 	struct open_sink *o = NULL;
+	struct section sec;
 	struct age_stream s;
 	struct head h;
+	struct src in;
 	uint8_t *fk = NULL;
 	uint8_t sha[32];
 	uint64_t count = 0;
+	size_t age_at, age_len, hlen2 = 0;
 	unsigned threads = (flags >> 8) & 0xff;
-	int one_pass = (flags & BUNDLE_OPEN_ONE_PASS) != 0;
+	int one_pass = (flags & BUNDLE_OPEN_ONE_PASS) != 0, have_sec = 0;
 	int ret;
 
 	if (!k || !k->key_name || !k->sender_pk || !k->box_pk || (!k->box_sk && !k->file_key))
@@ -815,21 +1248,34 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 				  k->recipient_code);
 		goto out;
 	}
-	if ((ret = head_check_size(fd, &h, &tmp, d)) != 0)
+	if (tmp.version == 1 && (ret = head_check_size(fd, &h, &tmp, 0, d)) != 0)
 		goto out;
-	if (!one_pass) {
-		if (h.start < 0) {
-			ret = gs_diag_set(d, GS_EINVAL,
-					  "bundle: not a seekable file (open it in one pass)");
+	if (tmp.version == 2) {
+		/* one verified pass: the section against the signed root, the
+		 * header against the section, then each chunk against the
+		 * section before it is decrypted */
+		if ((ret = v2_prepare(fd, &h, &tmp, flags, &sec, &in, &hlen2, d)) != 0)
 			goto out;
+		have_sec = 1;
+		age_at = 0;
+		age_len = h.len;
+	} else {
+		if (!one_pass) {
+			if (h.start < 0) {
+				ret = gs_diag_set(d, GS_EINVAL,
+						  "bundle: not a seekable file (open it in one pass)");
+				goto out;
+			}
+			if ((ret = v1_hash(fd, &h, threads, sha, &count, d)) != 0 ||
+			    (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
+				goto out;
+			if (lseek(fd, h.start + (off_t)h.len, SEEK_SET) < 0) {
+				ret = gs_diag_set(d, GS_EIO, "bundle: cannot seek");
+				goto out;
+			}
 		}
-		if ((ret = head_hash(fd, &h, threads, sha, &count, d)) != 0 ||
-		    (ret = check_digest(sha, count, &tmp, d)) != 0)
-			goto out;
-		if (lseek(fd, h.start + (off_t)h.len, SEEK_SET) < 0) {
-			ret = gs_diag_set(d, GS_EIO, "bundle: cannot seek");
-			goto out;
-		}
+		age_at = h.body_off;
+		age_len = h.len - h.body_off;
 	}
 	ah = malloc(sizeof(*ah));
 	o = malloc(sizeof(*o));
@@ -838,14 +1284,16 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = age_header_parse(h.buf + h.age_off, h.len - h.age_off, ah, d);
+	ret = age_header_parse(h.buf + age_at, age_len, ah, d);
+	if (ret == 0 && have_sec && ah->len != hlen2)
+		ret = gs_diag_set(d, GS_EINVAL, "age header: malformed MAC line");
 	if (ret == 0) {
 		if (k->file_key) {
 			memcpy(fk, k->file_key, AGE_FILE_KEY_BYTES);
-			if (age_header_verify_mac(ah, h.buf + h.age_off, fk) != 0)
+			if (age_header_verify_mac(ah, h.buf + age_at, fk) != 0)
 				ret = gs_diag_set(d, GS_ECRYPTO, "age header: bad header MAC");
 		} else {
-			ret = age_header_unwrap(ah, h.buf + h.age_off, k->box_sk, fk, d);
+			ret = age_header_unwrap(ah, h.buf + age_at, k->box_sk, fk, d);
 		}
 	}
 	if (ret) {
@@ -860,14 +1308,18 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 	o->need = INNER_PREFIX;
 	o->d = d;
 	age_stream_init(&s);
-	s.in_pre = h.buf + h.age_off + ah->len;
-	s.in_pre_len = h.len - h.age_off - ah->len;
-	s.in_fd = h.len == HEAD_MAX ? fd : -1;
+	s.in_pre = h.buf + age_at + ah->len;
+	s.in_pre_len = age_len - ah->len;
+	s.in_fd = h.eof ? -1 : fd;
 	s.sink = open_sink_write;
 	s.sink_ctx = o;
 	s.threads = threads;
-	if (one_pass) {
-		s.hash_pre = h.buf + h.age_off;
+	if (have_sec) {
+		s.in_len = tmp.payload_size - ah->len;
+		s.expect = section_expect;
+		s.leaves_ctx = &sec;
+	} else if (one_pass) {
+		s.hash_pre = h.buf + age_at;
 		s.hash_pre_len = ah->len;
 		s.sha256 = sha;
 		s.ciphertext_len = &count;
@@ -880,7 +1332,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 		ret = gs_diag_set(d, GS_ECRYPTO, "inner header: missing");
 		goto out;
 	}
-	if (one_pass && (ret = check_digest(sha, count, &tmp, d)) != 0)
+	if (!have_sec && one_pass && (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
 		goto out;
 	*m = tmp;
 	ret = 0;
@@ -889,6 +1341,8 @@ out:
 		sodium_memzero(o, sizeof(*o));
 		free(o);
 	}
+	if (have_sec)
+		section_free(&sec);
 	free(ah);
 	sodium_free(fk);
 	head_free(&h);
@@ -943,18 +1397,66 @@ static int sign_manifest(const struct bundle_manifest *mm, const char *key_name,
 	return ret;
 }
 
+/*
+ * The chunk-hash section as the sealer writes it: leaf hashes arrive in
+ * order from the stream's ordered stage, go into a Merkle range (the
+ * root) and, a block at a time, to their place between the manifest and
+ * the payload.
+ */
+#define SECTION_OUT_BLOCK 2048 /* leaves: 64 KiB a write */
+
+struct section_out {
+	int fd;
+	off_t off;
+	uint64_t leaves, next;
+	struct merkle_range range;
+	uint64_t block_first;
+	size_t block_n;
+	uint8_t block[SECTION_OUT_BLOCK][AGE_LEAF_HASH];
+};
+
+static int section_flush(struct section_out *so)
+{
+	int ret = pwrite_all(so->fd, so->block, so->block_n * AGE_LEAF_HASH,
+			     so->off + (off_t)(so->block_first * AGE_LEAF_HASH));
+
+	so->block_first += so->block_n;
+	so->block_n = 0;
+	return ret;
+}
+
+static int section_put(void *ctx, uint64_t first, const uint8_t (*hashes)[AGE_LEAF_HASH],
+		       size_t n, struct gs_diag *d)
+{
+	struct section_out *so = ctx;
+	size_t i;
+
+	if (first != so->next || n > so->leaves - so->next)
+		return gs_diag_set(d, GS_EIO, "bundle: the payload has more chunks than planned");
+	for (i = 0; i < n; i++) {
+		if (merkle_range_append(&so->range, hashes[i], NULL, NULL) != 0)
+			return gs_diag_set(d, GS_ELIMIT, "bundle: too many chunks");
+		memcpy(so->block[so->block_n++], hashes[i], AGE_LEAF_HASH);
+		so->next++;
+		if (so->block_n == SECTION_OUT_BLOCK && section_flush(so) != 0)
+			return gs_diag_set(d, GS_EIO, "bundle: write failed");
+	}
+	return 0;
+}
+
 int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		const uint8_t recipient_box_pk[32], const char *key_name,
 		const uint8_t sender_sign_sk[64], struct bundle_manifest *out_m,
 		uint8_t file_key[AGE_FILE_KEY_BYTES], struct gs_diag *d)
 {
 	struct bundle_manifest mm = *m;
+	struct section_out *so = NULL;
 	struct age_stream s;
 	struct stat st;
 	uint8_t id[16], inner[INNER_MAX], sha[32], *fk = NULL;
-	char first[FIRST_LINE_MAX], *note = NULL;
+	char first[BUNDLE_FIRST_LINE_MAX], *note = NULL;
 	size_t inner_len, notelen, plen;
-	uint64_t doc_len, count = 0;
+	uint64_t doc_len, count = 0, sec_len = 0;
 	off_t in_off, base;
 	int fl, ret;
 
@@ -964,8 +1466,13 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		randombytes_buf(id, sizeof(id));
 		hex_encode(id, sizeof(id), mm.bundle_id, sizeof(mm.bundle_id));
 	}
-	mm.payload_size = 0;
+	if (mm.version == 0)
+		mm.version = BUNDLE_VERSION;
+	/* an empty payload's sizes, until the real ones are known */
+	mm.payload_size = AGE_X25519_HEADER_SIZE(1) + age_payload_size(0);
+	mm.chunk_hashes = mm.version == 2 ? 2 * AGE_LEAF_HASH : 0;
 	memset(mm.payload_sha256, 0, 32);
+	memset(mm.payload_root, 0, 32);
 	if ((ret = manifest_check(&mm, d)) != 0)
 		return ret;
 	if (fstat(in_fd, &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -979,16 +1486,24 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 				   "bundle: the output must be a seekable file, not opened for appending");
 	if ((ret = inner_build(&mm, recipient_box_pk, sender_sign_sk, inner, &inner_len)) != 0)
 		return gs_diag_set(d, ret, "bundle: inner header too long");
-	/* The payload's size is known now; the manifest's length too (the
-	 * digest is fixed-width hex and an Ed25519 line has a fixed length). */
+	/* Every size is known now, so the manifest's length is too (the
+	 * digest is fixed-width hex and an Ed25519 line has a fixed length):
+	 * the payload goes after the room for the first line, the manifest
+	 * and the chunk-hash section, which are written last. */
 	mm.payload_size = AGE_X25519_HEADER_SIZE(1) + age_payload_size(inner_len + doc_len);
+	if (mm.version == 2) {
+		mm.chunk_hashes = age_leaf_count(mm.payload_size - AGE_X25519_HEADER_SIZE(1)) *
+				  AGE_LEAF_HASH;
+		sec_len = mm.chunk_hashes;
+	}
 	if ((ret = sign_manifest(&mm, key_name, sender_sign_sk, &note, &notelen, d)) != 0)
 		return ret;
 	free(note);
 	note = NULL;
-	fl = snprintf(first, sizeof(first), "%s %zu\n", BUNDLE_MAGIC, notelen);
+	fl = snprintf(first, sizeof(first), "%s %zu\n",
+		      mm.version == 1 ? BUNDLE_MAGIC_V1 : BUNDLE_MAGIC_V2, notelen);
 	plen = (size_t)fl + notelen;
-	if (lseek(out_fd, base + (off_t)plen, SEEK_SET) < 0)
+	if (lseek(out_fd, base + (off_t)plen + (off_t)sec_len, SEEK_SET) < 0)
 		return gs_diag_set(d, GS_EIO, "bundle: cannot seek the output");
 	age_stream_init(&s);
 	s.in_pre = inner;
@@ -996,8 +1511,22 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 	s.in_fd = in_fd;
 	s.in_len = inner_len + doc_len;
 	s.out_fd = out_fd;
-	s.sha256 = sha;
 	s.ciphertext_len = &count;
+	if (mm.version == 1) {
+		s.sha256 = sha;
+	} else {
+		so = calloc(1, sizeof(*so));
+		if (!so) {
+			ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
+			goto out;
+		}
+		so->fd = out_fd;
+		so->off = base + (off_t)plen;
+		so->leaves = sec_len / AGE_LEAF_HASH;
+		merkle_range_init(&so->range);
+		s.leaves = section_put;
+		s.leaves_ctx = so;
+	}
 	fk = sodium_malloc(AGE_FILE_KEY_BYTES);
 	if (!fk) {
 		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
@@ -1009,7 +1538,17 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		ret = gs_diag_set(d, GS_EIO, "bundle: payload size changed while sealing");
 		goto out;
 	}
-	memcpy(mm.payload_sha256, sha, 32);
+	if (mm.version == 1) {
+		memcpy(mm.payload_sha256, sha, 32);
+	} else {
+		if (so->next != so->leaves || (so->block_n && section_flush(so) != 0)) {
+			ret = gs_diag_set(d, GS_EIO, so->next != so->leaves
+						       ? "bundle: the payload has fewer chunks than planned"
+						       : "bundle: write failed");
+			goto out;
+		}
+		merkle_range_root(&so->range, mm.payload_root);
+	}
 	if ((ret = sign_manifest(&mm, key_name, sender_sign_sk, &note, &notelen, d)) != 0)
 		goto out;
 	if ((size_t)fl + notelen != plen) {
@@ -1021,7 +1560,7 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		ret = gs_diag_set(d, GS_EIO, "bundle: write failed");
 		goto out;
 	}
-	if (lseek(out_fd, base + (off_t)plen + (off_t)count, SEEK_SET) < 0) {
+	if (lseek(out_fd, base + (off_t)plen + (off_t)sec_len + (off_t)count, SEEK_SET) < 0) {
 		ret = gs_diag_set(d, GS_EIO, "bundle: cannot seek the output");
 		goto out;
 	}
@@ -1032,6 +1571,7 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 out:
 	sodium_memzero(inner, sizeof(inner));
 	sodium_free(fk);
+	free(so);
 	free(note);
 	return ret;
 }

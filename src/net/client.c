@@ -8,6 +8,7 @@
 
 #include "net/client.h"
 #include "net/tls.h"
+#include "util/fault.h"
 #include "util/banned.h"
 
 #define CONNECT_TIMEOUT 10L /* seconds */
@@ -91,16 +92,31 @@ static void curl_init(void)
 	}
 }
 
-/* libcurl reads a file body through this. */
+/* A file body as libcurl reads it. */
+struct body {
+	FILE *f;
+	uint64_t size, sent;
+};
+
+/* libcurl reads a file body through this. The crash point
+ * "deliver-file-half" (util/fault.h) ends the process once half the body
+ * has gone, as a dropped connection would end a delivery
+ * (tests/cli/resume.sh). */
 static size_t on_read(char *buf, size_t size, size_t nmemb, void *ctx)
 {
-	return fread(buf, size, nmemb, ctx);
+	struct body *b = ctx;
+	size_t n = fread(buf, size, nmemb, b->f);
+
+	if (b->sent < b->size / 2 && b->sent + n >= b->size / 2)
+		fault_point("deliver-file-half");
+	b->sent += n;
+	return n;
 }
 
 /* A request with a JSON body (json), a file body (file, with its size),
  * or none. */
 static int request(const struct node *n, const struct party *peer, const char *path,
-		   const char *json, FILE *file, uint64_t file_size, long *status, char **reply,
+		   const char *json, struct body *file, long *status, char **reply,
 		   struct gs_diag *d)
 {
 	char url[GS_MAX_NAME * 2], cert[GS_HOME_MAX + 64], key[GS_HOME_MAX + 64];
@@ -182,7 +198,7 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, file);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)file_size);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)file->size);
 	}
 	if (!hdrs) {
 		ret = GS_ENOMEM;
@@ -224,32 +240,37 @@ out:
 int peer_get(const struct node *n, const struct party *peer, const char *path, long *status,
 	     char **reply, struct gs_diag *d)
 {
-	return request(n, peer, path, NULL, NULL, 0, status, reply, d);
+	return request(n, peer, path, NULL, NULL, status, reply, d);
 }
 
 int peer_post(const struct node *n, const struct party *peer, const char *path, const char *json,
 	      long *status, char **reply, struct gs_diag *d)
 {
-	return request(n, peer, path, json, NULL, 0, status, reply, d);
+	return request(n, peer, path, json, NULL, status, reply, d);
 }
 
 int peer_post_file(const struct node *n, const struct party *peer, const char *path,
-		   const char *file, long *status, char **reply, struct gs_diag *d)
+		   const char *file, uint64_t offset, long *status, char **reply,
+		   struct gs_diag *d)
 {
+	struct body b = { fopen(file, "rbe"), 0, 0 };
 	struct stat sb;
-	FILE *f = fopen(file, "rbe");
 	int ret;
 
-	if (!f)
+	if (!b.f)
 		return gs_diag_set(d, GS_EIO, "%s: %s", file, strerror(errno));
-	if (fstat(fileno(f), &sb) != 0) {
+	if (fstat(fileno(b.f), &sb) != 0) {
 		ret = gs_diag_set(d, GS_EIO, "%s: %s", file, strerror(errno));
 	} else if ((uint64_t)sb.st_size > GS_NET_MAX_UPLOAD) {
 		ret = gs_diag_set(d, GS_ELIMIT, "%s is larger than %llu bytes", file,
 				  (unsigned long long)GS_NET_MAX_UPLOAD);
+	} else if (offset > (uint64_t)sb.st_size || fseeko(b.f, (off_t)offset, SEEK_SET) != 0) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s: no byte %llu to resume from", file,
+				  (unsigned long long)offset);
 	} else {
-		ret = request(n, peer, path, NULL, f, (uint64_t)sb.st_size, status, reply, d);
+		b.size = (uint64_t)sb.st_size - offset;
+		ret = request(n, peer, path, NULL, &b, status, reply, d);
 	}
-	fclose(f);
+	fclose(b.f);
 	return ret;
 }

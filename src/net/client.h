@@ -14,6 +14,8 @@
  * threads at once.
  */
 
+#include <stdint.h>
+
 #include "node/node.h"
 #include "util/err.h"
 
@@ -27,11 +29,12 @@ int peer_get(const struct node *n, const struct party *peer, const char *path, l
 	     char **reply, struct gs_diag *d) __attribute__((warn_unused_result));
 int peer_post(const struct node *n, const struct party *peer, const char *path, const char *json,
 	      long *status, char **reply, struct gs_diag *d) __attribute__((warn_unused_result));
-/* POSTs the file at `file` as the raw body (application/octet-stream),
- * streamed, up to GS_NET_MAX_UPLOAD bytes; no overall time limit, but the
+/* POSTs the file at `file`, from byte `offset` on (a delivery that
+ * resumes), as the raw body (application/octet-stream), streamed, for a
+ * file of up to GS_NET_MAX_UPLOAD bytes; no overall time limit, but the
  * transfer must keep moving. */
 int peer_post_file(const struct node *n, const struct party *peer, const char *path,
-		   const char *file, long *status, char **reply, struct gs_diag *d)
-	__attribute__((warn_unused_result));
+		   const char *file, uint64_t offset, long *status, char **reply,
+		   struct gs_diag *d) __attribute__((warn_unused_result));
 
 #endif

@@ -108,6 +108,48 @@ out:
 	return ret;
 }
 
+/* Where a bundle's delivery resumes: the verified length the peer keeps
+ * of an interrupted delivery (GET /v1/peer/deliver-file). 0 when there is
+ * none, or when the peer's node does not resume deliveries (one older than
+ * bundle v2 answers 405), so the whole file goes as before. */
+static uint64_t resume_offset(struct node *n, const struct party *p, const char *id,
+			      const char *path)
+{
+	char url[GS_MAX_NAME + 64], *reply = NULL;
+	struct gs_diag ignored = { { 0 } };
+	uint64_t off = 0;
+	struct stat sb;
+	long status = 0;
+	json_t *j;
+
+	snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=bundle&id=%s", id);
+	if (peer_get(n, p, url, &status, &reply, &ignored) == 0 && status == 200 &&
+	    (j = json_loads(reply, JSON_REJECT_DUPLICATES, NULL)) != NULL) {
+		json_t *o = json_object_get(j, "offset");
+
+		if (json_is_integer(o) && json_integer_value(o) > 0 && stat(path, &sb) == 0 &&
+		    (uint64_t)json_integer_value(o) <= (uint64_t)sb.st_size)
+			off = (uint64_t)json_integer_value(o);
+		json_decref(j);
+	}
+	free(reply);
+	return off;
+}
+
+/* A 409 that names an offset: the peer keeps another length of this
+ * delivery than asked for (or is taking it now); try again. */
+static int is_resume_conflict(long status, const char *reply)
+{
+	json_t *j;
+	int yes;
+
+	if (status != 409 || !reply || !(j = json_loads(reply, 0, NULL)))
+		return 0;
+	yes = json_is_integer(json_object_get(j, "offset"));
+	json_decref(j);
+	return yes;
+}
+
 int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d)
 {
 	struct due_list l = { NULL, 0, 0 };
@@ -124,25 +166,34 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 		struct due *e = &l.v[i];
 		struct gs_diag ed = { { 0 } };
 		struct party p;
-		char url[GS_NET_MAX_KIND + GS_MAX_NAME + 64], *reply = NULL;
+		char url[GS_NET_MAX_KIND + GS_MAX_NAME + 96], *reply = NULL;
+		uint64_t offset = 0;
 		long status = 0;
-		int r;
+		int r, bundle = !strcmp(e->kind, "bundle");
 
 		r = node_party_get(n, e->peer, &p, &ed);
+		/* a bundle resumes where an interrupted delivery stopped */
+		if (!r && bundle)
+			offset = resume_offset(n, &p, e->ref, e->path);
 		/* the file as the raw body, streamed: any size up to GS_NET_MAX_UPLOAD */
-		if (!r && (size_t)snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=%s&id=%s", e->kind,
-					   e->ref) >= sizeof(url))
+		if (!r && (size_t)snprintf(url, sizeof(url), offset ? "/v1/peer/deliver-file?kind=%s&id=%s&offset=%llu"
+								    : "/v1/peer/deliver-file?kind=%s&id=%s",
+					   e->kind, e->ref, (unsigned long long)offset) >= sizeof(url))
 			r = gs_diag_set(&ed, GS_ELIMIT, "kind or id too long");
 		if (!r)
-			r = peer_post_file(n, &p, url, e->path, &status, &reply, &ed);
+			r = peer_post_file(n, &p, url, e->path, offset, &status, &reply, &ed);
 		if (!r && status == 200) {
 			struct gs_diag rd = { { 0 } };
+			struct stat sb;
 
-			if (!strcmp(e->kind, "bundle") && take_receipt(n, reply, &rd))
+			if (offset && stat(e->path, &sb) == 0)
+				snprintf(ed.msg, sizeof(ed.msg), "delivered, resumed at byte %llu of %llu",
+					 (unsigned long long)offset, (unsigned long long)sb.st_size);
+			if (bundle && take_receipt(n, reply, &rd))
 				snprintf(ed.msg, sizeof(ed.msg), "delivered; receipt not accepted: %.900s", rd.msg);
 			store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, now, ed.msg, now);
 			(*delivered)++;
-		} else if (!r && status >= 400 && status < 500) {
+		} else if (!r && status >= 400 && status < 500 && !is_resume_conflict(status, reply)) {
 			json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
 			const char *why = json_string_value(json_object_get(j, "error"));
 			char msg[GS_DIAG_MAX];
@@ -157,10 +208,16 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 
 			if (wait > BACKOFF_MAX)
 				wait = BACKOFF_MAX;
-			if (r)
+			if (r) {
 				snprintf(msg, sizeof(msg), "%.900s", ed.msg[0] ? ed.msg : gs_strerror(r));
-			else
-				snprintf(msg, sizeof(msg), "HTTP %ld from %s", status, e->peer);
+			} else {
+				json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
+				const char *why = json_string_value(json_object_get(j, "error"));
+
+				snprintf(msg, sizeof(msg), "HTTP %ld from %s%s%.900s", status, e->peer,
+					 why ? ": " : "", why ? why : "");
+				json_decref(j);
+			}
 			store_outbox_update(n->st, e->id, "pending", e->attempts + 1, now + wait, msg, 0);
 			(*retry)++;
 		}
@@ -168,6 +225,41 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 	}
 	free(l.v);
 	return 0;
+}
+
+struct find_entry {
+	const char *id;
+	char state[16];
+	int64_t attempts;
+	int found;
+};
+
+static int find_one(void *ctx, const struct store_outbox *o)
+{
+	struct find_entry *f = ctx;
+
+	if (strcmp(o->id, f->id))
+		return 0;
+	f->found = 1;
+	f->attempts = o->attempts;
+	snprintf(f->state, sizeof(f->state), "%s", o->state);
+	return 0;
+}
+
+int outbox_retry(struct node *n, const char *id, struct gs_diag *d)
+{
+	struct find_entry f = { id, "", 0, 0 };
+	int64_t now = (int64_t)time(NULL);
+	int ret;
+
+	if ((ret = store_outbox_each(n->st, 0, 0, find_one, &f)))
+		return gs_diag_set(d, ret, "cannot read the outbox");
+	if (!f.found)
+		return gs_diag_set(d, GS_ENOTFOUND, "no outbox entry '%s' ('gsomia outbox' lists them)", id);
+	if (!strcmp(f.state, "delivered"))
+		return gs_diag_set(d, GS_ESTATE, "outbox entry '%s' was delivered already", id);
+	ret = store_outbox_update(n->st, id, "pending", f.attempts, now, "to be sent again (outbox retry)", 0);
+	return ret ? gs_diag_set(d, ret, "cannot update outbox entry '%s'", id) : 0;
 }
 
 static int list_one(void *ctx, const struct store_outbox *o)

@@ -34,6 +34,12 @@ int outbox_keep_and_queue(struct node *n, const char *kind, const char *ref, con
  * and left for a retry. */
 int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d);
 
+/* Puts entry `id` (refused, or pending) back to be delivered at the next
+ * pass: after the peer fixed what made it refuse (a node upgraded to read
+ * bundle v2, a party registered). GS_ENOTFOUND no such entry, GS_ESTATE
+ * it was delivered. */
+int outbox_retry(struct node *n, const char *id, struct gs_diag *d);
+
 /* The outbox as JSON (every entry, newest last). */
 int outbox_list(struct node *n, json_t **out, struct gs_diag *d);
 

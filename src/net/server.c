@@ -20,6 +20,7 @@
 #include "net/api.h"
 #include "net/console.h"
 #include "net/local_api.h"
+#include "net/partial.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "node/witness.h"
@@ -79,6 +80,10 @@ struct request {
 	int upload_failed;
 	char upload_path[GS_HOME_MAX + 64];
 	uint64_t upload_len;
+	struct partial *partial;  /* a bundle delivery, kept and checked as it comes */
+	int partial_err;          /* its refusal, in partial_diag */
+	int partial_done;         /* the body ended (not interrupted) */
+	struct gs_diag partial_diag;
 	char cookie_name[LOCAL_COOKIE_MAX]; /* this node's session cookie */
 };
 
@@ -216,11 +221,13 @@ static unsigned h_checkpoint(struct request *r, json_t **reply)
 
 /* POST /v1/peer/deliver-file?kind=K&id=ID: the same as /v1/peer/deliver,
  * with the data as the raw body, streamed to a file: no base64, and up to
- * GS_NET_MAX_UPLOAD bytes instead of GS_NET_MAX_BODY. */
+ * GS_NET_MAX_UPLOAD bytes instead of GS_NET_MAX_BODY. A bundle is kept
+ * and checked as it comes (net/partial.h) and may resume (&offset=N). */
 static unsigned h_deliver_file(struct request *r, json_t **reply)
 {
 	const char *kind = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kind");
 	const char *id = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "id");
+	const char *path = r->upload_path;
 	struct gs_diag d = { { 0 } };
 	char *text = NULL;
 	int ret;
@@ -237,11 +244,43 @@ static unsigned h_deliver_file(struct request *r, json_t **reply)
 		*reply = json_error("this node takes no deliveries");
 		return MHD_HTTP_NOT_IMPLEMENTED;
 	}
+	if (r->partial) {
+		/* the bundle as received must be whole and verified, else it is
+		 * refused naming the region or chunk, and nothing is kept */
+		if ((ret = r->partial_err) != 0 ||
+		    (ret = partial_finish(r->partial, &path, &r->partial_diag)) != 0) {
+			gs_diag_prefix(&r->partial_diag, "bundle from %s", r->peer.code);
+			return deliver_reply(ret, NULL, &r->partial_diag, reply);
+		}
+	}
 	pthread_mutex_lock(&r->srv->node_lock);
-	ret = r->srv->cfg.deliver_file(r->srv->cfg.deliver_ctx, r->peer.code, kind, id, r->upload_path,
-				       &text, &d);
+	ret = r->srv->cfg.deliver_file(r->srv->cfg.deliver_ctx, r->peer.code, kind, id, path, &text, &d);
 	pthread_mutex_unlock(&r->srv->node_lock);
 	return deliver_reply(ret, text, &d, reply);
+}
+
+/* GET /v1/peer/deliver-file?kind=bundle&id=ID: how much of an interrupted
+ * delivery of that bundle this node keeps, verified: {"offset": N}; the
+ * sender posts the rest with &offset=N. */
+static unsigned h_deliver_offset(struct request *r, json_t **reply)
+{
+	const char *kind = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kind");
+	const char *id = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "id");
+	struct partial_keys k = { r->srv->node, &r->srv->node_lock };
+	struct gs_diag d = { { 0 } };
+	uint64_t have = 0;
+	int ret;
+
+	if (!kind || strcmp(kind, "bundle") || !id || !api_id_is_valid(id)) {
+		*reply = json_error("?kind=bundle and ?id= (1-63 of [A-Za-z0-9._-]) are required: only bundle deliveries resume");
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if ((ret = partial_offset(&k, r->peer.code, id, &have, &d)) != 0) {
+		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	*reply = json_pack("{s:I}", "offset", (json_int_t)have);
+	return MHD_HTTP_OK;
 }
 
 static const struct route routes[] = {
@@ -249,6 +288,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/peer/whoami", 1, h_whoami, 0 },
 	{ "POST", "/v1/peer/deliver", 1, h_deliver, 0 },
 	{ "POST", "/v1/peer/deliver-file", 1, h_deliver_file, 1 },
+	{ "GET", "/v1/peer/deliver-file", 1, h_deliver_offset, 0 },
 	{ "POST", "/v1/peer/checkpoint", 1, h_checkpoint, 0 },
 };
 
@@ -271,12 +311,15 @@ static const struct route *route_find(const char *method, const char *url, int *
 
 static const char *allowed_method(const char *url)
 {
+	int get = 0, post = 0;
 	size_t i;
 
 	for (i = 0; i < NROUTES; i++)
-		if (!strcmp(url, routes[i].path))
-			return routes[i].method;
-	return "GET";
+		if (!strcmp(url, routes[i].path)) {
+			get |= !strcmp(routes[i].method, "GET");
+			post |= !strcmp(routes[i].method, "POST");
+		}
+	return get && post ? "GET, POST" : post ? "POST" : "GET";
 }
 
 /* ---- the peer behind a connection ---- */
@@ -524,6 +567,47 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 	return respond(r->conn, status, reply, NULL);
 }
 
+/* A bundle delivered as a file: kept in HOME/partial and checked as it
+ * comes, from &offset=N if it resumes (net/partial.h). A wrong offset is
+ * 409 with the one to resume from. */
+static enum MHD_Result bundle_upload_begin(struct request *r)
+{
+	const char *id = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "id");
+	const char *off = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "offset");
+	struct partial_keys k = { r->srv->node, &r->srv->node_lock };
+	struct gs_diag d = { { 0 } };
+	uint64_t offset = 0, have = 0;
+	json_t *reply;
+	char *end;
+	int ret;
+
+	r->responded = 1;
+	if (!id || !api_id_is_valid(id))
+		return respond(r->conn, MHD_HTTP_BAD_REQUEST,
+			       json_error("?kind= (1-31 of [a-z0-9_]) and ?id= (1-63 of [A-Za-z0-9._-]) are required"),
+			       NULL);
+	if (off) {
+		errno = 0;
+		offset = strtoull(off, &end, 10);
+		if (errno || end == off || *end || (off[0] == '0' && off[1]) || off[0] == '-' ||
+		    offset > GS_NET_MAX_UPLOAD)
+			return respond(r->conn, MHD_HTTP_BAD_REQUEST,
+				       json_error("?offset= must be a byte count from 0 to %llu",
+						  (unsigned long long)GS_NET_MAX_UPLOAD), NULL);
+	}
+	ret = partial_begin(&k, r->peer.code, id, offset, &r->partial, &have, &d);
+	if (ret) {
+		reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		if (reply && ret == GS_ESTATE)
+			json_object_set_new(reply, "offset", json_integer((json_int_t)have));
+		return respond(r->conn, status_of(ret), reply, NULL);
+	}
+	r->responded = 0;
+	r->upload = 1;
+	r->max_body = (size_t)(GS_NET_MAX_UPLOAD - offset);
+	return MHD_YES;
+}
+
 /* An upload route: the caller is checked before a byte of the body is
  * kept (a peer by its certificate already, a person here), then the body
  * goes to a temporary file in HOME/tmp. */
@@ -540,6 +624,12 @@ static enum MHD_Result upload_begin(struct request *r, const char *method, const
 			r->responded = 1;
 			return respond(r->conn, status, reply, NULL);
 		}
+	}
+	if (!r->local) {
+		const char *kind = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kind");
+
+		if (kind && !strcmp(kind, "bundle"))
+			return bundle_upload_begin(r);
 	}
 	snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-XXXXXX", r->srv->node->home);
 	r->upload_fd = mkostemp(r->upload_path, O_CLOEXEC);
@@ -640,6 +730,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			want = strtoull(cl, &end, 10);
 			if (errno || end == cl || *end || want > r->max_body) {
 				r->responded = 1;
+				r->partial_done = 1; /* refused: nothing of it is kept */
 				return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
 					       json_error("request body larger than %zu bytes",
 							  r->max_body), NULL);
@@ -654,10 +745,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (r->responded || r->too_large)
 			return MHD_YES;
 		if (r->upload) {
-			if (r->upload_len + n > r->max_body)
+			if (r->upload_len + n > r->max_body) {
 				r->too_large = 1;
-			else if (!r->upload_failed && upload_write(r, upload_data, n))
+			} else if (r->partial) {
+				if (!r->partial_err)
+					r->partial_err = partial_write(r->partial, upload_data, n,
+								       &r->partial_diag);
+				r->upload_len += n;
+			} else if (!r->upload_failed && upload_write(r, upload_data, n)) {
 				r->upload_failed = 1;
+			}
 			return MHD_YES;
 		}
 		if (n > r->max_body - r->len) {
@@ -688,6 +785,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->responded)
 		return MHD_YES;
 	r->responded = 1;
+	r->partial_done = 1; /* the body is all here: kept only if it is whole */
 	if (r->too_large)
 		return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			       json_error("request body larger than %zu bytes", r->max_body), NULL);
@@ -723,6 +821,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		close(r->upload_fd);
 	if (r->upload_path[0])
 		unlink(r->upload_path); /* the handler took what it needed */
+	if (r->partial) {
+		/* a dropped connection keeps the verified prefix to resume from;
+		 * anything else is taken (linked into the inbox) or refused */
+		if (!r->partial_done)
+			partial_interrupted(r->partial);
+		partial_free(r->partial);
+	}
 	free(r->body);
 	free(r);
 	*req_cls = NULL;
@@ -848,6 +953,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 			goto fail;
 		}
 		tmp_sweep(tmp);
+		partial_sweep(n->home);
 	}
 	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
 	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &(size_t){ 0 }, d))) {

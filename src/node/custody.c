@@ -522,7 +522,7 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	hex_encode(sealed->payload_sha256, 32, hex, sizeof(hex));
+	hex_encode(bundle_payload_digest(sealed), 32, hex, sizeof(hex));
 	json_object_set_new(t, "id", json_string(res->item));
 	json_object_set_new(t, "copy_of", json_string(""));
 	json_object_set_new(t, "translation_of", json_string(r->item));
@@ -544,7 +544,7 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 		e.time = now;
 		copy_str(e.item, sizeof(e.item), res->item);
 		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, sealed->payload_sha256, 32);
+		memcpy(e.digest, bundle_payload_digest(sealed), 32);
 		copy_str(e.party, sizeof(e.party), n->self.code);
 		copy_str(e.person, sizeof(e.person), r->person);
 		ledger_entry_field(&e, "translation-of", r->item);

@@ -397,7 +397,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rec, "translation_of", json_string(""));
 	json_object_set_new(rec, "bundle", json_string(sealed->bundle_id));
 	json_object_set_new(rec, "recipient_of_bundle", json_string(r->to));
-	hex_encode(sealed->payload_sha256, 32, hex, sizeof(hex));
+	hex_encode(bundle_payload_digest(sealed), 32, hex, sizeof(hex));
 	json_object_set_new(rec, "payload_sha256", json_string(hex));
 	json_object_set_new(rec, "created_at", jinstant(now));
 
@@ -427,7 +427,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		e.time = now;
 		copy_str(e.item, sizeof(e.item), h->item.id);
 		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, sealed->payload_sha256, 32);
+		memcpy(e.digest, bundle_payload_digest(sealed), 32);
 		copy_str(e.party, sizeof(e.party), n->self.code);
 		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
 		ledger_entry_field(&e, "bundle", sealed->bundle_id);
@@ -506,7 +506,7 @@ static int make_receipt(struct node *n, const struct bundle_manifest *m, const c
 	}
 	if ((ret = b64_encode((const uint8_t *)proof, plen, b64, cap)) < 0)
 		goto out;
-	hex_encode(m->payload_sha256, 32, hex, sizeof(hex));
+	hex_encode(bundle_payload_digest(m), 32, hex, sizeof(hex));
 	instant_format(at, when);
 	ledger_origin(n->self.code, n->self.exercise, m->sender, origin);
 	k = snprintf(text, cap + 4096,
@@ -730,7 +730,7 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	fault_point("receive-stored");
 
 	item_join_labels(&res->marking, labels, sizeof(labels));
-	hex_encode(m->payload_sha256, 32, hex, sizeof(hex));
+	hex_encode(bundle_payload_digest(m), 32, hex, sizeof(hex));
 	rec = json_object();
 	json_object_set_new(rec, "id", json_string(m->item));
 	json_object_set_new(rec, "originator", json_string(m->originator));
@@ -775,7 +775,7 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 		e.time = now;
 		copy_str(e.item, sizeof(e.item), m->item);
 		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, m->payload_sha256, 32);
+		memcpy(e.digest, bundle_payload_digest(m), 32);
 		copy_str(e.party, sizeof(e.party), n->self.code);
 		snprintf(version, sizeof(version), "%u", m->agreement_version);
 		ledger_entry_field(&e, "bundle", m->bundle_id);

@@ -213,7 +213,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	}
 	placed = 1;
 
-	hex_encode(sealed->payload_sha256, 32, hex, sizeof(hex));
+	hex_encode(bundle_payload_digest(sealed), 32, hex, sizeof(hex));
 	rel = json_object();
 	json_object_set_new(rel, "bundle", json_string(sealed->bundle_id));
 	json_object_set_new(rel, "item", json_string(h->item.id));
@@ -244,7 +244,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		e.time = now;
 		copy_str(e.item, sizeof(e.item), h->item.id);
 		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, sealed->payload_sha256, 32);
+		memcpy(e.digest, bundle_payload_digest(sealed), 32);
 		copy_str(e.party, sizeof(e.party), n->self.code);
 		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
 		ledger_entry_field(&e, "bundle", sealed->bundle_id);

@@ -53,6 +53,7 @@
 #define GS_BUNDLE_MAX_FIELD 512       /* one manifest value, incl. NUL */
 #define GS_BUNDLE_MAX_BANNER 336      /* a banner: up to 4 labels, comma-separated, incl. NUL */
 #define GS_BUNDLE_MAX_INNER 2048      /* the inner signed header text */
+#define GS_BUNDLE_MAX_CHECK_SECTION (1u << 20) /* chunk-hash section bytes of a bundle checked in pieces (2 GiB of payload) */
 
 /* the local API for persons (net/local_api.h, docs/api.md "Local API") */
 #define GS_NET_MAX_LOCAL_BODY (64u << 10) /* bytes of one request body */

@@ -117,7 +117,8 @@ expect 0 "JPN's ledger verifies" $G ledger verify --home jpn
 # The stock age tool decrypts the payload with the exported identity.
 expect 0 "export the age identity" $G key export-age-identity -o jpn.agekey --home jpn
 eq "the identity file is private" "$(stat -c %a jpn.agekey)" 600
-tail -c +$((hdr + mlen + 1)) b1.bundle >payload.age
+# (the payload is the bundle's last payload_size bytes, docs/bundle-format.md)
+tail -c "$($G bundle inspect b1.bundle --json | jq .payload_size)" b1.bundle >payload.age
 if age -d -i jpn.agekey -o payload.out payload.age 2>age.err; then
 	ok "age -d decrypts the payload"
 	# The plaintext is the inner signed header followed by the document.

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "crypto/age.h"
+#include "crypto/merkle.h"
 #include "util/encode.h"
 #include "util/err.h"
 
@@ -620,6 +621,163 @@ static void test_interop(void **state)
 	free(pt);
 }
 
+/* ---- leaves (bundle v2) ------------------------------------------------ */
+
+struct leaves {
+	uint8_t h[64][AGE_LEAF_HASH];
+	uint64_t n;
+	uint64_t bad;   /* expect: this leaf's hash is given wrong (0: none) */
+	uint64_t asked; /* expect: leaves asked for so far */
+	int last_seen;
+};
+
+static int collect_leaves(void *ctx, uint64_t first, const uint8_t (*h)[AGE_LEAF_HASH], size_t n,
+			  struct gs_diag *d)
+{
+	struct leaves *l = ctx;
+	size_t i;
+
+	(void)d;
+	assert_int_equal(first, l->n); /* in order, leaf 0 first */
+	for (i = 0; i < n; i++)
+		memcpy(l->h[l->n++], h[i], AGE_LEAF_HASH);
+	return 0;
+}
+
+static int give_leaves(void *ctx, uint64_t first, size_t n, int last,
+		       uint8_t (*out)[AGE_LEAF_HASH], struct gs_diag *d)
+{
+	struct leaves *l = ctx;
+	size_t i;
+
+	assert_int_equal(first, l->asked + 1); /* in order, chunks only */
+	if (first + n > l->n)
+		return gs_diag_set(d, GS_EINVAL, "more chunks than leaves");
+	for (i = 0; i < n; i++) {
+		memcpy(out[i], l->h[first + i], AGE_LEAF_HASH);
+		if (first + i == l->bad)
+			out[i][5] ^= 1;
+	}
+	l->asked += n;
+	if (last)
+		l->last_seen = 1;
+	return 0;
+}
+
+/* age_encrypt reports the leaf hashes of exactly the bytes it wrote (the
+ * header and nonce, then each chunk), with any number of threads;
+ * decrypting and hashing against them succeed, and a wrong one is named
+ * and stops the stream before that chunk's plaintext is released. */
+static void test_leaves(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 65536, 65537, 9 * 65536 + 5 };
+	uint8_t sk[32], pk[32], fk[16], leaf[AGE_LEAF_HASH];
+	struct leaves *l = calloc(1, sizeof(*l));
+	struct age_header h;
+	struct age_stream s;
+	struct membuf m;
+	struct gs_diag d;
+	uint8_t *pt, *enc;
+	size_t i, len, off, c, hl;
+	unsigned t;
+	int in, out;
+
+	(void)state;
+	assert_non_null(l);
+	/* the chunk geometry of a payload (nonce and chunks) */
+	assert_int_equal(age_leaf_count(15), 0);
+	assert_int_equal(age_leaf_count(31), 0);
+	assert_int_equal(age_leaf_count(32), 2);      /* empty plaintext: one empty chunk */
+	assert_int_equal(age_leaf_count(33), 2);
+	assert_int_equal(age_leaf_count(16 + 65552), 2);
+	assert_int_equal(age_leaf_count(16 + 65552 + 15), 0);
+	assert_int_equal(age_leaf_count(16 + 65552 + 16), 0); /* no empty final chunk after data */
+	assert_int_equal(age_leaf_count(16 + 65552 + 17), 3);
+	assert_int_equal(age_leaf_count(16 + 2 * 65552), 3);
+	crypto_box_keypair(pk, sk);
+	pt = malloc(9 * 65536 + 5);
+	m.p = malloc(9 * 65536 + 5);
+	m.cap = 9 * 65536 + 5;
+	randombytes_buf(pt, 9 * 65536 + 5);
+	for (t = 0; t <= 1; t++) {
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			memset(l, 0, sizeof(*l));
+			write_file("pt.bin", pt, sizes[i]);
+			in = tmpfile_fd("pt.bin", O_RDONLY);
+			out = tmpfile_fd("enc.age", O_WRONLY | O_CREAT | O_TRUNC);
+			age_stream_init(&s);
+			s.in_fd = in;
+			s.in_len = sizes[i];
+			s.out_fd = out;
+			s.leaves = collect_leaves;
+			s.leaves_ctx = l;
+			s.threads = t;
+			assert_int_equal(age_encrypt((const uint8_t(*)[32])pk, 1, &s, fk, NULL), 0);
+			close(in);
+			close(out);
+			enc = read_file("enc.age", &len);
+			assert_int_equal(l->n, age_leaf_count(len - AGE_X25519_HEADER_SIZE(1)));
+			/* leaf 0: header and nonce; then each chunk */
+			hl = AGE_X25519_HEADER_SIZE(1) + AGE_NONCE_BYTES;
+			merkle_leaf_hash(enc, hl, leaf);
+			assert_memory_equal(leaf, l->h[0], 32);
+			for (c = 1, off = hl; off < len; c++, off += AGE_ENC_CHUNK) {
+				size_t cl = len - off < AGE_ENC_CHUNK ? len - off : AGE_ENC_CHUNK;
+
+				merkle_leaf_hash(enc + off, cl, leaf);
+				assert_memory_equal(leaf, l->h[c], 32);
+			}
+			assert_int_equal(c, l->n);
+			/* decrypting against them */
+			assert_int_equal(age_header_parse(enc, len, &h, NULL), 0);
+			assert_int_equal(age_header_unwrap(&h, enc, sk, fk, NULL), 0);
+			age_stream_init(&s);
+			s.in_pre = enc + h.len;
+			s.in_pre_len = len - h.len;
+			s.sink = mem_sink;
+			s.sink_ctx = &m;
+			s.expect = give_leaves;
+			s.leaves_ctx = l;
+			s.threads = t;
+			m.n = 0;
+			assert_int_equal(age_decrypt_payload(fk, &s, NULL), 0);
+			assert_int_equal(m.n, sizes[i]);
+			assert_memory_equal(m.p, pt, sizes[i]);
+			assert_true(l->last_seen);
+			assert_int_equal(l->asked, l->n - 1);
+			/* hashing against them (input from chunk 0) */
+			l->asked = 0;
+			s.in_pre = enc + hl;
+			s.in_pre_len = len - hl;
+			s.sink = NULL;
+			assert_int_equal(age_hash_stream(&s, NULL), 0);
+			/* a chunk whose hash is not the one held: named, and
+			 * nothing from it on reaches the output */
+			if (l->n > 3) {
+				l->bad = 3;
+				l->asked = 0;
+				m.n = 0;
+				s.in_pre = enc + h.len;
+				s.in_pre_len = len - h.len;
+				s.sink = mem_sink;
+				assert_int_equal(age_decrypt_payload(fk, &s, &d), GS_ECRYPTO);
+				assert_non_null(strstr(d.msg, "chunk 2 does not match its hash"));
+				assert_true(m.n <= 2 * 65536);
+				l->asked = 0;
+				s.in_pre = enc + hl;
+				s.in_pre_len = len - hl;
+				s.sink = NULL;
+				assert_int_equal(age_hash_stream(&s, &d), GS_ECRYPTO);
+				assert_non_null(strstr(d.msg, "chunk 2 does not match its hash"));
+			}
+			free(enc);
+		}
+	}
+	free(pt);
+	free(m.p);
+	free(l);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -648,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_interop),
+		cmocka_unit_test(test_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

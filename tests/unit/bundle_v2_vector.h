@@ -1,0 +1,39 @@
+/* docs/bundle-format.md, "Test vectors": bundle v2 known answers (made by
+ * GSOMIA_WRITE_VECTOR=DIR build/tests/unit/test_bundle_kat). */
+static const char bundle_v2_vector_b64[] =
+	"Z3NvbWlhLWJ1bmRsZS92MiA1OTEKZ3NvbWlhLWJ1bmRsZS92MgpidW5kbGUgNmYxYzJhMGU5YjNk\n"
+	"NGM1ZThmN2E2YjVjNGQzZTJmMTAKaXRlbSBLT1ItMjAxOS0wMDQyCm9yaWdpbmF0b3IgS09SCnNl\n"
+	"bmRlciBLT1IKcmVjaXBpZW50IEpQTgphZ3JlZW1lbnQgS09SLUpQTi0yMDE2CmFncmVlbWVudC12\n"
+	"ZXJzaW9uIDEKcHVycG9zZSBkZWZlbmNlCnRvcGljIGRwcmstbnVjbGVhci1taXNzaWxlLXRocmVh\n"
+	"dHMKZm9ybSBkb2N1bWVudAp0aXRsZSBMYXVuY2ggcmVwb3J0LCAyMDE5LTExLTI4CmJhbm5lci1v\n"
+	"cmlnaW5hdG9yIOq1sOyCrElJ6riJ67mE67CACmJhbm5lci1yZWNpcGllbnQg5qW156eYLOeJueWu\n"
+	"muenmOWvhgpjcmVhdGVkIDIwMTktMTEtMjhUMDg6MzQ6NTZaCmV4ZXJjaXNlIHllcwpjaHVuay1o\n"
+	"YXNoZXMgNjQKcGF5bG9hZC1yb290IGMzY2U0MmVjOTk5ZjU4ODJmZGI1M2JmNDlhNjgwZTdhZDlh\n"
+	"MzhiZjE4MzhhYjZlODI2YzhhZDIxNGEzMGYwOTgKcGF5bG9hZC1zaXplIDUyNQoK4oCUIGdzb21p\n"
+	"YS9LT1IgTklVaGY0QzNwY2pYK2tOSjdhbHVLWlpyY1R3VmtyZWxadWVTek94VGphUmpiczNBT3VN\n"
+	"eGhma3F1bncvTzhkcWNDM3EvTHFHU2I5YmRWNm1lemVNd0EyMnN3ND0KaggmT5dUuIYNnM1F97LC\n"
+	"KNvMX/bsqYhsON3UMsBwSjIpf1//xtr/fJCQNsj6cfHg9y4PLxh/f0nREr607stn3mFnZS1lbmNy\n"
+	"eXB0aW9uLm9yZy92MQotPiBYMjU1MTkgQWVlWDJ2bVNrc1cvVVpzMkl3bWhJdk1qQ0ZidDV6Ympo\n"
+	"eDV2d1ZsVzZoVQprbWU0TlovWVhSU0luZURGR0EvZ1lMYnYvS1RieGlLalFSaVRzcGYxMG53Ci0t\n"
+	"LSBjYStyUGZOVlUvVE5pWkVjbmEveThKOUc5QjAyUkFTSDFGaGNaZEVxYVhrCiWCNeqx96Mtwidi\n"
+	"oEhbQQzTd21reP2A1z9/t09oRdkiEd0jo9YKfy1Ilq8X+wr4XXlQTSQj2/3eu89CKiSHTJJOFvXB\n"
+	"mICL9ysmSgb2+BzVfeurZUkuRlNz0y/3LjQWr9VI/axmTcKumG23QoqDdw1fVrQnIRjZYy2qDdAf\n"
+	"YYTe4+RbLyi+nxfXxI5rldIrDGoBuu9bw3OkqVG2Jo7++blDaBBZPTl2VGLkUHoFkh0Nf+174Zob\n"
+	"6DnlraA66Tf4wI6m+3wXs9OUmoNtAT6zxUU64K7iDX16xvbOhS1nigpF5/x73EK1YXFCWR3NBNBi\n"
+	"AhRji8sjGGWj5B+FjQq1krBpThDn5xnFE4heEUC4W226sxoPeyWmKVa3d683GPrh+FYpCrn0sIcb\n"
+	"9Okdrd4AMvPU/Eot5JTbLlxYEeXICW4hE51+CoXAXPWVA5ueCMCX3ELs+yIWdGiuLVS1MyZKt0Ya\n"
+	"+BMqgg==\n";
+static const char bundle_v2_vector_root[] =
+	"c3ce42ec999f5882fdb53bf49a680e7ad9a38bf1838ab6e826c8ad214a30f098";
+static const uint64_t bundle_v2_tree_payload_size = 140545;
+static const size_t bundle_v2_tree_bundle_size = 141289;
+static const char *const bundle_v2_tree_leaves[4] = {
+	"6a08264f9754b8860d9ccd45f7b2c228dbcc5ff6eca9886c38ddd432c0704a32",
+	"8a0194866005df256df590214f12b32f1df2d5fd04a0f879ae7464a6a53e2378",
+	"1c2a53b7cb960496b8a9e8fc42d9af413cb07223ec5976b13e19416c7c0a9b76",
+	"08ce87eabdb1df282864e58aeeb962f65ff019e546b1ea4a4eba5866645e0330",
+};
+static const char bundle_v2_tree_root[] =
+	"071c01c96deecd7f9f822d1e2d40180b97a5c31af92fb165bdf337b1baba528b";
+static const char bundle_v2_tree_bundle_sha256[] =
+	"31f7aedba239dc3c7c87d64e31955b932403a5124388a5ab60291c1e12e9d443";
