@@ -36,10 +36,14 @@ static const char receive_help[] =
 	"Receiving the same bundle twice holds it once.\n";
 
 static const char open_help[] =
-	"usage: gsomia open ITEM --as PERSON [-o FILE] [--home DIR] [--json]\n\n"
+	"usage: gsomia open ITEM --as PERSON [--purpose P] [--facility F] [-o FILE]\n"
+	"                   [--home DIR] [--json]\n\n"
 	"Decides whether PERSON may open ITEM here (docs/rules.md) and, if so,\n"
-	"decrypts it into FILE (default: standard output). Every grant and every\n"
-	"refusal is a ledger entry.\n";
+	"decrypts it into FILE (default: standard output). --purpose is the use the\n"
+	"item is opened for (default: the purpose it was released for); another\n"
+	"purpose needs the originator's consent for that use (Art 5). --facility is\n"
+	"where (default: the person's facility). Every grant and every refusal is a\n"
+	"ledger entry.\n";
 
 static const char items_help[] =
 	"usage: gsomia items [--json] [--home DIR]\n"
@@ -283,11 +287,14 @@ int cmd_open(int argc, char **argv)
 		COMMON_OPTS,
 		{ "as", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "purpose", required_argument, NULL, 'p' },
+		{ "facility", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct decision dec;
 	struct gs_diag d = { { 0 } };
-	const char *home = NULL, *passfile = NULL, *person = NULL, *output = "-";
+	const char *home = NULL, *passfile = NULL, *person = NULL, *output = "-", *purpose = NULL,
+		   *facility = NULL;
 	struct node *n;
 	bool json = false;
 	int c, ret;
@@ -299,6 +306,8 @@ int cmd_open(int argc, char **argv)
 		switch (c) {
 		case 'a': person = optarg; break;
 		case 'o': output = optarg; break;
+		case 'p': purpose = optarg; break;
+		case 'F': facility = optarg; break;
 		case 'h': fputs(open_help, stdout); return EXIT_OK;
 		default: return usage_error("open", "unknown option");
 		}
@@ -309,7 +318,7 @@ int cmd_open(int argc, char **argv)
 		return usage_error("open", "--json needs -o FILE");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
-	ret = node_open_item(n, argv[optind], person, output, &dec, &d);
+	ret = node_open_item_at(n, argv[optind], person, facility, purpose, output, &dec, &d);
 	node_close(n);
 	if (ret == GS_EDENIED && dec.rule_id)
 		return print_refusal(&dec, json);

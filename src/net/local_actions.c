@@ -397,15 +397,16 @@ static void download_name(const char *title, const char *item, char *out, size_t
 		snprintf(out, cap, "%s.bin", item);
 }
 
-/* POST /v1/local/items/{id}/open[?facility=]: as the signed-in person
- * (gsomia open --as): the plaintext as a download, or the refusal. */
+/* POST /v1/local/items/{id}/open[?facility=][&purpose=]: as the
+ * signed-in person (gsomia open --as): the plaintext as a download, or
+ * the refusal. */
 unsigned local_h_open(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct decision dec;
 	char item[GS_MAX_ID], out[GS_HOME_MAX + 64];
-	const char *facility = NULL;
-	static const char *const known[] = { "facility", NULL };
+	const char *facility = NULL, *purpose = NULL;
+	static const char *const known[] = { "facility", "purpose", NULL };
 	json_t *rec = NULL;
 	unsigned status;
 	int ret;
@@ -416,12 +417,13 @@ unsigned local_h_open(struct call *c, json_t **reply)
 		*reply = local_error("not an item id");
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if ((ret = arg(c, "facility", GS_MAX_ID, 0, &facility, &d)))
+	if ((ret = arg(c, "facility", GS_MAX_ID, 0, &facility, &d)) ||
+	    (ret = arg(c, "purpose", GS_MAX_NAME, 0, &purpose, &d)))
 		return fail(ret, &d, reply);
 	if ((ret = node_item_get(c->n, item, &rec, &d)))
 		return fail(ret, &d, reply);
 	tmp_path(c->n, "open", out, sizeof(out));
-	ret = node_open_item_at(c->n, item, c->who->id, facility, out, &dec, &d);
+	ret = node_open_item_at(c->n, item, c->who->id, facility, purpose, out, &dec, &d);
 	if (ret) {
 		unlink(out);
 		json_decref(rec);

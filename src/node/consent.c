@@ -686,6 +686,44 @@ void consent_set_free(struct consent_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+struct consent_cache {
+	bool filled;
+	uint64_t external, internal; /* store_data_version() when filled */
+	struct consent_set set;
+};
+
+int node_consents_borrow(struct node *n, const struct consent_set **out, struct gs_diag *d)
+{
+	struct consent_cache *c = n->consents;
+	uint64_t ext, in;
+	int ret;
+
+	if (!c && !(c = n->consents = calloc(1, sizeof(*c))))
+		return GS_ENOMEM;
+	if ((ret = store_data_version(n->st, &ext, &in)))
+		return gs_diag_set(d, ret, "cannot read the database");
+	if (!c->filled || ext != c->external || in != c->internal) {
+		consent_set_free(&c->set);
+		c->filled = false;
+		if ((ret = node_consent_set(n, &c->set, d)))
+			return ret;
+		c->filled = true;
+		c->external = ext;
+		c->internal = in;
+	}
+	*out = &c->set;
+	return 0;
+}
+
+void node_consent_cache_release(struct node *n)
+{
+	if (!n->consents)
+		return;
+	consent_set_free(&n->consents->set);
+	free(n->consents);
+	n->consents = NULL;
+}
+
 int node_consent_get(struct node *n, const char *id, struct consent *out, struct gs_diag *d)
 {
 	char *js = NULL;

@@ -90,6 +90,13 @@ struct consent_set {
 };
 int node_consent_set(struct node *n, struct consent_set *s, struct gs_diag *d);
 void consent_set_free(struct consent_set *s);
+/* The same without a copy: the node's kept set, valid until the next call
+ * on this node that reads or changes consents; read again only when the
+ * database changed (every decision reads it). */
+int node_consents_borrow(struct node *n, const struct consent_set **out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+/* Drops the kept set (node_close()). */
+void node_consent_cache_release(struct node *n);
 
 /* One consent by note id, as a decision takes it. GS_ENOTFOUND if not held. */
 int node_consent_get(struct node *n, const char *id, struct consent *out, struct gs_diag *d);

@@ -11,6 +11,7 @@
 #include "core/decide.h"
 #include "crypto/note.h"
 #include "node/custody.h"
+#include "node/decisions.h"
 #include "node/items.h"
 #include "node/items_internal.h"
 #include "node/ledger.h"
@@ -20,20 +21,6 @@
 #include "util/banned.h"
 
 #define MAX_CHAIN 32 /* links from a copy of a copy ... to its original */
-
-static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
-{
-	va_list ap;
-
-	copy_str(ref->rule, sizeof(ref->rule), rule);
-	va_start(ap, fmt);
-	vsnprintf(ref->reason, sizeof(ref->reason), fmt, ap);
-	va_end(ap);
-	return GS_EDENIED;
-}
 
 static int refuse_decision(struct custody_refusal *ref, const struct decision *dec)
 {
@@ -78,15 +65,52 @@ static bool status_final(const char *status)
 	return !strcmp(status, "destroyed") || !strcmp(status, "returned");
 }
 
-/* Refuses every action on an item that was destroyed or returned. */
-static int check_not_disposed(json_t *rec, const char *action, struct custody_refusal *ref)
+static const char *parent_of(json_t *rec);
+
+/* The facts decide_custody reads about rec, for action. */
+static void custody_facts_of(const struct node *n, json_t *rec, const struct holding *h,
+			     enum custody_action action, struct custody_facts *f)
 {
 	json_t *disp = json_object_get(rec, "disposal");
+	gs_instant at;
 
-	if (!status_final(jstr(rec, "status")))
-		return 0;
-	return refuse(ref, "custody.status", "refused: item '%s' was %s at %s by %s; it cannot be %s",
-		      jstr(rec, "id"), jstr(rec, "status"), jstr(disp, "at"), jstr(disp, "by"), action);
+	memset(f, 0, sizeof(*f));
+	f->action = action;
+	f->holding = h;
+	f->self = n->self.code;
+	f->is_copy = parent_of(rec)[0] != 0;
+	f->disposed_at = GS_INSTANT_NONE;
+	if (!instant_parse(jstr(disp, "at"), 0, &at))
+		f->disposed_at = at;
+	f->disposed_by = jstr(disp, "by");
+	f->live_copies = "";
+}
+
+/* decide_custody, a refusal as *ref. */
+static int custody_check(const struct custody_facts *f, struct custody_refusal *ref)
+{
+	struct decision dec;
+
+	if (decide_custody(f, &dec) || !dec.permit)
+		return refuse_decision(ref, &dec);
+	return 0;
+}
+
+/* Refuses every action on an item that was destroyed or returned. */
+static int check_not_disposed(const struct node *n, json_t *rec, enum custody_action action,
+			      struct custody_refusal *ref)
+{
+	struct holding *h = calloc(1, sizeof(*h));
+	struct custody_facts f;
+	int ret;
+
+	if (!h)
+		return GS_ENOMEM;
+	item_to_holding(rec, h);
+	custody_facts_of(n, rec, h, action, &f);
+	ret = custody_check(&f, ref);
+	free(h);
+	return ret;
 }
 
 /* ---- the item family: copies and translations of an original ---------- */
@@ -179,7 +203,6 @@ static int next_id(struct node *n, const char *base, char kind, char out[GS_MAX_
 
 struct actor {
 	struct person p;
-	struct facility f;
 	struct holding h;
 	struct decision dec;
 };
@@ -214,37 +237,23 @@ static int log_refusal(struct node *n, json_t *rec, const char *person, const ch
 	return 0;
 }
 
-/* decide_access for person on the item, as 'gsomia open' decides it; a
- * refusal is logged and returned as GS_EDENIED with *ref. */
+/* The access decision 'gsomia open' takes for person on the item
+ * (node_judge_access); a refusal is logged and returned as GS_EDENIED
+ * with *ref. */
 static int access_check(struct node *n, json_t *rec, const char *person, const char *action, gs_instant now,
 			struct actor *ac, struct custody_refusal *ref, struct gs_diag *d)
 {
-	struct agreement_view v;
-	struct lifecycle_status *st;
-	const struct agreement *a;
 	int ret;
 
 	item_to_holding(rec, &ac->h);
 	if ((ret = node_person_get(n, person, &ac->p, d)))
 		return ret;
-	if (!ac->p.facility[0])
-		return refuse(ref, "access.facility", "refused: person '%s' belongs to no facility and can %s nothing",
-			      person, action);
-	if ((ret = node_facility_get(n, ac->p.facility, &ac->f, d)))
+	if ((ret = node_judge_access(n, &ac->h, person, ac->p.facility, NULL, now, &ac->dec, d)))
 		return ret;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return GS_ENOMEM;
-	ret = item_agreement_at(n, ac->h.agreement, now, &v, st, &a, d);
-	free(st);
-	if (ret)
-		return ret;
-	ret = decide_access(a, &n->self, &ac->h, &ac->p, &ac->f, NULL, 0, now, &ac->dec);
-	agreement_view_release(&v);
-	if (!ret && ac->dec.permit)
+	if (ac->dec.permit)
 		return 0;
 	refuse_decision(ref, &ac->dec);
-	if ((ret = log_refusal(n, rec, person, ac->f.id, action, ref, now, d)))
+	if ((ret = log_refusal(n, rec, person, ac->p.facility, action, ref, now, d)))
 		return ret;
 	return GS_EDENIED;
 }
@@ -283,7 +292,7 @@ int node_copy(struct node *n, const struct copy_request *r, json_t **ids, struct
 			goto out;
 		facility = r->facility;
 	}
-	if ((ret = check_not_disposed(rec, "copied", ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_COPY, ref)))
 		goto out;
 	if ((ret = access_check(n, rec, r->person, "copy", now, ac, ref, d)))
 		goto out;
@@ -438,14 +447,8 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = check_not_disposed(rec, "translated", ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_TRANSLATE, ref)))
 		goto out;
-	if (!strcmp(jstr(rec, "originator"), n->self.code)) {
-		ret = refuse(ref, "translate.originator",
-			     "refused: this node (%s) is the originator of '%s'; Art 15 governs translations of another party's information, and the originator's own are new items it releases as such",
-			     n->self.code, r->item);
-		goto out;
-	}
 	in = open(r->file, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		ret = gs_diag_set(d, GS_EIO, "%s: %s", r->file, strerror(errno));
@@ -454,17 +457,15 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 	if ((ret = access_check(n, rec, r->person, "translate", now, ac, ref, d)))
 		goto out;
 	/* Art 15: only persons holding a PSC translate, and only translators. */
-	if (!(ac->p.roles & ROLE_TRANSLATOR) || !ac->p.psc.level[0]) {
-		if (!(ac->p.roles & ROLE_TRANSLATOR))
-			refuse(ref, "translate.role",
-			       "refused: %s is not a translator; only a person with the translator role and a PSC translates (Art 15)",
-			       ac->p.name[0] ? ac->p.name : r->person);
-		else
-			refuse(ref, "translate.psc", "refused: %s holds no PSC; only a person holding a PSC translates (Art 15)",
-			       ac->p.name[0] ? ac->p.name : r->person);
-		if (!(ret = log_refusal(n, rec, r->person, ac->f.id, "translate", ref, now, d)))
-			ret = GS_EDENIED;
-		goto out;
+	{
+		struct decision td;
+
+		if (decide_translator(&ac->p, &td) || !td.permit) {
+			refuse_decision(ref, &td);
+			if (!(ret = log_refusal(n, rec, r->person, ac->p.facility, "translate", ref, now, d)))
+				ret = GS_EDENIED;
+			goto out;
+		}
 	}
 	if ((ret = next_id(n, r->item, 't', res->item, d)))
 		goto out;
@@ -763,20 +764,10 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 		goto out;
 	}
 	item_to_holding(rec, h);
-	if ((ret = check_not_disposed(rec, "reclassified", ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_RECLASSIFY, ref)))
 		goto out;
 	if (decide_reclassify(h, &n->self, n->self.code, label, &dec) || !dec.permit) {
 		ret = refuse_decision(ref, &dec);
-		goto out;
-	}
-	if (parent_of(rec)[0]) {
-		ret = refuse(ref, "reclassify.original",
-			     "refused: '%s' is a copy or translation of '%s'; the notice names the original, and it applies to every copy",
-			     item, parent_of(rec));
-		goto out;
-	}
-	if (!strcmp(jstr(rec, "label"), label)) {
-		ret = refuse(ref, "reclassify.same", "refused: item '%s' is already classified %s", item, label);
 		goto out;
 	}
 	/* The new label must be releasable to every party that holds it, under
@@ -800,10 +791,6 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 		for (i = 0; !ret && i < json_array_size(peers); i++) {
 			if ((ret = node_party_get(n, json_string_value(json_array_get(peers, i)), rp, d)))
 				break;
-			if (!annex) {
-				ret = refuse(ref, "reclassify.label", "refused: agreement '%s' has no annex in effect", a->id);
-				break;
-			}
 			if (decide_marking(a, annex, &n->self, rp, label, mk, &dec) || !dec.permit)
 				ret = refuse_decision(ref, &dec);
 		}
@@ -862,6 +849,52 @@ out:
 	return ret;
 }
 
+/* Looks for an arrangement held here that relies on both agreements a and
+ * b (the legs of a route through a hub). */
+struct route_find {
+	struct node *n;
+	const char *a, *b;
+	char found[GS_MAX_ID];
+};
+
+static int route_one(void *ctx, const char *id, int version)
+{
+	struct route_find *r = ctx;
+	const struct agreement_view *v;
+	const struct agreement *arr;
+	int i, has_a = 0, has_b = 0;
+
+	(void)version;
+	if (r->found[0] || agreement_view_cached(r->n, id, &v, NULL))
+		return 0;
+	arr = agreement_view_base(v);
+	if (!arr || arr->kind != AGREEMENT_ARRANGEMENT)
+		return 0;
+	for (i = 0; i < arr->nrelies && i < GS_MAX_RELIES_ON; i++) {
+		has_a |= !strcmp(arr->relies_on[i], r->a);
+		has_b |= !strcmp(arr->relies_on[i], r->b);
+	}
+	if (has_a && has_b)
+		copy_str(r->found, sizeof(r->found), id);
+	return 0;
+}
+
+/* What this node holds that links the notice's leg (agreement) to the
+ * leg the item reached it on (held_under): that agreement's definition,
+ * or an arrangement relying on both. NULL if nothing. The definition
+ * belongs to the node's kept views: use it before the next call on n. */
+static const struct agreement *notice_route(struct node *n, const char *agreement, const char *held_under)
+{
+	struct route_find r = { n, agreement, held_under, "" };
+	const struct agreement_view *v;
+
+	if (!agreement_view_cached(n, agreement, &v, NULL))
+		return agreement_view_base(v);
+	if (node_agreement_each(n, route_one, &r) || !r.found[0] || agreement_view_cached(n, r.found, &v, NULL))
+		return NULL;
+	return agreement_view_base(v);
+}
+
 int node_reclassify_apply(struct node *n, const char *path, struct reclassify_result *res,
 			  struct custody_refusal *ref, struct gs_diag *d)
 {
@@ -871,12 +904,15 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 	struct marking *mk = NULL;
 	struct lifecycle_status *st = NULL;
 	struct notice nt;
+	struct reclassify_notice cn;
+	struct notice_facts f;
 	struct decision dec;
-	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist;
+	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist, *disp;
 	uint8_t *buf = NULL, digest[32];
 	char keyname[GS_MAX_NAME], hex[65];
 	size_t len, i;
-	gs_instant now;
+	gs_instant now, t;
+	bool same = false;
 	int ret;
 
 	memset(ref, 0, sizeof(*ref));
@@ -901,89 +937,75 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 	hex_encode(digest, 32, hex, sizeof(hex));
 	copy_str(res->item, sizeof(res->item), nt.item);
 	copy_str(res->label, sizeof(res->label), nt.label);
-	/* Only the originator's signature counts. */
+
+	/* The facts: who signed, what is held, what was applied before. */
+	memset(&f, 0, sizeof(f));
+	memset(&cn, 0, sizeof(cn));
+	copy_str(cn.item, sizeof(cn.item), nt.item);
+	copy_str(cn.originator, sizeof(cn.originator), nt.originator);
+	copy_str(cn.agreement, sizeof(cn.agreement), nt.agreement);
+	copy_str(cn.previous, sizeof(cn.previous), nt.previous);
+	copy_str(cn.label, sizeof(cn.label), nt.label);
+	cn.instant = nt.instant;
+	f.notice = &cn;
+	f.self = n->self.code;
+	f.now = now;
+	f.last_applied = GS_INSTANT_NONE;
+	f.disposed_at = GS_INSTANT_NONE;
+	f.disposed_by = "";
 	if (node_party_get(n, nt.originator, orig, NULL)) {
-		ret = refuse(ref, "reclassify.signature",
-			     "refused: the notice names originator '%s', a party this node does not know", nt.originator);
-		goto out;
+		f.signature = NOTICE_SIGNER_UNKNOWN;
+	} else {
+		/* only the originator's signature counts */
+		party_key_name(orig->code, orig->exercise, keyname);
+		ret = note_verify(sn, keyname, orig->sign_pk);
+		f.signature = !ret ? NOTICE_SIGNED : ret == GS_ENOTFOUND ? NOTICE_NOT_SIGNED : NOTICE_FORGED;
+		f.originator = orig;
+		ret = 0;
 	}
-	party_key_name(orig->code, orig->exercise, keyname);
-	ret = note_verify(sn, keyname, orig->sign_pk);
-	if (ret) {
-		ret = refuse(ref, "reclassify.signature",
-			     ret == GS_ENOTFOUND ? "refused: the notice is not signed by %s, the originator it names"
-						 : "refused: the signature of %s on the notice does not verify (forged or altered)",
-			     orig->code);
-		goto out;
+	if (f.signature == NOTICE_SIGNED && !node_item_get(n, nt.item, &rec, NULL)) {
+		item_to_holding(rec, h);
+		f.holding = h;
+		f.is_copy = parent_of(rec)[0] != 0;
+		disp = json_object_get(rec, "disposal");
+		if (!instant_parse(jstr(disp, "at"), 0, &t))
+			f.disposed_at = t;
+		f.disposed_by = jstr(disp, "by");
+		hist = json_object_get(rec, "reclassifications");
+		for (i = 0; i < json_array_size(hist); i++) {
+			json_t *e = json_array_get(hist, i);
+
+			if (!strcmp(jstr(e, "notice_sha256"), hex)) {
+				same = true;
+				continue;
+			}
+			if (!instant_parse(jstr(e, "instant"), 0, &t) &&
+			    (f.last_applied == GS_INSTANT_NONE || t > f.last_applied))
+				f.last_applied = t;
+		}
+		if (strcmp(nt.agreement, h->agreement))
+			f.route = notice_route(n, nt.agreement, h->agreement);
 	}
-	if (node_item_get(n, nt.item, &rec, NULL)) {
-		ret = refuse(ref, "reclassify.item", "refused: item '%s' is not held here", nt.item);
-		goto out;
-	}
-	item_to_holding(rec, h);
-	if (!strcmp(h->item.originator, n->self.code)) {
-		ret = refuse(ref, "reclassify.originator-only",
-			     "refused: this node (%s) is the originator of '%s'; it reclassifies with 'gsomia reclassify notice'",
-			     n->self.code, nt.item);
-		goto out;
-	}
-	if (parent_of(rec)[0]) {
-		ret = refuse(ref, "reclassify.original", "refused: '%s' is a copy or translation; a notice names an original",
-			     nt.item);
-		goto out;
-	}
-	if ((ret = check_not_disposed(rec, "reclassified", ref)))
-		goto out;
-	/* The signer must be the item's originator: a recipient, or any
-	 * other party, cannot reclassify. */
-	if (decide_reclassify(h, orig, orig->code, nt.label, &dec) || !dec.permit) {
+	if (decide_reclassify_notice(&f, &dec) || !dec.permit) {
 		ret = refuse_decision(ref, &dec);
 		goto out;
 	}
-	if (strcmp(nt.agreement, h->agreement)) {
-		ret = refuse(ref, "reclassify.agreement",
-			     "refused: the notice names agreement '%s', but '%s' is held under '%s'", nt.agreement,
-			     nt.item, h->agreement);
+	if (same) {
+		/* the same notice again changes nothing */
+		res->already_applied = true;
+		join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
 		goto out;
-	}
-	if (nt.instant > now || (h->released_at != GS_INSTANT_NONE && nt.instant < h->released_at)) {
-		ret = refuse(ref, "reclassify.instant",
-			     "refused: the notice's instant %s is %s", nt.instant_text,
-			     nt.instant > now ? "in the future" : "before the item was released");
-		goto out;
-	}
-	hist = json_object_get(rec, "reclassifications");
-	for (i = 0; i < json_array_size(hist); i++) {
-		json_t *e = json_array_get(hist, i);
-		gs_instant t;
-
-		if (!strcmp(jstr(e, "notice_sha256"), hex)) {
-			res->already_applied = true;
-			join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
-			ret = 0;
-			goto out;
-		}
-		if (!instant_parse(jstr(e, "instant"), 0, &t) && t >= nt.instant) {
-			ret = refuse(ref, "reclassify.stale",
-				     "refused: a later notice of %s (%s) has already been applied to '%s'", orig->code,
-				     jstr(e, "instant"), nt.item);
-			goto out;
-		}
 	}
 	/* The holder's marking for the new label, by the annex in effect at
 	 * the notice's instant. */
 	{
 		struct agreement_view v;
 		const struct agreement *a;
-		const struct annex_version *annex;
 
 		if ((ret = item_agreement_at(n, h->agreement, nt.instant, &v, st, &a, d)))
 			goto out;
-		annex = agreement_annex_at(a, date_of_instant(nt.instant, a->zone));
-		if (!annex)
-			ret = refuse(ref, "reclassify.label", "refused: agreement '%s' has no annex in effect at %s", a->id,
-				     nt.instant_text);
-		else if (decide_marking(a, annex, orig, &n->self, nt.label, mk, &dec) || !dec.permit)
+		if (decide_marking(a, agreement_annex_at(a, date_of_instant(nt.instant, a->zone)), orig, &n->self,
+				   nt.label, mk, &dec) || !dec.permit)
 			ret = refuse_decision(ref, &dec);
 		agreement_view_release(&v);
 		if (ret)
@@ -1028,6 +1050,7 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		 struct custody_refusal *ref, struct gs_diag *d)
 {
 	struct person *p = NULL, *w = NULL;
+	struct holding *h = NULL;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *disp, *sharers = NULL, *other;
 	const char *action = r->destroy ? "destroyed" : "returned", *id;
 	char list[GS_MAX_LINE] = "", detail[GS_MAX_LINE], when[GS_INSTANT_STR];
@@ -1045,40 +1068,11 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		return ret;
 	p = calloc(1, sizeof(*p));
 	w = calloc(1, sizeof(*w));
+	h = calloc(1, sizeof(*h));
 	sharers = json_array();
-	if (!p || !w || !sharers) {
+	if (!p || !w || !h || !sharers) {
 		ret = GS_ENOMEM;
 		goto out;
-	}
-	if ((ret = check_not_disposed(rec, action, ref)))
-		goto out;
-	if (!strcmp(jstr(rec, "status"), "lost")) {
-		ret = refuse(ref, "custody.status", "refused: item '%s' is reported lost; it cannot be %s", r->item, action);
-		goto out;
-	}
-	if (!r->destroy) {
-		if (!strcmp(jstr(rec, "originator"), n->self.code)) {
-			ret = refuse(ref, "custody.return",
-				     "refused: this node (%s) is the originator of '%s'; there is no one to return it to",
-				     n->self.code, r->item);
-			goto out;
-		}
-		if (parent_of(rec)[0]) {
-			ret = refuse(ref, "custody.return",
-				     "refused: '%s' is a copy or translation made here; it is destroyed, not returned", r->item);
-			goto out;
-		}
-	}
-	if ((ret = node_person_get(n, r->person, p, d)))
-		goto out;
-	if (r->witness && r->witness[0]) {
-		if ((ret = node_person_get(n, r->witness, w, d)))
-			goto out;
-		if (!strcmp(r->witness, r->person)) {
-			ret = refuse(ref, "custody.witness", "refused: %s cannot witness their own %s",
-				     r->person, r->destroy ? "destruction" : "return");
-			goto out;
-		}
 	}
 	if ((ret = load_all(n, &all, d)))
 		goto out;
@@ -1094,11 +1088,21 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		if (k > 0 && (size_t)k < sizeof(list) - used)
 			used += (size_t)k;
 	}
-	if (used) {
-		ret = refuse(ref, "custody.copies",
-			     "refused: item '%s' still has copies or translations (%s); destroy them first", r->item, list);
-		goto out;
+	{
+		struct custody_facts f;
+
+		item_to_holding(rec, h);
+		custody_facts_of(n, rec, h, r->destroy ? CUSTODY_DESTROY : CUSTODY_RETURN, &f);
+		f.person = r->person;
+		f.witness = r->witness;
+		f.live_copies = list;
+		if ((ret = custody_check(&f, ref)))
+			goto out;
 	}
+	if ((ret = node_person_get(n, r->person, p, d)))
+		goto out;
+	if (r->witness && r->witness[0] && (ret = node_person_get(n, r->witness, w, d)))
+		goto out;
 	/* The ciphertext goes when no other item still able to open it shares it. */
 	json_object_foreach(all, id, other) {
 		if (!strcmp(id, r->item) || strcmp(jstr(other, "bundle"), jstr(rec, "bundle")) ||
@@ -1175,5 +1179,6 @@ out:
 	json_decref(sharers);
 	free(p);
 	free(w);
+	free(h);
 	return ret;
 }

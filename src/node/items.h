@@ -70,10 +70,12 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
  * way. GS_EDENIED with *dec filled when refused. */
 int node_open_item(struct node *n, const char *item, const char *person, const char *output,
 		   struct decision *dec, struct gs_diag *d);
-/* The same, with person at facility (NULL or "": the person's own); the
- * decision still asks that the person be on that facility's register. */
+/* The same, with person at facility (NULL or "": the person's own), for
+ * purpose (NULL or "": the purpose it was released for; another needs the
+ * originator's consent for that use, Art 5); the decision still asks that
+ * the person be on that facility's register. */
 int node_open_item_at(struct node *n, const char *item, const char *person, const char *facility,
-		      const char *output, struct decision *dec, struct gs_diag *d);
+		      const char *purpose, const char *output, struct decision *dec, struct gs_diag *d);
 
 /* Decrypts a held item's stored bundle into out_fd (every check of
  * bundle_open), without an access decision: for re-sealing only. */

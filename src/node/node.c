@@ -11,6 +11,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/consent.h"
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "node/items.h"
@@ -420,6 +421,7 @@ void node_close(struct node *n)
 	agreement_cache_release(n);
 	node_identity_cache_release(n);
 	node_person_cache_release(n);
+	node_consent_cache_release(n);
 	store_close(n->st);
 	free(n);
 }

@@ -29,6 +29,7 @@ struct ledger_cache;
 struct view_cache;
 struct identity_cache;
 struct person_cache;
+struct consent_cache;
 
 struct node {
 	char home[GS_HOME_MAX];
@@ -40,6 +41,7 @@ struct node {
 	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
 	struct identity_cache *identities; /* node/parties.c's verified identities */
 	struct person_cache *persons; /* node/registers.c's parsed person records */
+	struct consent_cache *consents; /* node/consent.c's consents, as decisions take them */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
