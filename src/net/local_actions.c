@@ -878,7 +878,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 			goto out;
 		}
 	}
-	if ((ret = node_note_make(c->n, note, &out, &outlen, &d))) {
+	if ((ret = node_note_make(c->n, note, true, &out, &outlen, &d))) {
 		status = fail(ret, &d, reply);
 		goto out;
 	}
