@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "net/outbox.h"
+#include "node/consent.h"
 #include "node/items.h"
 #include "util/encode.h"
 #include "util/banned.h"
@@ -164,7 +165,12 @@ int cmd_release(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
+		char reason[GS_MAX_LINE];
+
+		decision_reason(&dec, reason, sizeof(reason));
 		json_object_set_new(o, "decision", json_string("permit"));
+		json_object_set_new(o, "rule", json_string(dec.rule_id ? dec.rule_id : ""));
+		json_object_set_new(o, "reason", json_string(reason));
 		json_object_set_new(o, "item", json_string(res.item));
 		json_object_set_new(o, "bundle", json_string(res.bundle));
 		json_object_set_new(o, "banner_recipient", json_string(res.banner_recipient));
@@ -358,6 +364,23 @@ static void item_print(json_t *it)
 		       json_string_value(json_object_get(e, "event")), json_string_value(json_object_get(e, "actor")),
 		       json_string_value(json_object_get(e, "detail")));
 	}
+	cu = json_object_get(it, "consents");
+	for (i = 0; i < json_array_size(cu); i++) {
+		json_t *e = json_array_get(cu, i);
+		const char *third = json_string_value(json_object_get(e, "third_party"));
+
+		printf("    consent %.16s  %s %s by %s to %s%s%s for '%s', %s until %s\n",
+		       json_string_value(json_object_get(e, "id")), json_string_value(json_object_get(e, "kind")),
+		       json_string_value(json_object_get(e, "decision")),
+		       json_string_value(json_object_get(e, "originator")),
+		       json_string_value(json_object_get(e, "holder"))[0]
+			       ? json_string_value(json_object_get(e, "holder")) : "any holder",
+		       third && third[0] ? ", third party " : "", third ? third : "",
+		       json_string_value(json_object_get(e, "purpose")),
+		       json_string_value(json_object_get(e, "state")),
+		       json_is_string(json_object_get(e, "expires"))
+			       ? json_string_value(json_object_get(e, "expires")) : "-");
+	}
 }
 
 int cmd_items(int argc, char **argv)
@@ -388,18 +411,29 @@ int cmd_items(int argc, char **argv)
 	if ((ret = open_node(home, &n)))
 		return ret;
 	ret = node_items(n, &all, &d);
-	node_close(n);
-	if (ret)
+	if (ret) {
+		node_close(n);
 		return fail(ret, &d);
+	}
 	if (show) {
-		json_t *found = NULL;
+		json_t *found = NULL, *consents = NULL;
 
 		for (i = 0; i < json_array_size(all); i++)
 			if (!strcmp(json_string_value(json_object_get(json_array_get(all, i), "id")), show))
 				found = json_incref(json_array_get(all, i));
 		json_decref(all);
-		if (!found)
+		if (!found) {
+			node_close(n);
 			return failf(GS_ENOTFOUND, "unknown item '%s'", show);
+		}
+		/* the originator's consents about it */
+		ret = node_item_consents(n, found, &consents, &d);
+		node_close(n);
+		if (ret) {
+			json_decref(found);
+			return fail(ret, &d);
+		}
+		json_object_set_new(found, "consents", consents);
 		all = found;
 		if (json)
 			print_json(all);
@@ -409,6 +443,7 @@ int cmd_items(int argc, char **argv)
 		}
 		return EXIT_OK;
 	}
+	node_close(n);
 	if (json) {
 		print_json(all);
 		return EXIT_OK;

@@ -616,6 +616,37 @@ int node_consents(struct node *n, json_t **out, struct gs_diag *d)
 	return 0;
 }
 
+int node_item_consents(struct node *n, json_t *rec, json_t **out, struct gs_diag *d)
+{
+	json_t *all = NULL, *mine = json_array(), *c;
+	const char *names[3] = { jstr(rec, "id"), jstr(rec, "copy_of"), jstr(rec, "translation_of") };
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (!mine)
+		return GS_ENOMEM;
+	if ((ret = node_consents(n, &all, d))) {
+		json_decref(mine);
+		return ret;
+	}
+	json_array_foreach(all, i, c) {
+		const char *item = jstr(c, "item");
+		bool about = false;
+
+		if (strcmp(jstr(c, "originator"), jstr(rec, "originator")))
+			continue;
+		for (int k = 0; k < 3; k++)
+			about |= item[0] && names[k][0] && !strcmp(item, names[k]);
+		about |= !item[0] && jstr(c, "topic")[0] && !strcmp(jstr(c, "topic"), jstr(rec, "topic"));
+		if (about)
+			json_array_append(mine, c);
+	}
+	json_decref(all);
+	*out = mine;
+	return 0;
+}
+
 static int to_consent(json_t *o, struct consent *c)
 {
 	enum consent_kind k;

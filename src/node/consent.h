@@ -81,6 +81,11 @@ int node_consent_note(struct node *n, const char *id, char **note, size_t *len, 
 /* Every consent, request and refusal held, with its state at now. */
 int node_consents(struct node *n, json_t **out, struct gs_diag *d);
 
+/* Those that concern the held item rec (a record of node_items()): from
+ * its originator, naming it, the original of a copy or translation, or
+ * its topic as a class; each with its state now (gsomia items show). */
+int node_item_consents(struct node *n, json_t *rec, json_t **out, struct gs_diag *d);
+
 /* The consents held, as decisions take them; ids[i] is the full note id
  * of c[i] (c[i].id holds its first 16 digits, for sentences). */
 struct consent_set {

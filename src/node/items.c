@@ -11,6 +11,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/consent.h"
 #include "node/decisions.h"
 #include "node/items.h"
 #include "node/items_internal.h"
@@ -1229,7 +1230,7 @@ int node_items(struct node *n, json_t **out, struct gs_diag *d)
 
 int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag *d)
 {
-	json_t *rec = NULL, *custody = json_array(), *rels = json_array();
+	json_t *rec = NULL, *custody = json_array(), *rels = json_array(), *consents;
 	int ret;
 
 	*out = NULL;
@@ -1247,6 +1248,12 @@ int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag 
 	}
 	json_object_set_new(rec, "custody", custody);
 	json_object_set_new(rec, "releases", rels);
+	/* the originator's consents about it: who else may see it, what for */
+	if ((ret = node_item_consents(n, rec, &consents, d))) {
+		json_decref(rec);
+		return ret;
+	}
+	json_object_set_new(rec, "consents", consents);
 	*out = rec;
 	return 0;
 }

@@ -85,8 +85,9 @@ int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d
 int node_item_get(struct node *n, const char *id, json_t **rec, struct gs_diag *d);
 int item_to_holding(json_t *rec, struct holding *h);
 
-/* One item's record as the inventory shows it: with its custody chain
- * and (at the originator) its releases. GS_ENOTFOUND if not held. */
+/* One item's record as the inventory shows it: with its custody chain,
+ * (at the originator) its releases, and the originator's consents about
+ * it (node_item_consents). GS_ENOTFOUND if not held. */
 int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag *d);
 
 /* Inventory: every item record, with its custody chain and releases. */
