@@ -75,6 +75,7 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_RECLASSIFY_PERMIT] = "reclassify.permit",
 	[RULE_RECLASSIFY_SIGNATURE] = "reclassify.signature",
 	[RULE_RECLASSIFY_ITEM] = "reclassify.item",
+	[RULE_RECLASSIFY_FORWARD] = "reclassify.forward",
 	[RULE_RECLASSIFY_AGREEMENT] = "reclassify.agreement",
 	[RULE_RECLASSIFY_INSTANT] = "reclassify.instant",
 	[RULE_RECLASSIFY_STALE] = "reclassify.stale",
@@ -1041,38 +1042,52 @@ int decide_reclassify(const struct holding *h, const struct party *originator,
 	return permit(d, RULE_RECLASSIFY_PERMIT);
 }
 
-static bool relies_on(const struct agreement *arr, const char *id)
-{
-	for (int i = 0; i < arr->nrelies && i < GS_MAX_RELIES_ON; i++)
-		if (streq(arr->relies_on[i], id))
-			return true;
-	return false;
-}
-
-/*
- * Does the notice's agreement name the leg the originator released the
- * item on? Directly received: it is the holding's own agreement. Received
- * through another party (a hub), the notice names the originator's leg to
- * that party, which this node checks against what it holds: that
- * agreement's definition (the originator and the party that released the
- * item here are both parties to it), or an arrangement through that
- * party as hub, relying on both legs, that the originator takes part in.
- */
-static bool notice_leg_known(const struct notice_facts *f)
+/* The leg the notice reached this node on: from the originator, the
+ * notice alone, naming the agreement the item is held under; through a
+ * hub, forwarded and signed by the party that released it here, for
+ * this node, under the agreement it is held under (the notice itself names
+ * the originator's own leg, which this node is no party to). 0 or the
+ * refusal. */
+static int notice_leg(const struct notice_facts *f, struct decision *d)
 {
 	const struct holding *h = f->holding;
 	const struct reclassify_notice *nt = f->notice;
-	const struct agreement *r = f->route;
+	const struct reclassify_forward *fw = f->forward;
+	bool via_hub = h->released_by[0] && !streq(h->released_by, h->item.originator);
 
-	if (streq(nt->agreement, h->agreement))
-		return true;
-	if (!h->released_by[0] || streq(h->released_by, h->item.originator) || !r)
-		return false;
-	if (r->kind == AGREEMENT_ARRANGEMENT)
-		return streq(r->hub, h->released_by) && relies_on(r, nt->agreement) &&
-		       relies_on(r, h->agreement) && party_at(r, h->item.originator) >= 0;
-	return streq(r->id, nt->agreement) && party_at(r, h->item.originator) >= 0 &&
-	       party_at(r, h->released_by) >= 0;
+	put(d, 0, nt->agreement);
+	put(d, 1, nt->item);
+	put(d, 2, h->agreement);
+	put(d, 3, via_hub ? h->released_by : h->item.originator);
+	if (!via_hub) {
+		if (fw) {
+			d->n = 4;
+			return deny(d, RULE_RECLASSIFY_FORWARD);
+		}
+		if (!streq(nt->agreement, h->agreement))
+			return deny(d, RULE_RECLASSIFY_AGREEMENT);
+		return 0;
+	}
+	if (!fw) {
+		d->n = 0;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	if (!streq(fw->from, h->released_by) || f->forward_signature != NOTICE_SIGNED) {
+		d->n = 1;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	if (!f->forward_digest_ok || !streq(fw->item, nt->item)) {
+		d->n = 2;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	if (!streq(fw->to, f->self) || !streq(fw->agreement, h->agreement)) {
+		put(d, 0, fw->to);
+		put(d, 2, fw->agreement);
+		put(d, 3, h->agreement);
+		d->n = 3;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	return 0;
 }
 
 int decide_reclassify_notice(const struct notice_facts *f, struct decision *d)
@@ -1131,17 +1146,13 @@ int decide_reclassify_notice(const struct notice_facts *f, struct decision *d)
 leg:
 	begin(d);
 	d->zone = f->zone;
+	/* 7. the leg it came on: the notice alone, or forwarded by the hub */
+	if (notice_leg(f, d))
+		return GS_EDENIED;
 	put(d, 0, nt->agreement);
 	put(d, 1, nt->item);
 	put(d, 2, h->agreement);
 	put(d, 3, nt->originator);
-	/* 7. the notice is about the leg the item was released on */
-	if (!notice_leg_known(f)) {
-		d->n = h->released_by[0] && !streq(h->released_by, h->item.originator);
-		if (d->n)
-			put(d, 3, h->released_by);
-		return deny(d, RULE_RECLASSIFY_AGREEMENT);
-	}
 	/* 8. not in the future, not before the item was released here */
 	if (nt->instant > f->now ||
 	    (h->released_at != GS_INSTANT_NONE && nt->instant < h->released_at)) {
@@ -1461,11 +1472,25 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 				"(forged or altered)", a2);
 	case RULE_RECLASSIFY_ITEM:
 		return snprintf(buf, cap, "refused: item '%s' is not held here", a1);
+	case RULE_RECLASSIFY_FORWARD:
+		switch (d->n) {
+		case 0:
+			return snprintf(buf, cap, "refused: item '%s' reached this node through %s; the "
+					"originator's notice must come forwarded and signed by %s", a1, a3, a3);
+		case 1:
+			return snprintf(buf, cap, "refused: the forward is not signed by %s, which released "
+					"item '%s' here", a3, a1);
+		case 2:
+			return snprintf(buf, cap, "refused: the forward names another notice or item than "
+					"the notice it carries ('%s')", a1);
+		case 3:
+			return snprintf(buf, cap, "refused: the forward is for %s under '%s', but item '%s' "
+					"is held here under '%s'", a0, a2, a1, a3);
+		default:
+			return snprintf(buf, cap, "refused: item '%s' came from its originator %s; its "
+					"notice comes alone, not forwarded", a1, a3);
+		}
 	case RULE_RECLASSIFY_AGREEMENT:
-		if (d->n)
-			return snprintf(buf, cap, "refused: the notice names agreement '%s', but '%s' "
-					"reached this node under '%s' through %s, and no agreement or "
-					"arrangement held here links the two legs", a0, a1, a2, a3);
 		return snprintf(buf, cap, "refused: the notice names agreement '%s', but '%s' is "
 				"held under '%s'", a0, a1, a2);
 	case RULE_RECLASSIFY_INSTANT:

@@ -26,6 +26,7 @@
 #include "core/lifecycle.h"
 #include "core/party.h"
 #include "core/person.h"
+#include "core/reclass.h"
 #include "core/time.h"
 #include "util/limits.h"
 
@@ -97,6 +98,7 @@ enum decide_rule {
 	/* a reclassification notice at a holder */
 	RULE_RECLASSIFY_SIGNATURE,
 	RULE_RECLASSIFY_ITEM,
+	RULE_RECLASSIFY_FORWARD,
 	RULE_RECLASSIFY_AGREEMENT,
 	RULE_RECLASSIFY_INSTANT,
 	RULE_RECLASSIFY_STALE,
@@ -282,17 +284,6 @@ int decide_reclassify(const struct holding *h, const struct party *originator,
 		      const char *requesting_party, const char *new_label,
 		      struct decision *out);
 
-/* The fields of an originator's signed reclassification notice
- * (docs/items.md). */
-struct reclassify_notice {
-	char item[GS_MAX_ID];
-	char originator[GS_MAX_CODE];
-	char agreement[GS_MAX_ID];
-	char previous[GS_MAX_LABEL];
-	char label[GS_MAX_LABEL];
-	gs_instant instant;
-};
-
 /* What the node found when it checked the notice's signature. */
 enum notice_signature {
 	NOTICE_SIGNED = 0,        /* by the originator it names, and it verifies */
@@ -314,12 +305,14 @@ struct notice_facts {
 	bool is_copy;                   /* the holding is a copy or translation */
 	gs_instant disposed_at;         /* when destroyed or returned (NONE if not) */
 	const char *disposed_by;
-	/* For a holding received through another party (released_by is not
-	 * the originator): the notice names the originator's own leg, not
-	 * this node's. route is what this node holds that links the two: the
-	 * definition of the notice's agreement, or an arrangement relying on
-	 * both legs; NULL if it holds neither. */
-	const struct agreement *route;
+	/* An item that reached this node through another party (released_by
+	 * is not the originator, TISA) has its notice forwarded by that party:
+	 * the forward (NULL if the notice came alone), the check of its
+	 * signature by its sender, and whether the digest it names is the
+	 * notice's. */
+	const struct reclassify_forward *forward;
+	enum notice_signature forward_signature;
+	bool forward_digest_ok;
 	gs_instant last_applied;        /* the latest notice instant applied, NONE */
 	gs_instant now;
 	int32_t zone;                   /* for sentences */
@@ -329,9 +322,12 @@ struct notice_facts {
  * Order: reclassify.signature, reclassify.item,
  * reclassify.originator-only (this node is the originator),
  * reclassify.original, custody.status, reclassify.originator-only /
- * reclassify.label (decide_reclassify by the signer),
- * reclassify.agreement, reclassify.instant, reclassify.stale,
- * reclassify.permit.
+ * reclassify.label (decide_reclassify by the signer), reclassify.forward
+ * (an item received through a hub needs that hub's signed forward, for
+ * this node and the leg it holds the item under; one received from its
+ * originator takes the notice alone), reclassify.agreement (received
+ * from the originator: the notice names the agreement it is held under),
+ * reclassify.instant, reclassify.stale, reclassify.permit.
  */
 int decide_reclassify_notice(const struct notice_facts *f, struct decision *out);
 

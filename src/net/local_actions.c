@@ -674,7 +674,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	struct incident_report_body b;
 	struct incident_report_args a;
 	char originator[GS_MAX_CODE], ref[GS_MAX_ID], path[GS_HOME_MAX + 128];
-	const char *peers[1];
+	const char *peers[2];
 	json_t *rec = NULL;
 	char *note = NULL;
 	size_t len = 0;
@@ -687,6 +687,11 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	if ((ret = node_item_get(c->n, b.item, &rec, &d)))
 		return fail(ret, &d, reply);
 	snprintf(originator, sizeof(originator), "%s", jstr(rec, "originator"));
+	if (strcmp(jstr(rec, "released_by"), originator) && jstr(rec, "released_by")[0] &&
+	    (ret = reachable(c->n, jstr(rec, "released_by"), &d))) {
+		json_decref(rec);
+		return fail(ret, &d, reply);
+	}
 	json_decref(rec);
 	rec = NULL;
 	if (strcmp(originator, c->n->self.code) && (ret = reachable(c->n, originator, &d)))
@@ -699,8 +704,10 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	if ((ret = node_incident_report(c->n, &a, &note, &len, &rec, &d)))
 		return fail(ret, &d, reply);
 	snprintf(ref, sizeof(ref), "%s-0", jstr(rec, "id"));
+	/* to the originator, and to the hub it came through */
 	peers[0] = originator;
-	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
+	peers[1] = jstr(rec, "provider");
+	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the incident", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -715,7 +722,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	struct incident_step_body b;
 	struct incident_step_args a;
 	char id[GS_MAX_ID], originator[GS_MAX_CODE] = "", ref[GS_MAX_ID + 16], path[GS_HOME_MAX + 128];
-	const char *peers[1];
+	const char *peers[2];
 	json_t *all = NULL, *o, *rec = NULL;
 	char *note = NULL;
 	size_t len = 0, i;
@@ -754,7 +761,8 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	snprintf(ref, sizeof(ref), "%s-%zu", id, json_array_size(json_object_get(rec, "steps")) - 1);
 	peers[0] = originator;
-	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
+	peers[1] = jstr(rec, "provider");
+	ret = keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the step", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);

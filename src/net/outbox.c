@@ -29,7 +29,9 @@ int outbox_enqueue(struct node *n, const char *peer, const char *kind, const cha
 				   peer);
 	if ((ret = node_now(n, &now, d)))
 		return ret;
-	snprintf(id, sizeof(id), "%s-%s", kind, ref);
+	/* one entry per (kind, thing, peer): the same note for two parties
+	 * is two deliveries */
+	snprintf(id, sizeof(id), "%s-%s-%s", kind, ref, peer);
 	memset(&o, 0, sizeof(o));
 	o.id = id;
 	o.peer = peer;

@@ -582,54 +582,6 @@ out:
 
 /* ---- reclassification (Art 6(g)) ------------------------------------- */
 
-/* The notice's fields, in this order, one "key value" line each. */
-static const char *const notice_keys[] = { "item", "originator", "agreement", "previous", "label", "instant" };
-#define NOTICE_FIELDS (sizeof(notice_keys) / sizeof(notice_keys[0]))
-
-struct notice {
-	char item[GS_MAX_ID];
-	char originator[GS_MAX_CODE];
-	char agreement[GS_MAX_ID];
-	char previous[GS_MAX_LABEL];
-	char label[GS_MAX_LABEL];
-	char instant_text[GS_INSTANT_STR];
-	gs_instant instant;
-};
-
-static int notice_parse(const char *text, size_t len, struct notice *nt, struct gs_diag *d)
-{
-	char *dst[NOTICE_FIELDS] = { nt->item, nt->originator, nt->agreement, nt->previous, nt->label,
-				     nt->instant_text };
-	size_t caps[NOTICE_FIELDS] = { sizeof(nt->item), sizeof(nt->originator), sizeof(nt->agreement),
-				       sizeof(nt->previous), sizeof(nt->label), sizeof(nt->instant_text) };
-	const char *p = text, *end = text + len;
-	size_t i, klen, vlen;
-
-	memset(nt, 0, sizeof(*nt));
-	if (len < sizeof(RECLASSIFY_MAGIC) - 1 || memcmp(text, RECLASSIFY_MAGIC, sizeof(RECLASSIFY_MAGIC) - 1))
-		return gs_diag_set(d, GS_EINVAL, "1:1: not a reclassification notice (%.*s expected)",
-				   (int)sizeof(RECLASSIFY_MAGIC) - 2, RECLASSIFY_MAGIC);
-	p += sizeof(RECLASSIFY_MAGIC) - 1;
-	for (i = 0; i < NOTICE_FIELDS; i++) {
-		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-
-		klen = strlen(notice_keys[i]);
-		if (!nl || (size_t)(nl - p) <= klen + 1 || memcmp(p, notice_keys[i], klen) || p[klen] != ' ')
-			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s VALUE' expected", i + 2, notice_keys[i]);
-		vlen = (size_t)(nl - p) - klen - 1;
-		if (vlen >= caps[i])
-			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: value too long", i + 2, klen + 2);
-		memcpy(dst[i], p + klen + 1, vlen);
-		dst[i][vlen] = 0;
-		p = nl + 1;
-	}
-	if (p != end)
-		return gs_diag_set(d, GS_EINVAL, "%zu:1: unexpected line after 'instant'", NOTICE_FIELDS + 2);
-	if (instant_parse(nt->instant_text, 0, &nt->instant))
-		return gs_diag_set(d, GS_EINVAL, "%zu:9: bad instant '%s'", NOTICE_FIELDS + 1, nt->instant_text);
-	return 0;
-}
-
 static int release_peer(void *ctx, const char *bundle, const char *json, int has_receipt)
 {
 	json_t *peers = ctx, *o = json_loads(json, 0, NULL);
@@ -650,10 +602,33 @@ static int release_peer(void *ctx, const char *bundle, const char *json, int has
 	return 0;
 }
 
+/* The onward releases of an item (this node passed it on, not as its
+ * originator): {recipient, agreement} each, once per recipient. */
+static int onward_one(void *ctx, const char *bundle, const char *json, int has_receipt)
+{
+	json_t *legs = ctx, *o = json_loads(json, 0, NULL), *l;
+	size_t i;
+
+	(void)bundle;
+	(void)has_receipt;
+	if (!o)
+		return GS_EIO;
+	if (json_is_true(json_object_get(o, "onward"))) {
+		json_array_foreach(legs, i, l)
+			if (!strcmp(jstr(l, "recipient"), jstr(o, "recipient")))
+				break;
+		if (i == json_array_size(legs))
+			json_array_append_new(legs, json_pack("{s:s,s:s}", "recipient", jstr(o, "recipient"),
+							      "agreement", jstr(o, "agreement")));
+	}
+	json_decref(o);
+	return 0;
+}
+
 /* Sets a record's classification: the originator's label, the marking,
  * and the history entry. */
-static void record_reclassify(json_t *rec, const struct notice *nt, const struct marking *mk, gs_instant now,
-			      const char *digest_hex, const char *note)
+static void record_reclassify(json_t *rec, const struct reclassify_notice *nt, const struct marking *mk,
+			      gs_instant now, const char *digest_hex, const char *note, const char *via)
 {
 	json_t *hist = json_object_get(rec, "reclassifications"), *e = json_object();
 
@@ -662,8 +637,10 @@ static void record_reclassify(json_t *rec, const struct notice *nt, const struct
 		json_object_set_new(rec, "reclassifications", hist);
 	}
 	json_object_set_new(e, "applied_at", jinstant(now));
-	json_object_set_new(e, "instant", json_string(nt->instant_text));
+	json_object_set_new(e, "instant", jinstant(nt->instant));
 	json_object_set_new(e, "by", json_string(nt->originator));
+	if (via && via[0])
+		json_object_set_new(e, "forwarded_by", json_string(via));
 	json_object_set_new(e, "previous", json_string(jstr(rec, "label")));
 	json_object_set_new(e, "label", json_string(nt->label));
 	json_object_set_new(e, "previous_marking", json_deep_copy(json_object_get(rec, "marking")));
@@ -681,15 +658,16 @@ static void record_reclassify(json_t *rec, const struct notice *nt, const struct
 /* Writes rec and every active record of fam with the new classification,
  * each with a custody event and a ledger entry in peers (NULL: the log
  * for the item's peer). Inside the caller's transaction. */
-static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struct notice *nt,
+static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struct reclassify_notice *nt,
 			   const struct marking *mk, gs_instant now, const uint8_t digest[32], const char *note,
-			   json_t *peers, json_t *applied, struct gs_diag *d)
+			   const char *via, json_t *peers, json_t *applied, struct gs_diag *d)
 {
-	char hex[65], detail[GS_MAX_LINE], labels[GS_BUNDLE_MAX_BANNER];
+	char hex[65], detail[GS_MAX_LINE], labels[GS_BUNDLE_MAX_BANNER], when[GS_INSTANT_STR];
 	size_t i, j;
 	int ret;
 
 	hex_encode(digest, 32, hex, sizeof(hex));
+	instant_format(nt->instant, when);
 	for (i = 0; i <= json_array_size(fam); i++) {
 		json_t *r = i == 0 ? rec : json_array_get(fam, i - 1);
 		char id[GS_MAX_ID], previous[GS_MAX_LABEL];
@@ -698,9 +676,10 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 			continue;
 		copy_str(id, sizeof(id), jstr(r, "id"));
 		copy_str(previous, sizeof(previous), jstr(r, "label"));
-		record_reclassify(r, nt, mk, now, hex, i == 0 ? note : NULL);
+		record_reclassify(r, nt, mk, now, hex, i == 0 ? note : NULL, via);
 		join_labels(json_object_get(r, "marking"), labels, sizeof(labels));
-		snprintf(detail, sizeof(detail), "%s -> %s; marked %s (notice %.16s)", previous, nt->label, labels, hex);
+		snprintf(detail, sizeof(detail), "%s -> %s; marked %s (notice %.16s%s%s)", previous, nt->label, labels,
+			 hex, via && via[0] ? ", forwarded by " : "", via ? via : "");
 		if ((ret = item_put(n, r, now)) ||
 		    (ret = store_custody_add(n->st, id, now, "reclassified", nt->originator, detail)))
 			return ret;
@@ -721,7 +700,9 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 			ledger_entry_field(&e, "previous", previous);
 			ledger_entry_field(&e, "label", nt->label);
 			ledger_entry_field(&e, "marking", labels);
-			ledger_entry_field(&e, "instant", nt->instant_text);
+			ledger_entry_field(&e, "instant", when);
+			if (via && via[0])
+				ledger_entry_field(&e, "forwarded-by", via);
 			if ((ret = ledger_append(n, peer, &e, NULL, d)))
 				return ret;
 		}
@@ -730,23 +711,51 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 	return 0;
 }
 
+/* Keeps a signed text that leaves this node as HOME/outgoing/NAME (the
+ * outbox names files that stay): path out. */
+static int keep_outgoing(struct node *n, const char *name, const char *buf, size_t len, char *path, size_t cap,
+			 struct gs_diag *d)
+{
+	int ret, k;
+
+	if ((ret = item_ensure_dir(n, "outgoing", d)))
+		return ret;
+	k = snprintf(path, cap, "%s/outgoing/%s", n->home, name);
+	if (k < 0 || (size_t)k >= cap)
+		return gs_diag_set(d, GS_ELIMIT, "path too long: %s/outgoing/%s", n->home, name);
+	return write_file_atomic(path, buf, len, 0600, d);
+}
+
+static void add_delivery(struct reclassify_deliveries *out, const char *to, const char *ref, const char *path)
+{
+	struct reclassify_delivery *x;
+
+	if (out->n >= GS_MAX_PARTIES)
+		return;
+	x = &out->v[out->n++];
+	copy_str(x->to, sizeof(x->to), to);
+	copy_str(x->ref, sizeof(x->ref), ref);
+	copy_str(x->path, sizeof(x->path), path);
+}
+
 int node_reclassify_notice(struct node *n, const char *item, const char *label, char **note, size_t *len,
-			   struct custody_refusal *ref, struct gs_diag *d)
+			   struct reclassify_deliveries *out, struct custody_refusal *ref, struct gs_diag *d)
 {
 	struct holding *h = NULL;
 	struct party *rp = NULL;
 	struct marking *mk = NULL;
 	struct lifecycle_status *st = NULL;
-	struct notice nt;
+	struct reclassify_notice nt;
 	struct decision dec;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *peers = NULL, *applied = NULL;
-	char text[GS_MAX_LINE * 2];
+	char text[GS_MAX_LINE * 2], hex[65], name[GS_MAX_NAME], path[GS_HOME_MAX + 128];
 	uint8_t digest[32];
 	gs_instant now;
 	size_t i;
 	int ret, k;
 
 	memset(ref, 0, sizeof(*ref));
+	memset(out, 0, sizeof(*out));
 	*note = NULL;
 	*len = 0;
 	if (!n->keys_loaded)
@@ -804,17 +813,25 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 	copy_str(nt.agreement, sizeof(nt.agreement), jstr(rec, "agreement"));
 	copy_str(nt.previous, sizeof(nt.previous), jstr(rec, "label"));
 	copy_str(nt.label, sizeof(nt.label), label);
-	instant_format(now, nt.instant_text);
 	nt.instant = now;
-	k = snprintf(text, sizeof(text), RECLASSIFY_MAGIC "item %s\noriginator %s\nagreement %s\nprevious %s\nlabel %s\ninstant %s\n",
-		     nt.item, nt.originator, nt.agreement, nt.previous, nt.label, nt.instant_text);
-	if (k < 0 || (size_t)k >= sizeof(text)) {
-		ret = gs_diag_set(d, GS_ELIMIT, "reclassification notice too long");
+	if ((k = reclassify_notice_format(&nt, text, sizeof(text))) < 0) {
+		ret = gs_diag_set(d, k, "cannot write the reclassification notice");
 		goto out;
 	}
 	if ((ret = node_sign(n, text, (size_t)k, note, len, d)))
 		goto out;
 	crypto_hash_sha256(digest, (const uint8_t *)*note, *len);
+	hex_encode(digest, 32, hex, sizeof(hex));
+	/* kept for delivery to every party it was released to */
+	snprintf(name, sizeof(name), "reclassification-%.16s.note", hex);
+	if ((ret = keep_outgoing(n, name, *note, *len, path, sizeof(path), d)))
+		goto out;
+	for (i = 0; i < json_array_size(peers); i++) {
+		char r[GS_MAX_ID];
+
+		snprintf(r, sizeof(r), "%.16s-%s", hex, json_string_value(json_array_get(peers, i)));
+		add_delivery(out, json_string_value(json_array_get(peers, i)), r, path);
+	}
 	/* At the originator the marking is the label itself. */
 	memset(mk, 0, sizeof(*mk));
 	mk->nlabels = 1;
@@ -824,7 +841,7 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 	fam = family_of(all, item);
 	if ((ret = store_begin(n->st)))
 		goto out;
-	if ((ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, *note, peers, applied, d)) ||
+	if ((ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, *note, NULL, peers, applied, d)) ||
 	    (ret = store_commit(n->st))) {
 		store_rollback(n->st);
 		if (!d || !d->msg[0])
@@ -836,6 +853,7 @@ out:
 		free(*note);
 		*note = NULL;
 		*len = 0;
+		memset(out, 0, sizeof(*out));
 	}
 	json_decref(rec);
 	json_decref(all);
@@ -849,121 +867,205 @@ out:
 	return ret;
 }
 
-/* Looks for an arrangement held here that relies on both agreements a and
- * b (the legs of a route through a hub). */
-struct route_find {
-	struct node *n;
-	const char *a, *b;
-	char found[GS_MAX_ID];
+/* The signed text of path: a notice, or a forward carrying one. The
+ * originator's notice bytes go to *notice (inside buf or fw), its parse
+ * to nt; the check of each signature to the facts. */
+struct notice_read {
+	uint8_t *buf;                    /* the file */
+	size_t len;
+	struct signed_note sn;           /* the outer note */
+	struct signed_note inner;        /* the originator's notice, if forwarded */
+	struct reclassify_forward fw;
+	bool forwarded;
+	const uint8_t *notice;           /* the originator's signed notice */
+	size_t notice_len;
+	struct reclassify_notice nt;
+	struct party originator, forwarder;
 };
 
-static int route_one(void *ctx, const char *id, int version)
+static enum notice_signature check_signature(struct node *n, const struct signed_note *sn, const char *code,
+					     struct party *out)
 {
-	struct route_find *r = ctx;
-	const struct agreement_view *v;
-	const struct agreement *arr;
-	int i, has_a = 0, has_b = 0;
+	char keyname[GS_MAX_NAME];
+	int ret;
 
-	(void)version;
-	if (r->found[0] || agreement_view_cached(r->n, id, &v, NULL))
-		return 0;
-	arr = agreement_view_base(v);
-	if (!arr || arr->kind != AGREEMENT_ARRANGEMENT)
-		return 0;
-	for (i = 0; i < arr->nrelies && i < GS_MAX_RELIES_ON; i++) {
-		has_a |= !strcmp(arr->relies_on[i], r->a);
-		has_b |= !strcmp(arr->relies_on[i], r->b);
-	}
-	if (has_a && has_b)
-		copy_str(r->found, sizeof(r->found), id);
-	return 0;
+	if (node_party_get(n, code, out, NULL))
+		return NOTICE_SIGNER_UNKNOWN;
+	party_key_name(out->code, out->exercise, keyname);
+	ret = note_verify(sn, keyname, out->sign_pk);
+	return !ret ? NOTICE_SIGNED : ret == GS_ENOTFOUND ? NOTICE_NOT_SIGNED : NOTICE_FORGED;
 }
 
-/* What this node holds that links the notice's leg (agreement) to the
- * leg the item reached it on (held_under): that agreement's definition,
- * or an arrangement relying on both. NULL if nothing. The definition
- * belongs to the node's kept views: use it before the next call on n. */
-static const struct agreement *notice_route(struct node *n, const char *agreement, const char *held_under)
+static int notice_read(struct node *n, const char *path, struct notice_read *r, struct notice_facts *f,
+		       struct gs_diag *d)
 {
-	struct route_find r = { n, agreement, held_under, "" };
-	const struct agreement_view *v;
+	const struct signed_note *sn = &r->sn;
+	uint8_t digest[32];
+	int ret;
 
-	if (!agreement_view_cached(n, agreement, &v, NULL))
-		return agreement_view_base(v);
-	if (node_agreement_each(n, route_one, &r) || !r.found[0] || agreement_view_cached(n, r.found, &v, NULL))
-		return NULL;
-	return agreement_view_base(v);
+	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &r->buf, &r->len, d)))
+		return ret;
+	if ((ret = note_parse((const char *)r->buf, r->len, &r->sn, d)))
+		goto bad;
+	r->notice = r->buf;
+	r->notice_len = r->len;
+	if (reclassify_is_forward(r->sn.text, r->sn.text_len)) {
+		if ((ret = reclassify_forward_parse(r->sn.text, r->sn.text_len, &r->fw, d)))
+			goto bad;
+		r->forwarded = true;
+		f->forward = &r->fw;
+		f->forward_signature = check_signature(n, &r->sn, r->fw.from, &r->forwarder);
+		r->notice = r->fw.notice;
+		r->notice_len = r->fw.notice_len;
+		crypto_hash_sha256(digest, r->notice, r->notice_len);
+		f->forward_digest_ok = !sodium_memcmp(digest, r->fw.notice_sha256, 32);
+		if ((ret = note_parse((const char *)r->notice, r->notice_len, &r->inner, d))) {
+			gs_diag_prefix(d, "the notice the forward carries");
+			goto bad;
+		}
+		sn = &r->inner;
+	}
+	if ((ret = reclassify_notice_parse(sn->text, sn->text_len, &r->nt, d)))
+		goto bad;
+	f->notice = &r->nt;
+	f->signature = check_signature(n, sn, r->nt.originator, &r->originator);
+	f->originator = f->signature == NOTICE_SIGNER_UNKNOWN ? NULL : &r->originator;
+	return 0;
+bad:
+	gs_diag_prefix(d, "%s", path);
+	return ret;
+}
+
+/* The label this node shows that belongs to its own scheme: what the
+ * party it passed the item to marks it from. */
+static const char *own_label(const struct node *n, const struct marking *mk)
+{
+	for (int i = 0; i < mk->nlabels; i++)
+		if (scheme_find(&n->self.scheme, mk->labels[i]) >= 0)
+			return mk->labels[i];
+	return mk->nlabels ? mk->labels[0] : "";
+}
+
+/* For each party this node passed the item on to: a forward of the
+ * originator's notice, signed here, kept under HOME/outgoing and logged
+ * in the log for that party (inside the caller's transaction). */
+static int make_forwards(struct node *n, const struct notice_read *r, const char *item, const struct marking *mk,
+			 gs_instant now, struct reclassify_deliveries *out, struct gs_diag *d)
+{
+	struct reclassify_forward *fw = calloc(1, sizeof(*fw));
+	json_t *legs = json_array(), *l;
+	char *text = NULL, *signed_text = NULL, hex[65], name[GS_MAX_NAME], path[GS_HOME_MAX + 128], r16[GS_MAX_ID];
+	size_t i, slen;
+	int ret = 0, k;
+
+	if (!fw || !legs || !(text = malloc(GS_MAX_NOTE_BYTES))) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = store_release_each(n->st, item, onward_one, legs))) {
+		gs_diag_set(d, ret, "cannot read the releases of '%s'", item);
+		goto out;
+	}
+	if (json_array_size(legs) && !n->keys_loaded) {
+		ret = gs_diag_set(d, GS_ESTATE, "the node's keys are locked: the notice must be forwarded to the "
+				  "parties this node passed '%s' on to", item);
+		goto out;
+	}
+	crypto_hash_sha256(fw->notice_sha256, r->notice, r->notice_len);
+	hex_encode(fw->notice_sha256, 32, hex, sizeof(hex));
+	json_array_foreach(legs, i, l) {
+		struct ledger_entry e;
+
+		copy_str(fw->item, sizeof(fw->item), item);
+		copy_str(fw->from, sizeof(fw->from), n->self.code);
+		copy_str(fw->to, sizeof(fw->to), jstr(l, "recipient"));
+		copy_str(fw->agreement, sizeof(fw->agreement), jstr(l, "agreement"));
+		copy_str(fw->label, sizeof(fw->label), own_label(n, mk));
+		fw->instant = now;
+		memcpy(fw->notice, r->notice, r->notice_len);
+		fw->notice_len = r->notice_len;
+		if ((k = reclassify_forward_format(fw, text, GS_MAX_NOTE_BYTES)) < 0) {
+			ret = gs_diag_set(d, k, "cannot write the forward of the notice to %s", fw->to);
+			goto out;
+		}
+		if ((ret = node_sign(n, text, (size_t)k, &signed_text, &slen, d)))
+			goto out;
+		snprintf(name, sizeof(name), "reclassification-%.16s-%s.note", hex, fw->to);
+		ret = keep_outgoing(n, name, signed_text, slen, path, sizeof(path), d);
+		free(signed_text);
+		signed_text = NULL;
+		if (ret)
+			goto out;
+		snprintf(r16, sizeof(r16), "%.16s-%s", hex, fw->to);
+		add_delivery(out, fw->to, r16, path);
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_RECLASSIFICATION;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), item);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		memcpy(e.digest, fw->notice_sha256, 32);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		ledger_entry_field(&e, "originator", r->nt.originator);
+		ledger_entry_field(&e, "label", r->nt.label);
+		ledger_entry_field(&e, "forwarded-to", fw->to);
+		ledger_entry_field(&e, "agreement", fw->agreement);
+		ledger_entry_field(&e, "marking", fw->label);
+		if ((ret = ledger_append(n, fw->to, &e, NULL, d)))
+			goto out;
+	}
+out:
+	free(fw);
+	free(text);
+	json_decref(legs);
+	return ret;
 }
 
 int node_reclassify_apply(struct node *n, const char *path, struct reclassify_result *res,
 			  struct custody_refusal *ref, struct gs_diag *d)
 {
-	struct signed_note *sn = NULL;
-	struct party *orig = NULL;
+	struct notice_read *r = NULL;
 	struct holding *h = NULL;
 	struct marking *mk = NULL;
 	struct lifecycle_status *st = NULL;
-	struct notice nt;
-	struct reclassify_notice cn;
 	struct notice_facts f;
 	struct decision dec;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist, *disp;
-	uint8_t *buf = NULL, digest[32];
-	char keyname[GS_MAX_NAME], hex[65];
-	size_t len, i;
+	uint8_t digest[32];
+	char hex[65];
+	size_t i;
 	gs_instant now, t;
 	bool same = false;
 	int ret;
 
 	memset(ref, 0, sizeof(*ref));
 	memset(res, 0, sizeof(*res));
-	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
+	memset(&f, 0, sizeof(f));
+	if ((ret = node_now(n, &now, d)))
 		return ret;
-	sn = calloc(1, sizeof(*sn));
-	orig = calloc(1, sizeof(*orig));
+	r = calloc(1, sizeof(*r));
 	h = calloc(1, sizeof(*h));
 	mk = calloc(1, sizeof(*mk));
 	st = calloc(1, sizeof(*st));
 	res->applied = json_array();
-	if (!sn || !orig || !h || !mk || !st || !res->applied) {
+	if (!r || !h || !mk || !st || !res->applied) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = note_parse((const char *)buf, len, sn, d)) || (ret = notice_parse(sn->text, sn->text_len, &nt, d))) {
-		gs_diag_prefix(d, "%s", path);
+	if ((ret = notice_read(n, path, r, &f, d)))
 		goto out;
-	}
-	crypto_hash_sha256(digest, buf, len);
+	/* the originator's notice names it, forwarded or not */
+	crypto_hash_sha256(digest, r->notice, r->notice_len);
 	hex_encode(digest, 32, hex, sizeof(hex));
-	copy_str(res->item, sizeof(res->item), nt.item);
-	copy_str(res->label, sizeof(res->label), nt.label);
+	copy_str(res->item, sizeof(res->item), r->nt.item);
+	copy_str(res->label, sizeof(res->label), r->nt.label);
 
 	/* The facts: who signed, what is held, what was applied before. */
-	memset(&f, 0, sizeof(f));
-	memset(&cn, 0, sizeof(cn));
-	copy_str(cn.item, sizeof(cn.item), nt.item);
-	copy_str(cn.originator, sizeof(cn.originator), nt.originator);
-	copy_str(cn.agreement, sizeof(cn.agreement), nt.agreement);
-	copy_str(cn.previous, sizeof(cn.previous), nt.previous);
-	copy_str(cn.label, sizeof(cn.label), nt.label);
-	cn.instant = nt.instant;
-	f.notice = &cn;
 	f.self = n->self.code;
 	f.now = now;
 	f.last_applied = GS_INSTANT_NONE;
 	f.disposed_at = GS_INSTANT_NONE;
 	f.disposed_by = "";
-	if (node_party_get(n, nt.originator, orig, NULL)) {
-		f.signature = NOTICE_SIGNER_UNKNOWN;
-	} else {
-		/* only the originator's signature counts */
-		party_key_name(orig->code, orig->exercise, keyname);
-		ret = note_verify(sn, keyname, orig->sign_pk);
-		f.signature = !ret ? NOTICE_SIGNED : ret == GS_ENOTFOUND ? NOTICE_NOT_SIGNED : NOTICE_FORGED;
-		f.originator = orig;
-		ret = 0;
-	}
-	if (f.signature == NOTICE_SIGNED && !node_item_get(n, nt.item, &rec, NULL)) {
+	if (f.signature == NOTICE_SIGNED && !node_item_get(n, r->nt.item, &rec, NULL)) {
 		item_to_holding(rec, h);
 		f.holding = h;
 		f.is_copy = parent_of(rec)[0] != 0;
@@ -983,8 +1085,6 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 			    (f.last_applied == GS_INSTANT_NONE || t > f.last_applied))
 				f.last_applied = t;
 		}
-		if (strcmp(nt.agreement, h->agreement))
-			f.route = notice_route(n, nt.agreement, h->agreement);
 	}
 	if (decide_reclassify_notice(&f, &dec) || !dec.permit) {
 		ret = refuse_decision(ref, &dec);
@@ -997,44 +1097,53 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 		goto out;
 	}
 	/* The holder's marking for the new label, by the annex in effect at
-	 * the notice's instant. */
+	 * the notice's instant: from the originator's label, or through a hub
+	 * from the hub's own label under the leg it released the item on. */
 	{
 		struct agreement_view v;
 		const struct agreement *a;
 
-		if ((ret = item_agreement_at(n, h->agreement, nt.instant, &v, st, &a, d)))
+		if ((ret = item_agreement_at(n, h->agreement, r->nt.instant, &v, st, &a, d)))
 			goto out;
-		if (decide_marking(a, agreement_annex_at(a, date_of_instant(nt.instant, a->zone)), orig, &n->self,
-				   nt.label, mk, &dec) || !dec.permit)
+		if (decide_marking(a, agreement_annex_at(a, date_of_instant(r->nt.instant, a->zone)),
+				   r->forwarded ? &r->forwarder : &r->originator, &n->self,
+				   r->forwarded ? r->fw.label : r->nt.label, mk, &dec) || !dec.permit)
 			ret = refuse_decision(ref, &dec);
 		agreement_view_release(&v);
 		if (ret)
 			goto out;
+		/* the true originator stays named on the holding */
+		copy_str(mk->originator_name, sizeof(mk->originator_name), jstr(rec, "originator_name"));
 	}
 	if ((ret = load_all(n, &all, d)))
 		goto out;
-	fam = family_of(all, nt.item);
+	fam = family_of(all, r->nt.item);
 	if ((ret = store_begin(n->st)))
 		goto out;
 	{
-		char *text = strndup((const char *)buf, len);
+		char *text = strndup((const char *)r->notice, r->notice_len);
 
 		ret = text ? 0 : GS_ENOMEM;
 		if (!ret)
-			ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, text, NULL, res->applied, d);
+			ret = apply_to_family(n, rec, fam, &r->nt, mk, now, digest, text,
+					      r->forwarded ? r->fw.from : NULL, NULL, res->applied, d);
 		free(text);
 	}
+	/* and on to whoever this node passed the item on to (TISA: the hub) */
+	if (!ret)
+		ret = make_forwards(n, r, r->nt.item, mk, now, &res->forwards, d);
 	if (ret || (ret = store_commit(n->st))) {
 		store_rollback(n->st);
+		memset(&res->forwards, 0, sizeof(res->forwards));
 		if (!d || !d->msg[0])
-			gs_diag_set(d, ret, "cannot record the reclassification of '%s'", nt.item);
+			gs_diag_set(d, ret, "cannot record the reclassification of '%s'", r->nt.item);
 		goto out;
 	}
 	join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
 out:
-	free(buf);
-	free(sn);
-	free(orig);
+	if (r)
+		free(r->buf);
+	free(r);
 	free(h);
 	free(mk);
 	free(st);

@@ -130,7 +130,7 @@ int store_release_each(struct store *st, const char *item,
 
 /* the outbox: deliveries to peers, retried until delivered or refused */
 struct store_outbox {
-	const char *id;         /* "<kind>-<ref>": one delivery per thing */
+	const char *id;         /* "<kind>-<ref>-<peer>": one delivery per thing and peer */
 	const char *peer;
 	const char *kind;       /* bundle, receipt, note, ... */
 	const char *ref;        /* bundle id, note id, ... */

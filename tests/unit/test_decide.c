@@ -1338,38 +1338,58 @@ static void test_reclassify_notice(void **state)
 	assert_rule(d, "custody.status");
 	h.status = ITEM_ACTIVE;
 
-	/* through the hub: held under US-JPN, the notice names KOR's own leg */
+	/* through the hub: held under US-JPN, the notice names KOR's own leg
+	 * and comes forwarded by USA */
+	struct reclassify_forward fw;
+
 	CPY(h.agreement, "US-JPN-2007");
 	CPY(h.released_by, "USA");
 	CPY(nt.agreement, "US-KOR-1987");
 	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
-	assert_rule(d, "reclassify.agreement");
-	assert_string_equal(why(&d), "refused: the notice names agreement 'US-KOR-1987', but 'K-9' reached "
-			    "this node under 'US-JPN-2007' through USA, and no agreement or arrangement "
-			    "held here links the two legs");
-	/* an arrangement through USA relying on both legs links them */
-	tisa->nrelies = 2;
-	CPY(tisa->relies_on[0], "US-KOR-1987");
-	CPY(tisa->relies_on[1], "US-JPN-2007");
-	f.route = tisa;
+	assert_rule(d, "reclassify.forward");
+	assert_string_equal(why(&d), "refused: item 'K-9' reached this node through USA; the originator's "
+			    "notice must come forwarded and signed by USA");
+	memset(&fw, 0, sizeof(fw));
+	CPY(fw.item, "K-9");
+	CPY(fw.from, "USA");
+	CPY(fw.to, "JPN");
+	CPY(fw.agreement, "US-JPN-2007");
+	CPY(fw.label, "CONFIDENTIAL");
+	f.forward = &fw;
+	f.forward_signature = NOTICE_SIGNED;
+	f.forward_digest_ok = true;
 	assert_int_equal(decide_reclassify_notice(&f, &d), 0);
-	/* ... but not one whose hub is another party */
-	CPY(tisa->hub, "KOR");
+	assert_rule(d, "reclassify.permit");
+	/* the forward must be the releasing party's, signed */
+	f.forward_signature = NOTICE_FORGED;
 	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
-	assert_rule(d, "reclassify.agreement");
-	CPY(tisa->hub, "USA");
-	tisa->nrelies = 0;
-	/* the notice's own agreement, held here, between KOR and USA links them */
-	struct agreement *uskor = agreement_make("US-KOR-1987", "USA", "KOR");
-
-	f.route = uskor;
-	assert_int_equal(decide_reclassify_notice(&f, &d), 0);
-	CPY(uskor->parties[1], "GBR");
+	assert_rule(d, "reclassify.forward");
+	f.forward_signature = NOTICE_SIGNED;
+	CPY(fw.from, "KOR");
 	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
-	free(uskor);
-	/* a holding received from the originator itself must match exactly */
+	CPY(fw.from, "USA");
+	/* carrying the notice it names */
+	f.forward_digest_ok = false;
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.forward");
+	f.forward_digest_ok = true;
+	/* for this node, on the leg it holds the item under */
+	CPY(fw.agreement, "US-KOR-1987");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_string_equal(why(&d), "refused: the forward is for JPN under 'US-KOR-1987', but item 'K-9' is "
+			    "held here under 'US-JPN-2007'");
+	CPY(fw.agreement, "US-JPN-2007");
+	CPY(fw.to, "GBR");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	CPY(fw.to, "JPN");
+	/* an item received from its originator takes the notice alone */
 	CPY(h.released_by, "KOR");
-	f.route = NULL;
+	CPY(h.agreement, "US-KOR-1987");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.forward");
+	f.forward = NULL;
+	assert_int_equal(decide_reclassify_notice(&f, &d), 0);
+	CPY(h.agreement, "KOR-JPN-2016");
 	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
 	assert_rule(d, "reclassify.agreement");
 }
