@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "node/agreements.h"
 #include "node/decisions.h"
+#include "node/items.h"
 #include "util/banned.h"
 
 static const char decide_help[] =
@@ -116,9 +117,18 @@ int cmd_decide(int argc, char **argv)
 		int32_t zone = n->self.zone;
 		struct agreement_view v;
 
-		/* A bare date is midnight in the agreement's zone. */
-		if ((q.agreement || q.arrangement) &&
-		    !agreement_view_load(n, q.agreement ? q.agreement : q.arrangement, &v, NULL)) {
+		const char *which = q.agreement ? q.agreement : q.arrangement;
+		json_t *rec = NULL;
+		char held[GS_MAX_ID] = "";
+
+		/* A bare date is midnight in the agreement's zone (a held item's:
+		 * the one it was released under). */
+		if (!which && q.item && !node_item_get(n, q.item, &rec, NULL)) {
+			snprintf(held, sizeof(held), "%s", jstr(rec, "agreement"));
+			json_decref(rec);
+			which = held[0] ? held : NULL;
+		}
+		if (which && !agreement_view_load(n, which, &v, NULL)) {
 			zone = agreement_view_base(&v)->zone;
 			agreement_view_release(&v);
 		}
