@@ -125,7 +125,10 @@ static void measure(struct run *r, const struct agreement *a, const struct party
 		uint64_t t0 = now_ns();
 
 		for (size_t k = b * BATCH; k < (b + 1) * BATCH; k++) {
-			decide_access(a, jpn, &hs[hi[k]], &ps[pi[k]], f, NULL, 0, at, &d);
+			struct access_query q = { .agreement = a, .holder = jpn, .holding = &hs[hi[k]],
+						  .person = &ps[pi[k]], .facility = f, .at = at };
+
+			decide_access(&q, &d);
 			permits += d.permit;
 		}
 		ns[b] = now_ns() - t0;
@@ -254,8 +257,10 @@ int main(int argc, char **argv)
 	while (np < calls) {
 		uint32_t h = (uint32_t)pick(NHOLDINGS), p = (uint32_t)pick(NPERSONS);
 		struct decision d;
+		struct access_query q = { .agreement = a, .holder = jpn, .holding = &hs[h], .person = &ps[p],
+					  .facility = f, .at = at };
 
-		if (decide_access(a, jpn, &hs[h], &ps[p], f, NULL, 0, at, &d) == 0) {
+		if (decide_access(&q, &d) == 0) {
 			phi[np] = h;
 			ppi[np] = p;
 			np++;

@@ -43,6 +43,9 @@ serve_all() { # the exercise clock of every node moves to $GSOMIA_NOW
 items() { "$G" items --home "$1" --json | jq -r '.[] | "   \(.id)  \(.marking | join(", "))  originator \(.originator_name) (\(.label))  released by \(if (.released_by // "") == "" then "-" else .released_by end)  [\(.status)]"'; }
 quiet() { "$@" >/dev/null; }
 
+# Every node's clock is the exercise's, from the first command: its ledger
+# holds only instants of the story (2017-2023).
+export GSOMIA_NOW=2017-03-01T09:00:00+09:00
 say "Three exercise nodes on loopback, from the example keys (homes in $W)"
 for P in KOR JPN USA; do
 	h=$(echo $P | tr A-Z a-z)
@@ -171,6 +174,13 @@ echo "   KOR's proof of its first release, checked with KOR's identity only:"
 "$G" ledger verify-proof kor-release.proof --identity kor.id | ind
 "$G" outbox --home kor | ind
 "$G" outbox --home usa | ind
+last=$(for h in kor jpn usa; do
+	for q in $("$G" ledger list --home $h --json | jq -r '.[].peer // empty'); do
+		"$G" ledger show --peer "$q" --home $h --json | jq -r '.entries[].time'
+	done
+	"$G" ledger show --internal --home $h --json | jq -r '.entries[].time'
+done | sort | tail -1)
+echo "   the latest ledger entry of the three nodes: $last (each node's exercise clock)"
 
 export GSOMIA_NOW=2023-05-01T10:00:00+09:00
 serve_all

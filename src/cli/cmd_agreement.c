@@ -16,7 +16,9 @@ static const char agreement_help[] =
 	"       gsomia agreement note KIND --agreement ID [--to CODE] [--delivered T]\n"
 	"                        [--withdraws notice|suspension|both] [--terminate-at T]\n"
 	"                        [--version N --effective DATE] [--acceding CODE]\n"
-	"                        [--text TEXT] [-o FILE]\n"
+	"                        [--text TEXT] [-o FILE | --keep]\n"
+	"       gsomia agreement note export ID [-o FILE]\n"
+	"       gsomia agreement note discard ID\n"
 	"       gsomia agreement status ID|DIR [--at T] [--json]\n"
 	"       gsomia agreement list [--json]\n"
 	"       gsomia agreement show ID [--json]\n"
@@ -27,6 +29,10 @@ static const char agreement_help[] =
 	"domestic-procedures-complete, termination-notice, suspension, withdrawal,\n"
 	"amendment-consent, accession (by a state joining an agreement open to it) or\n"
 	"accession-acceptance (by a member or the depositary, with --acceding CODE).\n"
+	"A note is refused if the history replayed with it in its place would leave\n"
+	"any note not applying. It is written to FILE (or standard output) and so\n"
+	"given out, or with --keep only kept here: such a note can be discarded until\n"
+	"'note export' gives it out.\n"
 	"status with a directory needs no home: it reads the\n"
 	"definition, signatures, notes and the parties' identity files (.id) from it.\n"
 	"Instants are RFC 3339 (2019-11-23T00:00:00+09:00); a bare date means 00:00 in\n"
@@ -36,7 +42,7 @@ struct opts {
 	const char *home, *passfile, *output, *at, *agreement, *to, *delivered, *withdraws,
 		*terminate_at, *effective, *text, *acceding;
 	int version;
-	bool json;
+	bool json, keep;
 };
 
 /* Each party's standing, for an agreement with more than two parties
@@ -104,6 +110,15 @@ static void status_print(const struct agreement_view *v, const struct lifecycle_
 	for (i = 0; i < st->nevents && i < GS_MAX_EVENTS; i++)
 		printf("  - %s%s\n", st->events[i].what,
 		       st->events[i].effect == EFFECT_IGNORED ? " (ignored)" : "");
+	for (size_t k = 0; k < v->nignored; k++) {
+		const struct ignored_note *x = &v->ignored[k];
+
+		if (x->note.delivered > at)
+			continue;
+		instant_format_local(x->note.delivered, a->zone, s);
+		printf("  - ignored: %s note by %s delivered %s (%.16s): %s\n", dipnote_kind_name(x->note.kind),
+		       x->note.from, s, x->note.id, x->reason);
+	}
 }
 
 static int do_status(const struct opts *o, const char *what)
@@ -164,6 +179,50 @@ static int parse_kind(const char *s, enum dipnote_kind *k)
 	return GS_EINVAL;
 }
 
+/* agreement note export|discard ID */
+static int do_note_own(const struct opts *o, const char *what, const char *id)
+{
+	struct gs_diag d = { { 0 } };
+	struct dipnote *note = NULL;
+	struct node *n = NULL;
+	char *out = NULL;
+	size_t outlen;
+	int ret;
+
+	if (!strcmp(what, "discard") && o->output)
+		return usage_error("agreement", "note discard takes no -o");
+	if ((ret = open_node(o->home, &n)))
+		return ret;
+	if (!strcmp(what, "export")) {
+		if (!(ret = node_note_export(n, id, &out, &outlen, &d))) {
+			ret = write_output(o->output, out, outlen);
+			if (!ret && o->output)
+				fprintf(stderr, "note %.16s written to %s; it can no longer be discarded\n", id,
+					o->output);
+			free(out);
+			node_close(n);
+			return ret;
+		}
+	} else if (!(note = calloc(1, sizeof(*note)))) {
+		ret = GS_ENOMEM;
+	} else if (!(ret = node_note_discard(n, id, note, &d))) {
+		if (o->json) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "discarded", json_string(note->id));
+			json_object_set_new(j, "kind", json_string(dipnote_kind_name(note->kind)));
+			json_object_set_new(j, "agreement", json_string(note->agreement));
+			print_json(j);
+		} else {
+			printf("%s note %s on %s discarded\n", dipnote_kind_name(note->kind), note->id,
+			       note->agreement);
+		}
+	}
+	free(note);
+	node_close(n);
+	return ret ? fail(ret, &d) : EXIT_OK;
+}
+
 static int do_note(const struct opts *o, const char *kind)
 {
 	struct gs_diag d = { { 0 } };
@@ -185,6 +244,10 @@ static int do_note(const struct opts *o, const char *kind)
 	if (!o->agreement) {
 		free(note);
 		return usage_error("agreement", "note needs --agreement ID");
+	}
+	if (o->keep && o->output) {
+		free(note);
+		return usage_error("agreement", "--keep keeps the note here: no -o");
 	}
 	snprintf(note->agreement, sizeof(note->agreement), "%s", o->agreement);
 	snprintf(note->to, sizeof(note->to), "%s", o->to ? o->to : "");
@@ -230,9 +293,14 @@ static int do_note(const struct opts *o, const char *kind)
 		node_close(n);
 		return usage_error("agreement", "instants are RFC 3339, e.g. 2019-08-23T15:00:00+09:00");
 	}
-	ret = node_note_make(n, note, &out, &outlen, &d);
+	ret = node_note_make(n, note, !o->keep, &out, &outlen, &d);
 	if (!ret) {
-		ret = write_output(o->output, out, outlen);
+		if (o->keep)
+			printf("%s note %s kept here, not given out: 'gsomia agreement note export %.16s -o FILE' "
+			       "gives it out, 'gsomia agreement note discard %.16s' drops it\n", kind, note->id,
+			       note->id, note->id);
+		else
+			ret = write_output(o->output, out, outlen);
 		if (!ret && o->output)
 			fprintf(stderr, "%s note %.16s written to %s\n", kind, note->id, o->output);
 		free(out);
@@ -298,6 +366,7 @@ int cmd_agreement(int argc, char **argv)
 		{ "text", required_argument, NULL, 'x' },
 		{ "acceding", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -330,6 +399,7 @@ int cmd_agreement(int argc, char **argv)
 		case 'x': o.text = optarg; break;
 		case 'C': o.acceding = optarg; break;
 		case 'j': o.json = true; break;
+		case 'k': o.keep = true; break;
 		case 'h': fputs(agreement_help, stdout); return EXIT_OK;
 		default: return usage_error("agreement", "unknown option");
 		}
@@ -355,6 +425,12 @@ int cmd_agreement(int argc, char **argv)
 			json_decref(lc.arr);
 		node_close(n);
 		return ret ? fail(ret, &d) : EXIT_OK;
+	}
+	if (!strcmp(sub, "note") && optind < argc &&
+	    (!strcmp(argv[optind], "export") || !strcmp(argv[optind], "discard"))) {
+		if (optind + 2 != argc)
+			return usage_error("agreement", "note %s takes the note's id", argv[optind]);
+		return do_note_own(&o, argv[optind], argv[optind + 1]);
 	}
 	if (optind + 1 != argc)
 		return usage_error("agreement", "'%s' takes exactly one argument", sub);

@@ -291,7 +291,12 @@ int cmd_release_onward(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
+		char reason[GS_MAX_LINE];
+
+		decision_reason(&dec, reason, sizeof(reason));
 		json_object_set_new(o, "decision", json_string("permit"));
+		json_object_set_new(o, "rule", json_string(dec.rule_id ? dec.rule_id : ""));
+		json_object_set_new(o, "reason", json_string(reason));
 		json_object_set_new(o, "item", json_string(res.item));
 		json_object_set_new(o, "bundle", json_string(res.bundle));
 		json_object_set_new(o, "banner_recipient", json_string(res.banner_recipient));

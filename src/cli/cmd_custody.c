@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "net/outbox.h"
 #include "node/custody.h"
 #include "util/banned.h"
 
@@ -26,13 +27,18 @@ static const char translate_help[] =
 	"get the English note).\n";
 
 static const char reclassify_help[] =
-	"usage: gsomia reclassify notice ITEM --to LABEL -o FILE [--home DIR] [--json]\n"
-	"       gsomia reclassify apply FILE [--home DIR] [--json]\n\n"
+	"usage: gsomia reclassify notice ITEM --to LABEL [-o FILE] [--deliver] [--home DIR] [--json]\n"
+	"       gsomia reclassify apply FILE [--deliver] [--home DIR] [--json]\n\n"
 	"notice: at the originator, changes the classification of one of its items to\n"
 	"LABEL (in its own scheme, releasable under the agreement's annex) and writes the\n"
-	"signed notice (gsomia-reclassification/v1, docs/items.md) for the recipients.\n"
-	"apply: at a recipient, verifies the originator's notice and applies it to the\n"
-	"item and every copy and translation. A recipient cannot reclassify on its own.\n";
+	"signed notice (gsomia-reclassification/v1, docs/items.md) for the recipients;\n"
+	"--deliver queues it for each party the item was released to.\n"
+	"apply: at a recipient, verifies the originator's notice (alone, or forwarded by\n"
+	"the party that passed the item on to this node) and applies it to the item and\n"
+	"every copy and translation. A node that passed the item on (a hub) forwards\n"
+	"the notice, signed, to each party it passed it to: the files are kept under\n"
+	"HOME/outgoing and named here; --deliver queues them. A recipient cannot\n"
+	"reclassify on its own.\n";
 
 static const char destroy_help[] =
 	"usage: gsomia destroy ITEM --by PERSON --method METHOD --witness PERSON2 [--home DIR] [--json]\n\n"
@@ -200,9 +206,39 @@ int cmd_translate(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int reclassify_notice(int argc, char **argv, const char *home, const char *passfile, const char *label,
-			     const char *output, bool json)
+/* Queues each file for its party in the outbox, and tries once. */
+static int queue(struct node *n, const struct reclassify_deliveries *out, struct gs_diag *d)
 {
+	int dl, rf, rt, ret;
+
+	for (int i = 0; i < out->n; i++)
+		if ((ret = outbox_enqueue(n, out->v[i].to, "reclassification", out->v[i].ref, out->v[i].path, d)))
+			return ret;
+	if (out->n)
+		outbox_deliver_due(n, &dl, &rf, &rt, d);
+	return 0;
+}
+
+static json_t *deliveries_json(const struct reclassify_deliveries *out, bool queued)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < out->n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "to", out->v[i].to, "file", out->v[i].path,
+						   "queued", queued));
+	return a;
+}
+
+static void deliveries_print(const struct reclassify_deliveries *out, bool queued, const char *what)
+{
+	for (int i = 0; i < out->n; i++)
+		printf("%s for %s: %s%s\n", what, out->v[i].to, out->v[i].path, queued ? " (queued)" : "");
+}
+
+static int reclassify_notice(int argc, char **argv, const char *home, const char *passfile, const char *label,
+			     const char *output, bool deliver, bool json)
+{
+	struct reclassify_deliveries out;
 	struct custody_refusal ref;
 	struct gs_diag d = { { 0 } };
 	struct node *n;
@@ -210,17 +246,23 @@ static int reclassify_notice(int argc, char **argv, const char *home, const char
 	size_t len = 0;
 	int ret;
 
-	if (argc != 1 || !label || !output)
-		return usage_error("reclassify", "usage: gsomia reclassify notice ITEM --to LABEL -o FILE");
+	if (argc != 1 || !label || (!output && !deliver))
+		return usage_error("reclassify", "usage: gsomia reclassify notice ITEM --to LABEL -o FILE (or --deliver)");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
-	ret = node_reclassify_notice(n, argv[0], label, &note, &len, &ref, &d);
+	ret = node_reclassify_notice(n, argv[0], label, &note, &len, &out, &ref, &d);
+	if (!ret && deliver)
+		ret = queue(n, &out, &d);
 	node_close(n);
-	if (ret)
+	if (ret == GS_EDENIED && ref.rule[0])
 		return finish(ret, &ref, &d, json);
-	if (!strcmp(output, "-"))
+	if (ret) {
+		free(note);
+		return fail(ret, &d);
+	}
+	if (output && !strcmp(output, "-"))
 		ret = fwrite(note, 1, len, stdout) == len ? 0 : GS_EIO;
-	else
+	else if (output)
 		ret = write_file_atomic(output, note, len, 0644, &d);
 	free(note);
 	if (ret)
@@ -230,15 +272,19 @@ static int reclassify_notice(int argc, char **argv, const char *home, const char
 
 		json_object_set_new(o, "item", json_string(argv[0]));
 		json_object_set_new(o, "label", json_string(label));
-		json_object_set_new(o, "notice", json_string(output));
+		json_object_set_new(o, "notice", output ? json_string(output) : json_null());
+		json_object_set_new(o, "deliveries", deliveries_json(&out, deliver));
 		print_json(o);
-	} else if (strcmp(output, "-")) {
-		printf("item %s reclassified %s; signed notice written to %s\n", argv[0], label, output);
+	} else if (!output || strcmp(output, "-")) {
+		printf("item %s reclassified %s; signed notice %s\n", argv[0], label,
+		       output ? "written" : "queued for delivery");
+		deliveries_print(&out, deliver, "notice");
 	}
 	return EXIT_OK;
 }
 
-static int reclassify_apply(int argc, char **argv, const char *home, const char *passfile, bool json)
+static int reclassify_apply(int argc, char **argv, const char *home, const char *passfile, bool deliver,
+			    bool json)
 {
 	struct reclassify_result res;
 	struct custody_refusal ref;
@@ -249,10 +295,12 @@ static int reclassify_apply(int argc, char **argv, const char *home, const char 
 
 	if (argc != 1)
 		return usage_error("reclassify", "usage: gsomia reclassify apply FILE");
-	if ((ret = open_node(home, &n)))
+	/* unlocked: a node that passed the item on signs its forwards */
+	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
-	(void)passfile;
 	ret = node_reclassify_apply(n, argv[0], &res, &ref, &d);
+	if (!ret && deliver)
+		ret = queue(n, &res.forwards, &d);
 	node_close(n);
 	if (ret) {
 		json_decref(res.applied);
@@ -266,6 +314,7 @@ static int reclassify_apply(int argc, char **argv, const char *home, const char 
 		json_object_set_new(o, "marking", json_string(res.marking));
 		json_object_set_new(o, "already_applied", json_boolean(res.already_applied));
 		json_object_set_new(o, "applied_to", res.applied);
+		json_object_set_new(o, "forwards", deliveries_json(&res.forwards, deliver));
 		print_json(o);
 		return EXIT_OK;
 	}
@@ -274,6 +323,7 @@ static int reclassify_apply(int argc, char **argv, const char *home, const char 
 	for (i = 0; i < json_array_size(res.applied); i++)
 		printf("%s reclassified %s by its originator; marked %s\n",
 		       json_string_value(json_array_get(res.applied, i)), res.label, res.marking);
+	deliveries_print(&res.forwards, deliver, "forward");
 	json_decref(res.applied);
 	return EXIT_OK;
 }
@@ -284,10 +334,11 @@ int cmd_reclassify(int argc, char **argv)
 		COMMON_OPTS,
 		{ "to", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "deliver", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *passfile = NULL, *label = NULL, *output = NULL;
-	bool json = false;
+	bool json = false, deliver = false;
 	int c;
 
 	optind = 1;
@@ -297,16 +348,18 @@ int cmd_reclassify(int argc, char **argv)
 		switch (c) {
 		case 't': label = optarg; break;
 		case 'o': output = optarg; break;
+		case 'D': deliver = true; break;
 		case 'h': fputs(reclassify_help, stdout); return EXIT_OK;
 		default: return usage_error("reclassify", "unknown option");
 		}
 	}
 	if (optind < argc && !strcmp(argv[optind], "notice"))
-		return reclassify_notice(argc - optind - 1, argv + optind + 1, home, passfile, label, output, json);
+		return reclassify_notice(argc - optind - 1, argv + optind + 1, home, passfile, label, output, deliver,
+					 json);
 	if (optind < argc && !strcmp(argv[optind], "apply")) {
 		if (label || output)
 			return usage_error("reclassify", "apply takes only the notice FILE");
-		return reclassify_apply(argc - optind - 1, argv + optind + 1, home, passfile, json);
+		return reclassify_apply(argc - optind - 1, argv + optind + 1, home, passfile, deliver, json);
 	}
 	return usage_error("reclassify", "give 'notice ITEM --to LABEL -o FILE' or 'apply FILE'");
 }

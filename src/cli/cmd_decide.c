@@ -8,20 +8,29 @@
 #include "cli/common.h"
 #include "node/agreements.h"
 #include "node/decisions.h"
+#include "node/items.h"
 #include "util/banned.h"
 
 static const char decide_help[] =
 	"usage: gsomia decide release --agreement ID --to PARTY --classification LABEL\n"
 	"                             --purpose P --topic T [--originator CODE]\n"
-	"       gsomia decide access  --agreement ID --person ID --classification LABEL\n"
+	"       gsomia decide access  --person ID --item ITEM [--purpose USE] [--facility F]\n"
+	"       gsomia decide access  --person ID --agreement ID --classification LABEL\n"
 	"                             --purpose P --topic T [--originator CODE] [--facility F]\n"
-	"       gsomia decide onward  [--arrangement ID] --to PARTY --originator CODE\n"
-	"                             --classification LABEL --purpose P --topic T\n"
+	"       gsomia decide onward  --item ITEM --to PARTY --agreement ID [--arrangement ID]\n"
+	"       gsomia decide onward  --to PARTY --originator CODE --classification LABEL\n"
+	"                             --purpose P --topic T [--arrangement ID]\n"
 	"common options: --at T (default now), --json, --home DIR\n\n"
-	"Asks the decision engine whether an action would be allowed, before acting.\n"
-	"LABEL is in the originator's scheme (default originator: this node's party).\n"
-	"access asks about an item this node holds: its own, or received from the\n"
-	"originator under the agreement and marked as the agreement says.\n"
+	"Asks the decision engine whether an action would be allowed, before acting,\n"
+	"with what the node holds (agreements, parties, registers, consents): the\n"
+	"answer the action would get at that instant.\n"
+	"--item asks about a held item: 'access' as 'gsomia open ITEM --as ID\n"
+	"[--purpose USE]' would decide, 'onward' as 'gsomia release --item ITEM ...'.\n"
+	"Without --item the item is hypothetical: LABEL is in the originator's scheme\n"
+	"(default originator: this node's party); 'access' asks about an item this node\n"
+	"holds, its own or received from the originator under the agreement and marked\n"
+	"as the agreement says; 'onward' decides the route, the topic gate and the\n"
+	"originator's consent.\n"
 	"Prints permit or deny, the rule that decided and the reason. Exit status 0\n"
 	"for permit, 1 for deny.\n";
 
@@ -38,6 +47,7 @@ int cmd_decide(int argc, char **argv)
 		{ "originator", required_argument, NULL, 'o' },
 		{ "person", required_argument, NULL, 'P' },
 		{ "facility", required_argument, NULL, 'F' },
+		{ "item", required_argument, NULL, 'I' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -57,8 +67,9 @@ int cmd_decide(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': home = optarg; break;
-		case 'A':
-		case 'R': q.agreement = optarg; break;
+		case 'A': q.agreement = optarg; break;
+		case 'R': q.arrangement = optarg; break;
+		case 'I': q.item = optarg; break;
 		case 't': q.to = optarg; break;
 		case 'c': q.label = optarg; break;
 		case 'p': q.purpose = optarg; break;
@@ -75,24 +86,49 @@ int cmd_decide(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage_error("decide", "which decision? release, access or onward");
 	sub = argv[optind];
-	if (!q.label || !q.purpose || !q.topic)
-		return usage_error("decide", "--classification, --purpose and --topic are required");
-	if (!strcmp(sub, "release") && (!q.agreement || !q.to))
-		return usage_error("decide", "release needs --agreement and --to");
-	if (!strcmp(sub, "access") && (!q.agreement || !q.person))
-		return usage_error("decide", "access needs --agreement and --person");
-	if (!strcmp(sub, "onward") && (!q.to || !q.originator))
-		return usage_error("decide", "onward needs --to and --originator");
 	if (strcmp(sub, "release") && strcmp(sub, "access") && strcmp(sub, "onward"))
 		return usage_error("decide", "unknown decision '%s'", sub);
+	if (q.item && !strcmp(sub, "release"))
+		return usage_error("decide", "release is about a new item of this node: give its --classification, --purpose and --topic, not --item");
+	if (q.item && (q.label || q.topic || q.originator))
+		return usage_error("decide", "--item names a held item: its classification, topic and originator are the item's");
+	if (!q.item && (!q.label || !q.purpose || !q.topic))
+		return usage_error("decide", "--classification, --purpose and --topic are required (or --item)");
+	if (!strcmp(sub, "release") && (!q.agreement || !q.to))
+		return usage_error("decide", "release needs --agreement and --to");
+	if (!strcmp(sub, "access") && (!q.person || (!q.item && !q.agreement)))
+		return usage_error("decide", "access needs --person, and --item or --agreement");
+	if (!strcmp(sub, "access") && q.arrangement)
+		return usage_error("decide", "--arrangement is for onward");
+	if (!strcmp(sub, "onward") && (!q.to || (!q.item && !q.originator)))
+		return usage_error("decide", "onward needs --to, and --item or --originator");
+	if (!strcmp(sub, "onward") && q.item && !q.agreement)
+		return usage_error("decide", "onward --item needs the leg's --agreement, as 'release --item' does");
+	if (!strcmp(sub, "onward") && !q.item && q.agreement)
+		return usage_error("decide", "onward --agreement decides the leg of a held item: give --item");
+	if (q.item && !strcmp(sub, "access")) {
+		/* the purpose of this use, as 'open --purpose' takes it */
+		q.use = q.purpose;
+		q.purpose = NULL;
+	}
 	if ((ret = open_node(home, &n)))
 		return ret;
 	if (at) {
 		int32_t zone = n->self.zone;
 		struct agreement_view v;
 
-		/* A bare date is midnight in the agreement's zone. */
-		if (q.agreement && !agreement_view_load(n, q.agreement, &v, NULL)) {
+		const char *which = q.agreement ? q.agreement : q.arrangement;
+		json_t *rec = NULL;
+		char held[GS_MAX_ID] = "";
+
+		/* A bare date is midnight in the agreement's zone (a held item's:
+		 * the one it was released under). */
+		if (!which && q.item && !node_item_get(n, q.item, &rec, NULL)) {
+			snprintf(held, sizeof(held), "%s", jstr(rec, "agreement"));
+			json_decref(rec);
+			which = held[0] ? held : NULL;
+		}
+		if (which && !agreement_view_load(n, which, &v, NULL)) {
 			zone = agreement_view_base(&v)->zone;
 			agreement_view_release(&v);
 		}

@@ -139,6 +139,7 @@ int cmd_incident(int argc, char **argv)
 			json_t *steps = json_object_get(rec, "steps");
 
 			json_object_set_new(o, "incident", json_incref(json_object_get(rec, "id")));
+			json_object_set_new(o, "role", json_incref(json_object_get(rec, "role")));
 			json_object_set_new(o, "already_held", json_boolean(already));
 			json_object_set_new(o, "steps", json_integer((json_int_t)json_array_size(steps)));
 			json_object_set_new(o, "late", json_incref(json_object_get(rec, "late")));
@@ -193,13 +194,16 @@ int cmd_incident(int argc, char **argv)
 		json_object_set_new(o, "late", json_incref(json_object_get(rec, "late")));
 		json_object_set_new(o, "notify_deadline", json_incref(json_object_get(rec, "notify_deadline")));
 		json_object_set_new(o, "holding", json_incref(json_object_get(rec, "holding")));
+		json_object_set_new(o, "originator", json_incref(json_object_get(rec, "originator")));
+		json_object_set_new(o, "provider", json_incref(json_object_get(rec, "provider")));
 		json_object_set_new(o, "output", json_string(output));
 		print_json(o);
 	} else if (strcmp(output, "-")) {
 		if (!strcmp(verb, "report"))
-			printf("incident %s recorded; holding %s; notice for %s written to %s%s\n",
+			printf("incident %s recorded; holding %s; notice for %s%s%s written to %s%s\n",
 			       json_string_value(json_object_get(rec, "id")), json_string_value(json_object_get(rec, "holding")),
-			       json_string_value(json_object_get(rec, "originator")), output,
+			       json_string_value(json_object_get(rec, "originator")),
+			       jstr(rec, "provider")[0] ? " and the hub " : "", jstr(rec, "provider"), output,
 			       json_is_true(json_object_get(rec, "late")) ? " (LATE: after the notification deadline)" : "");
 		else
 			printf("%s step of incident %s written to %s\n", sa.result ? "result" : "investigation",

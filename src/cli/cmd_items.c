@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "net/outbox.h"
 #include "net/partial.h"
+#include "node/consent.h"
 #include "node/items.h"
 #include "util/encode.h"
 #include "util/banned.h"
@@ -40,10 +41,14 @@ static const char receive_help[] =
 	"Receiving the same bundle twice holds it once.\n";
 
 static const char open_help[] =
-	"usage: gsomia open ITEM --as PERSON [-o FILE] [--home DIR] [--json]\n\n"
+	"usage: gsomia open ITEM --as PERSON [--purpose P] [--facility F] [-o FILE]\n"
+	"                   [--home DIR] [--json]\n\n"
 	"Decides whether PERSON may open ITEM here (docs/rules.md) and, if so,\n"
-	"decrypts it into FILE (default: standard output). Every grant and every\n"
-	"refusal is a ledger entry.\n";
+	"decrypts it into FILE (default: standard output). --purpose is the use the\n"
+	"item is opened for (default: the purpose it was released for); another\n"
+	"purpose needs the originator's consent for that use (Art 5). --facility is\n"
+	"where (default: the person's facility). Every grant and every refusal is a\n"
+	"ledger entry.\n";
 
 static const char items_help[] =
 	"usage: gsomia items [--json] [--home DIR]\n"
@@ -164,7 +169,12 @@ int cmd_release(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
+		char reason[GS_MAX_LINE];
+
+		decision_reason(&dec, reason, sizeof(reason));
 		json_object_set_new(o, "decision", json_string("permit"));
+		json_object_set_new(o, "rule", json_string(dec.rule_id ? dec.rule_id : ""));
+		json_object_set_new(o, "reason", json_string(reason));
 		json_object_set_new(o, "item", json_string(res.item));
 		json_object_set_new(o, "bundle", json_string(res.bundle));
 		json_object_set_new(o, "banner_recipient", json_string(res.banner_recipient));
@@ -289,11 +299,14 @@ int cmd_open(int argc, char **argv)
 		COMMON_OPTS,
 		{ "as", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "purpose", required_argument, NULL, 'p' },
+		{ "facility", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct decision dec;
 	struct gs_diag d = { { 0 } };
-	const char *home = NULL, *passfile = NULL, *person = NULL, *output = "-";
+	const char *home = NULL, *passfile = NULL, *person = NULL, *output = "-", *purpose = NULL,
+		   *facility = NULL;
 	struct node *n;
 	bool json = false;
 	int c, ret;
@@ -305,6 +318,8 @@ int cmd_open(int argc, char **argv)
 		switch (c) {
 		case 'a': person = optarg; break;
 		case 'o': output = optarg; break;
+		case 'p': purpose = optarg; break;
+		case 'F': facility = optarg; break;
 		case 'h': fputs(open_help, stdout); return EXIT_OK;
 		default: return usage_error("open", "unknown option");
 		}
@@ -315,7 +330,7 @@ int cmd_open(int argc, char **argv)
 		return usage_error("open", "--json needs -o FILE");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
-	ret = node_open_item(n, argv[optind], person, output, &dec, &d);
+	ret = node_open_item_at(n, argv[optind], person, facility, purpose, output, &dec, &d);
 	node_close(n);
 	if (ret == GS_EDENIED && dec.rule_id)
 		return print_refusal(&dec, json);
@@ -361,6 +376,23 @@ static void item_print(json_t *it)
 		       json_string_value(json_object_get(e, "event")), json_string_value(json_object_get(e, "actor")),
 		       json_string_value(json_object_get(e, "detail")));
 	}
+	cu = json_object_get(it, "consents");
+	for (i = 0; i < json_array_size(cu); i++) {
+		json_t *e = json_array_get(cu, i);
+		const char *third = json_string_value(json_object_get(e, "third_party"));
+
+		printf("    consent %.16s  %s %s by %s to %s%s%s for '%s', %s until %s\n",
+		       json_string_value(json_object_get(e, "id")), json_string_value(json_object_get(e, "kind")),
+		       json_string_value(json_object_get(e, "decision")),
+		       json_string_value(json_object_get(e, "originator")),
+		       json_string_value(json_object_get(e, "holder"))[0]
+			       ? json_string_value(json_object_get(e, "holder")) : "any holder",
+		       third && third[0] ? ", third party " : "", third ? third : "",
+		       json_string_value(json_object_get(e, "purpose")),
+		       json_string_value(json_object_get(e, "state")),
+		       json_is_string(json_object_get(e, "expires"))
+			       ? json_string_value(json_object_get(e, "expires")) : "-");
+	}
 }
 
 int cmd_items(int argc, char **argv)
@@ -391,18 +423,29 @@ int cmd_items(int argc, char **argv)
 	if ((ret = open_node(home, &n)))
 		return ret;
 	ret = node_items(n, &all, &d);
-	node_close(n);
-	if (ret)
+	if (ret) {
+		node_close(n);
 		return fail(ret, &d);
+	}
 	if (show) {
-		json_t *found = NULL;
+		json_t *found = NULL, *consents = NULL;
 
 		for (i = 0; i < json_array_size(all); i++)
 			if (!strcmp(json_string_value(json_object_get(json_array_get(all, i), "id")), show))
 				found = json_incref(json_array_get(all, i));
 		json_decref(all);
-		if (!found)
+		if (!found) {
+			node_close(n);
 			return failf(GS_ENOTFOUND, "unknown item '%s'", show);
+		}
+		/* the originator's consents about it */
+		ret = node_item_consents(n, found, &consents, &d);
+		node_close(n);
+		if (ret) {
+			json_decref(found);
+			return fail(ret, &d);
+		}
+		json_object_set_new(found, "consents", consents);
 		all = found;
 		if (json)
 			print_json(all);
@@ -412,6 +455,7 @@ int cmd_items(int argc, char **argv)
 		}
 		return EXIT_OK;
 	}
+	node_close(n);
 	if (json) {
 		print_json(all);
 		return EXIT_OK;

@@ -108,6 +108,27 @@ static int parse_instant_opt(const char *s, gs_instant *out)
 	return instant_parse(s, 0, out);
 }
 
+/* --psc-from and --psc-until: a bare date is a day in the zone of the
+ * party that granted the PSC (the employer), from its start, until its
+ * end (instant_parse_end), as the day boundaries of its agreements are. */
+static int psc_dates(struct node *n, struct person *p, const char *from, const char *until)
+{
+	struct party *emp = calloc(1, sizeof(*emp));
+	int32_t zone = n->self.zone;
+	int ret = 0;
+
+	if (!emp)
+		return failf(GS_ENOMEM, "out of memory");
+	if (!node_party_get(n, p->employer, emp, NULL))
+		zone = emp->zone;
+	free(emp);
+	if (from && instant_parse(from, zone, &p->psc.valid_from))
+		ret = usage_error("person", "'%s' is not an RFC 3339 instant or a date", from);
+	else if (until && instant_parse_end(until, zone, &p->psc.valid_until))
+		ret = usage_error("person", "'%s' is not an RFC 3339 instant or a date", until);
+	return ret;
+}
+
 int cmd_person(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -127,7 +148,7 @@ int cmd_person(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct person *p = calloc(1, sizeof(*p));
-	const char *pwfile = NULL;
+	const char *pwfile = NULL, *psc_from = NULL, *psc_until = NULL;
 	struct gs_diag d = { { 0 } };
 	const char *home = NULL, *sub;
 	struct node *n = NULL;
@@ -152,13 +173,8 @@ int cmd_person(int argc, char **argv)
 			break;
 		case 'e': snprintf(p->employer, sizeof(p->employer), "%s", optarg); break;
 		case 'p': snprintf(p->psc.level, sizeof(p->psc.level), "%s", optarg); break;
-		case 'f':
-		case 'u':
-			if (parse_instant_opt(optarg, c == 'f' ? &p->psc.valid_from : &p->psc.valid_until)) {
-				ret = usage_error("person", "'%s' is not an RFC 3339 instant or a date", optarg);
-				goto out;
-			}
-			break;
+		case 'f': psc_from = optarg; break;
+		case 'u': psc_until = optarg; break;
 		case 'd': {
 			const char *colon = strchr(optarg, ':');
 			struct duty *du = &p->duties[p->nduties];
@@ -225,7 +241,7 @@ int cmd_person(int argc, char **argv)
 			ret = usage_error("person", "add needs --name and --employer");
 			goto out;
 		}
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node(home, &n)) || (ret = psc_dates(n, p, psc_from, psc_until)))
 			goto out;
 		if (!(ret = node_person_put(n, p, &d)))
 			printf("registered %s (%s)\n", p->id, p->name);

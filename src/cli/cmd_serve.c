@@ -20,6 +20,7 @@
 #include "net/witness_client.h"
 #include "node/agreements.h"
 #include "node/consent.h"
+#include "node/custody.h"
 #include "node/incident.h"
 #include "node/visits.h"
 #include "node/items.h"
@@ -75,7 +76,8 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 /* Acts on a delivery kept in the inbox: a bundle is received (its
  * receipt goes back in the reply), a receipt or a note imported, a
  * consent (or a holder's request for one) or an incident notice or step
- * imported. A refusal
+ * imported, a reclassification notice applied (and forwarded on by a
+ * hub). A refusal
  * removes it from the inbox, so that a good copy can come later, and
  * answers 4xx: the sender's outbox stops retrying. Only these kinds are
  * taken (kind_taken). */
@@ -142,6 +144,29 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		if (!ret)
 			json_object_set_new(r, "visit", json_incref(json_object_get(rec, "id")));
 		json_decref(rec);
+	} else if (!strcmp(kind, "reclassification")) {
+		/* the originator's notice, alone or forwarded by a hub; a node
+		 * that passed the item on forwards it in turn */
+		struct reclassify_result res;
+		struct custody_refusal ref;
+
+		ret = node_reclassify_apply(ib->n, path, &res, &ref, d);
+		if (ret == GS_EDENIED && ref.rule[0])
+			gs_diag_set(d, ret, "%s [%s]", ref.reason, ref.rule);
+		for (int i = 0; !ret && i < res.forwards.n; i++) {
+			struct gs_diag qd = { { 0 } };
+
+			if (outbox_enqueue(ib->n, res.forwards.v[i].to, "reclassification", res.forwards.v[i].ref,
+					   res.forwards.v[i].path, &qd))
+				fprintf(stderr, "gsomia serve: the forward to %s is kept in %s but not queued: %s\n",
+					res.forwards.v[i].to, res.forwards.v[i].path, qd.msg);
+		}
+		if (!ret) {
+			json_object_set_new(r, "item", json_string(res.item));
+			json_object_set_new(r, "marking", json_string(res.marking));
+			json_object_set_new(r, "forwarded_to", json_integer(res.forwards.n));
+		}
+		json_decref(res.applied);
 	} else if (!strcmp(kind, "incident")) {
 		/* a holder's notice or a later step, at the originator */
 		json_t *rec = NULL;
@@ -173,7 +198,8 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
  * cannot fill the inbox with data no command would ever take. */
 static int kind_taken(const char *kind)
 {
-	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "visit" };
+	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "visit",
+					      "reclassification" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

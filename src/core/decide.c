@@ -40,6 +40,7 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_RELEASE_PERMIT] = "release.permit",
 	[RULE_MARKING_PARTY] = "marking.party",
 	[RULE_MARKING_NEVER] = "marking.never",
+	[RULE_MARKING_ANNEX] = "marking.annex",
 	[RULE_MARKING_NO_EQUIVALENT] = "marking.no-equivalent",
 	[RULE_MARKING_PERMIT] = "marking.permit",
 	[RULE_ACCESS_STATUS] = "access.status",
@@ -51,6 +52,7 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_ACCESS_NATIONALITY] = "access.nationality",
 	[RULE_ACCESS_DUAL_NATIONAL] = "access.dual-national",
 	[RULE_ACCESS_THIRD_COUNTRY] = "access.third-country",
+	[RULE_ACCESS_CONSENT_EXPIRED] = "access.consent-expired",
 	[RULE_ACCESS_PSC_EMPLOYER] = "access.psc-employer",
 	[RULE_ACCESS_PSC_NONE] = "access.psc-none",
 	[RULE_ACCESS_PSC_EXPIRED] = "access.psc-expired",
@@ -71,8 +73,25 @@ static const char *const rule_ids[RULE_COUNT_] = {
 	[RULE_ONWARD_PERMIT] = "onward.permit",
 	[RULE_RECLASSIFY_ORIGINATOR_ONLY] = "reclassify.originator-only",
 	[RULE_RECLASSIFY_STATUS] = "reclassify.status",
+	[RULE_RECLASSIFY_ORIGINAL] = "reclassify.original",
+	[RULE_RECLASSIFY_SAME] = "reclassify.same",
 	[RULE_RECLASSIFY_LABEL] = "reclassify.label",
 	[RULE_RECLASSIFY_PERMIT] = "reclassify.permit",
+	[RULE_RECLASSIFY_SIGNATURE] = "reclassify.signature",
+	[RULE_RECLASSIFY_ITEM] = "reclassify.item",
+	[RULE_RECLASSIFY_FORWARD] = "reclassify.forward",
+	[RULE_RECLASSIFY_AGREEMENT] = "reclassify.agreement",
+	[RULE_RECLASSIFY_INSTANT] = "reclassify.instant",
+	[RULE_RECLASSIFY_STALE] = "reclassify.stale",
+	[RULE_CUSTODY_STATUS] = "custody.status",
+	[RULE_CUSTODY_RETURN] = "custody.return",
+	[RULE_CUSTODY_WITNESS] = "custody.witness",
+	[RULE_CUSTODY_COPIES] = "custody.copies",
+	[RULE_CUSTODY_PERMIT] = "custody.permit",
+	[RULE_TRANSLATE_ORIGINATOR] = "translate.originator",
+	[RULE_TRANSLATE_ROLE] = "translate.role",
+	[RULE_TRANSLATE_PSC] = "translate.psc",
+	[RULE_TRANSLATE_PERMIT] = "translate.permit",
 	[RULE_CONTRACTOR_CHECKLIST] = "contractor.checklist",
 	[RULE_CONTRACTOR_INSPECTION] = "contractor.inspection",
 	[RULE_CONTRACTOR_PERMIT] = "contractor.permit",
@@ -512,13 +531,15 @@ int decide_marking(const struct agreement *a, const struct annex_version *v,
 	if (!m)
 		return GS_EINVAL;
 	memset(m, 0, sizeof(*m));
-	if (!a || !v || !originator || !holder || !original_label ||
+	if (!a || !originator || !holder || !original_label ||
 	    strlen(original_label) >= GS_MAX_LABEL)
 		return GS_EINVAL;
 	put(d, 0, original_label);
 	put(d, 1, originator->code);
 	put(d, 2, holder->code);
 	put(d, 3, a->id);
+	if (!v)
+		return deny(d, RULE_MARKING_ANNEX);
 	oi = party_at(a, originator->code);
 	hi = party_at(a, holder->code);
 	if (oi < 0 || hi < 0) {
@@ -708,6 +729,15 @@ static bool below_psc_from(const struct agreement *a, const struct annex_version
 	return from >= 0 && row >= 0 && row > from;
 }
 
+/* A refusal names the person and the item; copied only when refusing. */
+static int access_deny(struct decision *d, const struct person *p, const struct holding *h,
+		       enum decide_rule r)
+{
+	put(d, 0, p->name[0] ? p->name : p->id);
+	put(d, 1, h->item.id);
+	return deny(d, r);
+}
+
 static bool nationality_allowed(const struct agreement *a, const struct holding *h,
 				const char *code)
 {
@@ -716,7 +746,64 @@ static bool nationality_allowed(const struct agreement *a, const struct holding 
 	return streq(code, h->holder);
 }
 
-static bool need_to_know(const struct person *p, const struct item *it)
+/*
+ * Every nationality of the person, judged on its own (Art 5, 7). The one
+ * kept is the holder's nationality if the person has it, else the first
+ * the policy allows. Every other needs the originator's CONSENT_ACCESS
+ * naming it, except a second nationality of a party when the agreement
+ * admits dual nationals. A third country is never a party: no setting
+ * admits it without consent. Returns 0 or the refusal (filled in d).
+ */
+static int nationality_check(const struct access_query *q, const char *purpose,
+			     struct decision *d)
+{
+	const struct agreement *a = q->agreement;
+	const struct holding *h = q->holding;
+	const struct person *p = q->person;
+	bool allowed[GS_MAX_NATIONALITIES];
+	int nn = p->nnationalities, keep = -1;
+
+	if (nn <= 0 || nn > GS_MAX_NATIONALITIES) {
+		d->n = 1;
+		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
+	}
+	for (int i = 0; i < nn; i++) {
+		allowed[i] = nationality_allowed(a, h, p->nationalities[i]);
+		if (allowed[i] && (keep < 0 || streq(p->nationalities[i], h->holder)))
+			keep = i;
+	}
+	for (int i = 0; i < nn; i++) {
+		const char *nat = p->nationalities[i];
+		const struct consent *stale;
+		bool third = party_at(a, nat) < 0;
+
+		if (i == keep)
+			continue;
+		if (find_consent(q->consents, q->nconsents, CONSENT_ACCESS, &h->item, h->holder, nat,
+				 purpose, q->at, &stale))
+			continue;
+		/* a second nationality of a party, where dual nationals are admitted */
+		if (!third && keep >= 0 && a->rules.dual_nationals_allowed)
+			continue;
+		put(d, 2, nat);
+		put(d, 3, h->holder);
+		d->n = a->rules.nationality == NATIONALITY_PARTIES;
+		if (stale) {
+			put(d, 3, stale->id);
+			d->n = q->at < stale->expires; /* 1 = not yet granted */
+			d->t = d->n ? stale->granted_at : stale->expires;
+			return access_deny(d, p, h, RULE_ACCESS_CONSENT_EXPIRED);
+		}
+		if (third)
+			return access_deny(d, p, h, RULE_ACCESS_THIRD_COUNTRY);
+		if (keep >= 0)
+			return access_deny(d, p, h, RULE_ACCESS_DUAL_NATIONAL);
+		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
+	}
+	return 0;
+}
+
+static bool need_to_know(const struct person *p, const struct item *it, const char *purpose)
 {
 	for (int i = 0; i < p->nduties && i < GS_MAX_DUTIES; i++) {
 		const struct duty *u = &p->duties[i];
@@ -727,7 +814,7 @@ static bool need_to_know(const struct person *p, const struct item *it)
 				return true;
 			break;
 		case DUTY_PURPOSE:
-			if (streq(u->value, it->purpose))
+			if (streq(u->value, purpose))
 				return true;
 			break;
 		case DUTY_ITEM:
@@ -739,30 +826,58 @@ static bool need_to_know(const struct person *p, const struct item *it)
 	return false;
 }
 
-/* A refusal names the person and the item; copied only when refusing. */
-static int access_deny(struct decision *d, const struct person *p, const struct holding *h,
-		       enum decide_rule r)
+/* The use rule (Art 5), shared by decide_use and decide_access: the
+ * purpose released for is permitted; another needs the originator's
+ * CONSENT_USE. 0 on a permit (d->n = 1 if by consent), else the refusal. */
+static int use_check(const struct holding *h, const char *purpose, const struct consent *consents,
+		     size_t nconsents, gs_instant at, struct decision *d)
 {
-	put(d, 0, p->name[0] ? p->name : p->id);
+	const struct consent *stale;
+
+	if (streq(purpose, h->item.purpose))
+		return 0;
+	if (find_consent(consents, nconsents, CONSENT_USE, &h->item, h->holder, NULL, purpose, at,
+			 &stale)) {
+		d->n = 1; /* by consent */
+		return 0;
+	}
+	put(d, 0, h->holder);
 	put(d, 1, h->item.id);
-	return deny(d, r);
+	put(d, 2, purpose);
+	put(d, 3, h->item.originator);
+	if (stale) {
+		put(d, 3, stale->id);
+		d->n = at < stale->expires;
+		d->t = d->n ? stale->granted_at : stale->expires;
+		return deny(d, RULE_USE_CONSENT_EXPIRED);
+	}
+	return deny(d, RULE_USE_CONSENT);
 }
 
-int decide_access(const struct agreement *a, const struct party *holder,
-		  const struct holding *h, const struct person *p, const struct facility *f,
-		  const struct consent *consents, size_t nconsents, gs_instant at,
-		  struct decision *d)
+int decide_access(const struct access_query *q, struct decision *d)
 {
+	const struct agreement *a;
+	const struct party *holder;
+	const struct holding *h;
+	const struct person *p;
+	const struct facility *f;
 	const struct annex_version *v = NULL;
-	const char *hlabel;
-	int hrank, prank, nn;
-	bool allowed_one = false, allowed[GS_MAX_NATIONALITIES];
+	const char *hlabel, *purpose;
+	gs_instant at;
+	int hrank, prank;
 
 	if (!d)
 		return GS_EINVAL;
 	begin(d);
-	if (!a || !holder || !h || !p || !f)
+	if (!q || !q->agreement || !q->holder || !q->holding || !q->person || !q->facility)
 		return GS_EINVAL;
+	a = q->agreement;
+	holder = q->holder;
+	h = q->holding;
+	p = q->person;
+	f = q->facility;
+	at = q->at;
+	purpose = q->purpose ? q->purpose : h->item.purpose;
 	d->zone = a->zone;
 
 	/* 1. only an active holding can be opened (destroyed, returned, lost,
@@ -783,7 +898,15 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 3, h->holder);
 		return access_deny(d, p, h, RULE_ACCESS_HOLDER);
 	}
-	/* 3. the facility is the holder's, the person's, and where the item is kept */
+	/* 4. used for the purpose released for, or by the originator's consent */
+	if (use_check(h, purpose, q->consents, q->nconsents, at, d))
+		return GS_EDENIED;
+	d->n = 0;
+	/* 5. the facility is the holder's, the person's, and where the item is kept */
+	if (!p->facility[0]) {
+		d->n = 3; /* no facility, no register: nothing to open anywhere */
+		return access_deny(d, p, h, RULE_ACCESS_FACILITY);
+	}
 	if (!streq(f->party, h->holder) || !streq(p->facility, f->id) ||
 	    (h->facility[0] && !streq(h->facility, f->id))) {
 		put(d, 2, f->id);
@@ -791,50 +914,24 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		put(d, 3, d->n == 0 ? f->party : d->n == 1 ? p->facility : h->facility);
 		return access_deny(d, p, h, RULE_ACCESS_FACILITY);
 	}
-	/* 4. a contractor facility has its Art 16 checklist and inspection */
+	/* 6. a contractor facility has its Art 16 checklist and inspection */
 	if (f->contractor &&
 	    contractor_check(f, at, d, RULE_ACCESS_CONTRACTOR, RULE_ACCESS_CONTRACTOR)) {
 		put(d, 0, f->id);
 		return GS_EDENIED;
 	}
-	/* 4b. and its periodic inspection is not overdue (Art 16(g); core/inspection.h) */
+	/* 6b. and its periodic inspection is not overdue (Art 16(g); core/inspection.h) */
 	if (f->contractor && inspection_overdue(f, a->rules.inspection_interval_days, at))
 		return inspection_deny(f, a->rules.inspection_interval_days, a->zone, d);
-	/* 5. on the facility register (Art 6(e)) */
+	/* 7. on the facility register (Art 6(e)) */
 	if (!facility_register_has(f, p->id)) {
 		put(d, 2, f->id);
 		return access_deny(d, p, h, RULE_ACCESS_REGISTER);
 	}
-	/* 6. nationality: allowed by the agreement, or covered by consent */
-	nn = p->nnationalities;
-	if (nn <= 0 || nn > GS_MAX_NATIONALITIES) {
-		d->n = 1;
-		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
-	}
-	for (int i = 0; i < nn; i++)
-		if ((allowed[i] = nationality_allowed(a, h, p->nationalities[i])))
-			allowed_one = true;
-	for (int i = 0; i < nn; i++) {
-		const char *nat = p->nationalities[i];
-		const struct consent *stale;
-
-		if (allowed[i])
-			continue;
-		if (allowed_one && a->rules.dual_nationals_allowed)
-			continue;
-		if (find_consent(consents, nconsents, CONSENT_ACCESS, &h->item, h->holder, nat,
-				 h->item.purpose, at, &stale))
-			continue;
-		put(d, 2, nat);
-		put(d, 3, h->holder);
-		d->n = a->rules.nationality == NATIONALITY_PARTIES;
-		if (allowed_one)
-			return access_deny(d, p, h, RULE_ACCESS_DUAL_NATIONAL);
-		if (party_at(a, nat) < 0)
-			return access_deny(d, p, h, RULE_ACCESS_THIRD_COUNTRY);
-		return access_deny(d, p, h, RULE_ACCESS_NATIONALITY);
-	}
-	/* 7. PSC (Art 7), unless the level is below the agreement's psc_from */
+	/* 8. every nationality allowed, or covered by the originator's consent */
+	if (nationality_check(q, purpose, d))
+		return GS_EDENIED;
+	/* 9. PSC (Art 7), unless the level is below the agreement's psc_from */
 	if (a->rules.psc_from[0]) {
 		v = holding_annex(a, h, at);
 		if (below_psc_from(a, v, h))
@@ -876,14 +973,15 @@ int decide_access(const struct agreement *a, const struct party *holder,
 		return access_deny(d, p, h, RULE_ACCESS_PSC_LEVEL);
 	}
 need:
-	/* 8. need-to-know from official duties */
-	if (!need_to_know(p, &h->item)) {
+	/* 10. need-to-know from official duties, for this use */
+	if (!need_to_know(p, &h->item, purpose)) {
 		put(d, 2, h->item.topic);
-		put(d, 3, h->item.purpose);
+		put(d, 3, purpose);
 		return access_deny(d, p, h, RULE_ACCESS_NEED_TO_KNOW);
 	}
 	put(d, 0, p->name[0] ? p->name : p->id);
 	put(d, 1, h->item.id);
+	put(d, 2, streq(purpose, h->item.purpose) ? "" : purpose);
 	return permit(d, RULE_ACCESS_PERMIT);
 }
 
@@ -893,35 +991,24 @@ int decide_use(const struct holding *h, const char *purpose,
 	       const struct consent *consents, size_t nconsents, gs_instant at,
 	       struct decision *d)
 {
-	const struct consent *stale;
-
 	if (!d)
 		return GS_EINVAL;
 	begin(d);
 	if (!h || !purpose)
 		return GS_EINVAL;
+	if (h->status != ITEM_ACTIVE) {
+		put(d, 0, h->holder);
+		put(d, 1, h->item.id);
+		put(d, 2, item_status_name(h->status));
+		return deny(d, RULE_USE_STATUS);
+	}
+	if (use_check(h, purpose, consents, nconsents, at, d))
+		return GS_EDENIED;
 	put(d, 0, h->holder);
 	put(d, 1, h->item.id);
 	put(d, 2, purpose);
 	put(d, 3, h->item.originator);
-	if (h->status != ITEM_ACTIVE) {
-		put(d, 2, item_status_name(h->status));
-		return deny(d, RULE_USE_STATUS);
-	}
-	if (streq(purpose, h->item.purpose))
-		return permit(d, RULE_USE_PERMIT);
-	if (find_consent(consents, nconsents, CONSENT_USE, &h->item, h->holder, NULL, purpose,
-			 at, &stale)) {
-		d->n = 1; /* by consent */
-		return permit(d, RULE_USE_PERMIT);
-	}
-	if (stale) {
-		put(d, 3, stale->id);
-		d->n = at < stale->expires;
-		d->t = d->n ? stale->granted_at : stale->expires;
-		return deny(d, RULE_USE_CONSENT_EXPIRED);
-	}
-	return deny(d, RULE_USE_CONSENT);
+	return permit(d, RULE_USE_PERMIT);
 }
 
 /* ---- onward release and arrangements ---------------------------------- */
@@ -1000,22 +1087,232 @@ int decide_reclassify(const struct holding *h, const struct party *originator,
 	if (!d)
 		return GS_EINVAL;
 	begin(d);
-	if (!h || !requesting || !new_label)
+	if (!h || !originator || !requesting || !new_label)
 		return GS_EINVAL;
 	put(d, 0, requesting);
 	put(d, 1, h->item.id);
 	put(d, 2, h->item.originator);
 	put(d, 3, new_label);
-	if (!streq(requesting, h->item.originator))
+	if (!streq(requesting, h->item.originator) || !streq(originator->code, h->item.originator))
 		return deny(d, RULE_RECLASSIFY_ORIGINATOR_ONLY);
 	if (h->status == ITEM_DESTROYED || h->status == ITEM_RETURNED) {
 		put(d, 3, item_status_name(h->status));
 		return deny(d, RULE_RECLASSIFY_STATUS);
 	}
-	if (originator && (!streq(originator->code, h->item.originator) ||
-			   rank_in(&originator->scheme, new_label) == 0))
+	if (h->item.copy_of[0] || h->item.translation_of[0]) {
+		put(d, 3, h->item.copy_of[0] ? h->item.copy_of : h->item.translation_of);
+		return deny(d, RULE_RECLASSIFY_ORIGINAL);
+	}
+	if (streq(h->item.label, new_label))
+		return deny(d, RULE_RECLASSIFY_SAME);
+	if (rank_in(&originator->scheme, new_label) == 0)
 		return deny(d, RULE_RECLASSIFY_LABEL);
 	return permit(d, RULE_RECLASSIFY_PERMIT);
+}
+
+/* The leg the notice reached this node on: from the originator, the
+ * notice alone, naming the agreement the item is held under; through a
+ * hub, forwarded and signed by the party that released it here, for
+ * this node, under the agreement it is held under (the notice itself names
+ * the originator's own leg, which this node is no party to). 0 or the
+ * refusal. */
+static int notice_leg(const struct notice_facts *f, struct decision *d)
+{
+	const struct holding *h = f->holding;
+	const struct reclassify_notice *nt = f->notice;
+	const struct reclassify_forward *fw = f->forward;
+	bool via_hub = h->released_by[0] && !streq(h->released_by, h->item.originator);
+
+	put(d, 0, nt->agreement);
+	put(d, 1, nt->item);
+	put(d, 2, h->agreement);
+	put(d, 3, via_hub ? h->released_by : h->item.originator);
+	if (!via_hub) {
+		if (fw) {
+			d->n = 4;
+			return deny(d, RULE_RECLASSIFY_FORWARD);
+		}
+		if (!streq(nt->agreement, h->agreement))
+			return deny(d, RULE_RECLASSIFY_AGREEMENT);
+		return 0;
+	}
+	if (!fw) {
+		d->n = 0;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	if (!streq(fw->from, h->released_by) || f->forward_signature != NOTICE_SIGNED) {
+		d->n = 1;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	if (!f->forward_digest_ok || !streq(fw->item, nt->item)) {
+		d->n = 2;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	if (!streq(fw->to, f->self) || !streq(fw->agreement, h->agreement)) {
+		put(d, 0, fw->to);
+		put(d, 2, fw->agreement);
+		put(d, 3, h->agreement);
+		d->n = 3;
+		return deny(d, RULE_RECLASSIFY_FORWARD);
+	}
+	return 0;
+}
+
+int decide_reclassify_notice(const struct notice_facts *f, struct decision *d)
+{
+	const struct reclassify_notice *nt;
+	const struct holding *h;
+	int ret;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!f || !f->notice || !f->self)
+		return GS_EINVAL;
+	nt = f->notice;
+	h = f->holding;
+	d->zone = f->zone;
+	put(d, 0, nt->originator);
+	put(d, 1, nt->item);
+	put(d, 2, nt->originator);
+	put(d, 3, nt->label);
+	/* 1. only the originator's own signature counts */
+	if (f->signature != NOTICE_SIGNED || !f->originator) {
+		d->n = f->originator ? (int)f->signature : (int)NOTICE_SIGNER_UNKNOWN;
+		return deny(d, RULE_RECLASSIFY_SIGNATURE);
+	}
+	/* 2. about an item held here */
+	if (!h)
+		return deny(d, RULE_RECLASSIFY_ITEM);
+	/* 3. the originator reclassifies its own items by its own notice */
+	if (streq(h->item.originator, f->self)) {
+		put(d, 0, f->self);
+		d->n = 1;
+		return deny(d, RULE_RECLASSIFY_ORIGINATOR_ONLY);
+	}
+	/* 4. a notice names an original; it reaches the copies with it */
+	if (f->is_copy) {
+		put(d, 3, "");
+		return deny(d, RULE_RECLASSIFY_ORIGINAL);
+	}
+	/* 5. nothing more happens to what was destroyed or returned */
+	if (h->status == ITEM_DESTROYED || h->status == ITEM_RETURNED) {
+		put(d, 2, item_status_name(h->status));
+		put(d, 3, f->disposed_by ? f->disposed_by : "");
+		put(d, 0, "reclassified");
+		d->t = f->disposed_at;
+		return deny(d, RULE_CUSTODY_STATUS);
+	}
+	/* 6. the signer is the item's originator, the label one of its scheme */
+	if ((ret = decide_reclassify(h, f->originator, f->originator->code, nt->label, d)) ||
+	    !d->permit) {
+		if (d->rule == RULE_RECLASSIFY_SAME || d->rule == RULE_RECLASSIFY_ORIGINAL ||
+		    d->rule == RULE_RECLASSIFY_STATUS)
+			goto leg; /* the holder's own view of these is checked above or below */
+		return ret ? ret : GS_EDENIED;
+	}
+leg:
+	begin(d);
+	d->zone = f->zone;
+	/* 7. the leg it came on: the notice alone, or forwarded by the hub */
+	if (notice_leg(f, d))
+		return GS_EDENIED;
+	put(d, 0, nt->agreement);
+	put(d, 1, nt->item);
+	put(d, 2, h->agreement);
+	put(d, 3, nt->originator);
+	/* 8. not in the future, not before the item was released here */
+	if (nt->instant > f->now ||
+	    (h->released_at != GS_INSTANT_NONE && nt->instant < h->released_at)) {
+		d->t = nt->instant;
+		d->n = nt->instant > f->now;
+		return deny(d, RULE_RECLASSIFY_INSTANT);
+	}
+	/* 9. notices apply in the order of their instants */
+	if (f->last_applied != GS_INSTANT_NONE && f->last_applied >= nt->instant) {
+		d->t = f->last_applied;
+		return deny(d, RULE_RECLASSIFY_STALE);
+	}
+	put(d, 0, nt->originator);
+	put(d, 2, nt->originator);
+	put(d, 3, nt->label);
+	return permit(d, RULE_RECLASSIFY_PERMIT);
+}
+
+/* ---- custody ---------------------------------------------------------- */
+
+static const char *const custody_verbs[] = {
+	[CUSTODY_COPY] = "copied",
+	[CUSTODY_TRANSLATE] = "translated",
+	[CUSTODY_RECLASSIFY] = "reclassified",
+	[CUSTODY_DESTROY] = "destroyed",
+	[CUSTODY_RETURN] = "returned",
+};
+
+int decide_custody(const struct custody_facts *f, struct decision *d)
+{
+	const struct holding *h;
+	bool dispose;
+
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!f || !f->holding || !f->self || (int)f->action < 0 || f->action > CUSTODY_RETURN)
+		return GS_EINVAL;
+	h = f->holding;
+	dispose = f->action == CUSTODY_DESTROY || f->action == CUSTODY_RETURN;
+	d->zone = f->zone;
+	put(d, 0, custody_verbs[f->action]);
+	put(d, 1, h->item.id);
+	/* 1. destroyed or returned: nothing more, ever (Art 6(h), 13); a lost
+	 *    item cannot be destroyed or returned either */
+	if (h->status == ITEM_DESTROYED || h->status == ITEM_RETURNED ||
+	    (dispose && h->status == ITEM_LOST)) {
+		put(d, 2, item_status_name(h->status));
+		put(d, 3, f->disposed_by ? f->disposed_by : "");
+		d->t = h->status == ITEM_LOST ? GS_INSTANT_NONE : f->disposed_at;
+		return deny(d, RULE_CUSTODY_STATUS);
+	}
+	/* 2. Art 15 is about the other party's information */
+	if (f->action == CUSTODY_TRANSLATE && streq(h->item.originator, f->self)) {
+		put(d, 2, f->self);
+		return deny(d, RULE_TRANSLATE_ORIGINATOR);
+	}
+	/* 3. a return goes to the originator, of what it released */
+	if (f->action == CUSTODY_RETURN && (streq(h->item.originator, f->self) || f->is_copy)) {
+		put(d, 2, f->self);
+		d->n = f->is_copy && !streq(h->item.originator, f->self);
+		return deny(d, RULE_CUSTODY_RETURN);
+	}
+	if (dispose) {
+		/* 4. no one witnesses their own act */
+		if (f->witness && f->witness[0] && f->person && streq(f->witness, f->person)) {
+			put(d, 2, f->person);
+			d->n = f->action == CUSTODY_DESTROY;
+			return deny(d, RULE_CUSTODY_WITNESS);
+		}
+		/* 5. copies and translations go first */
+		if (f->live_copies && f->live_copies[0]) {
+			put(d, 2, f->live_copies);
+			return deny(d, RULE_CUSTODY_COPIES);
+		}
+	}
+	return permit(d, RULE_CUSTODY_PERMIT);
+}
+
+int decide_translator(const struct person *p, struct decision *d)
+{
+	if (!d)
+		return GS_EINVAL;
+	begin(d);
+	if (!p)
+		return GS_EINVAL;
+	put(d, 0, p->name[0] ? p->name : p->id);
+	if (!(p->roles & ROLE_TRANSLATOR))
+		return deny(d, RULE_TRANSLATE_ROLE);
+	if (!p->psc.level[0])
+		return deny(d, RULE_TRANSLATE_PSC);
+	return permit(d, RULE_TRANSLATE_PERMIT);
 }
 
 /* ---- sentences -------------------------------------------------------- */
@@ -1115,6 +1412,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 	case RULE_MARKING_PARTY:
 		return snprintf(buf, cap, "refused: %s is not a party to agreement '%s'",
 				d->n ? a2 : a1, a3);
+	case RULE_MARKING_ANNEX:
+		return snprintf(buf, cap, "refused: agreement '%s' has no equivalence annex in effect "
+				"for %s to mark %s by", a3, a2, a0);
 	case RULE_MARKING_NEVER:
 		return snprintf(buf, cap, "refused: %s of %s may never be exchanged under "
 				"agreement '%s'", a0, a1, a3);
@@ -1141,8 +1441,10 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		if (d->n == 1)
 			return snprintf(buf, cap, "refused: %s works at facility '%s', not at '%s'",
 					a0, a3, a2);
-		return snprintf(buf, cap, "refused: item '%s' is kept at facility '%s', not at '%s'",
-				a1, a3, a2);
+		if (d->n == 2)
+			return snprintf(buf, cap, "refused: item '%s' is kept at facility '%s', not at '%s'",
+					a1, a3, a2);
+		return snprintf(buf, cap, "refused: %s belongs to no facility and can open nothing", a0);
 	case RULE_ACCESS_CONTRACTOR:
 		if (d->n == 0)
 			return snprintf(buf, cap, "refused: contractor facility '%s' lacks Art 16 "
@@ -1168,6 +1470,10 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 	case RULE_ACCESS_THIRD_COUNTRY:
 		return snprintf(buf, cap, "refused: %s is a national of %s, a third country, and "
 				"holds no consent from the originator", a0, a2);
+	case RULE_ACCESS_CONSENT_EXPIRED:
+		return snprintf(buf, cap, "refused: consent '%s' for access by a national of %s to "
+				"item '%s' is %s %s", a3, a2, a1,
+				d->n ? "not valid until" : "expired at", t);
 	case RULE_ACCESS_PSC_EMPLOYER:
 		return snprintf(buf, cap, "refused: %s's clearance is not one granted by %s "
 				"(employer: %s)", a0, a3, a2[0] ? a2 : "none");
@@ -1190,6 +1496,9 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "refused: %s has no need-to-know for item '%s' "
 				"(topic '%s', purpose '%s')", a0, a1, a2, a3);
 	case RULE_ACCESS_PERMIT:
+		if (a2[0])
+			return snprintf(buf, cap, "permitted: %s may open item '%s' for '%s' (by the "
+					"originator's consent)", a0, a1, a2);
 		return snprintf(buf, cap, "permitted: %s may open item '%s'", a0, a1);
 	case RULE_USE_STATUS:
 		return snprintf(buf, cap, "refused: item '%s' is %s; it cannot be used", a1, a2);
@@ -1227,10 +1536,96 @@ int decision_reason(const struct decision *d, char *buf, size_t cap)
 		return snprintf(buf, cap, "permitted: %s may pass item '%s' on to %s with the "
 				"consent of %s", a0, a1, a2, a3);
 	case RULE_RECLASSIFY_ORIGINATOR_ONLY:
+		if (d->n)
+			return snprintf(buf, cap, "refused: this node (%s) is the originator of '%s'; it "
+					"reclassifies with 'gsomia reclassify notice'", a0, a1);
 		return snprintf(buf, cap, "refused: only the originator %s may change the "
 				"classification of item '%s'; %s may not", a2, a1, a0);
 	case RULE_RECLASSIFY_STATUS:
 		return snprintf(buf, cap, "refused: item '%s' is %s", a1, a3);
+	case RULE_RECLASSIFY_ORIGINAL:
+		if (a3[0])
+			return snprintf(buf, cap, "refused: '%s' is a copy or translation of '%s'; the "
+					"notice names the original, and it applies to every copy", a1, a3);
+		return snprintf(buf, cap, "refused: '%s' is a copy or translation; a notice names an "
+				"original", a1);
+	case RULE_RECLASSIFY_SAME:
+		return snprintf(buf, cap, "refused: item '%s' is already classified %s", a1, a3);
+	case RULE_RECLASSIFY_SIGNATURE:
+		if (d->n == NOTICE_SIGNER_UNKNOWN)
+			return snprintf(buf, cap, "refused: the notice names originator '%s', a party "
+					"this node does not know", a2);
+		if (d->n == NOTICE_NOT_SIGNED)
+			return snprintf(buf, cap, "refused: the notice is not signed by %s, the "
+					"originator it names", a2);
+		if (d->n == NOTICE_KEY_UNTRUSTED)
+			return snprintf(buf, cap, "refused: the notice's signature by %s is not trusted: its "
+					"key was not %s's at the notice's instant or was reported compromised "
+					"by then", a2, a2);
+		return snprintf(buf, cap, "refused: the signature of %s on the notice does not verify "
+				"(forged or altered)", a2);
+	case RULE_RECLASSIFY_ITEM:
+		return snprintf(buf, cap, "refused: item '%s' is not held here", a1);
+	case RULE_RECLASSIFY_FORWARD:
+		switch (d->n) {
+		case 0:
+			return snprintf(buf, cap, "refused: item '%s' reached this node through %s; the "
+					"originator's notice must come forwarded and signed by %s", a1, a3, a3);
+		case 1:
+			return snprintf(buf, cap, "refused: the forward is not signed by %s, which released "
+					"item '%s' here", a3, a1);
+		case 2:
+			return snprintf(buf, cap, "refused: the forward names another notice or item than "
+					"the notice it carries ('%s')", a1);
+		case 3:
+			return snprintf(buf, cap, "refused: the forward is for %s under '%s', but item '%s' "
+					"is held here under '%s'", a0, a2, a1, a3);
+		default:
+			return snprintf(buf, cap, "refused: item '%s' came from its originator %s; its "
+					"notice comes alone, not forwarded", a1, a3);
+		}
+	case RULE_RECLASSIFY_AGREEMENT:
+		return snprintf(buf, cap, "refused: the notice names agreement '%s', but '%s' is "
+				"held under '%s'", a0, a1, a2);
+	case RULE_RECLASSIFY_INSTANT:
+		return snprintf(buf, cap, "refused: the notice's instant %s is %s", t,
+				d->n ? "in the future" : "before the item was released");
+	case RULE_RECLASSIFY_STALE:
+		return snprintf(buf, cap, "refused: a later notice of %s (%s) has already been "
+				"applied to '%s'", a3, t, a1);
+	case RULE_CUSTODY_STATUS:
+		if (!strcmp(a2, "lost"))
+			return snprintf(buf, cap, "refused: item '%s' is reported lost; it cannot be %s",
+					a1, a0);
+		return snprintf(buf, cap, "refused: item '%s' was %s at %s by %s; it cannot be %s",
+				a1, a2, t, a3, a0);
+	case RULE_CUSTODY_RETURN:
+		if (d->n)
+			return snprintf(buf, cap, "refused: '%s' is a copy or translation made here; it "
+					"is destroyed, not returned", a1);
+		return snprintf(buf, cap, "refused: this node (%s) is the originator of '%s'; there "
+				"is no one to return it to", a2, a1);
+	case RULE_CUSTODY_WITNESS:
+		return snprintf(buf, cap, "refused: %s cannot witness their own %s", a2,
+				d->n ? "destruction" : "return");
+	case RULE_CUSTODY_COPIES:
+		return snprintf(buf, cap, "refused: item '%s' still has copies or translations (%s); "
+				"destroy them first", a1, a2);
+	case RULE_CUSTODY_PERMIT:
+		return snprintf(buf, cap, "permitted: item '%s' may be %s", a1, a0);
+	case RULE_TRANSLATE_ORIGINATOR:
+		return snprintf(buf, cap, "refused: this node (%s) is the originator of '%s'; Art 15 "
+				"governs translations of another party's information, and the "
+				"originator's own are new items it releases as such", a2, a1);
+	case RULE_TRANSLATE_ROLE:
+		return snprintf(buf, cap, "refused: %s is not a translator; only a person with the "
+				"translator role and a PSC translates (Art 15)", a0);
+	case RULE_TRANSLATE_PSC:
+		return snprintf(buf, cap, "refused: %s holds no PSC; only a person holding a PSC "
+				"translates (Art 15)", a0);
+	case RULE_TRANSLATE_PERMIT:
+		return snprintf(buf, cap, "permitted: %s may translate (translator role and a PSC, "
+				"Art 15)", a0);
 	case RULE_RECLASSIFY_LABEL:
 		return snprintf(buf, cap, "refused: %s is not a level of %s's scheme", a3, a2);
 	case RULE_RECLASSIFY_PERMIT:

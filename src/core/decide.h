@@ -3,7 +3,7 @@
 #define GS_CORE_DECIDE_H
 
 /*
- * The rules of SPEC §4 as pure decisions. Each decide_*() takes plain
+ * The rules of docs/rules.md as pure decisions. Each decide_*() takes plain
  * values (agreement, parties, holding, person, facility, consents, an
  * instant), never allocates, never does I/O, and fills a struct decision:
  * permit or deny, the stable id of the rule that decided (docs/rules.md)
@@ -26,6 +26,7 @@
 #include "core/lifecycle.h"
 #include "core/party.h"
 #include "core/person.h"
+#include "core/reclass.h"
 #include "core/time.h"
 #include "util/limits.h"
 
@@ -33,7 +34,7 @@
  * decide_rule_id(rule): "release.in-force", "access.psc-level", ... */
 enum decide_rule {
 	RULE_NONE = 0,
-	/* release (SPEC §4.1) */
+	/* release */
 	RULE_RELEASE_IN_FORCE,
 	RULE_RELEASE_ARRANGEMENT,
 	RULE_RELEASE_VERSION,
@@ -51,12 +52,13 @@ enum decide_rule {
 	RULE_RELEASE_CONSENT,
 	RULE_RELEASE_CONSENT_EXPIRED,
 	RULE_RELEASE_PERMIT,
-	/* marking (SPEC §4.2) */
+	/* marking */
 	RULE_MARKING_PARTY,
+	RULE_MARKING_ANNEX,
 	RULE_MARKING_NEVER,
 	RULE_MARKING_NO_EQUIVALENT,
 	RULE_MARKING_PERMIT,
-	/* access (SPEC §4.3) */
+	/* access */
 	RULE_ACCESS_STATUS,
 	RULE_ACCESS_AGREEMENT,
 	RULE_ACCESS_HOLDER,
@@ -66,6 +68,7 @@ enum decide_rule {
 	RULE_ACCESS_NATIONALITY,
 	RULE_ACCESS_DUAL_NATIONAL,
 	RULE_ACCESS_THIRD_COUNTRY,
+	RULE_ACCESS_CONSENT_EXPIRED,
 	RULE_ACCESS_PSC_EMPLOYER,
 	RULE_ACCESS_PSC_NONE,
 	RULE_ACCESS_PSC_EXPIRED,
@@ -73,12 +76,12 @@ enum decide_rule {
 	RULE_ACCESS_PSC_LEVEL,
 	RULE_ACCESS_NEED_TO_KNOW,
 	RULE_ACCESS_PERMIT,
-	/* purpose (SPEC §4.4) */
+	/* purpose */
 	RULE_USE_STATUS,
 	RULE_USE_CONSENT,
 	RULE_USE_CONSENT_EXPIRED,
 	RULE_USE_PERMIT,
-	/* third parties and arrangements (SPEC §4.5, §4.13) */
+	/* third parties and arrangements */
 	RULE_ONWARD_STATUS,
 	RULE_ONWARD_ROUTE,
 	RULE_ONWARD_TOPIC_GATE,
@@ -86,12 +89,31 @@ enum decide_rule {
 	RULE_ONWARD_CONSENT,
 	RULE_ONWARD_CONSENT_EXPIRED,
 	RULE_ONWARD_PERMIT,
-	/* reclassification (SPEC §4.6) */
+	/* reclassification */
 	RULE_RECLASSIFY_ORIGINATOR_ONLY,
 	RULE_RECLASSIFY_STATUS,
+	RULE_RECLASSIFY_ORIGINAL,
+	RULE_RECLASSIFY_SAME,
 	RULE_RECLASSIFY_LABEL,
 	RULE_RECLASSIFY_PERMIT,
-	/* contractors (SPEC §4.11) */
+	/* a reclassification notice at a holder */
+	RULE_RECLASSIFY_SIGNATURE,
+	RULE_RECLASSIFY_ITEM,
+	RULE_RECLASSIFY_FORWARD,
+	RULE_RECLASSIFY_AGREEMENT,
+	RULE_RECLASSIFY_INSTANT,
+	RULE_RECLASSIFY_STALE,
+	/* custody: copies, translations, return, destruction */
+	RULE_CUSTODY_STATUS,
+	RULE_CUSTODY_RETURN,
+	RULE_CUSTODY_WITNESS,
+	RULE_CUSTODY_COPIES,
+	RULE_CUSTODY_PERMIT,
+	RULE_TRANSLATE_ORIGINATOR,
+	RULE_TRANSLATE_ROLE,
+	RULE_TRANSLATE_PSC,
+	RULE_TRANSLATE_PERMIT,
+	/* contractors */
 	RULE_CONTRACTOR_CHECKLIST,
 	RULE_CONTRACTOR_INSPECTION,
 	RULE_CONTRACTOR_PERMIT,
@@ -160,7 +182,7 @@ const char *decide_rule_id(enum decide_rule r);
 int decision_reason(const struct decision *d, char *buf, size_t cap);
 
 /*
- * Release (SPEC §4.1; Art 1, 4, 5, 21): may releasing_party provide the
+ * Release (Art 1, 4, 5, 21): may releasing_party provide the
  * holding h (the releasing party's own holding) to recipient under
  * agreement a at instant at? at_release is the agreement's state at that
  * instant (lifecycle_at). originator_party / recipient_party may be NULL
@@ -186,7 +208,7 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *at_
 		   struct decision *out);
 
 /*
- * Marking (SPEC §4.2; Art 4): the labels holder must show on an item of
+ * Marking (Art 4): the labels holder must show on an item of
  * originator marked original_label, under annex version v, per the
  * agreement's marking mode. *m is reset on entry and set on permit:
  *   recipient-converts: labels = { holder's default }, e.g. 군사III급비밀 -> 秘
@@ -197,39 +219,70 @@ int decide_release(const struct agreement *a, const struct lifecycle_status *at_
  * name, protect_as copied from the holder's cell. When holder is the
  * originator, labels = { original }.
  *
- * Order: marking.party, marking.never, marking.no-equivalent, marking.permit.
+ * v is the annex version in effect (NULL: none is, and marking.annex
+ * refuses).
+ *
+ * Order: marking.party, marking.annex, marking.never, marking.no-equivalent,
+ * marking.permit.
  */
 int decide_marking(const struct agreement *a, const struct annex_version *v,
 		   const struct party *originator, const struct party *holder,
 		   const char *original_label, struct marking *m, struct decision *out);
 
 /*
- * Access (SPEC §4.3; Art 6, 7): may person p open holding h, held by
- * party holder, at facility f at instant at? The agreement supplies the
- * nationality policy, the annex and psc_from; its lifecycle state is
- * deliberately not an input: termination never relaxes access (survival).
- * It must be the agreement the holding was released under (h->agreement;
- * any, at the originator's own node).
- * consents: CONSENT_ACCESS consents for nationals of countries the
- * agreement does not allow.
- *
- * Order: access.status, access.agreement, access.holder, access.facility,
- * access.contractor, access.facility-register, access.nationality /
- * access.third-country / access.dual-national, then (unless the holding's
- * annex level is below psc_from) access.psc-employer, access.psc-none,
+ * Access (Art 5, 6, 7): may person p open holding h,
+ * held by party holder, at facility f at instant at, for purpose? One
+ * question, as a struct so that a new fact is a new member, not a new
+ * argument at every caller.
+ */
+struct access_query {
+	/* The agreement the holding was released under (h->agreement; any at
+	 * the originator's own node), as in effect at `at`. It supplies the
+	 * nationality policy, the annex and psc_from; its lifecycle state is
+	 * deliberately not an input: termination never relaxes access
+	 * (survival). */
+	const struct agreement *agreement;
+	const struct party *holder;    /* this node's party, with its scheme */
+	const struct holding *holding;
+	const struct person *person;
+	const struct facility *facility;
+	const char *purpose;           /* the use the item is opened for; NULL = the
+					* purpose it was released for */
+	/* Every consent the node holds (NULL, 0 for none): CONSENT_ACCESS for a
+	 * nationality the agreement does not allow, CONSENT_USE for a purpose
+	 * other than the one released for. Other kinds are ignored. */
+	const struct consent *consents;
+	size_t nconsents;
+	gs_instant at;
+};
+
+/*
+ * Order: access.status, access.agreement, access.holder,
+ * use.purpose-consent (or -expired: another purpose than the one
+ * released for needs the originator's CONSENT_USE, Art 5),
+ * access.facility, access.contractor, access.facility-register,
+ * access.third-country / access.nationality / access.dual-national /
+ * access.consent-expired, then (unless the holding's annex level is
+ * below psc_from) access.psc-employer, access.psc-none,
  * access.psc-expired, access.level-unknown, access.psc-level; then
  * access.need-to-know, access.permit.
  *
+ * Nationality: every nationality of the person is judged. One outside
+ * the agreement's parties (a third country) needs the originator's
+ * CONSENT_ACCESS naming it, whatever the dual-nationals setting: allowing
+ * dual nationals admits a second nationality of a party, never a third
+ * country. With dual-nationals refused, a second nationality (even of a
+ * party the policy allows) needs such a consent too.
+ *
  * The PSC level and the holding's level are compared as ranks in the
  * holder's own scheme, so a PSC may be above every annex row (군사I급비밀).
+ * Need-to-know is a duty naming the item's topic, the item (or the
+ * original of a copy or translation), or the purpose of this use.
  */
-int decide_access(const struct agreement *a, const struct party *holder,
-		  const struct holding *h, const struct person *p, const struct facility *f,
-		  const struct consent *consents, size_t nconsents, gs_instant at,
-		  struct decision *out);
+int decide_access(const struct access_query *q, struct decision *out);
 
 /*
- * Purpose (SPEC §4.4; Art 5): may the holder use h for purpose? The
+ * Purpose (Art 5): may the holder use h for purpose? The
  * purpose released for is permitted; any other needs a CONSENT_USE from
  * the originator naming the item or its topic, the holder and the purpose.
  *
@@ -240,7 +293,7 @@ int decide_use(const struct holding *h, const char *purpose,
 	       struct decision *out);
 
 /*
- * Third parties and arrangements (SPEC §4.5, §4.13; Art 5, TISA): may
+ * Third parties and arrangements (Art 5, TISA): may
  * releasing_party pass h on to third_party for purpose (NULL = the
  * item's purpose)? arrangement is NULL for a plain onward release, or the
  * arrangement (TISA) the route runs under: then every party named must be
@@ -260,19 +313,115 @@ int decide_onward(const struct agreement *arrangement, const struct holding *h,
 		  struct decision *out);
 
 /*
- * Reclassification (SPEC §4.6; Art 6(g)): only the originator changes a
- * classification. originator (may be NULL) supplies the scheme the new
- * label must belong to.
+ * Reclassification at the originator (Art 6(g)): only the
+ * originator changes a classification, of an original (the change
+ * reaches its copies and translations with it), to another level of its
+ * own scheme. originator supplies that scheme.
  *
  * Order: reclassify.originator-only, reclassify.status,
- * reclassify.label, reclassify.permit.
+ * reclassify.original, reclassify.same, reclassify.label,
+ * reclassify.permit.
  */
 int decide_reclassify(const struct holding *h, const struct party *originator,
 		      const char *requesting_party, const char *new_label,
 		      struct decision *out);
 
+/* What the node found when it checked the notice's signature. */
+enum notice_signature {
+	NOTICE_SIGNED = 0,        /* by the originator it names, and it verifies */
+	NOTICE_SIGNER_UNKNOWN,    /* the originator named is not a registered party */
+	NOTICE_NOT_SIGNED,        /* no signature by that originator's key */
+	NOTICE_FORGED,            /* its signature does not verify */
+	NOTICE_KEY_UNTRUSTED,     /* by a key not the originator's at the notice's instant, or
+	                             reported compromised by then (docs/keys.md) */
+};
+
 /*
- * Contractors (SPEC §4.11; Art 16): may CMI go to facility f at instant
+ * A reclassification notice at a holder (Art 6(g),
+ * TISA): the facts the node gathered about one notice.
+ */
+struct notice_facts {
+	const struct reclassify_notice *notice;
+	enum notice_signature signature;
+	const struct party *originator; /* the registered signer; NULL if unknown */
+	const char *self;               /* this node's party */
+	const struct holding *holding;  /* NULL: the item is not held here */
+	bool is_copy;                   /* the holding is a copy or translation */
+	gs_instant disposed_at;         /* when destroyed or returned (NONE if not) */
+	const char *disposed_by;
+	/* An item that reached this node through another party (released_by
+	 * is not the originator, TISA) has its notice forwarded by that party:
+	 * the forward (NULL if the notice came alone), the check of its
+	 * signature by its sender, and whether the digest it names is the
+	 * notice's. */
+	const struct reclassify_forward *forward;
+	enum notice_signature forward_signature;
+	bool forward_digest_ok;
+	gs_instant last_applied;        /* the latest notice instant applied, NONE */
+	gs_instant now;
+	int32_t zone;                   /* for sentences */
+};
+
+/*
+ * Order: reclassify.signature, reclassify.item,
+ * reclassify.originator-only (this node is the originator),
+ * reclassify.original, custody.status, reclassify.originator-only /
+ * reclassify.label (decide_reclassify by the signer), reclassify.forward
+ * (an item received through a hub needs that hub's signed forward, for
+ * this node and the leg it holds the item under; one received from its
+ * originator takes the notice alone), reclassify.agreement (received
+ * from the originator: the notice names the agreement it is held under),
+ * reclassify.instant, reclassify.stale, reclassify.permit.
+ */
+int decide_reclassify_notice(const struct notice_facts *f, struct decision *out);
+
+/*
+ * Custody (Art 6(h), 13, 14, 15): may the item be
+ * copied, translated, reclassified, destroyed or returned at all? (Who
+ * may do it is decide_access, and for a translation decide_translator.)
+ */
+enum custody_action {
+	CUSTODY_COPY = 0,
+	CUSTODY_TRANSLATE,
+	CUSTODY_RECLASSIFY,
+	CUSTODY_DESTROY,
+	CUSTODY_RETURN,
+};
+
+struct custody_facts {
+	enum custody_action action;
+	const struct holding *holding;
+	const char *self;            /* this node's party */
+	bool is_copy;                /* a copy or translation made here */
+	gs_instant disposed_at;      /* when destroyed or returned (NONE if not) */
+	const char *disposed_by;
+	const char *person;          /* who acts (destroy, return) */
+	const char *witness;         /* NULL or "" for none */
+	const char *live_copies;     /* ids of copies and translations not destroyed
+				      * or returned, comma-separated; "" if none */
+	int32_t zone;                /* for sentences */
+};
+
+/*
+ * Order: custody.status (destroyed or returned: nothing more, ever; for a
+ * destruction or return also lost), translate.originator (Art 15 is
+ * about another party's information), custody.return (the originator has
+ * no one to return to; a copy is destroyed, not returned),
+ * custody.witness (no one witnesses their own act), custody.copies
+ * (copies and translations go first), custody.permit.
+ */
+int decide_custody(const struct custody_facts *f, struct decision *out);
+
+/*
+ * Translators (Art 15): only a person with the translator
+ * role holding a PSC translates.
+ *
+ * Order: translate.role, translate.psc, translate.permit.
+ */
+int decide_translator(const struct person *p, struct decision *out);
+
+/*
+ * Contractors (Art 16): may CMI go to facility f at instant
  * at? A government facility always may; a contractor facility needs every
  * item (a)-(o) recorded and an initial inspection done by at.
  *
@@ -281,7 +430,7 @@ int decide_reclassify(const struct holding *h, const struct party *originator,
 int decide_contractor(const struct facility *f, gs_instant at, struct decision *out);
 
 /*
- * Survival (SPEC §3): does holding h stay protected by every rule of the
+ * Survival (Art 21, docs/lifecycle.md): does holding h stay protected by every rule of the
  * agreement it was released under once that agreement terminates at
  * terminates_at (an instant; zone for the sentence)? Everything released
  * while the agreement was in force stays protected forever, and

@@ -1881,6 +1881,36 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 	return gs_diag_set(d, GS_EINVAL, "agreement '%s': unknown note kind", a->id);
 }
 
+int lifecycle_admit(const struct agreement *a, bool signed_by_all, struct dipnote *notes,
+		    size_t nnotes, size_t *nadmitted,
+		    void (*ignored)(void *ctx, const struct dipnote *note, int err, const char *reason),
+		    void *ctx)
+{
+	struct gs_diag d;
+	size_t i, k = 0;
+	int ret;
+
+	if (!a || !nadmitted || (!notes && nnotes))
+		return GS_EINVAL;
+	*nadmitted = 0;
+	if (nnotes > GS_MAX_NOTES)
+		return GS_ELIMIT;
+	for (i = 0; i < nnotes; i++) {
+		d.msg[0] = '\0';
+		ret = signed_by_all ? lifecycle_check_note(a, true, notes, k, &notes[i], &d) : 0;
+		if (ret) {
+			if (ignored)
+				ignored(ctx, &notes[i], ret, d.msg);
+			continue;
+		}
+		if (k != i)
+			notes[k] = notes[i];
+		k++;
+	}
+	*nadmitted = k;
+	return 0;
+}
+
 bool state_allows_release(enum agreement_state s)
 {
 	return s == STATE_IN_FORCE || s == STATE_NOTICE_PENDING || s == STATE_NOTICE_SUSPENDED;

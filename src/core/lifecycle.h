@@ -174,6 +174,29 @@ int lifecycle_check_note(const struct agreement *a, bool signed_by_all,
 			 const struct dipnote *notes, size_t nnotes,
 			 const struct dipnote *candidate, struct gs_diag *d);
 
+/*
+ * Which notes of a whole history apply: notes[0..nnotes) in delivery order
+ * (ties as the caller sorted them), each judged by lifecycle_check_note()
+ * against the notes admitted before it. A note that does not apply (a late
+ * notice under `late-notice: refuse`, a note delivered after termination,
+ * a second pending notice...) is ignored and does not count for the notes
+ * after it. The admitted notes are moved, in order, to the front of notes
+ * and *nadmitted is their count. For each note ignored, ignored(ctx, note,
+ * err, reason) is called, in delivery order, before the note is
+ * overwritten (ignored may be NULL). Until every party has signed
+ * (signed_by_all false) every note is admitted: the order is checked once
+ * the agreement is signed.
+ *
+ * A node keeps a history every note of which applies: it refuses to make
+ * or import a note that would leave one ignored (docs/notes.md); a replay
+ * of a directory lists the ignored ones. Returns 0, GS_EINVAL (NULL
+ * arguments) or GS_ELIMIT (more than GS_MAX_NOTES notes).
+ */
+int lifecycle_admit(const struct agreement *a, bool signed_by_all, struct dipnote *notes,
+		    size_t nnotes, size_t *nadmitted,
+		    void (*ignored)(void *ctx, const struct dipnote *note, int err, const char *reason),
+		    void *ctx);
+
 /* Releases are allowed only in these states. */
 bool state_allows_release(enum agreement_state s);
 

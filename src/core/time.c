@@ -205,6 +205,17 @@ int instant_parse(const char *s, int32_t default_zone, gs_instant *out)
 	return 0;
 }
 
+int instant_parse_end(const char *s, int32_t default_zone, gs_instant *out)
+{
+	struct gs_date d;
+
+	if (strlen(s) == 10 && parse_date_prefix(s, &d)) {
+		*out = date_midnight(date_add_days(d, 1), default_zone);
+		return 0;
+	}
+	return instant_parse(s, default_zone, out);
+}
+
 void date_format(struct gs_date d, char out[GS_DATE_STR])
 {
 	snprintf(out, GS_DATE_STR, "%04u-%02u-%02u", (unsigned)d.year % 10000u,

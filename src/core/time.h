@@ -63,6 +63,10 @@ struct gs_date date_of_instant(gs_instant t, int32_t zone_offset);
 int date_parse(const char *s, struct gs_date *out);
 int zone_parse(const char *s, int32_t *out);
 int instant_parse(const char *s, int32_t default_zone, gs_instant *out);
+/* The same for the end of a validity period [from, until): a bare date
+ * "2019-08-23" means the end of that day in default_zone (00:00 of the next
+ * day), so that a PSC valid until a date is valid all that day. */
+int instant_parse_end(const char *s, int32_t default_zone, gs_instant *out);
 
 /* Formatters (NUL-terminated, never truncated with these sizes):
  * date_format:    "2019-08-24"                     (GS_DATE_STR bytes)

@@ -371,15 +371,16 @@ static void download_name(const char *title, const char *item, char *out, size_t
 		snprintf(out, cap, "%s.bin", item);
 }
 
-/* POST /v1/local/items/{id}/open[?facility=]: as the signed-in person
- * (gsomia open --as): the plaintext as a download, or the refusal. */
+/* POST /v1/local/items/{id}/open[?facility=][&purpose=]: as the
+ * signed-in person (gsomia open --as): the plaintext as a download, or
+ * the refusal. */
 unsigned local_h_open(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct decision dec;
 	char item[GS_MAX_ID], out[GS_HOME_MAX + 64];
-	const char *facility = NULL;
-	static const char *const known[] = { "facility", NULL };
+	const char *facility = NULL, *purpose = NULL;
+	static const char *const known[] = { "facility", "purpose", NULL };
 	json_t *rec = NULL;
 	unsigned status;
 	int ret;
@@ -390,12 +391,13 @@ unsigned local_h_open(struct call *c, json_t **reply)
 		*reply = local_error("not an item id");
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if ((ret = arg(c, "facility", GS_MAX_ID, 0, &facility, &d)))
+	if ((ret = arg(c, "facility", GS_MAX_ID, 0, &facility, &d)) ||
+	    (ret = arg(c, "purpose", GS_MAX_NAME, 0, &purpose, &d)))
 		return fail(ret, &d, reply);
 	if ((ret = node_item_get(c->n, item, &rec, &d)))
 		return fail(ret, &d, reply);
 	tmp_path(c->n, "open", out, sizeof(out));
-	ret = node_open_item_at(c->n, item, c->who->id, facility, out, &dec, &d);
+	ret = node_open_item_at(c->n, item, c->who->id, facility, purpose, out, &dec, &d);
 	if (ret) {
 		unlink(out);
 		json_decref(rec);
@@ -646,7 +648,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	struct incident_report_body b;
 	struct incident_report_args a;
 	char originator[GS_MAX_CODE], ref[GS_MAX_ID], path[GS_HOME_MAX + 128];
-	const char *peers[1];
+	const char *peers[2];
 	json_t *rec = NULL;
 	char *note = NULL;
 	size_t len = 0;
@@ -659,6 +661,11 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	if ((ret = node_item_get(c->n, b.item, &rec, &d)))
 		return fail(ret, &d, reply);
 	snprintf(originator, sizeof(originator), "%s", jstr(rec, "originator"));
+	if (strcmp(jstr(rec, "released_by"), originator) && jstr(rec, "released_by")[0] &&
+	    (ret = reachable(c->n, jstr(rec, "released_by"), &d))) {
+		json_decref(rec);
+		return fail(ret, &d, reply);
+	}
 	json_decref(rec);
 	rec = NULL;
 	if (strcmp(originator, c->n->self.code) && (ret = reachable(c->n, originator, &d)))
@@ -671,8 +678,10 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	if ((ret = node_incident_report(c->n, &a, &note, &len, &rec, &d)))
 		return fail(ret, &d, reply);
 	snprintf(ref, sizeof(ref), "%s-0", jstr(rec, "id"));
+	/* to the originator, and to the hub it came through */
 	peers[0] = originator;
-	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
+	peers[1] = jstr(rec, "provider");
+	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the incident", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -687,7 +696,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	struct incident_step_body b;
 	struct incident_step_args a;
 	char id[GS_MAX_ID], originator[GS_MAX_CODE] = "", ref[GS_MAX_ID + 16], path[GS_HOME_MAX + 128];
-	const char *peers[1];
+	const char *peers[2];
 	json_t *all = NULL, *o, *rec = NULL;
 	char *note = NULL;
 	size_t len = 0, i;
@@ -726,7 +735,8 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	snprintf(ref, sizeof(ref), "%s-%zu", id, json_array_size(json_object_get(rec, "steps")) - 1);
 	peers[0] = originator;
-	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, 1, path, sizeof(path), &d);
+	peers[1] = jstr(rec, "provider");
+	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the step", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -866,7 +876,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 			goto out;
 		}
 	}
-	if ((ret = node_note_make(c->n, note, &out, &outlen, &d))) {
+	if ((ret = node_note_make(c->n, note, true, &out, &outlen, &d))) {
 		status = fail(ret, &d, reply);
 		goto out;
 	}

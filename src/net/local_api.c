@@ -140,20 +140,29 @@ int local_decide_parse(const char *buf, size_t len, struct decide_body *out, str
 
 /* ---- sessions ---- */
 
-static int64_t wall_clock(void)
+/* A session's lifetime is a wait (node_timer: it runs out in real time
+ * even on an exercise node, whose clock stands still); its instants are
+ * shown on the node's clock (node_now), as every instant the node shows. */
+static json_t *timer_instant(gs_instant now, int64_t timer, int64_t t)
 {
-	return (int64_t)time(NULL);
+	return jinstant(now + (gs_instant)(t - timer));
 }
 
-static json_t *session_json(const struct node_session *s, const struct person *p)
+/* timer: node_timer() at the moment the node's clock reads now. */
+static json_t *session_json(struct node *n, int64_t timer, const struct node_session *s,
+			    const struct person *p)
 {
 	json_t *o = json_object();
+	gs_instant now = 0;
+
+	if (node_now(n, &now, NULL))
+		now = (gs_instant)timer;
 
 	json_object_set_new(o, "person", json_string(s->person));
 	json_object_set_new(o, "name", json_string(p->name));
 	json_object_set_new(o, "roles", local_roles_json(p->roles));
-	json_object_set_new(o, "created", jinstant((gs_instant)s->created_at));
-	json_object_set_new(o, "expires", jinstant((gs_instant)s->expires_at));
+	json_object_set_new(o, "created", timer_instant(now, timer, s->created_at));
+	json_object_set_new(o, "expires", timer_instant(now, timer, s->expires_at));
 	return o;
 }
 
@@ -170,13 +179,13 @@ static unsigned signin(struct call *c, int cookie, json_t **reply)
 	char tok[SESSION_TOKEN_STR];
 	struct node_session s;
 	struct person *p = NULL;
-	int64_t now = wall_clock();
+	int64_t wait_clock = node_timer(); /* the throttle's window is a wait */
 	unsigned status;
 	int ret, known;
 
 	if ((ret = session_signin_parse(c->r->body ? c->r->body : "", c->r->len, &req, &d)))
 		return local_fail(ret, &d, reply);
-	if (signin_limiter_blocked(&c->api->limiter, req.person, now)) {
+	if (signin_limiter_blocked(&c->api->limiter, req.person, wait_clock)) {
 		*reply = local_error("too many failed sign-ins for '%s': wait a minute", req.person);
 		status = MHD_HTTP_TOO_MANY_REQUESTS;
 		goto out;
@@ -191,7 +200,7 @@ static unsigned signin(struct call *c, int cookie, json_t **reply)
 	known = ret == 0;
 	ret = auth_password_check(known ? hash : auth_dummy_hash(), req.password, req.password_len);
 	if (ret || !known) {
-		signin_limiter_fail(&c->api->limiter, req.person, now);
+		signin_limiter_fail(&c->api->limiter, req.person, wait_clock);
 		*reply = local_error(SIGNIN_REFUSED);
 		status = MHD_HTTP_UNAUTHORIZED;
 		goto out;
@@ -204,7 +213,7 @@ static unsigned signin(struct call *c, int cookie, json_t **reply)
 	pthread_mutex_lock(c->lock);
 	ret = node_person_get(c->n, req.person, p, &d);
 	if (!ret)
-		ret = node_session_open(c->n, req.person, now, c->api->ttl, token, &s, &d);
+		ret = node_session_open(c->n, req.person, (wait_clock = node_timer()), c->api->ttl, token, &s, &d);
 	pthread_mutex_unlock(c->lock);
 	if (ret == GS_ENOTFOUND) { /* a password left behind by a removed person */
 		*reply = local_error(SIGNIN_REFUSED);
@@ -216,7 +225,7 @@ static unsigned signin(struct call *c, int cookie, json_t **reply)
 		goto out;
 	}
 	session_token_encode(token, tok);
-	*reply = session_json(&s, p);
+	*reply = session_json(c->n, wait_clock, &s, p);
 	if (cookie) {
 		char csrf[SESSION_TOKEN_STR];
 
@@ -256,7 +265,7 @@ static unsigned h_signin_cookie(struct call *c, json_t **reply)
 
 static unsigned h_whoami(struct call *c, json_t **reply)
 {
-	*reply = session_json(&c->session, c->who);
+	*reply = session_json(c->n, node_timer(), &c->session, c->who);
 	if (c->by_cookie) {
 		char csrf[SESSION_TOKEN_STR];
 
@@ -269,7 +278,7 @@ static unsigned h_whoami(struct call *c, json_t **reply)
 static unsigned h_signout(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
-	int ret = node_session_close(c->n, c->token, wall_clock(), &d);
+	int ret = node_session_close(c->n, c->token, node_timer(), &d);
 
 	if (ret == GS_EDENIED) {
 		*reply = local_error("no open session");
@@ -767,7 +776,7 @@ static unsigned authorize(struct call *c, const struct local_route *route, json_
 		*reply = local_error("sign in first: Authorization: Bearer <token> from POST /v1/session");
 		return MHD_HTTP_UNAUTHORIZED;
 	}
-	ret = node_session_find(c->n, c->token, wall_clock(), &c->session, &d);
+	ret = node_session_find(c->n, c->token, node_timer(), &c->session, &d);
 	if (!ret)
 		ret = node_person_get(c->n, c->session.person, c->who, &d);
 	if (ret == GS_EDENIED || ret == GS_ENOTFOUND) {

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "net/client.h"
@@ -21,6 +20,7 @@ int outbox_enqueue(struct node *n, const char *peer, const char *kind, const cha
 	struct store_outbox o;
 	struct party p;
 	char id[GS_MAX_NAME];
+	gs_instant now;
 	int ret;
 
 	if ((ret = node_party_get(n, peer, &p, d)))
@@ -28,15 +28,21 @@ int outbox_enqueue(struct node *n, const char *peer, const char *kind, const cha
 	if (!p.endpoint[0] || !p.tls_pin[0])
 		return gs_diag_set(d, GS_ESTATE, "party '%s' has no endpoint and TLS pin in its identity; carry the file by hand",
 				   peer);
-	snprintf(id, sizeof(id), "%s-%s", kind, ref);
+	if ((ret = node_now(n, &now, d)))
+		return ret;
+	/* one entry per (kind, thing, peer): the same note for two parties
+	 * is two deliveries */
+	snprintf(id, sizeof(id), "%s-%s-%s", kind, ref, peer);
 	memset(&o, 0, sizeof(o));
 	o.id = id;
 	o.peer = peer;
 	o.kind = kind;
 	o.ref = ref;
 	o.path = path;
-	o.created_at = (int64_t)time(NULL);
-	o.next_at = o.created_at;
+	/* queued at the node's clock; the retries wait on the machine's
+	 * (node_timer): a backoff is a wait, not an instant of record */
+	o.created_at = (int64_t)now;
+	o.next_at = node_timer();
 	ret = store_outbox_add(n->st, &o);
 	return ret ? gs_diag_set(d, ret, "cannot queue %s for %s", id, peer) : 0;
 }
@@ -153,12 +159,15 @@ static int is_resume_conflict(long status, const char *reply)
 int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d)
 {
 	struct due_list l = { NULL, 0, 0 };
-	int64_t now = (int64_t)time(NULL);
+	int64_t timer = node_timer();
+	gs_instant now;
 	size_t i;
 	int ret;
 
 	*delivered = *refused = *retry = 0;
-	if ((ret = store_outbox_each(n->st, 1, now, collect, &l))) {
+	if ((ret = node_now(n, &now, d)))
+		return ret;
+	if ((ret = store_outbox_each(n->st, 1, timer, collect, &l))) {
 		free(l.v);
 		return gs_diag_set(d, ret, "cannot read the outbox");
 	}
@@ -191,7 +200,7 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 					 (unsigned long long)offset, (unsigned long long)sb.st_size);
 			if (bundle && take_receipt(n, reply, &rd))
 				snprintf(ed.msg, sizeof(ed.msg), "delivered; receipt not accepted: %.900s", rd.msg);
-			store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, now, ed.msg, now);
+			store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, timer, ed.msg, now);
 			(*delivered)++;
 		} else if (!r && status >= 400 && status < 500 && !is_resume_conflict(status, reply)) {
 			json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
@@ -199,7 +208,7 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 			char msg[GS_DIAG_MAX];
 
 			snprintf(msg, sizeof(msg), "refused by %s (HTTP %ld): %.900s", e->peer, status, why ? why : "");
-			store_outbox_update(n->st, e->id, "refused", e->attempts + 1, now, msg, now);
+			store_outbox_update(n->st, e->id, "refused", e->attempts + 1, timer, msg, now);
 			json_decref(j);
 			(*refused)++;
 		} else {
@@ -218,7 +227,7 @@ int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry,
 					 why ? ": " : "", why ? why : "");
 				json_decref(j);
 			}
-			store_outbox_update(n->st, e->id, "pending", e->attempts + 1, now + wait, msg, 0);
+			store_outbox_update(n->st, e->id, "pending", e->attempts + 1, timer + wait, msg, 0);
 			(*retry)++;
 		}
 		free(reply);
@@ -249,7 +258,6 @@ static int find_one(void *ctx, const struct store_outbox *o)
 int outbox_retry(struct node *n, const char *id, struct gs_diag *d)
 {
 	struct find_entry f = { id, "", 0, 0 };
-	int64_t now = (int64_t)time(NULL);
 	int ret;
 
 	if ((ret = store_outbox_each(n->st, 0, 0, find_one, &f)))
@@ -258,16 +266,31 @@ int outbox_retry(struct node *n, const char *id, struct gs_diag *d)
 		return gs_diag_set(d, GS_ENOTFOUND, "no outbox entry '%s' ('gsomia outbox' lists them)", id);
 	if (!strcmp(f.state, "delivered"))
 		return gs_diag_set(d, GS_ESTATE, "outbox entry '%s' was delivered already", id);
-	ret = store_outbox_update(n->st, id, "pending", f.attempts, now, "to be sent again (outbox retry)", 0);
+	ret = store_outbox_update(n->st, id, "pending", f.attempts, node_timer(), "to be sent again (outbox retry)", 0);
 	return ret ? gs_diag_set(d, ret, "cannot update outbox entry '%s'", id) : 0;
+}
+
+struct list_ctx {
+	json_t *arr;
+	gs_instant now;  /* the node's clock */
+	int64_t timer;   /* node_timer() at the same moment */
+};
+
+static json_t *instant_json(int64_t t)
+{
+	char s[GS_INSTANT_STR];
+
+	if (t <= 0)
+		return json_null();
+	instant_format((gs_instant)t, s);
+	return json_string(s);
 }
 
 static int list_one(void *ctx, const struct store_outbox *o)
 {
+	struct list_ctx *c = ctx;
 	json_t *e = json_object();
-	char t[32];
-	struct tm tm;
-	time_t s;
+	int64_t wait = o->next_at - c->timer;
 
 	json_object_set_new(e, "id", json_string(o->id));
 	json_object_set_new(e, "peer", json_string(o->peer));
@@ -275,25 +298,31 @@ static int list_one(void *ctx, const struct store_outbox *o)
 	json_object_set_new(e, "ref", json_string(o->ref));
 	json_object_set_new(e, "state", json_string(o->state));
 	json_object_set_new(e, "attempts", json_integer(o->attempts));
-	s = (time_t)o->next_at;
-	gmtime_r(&s, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_set_new(e, "next_attempt", !strcmp(o->state, "pending") ? json_string(t) : json_null());
+	json_object_set_new(e, "queued_at", instant_json(o->created_at));
+	/* the wait left, shown on the node's clock */
+	json_object_set_new(e, "next_attempt", !strcmp(o->state, "pending")
+			    ? instant_json((int64_t)c->now + (wait > 0 ? wait : 0)) : json_null());
+	json_object_set_new(e, "done_at", instant_json(o->done_at));
 	json_object_set_new(e, "last_error", json_string(o->last_error));
-	json_array_append_new(ctx, e);
+	json_array_append_new(c->arr, e);
 	return 0;
 }
 
 int outbox_list(struct node *n, json_t **out, struct gs_diag *d)
 {
-	json_t *a = json_array();
-	int ret = store_outbox_each(n->st, 0, 0, list_one, a);
+	struct list_ctx c = { json_array(), 0, node_timer() };
+	int ret;
 
+	if ((ret = node_now(n, &c.now, d))) {
+		json_decref(c.arr);
+		return ret;
+	}
+	ret = store_outbox_each(n->st, 0, 0, list_one, &c);
 	if (ret) {
-		json_decref(a);
+		json_decref(c.arr);
 		return gs_diag_set(d, ret, "cannot read the outbox");
 	}
-	*out = a;
+	*out = c.arr;
 	return 0;
 }
 

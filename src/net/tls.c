@@ -178,7 +178,11 @@ int tls_pin_is_valid(const char *s)
 	       binlen == sizeof(bin);
 }
 
-/* A self-signed certificate for key, usable by a TLS server and client. */
+/* A self-signed certificate for key, usable by a TLS server and client.
+ * Its validity is on the machine's clock, not the node's: the TLS stacks
+ * that check it (peers' and browsers') read the machine's, so an exercise
+ * node's certificate must be valid in real time (docs/design.md, "The
+ * clock"). */
 static int make_cert(gnutls_x509_privkey_t key, gnutls_x509_crt_t crt, struct gs_diag *d)
 {
 	uint8_t serial[16];

@@ -203,6 +203,7 @@ void agreement_view_release(struct agreement_view *v)
 	for (i = 0; i < v->nversions; i++)
 		agreement_free(v->versions[i]);
 	free(v->notes);
+	free(v->ignored);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -335,6 +336,99 @@ static int cmp_note(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* Collects the notes lifecycle_admit() ignores into v->ignored. */
+struct ignore_ctx {
+	struct agreement_view *v;
+	int err;
+};
+
+static void ignore_one(void *ctx, const struct dipnote *note, int err, const char *reason)
+{
+	struct ignore_ctx *c = ctx;
+	struct ignored_note *x;
+
+	if (!c->v->ignored && !(c->v->ignored = calloc(GS_MAX_NOTES, sizeof(*c->v->ignored)))) {
+		c->err = GS_ENOMEM;
+		return;
+	}
+	if (c->v->nignored >= GS_MAX_NOTES)
+		return;
+	x = &c->v->ignored[c->v->nignored++];
+	x->note = *note;
+	x->err = err;
+	snprintf(x->reason, sizeof(x->reason), "%s", reason);
+}
+
+/* Keeps, of notes[0..*n) sorted in delivery order, those that apply;
+ * the others go to v->ignored (replacing what it held). */
+static int admit(struct agreement_view *v, struct dipnote *notes, size_t *n)
+{
+	struct ignore_ctx c = { v, 0 };
+	int ret;
+
+	v->nignored = 0;
+	ret = lifecycle_admit(v->versions[0], agreement_view_signed(v, 0), notes, *n, n, ignore_one, &c);
+	return ret ? ret : c.err;
+}
+
+/* One line naming a note: its kind, sender, delivery and id. */
+static void note_name(const struct dipnote *note, int32_t zone, char *out, size_t cap)
+{
+	char when[GS_INSTANT_STR];
+
+	instant_format_local(note->delivered, zone, when);
+	snprintf(out, cap, "%s note by %s delivered %s (%.16s)", dipnote_kind_name(note->kind), note->from,
+		 when, note->id);
+}
+
+/*
+ * The history held, with cand added (NULL: none) and the note `without`
+ * removed (NULL: none), replayed in delivery order: 0 if every note
+ * applies, else the refusal, naming the first note that would not: cand
+ * itself (its reason), or a note held that would no longer apply.
+ */
+static int replay_with(const struct agreement_view *v, const struct dipnote *cand, const char *without,
+		       struct gs_diag *d)
+{
+	struct agreement_view tmp;
+	struct dipnote *notes;
+	size_t i, n = 0;
+	char name[GS_MAX_LINE];
+	int ret;
+
+	notes = calloc(v->nnotes + 1, sizeof(*notes));
+	if (!notes)
+		return GS_ENOMEM;
+	for (i = 0; i < v->nnotes; i++)
+		if (!without || strcmp(v->notes[i].id, without))
+			notes[n++] = v->notes[i];
+	if (cand)
+		notes[n++] = *cand;
+	qsort(notes, n, sizeof(*notes), cmp_note);
+	tmp = *v;
+	tmp.ignored = NULL;
+	tmp.nignored = 0;
+	ret = admit(&tmp, notes, &n);
+	if (!ret && tmp.nignored) {
+		const struct ignored_note *x = &tmp.ignored[0];
+
+		if (cand && !strcmp(x->note.id, cand->id)) {
+			ret = gs_diag_set(d, x->err, "%s", x->reason);
+		} else {
+			note_name(&x->note, v->versions[0]->zone, name, sizeof(name));
+			if (cand)
+				ret = gs_diag_set(d, GS_EDENIED, "this note would make the %s no longer apply: %s",
+						  name, x->reason);
+			else
+				ret = gs_diag_set(d, GS_EDENIED, "without it, the %s would no longer apply: %s",
+						  name, x->reason);
+		}
+	}
+	free(tmp.ignored);
+	free(notes);
+	return ret;
+}
+
 /* Verifies the evidence and builds the view. Signatures and notes must
  * verify under the parties' keys; a signature line that claims a
  * party's key and fails is a forgery and refuses the whole set. */
@@ -458,26 +552,19 @@ static int assemble(struct evidence *e, party_lookup_fn lookup, void *lctx, int 
 		v->nnotes++;
 	}
 	qsort(v->notes, v->nnotes, sizeof(*v->notes), cmp_note);
-	for (i = 0; i < v->nnotes; i++) {
-		if (i && !strcmp(v->notes[i].id, v->notes[i - 1].id)) {
+	for (i = 1; i < v->nnotes; i++) {
+		if (!strcmp(v->notes[i].id, v->notes[i - 1].id)) {
 			memmove(&v->notes[i], &v->notes[i + 1], (v->nnotes - i - 1) * sizeof(*v->notes));
 			v->nnotes--;
 			i--;
-			continue;
-		}
-		/* Until every party has signed, the agreement is a draft whatever
-		 * notes are held; they are checked in order once it is signed. */
-		if (agreement_view_signed(v, 0) &&
-		    (ret = lifecycle_check_note(v->versions[0], true, v->notes, i, &v->notes[i], d))) {
-			char when[GS_INSTANT_STR];
-
-			instant_format_local(v->notes[i].delivered, v->versions[0]->zone, when);
-			gs_diag_prefix(d, "%s note by %s delivered %s", dipnote_kind_name(v->notes[i].kind),
-				       v->notes[i].from, when);
-			goto out;
 		}
 	}
-	ret = 0;
+	/* A replay applies what applies: a verified note the rules do not let
+	 * apply (late under late-notice: refuse, after termination...) is
+	 * listed with its reason, not fatal. Until every party has signed,
+	 * the agreement is a draft whatever notes are held; they are checked
+	 * in order once it is signed. */
+	ret = admit(v, v->notes, &v->nnotes);
 out:
 	free(sn);
 	if (ret)
@@ -752,6 +839,10 @@ static int store_view(struct node *n, struct evidence *e, const struct agreement
 		sd.note = e->notes[i].buf;
 		sd.note_len = e->notes[i].len;
 		ret = store_dipnote_put(n->st, &sd, now);
+		/* a note of this node's party that comes from outside is out
+		 * already: it can never be discarded */
+		if (!ret && !strcmp(dn->from, n->self.code))
+			ret = store_dipnote_set_given(n->st, id, now);
 		free(dn);
 		if (ret == GS_EEXIST) {
 			sum->already++;
@@ -765,6 +856,41 @@ static int store_view(struct node *n, struct evidence *e, const struct agreement
 out:
 	free(sn);
 	return ret;
+}
+
+static bool holds_note(const struct dipnote *notes, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(notes[i].id, id))
+			return true;
+	return false;
+}
+
+/* An import never leaves a note that does not apply: a new note must
+ * apply in its place in the whole history, and must not make a note held
+ * here stop applying (held: the view before the import, or NULL). */
+static int import_keeps_history(const struct agreement_view *v, const struct agreement_view *held,
+				struct gs_diag *d)
+{
+	char name[GS_MAX_LINE];
+
+	for (size_t i = 0; i < v->nignored; i++) {
+		const struct ignored_note *x = &v->ignored[i];
+
+		note_name(&x->note, v->versions[0]->zone, name, sizeof(name));
+		if (held && holds_note(held->notes, held->nnotes, x->note.id))
+			return gs_diag_set(d, GS_EDENIED, "this import would make the %s no longer apply: %s", name,
+					   x->reason);
+		{
+			bool was_ignored = false; /* held from before these rules: tolerated, listed */
+
+			for (size_t k = 0; held && k < held->nignored; k++)
+				was_ignored |= !strcmp(held->ignored[k].note.id, x->note.id);
+			if (!was_ignored)
+				return gs_diag_set(d, x->err, "the %s does not apply: %s", name, x->reason);
+		}
+	}
+	return 0;
 }
 
 int node_agreement_import(struct node *n, const char *path, struct import_summary *sum,
@@ -854,6 +980,12 @@ int node_agreement_import(struct node *n, const char *path, struct import_summar
 	if ((ret = assemble(&e, lookup_in_node, n, n->self.exercise, &v, d)))
 		goto out;
 	snprintf(sum->id, sizeof(sum->id), "%s", agreement_view_base(&v)->id);
+	if (!has_held && !agreement_view_load(n, sum->id, &held, NULL))
+		has_held = 1;
+	if ((ret = import_keeps_history(&v, has_held ? &held : NULL, d))) {
+		agreement_view_release(&v);
+		goto out;
+	}
 	if (!agreement_view_concerns(&v, n->self.code)) {
 		ret = gs_diag_set(d, GS_EDENIED, "agreement '%s': this node's party '%s' is not a party to it",
 				  sum->id, n->self.code);
@@ -944,7 +1076,7 @@ int node_agreement_sign(struct node *n, const char *id, int version, char **out,
 	return 0;
 }
 
-int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *outlen,
+int node_note_make(struct node *n, struct dipnote *note, bool given, char **out, size_t *outlen,
 		   struct gs_diag *d)
 {
 	struct agreement_view v;
@@ -962,24 +1094,28 @@ int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *out
 	note->exercise = n->self.exercise;
 	if (note->delivered == GS_INSTANT_NONE)
 		note->delivered = now;
+	/* the note on its own first, for its own reason */
 	ret = lifecycle_check_note(agreement_view_base(&v), agreement_view_signed(&v, 0), v.notes,
 				   v.nnotes, note, d);
-	agreement_view_release(&v);
-	if (ret)
-		return ret;
-	text = malloc(GS_MAX_NOTE_BYTES);
-	if (!text)
-		return GS_ENOMEM;
-	len = dipnote_format(note, text, GS_MAX_NOTE_BYTES);
-	if (len < 0) {
-		free(text);
-		return gs_diag_set(d, len, "note too long");
-	}
-	ret = node_sign(n, text, (size_t)len, out, outlen, d);
+	if (!ret && !(text = malloc(GS_MAX_NOTE_BYTES)))
+		ret = GS_ENOMEM;
+	if (!ret && (len = dipnote_format(note, text, GS_MAX_NOTE_BYTES)) < 0)
+		ret = gs_diag_set(d, len, "note too long");
+	if (!ret)
+		ret = node_sign(n, text, (size_t)len, out, outlen, d);
 	free(text);
-	if (ret)
+	if (!ret) {
+		/* then the whole history with the note in its place: a note the
+		 * node would refuse to import is never stored (docs/notes.md) */
+		note_id((const uint8_t *)*out, *outlen, note->id);
+		ret = replay_with(&v, note, NULL, d);
+	}
+	agreement_view_release(&v);
+	if (ret) {
+		free(*out);
+		*out = NULL;
 		return ret;
-	note_id((const uint8_t *)*out, *outlen, note->id);
+	}
 	sd.id = note->id;
 	sd.agreement = note->agreement;
 	sd.kind = dipnote_kind_name(note->kind);
@@ -988,6 +1124,7 @@ int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *out
 	sd.note = (const uint8_t *)*out;
 	sd.note_len = *outlen;
 	if ((ret = store_begin(n->st)) || (ret = store_dipnote_put(n->st, &sd, now)) ||
+	    (given && (ret = store_dipnote_set_given(n->st, note->id, now))) ||
 	    (ret = ledger_event(n, NULL, LEDGER_NOTE, now, note->agreement, d, "kind", sd.kind,
 				"note", note->id, NULL)) ||
 	    (ret = store_commit(n->st))) {
@@ -995,6 +1132,114 @@ int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *out
 		free(*out);
 		*out = NULL;
 		return gs_diag_set(d, ret, "cannot record the note");
+	}
+	return 0;
+}
+
+/* The held note id (or prefix) as made by this node: its row's bytes
+ * (*buf malloc'd) and its parsed text. */
+static int own_note(struct node *n, const char *id, char full[GS_NOTE_ID_HEX], uint8_t **buf, size_t *len,
+		    struct dipnote *out, struct gs_diag *d)
+{
+	struct store_dipnote sd;
+	struct signed_note *sn = calloc(1, sizeof(*sn));
+	int ret;
+
+	*buf = NULL;
+	if (!sn)
+		return GS_ENOMEM;
+	ret = store_dipnote_find(n->st, id, full, &sd, buf);
+	if (ret == GS_ENOTFOUND)
+		ret = gs_diag_set(d, ret, "no note '%.64s' is held here", id);
+	else if (ret == GS_EEXIST)
+		ret = gs_diag_set(d, GS_EUSAGE, "'%.64s' names more than one note: give more of its id", id);
+	else if (ret)
+		ret = gs_diag_set(d, ret, "cannot read the notes");
+	else if (note_parse((const char *)*buf, sd.note_len, sn, d) || dipnote_parse(sn->text, sn->text_len, out, d))
+		ret = gs_diag_set(d, GS_EIO, "damaged note %.16s", full);
+	else if (strcmp(out->from, n->self.code))
+		ret = gs_diag_set(d, GS_EDENIED, "note %.16s is by %s: only the notes this node made are its to give "
+				  "out or discard", full, out->from);
+	if (!ret) {
+		*len = sd.note_len;
+		snprintf(out->id, sizeof(out->id), "%s", full);
+	} else {
+		free(*buf);
+		*buf = NULL;
+	}
+	free(sn);
+	return ret;
+}
+
+int node_note_export(struct node *n, const char *id, char **out, size_t *outlen, struct gs_diag *d)
+{
+	struct dipnote *note = calloc(1, sizeof(*note));
+	char full[GS_NOTE_ID_HEX];
+	uint8_t *buf = NULL;
+	int64_t at;
+	gs_instant now;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	if (!note)
+		return GS_ENOMEM;
+	if ((ret = node_now(n, &now, d)) || (ret = own_note(n, id, full, &buf, &len, note, d)))
+		goto out;
+	if (store_dipnote_given(n->st, full, &at) == 0) {
+		ret = 0; /* given out before: nothing changes */
+	} else if ((ret = store_begin(n->st)) || (ret = store_dipnote_set_given(n->st, full, now)) ||
+		   (ret = ledger_event(n, NULL, LEDGER_NOTE, now, note->agreement, d, "kind",
+				       dipnote_kind_name(note->kind), "note", full, "event", "given-out", NULL)) ||
+		   (ret = store_commit(n->st))) {
+		store_rollback(n->st);
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the note as given out");
+		goto out;
+	}
+	*out = (char *)buf;
+	*outlen = len;
+	buf = NULL;
+out:
+	free(buf);
+	free(note);
+	return ret;
+}
+
+int node_note_discard(struct node *n, const char *id, struct dipnote *discarded, struct gs_diag *d)
+{
+	struct agreement_view v;
+	char full[GS_NOTE_ID_HEX], when[GS_INSTANT_STR];
+	uint8_t *buf = NULL;
+	size_t len;
+	int64_t at;
+	gs_instant now;
+	int ret;
+
+	memset(discarded, 0, sizeof(*discarded));
+	if ((ret = node_now(n, &now, d)) || (ret = own_note(n, id, full, &buf, &len, discarded, d)))
+		return ret;
+	free(buf);
+	if (store_dipnote_given(n->st, full, &at) == 0) {
+		instant_format((gs_instant)at, when);
+		return gs_diag_set(d, GS_EDENIED, "note %.16s was given out at %s (exported or queued for "
+				   "delivery); it stands, and only a later note can answer it", full, when);
+	}
+	/* the history without it must still hold together */
+	if ((ret = agreement_view_load(n, discarded->agreement, &v, d)))
+		return ret;
+	ret = replay_with(&v, NULL, full, d);
+	agreement_view_release(&v);
+	if (ret)
+		return ret;
+	if ((ret = store_begin(n->st)) || (ret = store_dipnote_delete(n->st, full)) ||
+	    (ret = ledger_event(n, NULL, LEDGER_NOTE, now, discarded->agreement, d, "kind",
+				dipnote_kind_name(discarded->kind), "note", full, "event", "discarded", NULL)) ||
+	    (ret = store_commit(n->st))) {
+		store_rollback(n->st);
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot discard note %.16s", full);
+		return ret;
 	}
 	return 0;
 }
@@ -1146,5 +1391,22 @@ json_t *agreement_status_json(const struct agreement_view *v, const struct lifec
 		json_array_append_new(events, e);
 	}
 	json_object_set_new(o, "events", events);
+	/* verified notes the rules do not let apply, with the reason */
+	events = json_array();
+	for (size_t k = 0; k < v->nignored; k++) {
+		const struct ignored_note *x = &v->ignored[k];
+		json_t *e;
+
+		if (x->note.delivered > at)
+			continue;
+		e = json_object();
+		json_object_set_new(e, "note", json_string(x->note.id));
+		json_object_set_new(e, "kind", json_string(dipnote_kind_name(x->note.kind)));
+		json_object_set_new(e, "from", json_string(x->note.from));
+		json_object_set_new(e, "delivered", jinstant(x->note.delivered));
+		json_object_set_new(e, "reason", json_string(x->reason));
+		json_array_append_new(events, e);
+	}
+	json_object_set_new(o, "ignored", events);
 	return o;
 }

@@ -29,12 +29,21 @@ struct party_set {
 
 const struct party *party_set_find(const struct party_set *s, const char *code);
 
+/* A note of the evidence that does not apply (lifecycle_admit), and why. */
+struct ignored_note {
+	struct dipnote note;
+	int err;                              /* lifecycle_check_note's code */
+	char reason[GS_DIAG_MAX];
+};
+
 struct agreement_view {
 	int nversions;                        /* by ascending version number */
 	struct agreement *versions[GS_MAX_VERSIONS];
 	bool signed_by[GS_MAX_VERSIONS][GS_MAX_PARTIES];
-	struct dipnote *notes;                /* in delivery order */
+	struct dipnote *notes;                /* the notes that apply, in delivery order */
 	size_t nnotes;
+	struct ignored_note *ignored;         /* the verified notes that do not, in delivery order */
+	size_t nignored;
 	struct party_set parties;             /* identities of the parties */
 };
 
@@ -95,9 +104,26 @@ int node_agreement_import(struct node *n, const char *path, struct import_summar
 int node_agreement_sign(struct node *n, const char *id, int version, char **out, size_t *outlen,
 			struct gs_diag *d);
 
-/* Makes, checks, records and returns a diplomatic note from this node. */
-int node_note_make(struct node *n, struct dipnote *note, char **out, size_t *outlen,
+/* Makes, checks, records and returns a diplomatic note from this node.
+ * The whole history is replayed with the note in its place: if the note,
+ * or any note held, would not apply, nothing is stored and d names the
+ * conflicting note. given: the note leaves the node at once (written to a
+ * file, queued for a peer), so it can no longer be discarded. */
+int node_note_make(struct node *n, struct dipnote *note, bool given, char **out, size_t *outlen,
 		   struct gs_diag *d);
+
+/* A note made here, as its signed bytes (*out malloc'd), now given out:
+ * from then on it cannot be discarded. GS_ENOTFOUND if no such note of
+ * this node is held. */
+int node_note_export(struct node *n, const char *id, char **out, size_t *outlen, struct gs_diag *d);
+
+/* Discards a note made here and never given out (node_note_make with
+ * given false, and no node_note_export since). Refused (GS_EDENIED) once it
+ * was given out, for a note another party made, or if the history without
+ * it would leave another note not applying. id: the note's id or a prefix
+ * of at least 8 hex digits. *kind and *agreement (may be NULL) get what
+ * it was. */
+int node_note_discard(struct node *n, const char *id, struct dipnote *discarded, struct gs_diag *d);
 
 /* Calls fn for each agreement id held. */
 int node_agreement_each(struct node *n, int (*fn)(void *ctx, const char *id, int version), void *ctx);

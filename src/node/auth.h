@@ -9,8 +9,10 @@
  * interactive limits) in its own table, never in the person's record and
  * never in a diag. A session is 32 random bytes handed to the person once
  * as its token; the node keeps only the token's SHA-256, with the person,
- * the creation and the expiry (UTC seconds on the system clock: a session
- * is about real time even on an exercise node), and the revocation.
+ * the creation and the expiry (seconds of node_timer(): a session's
+ * lifetime is a wait, so it runs out in real time even on an exercise
+ * node, whose clock stands still; the local API shows them on the node's
+ * clock), and the revocation.
  *
  * Roles are not kept with the session: the caller reads the person's
  * record on every call, so a role taken away counts at once.

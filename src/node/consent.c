@@ -625,6 +625,37 @@ int node_consents(struct node *n, json_t **out, struct gs_diag *d)
 	return 0;
 }
 
+int node_item_consents(struct node *n, json_t *rec, json_t **out, struct gs_diag *d)
+{
+	json_t *all = NULL, *mine = json_array(), *c;
+	const char *names[3] = { jstr(rec, "id"), jstr(rec, "copy_of"), jstr(rec, "translation_of") };
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (!mine)
+		return GS_ENOMEM;
+	if ((ret = node_consents(n, &all, d))) {
+		json_decref(mine);
+		return ret;
+	}
+	json_array_foreach(all, i, c) {
+		const char *item = jstr(c, "item");
+		bool about = false;
+
+		if (strcmp(jstr(c, "originator"), jstr(rec, "originator")))
+			continue;
+		for (int k = 0; k < 3; k++)
+			about |= item[0] && names[k][0] && !strcmp(item, names[k]);
+		about |= !item[0] && jstr(c, "topic")[0] && !strcmp(jstr(c, "topic"), jstr(rec, "topic"));
+		if (about)
+			json_array_append(mine, c);
+	}
+	json_decref(all);
+	*out = mine;
+	return 0;
+}
+
 static int to_consent(json_t *o, struct consent *c)
 {
 	enum consent_kind k;
@@ -695,6 +726,44 @@ void consent_set_free(struct consent_set *s)
 	free(s->c);
 	free(s->ids);
 	memset(s, 0, sizeof(*s));
+}
+
+struct consent_cache {
+	bool filled;
+	uint64_t external, internal; /* store_data_version() when filled */
+	struct consent_set set;
+};
+
+int node_consents_borrow(struct node *n, const struct consent_set **out, struct gs_diag *d)
+{
+	struct consent_cache *c = n->consents;
+	uint64_t ext, in;
+	int ret;
+
+	if (!c && !(c = n->consents = calloc(1, sizeof(*c))))
+		return GS_ENOMEM;
+	if ((ret = store_data_version(n->st, &ext, &in)))
+		return gs_diag_set(d, ret, "cannot read the database");
+	if (!c->filled || ext != c->external || in != c->internal) {
+		consent_set_free(&c->set);
+		c->filled = false;
+		if ((ret = node_consent_set(n, &c->set, d)))
+			return ret;
+		c->filled = true;
+		c->external = ext;
+		c->internal = in;
+	}
+	*out = &c->set;
+	return 0;
+}
+
+void node_consent_cache_release(struct node *n)
+{
+	if (!n->consents)
+		return;
+	consent_set_free(&n->consents->set);
+	free(n->consents);
+	n->consents = NULL;
 }
 
 int node_consent_get(struct node *n, const char *id, struct consent *out, struct gs_diag *d)

@@ -81,6 +81,11 @@ int node_consent_note(struct node *n, const char *id, char **note, size_t *len, 
 /* Every consent, request and refusal held, with its state at now. */
 int node_consents(struct node *n, json_t **out, struct gs_diag *d);
 
+/* Those that concern the held item rec (a record of node_items()): from
+ * its originator, naming it, the original of a copy or translation, or
+ * its topic as a class; each with its state now (gsomia items show). */
+int node_item_consents(struct node *n, json_t *rec, json_t **out, struct gs_diag *d);
+
 /* The consents held, as decisions take them; ids[i] is the full note id
  * of c[i] (c[i].id holds its first 16 digits, for sentences). */
 struct consent_set {
@@ -90,6 +95,13 @@ struct consent_set {
 };
 int node_consent_set(struct node *n, struct consent_set *s, struct gs_diag *d);
 void consent_set_free(struct consent_set *s);
+/* The same without a copy: the node's kept set, valid until the next call
+ * on this node that reads or changes consents; read again only when the
+ * database changed (every decision reads it). */
+int node_consents_borrow(struct node *n, const struct consent_set **out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+/* Drops the kept set (node_close()). */
+void node_consent_cache_release(struct node *n);
 
 /* One consent by note id, as a decision takes it. GS_ENOTFOUND if not held. */
 int node_consent_get(struct node *n, const char *id, struct consent *out, struct gs_diag *d);

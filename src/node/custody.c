@@ -11,6 +11,7 @@
 #include "core/decide.h"
 #include "crypto/note.h"
 #include "node/custody.h"
+#include "node/decisions.h"
 #include "node/items.h"
 #include "node/items_internal.h"
 #include "node/keyhistory.h"
@@ -22,20 +23,6 @@
 #include "util/banned.h"
 
 #define MAX_CHAIN 32 /* links from a copy of a copy ... to its original */
-
-static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int refuse(struct custody_refusal *ref, const char *rule, const char *fmt, ...)
-{
-	va_list ap;
-
-	copy_str(ref->rule, sizeof(ref->rule), rule);
-	va_start(ap, fmt);
-	vsnprintf(ref->reason, sizeof(ref->reason), fmt, ap);
-	va_end(ap);
-	return GS_EDENIED;
-}
 
 static int refuse_decision(struct custody_refusal *ref, const struct decision *dec)
 {
@@ -80,15 +67,52 @@ static bool status_final(const char *status)
 	return !strcmp(status, "destroyed") || !strcmp(status, "returned");
 }
 
-/* Refuses every action on an item that was destroyed or returned. */
-static int check_not_disposed(json_t *rec, const char *action, struct custody_refusal *ref)
+static const char *parent_of(json_t *rec);
+
+/* The facts decide_custody reads about rec, for action. */
+static void custody_facts_of(const struct node *n, json_t *rec, const struct holding *h,
+			     enum custody_action action, struct custody_facts *f)
 {
 	json_t *disp = json_object_get(rec, "disposal");
+	gs_instant at;
 
-	if (!status_final(jstr(rec, "status")))
-		return 0;
-	return refuse(ref, "custody.status", "refused: item '%s' was %s at %s by %s; it cannot be %s",
-		      jstr(rec, "id"), jstr(rec, "status"), jstr(disp, "at"), jstr(disp, "by"), action);
+	memset(f, 0, sizeof(*f));
+	f->action = action;
+	f->holding = h;
+	f->self = n->self.code;
+	f->is_copy = parent_of(rec)[0] != 0;
+	f->disposed_at = GS_INSTANT_NONE;
+	if (!instant_parse(jstr(disp, "at"), 0, &at))
+		f->disposed_at = at;
+	f->disposed_by = jstr(disp, "by");
+	f->live_copies = "";
+}
+
+/* decide_custody, a refusal as *ref. */
+static int custody_check(const struct custody_facts *f, struct custody_refusal *ref)
+{
+	struct decision dec;
+
+	if (decide_custody(f, &dec) || !dec.permit)
+		return refuse_decision(ref, &dec);
+	return 0;
+}
+
+/* Refuses every action on an item that was destroyed or returned. */
+static int check_not_disposed(const struct node *n, json_t *rec, enum custody_action action,
+			      struct custody_refusal *ref)
+{
+	struct holding *h = calloc(1, sizeof(*h));
+	struct custody_facts f;
+	int ret;
+
+	if (!h)
+		return GS_ENOMEM;
+	item_to_holding(rec, h);
+	custody_facts_of(n, rec, h, action, &f);
+	ret = custody_check(&f, ref);
+	free(h);
+	return ret;
 }
 
 /* ---- the item family: copies and translations of an original ---------- */
@@ -181,7 +205,6 @@ static int next_id(struct node *n, const char *base, char kind, char out[GS_MAX_
 
 struct actor {
 	struct person p;
-	struct facility f;
 	struct holding h;
 	struct decision dec;
 };
@@ -216,38 +239,23 @@ static int log_refusal(struct node *n, json_t *rec, const char *person, const ch
 	return 0;
 }
 
-/* decide_access for person on the item, as 'gsomia open' decides it; a
- * refusal is logged and returned as GS_EDENIED with *ref. */
+/* The access decision 'gsomia open' takes for person on the item
+ * (node_judge_access); a refusal is logged and returned as GS_EDENIED
+ * with *ref. */
 static int access_check(struct node *n, json_t *rec, const char *person, const char *action, gs_instant now,
 			struct actor *ac, struct custody_refusal *ref, struct gs_diag *d)
 {
-	struct agreement_view v;
-	struct lifecycle_status *st;
-	const struct agreement *a;
 	int ret;
 
 	item_to_holding(rec, &ac->h);
 	if ((ret = node_person_get(n, person, &ac->p, d)))
 		return ret;
-	if (!ac->p.facility[0])
-		return refuse(ref, "access.facility", "refused: person '%s' belongs to no facility and can %s nothing",
-			      person, action);
-	if ((ret = node_facility_get(n, ac->p.facility, &ac->f, d)))
+	if ((ret = node_judge_access(n, &ac->h, person, ac->p.facility, NULL, now, &ac->dec, d)))
 		return ret;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return GS_ENOMEM;
-	ret = item_agreement_at(n, ac->h.agreement, now, &v, st, &a, d);
-	free(st);
-	if (ret)
-		return ret;
-	ret = decide_access(a, &n->self, &ac->h, &ac->p, &ac->f, NULL, 0, now, &ac->dec);
-	ret = node_access_amend(n, &ac->h, &ac->p, &ac->f, now, ret, &ac->dec); /* node/visits.h */
-	agreement_view_release(&v);
-	if (!ret && ac->dec.permit)
+	if (ac->dec.permit)
 		return 0;
 	refuse_decision(ref, &ac->dec);
-	if ((ret = log_refusal(n, rec, person, ac->f.id, action, ref, now, d)))
+	if ((ret = log_refusal(n, rec, person, ac->p.facility, action, ref, now, d)))
 		return ret;
 	return GS_EDENIED;
 }
@@ -286,7 +294,7 @@ int node_copy(struct node *n, const struct copy_request *r, json_t **ids, struct
 			goto out;
 		facility = r->facility;
 	}
-	if ((ret = check_not_disposed(rec, "copied", ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_COPY, ref)))
 		goto out;
 	if ((ret = access_check(n, rec, r->person, "copy", now, ac, ref, d)))
 		goto out;
@@ -441,14 +449,8 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = check_not_disposed(rec, "translated", ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_TRANSLATE, ref)))
 		goto out;
-	if (!strcmp(jstr(rec, "originator"), n->self.code)) {
-		ret = refuse(ref, "translate.originator",
-			     "refused: this node (%s) is the originator of '%s'; Art 15 governs translations of another party's information, and the originator's own are new items it releases as such",
-			     n->self.code, r->item);
-		goto out;
-	}
 	in = open(r->file, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		ret = gs_diag_set(d, GS_EIO, "%s: %s", r->file, strerror(errno));
@@ -457,17 +459,15 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 	if ((ret = access_check(n, rec, r->person, "translate", now, ac, ref, d)))
 		goto out;
 	/* Art 15: only persons holding a PSC translate, and only translators. */
-	if (!(ac->p.roles & ROLE_TRANSLATOR) || !ac->p.psc.level[0]) {
-		if (!(ac->p.roles & ROLE_TRANSLATOR))
-			refuse(ref, "translate.role",
-			       "refused: %s is not a translator; only a person with the translator role and a PSC translates (Art 15)",
-			       ac->p.name[0] ? ac->p.name : r->person);
-		else
-			refuse(ref, "translate.psc", "refused: %s holds no PSC; only a person holding a PSC translates (Art 15)",
-			       ac->p.name[0] ? ac->p.name : r->person);
-		if (!(ret = log_refusal(n, rec, r->person, ac->f.id, "translate", ref, now, d)))
-			ret = GS_EDENIED;
-		goto out;
+	{
+		struct decision td;
+
+		if (decide_translator(&ac->p, &td) || !td.permit) {
+			refuse_decision(ref, &td);
+			if (!(ret = log_refusal(n, rec, r->person, ac->p.facility, "translate", ref, now, d)))
+				ret = GS_EDENIED;
+			goto out;
+		}
 	}
 	if ((ret = next_id(n, r->item, 't', res->item, d)))
 		goto out;
@@ -584,54 +584,6 @@ out:
 
 /* ---- reclassification (Art 6(g)) ------------------------------------- */
 
-/* The notice's fields, in this order, one "key value" line each. */
-static const char *const notice_keys[] = { "item", "originator", "agreement", "previous", "label", "instant" };
-#define NOTICE_FIELDS (sizeof(notice_keys) / sizeof(notice_keys[0]))
-
-struct notice {
-	char item[GS_MAX_ID];
-	char originator[GS_MAX_CODE];
-	char agreement[GS_MAX_ID];
-	char previous[GS_MAX_LABEL];
-	char label[GS_MAX_LABEL];
-	char instant_text[GS_INSTANT_STR];
-	gs_instant instant;
-};
-
-static int notice_parse(const char *text, size_t len, struct notice *nt, struct gs_diag *d)
-{
-	char *dst[NOTICE_FIELDS] = { nt->item, nt->originator, nt->agreement, nt->previous, nt->label,
-				     nt->instant_text };
-	size_t caps[NOTICE_FIELDS] = { sizeof(nt->item), sizeof(nt->originator), sizeof(nt->agreement),
-				       sizeof(nt->previous), sizeof(nt->label), sizeof(nt->instant_text) };
-	const char *p = text, *end = text + len;
-	size_t i, klen, vlen;
-
-	memset(nt, 0, sizeof(*nt));
-	if (len < sizeof(RECLASSIFY_MAGIC) - 1 || memcmp(text, RECLASSIFY_MAGIC, sizeof(RECLASSIFY_MAGIC) - 1))
-		return gs_diag_set(d, GS_EINVAL, "1:1: not a reclassification notice (%.*s expected)",
-				   (int)sizeof(RECLASSIFY_MAGIC) - 2, RECLASSIFY_MAGIC);
-	p += sizeof(RECLASSIFY_MAGIC) - 1;
-	for (i = 0; i < NOTICE_FIELDS; i++) {
-		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-
-		klen = strlen(notice_keys[i]);
-		if (!nl || (size_t)(nl - p) <= klen + 1 || memcmp(p, notice_keys[i], klen) || p[klen] != ' ')
-			return gs_diag_set(d, GS_EINVAL, "%zu:1: '%s VALUE' expected", i + 2, notice_keys[i]);
-		vlen = (size_t)(nl - p) - klen - 1;
-		if (vlen >= caps[i])
-			return gs_diag_set(d, GS_ELIMIT, "%zu:%zu: value too long", i + 2, klen + 2);
-		memcpy(dst[i], p + klen + 1, vlen);
-		dst[i][vlen] = 0;
-		p = nl + 1;
-	}
-	if (p != end)
-		return gs_diag_set(d, GS_EINVAL, "%zu:1: unexpected line after 'instant'", NOTICE_FIELDS + 2);
-	if (instant_parse(nt->instant_text, 0, &nt->instant))
-		return gs_diag_set(d, GS_EINVAL, "%zu:9: bad instant '%s'", NOTICE_FIELDS + 1, nt->instant_text);
-	return 0;
-}
-
 static int release_peer(void *ctx, const char *bundle, const char *json, int has_receipt)
 {
 	json_t *peers = ctx, *o = json_loads(json, 0, NULL);
@@ -652,10 +604,33 @@ static int release_peer(void *ctx, const char *bundle, const char *json, int has
 	return 0;
 }
 
+/* The onward releases of an item (this node passed it on, not as its
+ * originator): {recipient, agreement} each, once per recipient. */
+static int onward_one(void *ctx, const char *bundle, const char *json, int has_receipt)
+{
+	json_t *legs = ctx, *o = json_loads(json, 0, NULL), *l;
+	size_t i;
+
+	(void)bundle;
+	(void)has_receipt;
+	if (!o)
+		return GS_EIO;
+	if (json_is_true(json_object_get(o, "onward"))) {
+		json_array_foreach(legs, i, l)
+			if (!strcmp(jstr(l, "recipient"), jstr(o, "recipient")))
+				break;
+		if (i == json_array_size(legs))
+			json_array_append_new(legs, json_pack("{s:s,s:s}", "recipient", jstr(o, "recipient"),
+							      "agreement", jstr(o, "agreement")));
+	}
+	json_decref(o);
+	return 0;
+}
+
 /* Sets a record's classification: the originator's label, the marking,
  * and the history entry. */
-static void record_reclassify(json_t *rec, const struct notice *nt, const struct marking *mk, gs_instant now,
-			      const char *digest_hex, const char *note)
+static void record_reclassify(json_t *rec, const struct reclassify_notice *nt, const struct marking *mk,
+			      gs_instant now, const char *digest_hex, const char *note, const char *via)
 {
 	json_t *hist = json_object_get(rec, "reclassifications"), *e = json_object();
 
@@ -664,8 +639,10 @@ static void record_reclassify(json_t *rec, const struct notice *nt, const struct
 		json_object_set_new(rec, "reclassifications", hist);
 	}
 	json_object_set_new(e, "applied_at", jinstant(now));
-	json_object_set_new(e, "instant", json_string(nt->instant_text));
+	json_object_set_new(e, "instant", jinstant(nt->instant));
 	json_object_set_new(e, "by", json_string(nt->originator));
+	if (via && via[0])
+		json_object_set_new(e, "forwarded_by", json_string(via));
 	json_object_set_new(e, "previous", json_string(jstr(rec, "label")));
 	json_object_set_new(e, "label", json_string(nt->label));
 	json_object_set_new(e, "previous_marking", json_deep_copy(json_object_get(rec, "marking")));
@@ -683,15 +660,16 @@ static void record_reclassify(json_t *rec, const struct notice *nt, const struct
 /* Writes rec and every active record of fam with the new classification,
  * each with a custody event and a ledger entry in peers (NULL: the log
  * for the item's peer). Inside the caller's transaction. */
-static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struct notice *nt,
+static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struct reclassify_notice *nt,
 			   const struct marking *mk, gs_instant now, const uint8_t digest[32], const char *note,
-			   json_t *peers, json_t *applied, struct gs_diag *d)
+			   const char *via, json_t *peers, json_t *applied, struct gs_diag *d)
 {
-	char hex[65], detail[GS_MAX_LINE], labels[GS_BUNDLE_MAX_BANNER];
+	char hex[65], detail[GS_MAX_LINE], labels[GS_BUNDLE_MAX_BANNER], when[GS_INSTANT_STR];
 	size_t i, j;
 	int ret;
 
 	hex_encode(digest, 32, hex, sizeof(hex));
+	instant_format(nt->instant, when);
 	for (i = 0; i <= json_array_size(fam); i++) {
 		json_t *r = i == 0 ? rec : json_array_get(fam, i - 1);
 		char id[GS_MAX_ID], previous[GS_MAX_LABEL];
@@ -700,9 +678,10 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 			continue;
 		copy_str(id, sizeof(id), jstr(r, "id"));
 		copy_str(previous, sizeof(previous), jstr(r, "label"));
-		record_reclassify(r, nt, mk, now, hex, i == 0 ? note : NULL);
+		record_reclassify(r, nt, mk, now, hex, i == 0 ? note : NULL, via);
 		join_labels(json_object_get(r, "marking"), labels, sizeof(labels));
-		snprintf(detail, sizeof(detail), "%s -> %s; marked %s (notice %.16s)", previous, nt->label, labels, hex);
+		snprintf(detail, sizeof(detail), "%s -> %s; marked %s (notice %.16s%s%s)", previous, nt->label, labels,
+			 hex, via && via[0] ? ", forwarded by " : "", via ? via : "");
 		if ((ret = item_put(n, r, now)) ||
 		    (ret = store_custody_add(n->st, id, now, "reclassified", nt->originator, detail)))
 			return ret;
@@ -723,7 +702,9 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 			ledger_entry_field(&e, "previous", previous);
 			ledger_entry_field(&e, "label", nt->label);
 			ledger_entry_field(&e, "marking", labels);
-			ledger_entry_field(&e, "instant", nt->instant_text);
+			ledger_entry_field(&e, "instant", when);
+			if (via && via[0])
+				ledger_entry_field(&e, "forwarded-by", via);
 			if ((ret = ledger_append(n, peer, &e, NULL, d)))
 				return ret;
 		}
@@ -732,23 +713,51 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 	return 0;
 }
 
+/* Keeps a signed text that leaves this node as HOME/outgoing/NAME (the
+ * outbox names files that stay): path out. */
+static int keep_outgoing(struct node *n, const char *name, const char *buf, size_t len, char *path, size_t cap,
+			 struct gs_diag *d)
+{
+	int ret, k;
+
+	if ((ret = item_ensure_dir(n, "outgoing", d)))
+		return ret;
+	k = snprintf(path, cap, "%s/outgoing/%s", n->home, name);
+	if (k < 0 || (size_t)k >= cap)
+		return gs_diag_set(d, GS_ELIMIT, "path too long: %s/outgoing/%s", n->home, name);
+	return write_file_atomic(path, buf, len, 0600, d);
+}
+
+static void add_delivery(struct reclassify_deliveries *out, const char *to, const char *ref, const char *path)
+{
+	struct reclassify_delivery *x;
+
+	if (out->n >= GS_MAX_PARTIES)
+		return;
+	x = &out->v[out->n++];
+	copy_str(x->to, sizeof(x->to), to);
+	copy_str(x->ref, sizeof(x->ref), ref);
+	copy_str(x->path, sizeof(x->path), path);
+}
+
 int node_reclassify_notice(struct node *n, const char *item, const char *label, char **note, size_t *len,
-			   struct custody_refusal *ref, struct gs_diag *d)
+			   struct reclassify_deliveries *out, struct custody_refusal *ref, struct gs_diag *d)
 {
 	struct holding *h = NULL;
 	struct party *rp = NULL;
 	struct marking *mk = NULL;
 	struct lifecycle_status *st = NULL;
-	struct notice nt;
+	struct reclassify_notice nt;
 	struct decision dec;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *peers = NULL, *applied = NULL;
-	char text[GS_MAX_LINE * 2];
+	char text[GS_MAX_LINE * 2], hex[65], name[GS_MAX_NAME], path[GS_HOME_MAX + 128];
 	uint8_t digest[32];
 	gs_instant now;
 	size_t i;
 	int ret, k;
 
 	memset(ref, 0, sizeof(*ref));
+	memset(out, 0, sizeof(*out));
 	*note = NULL;
 	*len = 0;
 	if (!n->keys_loaded)
@@ -766,20 +775,10 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 		goto out;
 	}
 	item_to_holding(rec, h);
-	if ((ret = check_not_disposed(rec, "reclassified", ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_RECLASSIFY, ref)))
 		goto out;
 	if (decide_reclassify(h, &n->self, n->self.code, label, &dec) || !dec.permit) {
 		ret = refuse_decision(ref, &dec);
-		goto out;
-	}
-	if (parent_of(rec)[0]) {
-		ret = refuse(ref, "reclassify.original",
-			     "refused: '%s' is a copy or translation of '%s'; the notice names the original, and it applies to every copy",
-			     item, parent_of(rec));
-		goto out;
-	}
-	if (!strcmp(jstr(rec, "label"), label)) {
-		ret = refuse(ref, "reclassify.same", "refused: item '%s' is already classified %s", item, label);
 		goto out;
 	}
 	/* The new label must be releasable to every party that holds it, under
@@ -803,10 +802,6 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 		for (i = 0; !ret && i < json_array_size(peers); i++) {
 			if ((ret = node_party_get(n, json_string_value(json_array_get(peers, i)), rp, d)))
 				break;
-			if (!annex) {
-				ret = refuse(ref, "reclassify.label", "refused: agreement '%s' has no annex in effect", a->id);
-				break;
-			}
 			if (decide_marking(a, annex, &n->self, rp, label, mk, &dec) || !dec.permit)
 				ret = refuse_decision(ref, &dec);
 		}
@@ -820,17 +815,25 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 	copy_str(nt.agreement, sizeof(nt.agreement), jstr(rec, "agreement"));
 	copy_str(nt.previous, sizeof(nt.previous), jstr(rec, "label"));
 	copy_str(nt.label, sizeof(nt.label), label);
-	instant_format(now, nt.instant_text);
 	nt.instant = now;
-	k = snprintf(text, sizeof(text), RECLASSIFY_MAGIC "item %s\noriginator %s\nagreement %s\nprevious %s\nlabel %s\ninstant %s\n",
-		     nt.item, nt.originator, nt.agreement, nt.previous, nt.label, nt.instant_text);
-	if (k < 0 || (size_t)k >= sizeof(text)) {
-		ret = gs_diag_set(d, GS_ELIMIT, "reclassification notice too long");
+	if ((k = reclassify_notice_format(&nt, text, sizeof(text))) < 0) {
+		ret = gs_diag_set(d, k, "cannot write the reclassification notice");
 		goto out;
 	}
 	if ((ret = node_sign(n, text, (size_t)k, note, len, d)))
 		goto out;
 	crypto_hash_sha256(digest, (const uint8_t *)*note, *len);
+	hex_encode(digest, 32, hex, sizeof(hex));
+	/* kept for delivery to every party it was released to */
+	snprintf(name, sizeof(name), "reclassification-%.16s.note", hex);
+	if ((ret = keep_outgoing(n, name, *note, *len, path, sizeof(path), d)))
+		goto out;
+	for (i = 0; i < json_array_size(peers); i++) {
+		char r[GS_MAX_ID];
+
+		snprintf(r, sizeof(r), "%.16s-%s", hex, json_string_value(json_array_get(peers, i)));
+		add_delivery(out, json_string_value(json_array_get(peers, i)), r, path);
+	}
 	/* At the originator the marking is the label itself. */
 	memset(mk, 0, sizeof(*mk));
 	mk->nlabels = 1;
@@ -840,7 +843,7 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 	fam = family_of(all, item);
 	if ((ret = store_begin(n->st)))
 		goto out;
-	if ((ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, *note, peers, applied, d)) ||
+	if ((ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, *note, NULL, peers, applied, d)) ||
 	    (ret = store_commit(n->st))) {
 		store_rollback(n->st);
 		if (!d || !d->msg[0])
@@ -852,6 +855,7 @@ out:
 		free(*note);
 		*note = NULL;
 		*len = 0;
+		memset(out, 0, sizeof(*out));
 	}
 	json_decref(rec);
 	json_decref(all);
@@ -865,163 +869,284 @@ out:
 	return ret;
 }
 
+/* The signed text of path: a notice, or a forward carrying one. The
+ * originator's notice bytes go to *notice (inside buf or fw), its parse
+ * to nt; the check of each signature to the facts. */
+struct notice_read {
+	uint8_t *buf;                    /* the file */
+	size_t len;
+	struct signed_note sn;           /* the outer note */
+	struct signed_note inner;        /* the originator's notice, if forwarded */
+	struct reclassify_forward fw;
+	bool forwarded;
+	const uint8_t *notice;           /* the originator's signed notice */
+	size_t notice_len;
+	struct reclassify_notice nt;
+	struct party originator, forwarder;
+};
+
+static enum notice_signature check_signature(struct node *n, const struct signed_note *sn, const char *code,
+					     gs_instant at, struct party *out)
+{
+	int ret;
+
+	if (node_party_get(n, code, out, NULL))
+		return NOTICE_SIGNER_UNKNOWN;
+	/* with the key the party held at `at`, none reported compromised by
+	 * then (node/keyhistory.h); at NONE any key of its history */
+	ret = party_note_verify_at(out, sn, at, NULL);
+	return !ret ? NOTICE_SIGNED : ret == GS_EDENIED ? NOTICE_KEY_UNTRUSTED
+	       : ret == GS_ENOTFOUND ? NOTICE_NOT_SIGNED : NOTICE_FORGED;
+}
+
+static int notice_read(struct node *n, const char *path, struct notice_read *r, struct notice_facts *f,
+		       struct gs_diag *d)
+{
+	const struct signed_note *sn = &r->sn;
+	uint8_t digest[32];
+	int ret;
+
+	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &r->buf, &r->len, d)))
+		return ret;
+	if ((ret = note_parse((const char *)r->buf, r->len, &r->sn, d)))
+		goto bad;
+	r->notice = r->buf;
+	r->notice_len = r->len;
+	if (reclassify_is_forward(r->sn.text, r->sn.text_len)) {
+		if ((ret = reclassify_forward_parse(r->sn.text, r->sn.text_len, &r->fw, d)))
+			goto bad;
+		r->forwarded = true;
+		f->forward = &r->fw;
+		f->forward_signature = check_signature(n, &r->sn, r->fw.from, GS_INSTANT_NONE, &r->forwarder);
+		r->notice = r->fw.notice;
+		r->notice_len = r->fw.notice_len;
+		crypto_hash_sha256(digest, r->notice, r->notice_len);
+		f->forward_digest_ok = !sodium_memcmp(digest, r->fw.notice_sha256, 32);
+		if ((ret = note_parse((const char *)r->notice, r->notice_len, &r->inner, d))) {
+			gs_diag_prefix(d, "the notice the forward carries");
+			goto bad;
+		}
+		sn = &r->inner;
+	}
+	if ((ret = reclassify_notice_parse(sn->text, sn->text_len, &r->nt, d)))
+		goto bad;
+	f->notice = &r->nt;
+	f->signature = check_signature(n, sn, r->nt.originator, r->nt.instant, &r->originator);
+	f->originator = f->signature == NOTICE_SIGNER_UNKNOWN ? NULL : &r->originator;
+	return 0;
+bad:
+	gs_diag_prefix(d, "%s", path);
+	return ret;
+}
+
+/* The label this node shows that belongs to its own scheme: what the
+ * party it passed the item to marks it from. */
+static const char *own_label(const struct node *n, const struct marking *mk)
+{
+	for (int i = 0; i < mk->nlabels; i++)
+		if (scheme_find(&n->self.scheme, mk->labels[i]) >= 0)
+			return mk->labels[i];
+	return mk->nlabels ? mk->labels[0] : "";
+}
+
+/* For each party this node passed the item on to: a forward of the
+ * originator's notice, signed here, kept under HOME/outgoing and logged
+ * in the log for that party (inside the caller's transaction). */
+static int make_forwards(struct node *n, const struct notice_read *r, const char *item, const struct marking *mk,
+			 gs_instant now, struct reclassify_deliveries *out, struct gs_diag *d)
+{
+	struct reclassify_forward *fw = calloc(1, sizeof(*fw));
+	json_t *legs = json_array(), *l;
+	char *text = NULL, *signed_text = NULL, hex[65], name[GS_MAX_NAME], path[GS_HOME_MAX + 128], r16[GS_MAX_ID];
+	size_t i, slen;
+	int ret = 0, k;
+
+	if (!fw || !legs || !(text = malloc(GS_MAX_NOTE_BYTES))) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = store_release_each(n->st, item, onward_one, legs))) {
+		gs_diag_set(d, ret, "cannot read the releases of '%s'", item);
+		goto out;
+	}
+	if (json_array_size(legs) && !n->keys_loaded) {
+		ret = gs_diag_set(d, GS_ESTATE, "the node's keys are locked: the notice must be forwarded to the "
+				  "parties this node passed '%s' on to", item);
+		goto out;
+	}
+	crypto_hash_sha256(fw->notice_sha256, r->notice, r->notice_len);
+	hex_encode(fw->notice_sha256, 32, hex, sizeof(hex));
+	json_array_foreach(legs, i, l) {
+		struct ledger_entry e;
+
+		copy_str(fw->item, sizeof(fw->item), item);
+		copy_str(fw->from, sizeof(fw->from), n->self.code);
+		copy_str(fw->to, sizeof(fw->to), jstr(l, "recipient"));
+		copy_str(fw->agreement, sizeof(fw->agreement), jstr(l, "agreement"));
+		copy_str(fw->label, sizeof(fw->label), own_label(n, mk));
+		fw->instant = now;
+		memcpy(fw->notice, r->notice, r->notice_len);
+		fw->notice_len = r->notice_len;
+		if ((k = reclassify_forward_format(fw, text, GS_MAX_NOTE_BYTES)) < 0) {
+			ret = gs_diag_set(d, k, "cannot write the forward of the notice to %s", fw->to);
+			goto out;
+		}
+		if ((ret = node_sign(n, text, (size_t)k, &signed_text, &slen, d)))
+			goto out;
+		snprintf(name, sizeof(name), "reclassification-%.16s-%s.note", hex, fw->to);
+		ret = keep_outgoing(n, name, signed_text, slen, path, sizeof(path), d);
+		free(signed_text);
+		signed_text = NULL;
+		if (ret)
+			goto out;
+		snprintf(r16, sizeof(r16), "%.16s-%s", hex, fw->to);
+		add_delivery(out, fw->to, r16, path);
+		memset(&e, 0, sizeof(e));
+		e.type = LEDGER_RECLASSIFICATION;
+		e.time = now;
+		copy_str(e.item, sizeof(e.item), item);
+		e.digest_alg = LEDGER_DIGEST_SHA256;
+		memcpy(e.digest, fw->notice_sha256, 32);
+		copy_str(e.party, sizeof(e.party), n->self.code);
+		ledger_entry_field(&e, "originator", r->nt.originator);
+		ledger_entry_field(&e, "label", r->nt.label);
+		ledger_entry_field(&e, "forwarded-to", fw->to);
+		ledger_entry_field(&e, "agreement", fw->agreement);
+		ledger_entry_field(&e, "marking", fw->label);
+		if ((ret = ledger_append(n, fw->to, &e, NULL, d)))
+			goto out;
+	}
+out:
+	free(fw);
+	free(text);
+	json_decref(legs);
+	return ret;
+}
+
 int node_reclassify_apply(struct node *n, const char *path, struct reclassify_result *res,
 			  struct custody_refusal *ref, struct gs_diag *d)
 {
-	struct signed_note *sn = NULL;
-	struct party *orig = NULL;
+	struct notice_read *r = NULL;
 	struct holding *h = NULL;
 	struct marking *mk = NULL;
 	struct lifecycle_status *st = NULL;
-	struct notice nt;
+	struct notice_facts f;
 	struct decision dec;
-	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist;
-	uint8_t *buf = NULL, digest[32];
+	json_t *rec = NULL, *all = NULL, *fam = NULL, *hist, *disp;
+	uint8_t digest[32];
 	char hex[65];
-	size_t len, i;
-	gs_instant now;
+	size_t i;
+	gs_instant now, t;
+	bool same = false;
 	int ret;
 
 	memset(ref, 0, sizeof(*ref));
 	memset(res, 0, sizeof(*res));
-	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
+	memset(&f, 0, sizeof(f));
+	if ((ret = node_now(n, &now, d)))
 		return ret;
-	sn = calloc(1, sizeof(*sn));
-	orig = calloc(1, sizeof(*orig));
+	r = calloc(1, sizeof(*r));
 	h = calloc(1, sizeof(*h));
 	mk = calloc(1, sizeof(*mk));
 	st = calloc(1, sizeof(*st));
 	res->applied = json_array();
-	if (!sn || !orig || !h || !mk || !st || !res->applied) {
+	if (!r || !h || !mk || !st || !res->applied) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = note_parse((const char *)buf, len, sn, d)) || (ret = notice_parse(sn->text, sn->text_len, &nt, d))) {
-		gs_diag_prefix(d, "%s", path);
+	if ((ret = notice_read(n, path, r, &f, d)))
 		goto out;
-	}
-	crypto_hash_sha256(digest, buf, len);
+	/* the originator's notice names it, forwarded or not */
+	crypto_hash_sha256(digest, r->notice, r->notice_len);
 	hex_encode(digest, 32, hex, sizeof(hex));
-	copy_str(res->item, sizeof(res->item), nt.item);
-	copy_str(res->label, sizeof(res->label), nt.label);
-	/* Only the originator's signature counts. */
-	if (node_party_get(n, nt.originator, orig, NULL)) {
-		ret = refuse(ref, "reclassify.signature",
-			     "refused: the notice names originator '%s', a party this node does not know", nt.originator);
-		goto out;
+	copy_str(res->item, sizeof(res->item), r->nt.item);
+	copy_str(res->label, sizeof(res->label), r->nt.label);
+
+	/* The facts: who signed, what is held, what was applied before. */
+	f.self = n->self.code;
+	f.now = now;
+	f.last_applied = GS_INSTANT_NONE;
+	f.disposed_at = GS_INSTANT_NONE;
+	f.disposed_by = "";
+	if (f.signature == NOTICE_SIGNED && !node_item_get(n, r->nt.item, &rec, NULL)) {
+		item_to_holding(rec, h);
+		f.holding = h;
+		f.is_copy = parent_of(rec)[0] != 0;
+		disp = json_object_get(rec, "disposal");
+		if (!instant_parse(jstr(disp, "at"), 0, &t))
+			f.disposed_at = t;
+		f.disposed_by = jstr(disp, "by");
+		hist = json_object_get(rec, "reclassifications");
+		for (i = 0; i < json_array_size(hist); i++) {
+			json_t *e = json_array_get(hist, i);
+
+			if (!strcmp(jstr(e, "notice_sha256"), hex)) {
+				same = true;
+				continue;
+			}
+			if (!instant_parse(jstr(e, "instant"), 0, &t) &&
+			    (f.last_applied == GS_INSTANT_NONE || t > f.last_applied))
+				f.last_applied = t;
+		}
 	}
-	/* with the key the originator held at the notice's instant */
-	ret = party_note_verify_at(orig, sn, nt.instant, NULL);
-	if (ret == GS_EDENIED) {
-		ret = refuse(ref, "reclassify.signature", "refused: the notice's signature by %s is not trusted: its key "
-			     "was not %s's at %s or was reported compromised by then", orig->code, orig->code,
-			     nt.instant_text);
-		goto out;
-	}
-	if (ret) {
-		ret = refuse(ref, "reclassify.signature",
-			     ret == GS_ENOTFOUND ? "refused: the notice is not signed by %s, the originator it names"
-						 : "refused: the signature of %s on the notice does not verify (forged or altered)",
-			     orig->code);
-		goto out;
-	}
-	if (node_item_get(n, nt.item, &rec, NULL)) {
-		ret = refuse(ref, "reclassify.item", "refused: item '%s' is not held here", nt.item);
-		goto out;
-	}
-	item_to_holding(rec, h);
-	if (!strcmp(h->item.originator, n->self.code)) {
-		ret = refuse(ref, "reclassify.originator-only",
-			     "refused: this node (%s) is the originator of '%s'; it reclassifies with 'gsomia reclassify notice'",
-			     n->self.code, nt.item);
-		goto out;
-	}
-	if (parent_of(rec)[0]) {
-		ret = refuse(ref, "reclassify.original", "refused: '%s' is a copy or translation; a notice names an original",
-			     nt.item);
-		goto out;
-	}
-	if ((ret = check_not_disposed(rec, "reclassified", ref)))
-		goto out;
-	/* The signer must be the item's originator: a recipient, or any
-	 * other party, cannot reclassify. */
-	if (decide_reclassify(h, orig, orig->code, nt.label, &dec) || !dec.permit) {
+	if (decide_reclassify_notice(&f, &dec) || !dec.permit) {
 		ret = refuse_decision(ref, &dec);
 		goto out;
 	}
-	if (strcmp(nt.agreement, h->agreement)) {
-		ret = refuse(ref, "reclassify.agreement",
-			     "refused: the notice names agreement '%s', but '%s' is held under '%s'", nt.agreement,
-			     nt.item, h->agreement);
+	if (same) {
+		/* the same notice again changes nothing */
+		res->already_applied = true;
+		join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
 		goto out;
-	}
-	if (nt.instant > now || (h->released_at != GS_INSTANT_NONE && nt.instant < h->released_at)) {
-		ret = refuse(ref, "reclassify.instant",
-			     "refused: the notice's instant %s is %s", nt.instant_text,
-			     nt.instant > now ? "in the future" : "before the item was released");
-		goto out;
-	}
-	hist = json_object_get(rec, "reclassifications");
-	for (i = 0; i < json_array_size(hist); i++) {
-		json_t *e = json_array_get(hist, i);
-		gs_instant t;
-
-		if (!strcmp(jstr(e, "notice_sha256"), hex)) {
-			res->already_applied = true;
-			join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
-			ret = 0;
-			goto out;
-		}
-		if (!instant_parse(jstr(e, "instant"), 0, &t) && t >= nt.instant) {
-			ret = refuse(ref, "reclassify.stale",
-				     "refused: a later notice of %s (%s) has already been applied to '%s'", orig->code,
-				     jstr(e, "instant"), nt.item);
-			goto out;
-		}
 	}
 	/* The holder's marking for the new label, by the annex in effect at
-	 * the notice's instant. */
+	 * the notice's instant: from the originator's label, or through a hub
+	 * from the hub's own label under the leg it released the item on. */
 	{
 		struct agreement_view v;
 		const struct agreement *a;
-		const struct annex_version *annex;
 
-		if ((ret = item_agreement_at(n, h->agreement, nt.instant, &v, st, &a, d)))
+		if ((ret = item_agreement_at(n, h->agreement, r->nt.instant, &v, st, &a, d)))
 			goto out;
-		annex = agreement_annex_at(a, date_of_instant(nt.instant, a->zone));
-		if (!annex)
-			ret = refuse(ref, "reclassify.label", "refused: agreement '%s' has no annex in effect at %s", a->id,
-				     nt.instant_text);
-		else if (decide_marking(a, annex, orig, &n->self, nt.label, mk, &dec) || !dec.permit)
+		if (decide_marking(a, agreement_annex_at(a, date_of_instant(r->nt.instant, a->zone)),
+				   r->forwarded ? &r->forwarder : &r->originator, &n->self,
+				   r->forwarded ? r->fw.label : r->nt.label, mk, &dec) || !dec.permit)
 			ret = refuse_decision(ref, &dec);
 		agreement_view_release(&v);
 		if (ret)
 			goto out;
+		/* the true originator stays named on the holding */
+		copy_str(mk->originator_name, sizeof(mk->originator_name), jstr(rec, "originator_name"));
 	}
 	if ((ret = load_all(n, &all, d)))
 		goto out;
-	fam = family_of(all, nt.item);
+	fam = family_of(all, r->nt.item);
 	if ((ret = store_begin(n->st)))
 		goto out;
 	{
-		char *text = strndup((const char *)buf, len);
+		char *text = strndup((const char *)r->notice, r->notice_len);
 
 		ret = text ? 0 : GS_ENOMEM;
 		if (!ret)
-			ret = apply_to_family(n, rec, fam, &nt, mk, now, digest, text, NULL, res->applied, d);
+			ret = apply_to_family(n, rec, fam, &r->nt, mk, now, digest, text,
+					      r->forwarded ? r->fw.from : NULL, NULL, res->applied, d);
 		free(text);
 	}
+	/* and on to whoever this node passed the item on to (TISA: the hub) */
+	if (!ret)
+		ret = make_forwards(n, r, r->nt.item, mk, now, &res->forwards, d);
 	if (ret || (ret = store_commit(n->st))) {
 		store_rollback(n->st);
+		memset(&res->forwards, 0, sizeof(res->forwards));
 		if (!d || !d->msg[0])
-			gs_diag_set(d, ret, "cannot record the reclassification of '%s'", nt.item);
+			gs_diag_set(d, ret, "cannot record the reclassification of '%s'", r->nt.item);
 		goto out;
 	}
 	join_labels(json_object_get(rec, "marking"), res->marking, sizeof(res->marking));
 out:
-	free(buf);
-	free(sn);
-	free(orig);
+	if (r)
+		free(r->buf);
+	free(r);
 	free(h);
 	free(mk);
 	free(st);
@@ -1037,6 +1162,7 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		 struct custody_refusal *ref, struct gs_diag *d)
 {
 	struct person *p = NULL, *w = NULL;
+	struct holding *h = NULL;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *disp, *sharers = NULL, *other;
 	const char *action = r->destroy ? "destroyed" : "returned", *id;
 	char list[GS_MAX_LINE] = "", detail[GS_MAX_LINE], when[GS_INSTANT_STR];
@@ -1054,40 +1180,11 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		return ret;
 	p = calloc(1, sizeof(*p));
 	w = calloc(1, sizeof(*w));
+	h = calloc(1, sizeof(*h));
 	sharers = json_array();
-	if (!p || !w || !sharers) {
+	if (!p || !w || !h || !sharers) {
 		ret = GS_ENOMEM;
 		goto out;
-	}
-	if ((ret = check_not_disposed(rec, action, ref)))
-		goto out;
-	if (!strcmp(jstr(rec, "status"), "lost")) {
-		ret = refuse(ref, "custody.status", "refused: item '%s' is reported lost; it cannot be %s", r->item, action);
-		goto out;
-	}
-	if (!r->destroy) {
-		if (!strcmp(jstr(rec, "originator"), n->self.code)) {
-			ret = refuse(ref, "custody.return",
-				     "refused: this node (%s) is the originator of '%s'; there is no one to return it to",
-				     n->self.code, r->item);
-			goto out;
-		}
-		if (parent_of(rec)[0]) {
-			ret = refuse(ref, "custody.return",
-				     "refused: '%s' is a copy or translation made here; it is destroyed, not returned", r->item);
-			goto out;
-		}
-	}
-	if ((ret = node_person_get(n, r->person, p, d)))
-		goto out;
-	if (r->witness && r->witness[0]) {
-		if ((ret = node_person_get(n, r->witness, w, d)))
-			goto out;
-		if (!strcmp(r->witness, r->person)) {
-			ret = refuse(ref, "custody.witness", "refused: %s cannot witness their own %s",
-				     r->person, r->destroy ? "destruction" : "return");
-			goto out;
-		}
 	}
 	if ((ret = load_all(n, &all, d)))
 		goto out;
@@ -1103,11 +1200,21 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		if (k > 0 && (size_t)k < sizeof(list) - used)
 			used += (size_t)k;
 	}
-	if (used) {
-		ret = refuse(ref, "custody.copies",
-			     "refused: item '%s' still has copies or translations (%s); destroy them first", r->item, list);
-		goto out;
+	{
+		struct custody_facts f;
+
+		item_to_holding(rec, h);
+		custody_facts_of(n, rec, h, r->destroy ? CUSTODY_DESTROY : CUSTODY_RETURN, &f);
+		f.person = r->person;
+		f.witness = r->witness;
+		f.live_copies = list;
+		if ((ret = custody_check(&f, ref)))
+			goto out;
 	}
+	if ((ret = node_person_get(n, r->person, p, d)))
+		goto out;
+	if (r->witness && r->witness[0] && (ret = node_person_get(n, r->witness, w, d)))
+		goto out;
 	/* The ciphertext goes when no other item still able to open it shares it. */
 	json_object_foreach(all, id, other) {
 		if (!strcmp(id, r->item) || strcmp(jstr(other, "bundle"), jstr(rec, "bundle")) ||
@@ -1184,5 +1291,6 @@ out:
 	json_decref(sharers);
 	free(p);
 	free(w);
+	free(h);
 	return ret;
 }

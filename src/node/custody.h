@@ -34,7 +34,6 @@
 #include "node/node.h"
 
 #define CUSTODY_MAX_COPIES 100      /* copies made by one command */
-#define RECLASSIFY_MAGIC "gsomia-reclassification/v1\n"
 
 struct custody_refusal {
 	char rule[64];
@@ -74,12 +73,27 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 void translation_note(const char *language, const char *originator, const char *name, char *out,
 		      size_t cap);
 
+/* What leaves the node about a reclassification: one signed file per
+ * party, kept under HOME/outgoing (path), for the outbox (kind
+ * "reclassification", ref) or to be carried by hand. */
+struct reclassify_delivery {
+	char to[GS_MAX_CODE];
+	char ref[GS_MAX_ID];
+	char path[GS_HOME_MAX + 128];
+};
+
+struct reclassify_deliveries {
+	int n;
+	struct reclassify_delivery v[GS_MAX_PARTIES];
+};
+
 /* At the originator: signs a reclassification notice for item (one of
  * this node's own originals), applies it to its own record and copies,
  * and logs it in the log of every party the item was released to. The
- * signed notice goes to *note (malloc'd, *len bytes). */
+ * signed notice goes to *note (malloc'd, *len bytes), and is kept for
+ * delivery to each of those parties (*out). */
 int node_reclassify_notice(struct node *n, const char *item, const char *label, char **note, size_t *len,
-			   struct custody_refusal *ref, struct gs_diag *d);
+			   struct reclassify_deliveries *out, struct custody_refusal *ref, struct gs_diag *d);
 
 struct reclassify_result {
 	char item[GS_MAX_ID];
@@ -87,9 +101,14 @@ struct reclassify_result {
 	char marking[GS_BUNDLE_MAX_BANNER];
 	bool already_applied;
 	json_t *applied;  /* ids changed (caller frees) */
+	/* the forwards this node made for the parties it passed the item on
+	 * to (TISA: at the hub), each signed here */
+	struct reclassify_deliveries forwards;
 };
 
-/* At a holder: verifies the originator's notice and applies it. */
+/* At a holder: verifies the originator's notice (alone, or forwarded by
+ * the party that passed the item on to this node) and applies it; a node
+ * that passed the item on forwards it in turn (res->forwards). */
 int node_reclassify_apply(struct node *n, const char *path, struct reclassify_result *res,
 			  struct custody_refusal *ref, struct gs_diag *d);
 

@@ -226,8 +226,8 @@ static int put_item_status(struct node *n, json_t *item, const char *status, gs_
 /* Stores the record, the holding's status (item may be NULL), custody and
  * the ledger entry in one transaction. */
 static int commit_step(struct node *n, json_t *rec, json_t *item, const char *status,
-		       const struct incident_text *t, const char *peer, const char *custody_actor,
-		       gs_instant now, struct gs_diag *d)
+		       const struct incident_text *t, const char *peer, const char *peer2,
+		       const char *custody_actor, gs_instant now, struct gs_diag *d)
 {
 	char ev[32];
 	int ret;
@@ -239,11 +239,17 @@ static int commit_step(struct node *n, json_t *rec, json_t *item, const char *st
 		ret = put_item_status(n, item, status, now);
 	if (!ret && item)
 		ret = store_custody_add(n->st, t->item, now, ev, custody_actor, t->id);
-	if (!ret)
-		ret = ledger_event(n, peer, LEDGER_INCIDENT, now, t->item, d, "incident", t->id, "step", t->step,
+	/* in the log for the originator, and for the hub it came through */
+	for (int k = 0; !ret && k < 2; k++) {
+		const char *p = k ? peer2 : peer;
+
+		if (!p || !p[0])
+			continue;
+		ret = ledger_event(n, p, LEDGER_INCIDENT, now, t->item, d, "incident", t->id, "step", t->step,
 				   "seq", t->seq, "kind", t->kind, "originator", t->originator, "holder", t->holder,
 				   "detected", t->detected, "deadline", t->deadline, "at", t->at, "late", t->late,
 				   "holding", t->holding, (const char *)NULL);
+	}
 	if (!ret)
 		ret = store_commit(n->st);
 	if (ret) {
@@ -364,10 +370,14 @@ int node_incident_report(struct node *n, const struct incident_report_args *a, c
 	json_object_set_new(*rec, "late", json_boolean(now > deadline));
 	json_object_set_new(*rec, "holding", json_string(status));
 	json_object_set_new(*rec, "text", json_string(t->text));
+	/* an item received through a hub: the hub, which provided it, is told
+	 * too (Art 17; TISA) */
+	json_object_set_new(*rec, "provider", json_string(h.released_by[0] && strcmp(h.released_by, h.item.originator)
+							  ? h.released_by : ""));
 	steps = json_array();
 	json_array_append_new(steps, step_json(t, *note, *len, GS_INSTANT_NONE));
 	json_object_set_new(*rec, "steps", steps);
-	ret = commit_step(n, *rec, item, status, t, t->originator, n->self.code, now, d);
+	ret = commit_step(n, *rec, item, status, t, t->originator, jstr(*rec, "provider"), n->self.code, now, d);
 out:
 	if (ret) {
 		free(*note);
@@ -451,7 +461,7 @@ int node_incident_step(struct node *n, const struct incident_step_args *a, char 
 	json_object_set_new(*rec, "holding", json_string(t->holding));
 	if (node_item_get(n, t->item, &item, NULL))
 		item = NULL;
-	ret = commit_step(n, *rec, item, status, t, t->originator, n->self.code, now, d);
+	ret = commit_step(n, *rec, item, status, t, t->originator, jstr(*rec, "provider"), n->self.code, now, d);
 out:
 	if (ret) {
 		free(*note);
@@ -464,6 +474,34 @@ out:
 	return ret;
 }
 
+/* Whether this node passed item on to holder (an onward release). */
+struct passed_ctx {
+	const char *holder;
+	bool found;
+};
+
+static int passed_one(void *ctx, const char *bundle, const char *json, int has_receipt)
+{
+	struct passed_ctx *c = ctx;
+	json_t *o = json_loads(json, 0, NULL);
+
+	(void)bundle;
+	(void)has_receipt;
+	if (!o)
+		return GS_EIO;
+	if (json_is_true(json_object_get(o, "onward")) && !strcmp(jstr(o, "recipient"), c->holder))
+		c->found = true;
+	json_decref(o);
+	return 0;
+}
+
+static bool passed_on(struct node *n, const char *item, const char *holder)
+{
+	struct passed_ctx c = { holder, false };
+
+	return !store_release_each(n->st, item, passed_one, &c) && c.found;
+}
+
 int node_incident_import(struct node *n, const char *path, json_t **rec, bool *already,
 			 struct gs_diag *d)
 {
@@ -473,6 +511,7 @@ int node_incident_import(struct node *n, const char *path, json_t **rec, bool *a
 	json_t *item = NULL, *steps;
 	uint8_t *buf = NULL;
 	size_t len = 0, seq;
+	const char *role;
 	gs_instant now, at, deadline;
 	int ret, hours;
 
@@ -511,11 +550,14 @@ int node_incident_import(struct node *n, const char *path, json_t **rec, bool *a
 				  : "the holder's signature does not verify (forged or damaged)");
 		goto out;
 	}
-	if (strcmp(t->originator, n->self.code)) {
-		ret = gs_diag_set(d, GS_EDENIED, "%s: the notice is for the originator %s, not for %s", path,
-				  t->originator, n->self.code);
+	/* for the originator, or for the hub that passed the item on to the
+	 * holder (it provided it, and is told too) */
+	if (strcmp(t->originator, n->self.code) && !passed_on(n, t->item, t->holder)) {
+		ret = gs_diag_set(d, GS_EDENIED, "%s: the notice is for the originator %s, and %s did not pass "
+				  "item '%s' on to %s", path, t->originator, n->self.code, t->item, t->holder);
 		goto out;
 	}
+	role = strcmp(t->originator, n->self.code) ? "provider" : "originator";
 	if (!!t->exercise[0] != n->self.exercise) {
 		ret = gs_diag_set(d, GS_EDENIED, "%s: %s notice refused by %s node", path,
 				  t->exercise[0] ? "an exercise" : "a real", n->self.exercise ? "an exercise" : "a real");
@@ -582,7 +624,7 @@ int node_incident_import(struct node *n, const char *path, json_t **rec, bool *a
 		}
 		*rec = json_object();
 		json_object_set_new(*rec, "id", json_string(t->id));
-		json_object_set_new(*rec, "role", json_string("originator"));
+		json_object_set_new(*rec, "role", json_string(role));
 		json_object_set_new(*rec, "item", json_string(t->item));
 		json_object_set_new(*rec, "originator", json_string(t->originator));
 		json_object_set_new(*rec, "holder", json_string(t->holder));
@@ -603,7 +645,7 @@ int node_incident_import(struct node *n, const char *path, json_t **rec, bool *a
 	json_object_set_new(*rec, "holding", json_string(t->holding));
 	if (node_item_get(n, t->item, &item, NULL))
 		item = NULL;
-	ret = commit_step(n, *rec, item, NULL, t, t->holder, t->holder, now, d);
+	ret = commit_step(n, *rec, item, NULL, t, t->holder, NULL, t->holder, now, d);
 	if (ret) {
 		json_decref(*rec);
 		*rec = NULL;

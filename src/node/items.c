@@ -11,6 +11,8 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/consent.h"
+#include "node/decisions.h"
 #include "node/items.h"
 #include "node/outfile.h"
 #include "node/items_internal.h"
@@ -318,8 +320,10 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	copy_str(h->marking.originator_name, GS_MAX_NAME, n->self.name);
 	h->released_at = GS_INSTANT_NONE;
 	h->status = ITEM_ACTIVE;
-	ret = decide_release(a, st, &n->self, recipient, h, n->self.code, r->to, NULL, 0, now, dec);
-	if (ret || !dec->permit) {
+	/* the same decision 'gsomia decide release' takes (node/decisions.h) */
+	if ((ret = node_judge_release(n, h, r->agreement, r->to, now, dec, d)))
+		goto out;
+	if (!dec->permit) {
 		ret = GS_EDENIED;
 		goto out;
 	}
@@ -1103,17 +1107,13 @@ out:
 int node_open_item(struct node *n, const char *item, const char *person, const char *output,
 		   struct decision *dec, struct gs_diag *d)
 {
-	return node_open_item_at(n, item, person, NULL, output, dec, d);
+	return node_open_item_at(n, item, person, NULL, NULL, output, dec, d);
 }
 
 int node_open_item_at(struct node *n, const char *item, const char *person, const char *facility,
-		      const char *output, struct decision *dec, struct gs_diag *d)
+		      const char *purpose, const char *output, struct decision *dec, struct gs_diag *d)
 {
-	struct agreement_view v;
-	struct lifecycle_status *st = NULL;
-	const struct agreement *a;
 	struct person *p = NULL;
-	struct facility *f = NULL;
 	struct holding *h = NULL;
 	struct party *sender = NULL;
 	struct bundle_open_keys k;
@@ -1124,7 +1124,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	struct outfile of;
 	const char *peer;
 	gs_instant now;
-	int ret, have_view = 0, fd = -1, granted;
+	int ret, fd = -1, granted;
 
 	memset(dec, 0, sizeof(*dec));
 	if (!n->keys_loaded)
@@ -1132,12 +1132,10 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, item, &rec, d)))
 		return ret;
 	p = calloc(1, sizeof(*p));
-	f = calloc(1, sizeof(*f));
 	h = calloc(1, sizeof(*h));
-	st = calloc(1, sizeof(*st));
 	sender = calloc(1, sizeof(*sender));
 	m = calloc(1, sizeof(*m));
-	if (!p || !f || !h || !st || !sender || !m) {
+	if (!p || !h || !sender || !m) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
@@ -1146,20 +1144,15 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 		goto out;
 	if (!facility || !facility[0])
 		facility = p->facility;
-	if (!facility[0]) {
-		ret = gs_diag_set(d, GS_EDENIED, "person '%s' belongs to no facility and can open nothing", person);
+	if (purpose && !purpose[0])
+		purpose = NULL;
+	/* The same decision 'gsomia decide access --item' takes
+	 * (node/decisions.h): the state of the agreement is not an input,
+	 * since termination never relaxes access to what was released under
+	 * it (survival); the consents held are. */
+	if ((ret = node_judge_access(n, h, person, facility, purpose, now, dec, d)))
 		goto out;
-	}
-	if ((ret = node_facility_get(n, facility, f, d)))
-		goto out;
-	if ((ret = agreement_at(n, h->agreement, now, &v, st, &a, d)))
-		goto out;
-	have_view = 1;
-	/* The state of the agreement is not an input: termination never
-	 * relaxes access to what was released under it (survival). */
-	ret = decide_access(a, &n->self, h, p, f, NULL, 0, now, dec);
-	ret = node_access_amend(n, h, p, f, now, ret, dec); /* visits, keys (node/visits.h) */
-	granted = !ret && dec->permit;
+	granted = dec->permit;
 	decision_reason(dec, reason, sizeof(reason));
 	/* The originator's log when the item came from a peer, else internal. */
 	peer = strcmp(h->item.originator, n->self.code) ? h->item.originator : NULL;
@@ -1176,8 +1169,10 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 		copy_str(e.person, sizeof(e.person), person);
 		ledger_entry_field(&e, "rule", dec->rule_id);
 		ledger_entry_field(&e, "reason", reason);
-		ledger_entry_field(&e, "facility", f->id);
-		if ((granted && (ret = store_custody_add(n->st, item, now, "opened", person, f->id))) ||
+		ledger_entry_field(&e, "facility", facility);
+		if (purpose && strcmp(purpose, h->item.purpose))
+			ledger_entry_field(&e, "purpose", purpose);
+		if ((granted && (ret = store_custody_add(n->st, item, now, "opened", person, facility))) ||
 		    (ret = ledger_append(n, peer, &e, NULL, d)) || (ret = store_commit(n->st))) {
 			store_rollback(n->st);
 			if (!d || !d->msg[0])
@@ -1236,13 +1231,9 @@ out:
 	sodium_memzero(fk, sizeof(fk));
 	if (fd >= 0)
 		close(fd);
-	if (have_view)
-		agreement_view_release(&v);
 	json_decref(rec);
 	free(p);
-	free(f);
 	free(h);
-	free(st);
 	free(sender);
 	free(m);
 	return ret;
@@ -1327,7 +1318,7 @@ int node_items(struct node *n, json_t **out, struct gs_diag *d)
 
 int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag *d)
 {
-	json_t *rec = NULL, *custody = json_array(), *rels = json_array();
+	json_t *rec = NULL, *custody = json_array(), *rels = json_array(), *consents;
 	int ret;
 
 	*out = NULL;
@@ -1345,6 +1336,12 @@ int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag 
 	}
 	json_object_set_new(rec, "custody", custody);
 	json_object_set_new(rec, "releases", rels);
+	/* the originator's consents about it: who else may see it, what for */
+	if ((ret = node_item_consents(n, rec, &consents, d))) {
+		json_decref(rec);
+		return ret;
+	}
+	json_object_set_new(rec, "consents", consents);
 	*out = rec;
 	return 0;
 }

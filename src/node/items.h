@@ -75,10 +75,12 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
  * way. GS_EDENIED with *dec filled when refused. */
 int node_open_item(struct node *n, const char *item, const char *person, const char *output,
 		   struct decision *dec, struct gs_diag *d);
-/* The same, with person at facility (NULL or "": the person's own); the
- * decision still asks that the person be on that facility's register. */
+/* The same, with person at facility (NULL or "": the person's own), for
+ * purpose (NULL or "": the purpose it was released for; another needs the
+ * originator's consent for that use, Art 5); the decision still asks that
+ * the person be on that facility's register. */
 int node_open_item_at(struct node *n, const char *item, const char *person, const char *facility,
-		      const char *output, struct decision *dec, struct gs_diag *d);
+		      const char *purpose, const char *output, struct decision *dec, struct gs_diag *d);
 
 /* Decrypts a held item's stored bundle into out_fd (every check of
  * bundle_open), without an access decision: for re-sealing only. */
@@ -88,8 +90,9 @@ int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d
 int node_item_get(struct node *n, const char *id, json_t **rec, struct gs_diag *d);
 int item_to_holding(json_t *rec, struct holding *h);
 
-/* One item's record as the inventory shows it: with its custody chain
- * and (at the originator) its releases. GS_ENOTFOUND if not held. */
+/* One item's record as the inventory shows it: with its custody chain,
+ * (at the originator) its releases, and the originator's consents about
+ * it (node_item_consents). GS_ENOTFOUND if not held. */
 int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag *d);
 
 /* Inventory: every item record, with its custody chain and releases. */

@@ -11,6 +11,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/consent.h"
 #include "node/ledger.h"
 #include "node/registers.h"
 #include "node/items.h"
@@ -261,7 +262,6 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	sp.fingerprint = fpr;
 	sp.identity = (uint8_t *)identity;
 	sp.identity_len = idlen;
-	sp.imported_at = (int64_t)time(NULL);
 	sp.is_self = 1;
 	/* The node's first ledger entry records its birth and key. */
 	tmp = calloc(1, sizeof(*tmp));
@@ -272,9 +272,9 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	tmp->st = st;
 	tmp->self = *p;
 	/* An exercise node's ledger follows its exercise clock from the start. */
-	at = (gs_instant)sp.imported_at;
-	if (exercise && (ret = node_now(tmp, &at, d)))
+	if ((ret = node_now(tmp, &at, d)))
 		goto out;
+	sp.imported_at = (int64_t)at;
 	if ((ret = store_begin(st)) || (ret = store_meta_set(st, "party", code)) ||
 	    (ret = store_meta_set(st, "exercise", exercise ? "yes" : "no")) ||
 	    (ret = store_party_put(st, &sp)) ||
@@ -400,6 +400,7 @@ void node_close(struct node *n)
 	agreement_cache_release(n);
 	node_identity_cache_release(n);
 	node_person_cache_release(n);
+	node_consent_cache_release(n);
 	store_close(n->st);
 	free(n);
 }
@@ -428,6 +429,11 @@ int node_now(const struct node *n, gs_instant *out, struct gs_diag *d)
 	}
 	*out = (gs_instant)time(NULL);
 	return 0;
+}
+
+int64_t node_timer(void)
+{
+	return (int64_t)time(NULL);
 }
 
 int node_sign(struct node *n, const char *text, size_t len, char **out, size_t *outlen,

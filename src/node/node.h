@@ -30,6 +30,7 @@ struct ledger_cache;
 struct view_cache;
 struct identity_cache;
 struct person_cache;
+struct consent_cache;
 
 struct node {
 	char home[GS_HOME_MAX];
@@ -41,6 +42,7 @@ struct node {
 	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
 	struct identity_cache *identities; /* node/parties.c's verified identities */
 	struct person_cache *persons; /* node/registers.c's parsed person records */
+	struct consent_cache *consents; /* node/consent.c's consents, as decisions take them */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
@@ -82,8 +84,15 @@ int node_read_begin(struct node *n) __attribute__((warn_unused_result));
 void node_read_end(struct node *n);
 
 /* The node's clock: the system clock, or GSOMIA_NOW on an exercise node.
- * A real node refuses GSOMIA_NOW. */
+ * A real node refuses GSOMIA_NOW. Every instant the node records, shows or
+ * decides at comes from here (docs/design.md, "The clock"). */
 int node_now(const struct node *n, gs_instant *out, struct gs_diag *d);
+
+/* Seconds on the machine's own clock, for waits only (the outbox's retry
+ * backoff, the sign-in throttle): never an instant of record, never shown.
+ * An exercise node's clock stands still at GSOMIA_NOW, but a wait of a
+ * second still passes. */
+int64_t node_timer(void);
 
 /* The signed-note key name a party signs with: "gsomia/KOR", or
  * "gsomia-exercise/KOR" for an exercise node, so that real and exercise

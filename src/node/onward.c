@@ -11,6 +11,7 @@
 
 #include "node/agreements.h"
 #include "node/consent.h"
+#include "node/decisions.h"
 #include "node/items_internal.h"
 #include "node/ledger.h"
 #include "node/keyhistory.h"
@@ -19,33 +20,6 @@
 #include "node/record.h"
 #include "util/banned.h"
 
-static bool relies_on(const struct agreement *arr, const char *id)
-{
-	for (int i = 0; i < arr->nrelies && i < GS_MAX_RELIES_ON; i++)
-		if (!strcmp(arr->relies_on[i], id))
-			return true;
-	return false;
-}
-
-/* Both ends of a leg routed under an arrangement take part in it at the
- * instant: a participant that left it routes nothing (docs/lifecycle.md,
- * "Members"). */
-static int arrangement_members(const struct agreement *arr, const struct lifecycle_status *ast,
-			       const char *self, const char *to, struct gs_diag *d)
-{
-	const char *who[2] = { self, to };
-
-	for (int i = 0; i < 2 && ast->nmembers > 0; i++) {
-		const struct lifecycle_member *m = lifecycle_member_find(ast, who[i]);
-
-		if (!m || member_state_allows_release(m->state))
-			continue; /* a non-participant: decide_onward names the route it breaks */
-		return gs_diag_set(d, GS_EDENIED, "%s is %s in arrangement '%s': nothing is routed "
-				   "to or by it", who[i], member_state_name(m->state), arr->id);
-	}
-	return 0;
-}
-
 int node_release_onward(struct node *n, const struct onward_request *r, struct release_result *res,
 			struct decision *dec, struct gs_diag *d)
 {
@@ -53,7 +27,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	struct lifecycle_status *st = NULL, *ast = NULL;
 	const struct agreement *a = NULL, *arr = NULL;
 	const struct annex_version *annex;
-	struct party *recipient = NULL, *origp = NULL;
+	struct party *recipient = NULL;
 	struct holding *h = NULL;
 	struct marking *rm = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
@@ -76,12 +50,11 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	st = calloc(1, sizeof(*st));
 	ast = calloc(1, sizeof(*ast));
 	recipient = calloc(1, sizeof(*recipient));
-	origp = calloc(1, sizeof(*origp));
 	h = calloc(1, sizeof(*h));
 	rm = calloc(1, sizeof(*rm));
 	m = calloc(1, sizeof(*m));
 	sealed = calloc(1, sizeof(*sealed));
-	if (!st || !ast || !recipient || !origp || !h || !rm || !m || !sealed) {
+	if (!st || !ast || !recipient || !h || !rm || !m || !sealed) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
@@ -96,47 +69,23 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	have_v = 1;
 	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)))
 		goto out;
-	if (node_party_get(n, h->item.originator, origp, NULL)) {
-		free(origp);
-		origp = NULL;
-	}
-	if ((ret = node_consent_set(n, &cs, d)))
+	/* The route, the topic gate and the originator's consent, then the
+	 * leg itself (in force, parties, annex, scope, consent again): the
+	 * same decision 'gsomia decide onward --item' takes. */
+	if ((ret = node_judge_onward(n, h, r->arrangement, r->agreement, r->to, now, dec, d)))
 		goto out;
+	if (!dec->permit) {
+		ret = GS_EDENIED;
+		goto out;
+	}
 	if (r->arrangement) {
 		if ((ret = item_agreement_at(n, r->arrangement, now, &av, ast, &arr, d)))
 			goto out;
 		have_av = 1;
-		if (arr->kind != AGREEMENT_ARRANGEMENT) {
-			ret = gs_diag_set(d, GS_EUSAGE, "'%s' is an agreement, not an arrangement: give it as --agreement",
-					  arr->id);
-			goto out;
-		}
-		if (!state_allows_release(ast->state)) {
-			ret = gs_diag_set(d, GS_EDENIED, "arrangement '%s' is %s: nothing may be routed under it",
-					  arr->id, state_name(ast->state));
-			goto out;
-		}
-		if ((ret = arrangement_members(arr, ast, n->self.code, r->to, d)))
-			goto out;
-		if (!relies_on(arr, a->id)) {
-			ret = gs_diag_set(d, GS_EDENIED, "arrangement '%s' does not rely on agreement '%s'; refused",
-					  arr->id, a->id);
-			goto out;
-		}
-	}
-	/* The route, the topic gate and the originator's consent. */
-	ret = decide_onward(arr, h, n->self.code, r->to, NULL, cs.c, cs.n, now, dec);
-	if (ret || !dec->permit) {
-		ret = GS_EDENIED;
-		goto out;
-	}
-	/* The leg itself: in force, parties, annex, scope, consent again. */
-	ret = decide_release(a, st, origp, recipient, h, n->self.code, r->to, cs.c, cs.n, now, dec);
-	if (ret || !dec->permit) {
-		ret = GS_EDENIED;
-		goto out;
 	}
 	/* The consent the bundle names: the first that permits on its own. */
+	if ((ret = node_consent_set(n, &cs, d)))
+		goto out;
 	for (size_t i = 0; i < cs.n && strcmp(r->to, h->item.originator); i++)
 		if (!decide_onward(NULL, h, n->self.code, r->to, NULL, &cs.c[i], 1, now, &one) &&
 		    one.rule == RULE_ONWARD_PERMIT) {
@@ -300,7 +249,6 @@ out:
 	free(st);
 	free(ast);
 	free(recipient);
-	free(origp);
 	free(h);
 	free(rm);
 	free(m);

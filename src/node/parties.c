@@ -70,6 +70,7 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 {
 	struct store_party sp, held;
 	struct party *p;
+	gs_instant now;
 	int ret, known = 0;
 
 	p = calloc(1, sizeof(*p));
@@ -89,13 +90,9 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 	sp.fingerprint = fingerprint;
 	sp.identity = (uint8_t *)buf;
 	sp.identity_len = len;
-	{
-		gs_instant now;
-
-		if ((ret = node_now(n, &now, d)))
-			goto out;
-		sp.imported_at = (int64_t)now;
-	}
+	if ((ret = node_now(n, &now, d)))
+		goto out;
+	sp.imported_at = (int64_t)now;
 	sp.is_self = !strcmp(p->code, n->self.code);
 	if (sp.is_self && memcmp(p->sign_pk, n->self.sign_pk, sizeof(p->sign_pk))) {
 		ret = gs_diag_set(d, GS_EDENIED, "identity claims to be '%s', this node's own party, with another key",
@@ -126,7 +123,7 @@ int node_party_import(struct node *n, const uint8_t *buf, size_t len, struct par
 		/* A peer's identity opens the log of the relationship with it:
 		 * its first entry is the key this node pinned for the peer. */
 		ret = ledger_event(n, sp.is_self ? NULL : p->code, LEDGER_PARTY_IMPORT,
-				   GS_INSTANT_NONE, p->code, d, "code", p->code,
+				   now, p->code, d, "code", p->code,
 				   "fingerprint", fingerprint, "name", p->name, NULL);
 		if (!ret)
 			ret = store_commit(n->st);

@@ -591,6 +591,83 @@ int store_dipnote_each(struct store *st, const char *agreement,
 	return ret;
 }
 
+int store_dipnote_find(struct store *st, const char *id, char full[65], struct store_dipnote *n,
+		       uint8_t **note)
+{
+	sqlite3_stmt *s;
+	size_t len = strlen(id);
+	int rc, found = 0, ret = 0;
+
+	*note = NULL;
+	if (len < 8 || len > 64 || strspn(id, "0123456789abcdef") != len)
+		return GS_ENOTFOUND;
+	if (prep(st, &s, "SELECT id, delivered, note FROM dipnotes WHERE substr(id, 1, ?) = ? LIMIT 2",
+		 "is", (int64_t)len, id))
+		return GS_EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (found++)
+			break;
+		snprintf(full, 65, "%s", (const char *)sqlite3_column_text(s, 0));
+		n->delivered = sqlite3_column_int64(s, 1);
+		n->note_len = (size_t)sqlite3_column_bytes(s, 2);
+		*note = malloc(n->note_len ? n->note_len : 1);
+		if (!*note) {
+			ret = GS_ENOMEM;
+			break;
+		}
+		memcpy(*note, sqlite3_column_blob(s, 2), n->note_len);
+		n->note = *note;
+		n->id = full;
+	}
+	if (!ret && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	if (!ret && found == 0)
+		ret = GS_ENOTFOUND;
+	if (!ret && found > 1)
+		ret = GS_EEXIST;
+	if (ret) {
+		free(*note);
+		*note = NULL;
+	}
+	return ret;
+}
+
+int store_dipnote_delete(struct store *st, const char *id)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if (prep(st, &s, "DELETE FROM dipnotes WHERE id = ?", "s", id))
+		return GS_EIO;
+	if ((ret = step_done(s)))
+		return ret;
+	return sqlite3_changes(st->db) ? 0 : GS_ENOTFOUND;
+}
+
+/* Kept in meta as note-given:<id> = the instant: no table of its own. */
+int store_dipnote_given(struct store *st, const char *id, int64_t *at)
+{
+	char key[96], *v = NULL;
+	int ret;
+
+	snprintf(key, sizeof(key), "note-given:%.64s", id);
+	if ((ret = store_meta_get(st, key, &v)))
+		return ret;
+	*at = strtoll(v, NULL, 10);
+	free(v);
+	return 0;
+}
+
+int store_dipnote_set_given(struct store *st, const char *id, int64_t at)
+{
+	char key[96], v[32];
+
+	snprintf(key, sizeof(key), "note-given:%.64s", id);
+	snprintf(v, sizeof(v), "%lld", (long long)at);
+	return store_meta_set(st, key, v);
+}
+
 /* Record tables are named by the caller; only these exist. */
 static const char *record_table(const char *table)
 {

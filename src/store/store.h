@@ -91,6 +91,17 @@ struct store_dipnote {
 int store_dipnote_put(struct store *st, const struct store_dipnote *n, int64_t now); /* GS_EEXIST if id held */
 int store_dipnote_each(struct store *st, const char *agreement,
 		       int (*fn)(void *ctx, const struct store_dipnote *n), void *ctx);
+/* The held note whose id is id, or whose id starts with the prefix id (at
+ * least 8 characters, matching one note only): *full gets its id (65
+ * bytes), *n its row (strings and bytes valid until the next call on
+ * st). GS_ENOTFOUND, or GS_EEXIST if the prefix matches several. */
+int store_dipnote_find(struct store *st, const char *id, char full[65], struct store_dipnote *n,
+		       uint8_t **note);
+int store_dipnote_delete(struct store *st, const char *id); /* GS_ENOTFOUND */
+/* Whether a note this node made has been given out (written to a file or
+ * queued for a peer): 0 if it has (*at: when), GS_ENOTFOUND if not. */
+int store_dipnote_given(struct store *st, const char *id, int64_t *at);
+int store_dipnote_set_given(struct store *st, const char *id, int64_t at);
 
 /* persons and facilities: a JSON record per row (the node layer owns the
  * schema of the record; docs/commands.md shows it) */
@@ -122,7 +133,7 @@ int store_release_each(struct store *st, const char *item,
 
 /* the outbox: deliveries to peers, retried until delivered or refused */
 struct store_outbox {
-	const char *id;         /* "<kind>-<ref>": one delivery per thing */
+	const char *id;         /* "<kind>-<ref>-<peer>": one delivery per thing and peer */
 	const char *peer;
 	const char *kind;       /* bundle, receipt, note, ... */
 	const char *ref;        /* bundle id, note id, ... */

@@ -154,4 +154,78 @@ expect 1 "status of an unknown agreement" $G agreement status NOPE --home kor
 has "names it" "$err" "'NOPE'"
 GSOMIA_PASSPHRASE=wrong expect 1 "a wrong passphrase cannot sign" $G agreement sign KOR-JPN-2016 --home kor
 has "it says so" "$err" "passphrase"
+# A replay applies what applies: a verified note the rules ignore (here
+# KOR's 2023 withdrawal, delivered after the termination that happens
+# without the suspension) is listed with its reason, not fatal.
+cp -r "$KJ" nosusp && rm nosusp/notes/2019-11-22-KOR-suspension.note
+expect 0 "status of a directory holding a note the rules ignore" $G agreement status nosusp --at 2024-01-01 --json
+jqeq "what applies applies" "$out" .state terminated
+jqeq "the ignored note is listed" "$out" '.ignored[0].kind' withdrawal
+jqeq "by whom" "$out" '.ignored[0].from' KOR
+has "with its reason" "$(printf '%s' "$out" | jq -r '.ignored[0].reason')" "terminated at 2019-11-23T00:00:00+09:00"
+jqeq "it is not among the events applied" "$out" '.events | length' 3
+expect 0 "the text status lists it too" $G agreement status nosusp --at 2024-01-01
+has "as ignored" "$out" "ignored: withdrawal note by KOR delivered 2023-03-21T15:00:00+09:00"
+jqeq "before its delivery it is not listed" "$($G agreement status nosusp --at 2020-01-01 --json)" '.ignored | length' 0
+
+# A backdated note: the whole history is replayed with it in its place,
+# and a note that would leave another not applying is refused, naming it;
+# nothing is stored, and the agreement stays verifiable.
+sum=$(dbsum kor)
+GSOMIA_NOW=2024-01-01T00:00:00+09:00 expect 1 "a backdated termination notice is refused" \
+	$G agreement note termination-notice --agreement KOR-JPN-2016 --to JPN \
+	--delivered 2018-01-01T10:00:00+09:00 --home kor -o back.note
+has "naming the note that would no longer apply" "$err" "termination-notice note by KOR delivered 2019-08-23T16:00:00+09:00"
+eq "on one line" "$(printf '%s\n' "$err" | wc -l)" 1
+eq "nothing stored" "$(dbsum kor)" "$sum"
+eq "no file written" "$([ -e back.note ] && echo yes || echo no)" no
+expect 0 "the agreement still replays" $G agreement status KOR-JPN-2016 --home kor --json
+jqeq "in force" "$(GSOMIA_NOW=2024-01-01T00:00:00+09:00 $G agreement list --home kor --json)" '.[0].state' in_force
+# The same note made by a node that holds only the 2016 history (where it
+# applies) is refused on import by a node holding the whole history.
+$G init --party KOR --exercise --keys "$EX/keys/KOR.keys" --home kor2 >/dev/null
+for P in KOR JPN; do $G party import "$EX/parties/$P.id" --home kor2 >/dev/null; done
+cp -r "$KJ" h2016 && rm h2016/notes/2019-* h2016/notes/2023-*
+$G agreement import h2016 --home kor2 >/dev/null
+GSOMIA_NOW=2018-01-02T00:00:00+09:00 expect 0 "where the history ends in 2016, the 2018 notice applies" \
+	$G agreement note termination-notice --agreement KOR-JPN-2016 --to JPN \
+	--delivered 2018-01-01T10:00:00+09:00 --home kor2 -o back.note
+sum=$(dbsum kor)
+expect 1 "a node holding the 2019 notice refuses to import it" $G agreement import back.note --home kor
+has "naming the note it would displace" "$err" "termination-notice note by KOR delivered 2019-08-23T16:00:00+09:00"
+eq "nothing stored" "$(dbsum kor)" "$sum"
+
+# A note kept here and never given out can be discarded; once given out
+# (written to a file, exported, queued) it stands.
+export GSOMIA_NOW=2023-06-01T10:00:00+09:00
+expect 0 "a note kept here only" $G agreement note termination-notice --agreement KOR-JPN-2016 --to JPN --keep --home kor
+kept=$(printf '%s' "$out" | grep -o '[0-9a-f]\{64\}')
+jqeq "it applies at once" "$($G agreement status KOR-JPN-2016 --home kor --json)" .state notice_pending
+expect 0 "it can be discarded" $G agreement note discard "${kept:0:16}" --home kor --json
+jqeq "which one" "$out" .discarded "$kept"
+jqeq "the agreement is back in force" "$($G agreement status KOR-JPN-2016 --home kor --json)" .state in_force
+expect 1 "it is gone" $G agreement note export "$kept" --home kor
+$G agreement note termination-notice --agreement KOR-JPN-2016 --to JPN --keep --home kor >kept1.txt
+k1=$(grep -o '[0-9a-f]\{64\}' kept1.txt)
+$G agreement note suspension --agreement KOR-JPN-2016 --to JPN --delivered 2023-06-01T11:00:00+09:00 --keep --home kor >kept2.txt
+k2=$(grep -o '[0-9a-f]\{64\}' kept2.txt)
+expect 1 "a note a later one relies on cannot be discarded first" $G agreement note discard "$k1" --home kor
+has "naming the note that would no longer apply" "$err" "suspension note by KOR delivered 2023-06-01T11:00:00+09:00"
+expect 0 "the later one first" $G agreement note discard "$k2" --home kor
+expect 0 "then the notice" $G agreement note discard "$k1" --home kor
+expect 0 "another note kept" $G agreement note termination-notice --agreement KOR-JPN-2016 --to JPN --keep --home kor
+kept=$(printf '%s' "$out" | grep -o '[0-9a-f]\{64\}')
+expect 0 "exported" $G agreement note export "$kept" -o given.note --home kor
+expect 0 "JPN imports what was given" $G agreement import given.note --home jpn
+sum=$(dbsum kor)
+expect 1 "a note given out cannot be discarded" $G agreement note discard "$kept" --home kor
+has "it says so" "$err" "given out"
+expect 1 "nor a note another party made" $G agreement note discard "$(sha256sum "$KJ/notes/2016-11-23-JPN-domestic-procedures.note" | cut -c1-16)" --home kor
+has "it says whose it is" "$err" "is by JPN"
+expect 1 "nor one of this party's imported from elsewhere" $G agreement note discard "$(sha256sum "$KJ/notes/2019-08-23-KOR-termination-notice.note" | cut -c1-16)" --home kor
+has "it was given out" "$err" "given out"
+eq "refusals changed nothing" "$(dbsum kor)" "$sum"
+expect 1 "an unknown note" $G agreement note discard 0123456789abcdef --home kor
+expect 2 "discard takes the id" $G agreement note discard --home kor
+unset GSOMIA_NOW
 finish

@@ -100,6 +100,7 @@ jqeq "the token is 32 bytes in base64url" "$body" '.token | test("^[A-Za-z0-9_-]
 jqeq "with the person's roles" "$body" '.roles | join(",")' reader
 jqeq "and an expiry 8 hours on" "$body" \
 	'((.expires | fromdateiso8601) - (.created | fromdateiso8601))' 28800
+jqeq "opened at the node's clock (GSOMIA_NOW on an exercise node)" "$body" .created 2023-05-01T01:00:00Z
 th=$(printf '%s' "$Y" | tr '_-' '/+' | sed 's/$/=/' | base64 -d 2>/dev/null | sha256sum | cut -c1-64)
 eq "the node keeps the token's SHA-256, not the token" \
 	"$(sqlite3 jpn/gsomia.db "SELECT lower(hex(token_hash)) FROM sessions WHERE person = 'yamada'")" "$th"

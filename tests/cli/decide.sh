@@ -97,6 +97,16 @@ acc park
 jqeq "a dual national is refused under KOR-JPN" "$out" .rule access.dual-national
 acc yamada 2025-06-01
 jqeq "a cleared officer in 2025" "$out" .decision permit
+# A date-only --psc-until is valid all that day, in the employer's zone.
+expect 0 "a PSC valid until a date" $G person add mori --name 森 --nationality JPN --employer JPN \
+	--psc 特定秘密 --psc-from 2019-01-01 --psc-until 2019-06-01 --duty topic:dprk-missiles --facility ICHIGAYA --home jpn
+run $G person show mori --home jpn --json
+jqeq "until the end of that day, +09:00" "$out" .psc.valid_until 2019-06-01T15:00:00Z
+jqeq "from its start, +09:00" "$out" .psc.valid_from 2018-12-31T15:00:00Z
+acc mori 2019-06-01T23:59:59+09:00
+jqeq "valid at the last second of the day" "$out" .decision permit
+acc mori 2019-06-02T00:00:00+09:00
+jqeq "expired at midnight" "$out" .rule access.psc-expired
 expect 0 "facility unregister" $G facility unregister ICHIGAYA yamada --home jpn
 acc yamada
 jqeq "off the register, refused" "$out" .rule access.facility-register

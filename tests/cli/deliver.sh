@@ -73,6 +73,8 @@ stop jpn "$PJ"
 expect 0 "a release while JPN is down is kept" rel two.txt
 run $G outbox --home kor --json
 jqeq "it waits" "$out" '.[1].state' pending
+jqeq "queued at the node's clock" "$out" '.[1].queued_at' 2023-05-01T01:00:00Z
+has "the next attempt shown on the node's clock" "$(printf '%s' "$out" | jq -r '.[1].next_attempt')" "2023-05-01T01:0"
 has "with the reason" "$(printf '%s' "$out" | jq -r '.[1].last_error')" "127.0.0.1"
 start kor "$PK" && ok "KOR's server starts (its courier delivers the outbox)" || bad "KOR serves" "$(cat kor.err)"
 stop kor "$PK"

@@ -15,6 +15,7 @@ has "with consent JPN holds it, originator KOR, released by USA" "$out" "極秘 
 has "the topic gate" "$out" "[onward.topic-gate]"
 has "the incident answered" "$out" "[results-sent]"
 has "the withdrawal" "$out" "in_force"
+has "every ledger entry on the exercise clocks" "$out" "the latest ledger entry of the three nodes: 2023-03-21T07:00:00Z"
 has "JPN's proof verified with its identity" "$out" "checkpoint signed by JPN"
 has "KOR's proof verified with its identity" "$out" "checkpoint signed by KOR"
 has "it ends with each node's console" "$(printf '%s' "$out" | tail -6)" "/console/   sign in as officer"

@@ -647,10 +647,21 @@ static void test_marking_refusals(void **state)
 
 /* ---- access ---------------------------------------------------------- */
 
+/* decide_access as the positional call it replaces */
+static int access_(const struct agreement *a, const struct party *holder, const struct holding *h,
+		   const struct person *p, const struct facility *f, const struct consent *c, size_t n,
+		   gs_instant at, struct decision *d)
+{
+	struct access_query q = { .agreement = a, .holder = holder, .holding = h, .person = p,
+				  .facility = f, .consents = c, .nconsents = n, .at = at };
+
+	return decide_access(&q, d);
+}
+
 static int open_(const struct holding *h, const struct person *p, const struct facility *f,
 		 const struct consent *c, size_t n, const char *at, struct decision *d)
 {
-	return decide_access(korjpn, &jpn, h, p, f, c, n, T(at), d);
+	return access_(korjpn, &jpn, h, p, f, c, n, T(at), d);
 }
 
 #define AT "2019-06-01T10:00:00+09:00"
@@ -790,6 +801,121 @@ static void test_access_third_country(void **state)
 	assert_int_equal(open_(&h, &p, fac, &c, 1, AT, &d), 0);
 	assert_int_equal(open_(&h, &p, fac, &c, 1, "2020-01-01T00:00:00+09:00", &d), GS_EDENIED);
 	korjpn->rules.nationality = NATIONALITY_HOLDER_ONLY;
+}
+
+/* Issue: 'dual-nationals: allow' waived the third-country rule. Allowing
+ * dual nationals of the parties never admits a national of a third
+ * country: every nationality is judged. */
+static void test_access_dual_national_third_country(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct person p = yamada("特定秘密");
+	struct consent c = kor_consent(CONSENT_ACCESS, "K-1", "JPN", "USA", "2020-01-01T00:00:00+09:00");
+	struct decision d;
+
+	(void)state;
+	p.nnationalities = 2;
+	CPY(p.nationalities[1], "USA");
+	korjpn->rules.dual_nationals_allowed = true;
+	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), GS_EDENIED);
+	assert_rule(d, "access.third-country");
+	assert_string_equal(why(&d), "refused: 山田花子 is a national of USA, a third country, and "
+			    "holds no consent from the originator");
+	/* under either nationality policy */
+	korjpn->rules.nationality = NATIONALITY_PARTIES;
+	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), GS_EDENIED);
+	assert_rule(d, "access.third-country");
+	/* the originator's consent for that nationality admits */
+	assert_int_equal(open_(&h, &p, fac, &c, 1, AT, &d), 0);
+	/* and one out of its validity says so */
+	assert_int_equal(open_(&h, &p, fac, &c, 1, "2020-02-01T00:00:00+09:00", &d), GS_EDENIED);
+	assert_rule(d, "access.consent-expired");
+	assert_string_equal(why(&d), "refused: consent 'KOR-C-7' for access by a national of USA to "
+			    "item 'K-1' is expired at 2020-01-01T00:00:00+09:00");
+	/* the nationality first: a USA+JPN order changes nothing */
+	CPY(p.nationalities[0], "USA");
+	CPY(p.nationalities[1], "JPN");
+	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), GS_EDENIED);
+	assert_rule(d, "access.third-country");
+	korjpn->rules.nationality = NATIONALITY_HOLDER_ONLY;
+	korjpn->rules.dual_nationals_allowed = false;
+}
+
+/* Another shortcut of the same kind: under 'nationality: parties', a
+ * dual national of two parties passed 'dual-nationals: refuse' unseen. */
+static void test_access_dual_national_parties_policy(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct person p = yamada("特定秘密");
+	struct consent c = kor_consent(CONSENT_ACCESS, "K-1", "JPN", "KOR", "2020-01-01T00:00:00+09:00");
+	struct decision d;
+
+	(void)state;
+	p.nnationalities = 2;
+	CPY(p.nationalities[1], "KOR");
+	korjpn->rules.nationality = NATIONALITY_PARTIES;
+	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), GS_EDENIED);
+	assert_rule(d, "access.dual-national");
+	assert_int_equal(open_(&h, &p, fac, &c, 1, AT, &d), 0);
+	korjpn->rules.dual_nationals_allowed = true;
+	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), 0);
+	korjpn->rules.dual_nationals_allowed = false;
+	korjpn->rules.nationality = NATIONALITY_HOLDER_ONLY;
+}
+
+/* Use for another purpose (Art 5) is part of the access decision. */
+static void test_access_purpose(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct person p = yamada("特定秘密");
+	struct consent c = kor_consent(CONSENT_USE, "K-1", "JPN", "", "2020-01-01T00:00:00+09:00");
+	struct access_query q = { .agreement = korjpn, .holder = &jpn, .holding = &h, .person = &p,
+				  .facility = fac, .purpose = "training", .at = T(AT) };
+	struct decision d;
+
+	(void)state;
+	CPY(c.purpose, "training");
+	assert_int_equal(decide_access(&q, &d), GS_EDENIED);
+	assert_rule(d, "use.purpose-consent");
+	assert_string_equal(why(&d), "refused: item 'K-1' was not released for 'training'; JPN holds no "
+			    "consent from KOR for that purpose");
+	q.consents = &c;
+	q.nconsents = 1;
+	assert_int_equal(decide_access(&q, &d), 0);
+	assert_string_equal(why(&d), "permitted: 山田花子 may open item 'K-1' for 'training' (by the "
+			    "originator's consent)");
+	q.at = T("2020-01-01T00:00:00+09:00");
+	assert_int_equal(decide_access(&q, &d), GS_EDENIED);
+	assert_rule(d, "use.purpose-consent-expired");
+	/* the purpose released for needs nothing; NULL means that one */
+	q.purpose = PURPOSE_DEF;
+	assert_int_equal(decide_access(&q, &d), 0);
+	q.purpose = NULL;
+	assert_int_equal(decide_access(&q, &d), 0);
+	assert_rule(d, "access.permit");
+	/* need-to-know for the use: a purpose duty names the purpose of this use */
+	p.duties[0].kind = DUTY_PURPOSE;
+	CPY(p.duties[0].value, "training");
+	q.purpose = "training";
+	q.at = T(AT);
+	assert_int_equal(decide_access(&q, &d), 0);
+	q.purpose = NULL;
+	assert_int_equal(decide_access(&q, &d), GS_EDENIED);
+	assert_rule(d, "access.need-to-know");
+}
+
+/* A person on no facility can open nothing: a decision, not an error. */
+static void test_access_no_facility(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct person p = yamada("特定秘密");
+	struct decision d;
+
+	(void)state;
+	p.facility[0] = '\0';
+	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), GS_EDENIED);
+	assert_rule(d, "access.facility");
+	assert_string_equal(why(&d), "refused: 山田花子 belongs to no facility and can open nothing");
 }
 
 static void test_access_need_to_know(void **state)
@@ -945,7 +1071,7 @@ static void test_access_agreement(void **state)
 
 	(void)state;
 	/* the rules of another agreement (say, a looser one) do not apply */
-	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), GS_EDENIED);
+	assert_int_equal(access_(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), GS_EDENIED);
 	assert_rule(d, "access.agreement");
 }
 
@@ -960,13 +1086,13 @@ static void test_access_psc_from_foreign_originator(void **state)
 	(void)state;
 	CPY(h.agreement, "US-JPN-2007");
 	CPY(h.released_by, "USA");
-	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), GS_EDENIED);
+	assert_int_equal(access_(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), GS_EDENIED);
 	assert_rule(d, "access.psc-none");
 	CPY(usjpn->rules.psc_from, "SECRET");
-	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), 0);
+	assert_int_equal(access_(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), 0);
 	usjpn->rules.psc_from[0] = '\0';
 	p = yamada("秘");
-	assert_int_equal(decide_access(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), 0);
+	assert_int_equal(access_(usjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), &d), 0);
 }
 
 /* Survival: access is decided without the agreement's state, so a
@@ -1144,6 +1270,195 @@ static void test_reclassify(void **state)
 	assert_rule(d, "reclassify.status");
 }
 
+static void test_reclassify_original_same(void **state)
+{
+	struct holding h = kor_item("K-1", "군사II급비밀");
+	struct decision d;
+
+	(void)state;
+	assert_int_equal(decide_reclassify(&h, &kor, "KOR", "군사II급비밀", &d), GS_EDENIED);
+	assert_rule(d, "reclassify.same");
+	CPY(h.item.copy_of, "K-0");
+	assert_int_equal(decide_reclassify(&h, &kor, "KOR", "군사III급비밀", &d), GS_EDENIED);
+	assert_rule(d, "reclassify.original");
+	assert_string_equal(why(&d), "refused: 'K-1' is a copy or translation of 'K-0'; the notice names "
+			    "the original, and it applies to every copy");
+	/* the originator's scheme is an input, not optional */
+	assert_int_equal(decide_reclassify(&h, NULL, "KOR", "군사III급비밀", &d), GS_EINVAL);
+}
+
+/* A notice at a holder: JPN holds K-9 from USA under US-JPN (TISA). */
+static void test_reclassify_notice(void **state)
+{
+	struct holding h = jpn_holding("K-9", "군사II급비밀", "極秘");
+	struct reclassify_notice nt;
+	struct notice_facts f;
+	struct decision d;
+
+	(void)state;
+	memset(&nt, 0, sizeof(nt));
+	CPY(nt.item, "K-9");
+	CPY(nt.originator, "KOR");
+	CPY(nt.agreement, "KOR-JPN-2016");
+	CPY(nt.label, "군사III급비밀");
+	nt.instant = T("2019-01-01T00:00:00+09:00");
+	memset(&f, 0, sizeof(f));
+	f.notice = &nt;
+	f.signature = NOTICE_SIGNED;
+	f.originator = &kor;
+	f.self = "JPN";
+	f.holding = &h;
+	f.disposed_at = GS_INSTANT_NONE;
+	f.last_applied = GS_INSTANT_NONE;
+	f.now = T(AT);
+	assert_int_equal(decide_reclassify_notice(&f, &d), 0);
+	assert_rule(d, "reclassify.permit");
+	f.signature = NOTICE_FORGED;
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.signature");
+	f.signature = NOTICE_SIGNED;
+	f.originator = &jpn; /* signed by another party than the item's originator */
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.originator-only");
+	f.originator = &kor;
+	f.holding = NULL;
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.item");
+	f.holding = &h;
+	f.last_applied = T("2019-02-01T00:00:00+09:00");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.stale");
+	f.last_applied = GS_INSTANT_NONE;
+	nt.instant = T("2016-01-01T00:00:00+09:00");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.instant");
+	nt.instant = T("2019-01-01T00:00:00+09:00");
+	h.status = ITEM_DESTROYED;
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.status");
+	h.status = ITEM_ACTIVE;
+
+	/* through the hub: held under US-JPN, the notice names KOR's own leg
+	 * and comes forwarded by USA */
+	struct reclassify_forward fw;
+
+	CPY(h.agreement, "US-JPN-2007");
+	CPY(h.released_by, "USA");
+	CPY(nt.agreement, "US-KOR-1987");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.forward");
+	assert_string_equal(why(&d), "refused: item 'K-9' reached this node through USA; the originator's "
+			    "notice must come forwarded and signed by USA");
+	memset(&fw, 0, sizeof(fw));
+	CPY(fw.item, "K-9");
+	CPY(fw.from, "USA");
+	CPY(fw.to, "JPN");
+	CPY(fw.agreement, "US-JPN-2007");
+	CPY(fw.label, "CONFIDENTIAL");
+	f.forward = &fw;
+	f.forward_signature = NOTICE_SIGNED;
+	f.forward_digest_ok = true;
+	assert_int_equal(decide_reclassify_notice(&f, &d), 0);
+	assert_rule(d, "reclassify.permit");
+	/* the forward must be the releasing party's, signed */
+	f.forward_signature = NOTICE_FORGED;
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.forward");
+	f.forward_signature = NOTICE_SIGNED;
+	CPY(fw.from, "KOR");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	CPY(fw.from, "USA");
+	/* carrying the notice it names */
+	f.forward_digest_ok = false;
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.forward");
+	f.forward_digest_ok = true;
+	/* for this node, on the leg it holds the item under */
+	CPY(fw.agreement, "US-KOR-1987");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_string_equal(why(&d), "refused: the forward is for JPN under 'US-KOR-1987', but item 'K-9' is "
+			    "held here under 'US-JPN-2007'");
+	CPY(fw.agreement, "US-JPN-2007");
+	CPY(fw.to, "GBR");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	CPY(fw.to, "JPN");
+	/* an item received from its originator takes the notice alone */
+	CPY(h.released_by, "KOR");
+	CPY(h.agreement, "US-KOR-1987");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.forward");
+	f.forward = NULL;
+	assert_int_equal(decide_reclassify_notice(&f, &d), 0);
+	CPY(h.agreement, "KOR-JPN-2016");
+	assert_int_equal(decide_reclassify_notice(&f, &d), GS_EDENIED);
+	assert_rule(d, "reclassify.agreement");
+}
+
+static void test_custody(void **state)
+{
+	struct holding h = jpn_holding("K-1", "군사II급비밀", "特定秘密");
+	struct custody_facts f;
+	struct decision d;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.holding = &h;
+	f.self = "JPN";
+	f.action = CUSTODY_COPY;
+	f.disposed_at = GS_INSTANT_NONE;
+	assert_int_equal(decide_custody(&f, &d), 0);
+	assert_rule(d, "custody.permit");
+	h.status = ITEM_DESTROYED;
+	f.disposed_at = T("2019-03-01T00:00:00+00:00");
+	f.disposed_by = "kato";
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.status");
+	assert_string_equal(why(&d), "refused: item 'K-1' was destroyed at 2019-03-01T00:00:00+00:00 by "
+			    "kato; it cannot be copied");
+	h.status = ITEM_LOST;
+	assert_int_equal(decide_custody(&f, &d), 0); /* a lost item's copy stays a copy */
+	f.action = CUSTODY_DESTROY;
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.status");
+	h.status = ITEM_ACTIVE;
+	f.person = "kato";
+	f.witness = "kato";
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.witness");
+	f.witness = "yamada";
+	f.live_copies = "K-1-c1, K-1-t1";
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.copies");
+	f.live_copies = "";
+	assert_int_equal(decide_custody(&f, &d), 0);
+	f.action = CUSTODY_RETURN;
+	f.is_copy = true;
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.return");
+	f.is_copy = false;
+	f.self = "KOR";
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "custody.return");
+	f.action = CUSTODY_TRANSLATE;
+	assert_int_equal(decide_custody(&f, &d), GS_EDENIED);
+	assert_rule(d, "translate.originator");
+}
+
+static void test_translator(void **state)
+{
+	struct person p = yamada("特定秘密");
+	struct decision d;
+
+	(void)state;
+	assert_int_equal(decide_translator(&p, &d), GS_EDENIED);
+	assert_rule(d, "translate.role");
+	p.roles |= ROLE_TRANSLATOR;
+	assert_int_equal(decide_translator(&p, &d), 0);
+	p.psc.level[0] = '\0';
+	assert_int_equal(decide_translator(&p, &d), GS_EDENIED);
+	assert_rule(d, "translate.psc");
+}
+
 static void test_contractor(void **state)
 {
 	struct facility *f = malloc(sizeof(*f));
@@ -1245,10 +1560,10 @@ static void test_reason_plumbing(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(decide_access(NULL, &jpn, &h, &p, fac, NULL, 0, 0, &d), GS_EINVAL);
+	assert_int_equal(access_(NULL, &jpn, &h, &p, fac, NULL, 0, 0, &d), GS_EINVAL);
 	assert_false(d.permit);
 	assert_rule(d, "invalid-input");
-	assert_int_equal(decide_access(korjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), NULL), GS_EINVAL);
+	assert_int_equal(access_(korjpn, &jpn, &h, &p, fac, NULL, 0, T(AT), NULL), GS_EINVAL);
 	assert_int_equal(open_(&h, &p, fac, NULL, 0, AT, &d), GS_EDENIED);
 	n = decision_reason(&d, small, sizeof(small));
 	assert_true(n > (int)sizeof(small));
@@ -1304,6 +1619,10 @@ int main(void)
 		cmocka_unit_test(test_access_nationality),
 		cmocka_unit_test(test_access_dual_national),
 		cmocka_unit_test(test_access_third_country),
+		cmocka_unit_test(test_access_dual_national_third_country),
+		cmocka_unit_test(test_access_dual_national_parties_policy),
+		cmocka_unit_test(test_access_purpose),
+		cmocka_unit_test(test_access_no_facility),
 		cmocka_unit_test(test_access_need_to_know),
 		cmocka_unit_test(test_access_register),
 		cmocka_unit_test(test_access_facility),
@@ -1322,6 +1641,10 @@ int main(void)
 		cmocka_unit_test(test_onward_status),
 		cmocka_unit_test(test_use_purpose),
 		cmocka_unit_test(test_reclassify),
+		cmocka_unit_test(test_reclassify_original_same),
+		cmocka_unit_test(test_reclassify_notice),
+		cmocka_unit_test(test_custody),
+		cmocka_unit_test(test_translator),
 		cmocka_unit_test(test_contractor),
 		cmocka_unit_test(test_survival),
 		cmocka_unit_test(test_register),

@@ -114,30 +114,44 @@ static void test_due(void **state)
 	free(f);
 }
 
+/* decide_access for yamada at mhi, with no consents */
+static int access_at(gs_instant at, struct decision *d)
+{
+	struct access_query q = { 0 };
+
+	q.agreement = a;
+	q.holder = &jpn;
+	q.holding = &h;
+	q.person = &yamada;
+	q.facility = mhi;
+	q.at = at;
+	return decide_access(&q, d);
+}
+
 static void test_access_refused_when_overdue(void **state)
 {
 	struct decision d;
 	char why[512];
 
 	(void)state;
-	assert_int_equal(decide_access(a, &jpn, &h, &yamada, mhi, NULL, 0, T("2023-03-31"), &d), 0);
-	assert_int_equal(decide_access(a, &jpn, &h, &yamada, mhi, NULL, 0, T("2023-04-01"), &d), GS_EDENIED);
+	assert_int_equal(access_at(T("2023-03-31"), &d), 0);
+	assert_int_equal(access_at(T("2023-04-01"), &d), GS_EDENIED);
 	assert_string_equal(d.rule_id, "access.inspection-overdue");
 	decision_reason(&d, why, sizeof(why));
 	assert_string_equal(why, "refused: contractor facility 'JPN-MHI-2' is overdue for its periodic security "
 				 "inspection (due 2023-04-01T00:00:00+09:00, every 365 days; Art 16(g))");
 	/* recorded: allowed again */
 	mhi->periodic_inspection = T("2023-04-02");
-	assert_int_equal(decide_access(a, &jpn, &h, &yamada, mhi, NULL, 0, T("2023-04-03"), &d), 0);
+	assert_int_equal(access_at(T("2023-04-03"), &d), 0);
 	mhi->periodic_inspection = GS_INSTANT_NONE;
 	/* the checklist and the initial inspection come first */
 	mhi->checklist &= ~1u;
-	assert_int_equal(decide_access(a, &jpn, &h, &yamada, mhi, NULL, 0, T("2024-01-01"), &d), GS_EDENIED);
+	assert_int_equal(access_at(T("2024-01-01"), &d), GS_EDENIED);
 	assert_string_equal(d.rule_id, "access.contractor");
 	mhi->checklist = FACILITY_CHECKLIST_ALL;
 	/* an agreement with no interval asks for none */
 	a->rules.inspection_interval_days = 0;
-	assert_int_equal(decide_access(a, &jpn, &h, &yamada, mhi, NULL, 0, T("2030-01-01"), &d), 0);
+	assert_int_equal(access_at(T("2030-01-01"), &d), 0);
 	a->rules.inspection_interval_days = 365;
 }
 

@@ -308,6 +308,60 @@ static void test_late_refused(void **state)
 	free(a);
 }
 
+/* lifecycle_admit: which notes of a history apply. */
+static int nignored;
+static char ignored_what[4][256];
+
+static void on_ignored(void *ctx, const struct dipnote *note, int err, const char *reason)
+{
+	(void)ctx;
+	(void)err;
+	snprintf(ignored_what[nignored++ % 4], sizeof(ignored_what[0]), "%s %s: %s",
+		 dipnote_kind_name(note->kind), note->from, reason);
+}
+
+static void test_admit(void **state)
+{
+	struct agreement *a = kor_jpn();
+	struct dipnote notes[8];
+	size_t n = history_2016(notes), k;
+
+	(void)state;
+	/* a late notice under LATE_REFUSE, then a timely one: the first is
+	 * ignored and does not count against the second */
+	a->term.late_notice = LATE_REFUSE;
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2019-08-25T09:00:00+09:00");
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2020-08-20T09:00:00+09:00");
+	nignored = 0;
+	assert_int_equal(lifecycle_admit(a, true, notes, n, &k, on_ignored, NULL), 0);
+	assert_int_equal(k, 3);
+	assert_int_equal(nignored, 1);
+	assert_non_null(strstr(ignored_what[0], "termination-notice KOR: agreement 'KOR-JPN-2016': "
+					       "termination notice by 'KOR' delivered 2019-08-25 is late"));
+	assert_int_equal(notes[2].delivered, T("2020-08-20T09:00:00+09:00"));
+	at(a, notes, k, "2020-12-01T00:00:00+09:00");
+	assert_int_equal(st.state, STATE_TERMINATED);
+
+	/* a backdated notice before a history that already holds the 2019
+	 * notice: the 2019 notice no longer applies (terminated in 2018) */
+	free(a);
+	a = kor_jpn();
+	n = history_2016(notes);
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2018-01-01T10:00:00+09:00");
+	add(notes, &n, DIPNOTE_TERMINATION, "KOR-JPN-2016", "KOR", "2019-08-23T15:00:00+09:00");
+	nignored = 0;
+	assert_int_equal(lifecycle_admit(a, true, notes, n, &k, on_ignored, NULL), 0);
+	assert_int_equal(k, 3);
+	assert_int_equal(nignored, 1);
+	assert_non_null(strstr(ignored_what[0], "terminated at 2018-11-23T00:00:00+09:00"));
+	/* until every party signed, nothing is judged */
+	n = 4;
+	assert_int_equal(lifecycle_admit(a, false, notes, n, &k, NULL, NULL), 0);
+	assert_int_equal(k, 4);
+	assert_int_equal(lifecycle_admit(a, true, NULL, 1, &k, NULL, NULL), GS_EINVAL);
+	free(a);
+}
+
 /* The 2019-2023 history. */
 static size_t history_2023(struct dipnote *notes)
 {
@@ -869,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_notice_rules),
 		cmocka_unit_test(test_late_message),
 		cmocka_unit_test(test_late_refused),
+		cmocka_unit_test(test_admit),
 		cmocka_unit_test(test_suspension_and_withdrawal),
 		cmocka_unit_test(test_unsorted),
 		cmocka_unit_test(test_unsorted_late),

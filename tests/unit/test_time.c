@@ -84,6 +84,30 @@ static void test_date_arith(void **state)
 	assert_int_equal(date_cmp(d, (struct gs_date){ 1969, 12, 31 }), 0);
 }
 
+/* A date-only end of validity is the end of that day in the zone. */
+static void test_parse_end(void **state)
+{
+	gs_instant t, u;
+	char out[GS_INSTANT_STR];
+
+	(void)state;
+	assert_int_equal(instant_parse_end("2019-06-01", 9 * 3600, &t), 0);
+	instant_format(t, out);
+	assert_string_equal(out, "2019-06-01T15:00:00Z"); /* 2019-06-02T00:00+09:00 */
+	assert_int_equal(instant_parse("2019-06-01", 9 * 3600, &u), 0);
+	assert_int_equal(t - u, 86400);
+	/* a full instant means itself */
+	assert_int_equal(instant_parse_end("2019-06-01T10:00:00+09:00", 0, &t), 0);
+	instant_format(t, out);
+	assert_string_equal(out, "2019-06-01T01:00:00Z");
+	/* 31 December rolls into the next year */
+	assert_int_equal(instant_parse_end("2019-12-31", 0, &t), 0);
+	instant_format(t, out);
+	assert_string_equal(out, "2020-01-01T00:00:00Z");
+	assert_int_equal(instant_parse_end("2019-13-01", 0, &t), GS_EINVAL);
+	assert_int_equal(instant_parse_end("yesterday", 0, &t), GS_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +115,7 @@ int main(void)
 		cmocka_unit_test(test_kor_jpn_expiry_instant),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_date_arith),
+		cmocka_unit_test(test_parse_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
