@@ -43,6 +43,8 @@ export GSOMIA_NOW=2023-05-10T10:00:00+09:00
 item1=$(rel b1.bundle)
 rel b1b.bundle >/dev/null
 expect 0 "JPN receives the first item" $G receive b1.bundle --receipt r1.receipt --home jpn
+expect 0 "KOR reclassifies item0 (signed by the key later reported compromised)" \
+	$G reclassify notice "$item0" --to 군사III급비밀 -o rc-old.note --home kor
 
 # KOR rotates its keys.
 export GSOMIA_NOW=2023-06-01T10:00:00+09:00
@@ -119,6 +121,12 @@ jqeq "the compromise in JPN's ledger" "$out" \
 jsum=$(dbsum jpn)
 expect 1 "a bundle signed by the old key after its compromise is refused" $G receive b1b.bundle --home jpn
 has "naming the compromise" "$err" "reported compromised since"
+eq "nothing changed at JPN" "$(dbsum jpn)" "$jsum"
+# So is a reclassification notice signed by it after the compromise.
+expect 1 "a notice signed by the old key after its compromise is refused" \
+	$G reclassify apply rc-old.note --home jpn --json
+jqeq "by reclassify.signature" "$out" .rule reclassify.signature
+has "saying the key is not trusted" "$err" "is not trusted"
 eq "nothing changed at JPN" "$(dbsum jpn)" "$jsum"
 
 # Contractors' periodic inspections (Art 16(g)) and what needs attention.
