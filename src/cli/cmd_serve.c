@@ -264,12 +264,14 @@ static int inbox_deliver(void *ctx, const char *peer, const char *kind, const ch
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
-	if (write_all(fd, body, len) || fsync(fd) || close(fd)) {
-		int e = errno;
-
-		close(fd);
+	/* close() releases the descriptor even when it fails: it is closed
+	 * exactly once, as another thread may already hold the number again */
+	ret = write_all(fd, body, len) || fsync(fd) ? errno : 0;
+	if (close(fd) != 0 && !ret)
+		ret = errno;
+	if (ret) {
 		unlink(tmp);
-		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
+		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(ret));
 	}
 	ret = inbox_take(ib, peer, kind, id, tmp, reply_json, d);
 	unlink(tmp);
