@@ -11,9 +11,13 @@
  * only on request by decision_reason(), so a permit costs no formatting.
  *
  * Every decide_*() returns 0 when it permits and GS_EDENIED when it
- * refuses (or GS_EINVAL, also a refusal, for impossible input such as a
- * NULL pointer). Rules are checked in a fixed order, documented above
- * each function and in docs/rules.md; the first rule that fails decides.
+ * refuses: both are answers. GS_EINVAL means it was asked with impossible
+ * input (a NULL pointer): no rule answered, and the caller has a defect.
+ * *out is then a deny by invalid-input, so a caller that reads only
+ * out->permit still refuses, but a caller passes the error on
+ * (decide_error) instead of showing it as a rule's refusal. Rules are
+ * checked in a fixed order, documented above each function and in
+ * docs/rules.md; the first rule that fails decides.
  *
  * A decision keeps copies of the values it names, so it stays valid after
  * its inputs are freed.
@@ -170,6 +174,12 @@ struct decision {
 	int32_t zone;         /* offset t is shown in */
 	char arg[GS_DECISION_ARGS][GS_DECISION_ARG]; /* names, labels, ids (truncated) */
 };
+
+/* The error in what a decide_*() returned: 0 when the rules answered
+ * (permit or refusal: read out->permit), else the error itself, for the
+ * caller to pass on as a failure. A decision never allocates nor does I/O,
+ * so GS_EINVAL is the only one it can return. */
+int decide_error(int ret);
 
 /* "release.in-force", ... ("unknown" out of range). */
 const char *decide_rule_id(enum decide_rule r);

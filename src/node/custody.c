@@ -88,19 +88,20 @@ static void custody_facts_of(const struct node *n, json_t *rec, const struct hol
 	f->live_copies = "";
 }
 
-/* decide_custody, a refusal as *ref. */
-static int custody_check(const struct custody_facts *f, struct custody_refusal *ref)
+/* decide_custody, a refusal as *ref (an error is no refusal: node_ruled). */
+static int custody_check(const struct custody_facts *f, struct custody_refusal *ref, struct gs_diag *d)
 {
 	struct decision dec;
+	int ret;
 
-	if (decide_custody(f, &dec) || !dec.permit)
-		return refuse_decision(ref, &dec);
-	return 0;
+	if ((ret = node_ruled(decide_custody(f, &dec), "custody action", d)))
+		return ret;
+	return dec.permit ? 0 : refuse_decision(ref, &dec);
 }
 
 /* Refuses every action on an item that was destroyed or returned. */
 static int check_not_disposed(const struct node *n, json_t *rec, enum custody_action action,
-			      struct custody_refusal *ref)
+			      struct custody_refusal *ref, struct gs_diag *d)
 {
 	struct holding *h = calloc(1, sizeof(*h));
 	struct custody_facts f;
@@ -110,7 +111,7 @@ static int check_not_disposed(const struct node *n, json_t *rec, enum custody_ac
 		return GS_ENOMEM;
 	item_to_holding(rec, h);
 	custody_facts_of(n, rec, h, action, &f);
-	ret = custody_check(&f, ref);
+	ret = custody_check(&f, ref, d);
 	free(h);
 	return ret;
 }
@@ -294,7 +295,7 @@ int node_copy(struct node *n, const struct copy_request *r, json_t **ids, struct
 			goto out;
 		facility = r->facility;
 	}
-	if ((ret = check_not_disposed(n, rec, CUSTODY_COPY, ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_COPY, ref, d)))
 		goto out;
 	if ((ret = access_check(n, rec, r->person, "copy", now, ac, ref, d)))
 		goto out;
@@ -449,7 +450,7 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = check_not_disposed(n, rec, CUSTODY_TRANSLATE, ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_TRANSLATE, ref, d)))
 		goto out;
 	in = open(r->file, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
@@ -462,7 +463,9 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 	{
 		struct decision td;
 
-		if (decide_translator(&ac->p, &td) || !td.permit) {
+		if ((ret = node_ruled(decide_translator(&ac->p, &td), "translation", d)))
+			goto out;
+		if (!td.permit) {
 			refuse_decision(ref, &td);
 			if (!(ret = log_refusal(n, rec, r->person, ac->p.facility, "translate", ref, now, d)))
 				ret = GS_EDENIED;
@@ -775,9 +778,11 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 		goto out;
 	}
 	item_to_holding(rec, h);
-	if ((ret = check_not_disposed(n, rec, CUSTODY_RECLASSIFY, ref)))
+	if ((ret = check_not_disposed(n, rec, CUSTODY_RECLASSIFY, ref, d)))
 		goto out;
-	if (decide_reclassify(h, &n->self, n->self.code, label, &dec) || !dec.permit) {
+	if ((ret = node_ruled(decide_reclassify(h, &n->self, n->self.code, label, &dec), "reclassification", d)))
+		goto out;
+	if (!dec.permit) {
 		ret = refuse_decision(ref, &dec);
 		goto out;
 	}
@@ -802,7 +807,8 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 		for (i = 0; !ret && i < json_array_size(peers); i++) {
 			if ((ret = node_party_get(n, json_string_value(json_array_get(peers, i)), rp, d)))
 				break;
-			if (decide_marking(a, annex, &n->self, rp, label, mk, &dec) || !dec.permit)
+			if (!(ret = node_ruled(decide_marking(a, annex, &n->self, rp, label, mk, &dec), "marking", d)) &&
+			    !dec.permit)
 				ret = refuse_decision(ref, &dec);
 		}
 		agreement_view_release(&v);
@@ -1089,7 +1095,9 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 				f.last_applied = t;
 		}
 	}
-	if (decide_reclassify_notice(&f, &dec) || !dec.permit) {
+	if ((ret = node_ruled(decide_reclassify_notice(&f, &dec), "reclassification notice", d)))
+		goto out;
+	if (!dec.permit) {
 		ret = refuse_decision(ref, &dec);
 		goto out;
 	}
@@ -1108,9 +1116,11 @@ int node_reclassify_apply(struct node *n, const char *path, struct reclassify_re
 
 		if ((ret = item_agreement_at(n, h->agreement, r->nt.instant, &v, st, &a, d)))
 			goto out;
-		if (decide_marking(a, agreement_annex_at(a, date_of_instant(r->nt.instant, a->zone)),
-				   r->forwarded ? &r->forwarder : &r->originator, &n->self,
-				   r->forwarded ? r->fw.label : r->nt.label, mk, &dec) || !dec.permit)
+		if (!(ret = node_ruled(decide_marking(a, agreement_annex_at(a, date_of_instant(r->nt.instant, a->zone)),
+						      r->forwarded ? &r->forwarder : &r->originator, &n->self,
+						      r->forwarded ? r->fw.label : r->nt.label, mk, &dec),
+				       "marking", d)) &&
+		    !dec.permit)
 			ret = refuse_decision(ref, &dec);
 		agreement_view_release(&v);
 		if (ret)
@@ -1208,7 +1218,7 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 		f.person = r->person;
 		f.witness = r->witness;
 		f.live_copies = list;
-		if ((ret = custody_check(&f, ref)))
+		if ((ret = custody_check(&f, ref, d)))
 			goto out;
 	}
 	if ((ret = node_person_get(n, r->person, p, d)))

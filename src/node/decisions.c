@@ -11,12 +11,23 @@
 #include "node/visits.h"
 #include "util/banned.h"
 
-/* The engine returns GS_EDENIED with the decision filled in for a deny,
- * and GS_EINVAL for impossible input (also a refusal, invalid-input):
- * both are answers, not failures. */
-static int answered(int ret)
+int node_ruled(int engine_ret, const char *question, struct gs_diag *d)
 {
-	return ret == GS_EDENIED || ret == GS_EINVAL ? 0 : ret;
+	int ret = decide_error(engine_ret);
+
+	if (ret == 0)
+		return 0;
+	return gs_diag_set(d, GS_EINTERNAL, "the rules could not decide the %s: they were asked with "
+			   "impossible input (%s); nothing was done", question, gs_strerror(ret));
+}
+
+/* What a judgement returns: a deny by the engine (GS_EDENIED, the decision
+ * filled in) is an answer, 0; impossible input is a defect (node_ruled);
+ * any other error (GS_ENOMEM, GS_EIO from gathering the facts) passes on
+ * as it is, never as a refusal. */
+static int answered(int ret, const char *question, struct gs_diag *d)
+{
+	return ret == GS_EINVAL ? node_ruled(ret, question, d) : decide_error(ret);
 }
 
 /* The definition of agreement id in effect at `at` (amendments: the
@@ -68,7 +79,7 @@ int node_judge_release(struct node *n, const struct holding *h, const char *agre
 	if ((ret = node_consents_borrow(n, &cs, d)))
 		goto out;
 	ret = answered(decide_release(a, &f->st, orig, &f->recipient, h, n->self.code, to, cs->c, cs->n, at,
-				      out));
+				      out), "release", d);
 out:
 	free(f);
 	return ret;
@@ -139,7 +150,7 @@ int node_judge_onward(struct node *n, const struct holding *h, const char *arran
 	/* the route, the topic gate and the originator's consent */
 	if ((ret = node_consents_borrow(n, &cs, d)))
 		goto out;
-	ret = answered(decide_onward(arr, h, n->self.code, to, NULL, cs->c, cs->n, at, out));
+	ret = answered(decide_onward(arr, h, n->self.code, to, NULL, cs->c, cs->n, at, out), "onward release", d);
 	/* then the leg itself: in force, parties, annex, scope, consent again */
 	if (!ret && out->permit && agreement)
 		ret = node_judge_release(n, h, agreement, to, at, out, d);
@@ -199,7 +210,7 @@ int node_judge_access(struct node *n, const struct holding *h, const char *perso
 	q.at = at;
 	ret = decide_access(&q, out);
 	/* a visitor's access and a sender's compromised key (node/visits.h) */
-	ret = answered(node_access_amend(n, h, &f->person, q.facility, at, ret, out));
+	ret = answered(node_access_amend(n, h, &f->person, q.facility, at, ret, out), "access", d);
 out:
 	free(f->none);
 	free(f);
@@ -278,7 +289,10 @@ static int make_holding(struct node *n, const struct decide_query *q, const char
 			ret = gs_diag_set(d, GS_ESTATE, "agreement '%s' has no annex in effect at that instant", a->id);
 			goto out;
 		}
-		if (decide_marking(a, v, orig, &n->self, q->label, &h->marking, &md) || !md.permit) {
+		if ((ret = node_ruled(decide_marking(a, v, orig, &n->self, q->label, &h->marking, &md), "marking",
+				      d)))
+			goto out;
+		if (!md.permit) {
 			char reason[GS_MAX_LINE];
 
 			decision_reason(&md, reason, sizeof(reason));

@@ -19,11 +19,19 @@
  * Each node_judge_*() returns 0 with *out filled in, permit or deny (a
  * refusal is an answer, not a failure), or an error in d when the
  * question cannot be asked (an unknown agreement, party, person or
- * facility).
+ * facility) or the node fails (GS_ENOMEM, GS_EIO): an error never passes
+ * for a refusal, and a refusal is never an error.
  */
 
 #include "core/decide.h"
 #include "node/node.h"
+
+/* What a decide_*() returned, as the node passes it on: 0 when the rules
+ * answered (read the decision's permit), else GS_EINTERNAL with a
+ * sentence in d naming the question: the node asked with impossible
+ * input, a defect of the node that must never pass for a rule's refusal
+ * (docs/rules.md). */
+int node_ruled(int engine_ret, const char *question, struct gs_diag *d);
 
 /* Release (Art 1, 4, 5, 21) of the holding h, held by this node, to party
  * `to` under agreement at `at`: the agreement's state and the version in

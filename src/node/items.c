@@ -329,7 +329,9 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	}
 	/* What the recipient will show: the banner of the bundle. */
 	annex = agreement_annex_at(a, date_of_instant(now, a->zone));
-	if (!annex || decide_marking(a, annex, &n->self, recipient, r->label, rm, &md) || !md.permit) {
+	if ((ret = node_ruled(decide_marking(a, annex, &n->self, recipient, r->label, rm, &md), "marking", d)))
+		goto out;
+	if (!md.permit) {
 		*dec = md;
 		ret = GS_EDENIED;
 		goto out;
@@ -690,14 +692,17 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	}
 	*originator = *sender;
 	annex = agreement_annex_at(a, date_of_instant(m->created, a->zone));
-	if (!strcmp(m->originator, m->sender) &&
-	    (!annex || decide_marking(a, annex, originator, &n->self, m->banner_originator, &res->marking, &md) ||
-	     !md.permit)) {
+	if (!strcmp(m->originator, m->sender)) {
 		char reason[GS_MAX_LINE];
 
-		decision_reason(&md, reason, sizeof(reason));
-		ret = gs_diag_set(d, GS_EDENIED, "%s: %s", bundle_path, annex ? reason : "no annex in effect");
-		goto out;
+		if ((ret = node_ruled(decide_marking(a, annex, originator, &n->self, m->banner_originator,
+						     &res->marking, &md), "marking", d)))
+			goto out;
+		if (!md.permit) {
+			decision_reason(&md, reason, sizeof(reason));
+			ret = gs_diag_set(d, GS_EDENIED, "%s: %s", bundle_path, annex ? reason : "no annex in effect");
+			goto out;
+		}
 	}
 	/* The recipient's choice among the equivalent labels of its cell. */
 	if (marking && (ret = marking_choose(&res->marking, marking))) {

@@ -11,6 +11,7 @@
 #include "crypto/bundle.h"
 #include "crypto/keys.h"
 #include "net/tls.h"
+#include "node/decisions.h"
 #include "node/items.h"
 #include "node/items_internal.h"
 #include "node/keyhistory.h"
@@ -115,7 +116,9 @@ int party_note_verify_at(const struct party *p, const struct signed_note *sn, gs
 			ret = note_verify(sn, keyname, p->keys[i].sign_pk);
 		return ret;
 	}
-	if (decide_key(p, at, &key, &i, &dec)) {
+	if ((ret = node_ruled(decide_key(p, at, &key, &i, &dec), "signing key", d)))
+		return ret;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		return gs_diag_set(d, GS_EDENIED, "%s [%s]", reason, dec.rule_id);
 	}
@@ -139,9 +142,11 @@ int party_keys_at(const struct party *p, gs_instant at, const uint8_t **sign, co
 {
 	struct decision dec;
 	char reason[GS_MAX_LINE];
-	int i;
+	int i, ret;
 
-	if (decide_key(p, at, sign, &i, &dec)) {
+	if ((ret = node_ruled(decide_key(p, at, sign, &i, &dec), "party's keys", d)))
+		return ret;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		return gs_diag_set(d, dec.rule == RULE_KEY_COMPROMISED ? GS_EDENIED : GS_ENOTFOUND, "%s [%s]", reason,
 				   dec.rule_id);
@@ -507,7 +512,9 @@ int node_keys_rotate(struct node *n, const char *pass, size_t passlen, const cha
 	r.exercise = n->self.exercise;
 	if (text)
 		snprintf(r.text, sizeof(r.text), "%s", text);
-	if (decide_key_rotation(&n->self, &r, now, &dec)) {
+	if ((ret = node_ruled(decide_key_rotation(&n->self, &r, now, &dec), "key rotation", d)))
+		goto out;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		ret = gs_diag_set(d, GS_EDENIED, "%s [%s]", reason, dec.rule_id);
 		goto out;
@@ -723,7 +730,9 @@ static int rotation_import(struct node *n, const uint8_t *buf, size_t len, const
 				  r.party);
 		goto out;
 	}
-	if (decide_key_rotation(p, &r, now, &dec)) {
+	if ((ret = node_ruled(decide_key_rotation(p, &r, now, &dec), "key rotation", d)))
+		goto out;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		ret = gs_diag_set(d, GS_EDENIED, "%s [%s]", reason, dec.rule_id);
 		goto out;
@@ -1021,7 +1030,11 @@ static int compromise_check(struct node *n, const struct party *p, const struct 
 	struct decision dec;
 	char reason[GS_MAX_LINE];
 
-	if (decide_key_compromise(p, c, n->self.code, now, &dec)) {
+	int ret;
+
+	if ((ret = node_ruled(decide_key_compromise(p, c, n->self.code, now, &dec), "key compromise", d)))
+		return ret;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		return gs_diag_set(d, GS_EDENIED, "%s [%s]", reason, dec.rule_id);
 	}

@@ -100,13 +100,17 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 			label = h->marking.labels[k];
 			break;
 		}
-	if (!annex || !label || decide_marking(a, annex, &n->self, recipient, label, rm, &md) || !md.permit) {
+	if (!annex || !label) {
 		*dec = md;
-		if (!annex || !label)
-			ret = gs_diag_set(d, GS_EDENIED, "no annex row of '%s' for %s's marking of item '%s'", a->id,
-					  n->self.code, r->item);
-		else
-			ret = GS_EDENIED;
+		ret = gs_diag_set(d, GS_EDENIED, "no annex row of '%s' for %s's marking of item '%s'", a->id,
+				  n->self.code, r->item);
+		goto out;
+	}
+	if ((ret = node_ruled(decide_marking(a, annex, &n->self, recipient, label, rm, &md), "marking", d)))
+		goto out;
+	if (!md.permit) {
+		*dec = md;
+		ret = GS_EDENIED;
 		goto out;
 	}
 	copy_str(m->item, sizeof(m->item), h->item.id);
@@ -308,7 +312,10 @@ int onward_accept(struct node *n, const struct bundle_manifest *m, const struct 
 	copy_str(h->item.topic, sizeof(h->item.topic), m->topic);
 	copy_str(h->holder, sizeof(h->holder), m->sender);
 	h->status = ITEM_ACTIVE;
-	if (decide_onward(NULL, h, m->sender, n->self.code, m->purpose, &c, 1, m->created, &dec) || !dec.permit) {
+	if ((ret = node_ruled(decide_onward(NULL, h, m->sender, n->self.code, m->purpose, &c, 1, m->created, &dec),
+			      "onward release", d)))
+		goto out;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s' by %s, consent %.16s: %s [%s]", m->item,
 				  m->sender, m->consent, reason, dec.rule_id);
@@ -332,7 +339,9 @@ int onward_accept(struct node *n, const struct bundle_manifest *m, const struct 
 				  m->item, m->banner_recipient, a->id);
 		goto out;
 	}
-	if (decide_marking(a, annex, sender, &n->self, sender_label, mk, &dec) || !dec.permit) {
+	if ((ret = node_ruled(decide_marking(a, annex, sender, &n->self, sender_label, mk, &dec), "marking", d)))
+		goto out;
+	if (!dec.permit) {
 		decision_reason(&dec, reason, sizeof(reason));
 		ret = gs_diag_set(d, GS_EDENIED, "onward release of '%s': %s", m->item, reason);
 		goto out;

@@ -7,6 +7,7 @@
 #include "core/keyhistory.h"
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/decisions.h"
 #include "node/items_internal.h"
 #include "node/keyhistory.h"
 #include "node/ledger.h"
@@ -241,8 +242,14 @@ int node_visit_request(struct node *n, const struct visit_request_args *a, char 
 	v->exercise = n->self.exercise;
 	copy_str(v->text, sizeof(v->text), a->text);
 	/* Art 8: in force, the parties, dates, lead time, level, persons */
-	if ((ret = decide_visit_request(ag, st, host, &n->self, v, NULL, n->self.code, now, dec)) ||
-	    (ret = visit_request_format(v, &text, d)))
+	if ((ret = node_ruled(decide_visit_request(ag, st, host, &n->self, v, NULL, n->self.code, now, dec),
+			      "visit request", d)))
+		goto out;
+	if (!dec->permit) {
+		ret = GS_EDENIED;
+		goto out;
+	}
+	if ((ret = visit_request_format(v, &text, d)))
 		goto out;
 	/* what is signed must read back the same */
 	if ((ret = visit_request_parse(text, strlen(text), back, d))) {
@@ -342,8 +349,13 @@ int node_visit_answer(struct node *n, const char *want, bool refuse, const char 
 		if ((ret = node_facility_get(n, v->facility, f, d)))
 			goto out;
 		/* Art 8: in force, the host, its facility, dates, lead time, level, persons */
-		if ((ret = decide_visit_request(ag, st, &n->self, visitor, v, f, n->self.code, now, dec)))
+		if ((ret = node_ruled(decide_visit_request(ag, st, &n->self, visitor, v, f, n->self.code, now, dec),
+				      "visit request", d)))
 			goto out;
+		if (!dec->permit) {
+			ret = GS_EDENIED;
+			goto out;
+		}
 	}
 	v->state = refuse ? VISIT_REFUSED : VISIT_APPROVED;
 	copy_str(v->request, sizeof(v->request), id);
@@ -728,16 +740,25 @@ int node_access_amend(struct node *n, const struct holding *h, const struct pers
 		return ret;
 	pv.person = p->id;
 	pv.host = n->self.code;
-	if (store_visit_each(n->st, person_one, &pv) || pv.n == 0) {
+	/* a failure to read the facts is an error, never the refusal it
+	 * interrupted; a visit under an agreement or by a party no longer
+	 * known here leaves the refusal as it was */
+	if ((r = store_visit_each(n->st, person_one, &pv)) || pv.n == 0) {
 		free(pv.v);
-		return ret;
+		return r ? r : ret;
 	}
 	st = calloc(1, sizeof(*st));
 	visitor = calloc(1, sizeof(*visitor));
-	if (st && visitor && !item_agreement_at(n, pv.v[0].agreement, at, &view, st, &ag, NULL)) {
-		if (!node_party_get(n, p->employer, visitor, NULL))
+	if (!st || !visitor) {
+		ret = GS_ENOMEM;
+	} else if (!(r = item_agreement_at(n, pv.v[0].agreement, at, &view, st, &ag, NULL))) {
+		if (!(r = node_party_get(n, p->employer, visitor, NULL)))
 			ret = decide_visit_access(ag, &n->self, visitor, h, p, f, pv.v, pv.n, at, dec);
+		else if (r != GS_ENOTFOUND)
+			ret = r;
 		agreement_view_release(&view);
+	} else if (r != GS_ENOTFOUND) {
+		ret = r;
 	}
 	free(st);
 	free(visitor);

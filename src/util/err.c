@@ -18,6 +18,7 @@ const char *gs_strerror(int err)
 	case GS_ESTATE: return "not allowed in this state";
 	case GS_EUSAGE: return "bad usage";
 	case GS_ELIMIT: return "limit exceeded";
+	case GS_EINTERNAL: return "internal error";
 	}
 	return "unknown error";
 }

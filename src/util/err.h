@@ -29,6 +29,7 @@ enum gs_err {
 	GS_ESTATE = -8,    /* not allowed in the current state */
 	GS_EUSAGE = -9,    /* bad command-line usage */
 	GS_ELIMIT = -10,   /* a named cap (util/limits.h) was exceeded */
+	GS_EINTERNAL = -11, /* a defect of this program: what should not happen did */
 };
 
 #define GS_DIAG_MAX 1024

@@ -10,6 +10,7 @@
 
 #include "core/decide.h"
 #include "core/person.h"
+#include "node/decisions.h"
 #include "util/err.h"
 
 /*
@@ -341,6 +342,52 @@ static void test_release_version(void **state)
 	st.version = 2;
 	assert_int_equal(release_kor(&h, &st, "2018-01-01T00:00:00+09:00", &d), GS_EDENIED);
 	assert_rule(d, "release.version");
+}
+
+/* A refusal is an answer (decide_error: 0, the decision denies); impossible
+ * input is no answer (decide_error passes GS_EINVAL on) though the
+ * decision still denies, so a careless caller fails closed. */
+static void test_refusal_is_no_error(void **state)
+{
+	struct holding h = kor_item("K-1", "군사I급비밀");
+	struct lifecycle_status st = in_force();
+	struct decision d;
+	struct marking m;
+	int ret;
+
+	(void)state;
+	ret = release_kor(&h, &st, "2018-01-01T00:00:00+09:00", &d);
+	assert_int_equal(ret, GS_EDENIED);
+	assert_int_equal(decide_error(ret), 0);
+	assert_false(d.permit);
+	assert_rule(d, "release.never");
+	h = kor_item("K-2", "군사II급비밀");
+	ret = release_kor(&h, &st, "2018-01-01T00:00:00+09:00", &d);
+	assert_int_equal(decide_error(ret), 0);
+	assert_true(d.permit);
+	ret = decide_release(NULL, &st, &kor, &jpn, &h, "KOR", "JPN", NULL, 0, T("2018-01-01T00:00:00+09:00"), &d);
+	assert_int_equal(ret, GS_EINVAL);
+	assert_int_equal(decide_error(ret), GS_EINVAL);
+	assert_false(d.permit);
+	assert_rule(d, "invalid-input");
+	ret = decide_marking(korjpn, NULL, &kor, &jpn, NULL, &m, &d);
+	assert_int_equal(decide_error(ret), GS_EINVAL);
+	assert_false(d.permit);
+	assert_int_equal(decide_error(GS_ENOMEM), GS_ENOMEM);
+}
+
+/* The node passes the engine's answers on as answers and its impossible
+ * input on as its own defect, with a sentence. */
+static void test_node_ruled(void **state)
+{
+	struct gs_diag dg = { "" };
+
+	(void)state;
+	assert_int_equal(node_ruled(0, "release", &dg), 0);
+	assert_int_equal(node_ruled(GS_EDENIED, "release", &dg), 0);
+	assert_string_equal(dg.msg, "");
+	assert_int_equal(node_ruled(GS_EINVAL, "release", &dg), GS_EINTERNAL);
+	assert_non_null(strstr(dg.msg, "could not decide the release"));
 }
 
 static void test_release_party(void **state)
@@ -1596,6 +1643,8 @@ int main(void)
 		cmocka_unit_test(test_release_after_termination),
 		cmocka_unit_test(test_release_version),
 		cmocka_unit_test(test_release_party),
+		cmocka_unit_test(test_refusal_is_no_error),
+		cmocka_unit_test(test_node_ruled),
 		cmocka_unit_test(test_release_holder),
 		cmocka_unit_test(test_release_status),
 		cmocka_unit_test(test_release_annex_in_effect),
