@@ -183,9 +183,14 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		json_decref(rec);
 	}
 	if (ret) {
+		size_t pl = strlen(path);
+
 		json_decref(r);
 		if (!dup)
 			unlink(path);
+		/* the sender is told what is wrong, not where this node keeps it */
+		if (d && !strncmp(d->msg, path, pl) && !strncmp(d->msg + pl, ": ", 2))
+			memmove(d->msg, d->msg + pl + 2, strlen(d->msg + pl + 2) + 1);
 		gs_diag_prefix(d, "%s from %s", kind, peer);
 		return ret;
 	}

@@ -871,7 +871,7 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 			o += len + AGE_TAG;
 		} else {
 			if (len < AGE_TAG || (len == AGE_TAG && (!last || sl->first_chunk + j != 0)))
-				return gs_diag_set(d, len < AGE_TAG ? GS_EIO : GS_ECRYPTO,
+				return gs_diag_set(d, len < AGE_TAG ? GS_EINVAL : GS_ECRYPTO,
 						   "age payload: %s chunk %llu",
 						   len < AGE_TAG ? "truncated" : "empty final",
 						   (unsigned long long)(sl->first_chunk + j));
@@ -1340,12 +1340,12 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 		got += (size_t)r;
 	}
 	if (got < AGE_NONCE_BYTES)
-		return gs_diag_set(d, GS_EIO, "age payload: truncated nonce");
+		return gs_diag_set(d, GS_EINVAL, "age payload: truncated nonce");
 	s2.in_pre = s->in_pre + from_pre;
 	s2.in_pre_len = s->in_pre_len - from_pre;
 	if (s->in_len != AGE_LEN_UNKNOWN) {
 		if (s->in_len < AGE_NONCE_BYTES)
-			return gs_diag_set(d, GS_EIO, "age payload: truncated nonce");
+			return gs_diag_set(d, GS_EINVAL, "age payload: truncated nonce");
 		s2.in_len = s->in_len - AGE_NONCE_BYTES;
 	}
 	/* the nonce is ciphertext too: hash it after hash_pre */

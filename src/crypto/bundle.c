@@ -710,7 +710,7 @@ static int head_load(int fd, struct head *h, struct gs_diag *d)
 	h->man_len = (size_t)mlen;
 	h->body_off = h->man_off + h->man_len;
 	if (h->body_off > h->len) {
-		ret = gs_diag_set(d, GS_EIO, "bundle: truncated manifest");
+		ret = gs_diag_set(d, GS_EINVAL, "bundle: truncated manifest");
 		goto fail;
 	}
 	if ((ret = bundle_note_parse(h->buf + h->man_off, h->man_len, h->note, d)) != 0)
@@ -746,18 +746,18 @@ static int head_check_size(int fd, const struct head *h, const struct bundle_man
 	if (h->start < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	if ((uint64_t)st.st_size < before)
-		return gs_diag_set(d, GS_EIO, "bundle: truncated before the payload (%" PRIu64
+		return gs_diag_set(d, GS_EINVAL, "bundle: truncated before the payload (%" PRIu64
 				   " of %" PRIu64 " bytes before it)", (uint64_t)st.st_size - (uint64_t)h->start,
 				   before - (uint64_t)h->start);
 	have = (uint64_t)st.st_size - before;
 	if (have < m->payload_size && m->version == 2)
-		return gs_diag_set(d, GS_EIO,
+		return gs_diag_set(d, GS_EINVAL,
 				   "bundle: truncated in chunk %" PRIu64 " of %" PRIu64
 				   " (%" PRIu64 " of the payload's %" PRIu64 " bytes are there)",
 				   (have - hlen - AGE_NONCE_BYTES) / AGE_ENC_CHUNK,
 				   m->chunk_hashes / AGE_LEAF_HASH - 1, have, m->payload_size);
 	if (have < m->payload_size)
-		return gs_diag_set(d, GS_EIO,
+		return gs_diag_set(d, GS_EINVAL,
 				   "bundle: truncated: the payload is %" PRIu64 " bytes, the manifest says %" PRIu64,
 				   have, m->payload_size);
 	if (have != m->payload_size)
@@ -885,7 +885,7 @@ static int section_load(struct section *sec, struct src *in, int fd, off_t off,
 			goto out;
 		}
 		if (got < n * AGE_LEAF_HASH) {
-			ret = gs_diag_set(d, GS_EIO, "bundle: truncated in the chunk-hash section");
+			ret = gs_diag_set(d, GS_EINVAL, "bundle: truncated in the chunk-hash section");
 			goto out;
 		}
 		for (i = 0; i < n; i++)
@@ -956,7 +956,7 @@ static int section_expect(void *ctx, uint64_t first, size_t n, int last,
 				   "bundle: the payload goes on after its last chunk (%" PRIu64 ")",
 				   sec->leaves - 2);
 	if (last && first + n != sec->leaves)
-		return gs_diag_set(d, GS_EIO,
+		return gs_diag_set(d, GS_EINVAL,
 				   "bundle: truncated: the payload ends before chunk %" PRIu64 " of %" PRIu64,
 				   first + n - 1, sec->leaves - 1);
 	for (i = 0; i < n; i++)
@@ -993,7 +993,7 @@ static int v2_prepare(int fd, struct head *h, const struct bundle_manifest *m,
 	hl = bundle_age_header_len(h->buf, h->len);
 	if (hl < 0 || (uint64_t)hl + AGE_NONCE_BYTES > h->len) {
 		ret = h->len < GS_AGE_MAX_HEADER && h->eof
-			      ? gs_diag_set(d, GS_EIO, "bundle: truncated in the age header")
+			      ? gs_diag_set(d, GS_EINVAL, "bundle: truncated in the age header")
 			      : gs_diag_set(d, GS_EINVAL, "bundle: the age header has no MAC line");
 		goto fail;
 	}
@@ -1137,7 +1137,7 @@ int bundle_unwrap_key(int fd, const uint8_t box_sk[32],
 	while (left > 0) {
 		if ((ret = src_read(&in, skip, left < sizeof(skip) ? (size_t)left : sizeof(skip),
 				    &got)) != 0 || got == 0) {
-			ret = gs_diag_set(d, GS_EIO, "bundle: truncated in the chunk-hash section");
+			ret = gs_diag_set(d, GS_EINVAL, "bundle: truncated in the chunk-hash section");
 			goto out;
 		}
 		left -= got;

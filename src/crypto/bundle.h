@@ -42,10 +42,12 @@
  * Secret keys are the caller's (struct node_keys keeps them in guarded
  * memory); file keys are 16-byte caller buffers that the caller wipes.
  *
- * Errors: GS_EINVAL malformed (d says which line or field), GS_ELIMIT a cap
- * in util/limits.h, GS_ECRYPTO a signature, digest, MAC or tag failure,
- * GS_ENOTFOUND no signature by the given key, GS_EIO read/write failure or
- * a truncated file, GS_ENOMEM.
+ * Errors: GS_EINVAL malformed (d says which line or field) or cut short
+ * (d says where it ends), GS_ELIMIT a cap in util/limits.h, GS_ECRYPTO a
+ * signature, digest, MAC or tag failure, GS_ENOTFOUND no signature by the
+ * given key, GS_EIO a read or write that failed, GS_ENOMEM. A bundle whose
+ * bytes are at fault is never GS_EIO, so that a receiver can tell it from
+ * its own failure (docs/api.md, "A damaged bundle").
  */
 
 #include <stdbool.h>
@@ -241,7 +243,7 @@ uint64_t bundle_check_verified(const struct bundle_check *c);
 int bundle_check_error(const struct bundle_check *c);
 
 /* 0 if the bytes taken are the whole bundle and every one verified (*m,
- * if not NULL, its manifest); GS_EIO saying where it ends if short. */
+ * if not NULL, its manifest); GS_EINVAL saying where it ends if short. */
 int bundle_check_finish(struct bundle_check *c, struct bundle_manifest *m, struct gs_diag *d)
 	__attribute__((warn_unused_result));
 

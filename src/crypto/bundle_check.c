@@ -364,22 +364,22 @@ int bundle_check_finish(struct bundle_check *c, struct bundle_manifest *m, struc
 	}
 	switch (c->st) {
 	case ST_LINE:
-		return gs_diag_set(d, GS_EIO, "bundle line 1: truncated (%" PRIu64 " bytes)", c->taken);
+		return gs_diag_set(d, GS_EINVAL, "bundle line 1: truncated (%" PRIu64 " bytes)", c->taken);
 	case ST_MANIFEST:
-		return gs_diag_set(d, GS_EIO, "bundle: truncated in the manifest (%" PRIu64 " bytes)",
+		return gs_diag_set(d, GS_EINVAL, "bundle: truncated in the manifest (%" PRIu64 " bytes)",
 				   c->taken);
 	case ST_SECTION:
-		return gs_diag_set(d, GS_EIO, "bundle: truncated in the chunk-hash section (%" PRIu64 " bytes)",
+		return gs_diag_set(d, GS_EINVAL, "bundle: truncated in the chunk-hash section (%" PRIu64 " bytes)",
 				   c->taken);
 	case ST_HEADER:
-		return gs_diag_set(d, GS_EIO, "bundle: truncated in the age header (%" PRIu64 " bytes)",
+		return gs_diag_set(d, GS_EINVAL, "bundle: truncated in the age header (%" PRIu64 " bytes)",
 				   c->taken);
 	case ST_CHUNKS:
-		return gs_diag_set(d, GS_EIO,
+		return gs_diag_set(d, GS_EINVAL,
 				   "bundle: truncated in chunk %" PRIu64 " of %" PRIu64 " (%" PRIu64 " of %" PRIu64 " bytes)",
 				   c->chunk, c->leaves - 1, c->taken, c->end);
 	case ST_V1_PAYLOAD:
-		return gs_diag_set(d, GS_EIO, "bundle: truncated in the payload (%" PRIu64 " of %" PRIu64 " bytes)",
+		return gs_diag_set(d, GS_EINVAL, "bundle: truncated in the payload (%" PRIu64 " of %" PRIu64 " bytes)",
 				   c->taken, c->end);
 	case ST_DONE:
 		break;

@@ -8,6 +8,20 @@
 #include "util/encode.h"
 #include "util/banned.h"
 
+unsigned api_bundle_status(int err)
+{
+	switch (err) {
+	case GS_EINVAL:
+	case GS_ELIMIT:
+	case GS_ECRYPTO:
+	case GS_ENOTFOUND: return 422;
+	case GS_EDENIED: return 403;
+	case GS_EEXIST:
+	case GS_ESTATE: return 409;
+	default: return 500;
+	}
+}
+
 int api_kind_is_valid(const char *s)
 {
 	size_t i, n = strlen(s);

@@ -81,6 +81,15 @@ void checkpoint_req_release(struct checkpoint_req *r);
 char *api_checkpoint_json(const char *note, size_t len, uint64_t old_size,
 			  const uint8_t proof[][32], size_t nproof);
 
+/* The HTTP status of a bundle refused by the node, the same on every route
+ * that takes one (peer deliver and deliver-file, the local receive;
+ * docs/api.md, "A damaged bundle"): 422 when its bytes are at fault (not a
+ * bundle, cut short, bytes after its end, a field over its cap, altered,
+ * forged, or naming a party, key or agreement unknown here: GS_EINVAL,
+ * GS_ELIMIT, GS_ECRYPTO, GS_ENOTFOUND), 403 when a rule refuses it, 409 when
+ * it conflicts with what is held, 500 when the node failed. */
+unsigned api_bundle_status(int err);
+
 /* Validity of a delivery's kind and id, as above. */
 int api_kind_is_valid(const char *s);
 int api_id_is_valid(const char *s);

@@ -324,13 +324,11 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 	}
 	ret = node_receive(c->n, c->r->upload_path, NULL, &res, &d);
 	if (ret) {
+		/* as a peer's delivery of the same bytes is answered */
 		unpath(&d, c->r->upload_path, "the uploaded bundle");
-		/* the bytes are at fault: damaged, forged, or naming what is unknown here */
-		if (ret == GS_ECRYPTO || ret == GS_EINVAL || ret == GS_ELIMIT || ret == GS_ENOTFOUND) {
-			*reply = local_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
-			return MHD_HTTP_UNPROCESSABLE_CONTENT;
-		}
-		return fail(ret, &d, reply);
+		unflag(&d);
+		*reply = local_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return api_bundle_status(ret);
 	}
 	if ((ret = node_item_get(c->n, res.item, &rec, &d)))
 		return fail(ret, &d, reply);

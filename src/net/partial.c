@@ -264,10 +264,9 @@ int partial_write(struct partial *p, const void *data, size_t n, struct gs_diag 
 
 int partial_finish(struct partial *p, const char **path, struct gs_diag *d)
 {
+	/* a short bundle (the body ended before it did) is GS_EINVAL */
 	int ret = bundle_check_finish(p->check, NULL, d);
 
-	if (ret == GS_EIO)
-		ret = GS_EINVAL; /* the body ended: the sender sent a short bundle */
 	if (ret)
 		return ret;
 	if (fsync(p->fd) != 0)

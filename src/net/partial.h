@@ -65,7 +65,7 @@ int partial_write(struct partial *p, const void *data, size_t n, struct gs_diag 
  * The body ended. 0 if the file now holds the whole bundle, verified:
  * *path is where (synced; the caller links it where it keeps it, then
  * frees p, which removes the file). Otherwise the refusal (the region or
- * chunk named; GS_EIO "truncated" if the body stopped short), and the
+ * chunk named; GS_EINVAL "truncated" if the body stopped short), and the
  * file is removed.
  */
 int partial_finish(struct partial *p, const char **path, struct gs_diag *d)

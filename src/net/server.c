@@ -133,15 +133,16 @@ static unsigned status_of(int err)
 	}
 }
 
-/* The reply to a delivery: the hook's JSON text, or its error. */
-static unsigned deliver_reply(int ret, char *text, const struct gs_diag *d, json_t **reply)
+/* The reply to a delivery of kind: the hook's JSON text, or its error (a
+ * bundle's as every route that takes one answers, api_bundle_status). */
+static unsigned deliver_reply(const char *kind, int ret, char *text, const struct gs_diag *d, json_t **reply)
 {
 	json_error_t jerr;
 
 	if (ret) {
 		free(text);
 		*reply = json_error("%s", d->msg[0] ? d->msg : gs_strerror(ret));
-		return status_of(ret);
+		return strcmp(kind, "bundle") ? status_of(ret) : api_bundle_status(ret);
 	}
 	if (!text) {
 		*reply = json_pack("{s:b}", "accepted", 1);
@@ -178,8 +179,8 @@ static unsigned h_deliver(struct request *r, json_t **reply)
 	ret = r->srv->cfg.deliver(r->srv->cfg.deliver_ctx, r->peer.code, dr.kind, dr.id, dr.body,
 				  dr.len, &text, &d);
 	pthread_mutex_unlock(&r->srv->node_lock);
-	deliver_req_release(&dr);
-	return deliver_reply(ret, text, &d, reply);
+	deliver_req_release(&dr); /* the body; kind stays */
+	return deliver_reply(dr.kind, ret, text, &d, reply);
 }
 
 /* A peer's checkpoint of its log for this node, to cosign
@@ -250,13 +251,13 @@ static unsigned h_deliver_file(struct request *r, json_t **reply)
 		if ((ret = r->partial_err) != 0 ||
 		    (ret = partial_finish(r->partial, &path, &r->partial_diag)) != 0) {
 			gs_diag_prefix(&r->partial_diag, "bundle from %s", r->peer.code);
-			return deliver_reply(ret, NULL, &r->partial_diag, reply);
+			return deliver_reply(kind, ret, NULL, &r->partial_diag, reply);
 		}
 	}
 	pthread_mutex_lock(&r->srv->node_lock);
 	ret = r->srv->cfg.deliver_file(r->srv->cfg.deliver_ctx, r->peer.code, kind, id, path, &text, &d);
 	pthread_mutex_unlock(&r->srv->node_lock);
-	return deliver_reply(ret, text, &d, reply);
+	return deliver_reply(kind, ret, text, &d, reply);
 }
 
 /* GET /v1/peer/deliver-file?kind=bundle&id=ID: how much of an interrupted

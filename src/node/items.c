@@ -1109,6 +1109,18 @@ out:
 	return ret;
 }
 
+/* A refusal of the kept bundle's own bytes (cut short, altered: it was
+ * whole and verified when it came) as GS_ECRYPTO naming the item, so that
+ * it reads as damaged evidence (docs/api.md, "A damaged bundle"), not as
+ * a bad request nor as a failure of the node; other errors as they are. */
+static int kept_bundle_error(int ret, const char *item, struct gs_diag *d)
+{
+	if (ret != GS_EINVAL && ret != GS_ECRYPTO && ret != GS_ELIMIT)
+		return ret;
+	gs_diag_prefix(d, "the bundle kept for item '%s' is damaged", item);
+	return GS_ECRYPTO;
+}
+
 int node_open_item(struct node *n, const char *item, const char *person, const char *output,
 		   struct decision *dec, struct gs_diag *d)
 {
@@ -1199,7 +1211,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 		goto out;
 	}
 	if ((ret = bundle_read_manifest(fd, m, NULL, d)) || lseek(fd, 0, SEEK_SET) != 0) {
-		ret = ret ? ret : GS_EIO;
+		ret = ret ? kept_bundle_error(ret, item, d) : GS_EIO;
 		goto out;
 	}
 	if ((ret = node_party_get(n, m->sender, sender, d)))
@@ -1228,10 +1240,12 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	 * the bundle has passed (a device or FIFO is written in place). */
 	if ((ret = outfile_open(&of, output, 0600, d)))
 		goto out;
-	if ((ret = bundle_open(fd, &k, of.fd, 0, m, d)))
+	if ((ret = bundle_open(fd, &k, of.fd, 0, m, d))) {
 		outfile_abort(&of);
-	else
+		ret = kept_bundle_error(ret, item, d);
+	} else {
 		ret = outfile_commit(&of, d);
+	}
 out:
 	sodium_memzero(fk, sizeof(fk));
 	if (fd >= 0)

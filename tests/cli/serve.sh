@@ -116,7 +116,7 @@ eq "only a bundle may be larger than 4 MiB: 413" "$code" 413
 status "$F?kind=memo&id=F-1" --cert kor/tls.crt --key kor/tls.key --data-binary 'x'
 eq "a kind the node does not act on is refused: 400" "$code" 400
 status "$F?kind=bundle&id=F-1" --cert kor/tls.crt --key kor/tls.key --data-binary @big.bin
-eq "5 MiB that are no bundle are refused as malformed: 400" "$code" 400
+eq "5 MiB that are no bundle are refused as a damaged bundle: 422" "$code" 422
 status "$F?kind=receipt&id=F-2" --data-binary 'x'
 eq "an anonymous file delivery is 401" "$code" 401
 status "$F?kind=receipt&id=F-2" --cert rogue.crt --key rogue.key --data-binary 'x'
