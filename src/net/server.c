@@ -672,6 +672,37 @@ static enum MHD_Result refuse_peer(struct request *r)
 
 /* ---- the access handler ---- */
 
+/* The first query argument whose name or value holds a NUL byte (%00), its
+ * name made printable: every reader of an argument takes it as a C string,
+ * which the NUL would silently cut ("title=a%00b" stored as "a", two ids
+ * "a%00b" and "a%00c" taken for one), so such a request is refused whole. */
+struct nul_arg {
+	char name[48];
+	bool found;
+};
+
+static enum MHD_Result nul_arg_visit(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				     const char *value, size_t value_size)
+{
+	struct nul_arg *a = cls;
+	size_t i, k = 0;
+
+	(void)kind;
+	if ((!key || strlen(key) == key_size) && (!value || strlen(value) == value_size))
+		return MHD_YES;
+	for (i = 0; key && i < key_size && k + 1 < sizeof(a->name); i++) {
+		char ch = key[i];
+
+		a->name[k++] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+					       ch == '_' || ch == '-' || ch == '.'
+				       ? ch
+				       : '?';
+	}
+	a->name[k] = 0;
+	a->found = true;
+	return MHD_NO;
+}
+
 /* The two-step idiom: the first call only sets up the request (queueing a
  * response there would turn keep-alive off), later calls take the body
  * in pieces, the last one (no data) answers. Refusals that make the body
@@ -698,6 +729,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->conn = c;
 		r->route = route_find(method, url, &r->path_known);
 		r->max_body = GS_NET_MAX_BODY;
+		{
+			struct nul_arg na = { "", false };
+
+			MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, nul_arg_visit, &na);
+			if (na.found) {
+				r->responded = 1;
+				r->partial_done = 1;
+				return respond(c, MHD_HTTP_BAD_REQUEST,
+					       json_error("query argument '%s' holds a NUL byte (%%00)", na.name), NULL);
+			}
+		}
 		if (!r->route && local_api_owns(url)) {
 			r->local = 1;
 			r->local_route = local_api_route(method, url, &r->local_allow);

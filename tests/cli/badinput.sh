@@ -160,6 +160,27 @@ has "naming the item" "$err" "the bundle kept for item '$ITEM' is damaged"
 cp kept.bundle "jpn/objects/$B.bundle"
 call POST "$J/v1/local/items/$ITEM/open" -H "Authorization: Bearer $Y"
 eq "restored, it opens" "$code" 200
+
+# ---- %00 in a query argument: refused, never cut ----
+before=$(dbsum jpn)
+inbox=$(ls jpn/inbox)
+RQ="agreement=KOR-JPN-2016&to=KOR&classification=$(jq -rn '"特定秘密"|@uri')&purpose=defence-cooperation&topic=dprk-missiles"
+call POST "$J/v1/local/release?$RQ&title=a%00b" -H "Authorization: Bearer $REG" \
+	-H 'Content-Type: application/octet-stream' --data-binary @doc.bin
+eq "a title holding %00 is 400" "$code" 400
+jqeq "saying which argument, in one line" "$body" .error "query argument 'title' holds a NUL byte (%00)"
+call POST "$J/v1/peer/deliver-file?kind=receipt&id=a%00b" "${KC[@]}" --data-binary 'x'
+eq "a delivery id holding %00 is 400" "$code" 400
+has "saying so" "$body" "query argument 'id' holds a NUL byte"
+call POST "$J/v1/peer/deliver-file?kind=bundle&id=B-1%00x" "${KC[@]}" --data-binary @good.bundle
+eq "a bundle's too" "$code" 400
+call GET "$J/v1/local/items?ti%00tle=x" -H "Authorization: Bearer $REG"
+eq "a name holding %00 is 400 too" "$code" 400
+call GET "$J/v1/local/items" -H "Authorization: Bearer $REG"
+eq "without it the same call is 200" "$code" 200
+eq "nothing was released or kept" "$(dbsum jpn)" "$before"
+eq "nothing more is in the inbox" "$(ls jpn/inbox)" "$inbox"
+eq "nor in partial deliveries" "$(ls -A jpn/partial 2>/dev/null | wc -l)" 0
 stop_jpn
 
 finish
