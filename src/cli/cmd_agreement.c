@@ -134,7 +134,7 @@ static int do_status(const struct opts *o, const char *what)
 	if (stat(what, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		ret = agreement_view_load_dir(what, &v, &d);
 	} else {
-		if ((ret = open_node(o->home, &n)))
+		if ((ret = open_node_read(o->home, &n)))
 			return ret;
 		ret = agreement_view_load(n, what, &v, &d);
 	}
@@ -412,7 +412,7 @@ int cmd_agreement(int argc, char **argv)
 
 		if (optind != argc)
 			return usage_error("agreement", "list takes no arguments");
-		if ((ret = open_node(o.home, &n)))
+		if ((ret = open_node_read(o.home, &n)))
 			return ret;
 		lc.n = n;
 		lc.json = o.json;

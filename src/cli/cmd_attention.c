@@ -53,7 +53,7 @@ int cmd_attention(int argc, char **argv)
 	if (attention_window_parse(within_s, &within))
 		return usage_error("attention", "--within '%s': expected N h, d or w (30d, 2w, 12h; at most 3660 days)",
 				   within_s);
-	if ((ret = open_node(home, &n)))
+	if ((ret = open_node_read(home, &n)))
 		return ret;
 	ret = node_attention(n, within, &out, &d);
 	node_close(n);

@@ -112,7 +112,7 @@ int cmd_consent(int argc, char **argv)
 
 		if (optind != argc)
 			return usage_error("consent", "list takes no argument");
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node_read(home, &n)))
 			return ret;
 		ret = node_consents(n, &all, &d);
 		node_close(n);

@@ -111,7 +111,7 @@ int cmd_decide(int argc, char **argv)
 		q.use = q.purpose;
 		q.purpose = NULL;
 	}
-	if ((ret = open_node(home, &n)))
+	if ((ret = open_node_read(home, &n)))
 		return ret;
 	if (at) {
 		int32_t zone = n->self.zone;

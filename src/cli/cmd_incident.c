@@ -108,7 +108,7 @@ int cmd_incident(int argc, char **argv)
 
 		if (optind != argc)
 			return usage_error("incident", "list takes no argument");
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node_read(home, &n)))
 			return ret;
 		ret = node_incidents(n, &all, &d);
 		node_close(n);

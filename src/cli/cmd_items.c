@@ -420,7 +420,7 @@ int cmd_items(int argc, char **argv)
 		show = argv[optind + 1];
 	else if (optind != argc)
 		return usage_error("items", "unexpected argument '%s'", argv[optind]);
-	if ((ret = open_node(home, &n)))
+	if ((ret = open_node_read(home, &n)))
 		return ret;
 	ret = node_items(n, &all, &d);
 	if (ret) {
@@ -481,7 +481,7 @@ static int bundle_verify_cmd(const char *file, const char *home, bool json)
 
 	if (!m)
 		return failf(GS_ENOMEM, "out of memory");
-	if ((ret = open_node(home, &n))) {
+	if ((ret = open_node_read(home, &n))) {
 		free(m);
 		return ret;
 	}
@@ -572,7 +572,7 @@ int cmd_bundle(int argc, char **argv)
 
 		if (optind + 2 != argc || !output)
 			return usage_error("bundle", "usage: gsomia bundle export ITEM -o FILE");
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node_read(home, &n)))
 			return ret;
 		ret = node_item_get(n, argv[optind + 1], &rec, &d);
 		if (!ret) {

@@ -606,7 +606,9 @@ int cmd_ledger(int argc, char **argv)
 		ret = do_verify_proof(&o, argv[optind], &d);
 		return ret ? fail(ret, &d) : EXIT_OK;
 	}
-	if ((ret = open_node(o.home, &n)))
+	/* checkpoint, prove and witness sign and record; the rest only read */
+	if ((ret = strcmp(sub, "checkpoint") && strcmp(sub, "prove") && strcmp(sub, "witness") ? open_node_read(o.home, &n)
+													: open_node(o.home, &n)))
 		return ret;
 	if (!strcmp(sub, "list")) {
 		struct list_ctx lc = { o.json, false, json_array(), 0 };

@@ -61,7 +61,7 @@ int cmd_outbox(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("outbox", "unexpected argument '%s'", argv[optind]);
-	if ((ret = send ? open_node_unlocked(home, passfile, &n) : open_node(home, &n)))
+	if ((ret = send ? open_node_unlocked(home, passfile, &n) : open_node_read(home, &n)))
 		return ret;
 	if (send) {
 		ret = outbox_deliver_due(n, &dl, &rf, &rt, &d);

@@ -267,7 +267,8 @@ int cmd_party(int argc, char **argv)
 		ca.party = argv[optind];
 		return compromised(home, passfile, &ca, output, json);
 	}
-	if ((ret = open_node(home, &n)))
+	/* import records; export, keys, list and show only read */
+	if ((ret = strcmp(sub, "import") ? open_node_read(home, &n) : open_node(home, &n)))
 		return ret;
 	if (!strcmp(sub, "export")) {
 		char *buf;

@@ -47,7 +47,7 @@ static int peer_ping(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("peer ping", "give one party CODE");
-	if ((ret = open_node(home, &n)))
+	if ((ret = open_node_read(home, &n)))
 		return ret;
 	peer = calloc(1, sizeof(*peer));
 	if (!peer) {

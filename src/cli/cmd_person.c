@@ -219,7 +219,7 @@ int cmd_person(int argc, char **argv)
 	if (!strcmp(sub, "list")) {
 		struct list_ctx lc = { json, json_array() };
 
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node_read(home, &n)))
 			goto out;
 		ret = node_person_each(n, person_list_one, &lc);
 		if (!ret && json)
@@ -227,7 +227,7 @@ int cmd_person(int argc, char **argv)
 		else
 			json_decref(lc.arr);
 	} else if (!strcmp(sub, "show") && optind + 1 == argc) {
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node_read(home, &n)))
 			goto out;
 		if (!(ret = node_person_get(n, argv[optind], p, &d))) {
 			if (json)
@@ -336,7 +336,8 @@ int cmd_facility(int argc, char **argv)
 		goto out;
 	}
 	sub = argv[optind++];
-	if ((ret = open_node(home, &n)))
+	/* list and show only read */
+	if ((ret = !strcmp(sub, "list") || !strcmp(sub, "show") ? open_node_read(home, &n) : open_node(home, &n)))
 		goto out;
 	if (!strcmp(sub, "list") && optind == argc) {
 		struct list_ctx lc = { json, json_array() };

@@ -426,9 +426,13 @@ static int open_two(const char *home, const char *passfile, struct node **a, str
 	int ret;
 
 	*a = *b = NULL;
-	if ((ret = node_open(node_home_path(home), a, &d)) || (ret = node_open(node_home_path(home), b, &d)) ||
-	    (ret = passphrase_get(passfile, false, &pass, &len, &d)) || (ret = node_unlock(*a, pass, len, &d)) ||
-	    (ret = node_unlock(*b, pass, len, &d))) {
+	ret = node_open(node_home_path(home), a, &d);
+	if (!ret && !(ret = node_open(node_home_path(home), b, &d)))
+		ret = passphrase_get(passfile, false, &pass, &len, &d);
+	/* read once: the server runs for months, and keeps no copy of it where
+	 * another process of the same user could read it (/proc/PID/environ) */
+	env_forget("GSOMIA_PASSPHRASE");
+	if (ret || (ret = node_unlock(*a, pass, len, &d)) || (ret = node_unlock(*b, pass, len, &d))) {
 		passphrase_free(pass, len);
 		node_close(*a);
 		node_close(*b);

@@ -160,7 +160,7 @@ int cmd_visit(int argc, char **argv)
 
 		if (show ? optind + 1 != argc : optind != argc)
 			return usage_error("visit", show ? "show takes a visit id" : "list takes no argument");
-		if ((ret = open_node(home, &n)))
+		if ((ret = open_node_read(home, &n)))
 			return ret;
 		ret = show ? node_visit_get(n, argv[optind], &rec, &d) : node_visits(n, &rec, &d);
 		node_close(n);

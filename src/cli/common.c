@@ -48,6 +48,23 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+void env_forget(const char *name)
+{
+	char *value = getenv(name);
+	size_t nl = strlen(name), vl;
+	char *entry;
+
+	if (!value)
+		return;
+	/* the C library keeps each variable as one string "NAME=value" and
+	 * getenv() points into it; /proc/PID/environ shows the first ones in
+	 * place, so removing the pointer is not enough */
+	vl = strlen(value);
+	entry = value - nl - 1;
+	unsetenv(name);
+	sodium_memzero(entry, nl + 1 + vl);
+}
+
 void passphrase_free(char *p, size_t len)
 {
 	(void)len;
@@ -165,6 +182,14 @@ int open_node(const char *home_flag, struct node **out)
 {
 	struct gs_diag d = { { 0 } };
 	int ret = node_open(node_home_path(home_flag), out, &d);
+
+	return ret ? fail(ret, &d) : 0;
+}
+
+int open_node_read(const char *home_flag, struct node **out)
+{
+	struct gs_diag d = { { 0 } };
+	int ret = node_open_read(node_home_path(home_flag), out, &d);
 
 	return ret ? fail(ret, &d) : 0;
 }

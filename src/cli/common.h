@@ -24,6 +24,11 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
  * passphrase_free(). */
 int passphrase_get(const char *file, bool confirm, char **out, size_t *len, struct gs_diag *d);
 void passphrase_free(char *p, size_t len);
+/* Removes the variable name from the environment and wipes its bytes
+ * where the C library keeps them ("NAME=value"), so that a long-running
+ * process (gsomia serve) no longer shows a secret it was given in
+ * /proc/PID/environ, nor passes it on. Call it before any thread starts. */
+void env_forget(const char *name);
 /* The same for another secret: $envname, else file, else a prompt
  * "what: " on the terminal; free it with passphrase_free(). */
 int secret_get(const char *envname, const char *what, const char *file, bool confirm, char **out,
@@ -31,6 +36,9 @@ int secret_get(const char *envname, const char *what, const char *file, bool con
 
 /* Opens the node at --home (or its defaults). */
 int open_node(const char *home_flag, struct node **out);
+/* The same for a command that only reads: the database read-only, never
+ * created, migrated nor written (node_open_read). */
+int open_node_read(const char *home_flag, struct node **out);
 /* Opens and unlocks (asks for the passphrase). */
 int open_node_unlocked(const char *home_flag, const char *passfile, struct node **out);
 

@@ -38,6 +38,8 @@ struct server {
 	size_t key_len;
 	char address[GS_MAX_NAME];
 	struct local_api *local;   /* /v1/session and /v1/local/... (net/local_api.h) */
+	bool starting;             /* the library's messages go into start_error, not stderr */
+	char start_error[256];     /* its first message while starting, for the one line */
 };
 
 /* Who is at the other end of a connection, worked out once per
@@ -880,7 +882,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 static void on_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
+	struct server *s = cls;
+
+	if (s->starting) {
+		/* kept for server_start's one line: why it cannot listen */
+		if (!s->start_error[0]) {
+			vsnprintf(s->start_error, sizeof(s->start_error), fmt, ap);
+			s->start_error[strcspn(s->start_error, "\n")] = 0;
+		}
+		return;
+	}
 	fputs("gsomia serve: ", stderr);
 	vfprintf(stderr, fmt, ap);
 }
@@ -959,6 +970,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	const union MHD_DaemonInfo *di;
 	char host[128];
+	size_t crt_len = 0;
 	unsigned port, threads, flags;
 	int ret, v6 = 0;
 
@@ -999,16 +1011,21 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		partial_sweep(n->home);
 	}
 	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
-	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &(size_t){ 0 }, d))) {
+	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &crt_len, d))) {
 		if (ret == GS_ENOTFOUND)
 			gs_diag_set(d, ret, "home '%s' has no TLS identity (tls.key, tls.crt); it was made before 'gsomia serve' existed",
 				    n->home);
 		goto fail;
 	}
+	/* a damaged file is named here, in one line, before the TLS library
+	 * would say it in its own words */
+	if ((ret = tls_identity_check(n->home, s->key_pem, s->key_len, s->crt_pem, crt_len, d)))
+		goto fail;
 	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 		(v6 ? MHD_USE_IPv6 : 0);
 	/* The trust list only makes the server ask for a client certificate
 	 * (GNUTLS_CERT_REQUEST); it checks nothing. peer_check() does. */
+	s->starting = true;
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
@@ -1024,9 +1041,10 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		MHD_OPTION_END);
+	s->starting = false;
 	if (!s->daemon) {
-		ret = gs_diag_set(d, GS_EIO, "cannot listen on %s (address in use, or TLS key unusable)",
-				  cfg->listen);
+		ret = gs_diag_set(d, GS_EIO, "cannot listen on %s: %s", cfg->listen,
+				  s->start_error[0] ? s->start_error : "the address is in use or not this machine's");
 		goto fail;
 	}
 	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);

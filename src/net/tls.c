@@ -148,6 +148,48 @@ int tls_pin_of_cert_pem(const uint8_t *pem, size_t len, char pin[GS_MAX_NAME], s
 	return pin_of_cert(pem, len, GNUTLS_X509_FMT_PEM, pin, d);
 }
 
+int tls_identity_check(const char *home, const char *key_pem, size_t key_len, const char *crt_pem,
+		       size_t crt_len, struct gs_diag *d)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t kd, cd;
+	unsigned char kid[64], cid[64];
+	size_t klen = sizeof(kid), clen = sizeof(cid);
+	int rc, ret = GS_ENOMEM;
+
+	if (key_len > TLS_FILE_MAX || crt_len > TLS_FILE_MAX)
+		return gs_diag_set(d, GS_ELIMIT, "%s/%s: larger than %d bytes", home,
+				   key_len > TLS_FILE_MAX ? TLS_KEY_NAME : TLS_CRT_NAME, TLS_FILE_MAX);
+	kd.data = (unsigned char *)key_pem;
+	kd.size = (unsigned int)key_len;
+	cd.data = (unsigned char *)crt_pem;
+	cd.size = (unsigned int)crt_len;
+	if (gnutls_x509_privkey_init(&key) < 0 || gnutls_x509_crt_init(&crt) < 0)
+		goto out;
+	if ((rc = gnutls_x509_privkey_import(key, &kd, GNUTLS_X509_FMT_PEM)) < 0) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s/%s: not a usable TLS private key (%s)", home, TLS_KEY_NAME,
+				  gnutls_strerror(rc));
+		goto out;
+	}
+	if ((rc = gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_PEM)) < 0) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s/%s: not a usable TLS certificate (%s)", home, TLS_CRT_NAME,
+				  gnutls_strerror(rc));
+		goto out;
+	}
+	/* the key ids are hashes of the public key each holds */
+	if (gnutls_x509_privkey_get_key_id(key, 0, kid, &klen) < 0 || gnutls_x509_crt_get_key_id(crt, 0, cid, &clen) < 0 ||
+	    klen != clen || memcmp(kid, cid, klen)) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s/%s is not the key of %s/%s", home, TLS_KEY_NAME, home, TLS_CRT_NAME);
+		goto out;
+	}
+	ret = 0;
+out:
+	gnutls_x509_crt_deinit(crt);
+	gnutls_x509_privkey_deinit(key);
+	return ret;
+}
+
 int tls_identity_pin(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
 {
 	char path[4200];

@@ -35,6 +35,14 @@
 int tls_identity_create(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
 	__attribute__((warn_unused_result));
 
+/* Checks that key_pem (home/tls.key) is a private key, crt_pem
+ * (home/tls.crt) a certificate, and that they belong together, before a
+ * server hands them to its TLS library: one sentence naming the file at
+ * fault (GS_EINVAL), so that a damaged file is not reported by three
+ * libraries in three lines. */
+int tls_identity_check(const char *home, const char *key_pem, size_t key_len, const char *crt_pem,
+		       size_t crt_len, struct gs_diag *d) __attribute__((warn_unused_result));
+
 /* The pin of the certificate in home/tls.crt. */
 int tls_identity_pin(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
 	__attribute__((warn_unused_result));

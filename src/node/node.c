@@ -254,7 +254,7 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	if ((ret = write_file_atomic(path, sealed, sealedlen, 0600, d)))
 		goto out;
 	join(path, sizeof(path), home, DB_NAME);
-	if ((ret = store_open(path, 1, &st, d)))
+	if ((ret = store_open(path, STORE_CREATE, &st, d)))
 		goto out;
 	keys_fingerprint(keys.sign_pk, fpr);
 	sp.code = (char *)code;
@@ -304,7 +304,7 @@ out:
 	return ret;
 }
 
-static int open_home(const char *home, struct node **out, struct gs_diag *d)
+static int open_home(const char *home, enum store_mode mode, struct node **out, struct gs_diag *d)
 {
 	char path[GS_HOME_MAX + 64];
 	struct node *n;
@@ -316,22 +316,34 @@ static int open_home(const char *home, struct node **out, struct gs_diag *d)
 	if (strlen(home) >= GS_HOME_MAX - 64)
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
 	join(path, sizeof(path), home, DB_NAME);
-	if (access(path, F_OK) != 0)
+	if (access(path, F_OK) != 0) {
+		char keys[GS_HOME_MAX + 64];
+
+		join(keys, sizeof(keys), home, KEYS_NAME);
+		if (access(keys, F_OK) == 0)
+			return gs_diag_set(d, GS_ENOTFOUND, "home '%s' has no database: %s is missing (restore it from "
+					   "a backup); nothing was made", home, path);
 		return gs_diag_set(d, GS_ENOTFOUND, "no node home at '%s' (run 'gsomia init' or set --home / GSOMIA_HOME)", home);
+	}
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return GS_ENOMEM;
 	memcpy(n->home, home, strlen(home) + 1);
-	if ((ret = store_open(path, 0, &n->st, d)))
+	if ((ret = store_open(path, mode, &n->st, d)))
 		goto fail;
+	/* A read that fails here on a database that opened is most often a
+	 * damaged file: say so, naming it, rather than what was not found. */
 	if ((ret = store_meta_get(n->st, "party", &code))) {
-		gs_diag_set(d, ret, "home '%s' has no party (damaged database?)", home);
+		if (!(ret = store_check(n->st, d)))
+			ret = gs_diag_set(d, GS_EIO, "home '%s' has no party in %s (damaged database?)", home, path);
 		goto fail;
 	}
 	ret = store_party_get(n->st, code, &sp);
 	free(code);
 	if (ret) {
-		gs_diag_set(d, ret, "home '%s': own identity missing", home);
+		if (!(ret = store_check(n->st, d)))
+			ret = gs_diag_set(d, GS_EIO, "home '%s': own identity missing from %s (damaged database?)", home,
+					  path);
 		goto fail;
 	}
 	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
@@ -351,8 +363,20 @@ fail:
 
 int node_open(const char *home, struct node **out, struct gs_diag *d)
 {
-	int ret = open_home(home, out, d);
+	int ret = open_home(home, STORE_WRITE, out, d);
 
+	if (!ret) {
+		keyhistory_recover(*out);
+		items_recover(*out);
+	}
+	return ret;
+}
+
+int node_open_read(const char *home, struct node **out, struct gs_diag *d)
+{
+	int ret = open_home(home, STORE_READ_ONLY, out, d);
+
+	/* files only: an interrupted action's object put in place or removed */
 	if (!ret) {
 		keyhistory_recover(*out);
 		items_recover(*out);
@@ -362,7 +386,7 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 
 int node_open_reader(const char *home, struct node **out, struct gs_diag *d)
 {
-	return open_home(home, out, d);
+	return open_home(home, STORE_READ_ONLY, out, d);
 }
 
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d)

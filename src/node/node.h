@@ -69,10 +69,16 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 		   size_t passlen, const char *sealed, size_t sealedlen, struct gs_diag *d);
 
 int node_open(const char *home, struct node **out, struct gs_diag *d);
+/* The home for a command that only reads: the database is opened
+ * read-only, never created, migrated or written (an empty, missing or
+ * older one is refused with one line, docs/design.md "The home's files").
+ * What an interrupted action left among the files is finished or removed
+ * as node_open() does (that touches files, never the database). */
+int node_open_read(const char *home, struct node **out, struct gs_diag *d);
 /* A second handle on an open home, for reads only (a server's worker
- * threads read in parallel, each with its own): no recovery of
- * interrupted actions at open, since the home's writer may be in the
- * middle of one; no keys. */
+ * threads read in parallel, each with its own): the database read-only as
+ * above; no recovery of interrupted actions, since the home's writer may
+ * be in the middle of one; no keys. */
 int node_open_reader(const char *home, struct node **out, struct gs_diag *d);
 /* Unseals the keys (needed to sign). */
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/sqlite_internal.h"
 #include "store/store.h"
@@ -107,8 +111,17 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/* SQLite's word that the file is not a sound database. */
+static int damaged_code(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
 static int db_err(struct store *st, struct gs_diag *d, const char *what)
 {
+	if (damaged_code(sqlite3_extended_errcode(st->db)))
+		return gs_diag_set(d, GS_EIO, "database '%s' is damaged (%s: %s); restore it from a backup",
+				   sqlite3_db_filename(st->db, "main"), what, sqlite3_errmsg(st->db));
 	return gs_diag_set(d, GS_EIO, "database: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -131,7 +144,13 @@ static int user_version(struct store *st, int *v)
 	return rc == SQLITE_ROW ? 0 : GS_EIO;
 }
 
-static int migrate(struct store *st, struct gs_diag *d)
+static int no_schema(struct store *st, struct gs_diag *d)
+{
+	return gs_diag_set(d, GS_EIO, "database '%s' holds no node (an empty file, or no gsomia database): "
+			   "it is left as it is; restore it from a backup", sqlite3_db_filename(st->db, "main"));
+}
+
+static int migrate(struct store *st, enum store_mode mode, struct gs_diag *d)
 {
 	char sql[64];
 	int v, ret;
@@ -140,6 +159,11 @@ static int migrate(struct store *st, struct gs_diag *d)
 		return db_err(st, d, "begin migration");
 	if ((ret = user_version(st, &v)))
 		goto fail;
+	/* checked again under the lock: another process may have made it */
+	if (v == 0 && mode != STORE_CREATE) {
+		store_rollback(st);
+		return no_schema(st, d);
+	}
 	if (v > NMIGRATIONS) {
 		store_rollback(st);
 		return gs_diag_set(d, GS_ESTATE,
@@ -162,12 +186,35 @@ fail:
 	return ret;
 }
 
-int store_open(const char *path, int create, struct store **out, struct gs_diag *d)
+/* The database and its -wal and -shm files: no access for group and
+ * others (they hold password and session hashes). SQLite gives the -wal
+ * and -shm files the mode of the database when it makes them. */
+static void make_private(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char p[4200];
+	struct stat sb;
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		if (stat(p, &sb) == 0 && (sb.st_mode & 077))
+			(void)chmod(p, sb.st_mode & 0700);
+	}
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **out, struct gs_diag *d)
 {
 	struct store *st;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-	int ret;
+	int flags = SQLITE_OPEN_FULLMUTEX, fd, v, ret;
 
+	if (mode == STORE_CREATE) {
+		/* made here, 0600, so that SQLite never makes it with its 0644 */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return gs_diag_set(d, GS_EIO, "cannot create database '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	flags |= mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return GS_ENOMEM;
@@ -177,20 +224,73 @@ int store_open(const char *path, int create, struct store **out, struct gs_diag 
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Before anything could write to it: a database with no schema is
+	 * refused, never rebuilt (except the one STORE_CREATE just made). */
+	if ((ret = user_version(st, &v))) {
+		ret = db_err(st, d, "read the schema version");
+		goto fail;
+	}
+	if (v == 0 && mode != STORE_CREATE) {
+		ret = no_schema(st, d);
+		goto fail;
+	}
+	if (mode == STORE_READ_ONLY) {
+		if (v != NMIGRATIONS) {
+			ret = gs_diag_set(d, GS_ESTATE,
+					  v > NMIGRATIONS ? "database schema %d is newer than this program (%d)"
+							  : "database schema %d is older than this program (%d): a command "
+							    "that only reads does not migrate it; any command that changes "
+							    "the node (or 'gsomia serve') does",
+					  v, NMIGRATIONS);
+			goto fail;
+		}
+		if (exec(st, "PRAGMA foreign_keys=ON")) {
+			ret = db_err(st, d, "configure");
+			goto fail;
+		}
+		*out = st;
+		return 0;
+	}
+	make_private(path);
 	/* WAL with FULL sync: a commit is on disk when it returns. */
 	if (exec(st, "PRAGMA journal_mode=WAL") || exec(st, "PRAGMA synchronous=FULL") ||
 	    exec(st, "PRAGMA foreign_keys=ON") || exec(st, "PRAGMA journal_size_limit=67108864")) {
 		ret = db_err(st, d, "configure");
 		goto fail;
 	}
-	if ((ret = migrate(st, d)))
+	if ((ret = migrate(st, mode, d)))
 		goto fail;
+	make_private(path);
 	*out = st;
 	return 0;
 fail:
 	sqlite3_close(st->db);
 	free(st);
 	return ret;
+}
+
+int store_check(struct store *st, struct gs_diag *d)
+{
+	sqlite3_stmt *s = NULL;
+	const char *what = NULL;
+	char first[256] = "";
+	int rc;
+
+	if (damaged_code(sqlite3_extended_errcode(st->db)))
+		return db_err(st, d, "read");
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		what = (const char *)sqlite3_column_text(s, 0);
+		if (what)
+			snprintf(first, sizeof(first), "%s", what);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW && !strcmp(first, "ok"))
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_err(st, d, "check");
+	return gs_diag_set(d, GS_EIO, "database '%s' is damaged (%s); restore it from a backup",
+			   sqlite3_db_filename(st->db, "main"), first);
 }
 
 void store_close(struct store *st)

@@ -25,10 +25,24 @@ struct store;
 
 #define STORE_SCHEMA_VERSION 8
 
-/* Opens (creating if create != 0) the database at path and migrates it
- * to STORE_SCHEMA_VERSION. A database newer than this program is
- * refused. */
-int store_open(const char *path, int create, struct store **out, struct gs_diag *d);
+/* How a database is opened:
+ *   STORE_CREATE     a new one (gsomia init): created mode 0600, schema made;
+ *   STORE_WRITE      an existing one, migrated to STORE_SCHEMA_VERSION;
+ *   STORE_READ_ONLY  an existing one, for commands that only read: never
+ *                    created, migrated or written (SQLite refuses a write);
+ *                    a schema other than this program's is refused.
+ * An existing database with no schema (an empty file, or one that is no
+ * node's) is refused in every mode: it is never rebuilt over what may be
+ * evidence. A newer schema than this program's is refused. A file SQLite
+ * finds damaged is refused, naming the file. The database and its -wal and
+ * -shm files hold password and session hashes: they are made 0600, and a
+ * writer takes group and other access away from an older home's. */
+enum store_mode { STORE_CREATE, STORE_WRITE, STORE_READ_ONLY };
+int store_open(const char *path, enum store_mode mode, struct store **out, struct gs_diag *d);
+/* Whether SQLite finds the database damaged (PRAGMA quick_check, and the
+ * last error of the handle): GS_EIO with "database 'PATH' is damaged: ..."
+ * in d, else 0. For a caller whose read failed, to say why. */
+int store_check(struct store *st, struct gs_diag *d);
 void store_close(struct store *st);
 
 int store_begin(struct store *st);    /* BEGIN IMMEDIATE */
