@@ -29,7 +29,8 @@
 
 static const char serve_help[] =
 	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE]\n"
-	"                    [--witness-every SECONDS] [--session-ttl SECONDS] [--home DIR]\n\n"
+	"                    [--witness-every SECONDS] [--session-ttl SECONDS]\n"
+	"                    [--max-per-address N] [--header-timeout SECONDS] [--home DIR]\n\n"
 	"Serves this node's HTTPS API (docs/api.md) with mutual TLS: peers present\n"
 	"the certificate whose key their signed identity pins (tls-pin). --listen\n"
 	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
@@ -48,7 +49,11 @@ static const char serve_help[] =
 	"The node's own people sign in at /v1/session with the password set by\n"
 	"'gsomia person password' and call /v1/local/... with the token; a\n"
 	"session lasts --session-ttl seconds (default 28800, 8 hours). The web\n"
-	"console for them is at https://ADDR:PORT/console/ (docs/console.md).\n";
+	"console for them is at https://ADDR:PORT/console/ (docs/console.md).\n"
+	"One client address holds at most --max-per-address connections (default\n"
+	"32, of 256); a request's whole header must arrive within --header-timeout\n"
+	"seconds (default 10) of the connection opening or of its last reply, else\n"
+	"the connection is closed (docs/api.md, \"Server limits\").\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
@@ -453,6 +458,8 @@ int cmd_serve(int argc, char **argv)
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "witness-every", required_argument, NULL, 'w' },
 		{ "session-ttl", required_argument, NULL, 's' },
+		{ "max-per-address", required_argument, NULL, 'm' },
+		{ "header-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -466,7 +473,7 @@ int cmd_serve(int argc, char **argv)
 	struct inbox ib;
 	char addr[GS_MAX_NAME], pid[32];
 	sigset_t stop;
-	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY, ttl = 0;
+	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY, ttl = 0, per_address = 0, header_timeout = 0;
 	char *end;
 	int c, ret, sig = 0;
 
@@ -485,6 +492,18 @@ int cmd_serve(int argc, char **argv)
 			ttl = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || ttl < 1 || ttl > 30 * 86400)
 				return usage_error("serve", "--session-ttl takes 1 to %d seconds", 30 * 86400);
+			break;
+		case 'm':
+			errno = 0;
+			per_address = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || per_address < 1 || per_address > GS_NET_MAX_CONNECTIONS)
+				return usage_error("serve", "--max-per-address takes 1 to %d", GS_NET_MAX_CONNECTIONS);
+			break;
+		case 'T':
+			errno = 0;
+			header_timeout = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || header_timeout < 1 || header_timeout > GS_NET_TIMEOUT)
+				return usage_error("serve", "--header-timeout takes 1 to %d seconds", GS_NET_TIMEOUT);
 			break;
 		case 'p': pidfile = optarg; break;
 		case 'w':
@@ -534,6 +553,8 @@ int cmd_serve(int argc, char **argv)
 	cfg.deliver_file = inbox_deliver_file;
 	cfg.deliver_ctx = &ib;
 	cfg.session_ttl = (int64_t)ttl;
+	cfg.max_per_address = (unsigned)per_address;
+	cfg.header_timeout = (unsigned)header_timeout;
 	if ((ret = server_start(n, &cfg, &srv, &d))) {
 		ret = fail(ret, &d);
 		goto out;

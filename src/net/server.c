@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/api.h"
@@ -40,6 +42,13 @@ struct server {
 	struct local_api *local;   /* /v1/session and /v1/local/... (net/local_api.h) */
 	bool starting;             /* the library's messages go into start_error, not stderr */
 	char start_error[256];     /* its first message while starting, for the one line */
+	/* every open connection, for the header watch */
+	pthread_mutex_t conns_lock;
+	pthread_cond_t watch_wake;
+	struct conn_state *conns;
+	unsigned header_timeout;
+	bool watch_running, watch_stop;
+	pthread_t watch;
 };
 
 /* Who is at the other end of a connection, worked out once per
@@ -49,6 +58,23 @@ enum peer_state { PEER_UNCHECKED = 0, PEER_NONE, PEER_STRANGER, PEER_KNOWN };
 struct conn_peer {
 	enum peer_state state;
 	char code[GS_MAX_CODE];
+};
+
+/* A connection as the server keeps it (its MHD socket context): the peer
+ * behind it, and the deadline of the request header it waits for. A
+ * connection must bring a whole request header within header_timeout
+ * seconds of opening (TLS handshake included) or of its last reply, else
+ * the header watch (header_watch) shuts its socket down: a client that
+ * trickles a header a byte at a time never stays longer, although each
+ * byte would keep it from the idle timeout (docs/api.md, "Server
+ * limits"). The body that follows is under the idle timeout. */
+struct conn_state {
+	struct conn_peer peer;
+	int fd;
+	bool awaiting;       /* no whole header yet for its next request */
+	bool cut;            /* shut down by the header watch */
+	int64_t deadline_ms; /* on the monotonic clock */
+	struct conn_state *prev, *next;
 };
 
 struct request;
@@ -366,14 +392,18 @@ static void peer_check(struct server *s, struct MHD_Connection *c, struct conn_p
 	free(p);
 }
 
+static struct conn_state *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
 static void peer_of(struct server *s, struct MHD_Connection *c, struct conn_peer *out)
 {
-	const union MHD_ConnectionInfo *ci;
-	struct conn_peer *cp = NULL;
+	struct conn_state *cs = conn_of(c);
+	struct conn_peer *cp = cs ? &cs->peer : NULL;
 
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci)
-		cp = ci->socket_context;
 	if (cp && cp->state != PEER_UNCHECKED) {
 		*out = *cp;
 		return;
@@ -383,17 +413,97 @@ static void peer_of(struct server *s, struct MHD_Connection *c, struct conn_peer
 		*cp = *out;
 }
 
+/* ---- connections and the header watch ---- */
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The connection waits for a request header from now on (opened, or its
+ * last request answered), or no longer (a whole header came). */
+static void conn_awaits(struct server *s, struct conn_state *cs, bool awaiting)
+{
+	if (!cs)
+		return;
+	pthread_mutex_lock(&s->conns_lock);
+	cs->awaiting = awaiting;
+	cs->deadline_ms = monotonic_ms() + (int64_t)s->header_timeout * 1000;
+	pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* Libmicrohttpd says that a connection closes before it closes the socket,
+ * and the watch shuts sockets down under the same lock: it never touches
+ * a descriptor number that already belongs to another file. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	(void)cls;
-	(void)c;
+	struct server *s = cls;
+	struct conn_state *cs;
+
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_peer));
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		cs = calloc(1, sizeof(*cs));
+		*socket_context = cs;
+		if (!cs)
+			return;
+		cs->fd = ci ? ci->connect_fd : -1;
+		pthread_mutex_lock(&s->conns_lock);
+		cs->awaiting = cs->fd >= 0;
+		cs->deadline_ms = monotonic_ms() + (int64_t)s->header_timeout * 1000;
+		cs->next = s->conns;
+		if (s->conns)
+			s->conns->prev = cs;
+		s->conns = cs;
+		pthread_mutex_unlock(&s->conns_lock);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		free(*socket_context);
+		cs = *socket_context;
 		*socket_context = NULL;
+		if (!cs)
+			return;
+		pthread_mutex_lock(&s->conns_lock);
+		if (cs->prev)
+			cs->prev->next = cs->next;
+		else
+			s->conns = cs->next;
+		if (cs->next)
+			cs->next->prev = cs->prev;
+		pthread_mutex_unlock(&s->conns_lock);
+		free(cs);
 	}
+}
+
+/* Shuts down, a few times a second, every connection whose request
+ * header is late: libmicrohttpd then sees the end of the stream and
+ * closes it as it would any other. */
+static void *header_watch(void *arg)
+{
+	struct server *s = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->conns_lock);
+	while (!s->watch_stop) {
+		int64_t now = monotonic_ms();
+
+		for (struct conn_state *cs = s->conns; cs; cs = cs->next)
+			if (cs->awaiting && !cs->cut && now >= cs->deadline_ms) {
+				(void)shutdown(cs->fd, SHUT_RDWR);
+				cs->cut = true;
+			}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->watch_wake, &s->conns_lock, &until);
+	}
+	pthread_mutex_unlock(&s->conns_lock);
+	return NULL;
 }
 
 /* ---- responses ---- */
@@ -723,6 +833,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	(void)version;
 	if (!r) {
+		conn_awaits(s, conn_of(c), false); /* a whole header came */
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
@@ -857,9 +968,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 {
 	struct request *r = *req_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	/* answered: the next request's header is due within the timeout */
+	conn_awaits(cls, conn_of(c), true);
 	if (!r)
 		return;
 	if (r->upload_open)
@@ -997,6 +1108,9 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	s->node = n;
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->node_lock, NULL);
+	pthread_mutex_init(&s->conns_lock, NULL);
+	pthread_cond_init(&s->watch_wake, NULL);
+	s->header_timeout = cfg->header_timeout ? cfg->header_timeout : GS_NET_HEADER_TIMEOUT;
 	if ((ret = local_api_new(cfg->session_ttl, &s->local)))
 		goto fail;
 	{
@@ -1021,6 +1135,11 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	 * would say it in its own words */
 	if ((ret = tls_identity_check(n->home, s->key_pem, s->key_len, s->crt_pem, crt_len, d)))
 		goto fail;
+	if (pthread_create(&s->watch, NULL, header_watch, s) != 0) {
+		ret = gs_diag_set(d, GS_ENOMEM, "cannot start the header watch");
+		goto fail;
+	}
+	s->watch_running = true;
 	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 		(v6 ? MHD_USE_IPv6 : 0);
 	/* The trust list only makes the server ask for a client certificate
@@ -1036,6 +1155,9 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)GS_NET_MAX_CONNECTIONS,
+		/* one address cannot hold every connection (docs/api.md) */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)(cfg->max_per_address ? cfg->max_per_address : GS_NET_MAX_PER_ADDRESS),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GS_NET_MAX_CONN_MEMORY,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)GS_NET_TIMEOUT,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -1067,6 +1189,13 @@ void server_stop(struct server *s)
 {
 	if (!s)
 		return;
+	if (s->watch_running) {
+		pthread_mutex_lock(&s->conns_lock);
+		s->watch_stop = true;
+		pthread_cond_signal(&s->watch_wake);
+		pthread_mutex_unlock(&s->conns_lock);
+		pthread_join(s->watch, NULL);
+	}
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	if (s->key_pem) {
@@ -1076,5 +1205,7 @@ void server_stop(struct server *s)
 	free(s->crt_pem);
 	local_api_free(s->local);
 	pthread_mutex_destroy(&s->node_lock);
+	pthread_cond_destroy(&s->watch_wake);
+	pthread_mutex_destroy(&s->conns_lock);
 	free(s);
 }

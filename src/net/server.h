@@ -46,6 +46,8 @@ struct server_config {
 	server_deliver_file_fn deliver_file; /* NULL: file deliveries get 501 */
 	void *deliver_ctx;        /* for both */
 	int64_t session_ttl;      /* seconds a person's session lasts; 0 for 8 h */
+	unsigned max_per_address; /* connections from one address; 0 for GS_NET_MAX_PER_ADDRESS */
+	unsigned header_timeout;  /* seconds to a request's whole header; 0 for GS_NET_HEADER_TIMEOUT */
 };
 
 struct server;

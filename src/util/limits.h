@@ -66,6 +66,8 @@
 #define GS_NET_MAX_CONNECTIONS 256     /* connections a server holds at once */
 #define GS_NET_MAX_CONN_MEMORY (64u << 10) /* bytes of headers and buffers per connection */
 #define GS_NET_TIMEOUT 30              /* seconds a connection may stay idle */
+#define GS_NET_MAX_PER_ADDRESS 32      /* connections one client address holds at once (serve --max-per-address) */
+#define GS_NET_HEADER_TIMEOUT 10       /* seconds a request's whole header may take to arrive (serve --header-timeout) */
 #define GS_NET_MAX_THREADS 64          /* server worker threads */
 
 #endif
