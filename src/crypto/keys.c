@@ -14,8 +14,21 @@
 
 #define SEALED_PT (crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES)
 #define SEALED_CT (SEALED_PT + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* A fuzzing build only (meson -Dfuzz=true, scripts/fuzz.sh): the same
+ * parser, Argon2id and checks, with costs small enough for millions of
+ * runs (1 to 3 passes over 8 to 64 KiB). Such a build can neither read a
+ * real key file (its costs are above these) nor run gsomia (cli/main.c). */
+#define KDF_OPS_MIN 1u
+#define KDF_MEM_MIN (8u << 10)
+#define KDF_OPS_MAX 3
+#define KDF_MEM_MAX (64u << 10)
+#else
 #define KDF_OPS_MIN crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE
 #define KDF_MEM_MIN crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE
+#define KDF_OPS_MAX GS_MAX_KDF_OPS
+#define KDF_MEM_MAX GS_MAX_KDF_MEM
+#endif
 
 static const char magic[] = "gsomia-keys/v1";
 static const char wrong_pass[] = "wrong passphrase or damaged key file";
@@ -91,7 +104,7 @@ static int kdf_check(uint64_t ops, uint64_t mem)
 {
 	if (ops < KDF_OPS_MIN || mem < KDF_MEM_MIN)
 		return GS_EINVAL;
-	if (ops > GS_MAX_KDF_OPS || mem > GS_MAX_KDF_MEM)
+	if (ops > KDF_OPS_MAX || mem > KDF_MEM_MAX)
 		return GS_ELIMIT;
 	return 0;
 }
@@ -286,7 +299,7 @@ static int parse_keyfile(const char *buf, size_t len, struct keyfile *kf,
 	case GS_ELIMIT:
 		return gs_diag_set(d, GS_ELIMIT,
 				   "key file line 4: argon2id costs above the limit (%d passes, %u bytes)",
-				   GS_MAX_KDF_OPS, GS_MAX_KDF_MEM);
+				   KDF_OPS_MAX, KDF_MEM_MAX);
 	}
 	if (field(buf, len, &pos, "salt", &v, &vlen) ||
 	    b64_decode_exact(v, vlen, kf->salt, sizeof(kf->salt)))
