@@ -217,10 +217,11 @@ int cmd_person(int argc, char **argv)
 	}
 	sub = argv[optind++];
 	if (!strcmp(sub, "list")) {
-		struct list_ctx lc = { json, json_array() };
+		struct list_ctx lc = { json, NULL };
 
 		if ((ret = open_node_read(home, &n)))
 			goto out;
+		lc.arr = json_array();
 		ret = node_person_each(n, person_list_one, &lc);
 		if (!ret && json)
 			print_json(lc.arr);
