@@ -70,12 +70,12 @@ run $G outbox --home kor --json
 jqeq "JPN refuses the delivery" "$out" '.[0].state' refused
 has "with its reason" "$(printf '%s' "$out" | jq -r '.[0].last_error')" "unknown agreement"
 expect 0 "JPN imports the agreement" $G agreement import "$EX/agreements/kor-jpn-2016" --home jpn
-expect 0 "KOR puts the entry back" $G outbox retry bundle-$b0 --home kor
+expect 0 "KOR puts the entry back" $G outbox retry "bundle-$b0-JPN" --home kor
 run $G outbox --home kor --json
 jqeq "it waits again" "$out" '.[0].state' pending
 expect 0 "and is delivered at the next pass" $G outbox send --home kor --json
 jqeq "delivered" "$out" .delivered 1
-expect 1 "a delivered entry is not retried" $G outbox retry bundle-$b0 --home kor
+expect 1 "a delivered entry is not retried" $G outbox retry "bundle-$b0-JPN" --home kor
 expect 1 "nor an unknown one" $G outbox retry bundle-nothing --home kor
 has "it says so" "$err" "no outbox entry"
 
