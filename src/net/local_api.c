@@ -872,8 +872,13 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 		reading = 1;
 	}
 	status = authorize(&c, route, reply);
-	if (!status)
+	if (!status) {
+		/* what the call writes to the ledger, the signed-in person did */
+		if (!reading)
+			snprintf(c.n->actor, sizeof(c.n->actor), "%s", c.who->id);
 		status = route->fn(&c, reply);
+		c.n->actor[0] = 0;
+	}
 	if (reading)
 		node_read_end(c.n);
 	if (held)

@@ -706,7 +706,7 @@ unsigned local_items_filter_parse(const struct call *c, struct items_filter *f, 
 }
 
 /* The labels a record shows, joined by ',' as on a bundle's banner. */
-static void marking_text(json_t *rec, char *out, size_t cap)
+void local_marking_text(json_t *rec, char *out, size_t cap)
 {
 	json_t *m = json_object_get(rec, "marking"), *l;
 	size_t i, used = 0;
@@ -732,7 +732,7 @@ static void add_banners(json_t *rec)
 	char holder[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
 	const char *h = jstr(rec, "holder");
 
-	marking_text(rec, holder, sizeof(holder));
+	local_marking_text(rec, holder, sizeof(holder));
 	json_object_set_new(rec, "banners",
 			    json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s}}", "holder", "scheme", h, "text", holder,
 				      "originator", "scheme", jstr(rec, "originator"), "text", jstr(rec, "label"),

@@ -275,6 +275,9 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		if (i == sizeof(form_names) / sizeof(form_names[0]))
 			return gs_diag_set(d, GS_EUSAGE, "unknown form '%s' (oral, visual, electronic, magnetic, document, equipment, technology)", r->form);
 	}
+	if (r->name && r->name[0] && !bundle_name_is_valid(r->name))
+		return gs_diag_set(d, GS_EINVAL, "name '%.80s' is not a file name (one line, no '/' or '\\', at most %d bytes)",
+				   r->name, BUNDLE_NAME_MAX - 1);
 	if ((ret = node_now(n, &now, d)))
 		return ret;
 	st = calloc(1, sizeof(*st));
@@ -342,6 +345,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	copy_str(m->topic, sizeof(m->topic), r->topic);
 	copy_str(m->form, sizeof(m->form), form_names[h->item.form]);
 	copy_str(m->title, sizeof(m->title), r->title);
+	copy_str(m->name, sizeof(m->name), r->name);
 	copy_str(m->banner_originator, sizeof(m->banner_originator), r->label);
 	item_join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
 	m->created = now;
@@ -393,6 +397,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rec, "topic", json_string(r->topic));
 	json_object_set_new(rec, "form", json_string(form_names[h->item.form]));
 	json_object_set_new(rec, "title", json_string(r->title ? r->title : ""));
+	json_object_set_new(rec, "name", json_string(r->name ? r->name : ""));
 	json_object_set_new(rec, "status", json_string("active"));
 	json_object_set_new(rec, "facility", json_string(""));
 	json_object_set_new(rec, "copy_of", json_string(""));
@@ -698,6 +703,7 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	json_object_set_new(rec, "topic", json_string(m->topic));
 	json_object_set_new(rec, "form", json_string(m->form));
 	json_object_set_new(rec, "title", json_string(m->title));
+	json_object_set_new(rec, "name", json_string(m->name));
 	json_object_set_new(rec, "status", json_string("active"));
 	json_object_set_new(rec, "facility", json_string(""));
 	json_object_set_new(rec, "copy_of", json_string(""));
