@@ -137,9 +137,8 @@ int local_release_header_parse(const char *header, struct release_body *out, str
 				  GS_NET_MAX_RELEASE_HEADER - 1);
 	else if (ret)
 		ret = gs_diag_set(d, GS_EINVAL, "header " LOCAL_RELEASE_HEADER " holds a '%%' that is not %%XX");
-	else
-		ret = api_members_parse(json, len, ms, sizeof(ms) / sizeof(ms[0]), out, sizeof(*out),
-					"header " LOCAL_RELEASE_HEADER " ", d);
+	else if ((ret = api_members_parse(json, len, ms, sizeof(ms) / sizeof(ms[0]), out, sizeof(*out), "", d)))
+		gs_diag_prefix(d, "header " LOCAL_RELEASE_HEADER);
 	free(json);
 	if (ret)
 		memset(out, 0, sizeof(*out));

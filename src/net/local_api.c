@@ -569,6 +569,8 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },
 	/* may sign a checkpoint that covers the entry, as 'gsomia ledger prove' */
 	{ "GET", "/v1/local/ledger/{}/proof", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_proof, LOCAL_WRITES },
+	/* the ledger's entries by kind, person, item, party and time (node/audit.h) */
+	{ "GET", "/v1/local/audit", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_audit, 0 },
 
 	/* ---- actions (local_actions.c) ---- */
 	{ "POST", "/v1/local/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_release,

@@ -24,6 +24,7 @@
 #include "net/outbox.h"
 #include "node/access.h"
 #include "node/agreements.h"
+#include "node/audit.h"
 #include "node/consent.h"
 #include "node/decisions.h"
 #include "node/incident.h"
@@ -1049,23 +1050,22 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 	return MHD_HTTP_OK;
 }
 
-/* The proof file into HOME/tmp, for a download. */
-static int proof_file(struct call *c, const char *proof, size_t len, const char *origin, uint64_t index,
-		      struct gs_diag *d)
+/* bytes into a file in HOME/tmp, sent as a download named name. */
+static int download_bytes(struct call *c, const char *bytes, size_t len, const char *name, const char *type,
+			  struct gs_diag *d)
 {
 	struct local_download *dl = &c->out->download;
-	char name[GS_MAX_NAME];
-	size_t i, off = 0;
+	size_t off = 0;
 	int fd;
 
-	snprintf(dl->path, sizeof(dl->path), "%s/tmp/proof-XXXXXX", c->n->home);
+	snprintf(dl->path, sizeof(dl->path), "%s/tmp/download-XXXXXX", c->n->home);
 	fd = mkstemp(dl->path);
 	if (fd < 0) {
 		dl->path[0] = 0;
 		return gs_diag_set(d, GS_EIO, "cannot make a file in %s/tmp: %s", c->n->home, strerror(errno));
 	}
 	while (off < len) {
-		ssize_t k = write(fd, proof + off, len - off);
+		ssize_t k = write(fd, bytes + off, len - off);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -1073,19 +1073,31 @@ static int proof_file(struct call *c, const char *proof, size_t len, const char 
 			close(fd);
 			unlink(dl->path);
 			dl->path[0] = 0;
-			return gs_diag_set(d, GS_EIO, "cannot write the proof file");
+			return gs_diag_set(d, GS_EIO, "cannot write the file to send");
 		}
 		off += (size_t)k;
 	}
 	close(fd);
+	snprintf(dl->name, sizeof(dl->name), "%s", name);
+	snprintf(dl->type, sizeof(dl->type), "%s", type);
+	dl->unlink_after = 1;
+	return 0;
+}
+
+/* The proof file, for a download. */
+static int proof_file(struct call *c, const char *proof, size_t len, const char *origin, uint64_t index,
+		      struct gs_diag *d)
+{
+	char name[GS_MAX_NAME], file[GS_MAX_NAME + 32];
+	size_t i;
+
 	snprintf(name, sizeof(name), "%s", origin);
 	for (i = 0; name[i]; i++)
 		if (name[i] == '/')
 			name[i] = '-';
-	snprintf(dl->name, sizeof(dl->name), "%.100s-%llu.proof", name, (unsigned long long)index);
-	snprintf(dl->type, sizeof(dl->type), "text/plain; charset=utf-8");
-	dl->unlink_after = 1;
-	return 0;
+	snprintf(file, sizeof(file), "%s%.100s-%llu.proof", c->n->self.exercise ? "EXERCISE " : "", name,
+		 (unsigned long long)index);
+	return download_bytes(c, proof, len, file, "text/plain; charset=utf-8", d);
 }
 
 unsigned h_view_proof(struct call *c, json_t **reply)
@@ -1136,5 +1148,131 @@ out:
 	free(vf);
 	if (ret)
 		return local_fail(ret, &d, reply);
+	return MHD_HTTP_OK;
+}
+
+/* ---- the audit ---- */
+
+#define AUDIT_PAGE_DEFAULT 50
+#define AUDIT_PAGE_MAX 1000
+
+struct audit_args {
+	struct audit_filter f;
+	json_t *echo;    /* the filter as given, for the reply */
+	const char *export;
+	struct call *c;
+	struct gs_diag *d;
+	unsigned status;
+	json_t **reply;
+};
+
+static int audit_arg(void *ctx, const char *name)
+{
+	struct audit_args *a = ctx;
+	const char *v = local_arg(a->c, name);
+	int ret;
+
+	if (!strcmp(name, "offset") || !strcmp(name, "limit"))
+		return 0;
+	if (!strcmp(name, "export")) {
+		a->export = v;
+		if (!v || (strcmp(v, "csv") && strcmp(v, "json"))) {
+			a->status = bad_arg(a->reply, "export", v ? v : "", "csv or json", a->c->r->url);
+			return 1;
+		}
+		return 0;
+	}
+	if (v && !*v) /* an empty filter is no filter */
+		return 0;
+	ret = audit_filter_set(&a->f, name, v, a->c->n->self.zone, a->d);
+	if (ret == GS_ENOTFOUND) {
+		*a->reply = local_error("unknown query argument '%.64s' (kind, person, item, party, log, since, until, "
+					"offset, limit, export)", name);
+		a->status = MHD_HTTP_BAD_REQUEST;
+		return 1;
+	}
+	if (ret) {
+		*a->reply = local_error("%s: %s", a->c->r->url, a->d->msg);
+		a->status = MHD_HTTP_BAD_REQUEST;
+		return 1;
+	}
+	json_object_set_new(a->echo, name, json_string(v));
+	return 0;
+}
+
+/* GET /v1/local/audit?kind=&person=&item=&party=&log=&since=&until=
+ * [&offset=&limit=] | [&export=csv|json]: the ledger's entries that match,
+ * newest first, a page at a time, or all of them as a file. */
+unsigned h_view_audit(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct audit_args a;
+	const char *s;
+	uint64_t offset = 0, limit = AUDIT_PAGE_DEFAULT, total, i;
+	json_t *rows = NULL, *page;
+	gs_instant now;
+	char *text = NULL, name[128];
+	size_t len = 0;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	audit_filter_init(&a.f);
+	a.c = c;
+	a.d = &d;
+	a.reply = reply;
+	if (!(a.echo = json_object()))
+		return local_fail(GS_ENOMEM, &d, reply);
+	if (c->r->args_each && c->r->args_each(c->r->arg_ctx, audit_arg, &a)) {
+		json_decref(a.echo);
+		return a.status;
+	}
+	if ((s = local_arg(c, "offset")) && parse_u64(s, &offset)) {
+		json_decref(a.echo);
+		return bad_arg(reply, "offset", s, "a number of entries to skip", c->r->url);
+	}
+	if ((s = local_arg(c, "limit")) && (parse_u64(s, &limit) || limit < 1 || limit > AUDIT_PAGE_MAX)) {
+		json_decref(a.echo);
+		return bad_arg(reply, "limit", s, "a number from 1 to 1000", c->r->url);
+	}
+	if ((ret = node_now(c->n, &now, &d)) || (ret = audit_collect(c->n, &a.f, true, &rows, &d))) {
+		json_decref(a.echo);
+		return local_fail(ret, &d, reply);
+	}
+	total = json_array_size(rows);
+	snprintf(name, sizeof(name), "%sgsomia-%s-audit.%s", c->n->self.exercise ? "EXERCISE " : "", c->n->self.code,
+		 a.export ? a.export : "json");
+	if (a.export && !strcmp(a.export, "csv")) {
+		if (!(ret = audit_csv(rows, &text, &len, &d)))
+			ret = download_bytes(c, text, len, name, "text/csv; charset=utf-8", &d);
+	} else if (a.export) {
+		json_t *o = json_pack("{s:s,s:o,s:O,s:I,s:O}", "node", c->n->self.code, "at", jinstant(now), "filter",
+				      a.echo, "total", (json_int_t)total, "entries", rows);
+
+		text = o ? json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
+		ret = text ? download_bytes(c, text, strlen(text), name, "application/json", &d)
+			   : gs_diag_set(&d, GS_ENOMEM, "out of memory");
+	}
+	free(text);
+	if (a.export) {
+		json_decref(rows);
+		json_decref(a.echo);
+		if (ret)
+			return local_fail(ret, &d, reply);
+		*reply = json_pack("{s:I}", "total", (json_int_t)total);
+		return MHD_HTTP_OK;
+	}
+	page = json_array();
+	for (i = offset; page && i < total && i < offset + limit; i++)
+		json_array_append(page, json_array_get(rows, (size_t)i));
+	json_decref(rows);
+	if (!page) {
+		json_decref(a.echo);
+		return local_fail(GS_ENOMEM, &d, reply);
+	}
+	*reply = json_pack("{s:o,s:o,s:I,s:I,s:I,s:o,s:o}", "at", jinstant(now), "filter", a.echo, "total",
+			   (json_int_t)total, "offset", (json_int_t)offset, "limit", (json_int_t)limit, "next",
+			   offset + limit < total ? json_integer((json_int_t)(offset + limit)) : json_null(), "entries",
+			   page);
 	return MHD_HTTP_OK;
 }

@@ -80,17 +80,13 @@ int audit_filter_set(struct audit_filter *f, const char *name, const char *value
 		else
 			return gs_diag_set(d, GS_EINVAL, "%s '%.40s' is not an RFC 3339 instant or a date "
 					   "(2019-11-23)", name, value);
+		if (until ? f->since != GS_INSTANT_NONE && t <= f->since : f->before != GS_INSTANT_NONE && f->before <= t)
+			return gs_diag_set(d, GS_EINVAL, until ? "until '%.40s' is before since" :
+					   "since '%.40s' is after until", value);
 		if (until)
 			f->before = t;
 		else
 			f->since = t;
-		if (f->since != GS_INSTANT_NONE && f->before != GS_INSTANT_NONE && f->before <= f->since) {
-			if (until)
-				f->before = GS_INSTANT_NONE;
-			else
-				f->since = GS_INSTANT_NONE;
-			return gs_diag_set(d, GS_EINVAL, "until '%.40s' is before since", value);
-		}
 	} else {
 		return gs_diag_set(d, GS_ENOTFOUND, "'%.40s' is not an audit filter (kind, person, item, party, "
 				   "log, since, until)", name);
@@ -141,10 +137,14 @@ json_t *audit_row(const char *origin, const char *peer, uint64_t index, const st
 	json_object_set_new(o, "item", json_string(e->item));
 	json_object_set_new(o, "rule", json_string(""));
 	for (i = 0; i < e->nfields; i++) {
-		snprintf(key, sizeof(key), "%.*s", (int)e->fields[i].key_len, e->fields[i].key);
-		json_object_set_new(fields, key, json_stringn(e->fields[i].value, e->fields[i].value_len));
+		const struct ledger_field *fl = &e->fields[i];
+		/* a length of 0 is strlen(), as for an entry being made */
+		size_t vlen = fl->value_len || !fl->value ? fl->value_len : strlen(fl->value);
+
+		snprintf(key, sizeof(key), "%.*s", (int)(fl->key_len ? fl->key_len : strlen(fl->key)), fl->key);
+		json_object_set_new(fields, key, json_stringn(fl->value ? fl->value : "", vlen));
 		if (!strcmp(key, "rule"))
-			json_object_set_new(o, "rule", json_stringn(e->fields[i].value, e->fields[i].value_len));
+			json_object_set_new(o, "rule", json_stringn(fl->value ? fl->value : "", vlen));
 	}
 	json_object_set_new(o, "fields", fields);
 	if (e->digest_alg != LEDGER_DIGEST_NONE) {

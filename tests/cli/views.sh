@@ -318,7 +318,7 @@ eq "an NSA officer downloads a proof file" "$code" 200
 printf '%s' "$body" >p2.proof
 expect 0 "the downloaded file verifies" $G ledger verify-proof p2.proof --identity jpn.id
 v=$(C -D - -o /dev/null -H "Authorization: Bearer $N" "https://127.0.0.1:$PJ/v1/local/ledger/internal/proof?index=0&download=1")
-has "as an attachment" "$v" 'attachment; filename="gsomia-exercise-JPN-ledger-internal-0.proof"'
+has "as an attachment" "$v" 'attachment; filename="EXERCISE gsomia-exercise-JPN-ledger-internal-0.proof"'
 [ -z "$(ls jpn/tmp 2>/dev/null)" ] && ok "no temporary file left behind" || bad "temporary files left" "$(ls jpn/tmp)"
 refused 400 "a proof without ?index=" "$A" /v1/local/ledger/KOR/proof
 refused 400 "a proof with ?index=x" "$A" "/v1/local/ledger/KOR/proof?index=x"
