@@ -443,8 +443,8 @@ static unsigned scope_arg(struct call *c, const char *name, const char (*list)[G
 }
 
 static int release_one(struct call *c, const char *agreement, const char *label, const char *level,
-		       const char *to, const char *purpose, const char *topic, gs_instant at, json_t *out,
-		       struct gs_diag *d)
+		       const char *to, const char *purpose, const char *topic, gs_instant at,
+		       const struct lifecycle_status *status, json_t *out, struct gs_diag *d)
 {
 	struct decide_query q;
 	struct decision dec;
@@ -452,6 +452,7 @@ static int release_one(struct call *c, const char *agreement, const char *label,
 	int ret;
 
 	memset(&q, 0, sizeof(q));
+	q.status = status;
 	q.agreement = agreement;
 	q.label = label;
 	q.purpose = purpose;
@@ -613,21 +614,134 @@ out:
 	return ret;
 }
 
+/* The release decision for every label of this node in annex x, to
+ * each other party of va: at `at`, by the state status (NULL: the state
+ * from the notes held). */
+static int releases_json(struct call *c, const char *id, const struct agreement *va, const struct annex_version *x,
+			 const char *purpose, const char *topic, gs_instant at, const struct lifecycle_status *status,
+			 json_t *out, struct gs_diag *d)
+{
+	int self = agreement_party_index(va, c->n->self.code), k, r, l, ret;
+
+	for (k = 0; self >= 0 && x && k < va->nparties; k++) {
+		if (k == self)
+			continue;
+		for (r = 0; r < x->nrows; r++)
+			for (l = 0; l < x->rows[r].cells[self].nlabels; l++)
+				if ((ret = release_one(c, id, x->rows[r].cells[self].labels[l], x->rows[r].level,
+						       va->parties[k], purpose, topic, at, status, out, d)))
+					return ret;
+		for (l = 0; l < x->nnever; l++)
+			if (x->never[l].party == self &&
+			    (ret = release_one(c, id, x->never[l].label, "never", va->parties[k], purpose, topic, at,
+					       status, out, d)))
+				return ret;
+	}
+	return 0;
+}
+
+/* Sets key_actual (and "changed") on each of rows from the same member of
+ * the actual rows, in the same order. */
+static void beside_actual(json_t *rows, const json_t *actual, const char *key, const char *key_actual)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		json_t *was = json_object_get(json_array_get(actual, i), key);
+
+		json_object_set(row, key_actual, was ? was : json_null());
+		json_object_set_new(row, "changed", json_boolean(!json_equal(json_object_get(row, key), was)));
+	}
+}
+
+/*
+ * "What if" without one of the notes held (?without=NOTE): the history
+ * replayed from every note but that one (docs/lifecycle.md), the state at
+ * `at`, the release decisions beside the actual ones, and each holding's
+ * protection at the termination that history leads to beside the actual.
+ * Adds "without" to reply. 0, MHD_HTTP_NOT_FOUND for a note not held, or
+ * another status (out of memory, a damaged record: d says).
+ */
+static unsigned whatif_without(struct call *c, const struct agreement_view *v, const char *id, const char *note,
+			       gs_instant at, const struct lifecycle_status *actual, const json_t *releases,
+			       const char *purpose, const char *topic, json_t *reply, struct gs_diag *d)
+{
+	const struct agreement *a = agreement_view_base(v), *va;
+	struct dipnote *notes = NULL;
+	struct lifecycle_status *st = NULL;
+	json_t *o = NULL, *rel = NULL, *hold = NULL, *hold_actual = NULL;
+	size_t i, k, skip = v->nnotes;
+	int ret;
+
+	for (i = 0; i < v->nnotes; i++)
+		if (!strcmp(v->notes[i].id, note))
+			skip = i;
+	if (skip == v->nnotes)
+		return MHD_HTTP_NOT_FOUND;
+	notes = calloc(v->nnotes, sizeof(*notes));
+	st = calloc(1, sizeof(*st));
+	rel = json_array();
+	hold = json_array();
+	hold_actual = json_array();
+	if (!notes || !st || !rel || !hold || !hold_actual) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	for (i = 0, k = 0; i < v->nnotes; i++)
+		if (i != skip)
+			notes[k++] = v->notes[i];
+	if ((ret = lifecycle_at(a, agreement_view_signed(v, 0), notes, k, at, st)))
+		goto out;
+	va = agreement_view_version(v, st->version);
+	if (!va)
+		va = a;
+	if ((ret = releases_json(c, id, va, annex_shown(va, at, a->zone), purpose, topic, at, st, rel, d)) ||
+	    (ret = holdings_json(c, id, st->terminates_at, a->zone, hold, d)) ||
+	    (ret = holdings_json(c, id, actual->terminates_at, a->zone, hold_actual, d)))
+		goto out;
+	beside_actual(rel, releases, "decision", "decision_actual");
+	beside_actual(hold, hold_actual, "protected", "protected_actual");
+	o = json_object();
+	json_object_set_new(o, "note", json_string(v->notes[skip].id));
+	json_object_set_new(o, "kind", json_string(dipnote_kind_name(v->notes[skip].kind)));
+	json_object_set_new(o, "from", json_string(v->notes[skip].from));
+	json_object_set_new(o, "delivered", jinstant(v->notes[skip].delivered));
+	json_object_set_new(o, "state", json_string(state_name(st->state)));
+	json_object_set_new(o, "reason", json_string(st->reason));
+	json_object_set_new(o, "terminates_at", jinstant(st->terminates_at));
+	json_object_set_new(o, "terminates_at_actual", jinstant(actual->terminates_at));
+	json_object_set_new(o, "state_actual", json_string(state_name(actual->state)));
+	json_object_set_new(o, "releases", rel);
+	json_object_set_new(o, "holdings", hold);
+	rel = hold = NULL;
+	json_object_set_new(reply, "without", o);
+out:
+	json_decref(rel);
+	json_decref(hold);
+	json_decref(hold_actual);
+	free(notes);
+	free(st);
+	return ret ? MHD_HTTP_INTERNAL_SERVER_ERROR : 0;
+}
+
 unsigned h_view_whatif(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	const struct agreement_view *v;
 	const struct agreement *a, *va;
-	const struct annex_version *x;
 	struct lifecycle_status *st = NULL;
 	char id[GS_MAX_ID], purpose[GS_MAX_NAME], topic[GS_MAX_NAME];
+	const char *without = local_arg(c, "without");
 	json_t *releases = NULL, *notice = NULL;
 	gs_instant at;
 	unsigned status;
-	int self, k, r, l, ret;
+	int ret;
 
 	if ((status = agreement_of(c, id, &v, reply)))
 		return status;
+	if (without && (!*without || strlen(without) >= sizeof(((struct dipnote *)0)->id)))
+		return bad_arg(reply, "without", without, "the id of a note of the agreement", c->r->url);
 	a = agreement_view_base(v);
 	if ((status = scope_arg(c, "purpose", a->rules.purposes, a->rules.npurposes, "unspecified", purpose, reply)) ||
 	    (status = scope_arg(c, "topic", a->rules.topics, a->rules.ntopics, "unspecified", topic, reply)))
@@ -645,27 +759,26 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 	va = agreement_view_version(v, st->version);
 	if (!va)
 		va = a;
-	self = agreement_party_index(va, c->n->self.code);
-	x = annex_shown(va, at, a->zone);
-	for (k = 0; self >= 0 && x && k < va->nparties; k++) {
-		if (k == self)
-			continue;
-		for (r = 0; r < x->nrows; r++)
-			for (l = 0; l < x->rows[r].cells[self].nlabels; l++)
-				if ((ret = release_one(c, id, x->rows[r].cells[self].labels[l], x->rows[r].level,
-						       va->parties[k], purpose, topic, at, releases, &d)))
-					goto fail;
-		for (l = 0; l < x->nnever; l++)
-			if (x->never[l].party == self &&
-			    (ret = release_one(c, id, x->never[l].label, "never", va->parties[k], purpose, topic, at,
-					       releases, &d)))
-				goto fail;
-	}
-	if ((ret = notice_today(c, v, id, &notice, &d)))
+	if ((ret = releases_json(c, id, va, annex_shown(va, at, a->zone), purpose, topic, at, NULL, releases, &d)) ||
+	    (ret = notice_today(c, v, id, &notice, &d)))
 		goto fail;
 	*reply = json_pack("{s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:o,s:o}", "agreement", id, "at", jinstant(at),
 			   "state", state_name(st->state), "reason", st->reason, "version", st->version, "purpose",
 			   purpose, "topic", topic, "releases", releases, "if_notice_today", notice);
+	releases = NULL;
+	if (without && (status = whatif_without(c, v, id, without, at, st, json_object_get(*reply, "releases"), purpose,
+					       topic, *reply, &d))) {
+		json_decref(*reply);
+		*reply = NULL;
+		if (status != MHD_HTTP_NOT_FOUND) {
+			ret = GS_ENOMEM;
+			goto fail;
+		}
+		*reply = local_error("%s: agreement '%s' holds no note '%.64s' (the timeline's events name them)",
+				     c->r->url, id, without);
+		free(st);
+		return MHD_HTTP_NOT_FOUND;
+	}
 	free(st);
 	return MHD_HTTP_OK;
 fail:

@@ -208,6 +208,23 @@ as "$TR" GET "/v1/local/agreements/KOR-JPN-2016/whatif?at=2016-11-22T23:59:00%2B
 jqeq "before entry into force nothing may be released" "$body" '[.releases[].rule] | unique | join(",")' release.in-force
 as "$TR" GET "/v1/local/agreements/KOR-JPN-2016/whatif?purpose=training&topic=logistics"
 jqeq "?purpose= and ?topic= are used" "$body" '.purpose + " " + .topic' "training logistics"
+# without a note: the history replayed from the others (the 2019 counterfactual)
+as "$A" GET /v1/local/agreements/KOR-JPN-2016
+SUSP=$(printf '%s' "$body" | jq -r '.timeline.events[] | select(.kind == "suspension") | .note')
+as "$A" GET "/v1/local/agreements/KOR-JPN-2016/whatif?at=2019-12-01&without=$SUSP"
+eq "what-if without the suspension: 200" "$code" 200
+jqeq "names the note left out" "$body" '.without | .note + " " + .kind + " " + .from' "$SUSP suspension KOR"
+jqeq "the state actually, and without it" "$body" '.state + " " + .without.state_actual + " " + .without.state' \
+	"notice_suspended notice_suspended terminated"
+jqeq "without the suspension, the agreement ends at 2019-11-23T00:00+09:00" "$body" .without.terminates_at 2019-11-22T15:00:00Z
+jqeq "while it actually goes on" "$body" '.without.terminates_at_actual' null
+jqeq "every release refused without it, permitted or not actually" "$body" \
+	'[.without.releases[] | .decision + "/" + .decision_actual] | unique | join(",")' "deny/deny,deny/permit"
+jqeq "the changed ones are marked" "$body" '[.without.releases[] | select(.changed) | .classification] | join(",")' "特定秘密,極秘,秘"
+jqeq "each holding, protected without it and actually" "$body" \
+	'[.without.holdings[] | (.protected | tostring) + "/" + (.protected_actual | tostring)] | unique | join(",")' "true/true"
+refused 404 "without a note the agreement does not hold" "$A" "/v1/local/agreements/KOR-JPN-2016/whatif?without=no-such-note"
+refused 400 "an empty ?without=" "$A" "/v1/local/agreements/KOR-JPN-2016/whatif?without="
 refused 400 "a bad ?at= for what-if" "$TR" "/v1/local/agreements/KOR-JPN-2016/whatif?at=2023-13-01"
 refused 404 "what-if of an unknown agreement" "$TR" /v1/local/agreements/XYZ/whatif
 refused 400 "an over-long purpose" "$TR" "/v1/local/agreements/KOR-JPN-2016/whatif?purpose=$(printf 'p%.0s' $(seq 1 300))"
