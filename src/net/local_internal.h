@@ -84,6 +84,25 @@ void local_marking_text(json_t *rec, char *out, size_t cap);
 /* Drops from items what f does not select; adds "banners" to the rest. */
 void local_items_select(const struct items_filter *f, json_t *items);
 
+/* A page of GET /v1/local/items: ?q= (words in the title, id, file name,
+ * topic, purpose, originator or marking), ?sort=released|classification|
+ * originator|title, ?order=asc|desc, ?offset=, ?limit= (1..500). paged is
+ * set when any of them is given. 0, or 400 with the reply. */
+struct items_page {
+	int paged;
+	char q[200];
+	char sort[16];
+	int desc;
+	uint64_t offset, limit;
+};
+unsigned local_items_page_parse(const struct call *c, struct items_page *pg, json_t **reply);
+/* Takes items (the records the caller may see): the page of them f and
+ * pg select, with "total", "offset", "limit", "next", and "facets" (the
+ * originators, classifications and statuses of the whole list, for
+ * the choices of a filter). */
+unsigned local_items_page(struct call *c, const struct items_filter *f, const struct items_page *pg, json_t *items,
+			  json_t **reply);
+
 unsigned h_view_parties(struct call *c, json_t **reply);
 unsigned h_view_agreement(struct call *c, json_t **reply);
 unsigned h_view_whatif(struct call *c, json_t **reply);

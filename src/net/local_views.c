@@ -886,6 +886,358 @@ void local_items_select(const struct items_filter *f, json_t *items)
 	}
 }
 
+/* ---- a page of the inventory ---- */
+
+#define ITEMS_PAGE_DEFAULT 50
+#define ITEMS_PAGE_MAX 500
+
+unsigned local_items_page_parse(const struct call *c, struct items_page *pg, json_t **reply)
+{
+	const char *q = local_arg(c, "q"), *sort = local_arg(c, "sort"), *order = local_arg(c, "order");
+	const char *off = local_arg(c, "offset"), *lim = local_arg(c, "limit");
+
+	memset(pg, 0, sizeof(*pg));
+	pg->limit = ITEMS_PAGE_DEFAULT;
+	snprintf(pg->sort, sizeof(pg->sort), "released");
+	pg->desc = 1;
+	pg->paged = q || sort || order || off || lim;
+	if (q && strlen(q) >= sizeof(pg->q))
+		return bad_arg(reply, "q", q, "a search of fewer than 200 bytes", c->r->url);
+	if (q)
+		snprintf(pg->q, sizeof(pg->q), "%s", q);
+	if (sort && *sort) {
+		if (strcmp(sort, "released") && strcmp(sort, "classification") && strcmp(sort, "originator") &&
+		    strcmp(sort, "title"))
+			return bad_arg(reply, "sort", sort, "released, classification, originator or title", c->r->url);
+		snprintf(pg->sort, sizeof(pg->sort), "%s", sort);
+		/* newest, and most sensitive, first; names from A */
+		pg->desc = !strcmp(sort, "released") || !strcmp(sort, "classification");
+	}
+	if (order && *order) {
+		if (strcmp(order, "asc") && strcmp(order, "desc"))
+			return bad_arg(reply, "order", order, "asc or desc", c->r->url);
+		pg->desc = !strcmp(order, "desc");
+	}
+	if (off && parse_u64(off, &pg->offset))
+		return bad_arg(reply, "offset", off, "a number of items to skip", c->r->url);
+	if (lim && (parse_u64(lim, &pg->limit) || pg->limit < 1 || pg->limit > ITEMS_PAGE_MAX))
+		return bad_arg(reply, "limit", lim, "a number from 1 to 500", c->r->url);
+	return 0;
+}
+
+/* Whether needle (ASCII letters in any case) is in hay. */
+static int has_word(const char *hay, const char *needle, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; hay[i]; i++) {
+		for (k = 0; k < n && hay[i + k]; k++) {
+			unsigned char a = (unsigned char)hay[i + k], b = (unsigned char)needle[k];
+
+			if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+				break;
+		}
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* One item of a list to page through: what is searched and sorted, in
+ * one allocation (buf), and its record when the list came as records. */
+struct item_key {
+	json_t *rec;       /* NULL: read by id for the page */
+	char *buf;
+	const char *id, *originator, *label, *marking, *status, *title;
+	const char *when;  /* released_at, else created_at: RFC 3339 UTC, so they sort as text */
+	const char *hay;   /* the searchable members, '\n'-separated */
+	int rank;          /* the classification's level in its originator's scheme: higher is more sensitive */
+};
+
+/* Fills k from the members (copied into k->buf); marking is the labels
+ * joined by ','. */
+static int key_fill(struct item_key *k, const char *id, const char *originator, const char *originator_name,
+		    const char *label, const char *marking, const char *status, const char *when, const char *title,
+		    const char *name, const char *topic, const char *purpose, const char *agreement)
+{
+	const char *parts[] = { id, originator, label, marking, status, when, title };
+	const char *hay[] = { title, id, name, topic, purpose, originator, originator_name, label, marking, status,
+			      agreement };
+	const char **out[] = { &k->id, &k->originator, &k->label, &k->marking, &k->status, &k->when, &k->title };
+	size_t need = 1, i, at = 0;
+	char *p;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		need += strlen(parts[i]) + 1;
+	for (i = 0; i < sizeof(hay) / sizeof(hay[0]); i++)
+		need += strlen(hay[i]) + 1;
+	if (!(p = k->buf = malloc(need)))
+		return GS_ENOMEM;
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		*out[i] = p + at;
+		at += (size_t)snprintf(p + at, need - at, "%s", parts[i]) + 1;
+	}
+	k->hay = p + at;
+	for (i = 0; i < sizeof(hay) / sizeof(hay[0]); i++)
+		at += (size_t)snprintf(p + at, need - at, "%s%s", i ? "\n" : "", hay[i]);
+	return 0;
+}
+
+/* The labels of a record's JSON array text ["a","b"] joined by ','
+ * (labels hold no quote, comma or bracket). */
+static void marking_join(const char *json, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (; *json && k + 1 < cap; json++)
+		if (*json != '[' && *json != ']' && *json != '"')
+			out[k++] = *json;
+	out[k] = 0;
+}
+
+/* Whether the labels joined by ',' hold label, or it is the originator's. */
+static int key_has_label(const struct item_key *k, const char *label)
+{
+	size_t n = strlen(label);
+	const char *p = k->marking;
+
+	if (!strcmp(k->label, label))
+		return 1;
+	while (*p) {
+		size_t w = strcspn(p, ",");
+
+		if (w == n && !strncmp(p, label, n))
+			return 1;
+		p += w + (p[w] == ',');
+	}
+	return 0;
+}
+
+/* Every word of q is in one of the item's searchable members. */
+static int key_found(const struct item_key *k, const char *q)
+{
+	const char *w = q;
+	size_t n;
+
+	while (*w) {
+		while (*w == ' ')
+			w++;
+		n = strcspn(w, " ");
+		if (!n)
+			break;
+		if (!has_word(k->hay, w, n))
+			return 0;
+		w += n;
+	}
+	return 1;
+}
+
+static int by_id(const struct item_key *a, const struct item_key *b)
+{
+	return strcmp(a->id, b->id);
+}
+
+static int by_when(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+	int k = strcmp(a->when, b->when);
+
+	return k ? k : by_id(a, b);
+}
+
+static int by_rank(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+
+	return a->rank != b->rank ? (a->rank < b->rank ? -1 : 1) : by_when(x, y);
+}
+
+static int by_originator(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+	int k = strcmp(a->originator, b->originator);
+
+	return k ? k : by_when(x, y);
+}
+
+static int by_title(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+	int k = strcmp(a->title, b->title);
+
+	return k ? k : by_when(x, y);
+}
+
+/* The level of label in the scheme of party code (0: unknown), cached in ranks. */
+static int label_rank(struct call *c, json_t *ranks, const char *code, const char *label)
+{
+	char key[GS_MAX_CODE + GS_MAX_LABEL + 2];
+	json_t *r;
+	struct party *p;
+	int i = -1, rank = 0;
+
+	snprintf(key, sizeof(key), "%s %s", code, label);
+	if ((r = json_object_get(ranks, key)))
+		return (int)json_integer_value(r);
+	if (!strcmp(code, c->n->self.code)) {
+		i = scheme_find(&c->n->self.scheme, label);
+		rank = i >= 0 ? c->n->self.scheme.nlevels - i : 0;
+	} else if ((p = calloc(1, sizeof(*p)))) {
+		if (!node_party_get(c->n, code, p, NULL) && (i = scheme_find(&p->scheme, label)) >= 0)
+			rank = p->scheme.nlevels - i;
+		free(p);
+	}
+	json_object_set_new(ranks, key, json_integer(rank));
+	return rank;
+}
+
+static json_t *sorted_keys(json_t *set)
+{
+	json_t *a = json_array();
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(set, k, v)
+		json_array_append_new(a, json_string(k));
+	return a;
+}
+
+struct keys {
+	struct item_key *k;
+	size_t n, cap;
+};
+
+static struct item_key *keys_add(struct keys *ks)
+{
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 256;
+		struct item_key *k = realloc(ks->k, cap * sizeof(*k));
+
+		if (!k)
+			return NULL;
+		ks->k = k;
+		ks->cap = cap;
+	}
+	memset(&ks->k[ks->n], 0, sizeof(ks->k[0]));
+	return &ks->k[ks->n++];
+}
+
+static int row_key(void *ctx, const struct store_item_row *r)
+{
+	char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
+	struct item_key *k = keys_add(ctx);
+
+	if (!k)
+		return GS_ENOMEM;
+	marking_join(r->marking, marking, sizeof(marking));
+	return key_fill(k, r->id, r->originator, r->originator_name, r->label, marking, r->status, r->when, r->title,
+			r->name, r->topic, r->purpose, r->agreement);
+}
+
+unsigned local_items_page(struct call *c, const struct items_filter *f, const struct items_page *pg, json_t *items,
+			  json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct keys ks = { NULL, 0, 0 };
+	json_t *page = json_array(), *origs = json_object(), *labels = json_object(), *statuses = json_object();
+	json_t *ranks = json_object(), *rec;
+	int (*cmp)(const void *, const void *) = !strcmp(pg->sort, "released") ? by_when
+						 : !strcmp(pg->sort, "classification") ? by_rank
+						 : !strcmp(pg->sort, "originator") ? by_originator : by_title;
+	size_t i, n = 0;
+	uint64_t k;
+	int ret = 0;
+
+	if (!page || !origs || !labels || !statuses || !ranks)
+		ret = GS_ENOMEM;
+	/* the list: the records given, else what the store reads of each item */
+	if (!ret && items) {
+		char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
+		struct item_key *key;
+
+		json_array_foreach(items, i, rec) {
+			const char *when = json_is_string(json_object_get(rec, "released_at")) ? jstr(rec, "released_at")
+												 : jstr(rec, "created_at");
+
+			if (!(key = keys_add(&ks))) {
+				ret = GS_ENOMEM;
+				break;
+			}
+			local_marking_text(rec, marking, sizeof(marking));
+			if ((ret = key_fill(key, jstr(rec, "id"), jstr(rec, "originator"), jstr(rec, "originator_name"),
+					    jstr(rec, "label"), marking, jstr(rec, "status"), when, jstr(rec, "title"),
+					    jstr(rec, "name"), jstr(rec, "topic"), jstr(rec, "purpose"),
+					    jstr(rec, "agreement"))))
+				break;
+			key->rec = rec;
+		}
+	} else if (!ret && (ret = store_item_rows_each(c->n->st, row_key, &ks))) {
+		gs_diag_set(&d, ret, "cannot read the inventory");
+	}
+	for (i = 0; !ret && i < ks.n; i++) {
+		struct item_key *key = &ks.k[i];
+		const char *l, *p;
+
+		/* the choices a filter offers: from the whole list */
+		json_object_set_new(origs, key->originator, json_true());
+		json_object_set_new(labels, key->label, json_true());
+		for (p = key->marking; *p; p = l + (*l == ',')) {
+			char one[GS_MAX_LABEL];
+
+			l = p + strcspn(p, ",");
+			snprintf(one, sizeof(one), "%.*s", (int)(l - p), p);
+			json_object_set_new(labels, one, json_true());
+		}
+		json_object_set_new(statuses, key->status, json_true());
+		if ((f->originator && strcmp(key->originator, f->originator)) ||
+		    (f->classification && !key_has_label(key, f->classification)) ||
+		    (f->status && strcmp(key->status, f->status)) || (pg->q[0] && !key_found(key, pg->q)))
+			continue;
+		if (cmp == by_rank)
+			key->rank = label_rank(c, ranks, key->originator, key->label);
+		if (n != i) { /* keep the selected ones at the front */
+			struct item_key t = ks.k[n];
+
+			ks.k[n] = *key;
+			*key = t;
+		}
+		n++;
+	}
+	if (!ret)
+		qsort(ks.k, n, sizeof(*ks.k), cmp);
+	for (k = pg->offset; !ret && k < n && k < pg->offset + pg->limit; k++) {
+		struct item_key *key = &ks.k[pg->desc ? n - 1 - k : k];
+
+		if (key->rec)
+			rec = json_incref(key->rec);
+		else if ((ret = node_item_get(c->n, key->id, &rec, &d)))
+			break;
+		add_banners(rec);
+		json_array_append_new(page, rec);
+	}
+	for (i = 0; i < ks.n; i++)
+		free(ks.k[i].buf);
+	free(ks.k);
+	json_decref(ranks);
+	json_decref(items);
+	if (ret) {
+		json_decref(page);
+		json_decref(origs);
+		json_decref(labels);
+		json_decref(statuses);
+		return local_fail(ret, &d, reply);
+	}
+	*reply = json_pack("{s:o,s:I,s:I,s:I,s:o,s:s,s:s,s:{s:o,s:o,s:o}}", "items", page, "total", (json_int_t)n,
+			   "offset", (json_int_t)pg->offset, "limit", (json_int_t)pg->limit, "next",
+			   pg->offset + pg->limit < n ? json_integer((json_int_t)(pg->offset + pg->limit)) : json_null(),
+			   "sort", pg->sort, "order", pg->desc ? "desc" : "asc", "facets", "originators",
+			   sorted_keys(origs), "classifications", sorted_keys(labels), "statuses", sorted_keys(statuses));
+	json_decref(origs);
+	json_decref(labels);
+	json_decref(statuses);
+	return MHD_HTTP_OK;
+}
+
 unsigned h_view_item(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };

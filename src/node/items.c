@@ -1218,26 +1218,34 @@ int node_items(struct node *n, json_t **out, struct gs_diag *d)
 {
 	struct items_ctx c = { n, json_array() };
 	int ret = store_record_each(n->st, "items", item_one, &c);
+	json_t *counts;
 	size_t i, j;
 
 	if (ret) {
 		json_decref(c.arr);
 		return gs_diag_set(d, ret, "cannot read the inventory");
 	}
-	/* Copies and translations count against their original. */
+	/* Copies and translations count against their original: counted in
+	 * one pass by the original's id (an inventory may hold thousands). */
+	if (!(counts = json_object())) {
+		json_decref(c.arr);
+		return gs_diag_set(d, GS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < json_array_size(c.arr); i++) {
+		json_t *b = json_array_get(c.arr, i);
+		const char *of[2] = { jstr(b, "copy_of"), jstr(b, "translation_of") };
+
+		for (j = 0; j < 2; j++)
+			if (of[j][0])
+				json_object_set_new(counts, of[j],
+						    json_integer(json_integer_value(json_object_get(counts, of[j])) + 1));
+	}
 	for (i = 0; i < json_array_size(c.arr); i++) {
 		json_t *a = json_array_get(c.arr, i);
-		json_int_t copies = 0;
 
-		for (j = 0; j < json_array_size(c.arr); j++) {
-			json_t *b = json_array_get(c.arr, j);
-
-			if (!strcmp(jstr(b, "copy_of"), jstr(a, "id")) ||
-			    !strcmp(jstr(b, "translation_of"), jstr(a, "id")))
-				copies++;
-		}
-		json_object_set_new(a, "copies", json_integer(copies));
+		json_object_set_new(a, "copies", json_integer(json_integer_value(json_object_get(counts, jstr(a, "id")))));
 	}
+	json_decref(counts);
 	*out = c.arr;
 	return 0;
 }

@@ -93,6 +93,16 @@ int store_dipnote_each(struct store *st, const char *agreement,
  * schema of the record; docs/commands.md shows it) */
 int store_record_put(struct store *st, const char *table, const char *id, const char *json, int64_t now);
 int store_record_get(struct store *st, const char *table, const char *id, char **json);
+/* What a list of the inventory shows of an item, read by SQLite from its
+ * record without parsing it here: a page of thousands is found, sorted
+ * and cut before any record is loaded. Strings live until fn returns;
+ * marking is the record's JSON array of labels; when is released_at, else
+ * created_at. */
+struct store_item_row {
+	const char *id, *originator, *originator_name, *label, *marking, *status, *when, *title, *name, *topic,
+		*purpose, *agreement;
+};
+int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx);
 int store_record_each(struct store *st, const char *table,
 		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx);
 

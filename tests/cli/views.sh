@@ -251,6 +251,26 @@ jqeq "a reader sees only what they may open" "$body" '[.items[].id] | join(",")'
 jqeq "with banners too" "$body" '.items[0].banners.holder.text' 特定秘密
 as "$S" GET /v1/local/items
 jqeq "an uncleared reader sees nothing" "$body" '.items | length' 0
+# a page at a time: search, sort, facets
+as "$R" GET "/v1/local/items?limit=2&sort=title&order=asc"
+jqeq "a page of two of the three, sorted by title" "$body" '[.total, (.items | length), .next, .items[0].title, .items[1].title] | map(tostring) | join("|")' \
+	"3|2|2|own report|report on dprk-missiles"
+jqeq "with banners" "$body" '.items[0].banners.holder.text' 秘
+jqeq "and the choices of the filters, from the whole inventory" "$body" \
+	'[.facets.originators, .facets.statuses] | map(join(",")) | join(" ")' "JPN,KOR active,suspended"
+as "$R" GET "/v1/local/items?limit=2&sort=title&order=asc&offset=2"
+jqeq "the next page" "$body" '[(.items | length), .next, .items[0].title] | map(tostring) | join("|")' "1|null|report on logistics"
+as "$R" GET "/v1/local/items?q=LOGISTICS%20Suspended"
+jqeq "?q= finds every word, in any case" "$body" '[.total, .items[0].id] | map(tostring) | join(" ")' "1 $IT_L"
+as "$R" GET "/v1/local/items?q=%E7%89%B9%E5%AE%9A%E7%A7%98%E5%AF%86&sort=released"
+jqeq "and in the marking" "$body" '.total' 2
+as "$R" GET "/v1/local/items?sort=classification&originator=KOR&limit=5"
+jqeq "sorted by classification, filtered as before" "$body" '[.total, .sort, .order] | map(tostring) | join(" ")' "2 classification desc"
+as "$Y" GET "/v1/local/items?limit=10"
+jqeq "a reader's page holds only what they may open" "$body" '[.total, .items[0].id] | map(tostring) | join(" ")' "1 $IT_M"
+refused 400 "a bad ?sort=" "$R" "/v1/local/items?sort=size"
+refused 400 "a bad ?order=" "$R" "/v1/local/items?order=up"
+refused 400 "a ?limit= over 500" "$R" "/v1/local/items?limit=501"
 refused 400 "a bad ?status=" "$R" "/v1/local/items?status=gone"
 refused 400 "a bad ?originator=" "$R" "/v1/local/items?originator=korea"
 refused 400 "an ?originator= that is not UTF-8" "$R" "/v1/local/items?originator=%FF%FE"
