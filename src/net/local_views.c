@@ -1286,6 +1286,28 @@ unsigned h_view_item(struct call *c, json_t **reply)
 
 /* ---- queues ---- */
 
+/* A request that has its answer here (a grant or a refusal naming it)
+ * is no longer open: "answered" says how, by which, and when. */
+static void answered_requests(json_t *consents)
+{
+	json_t *q, *a;
+	size_t i, j;
+
+	json_array_foreach(consents, i, q) {
+		if (strcmp(jstr(q, "decision"), "requested"))
+			continue;
+		json_object_set_new(q, "answered", json_null());
+		json_array_foreach(consents, j, a) {
+			if (strcmp(jstr(a, "request"), jstr(q, "id")) || !strcmp(jstr(a, "decision"), "requested"))
+				continue;
+			json_object_set_new(q, "answered", json_pack("{s:s,s:s,s:O}", "decision", jstr(a, "decision"), "id",
+								     jstr(a, "id"), "at",
+								     json_object_get(a, "granted_at") ? json_object_get(a, "granted_at")
+												     : json_null()));
+		}
+	}
+}
+
 unsigned h_view_queues(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
@@ -1314,6 +1336,7 @@ unsigned h_view_queues(struct call *c, json_t **reply)
 		}
 	}
 	json_decref(items);
+	answered_requests(consents);
 	*reply = json_pack("{s:o,s:o,s:o,s:o}", "receipts_pending", pending, "consents", consents, "incidents",
 			   incidents, "outbox", outbox);
 	return MHD_HTTP_OK;

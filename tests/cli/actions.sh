@@ -135,11 +135,11 @@ call $PK POST /v1/local/release -H "Authorization: Bearer $KREG" -H 'Content-Typ
 	-H "X-Gsomia-Release: $meta" --data-binary @doc.bin
 eq "a release described in X-Gsomia-Release is 200" "$code" 200
 jqeq "with its title and the file's own name" "$body" '.title + "|" + .name' "Header release|memo: 1.txt"
-I2=$(printf '%s' "$body" | jq -r .item)
+IH=$(printf '%s' "$body" | jq -r .item)
 jqeq "its ledger entry names the person who released it" \
-	"$($G ledger show --peer JPN --home kor --json)" "[.entries[] | select(.kind == \"release\" and .item == \"$I2\")][0].person" kreg
-jqeq "the item keeps the file's own name" "$($G items --home kor --json)" "map(select(.id == \"$I2\"))[0].name" "memo: 1.txt"
-until_ok "the receipt of that one came back too" receipt_back "$I2"
+	"$($G ledger show --peer JPN --home kor --json)" "[.entries[] | select(.kind == \"release\" and .item == \"$IH\")][0].person" kreg
+jqeq "the item keeps the file's own name" "$($G items --home kor --json)" "map(select(.id == \"$IH\"))[0].name" "memo: 1.txt"
+until_ok "the receipt of that one came back too" receipt_back "$IH"
 until_ok "and KOR's outbox is done" outbox_done kor
 before=$(dbsum kor)
 call $PK POST "/v1/local/release?title=x" -H "Authorization: Bearer $KREG" -H "X-Gsomia-Release: $meta" --data-binary @doc.bin
@@ -289,6 +289,12 @@ granted_at_jpn() { [ "$($G consent list --home jpn --json | jq -r --arg i "$GID"
 until_ok "the consent arrives at JPN, valid" granted_at_jpn
 jqeq "answering its request" "$($G consent list --home jpn --json)" \
 	"[.[] | select(.id == \"$GID\") | .request][0]" "$CID"
+as "$KNSA" $PK GET /v1/local/queues
+jqeq "KOR's queue shows the request answered, by the grant" "$body" \
+	"[.consents[] | select(.id == \"$CID\") | .answered | .decision + \" \" + .id][0]" "granted $GID"
+as "$R" $PJ GET /v1/local/queues
+jqeq "and so does JPN's, once the grant arrived" "$body" \
+	"[.consents[] | select(.id == \"$CID\") | .answered.decision][0]" granted
 # a refusal travels the same way
 call $PJ POST /v1/local/consents -b jar.txt -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
 	--data-binary "{\"item\":\"$I2\",\"kind\":\"use\",\"purpose\":\"training\"}"
