@@ -1,28 +1,30 @@
 # Thin wrappers around Meson. Each target first installs any missing
 # Debian package by name, then configures, builds and runs.
 
-DEB_PACKAGES = meson ninja-build pkgconf gcc clang-14 libclang-rt-14-dev \
-	libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
-	libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev wrk \
-	age minisign jq hyperfine python3 curl openssl chromium fonts-wqy-microhei
+# What each target needs, by Debian package name: the demo only what
+# building and running need; the tests and the benchmarks add theirs.
+BUILD_PACKAGES = meson ninja-build pkgconf gcc python3 libsodium-dev libsqlite3-dev \
+	libjansson-dev libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev
+DEMO_PACKAGES = $(BUILD_PACKAGES) jq curl
 # The browser tests also need node and npm: Debian's, unless some are there.
 NODE_PACKAGES := $(shell command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm)
-DEB_PACKAGES += $(NODE_PACKAGES)
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_PACKAGES = $(DEMO_PACKAGES) clang-14 libclang-rt-14-dev libcmocka-dev sqlite3 age \
+	openssl chromium fonts-wqy-microhei $(NODE_PACKAGES)
+BENCH_PACKAGES = $(DEMO_PACKAGES) sqlite3 age minisign wrk hyperfine
 
-.PHONY: all deps demo test bench fuzz clean
+.PHONY: all deps demo-deps test-deps bench-deps demo test bench fuzz fresh-debian clean
 
 all: build/build.ninja
 	ninja -C build </dev/null
 
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
-	fi
+# scripts/deps.sh installs the missing ones (through sudo when not root,
+# and says what to do when there is no sudo).
+deps demo-deps:
+	@./scripts/deps.sh $(DEMO_PACKAGES)
+test-deps:
+	@./scripts/deps.sh $(TEST_PACKAGES)
+bench-deps:
+	@./scripts/deps.sh $(BENCH_PACKAGES)
 
 build/build.ninja:
 	meson setup build </dev/null
@@ -32,17 +34,22 @@ build-asan/build.ninja:
 	  -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug
 
 # KEEP=1 leaves the three exercise nodes and their consoles up.
-demo: deps all
+demo: demo-deps all
 	./build/gsomia demo $(if $(KEEP),--keep)
 
-test: deps
+test: test-deps
 	./scripts/test.sh
 
-bench: deps all
+bench: bench-deps all
 	./scripts/bench.sh
 
-fuzz: deps
+fuzz: test-deps
 	./scripts/fuzz.sh 30
+
+# A minimal Debian 12 root, a clone, and the README's two commands in it as
+# root and as a user with sudo (about a quarter of an hour; not in `test`).
+fresh-debian:
+	./scripts/fresh-debian.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -98,7 +98,8 @@ echo "tracking data, sea of Japan, 6 March 2017" >j1.txt
 echo "   held at JPN:"; items jpn
 echo "   held at KOR:"; items kor
 k1=$("$G" items --home jpn --json | jq -r '.[] | select(.originator == "KOR") | .id' | head -1)
-"$G" open "$k1" --as yamada -o opened.txt --home jpn && echo "   yamada (特定秘密) opens $k1: $(cat opened.txt)"
+"$G" open "$k1" --as yamada -o opened.txt --home jpn 2>&1 | ind
+echo "   yamada (特定秘密) opens $k1: $(cat opened.txt)"
 "$G" open "$k1" --as sato -o refused.txt --home jpn 2>&1 | sed 's/^gsomia: /   sato: /' || true
 "$G" outbox --home kor | ind
 

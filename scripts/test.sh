@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 
 passed=0
 failed=0
+# Everything the suite makes in a temporary directory goes into one of its
+# own, which must be empty at the end: a test that leaves a file fails.
+suite_tmp=$(mktemp -d "${TMPDIR:-/tmp}/gsomia-suite.XXXXXX")
+export TMPDIR=$suite_tmp
 count() { # testlog.json -> adds to passed/failed
 	local p f
 	p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$1")
@@ -23,6 +27,11 @@ run_suite() { # builddir, setup args...
 	local dir=$1
 	shift
 	[ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+	# A build configured by `make demo` before cmocka was installed has no
+	# unit tests: configure it again now that `make test` installed it.
+	if ! jq -e 'any(.[]; .name == "cmocka")' "$dir/meson-info/intro-dependencies.json" >/dev/null 2>&1; then
+		meson setup --reconfigure "$dir" >/dev/null || { failed=$((failed + 1)); return; }
+	fi
 	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
 		cat "$dir.ninja.log"
 		echo "build failed in $dir"
@@ -33,6 +42,10 @@ run_suite() { # builddir, setup args...
 	meson test -C "$dir" --print-errorlogs --num-processes 2 \
 		--timeout-multiplier "${TIMEOUT_MULTIPLIER:-1}" || true
 	count "$dir/meson-logs/testlog.json"
+	if ! jq -e -s 'any(.[]; .name | startswith("gsomia:unit /"))' "$dir/meson-logs/testlog.json" >/dev/null; then
+		echo "no unit test ran in $dir (is libcmocka-dev installed?)"
+		failed=$((failed + 1))
+	fi
 }
 
 run_suite build
@@ -57,17 +70,26 @@ fi
 # (endpoints a node does not serve) count as neither.
 if [ -x tests/browser/run.sh ] && [ -x build/gsomia ]; then
 	out=$(GSOMIA_BROWSER_STRICT=1 GSOMIA=build/gsomia ./tests/browser/run.sh build/browser-screenshots 2>&1) || true
-	printf '%s\n' "$out" | grep -E '^(not ok|ok .*# SKIP)|^#' | head -60
 	n=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# SKIP' || true)
 	f=$(printf '%s\n' "$out" | grep -c '^not ok' || true)
 	passed=$((passed + n))
 	failed=$((failed + f))
-	# the runner failed before any test ran (no browser, no node...)
 	if [ "$n" -eq 0 ] && [ "$f" -eq 0 ]; then
+		# the runner failed before any test ran (no browser, no node...)
 		printf '%s\n' "$out" | tail -20
 		failed=$((failed + 1))
+	else
+		printf '%s\n' "$out" | grep -E '^(not ok|ok .*# SKIP)|^#' | head -60
 	fi
 fi
+
+left=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 2>/dev/null | head -20)
+if [ -n "$left" ]; then
+	echo "left behind in the temporary directory by the suite:"
+	printf '  %s\n' $left
+	failed=$((failed + 1))
+fi
+rm -rf "$suite_tmp"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,6 +12,7 @@
 #include "crypto/note.h"
 #include "node/agreements.h"
 #include "node/items.h"
+#include "node/outfile.h"
 #include "node/items_internal.h"
 #include "node/ledger.h"
 #include "node/onward.h"
@@ -89,42 +90,32 @@ static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 /* Copies src into dst through a temporary file renamed into place. */
 int node_copy_file(const char *src, const char *dst, struct gs_diag *d)
 {
-	char tmp[GS_HOME_MAX + 64], buf[65536];
+	struct outfile o;
+	char buf[65536];
 	ssize_t r;
-	int in, out, ret = 0;
+	int in, ret = 0;
 
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
-	if (!strcmp(dst, "-")) {
-		out = STDOUT_FILENO;
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid());
-		out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out < 0) {
-			close(in);
-			return gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-		}
+	if ((ret = outfile_open(&o, dst, 0644, d))) {
+		close(in);
+		return ret;
 	}
-	while ((r = read(in, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)r) != r) {
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-			break;
-		}
+	while (!ret && (r = read(in, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+		else
+			ret = outfile_write(&o, buf, (size_t)r, d);
 	}
-	if (r < 0)
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
 	close(in);
-	if (out != STDOUT_FILENO) {
-		if (!ret && fsync(out) != 0)
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-		close(out);
-		if (!ret && rename(tmp, dst) != 0)
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
-		if (ret)
-			unlink(tmp);
+	if (ret) {
+		outfile_abort(&o);
+		return ret;
 	}
-	return ret;
+	return outfile_commit(&o, d);
 }
 
 void item_join_labels(const struct marking *m, char *out, size_t cap)
@@ -1027,11 +1018,12 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	struct bundle_open_keys k;
 	struct bundle_manifest *m = NULL;
 	json_t *rec = NULL;
-	char reason[GS_MAX_LINE], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
+	char reason[GS_MAX_LINE], obj[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
 	uint8_t fk[AGE_FILE_KEY_BYTES];
+	struct outfile of;
 	const char *peer;
 	gs_instant now;
-	int ret, have_view = 0, fd = -1, outfd = -1, granted;
+	int ret, have_view = 0, fd = -1, granted;
 
 	memset(dec, 0, sizeof(*dec));
 	if (!n->keys_loaded)
@@ -1095,8 +1087,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 		ret = GS_EDENIED;
 		goto out;
 	}
-	/* Decrypt with the item's key into a temporary file, renamed into
-	 * place only when every check of the bundle has passed. */
+	/* Decrypt with the item's key. */
 	if ((ret = unseal_file_key(n, item, fk, d)))
 		goto out;
 	objects_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
@@ -1131,24 +1122,14 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 		free(r);
 		k.box_pk = sender->box_pk;
 	}
-	if (!strcmp(output, "-")) {
-		ret = bundle_open(fd, &k, STDOUT_FILENO, 0, m, d);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
-		outfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (outfd < 0) {
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", output, strerror(errno));
-			goto out;
-		}
-		ret = bundle_open(fd, &k, outfd, 0, m, d);
-		if (!ret && fsync(outfd) != 0)
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", output, strerror(errno));
-		close(outfd);
-		if (!ret && rename(tmp, output) != 0)
-			ret = gs_diag_set(d, GS_EIO, "%s: %s", output, strerror(errno));
-		if (ret)
-			unlink(tmp);
-	}
+	/* Into a temporary file renamed into place only when every check of
+	 * the bundle has passed (a device or FIFO is written in place). */
+	if ((ret = outfile_open(&of, output, 0600, d)))
+		goto out;
+	if ((ret = bundle_open(fd, &k, of.fd, 0, m, d)))
+		outfile_abort(&of);
+	else
+		ret = outfile_commit(&of, d);
 out:
 	sodium_memzero(fk, sizeof(fk));
 	if (fd >= 0)

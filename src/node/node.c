@@ -15,6 +15,7 @@
 #include "node/registers.h"
 #include "node/items.h"
 #include "node/node.h"
+#include "node/outfile.h"
 #include "node/schemes.h"
 #include "net/tls.h"
 #include "util/banned.h"
@@ -86,43 +87,16 @@ fail:
 
 int write_file_atomic(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d)
 {
-	char tmp[GS_HOME_MAX + 32];
-	const char *p = buf;
-	size_t done = 0;
-	ssize_t w;
-	int fd, n;
+	struct outfile o;
+	int ret;
 
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return gs_diag_set(d, GS_ELIMIT, "path too long: '%s'", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0)
-		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
-	while (done < len) {
-		w = write(fd, p + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
+	if ((ret = outfile_open(&o, path, mode, d)))
+		return ret;
+	if ((ret = outfile_write(&o, buf, len, d))) {
+		outfile_abort(&o);
+		return ret;
 	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
-	}
-	return 0;
-fail:
-	n = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(n));
+	return outfile_commit(&o, d);
 }
 
 /* A home is "existing" if the directory holds anything at all. */

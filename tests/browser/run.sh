@@ -27,20 +27,25 @@ KJ=$EX/agreements/kor-jpn-2016
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 if [ ! -x /usr/bin/chromium ]; then
 	echo "# installing chromium"
-	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+	$SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 # Korean and Japanese labels need a CJK face (the console names no font file).
 if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ko 2>/dev/null)" ]; then
 	echo "# installing fonts-wqy-microhei"
-	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null || true
+	$SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null || true
 fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "# installing nodejs and npm"
-	$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+	$SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
-if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
-	echo "# npm ci"
-	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# The version package.json pins (one that runs on Debian 12's Node 18); an
+# older checkout's node_modules with another version is replaced.
+want=$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$here/package.json")
+have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$here/node_modules/playwright-core/package.json" 2>/dev/null | head -1)
+if [ "$have" != "$want" ]; then
+	echo "# npm ci (playwright-core $want, node $(node --version))"
+	(cd "$here" && npm ci --engine-strict --no-audit --no-fund --loglevel=error >/dev/null) ||
+		{ echo "not ok 1 - npm ci failed: playwright-core $want with node $(node --version)"; exit 1; }
 fi
 [ -x "$G" ] || { echo "not ok 1 - no gsomia binary at $G"; exit 1; }
 

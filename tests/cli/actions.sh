@@ -169,7 +169,7 @@ eq "KOR's database is unchanged" "$(dbsum kor)" "$before"
 eq "nothing left in KOR's upload folder" "$(ls kor/tmp | wc -l)" 0
 
 # ---- open at JPN: a cleared reader gets the bytes, an uncleared one the rule ----
-hdr=$(mktemp)
+hdr=$T/open.headers
 code=$(curl -sk --max-time 60 -X POST -H "Authorization: Bearer $Y" -D "$hdr" -o opened.bin -w '%{http_code}' \
 	"https://127.0.0.1:$PJ/v1/local/items/$I1/open")
 eq "yamada opens it: 200" "$code" 200
@@ -217,7 +217,7 @@ echo "third" >three.txt
 $G release three.txt --to JPN --agreement $AG --classification 군사II급비밀 --purpose defence-cooperation \
 	--topic dprk-missiles -o three.bundle --home kor >/dev/null
 size=$(stat -c %s three.bundle)
-printf '\x01' | dd of=three.bundle bs=1 seek=$((size - 5)) conv=notrunc status=none
+flip_byte three.bundle $((size - 5))
 before=$(dbsum jpn)
 upload "$R" $PJ /v1/local/receive three.bundle
 eq "a damaged bundle is 422" "$code" 422

@@ -50,8 +50,7 @@ flipped=0
 refused=0
 for off in $(seq 0 3 $((hdr - 1))) $(seq $hdr 53 $((hdr + mlen - 1))) $(seq $((hdr + mlen)) 59 $((hdr + mlen + 200))) $(seq $((hdr + mlen + 300)) 4099 $((size - 1))) $((size - 1)); do
 	cp b1.bundle bad.bundle
-	printf "$(printf '\\x%02x' $(( $(od -An -tu1 -j $off -N1 b1.bundle) ^ 1 )))" |
-		dd of=bad.bundle bs=1 seek=$off conv=notrunc status=none
+	flip_byte bad.bundle $off
 	flipped=$((flipped + 1))
 	if ! $G receive bad.bundle --receipt bad.receipt --home jpn >/dev/null 2>&1; then refused=$((refused + 1)); fi
 done

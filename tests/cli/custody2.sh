@@ -5,19 +5,7 @@
 # everything (key first, then the ciphertext) and returns a second item.
 # Every refusal exits 1, says why, and changes nothing.
 . "$(dirname "$0")/lib.sh"
-EX=$SRCDIR/examples
-export GSOMIA_PASSPHRASE=example
-for P in KOR JPN; do
-	h=$(echo $P | tr A-Z a-z)
-	$G init --party $P --exercise --keys "$EX/keys/$P.keys" --levels "$EX/parties/$P.levels" --home $h >/dev/null
-done
-$G party import "$EX/parties/JPN.id" --home kor >/dev/null
-$G party import "$EX/parties/KOR.id" --home jpn >/dev/null
-$G agreement import "$EX/agreements/kor-jpn-2016" --home kor >/dev/null
-$G agreement import "$EX/agreements/kor-jpn-2016" --home jpn >/dev/null
-$G facility add ICHIGAYA --name "Joint Staff Office" --home jpn >/dev/null
-$G person add yamada --name 山田花子 --nationality JPN --employer JPN --psc 特定秘密 \
-	--duty topic:dprk-missiles --facility ICHIGAYA --role reader --home jpn >/dev/null
+kor_jpn_homes
 $G person add sato --name 佐藤一郎 --nationality JPN --employer JPN --duty topic:dprk-missiles \
 	--facility ICHIGAYA --home jpn >/dev/null
 $G person add tanaka --name 田中次郎 --nationality JPN --employer JPN --psc 特定秘密 \

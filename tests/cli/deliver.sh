@@ -104,7 +104,7 @@ expect 0 "a third release" $G release three.txt --to JPN --agreement KOR-JPN-201
 	--purpose defence-cooperation --topic dprk-missiles -o three.bundle --home kor
 b3=$($G bundle inspect three.bundle --json | jq -r .bundle)
 size=$(stat -c %s three.bundle)
-printf '\x01' | dd of=three.bundle bs=1 seek=$((size - 5)) conv=notrunc status=none
+flip_byte three.bundle $((size - 5))
 printf '{"kind":"bundle","id":"%s","body_b64":"%s"}' "$b3" "$(base64 -w0 three.bundle)" >forged.json
 code=$(curl -sk --cert kor/tls.crt --key kor/tls.key -o forged.out -w '%{http_code}' \
 	-H 'Content-Type: application/json' --data-binary @forged.json "https://127.0.0.1:$PJ/v1/peer/deliver")

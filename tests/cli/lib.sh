@@ -61,6 +61,34 @@ dbsum() {
 	sqlite3 "$1/gsomia.db" .dump | grep -v '^INSERT INTO events' | sha256sum | cut -c1-16
 }
 
+# flip_byte FILE OFFSET: damages FILE by flipping the low bit of one byte
+# (an XOR always changes it; writing a fixed value may not)
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\x%02x' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# kor_jpn_homes: exercise homes kor and jpn made from the example keys,
+# each knowing the other and holding the KOR-JPN agreement; at JPN the
+# facility ICHIGAYA and yamada, a reader cleared 特定秘密 for dprk-missiles
+kor_jpn_homes() {
+	local P h
+	EX=$SRCDIR/examples
+	export GSOMIA_PASSPHRASE=example
+	for P in KOR JPN; do
+		h=$(echo $P | tr A-Z a-z)
+		$G init --party $P --exercise --keys "$EX/keys/$P.keys" --levels "$EX/parties/$P.levels" --home $h >/dev/null
+	done
+	$G party import "$EX/parties/JPN.id" --home kor >/dev/null
+	$G party import "$EX/parties/KOR.id" --home jpn >/dev/null
+	$G agreement import "$EX/agreements/kor-jpn-2016" --home kor >/dev/null
+	$G agreement import "$EX/agreements/kor-jpn-2016" --home jpn >/dev/null
+	$G facility add ICHIGAYA --name "Joint Staff Office" --home jpn >/dev/null
+	$G person add yamada --name 山田花子 --nationality JPN --employer JPN --psc 特定秘密 \
+		--duty topic:dprk-missiles --facility ICHIGAYA --role reader --home jpn >/dev/null
+}
+
 # freeport: a TCP port free on 127.0.0.1 now
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
