@@ -501,7 +501,7 @@ static unsigned h_items(struct call *c, json_t **reply)
 	if (ret)
 		return local_fail(ret, &d, reply);
 	if (pg.paged) {
-		if ((status = local_items_page(c, &f, &pg, items, reply)))
+		if ((status = local_items_page(c, &f, &pg, items, reply)) != MHD_HTTP_OK)
 			return status;
 		json_object_set_new(*reply, "view", json_string(all ? "inventory" : "may-open"));
 		if (!all)

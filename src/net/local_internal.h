@@ -99,7 +99,7 @@ unsigned local_items_page_parse(const struct call *c, struct items_page *pg, jso
 /* Takes items (the records the caller may see): the page of them f and
  * pg select, with "total", "offset", "limit", "next", and "facets" (the
  * originators, classifications and statuses of the whole list, for
- * the choices of a filter). */
+ * the choices of a filter). MHD_HTTP_OK, or the error's status with the reply. */
 unsigned local_items_page(struct call *c, const struct items_filter *f, const struct items_page *pg, json_t *items,
 			  json_t **reply);
 

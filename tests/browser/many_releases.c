@@ -3,10 +3,11 @@
  * Fills a node's inventory for the console's browser tests (run.sh): COUNT
  * real releases, each decided, sealed, stored and logged by node_release as
  * `gsomia release` makes them, spread over three years of the exercise
- * clock, with titles, names, topics and classifications that differ, so
- * that the holdings table has something to search, sort and page.
+ * clock (from December 2016, 30 months), with titles, names, topics and
+ * classifications (the LABELs, in turn) that differ, so that the holdings
+ * table has something to search, sort and page.
  *
- *     many_releases HOME COUNT TO AGREEMENT   (GSOMIA_PASSPHRASE unlocks HOME)
+ *     many_releases HOME COUNT TO AGREEMENT LABEL...   (GSOMIA_PASSPHRASE unlocks HOME)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,8 @@ int main(int argc, char **argv)
 	int i, count;
 	FILE *f;
 
-	if (argc != 5 || (count = atoi(argv[2])) < 1 || !pass) {
-		fprintf(stderr, "usage: GSOMIA_PASSPHRASE=... many_releases HOME COUNT TO AGREEMENT\n");
+	if (argc < 6 || (count = atoi(argv[2])) < 1 || !pass) {
+		fprintf(stderr, "usage: GSOMIA_PASSPHRASE=... many_releases HOME COUNT TO AGREEMENT LABEL...\n");
 		return 2;
 	}
 	if (node_open(argv[1], &n, &d) || node_unlock(n, pass, strlen(pass), &d)) {
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(doc, sizeof(doc), "%s/many-releases.txt", argv[1]);
 	for (i = 0; i < count; i++) {
-		gs_instant t = t0 + (gs_instant)i * (3 * 365 * 86400 / count);
+		gs_instant t = t0 + (gs_instant)i * (900 * 86400 / count);
 		char when[GS_INSTANT_STR];
 
 		instant_format(t, when);
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "many_releases: cannot write %s\n", doc);
 			return 1;
 		}
-		snprintf(label, sizeof(label), "%s", i % 3 == 2 ? "군사III급비밀" : "군사II급비밀");
+		snprintf(label, sizeof(label), "%s", argv[5 + i % (argc - 5)]);
 		snprintf(title, sizeof(title), "Exercise report %05d on %s", i + 1, topics[i % 4]);
 		snprintf(name, sizeof(name), "report-%05d.txt", i + 1);
 		memset(&r, 0, sizeof(r));

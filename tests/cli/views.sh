@@ -267,7 +267,9 @@ jqeq "and in the marking" "$body" '.total' 2
 as "$R" GET "/v1/local/items?sort=classification&originator=KOR&limit=5"
 jqeq "sorted by classification, filtered as before" "$body" '[.total, .sort, .order] | map(tostring) | join(" ")' "2 classification desc"
 as "$Y" GET "/v1/local/items?limit=10"
-jqeq "a reader's page holds only what they may open" "$body" '[.total, .items[0].id] | map(tostring) | join(" ")' "1 $IT_M"
+jqeq "a reader's page holds only what they may open" "$body" '[.total, .items[0].id, .view] | map(tostring) | join(" ")' "1 $IT_M may-open"
+as "$R" GET "/v1/local/items?limit=10"
+jqeq "the registry's page is the inventory" "$body" '.view' inventory
 refused 400 "a bad ?sort=" "$R" "/v1/local/items?sort=size"
 refused 400 "a bad ?order=" "$R" "/v1/local/items?order=up"
 refused 400 "a ?limit= over 500" "$R" "/v1/local/items?limit=501"
