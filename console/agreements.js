@@ -388,6 +388,19 @@ function annexSection(view) {
 
 // ---- what if ----
 
+// A long list (an inventory of thousands) shows its first rows and says
+// how many more there are; the audit and the holdings page have them all.
+const ROWS = 200;
+function firstRows(rows) {
+	return (rows || []).slice(0, ROWS);
+}
+function moreRows(rows, test) {
+	const n = (rows || []).length - ROWS;
+	if (n <= 0) return null;
+	const prot = rows.slice(ROWS).filter((r) => r.protected).length;
+	return h("p.fine", { test }, `… and ${n} more holding${n === 1 ? "" : "s"} (${prot} of them stay protected); the Holdings page lists them all.`);
+}
+
 // The history without one note, beside the history as it is: the state,
 // the termination, and the releases and holdings that would differ.
 function withoutPart(w) {
@@ -419,7 +432,7 @@ function withoutPart(w) {
 			{ label: "As it is", get: (r) => r.protected_actual ? "protected" : "not protected" },
 			{ label: "Without the note", get: (r) => badge(r.protected ? "protected" : "not protected", r.protected ? "ok" : "bad", "without-protected") },
 			{ label: "Why", get: (r) => r.why },
-		], changedH, "whatif-without-holdings", (x.holdings || []).length
+		], firstRows(changedH), "whatif-without-holdings", (x.holdings || []).length
 			? `Every holding (${x.holdings.length}) stays protected either way: released while the agreement was in force.` : "No holding under this agreement."));
 }
 
@@ -497,7 +510,8 @@ async function whatif(id, at, zone, without) {
 				{ label: "Status", get: (r) => r.status },
 				{ label: "Protected", get: (r) => badge(r.protected ? "stays protected" : "not protected", r.protected ? "ok" : "bad", "whatif-protected") },
 				{ label: "Why", get: (r) => r.why, cls: "prose" },
-			], nt.holdings, "whatif-holdings", "No holding under this agreement."));
+			], firstRows(nt.holdings), "whatif-holdings", "No holding under this agreement."),
+			moreRows(nt.holdings, "whatif-holdings-more"));
 	}
 	return h("div", parts);
 }

@@ -91,7 +91,7 @@ function header() {
 		})),
 		h("div.who",
 			zoneChoice(),
-			h("span.person", { test: "whoami", title: session.roles.join(", ") }, h("strong", session.name || session.person), ` (${session.person})`),
+			h("span.person", { test: "whoami", title: `${session.person}: ${session.roles.join(", ")}` }, h("strong", session.name || session.person), h("span.person-id", ` (${session.person})`)),
 			h("span.roles", { test: "whoami-roles" }, session.roles.length ? session.roles.join(", ") : "no role"),
 			h("button.link", { test: "signout", onclick: signOut }, "Sign out")));
 }
@@ -122,12 +122,13 @@ async function render() {
 	const main = h("main.page", { id: "main",  test: `page-${page.id}`, tabIndex: -1 }, h("p.loading", "Loading…"));
 	replace(app, skipLink(), exerciseStrip("top"), header(), main, footer(), exerciseStrip("bottom"));
 	document.title = `${isExercise() ? "EXERCISE · " : ""}${page.title} · gsomia console`;
-	refreshCounts();
 	try {
 		await page.render(main, route.rest);
 	} catch (e) {
 		replace(main, errorBox(e instanceof ApiError ? e : { message: String(e && e.stack || e) }));
 	}
+	// the page's own calls first, then what the tabs count
+	refreshCounts();
 }
 
 // The counts on the tabs: what waits, from the node's answers (work.js).

@@ -39,7 +39,9 @@ async function fill(body) {
 		{ label: "Title", get: (r) => r.title },
 		{ label: "Recipient", get: (r) => r.recipient },
 		{ label: "Released", get: (r) => when(r.released_at), cls: "nowrap" },
-	], qs.receipts_pending, "queue-receipts-table", "Every release has been receipted.")));
+	], (qs.receipts_pending || []).slice(0, 200), "queue-receipts-table", "Every release has been receipted."),
+	(qs.receipts_pending || []).length > 200 ? h("p.fine", { test: "queue-receipts-more" },
+		`… and ${qs.receipts_pending.length - 200} more (the oldest are listed first).`) : null));
 	if (qs.consents) parts.push(block("Consent requests", "queue-consents", table([
 		{ label: "Id", get: (r) => h("code.id", { title: r.id }, r.id) },
 		{ label: "State", get: (r) => consentState(r) },
@@ -93,6 +95,6 @@ function consentState(r) {
 	return badge(s, s === "valid" ? "ok" : s === "refused" || s === "expired" ? "bad" : "warn", "consent-state");
 }
 
-function block(title, test, content) {
+function block(title, test, ...content) {
 	return h("section.block", { test }, h("h2", title), content);
 }

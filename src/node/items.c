@@ -1149,6 +1149,7 @@ out:
 struct items_ctx {
 	struct node *n;
 	json_t *arr;
+	json_t *byid; /* item id -> its record in arr */
 };
 
 static int custody_one(void *ctx, int64_t at, const char *event, const char *actor, const char *detail)
@@ -1178,30 +1179,45 @@ static int release_one(void *ctx, const char *bundle, const char *json, int has_
 static int item_one(void *ctx, const char *id, const char *json)
 {
 	struct items_ctx *c = ctx;
-	json_t *rec = json_loads(json, JSON_REJECT_DUPLICATES, NULL), *custody, *rels;
-	int ret;
+	json_t *rec = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
 
 	if (!rec)
 		return GS_EIO;
-	custody = json_array();
-	rels = json_array();
-	ret = store_custody_each(c->n->st, id, custody_one, custody);
-	if (!ret)
-		ret = store_release_each(c->n->st, id, release_one, rels);
-	json_object_set_new(rec, "custody", custody);
-	json_object_set_new(rec, "releases", rels);
+	json_object_set_new(rec, "custody", json_array());
+	json_object_set_new(rec, "releases", json_array());
 	json_object_set_new(rec, "copies", json_integer(0));
+	json_object_set(c->byid, id, rec);
 	json_array_append_new(c->arr, rec);
-	return ret;
+	return 0;
+}
+
+/* The custody and releases of every item, each read once for the whole
+ * inventory (not a query per item: an inventory may hold thousands). */
+static int custody_of(void *ctx, const char *item, int64_t at, const char *event, const char *actor,
+		      const char *detail)
+{
+	json_t *rec = json_object_get(((struct items_ctx *)ctx)->byid, item);
+
+	return rec ? custody_one(json_object_get(rec, "custody"), at, event, actor, detail) : 0;
+}
+
+static int releases_of(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt)
+{
+	json_t *rec = json_object_get(((struct items_ctx *)ctx)->byid, item);
+
+	return rec ? release_one(json_object_get(rec, "releases"), bundle, json, has_receipt) : 0;
 }
 
 int node_items(struct node *n, json_t **out, struct gs_diag *d)
 {
-	struct items_ctx c = { n, json_array() };
-	int ret = store_record_each(n->st, "items", item_one, &c);
+	struct items_ctx c = { n, json_array(), json_object() };
+	int ret = c.arr && c.byid ? store_record_each(n->st, "items", item_one, &c) : GS_ENOMEM;
 	json_t *counts;
 	size_t i, j;
 
+	if (!ret && !(ret = store_custody_all(n->st, custody_of, &c)))
+		ret = store_release_all(n->st, releases_of, &c);
+	json_decref(c.byid);
 	if (ret) {
 		json_decref(c.arr);
 		return gs_diag_set(d, ret, "cannot read the inventory");

@@ -788,6 +788,44 @@ int store_release_each(struct store *st, const char *item,
 	return ret;
 }
 
+int store_release_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt),
+		      void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT item, bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), sqlite3_column_int(s, 3));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_custody_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, int64_t at, const char *event, const char *actor,
+				const char *detail),
+		      void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT item, at, event, actor, detail FROM custody ORDER BY item, seq", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			 (const char *)sqlite3_column_text(s, 4));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
 int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,
 		      const char *actor, const char *detail)
 {

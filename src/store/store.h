@@ -127,6 +127,11 @@ int store_release_each(struct store *st, const char *item,
 		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
 		       void *ctx);
 
+/* every release, with its item: one query for a whole inventory */
+int store_release_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt),
+		      void *ctx);
+
 /* the outbox: deliveries to peers, retried until delivered or refused */
 struct store_outbox {
 	const char *id;         /* "<kind>-<ref>": one delivery per thing */
@@ -155,5 +160,10 @@ int store_custody_each(struct store *st, const char *item,
 		       int (*fn)(void *ctx, int64_t at, const char *event, const char *actor,
 				 const char *detail),
 		       void *ctx);
+/* every item's custody chain, item by item and each in order: one query */
+int store_custody_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, int64_t at, const char *event, const char *actor,
+				const char *detail),
+		      void *ctx);
 
 #endif

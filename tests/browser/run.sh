@@ -178,6 +178,7 @@ export GSOMIA_BROWSER_SHOTS=$shots
 export GSOMIA_BROWSER_WORK=$W
 export GSOMIA_BROWSER_BUNDLE=$W/hand.bundle
 export GSOMIA_BROWSER_HIST="https://127.0.0.1:${port[hist]}"
+export GSOMIA_BROWSER_HOLDINGS=$holdings
 echo "# KOR $GSOMIA_BROWSER_KOR  JPN $GSOMIA_BROWSER_JPN  JPN with the whole history $GSOMIA_BROWSER_HIST  homes in $W  screenshots in $shots"
 rc=0
 node "$here/spec.mjs" || rc=$?
