@@ -660,12 +660,12 @@ static void beside_actual(json_t *rows, const json_t *actual, const char *key, c
  * replayed from every note but that one (docs/lifecycle.md), the state at
  * `at`, the release decisions beside the actual ones, and each holding's
  * protection at the termination that history leads to beside the actual.
- * Adds "without" to reply. 0, MHD_HTTP_NOT_FOUND for a note not held, or
- * another status (out of memory, a damaged record: d says).
+ * Adds "without" to reply. 0, GS_ENOTFOUND for a note not held, or an
+ * error (out of memory, a damaged record) with d's sentence.
  */
-static unsigned whatif_without(struct call *c, const struct agreement_view *v, const char *id, const char *note,
-			       gs_instant at, const struct lifecycle_status *actual, const json_t *releases,
-			       const char *purpose, const char *topic, json_t *reply, struct gs_diag *d)
+static int whatif_without(struct call *c, const struct agreement_view *v, const char *id, const char *note,
+			  gs_instant at, const struct lifecycle_status *actual, const json_t *releases,
+			  const char *purpose, const char *topic, json_t *reply, struct gs_diag *d)
 {
 	const struct agreement *a = agreement_view_base(v), *va;
 	struct dipnote *notes = NULL;
@@ -678,7 +678,8 @@ static unsigned whatif_without(struct call *c, const struct agreement_view *v, c
 		if (!strcmp(v->notes[i].id, note))
 			skip = i;
 	if (skip == v->nnotes)
-		return MHD_HTTP_NOT_FOUND;
+		return gs_diag_set(d, GS_ENOTFOUND, "%s: agreement '%s' holds no note '%.64s' (the timeline's events name them)",
+				   c->r->url, id, note);
 	notes = calloc(v->nnotes, sizeof(*notes));
 	st = calloc(1, sizeof(*st));
 	rel = json_array();
@@ -722,7 +723,9 @@ out:
 	json_decref(hold_actual);
 	free(notes);
 	free(st);
-	return ret ? MHD_HTTP_INTERNAL_SERVER_ERROR : 0;
+	if (ret && !d->msg[0])
+		gs_diag_set(d, ret, "cannot replay the history of '%s' without note '%.64s'", id, note);
+	return ret;
 }
 
 unsigned h_view_whatif(struct call *c, json_t **reply)
@@ -766,18 +769,11 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 			   "state", state_name(st->state), "reason", st->reason, "version", st->version, "purpose",
 			   purpose, "topic", topic, "releases", releases, "if_notice_today", notice);
 	releases = NULL;
-	if (without && (status = whatif_without(c, v, id, without, at, st, json_object_get(*reply, "releases"), purpose,
-					       topic, *reply, &d))) {
+	if (without && (ret = whatif_without(c, v, id, without, at, st, json_object_get(*reply, "releases"), purpose,
+					    topic, *reply, &d))) {
 		json_decref(*reply);
 		*reply = NULL;
-		if (status != MHD_HTTP_NOT_FOUND) {
-			ret = GS_ENOMEM;
-			goto fail;
-		}
-		*reply = local_error("%s: agreement '%s' holds no note '%.64s' (the timeline's events name them)",
-				     c->r->url, id, without);
-		free(st);
-		return MHD_HTTP_NOT_FOUND;
+		goto fail;
 	}
 	free(st);
 	return MHD_HTTP_OK;
