@@ -3,7 +3,7 @@
 // Prints TAP lines; a test whose endpoint this node does not serve yet is
 // "ok N - ... # SKIP endpoint not merged" (GSOMIA_BROWSER_STRICT=1: a failure).
 import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const KOR = process.env.GSOMIA_BROWSER_KOR;
@@ -955,7 +955,10 @@ async function histPage() {
 		for (;;) {
 			const ok = await ctx.request.get(`${HIST}/v1/health`, { failOnStatusCode: false }).then((r) => r.ok(), () => false);
 			if (ok) break;
-			assert(Date.now() < deadline, "the third node did not start (filling it failed?)");
+			const log = join(process.env.GSOMIA_BROWSER_WORK || ".", "hist-fill.log");
+			const said = existsSync(log) ? readFileSync(log, "utf8") : "";
+			assert(!/filling failed/.test(said), `filling the third node failed: ${said.slice(-300)}`);
+			assert(Date.now() < deadline, "the third node did not start");
 			await new Promise((r) => setTimeout(r, 2000));
 		}
 		await ctx.close();
