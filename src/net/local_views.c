@@ -1199,7 +1199,7 @@ unsigned local_items_page(struct call *c, const struct items_filter *f, const st
 		}
 		n++;
 	}
-	if (!ret)
+	if (!ret && n) /* no array at all for an empty list */
 		qsort(ks.k, n, sizeof(*ks.k), cmp);
 	for (k = pg->offset; !ret && k < n && k < pg->offset + pg->limit; k++) {
 		struct item_key *key = &ks.k[pg->desc ? n - 1 - k : k];

@@ -249,7 +249,8 @@ int audit_collect(struct node *n, const struct audit_filter *f, bool newest_firs
 	if (!ret && !(*rows = json_array()))
 		ret = GS_ENOMEM;
 	if (!ret) {
-		qsort(c.refs, c.nrefs, sizeof(*c.refs), newest_first ? newer_first : older_first);
+		if (c.nrefs) /* no array at all when nothing matched */
+			qsort(c.refs, c.nrefs, sizeof(*c.refs), newest_first ? newer_first : older_first);
 		for (i = 0; i < c.nrefs && !ret; i++)
 			if (json_array_append(*rows, c.refs[i].row))
 				ret = GS_ENOMEM;

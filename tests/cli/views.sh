@@ -266,6 +266,8 @@ as "$R" GET "/v1/local/items?q=%E7%89%B9%E5%AE%9A%E7%A7%98%E5%AF%86&sort=release
 jqeq "and in the marking" "$body" '.total' 2
 as "$R" GET "/v1/local/items?sort=classification&originator=KOR&limit=5"
 jqeq "sorted by classification, filtered as before" "$body" '[.total, .sort, .order] | map(tostring) | join(" ")' "2 classification desc"
+as "$S" GET "/v1/local/items?limit=10"
+jqeq "an uncleared reader's page is empty" "$body" '[.total, (.items | length), .next] | map(tostring) | join(" ")' "0 0 null"
 as "$Y" GET "/v1/local/items?limit=10"
 jqeq "a reader's page holds only what they may open" "$body" '[.total, .items[0].id, .view] | map(tostring) | join(" ")' "1 $IT_M may-open"
 as "$R" GET "/v1/local/items?limit=10"
