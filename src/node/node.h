@@ -43,6 +43,10 @@ struct node {
 	struct identity_cache *identities; /* node/parties.c's verified identities */
 	struct person_cache *persons; /* node/registers.c's parsed person records */
 	struct consent_cache *consents; /* node/consent.c's consents, as decisions take them */
+	/* The person on whose behalf the node acts now ("" for the node
+	 * itself): set by the local API around a signed-in person's call, so
+	 * that every ledger entry the call makes names them (docs/ledger.md). */
+	char actor[GS_MAX_ID];
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
