@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "crypto/bundle.h"
 #include "net/outbox.h"
 #include "node/items.h"
 #include "util/encode.h"
@@ -17,7 +18,7 @@
 static const char release_help[] =
 	"usage: gsomia release FILE --to PARTY --agreement ID --classification LABEL\n"
 	"                      --purpose P --topic T [--title TEXT] [--form FORM]\n"
-	"                      [-o BUNDLE] [--deliver]\n"
+	"                      [--name NAME] [-o BUNDLE] [--deliver]\n"
 	"       gsomia release --item ITEM --to PARTY --agreement ID [--arrangement ID] -o BUNDLE\n"
 	"common options: --home DIR, --passphrase-file FILE, --json\n\n"
 	"Releases one item to one party: decides (docs/rules.md), seals the file into a\n"
@@ -25,6 +26,8 @@ static const char release_help[] =
 	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme.\n"
 	"A refusal prints the rule and the reason and exits 1. --deliver queues the\n"
 	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n"
+	"The bundle carries the file's own name (--name: another), so that the\n"
+	"recipient saves it under that name.\n"
 	"With --item, passes on an item held from its originator (docs/consent.md).\n";
 
 static const char receive_help[] =
@@ -95,6 +98,7 @@ int cmd_release(int argc, char **argv)
 		{ "topic", required_argument, NULL, 'T' },
 		{ "title", required_argument, NULL, 'i' },
 		{ "form", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "deliver", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
@@ -125,6 +129,7 @@ int cmd_release(int argc, char **argv)
 		case 'T': r.topic = optarg; break;
 		case 'i': r.title = optarg; break;
 		case 'f': r.form = optarg; break;
+		case 'N': r.name = optarg; break;
 		case 'o': r.output = optarg; break;
 		case 'D': deliver = true; break;
 		case 'h': fputs(release_help, stdout); return EXIT_OK;
@@ -134,6 +139,13 @@ int cmd_release(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage_error("release", "give exactly one FILE to release");
 	r.file = argv[optind];
+	/* the bundle carries the file's own name, so that the recipient saves
+	 * it as it was; one a file system of theirs would not take is left out */
+	if (!r.name) {
+		const char *base = strrchr(r.file, '/') ? strrchr(r.file, '/') + 1 : r.file;
+
+		r.name = bundle_name_is_valid(base) && strcmp(base, "-") ? base : NULL;
+	}
 	if (!r.to || !r.agreement || !r.label || !r.purpose || !r.topic || (!r.output && !deliver))
 		return usage_error("release", "--to, --agreement, --classification, --purpose, --topic and -o (or --deliver) are required");
 	if (access(r.file, R_OK) != 0)

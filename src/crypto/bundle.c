@@ -92,6 +92,15 @@ static int is_text(const char *s, size_t cap, int comma)
 	return 1;
 }
 
+bool bundle_name_is_valid(const char *s)
+{
+	size_t n = strnlen(s, BUNDLE_NAME_MAX);
+
+	if (n >= BUNDLE_NAME_MAX || !is_text(s, BUNDLE_NAME_MAX, 1) || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	return !strchr(s, '/') && !strchr(s, '\\');
+}
+
 /* One to GS_MAX_MARK_LABELS labels separated by ',' (no spaces around). */
 static int is_banner_list(const char *s)
 {
@@ -173,6 +182,8 @@ static int manifest_check(const struct bundle_manifest *m, struct gs_diag *d)
 				   (int)strnlen(m->form, sizeof(m->form)), m->form);
 	if (!TERMINATED(m->title) || (m->title[0] && !is_text(m->title, sizeof(m->title), 1)))
 		return gs_diag_set(d, GS_EINVAL, "title: must be one line of UTF-8 text");
+	if (!TERMINATED(m->name) || (m->name[0] && !bundle_name_is_valid(m->name)))
+		return gs_diag_set(d, GS_EINVAL, "name: must be a file name (one line of UTF-8, no '/' or '\\', not '.' or '..')");
 	if (!TERMINATED(m->banner_originator) ||
 	    !is_text(m->banner_originator, sizeof(m->banner_originator), 0))
 		return gs_diag_set(d, GS_EINVAL, "banner-originator: must be one label (UTF-8, no comma)");
@@ -241,6 +252,8 @@ int bundle_manifest_format(const struct bundle_manifest *m, char *buf,
 	tb_add(&b, "form %s\n", m->form);
 	if (m->title[0])
 		tb_add(&b, "title %s\n", m->title);
+	if (m->name[0])
+		tb_add(&b, "name %s\n", m->name);
 	tb_add(&b, "banner-originator %s\n", m->banner_originator);
 	tb_add(&b, "banner-recipient %s\n", m->banner_recipient);
 	tb_add(&b, "created %s\n", when);
@@ -281,6 +294,7 @@ static const struct field fields[] = {
 	FLD("topic", 0, F_TEXT, topic),
 	FLD("form", 0, F_TEXT, form),
 	FLD("title", 1, F_TEXT, title),
+	FLD("name", 1, F_TEXT, name),
 	FLD("banner-originator", 0, F_TEXT, banner_originator),
 	FLD("banner-recipient", 0, F_TEXT, banner_recipient),
 	FLD("created", 0, F_INSTANT, created),
@@ -436,6 +450,7 @@ bool bundle_manifest_equal(const struct bundle_manifest *a,
 	       a->agreement_version == b->agreement_version &&
 	       !strcmp(a->purpose, b->purpose) && !strcmp(a->topic, b->topic) &&
 	       !strcmp(a->form, b->form) && !strcmp(a->title, b->title) &&
+	       !strcmp(a->name, b->name) &&
 	       !strcmp(a->banner_originator, b->banner_originator) &&
 	       !strcmp(a->banner_recipient, b->banner_recipient) &&
 	       a->created == b->created && a->exercise == b->exercise &&

@@ -49,6 +49,9 @@
 #define BUNDLE_FORM_MAX 16
 #define BUNDLE_CONSENT_MAX 65 /* up to 64 lowercase hex digits + NUL */
 
+/* The file name a bundle may carry, incl. NUL: what a file system takes. */
+#define BUNDLE_NAME_MAX 256
+
 struct bundle_manifest {
 	char bundle_id[BUNDLE_ID_HEX];    /* random; bundle_seal makes one if "" */
 	char item[GS_MAX_ID];
@@ -61,6 +64,7 @@ struct bundle_manifest {
 	char topic[GS_MAX_NAME];
 	char form[BUNDLE_FORM_MAX];       /* oral, visual, electronic, magnetic, document, equipment, technology */
 	char title[GS_MAX_TITLE];         /* optional: "" for none */
+	char name[BUNDLE_NAME_MAX];       /* optional: the file's own name ("report.pdf"), "" for none */
 	char banner_originator[GS_MAX_LABEL];
 	char banner_recipient[GS_BUNDLE_MAX_BANNER]; /* labels, comma-separated */
 	gs_instant created;
@@ -84,6 +88,10 @@ int bundle_manifest_parse(const char *text, size_t len,
 	__attribute__((warn_unused_result));
 
 /* Field-by-field equality. */
+/* A name the manifest's `name` line may hold: one line of UTF-8 without
+ * '/' or '\\', not "." or "..", no space at either end, < BUNDLE_NAME_MAX. */
+bool bundle_name_is_valid(const char *s);
+
 bool bundle_manifest_equal(const struct bundle_manifest *a,
 			   const struct bundle_manifest *b);
 

@@ -482,19 +482,32 @@ static unsigned h_items(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct items_filter f;
+	struct items_page pg;
 	json_t *items = NULL;
 	gs_instant now = 0;
 	int all = (c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR)) != 0, ret;
 	unsigned status;
 
-	if ((status = local_items_filter_parse(c, &f, reply)))
+	if ((status = local_items_filter_parse(c, &f, reply)) || (status = local_items_page_parse(c, &pg, reply)))
 		return status;
-	if (all)
+	/* a page of the inventory: local_items_page reads what it needs of
+	 * each item from the store, and whole records for the page only */
+	if (all && pg.paged)
+		ret = 0;
+	else if (all)
 		ret = node_items(c->n, &items, &d);
 	else if (!(ret = node_now(c->n, &now, &d)))
 		ret = node_items_open_to(c->n, c->who->id, now, &items, &d);
 	if (ret)
 		return local_fail(ret, &d, reply);
+	if (pg.paged) {
+		if ((status = local_items_page(c, &f, &pg, items, reply)) != MHD_HTTP_OK)
+			return status;
+		json_object_set_new(*reply, "view", json_string(all ? "inventory" : "may-open"));
+		if (!all)
+			json_object_set_new(*reply, "at", jinstant(now));
+		return MHD_HTTP_OK;
+	}
 	local_items_select(&f, items);
 	*reply = json_pack("{s:o,s:s}", "items", items, "view", all ? "inventory" : "may-open");
 	if (!all)
@@ -569,6 +582,8 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },
 	/* may sign a checkpoint that covers the entry, as 'gsomia ledger prove' */
 	{ "GET", "/v1/local/ledger/{}/proof", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_proof, LOCAL_WRITES },
+	/* the ledger's entries by kind, person, item, party and time (node/audit.h) */
+	{ "GET", "/v1/local/audit", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_audit, 0 },
 
 	/* ---- actions (local_actions.c) ---- */
 	{ "POST", "/v1/local/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_release,
@@ -872,8 +887,13 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 		reading = 1;
 	}
 	status = authorize(&c, route, reply);
-	if (!status)
+	if (!status) {
+		/* what the call writes to the ledger, the signed-in person did */
+		if (!reading)
+			snprintf(c.n->actor, sizeof(c.n->actor), "%s", c.who->id);
 		status = route->fn(&c, reply);
+		c.n->actor[0] = 0;
+	}
 	if (reading)
 		node_read_end(c.n);
 	if (held)

@@ -54,12 +54,16 @@ int local_api_route_flags(int route);
 void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX]);
 /* The header that carries the CSRF token of a cookie session. */
 #define LOCAL_CSRF_HEADER "X-CSRF-Token"
+/* The header that carries what a release is (agreement, recipient,
+ * classification, title...), so that none of it is in the URL, which
+ * proxies and logs keep (docs/api.md "Console actions"). */
+#define LOCAL_RELEASE_HEADER "X-Gsomia-Release"
 
 /* A file sent instead of a JSON reply (an opened item, a proof file). */
 struct local_download {
 	char path[GS_HOME_MAX + 128]; /* empty: answer with the JSON reply */
 	char type[64];                /* Content-Type */
-	char name[128];               /* the file name offered to the browser */
+	char name[512];               /* the file name offered to the browser (UTF-8) */
 	int unlink_after;             /* a temporary file: removed once opened */
 };
 
@@ -85,6 +89,8 @@ struct local_request {
 	 * non-zero (then returns that) */
 	int (*args_each)(void *ctx, int (*fn)(void *fnctx, const char *name), void *fnctx);
 	void *arg_ctx;
+	/* any request header (NULL: none); ctx is arg_ctx */
+	const char *(*header)(void *ctx, const char *name);
 	const char *body;          /* may be NULL when len is 0 */
 	size_t len;
 	const char *upload_path;   /* LOCAL_UPLOAD routes: the body, in a file */

@@ -405,6 +405,11 @@ static const char *conn_arg(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static const char *conn_header(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
 struct args_walk {
 	int (*fn)(void *fnctx, const char *name);
 	void *fnctx;
@@ -448,6 +453,7 @@ static void local_request_of(struct request *r, const char *method, const char *
 	lr->at = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "at");
 	lr->arg = conn_arg;
 	lr->args_each = conn_args_each;
+	lr->header = conn_header;
 	lr->arg_ctx = c;
 	lr->body = r->body;
 	lr->len = r->len;
@@ -455,6 +461,32 @@ static void local_request_of(struct request *r, const char *method, const char *
 		lr->upload_path = r->upload_path;
 		lr->upload_len = r->upload_len;
 	}
+}
+
+/* attachment; filename="<ASCII, others '_'>"; filename*=UTF-8''<RFC 5987>:
+ * a browser saves a UTF-8 name as it is (特定秘密), an old client the ASCII. */
+static void content_disposition(const char *name, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	size_t k;
+
+	k = (size_t)snprintf(out, cap, "attachment; filename=\"");
+	for (p = (const unsigned char *)name; *p && k + 4 < cap; p++)
+		if ((*p & 0xc0) != 0x80) /* one '_' for each character that is not ASCII */
+			out[k++] = *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' ? '_' : (char)*p;
+	k += (size_t)snprintf(out + k, cap - k, "\"; filename*=UTF-8''");
+	for (p = (const unsigned char *)name; *p && k + 4 < cap; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p)) {
+			out[k++] = (char)*p;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[*p >> 4];
+			out[k++] = hex[*p & 15];
+		}
+	}
+	out[k < cap ? k : cap - 1] = 0;
 }
 
 /* A file instead of JSON: an opened item, a proof. A temporary file is
@@ -465,7 +497,7 @@ static enum MHD_Result respond_file(struct MHD_Connection *c, const struct local
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	struct stat sb;
-	char disp[200];
+	char disp[2200];
 	int fd = open(dl->path, O_RDONLY | O_CLOEXEC);
 
 	if (dl->unlink_after)
@@ -483,7 +515,7 @@ static enum MHD_Result respond_file(struct MHD_Connection *c, const struct local
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				dl->type[0] ? dl->type : "application/octet-stream");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", dl->name[0] ? dl->name : "download");
+	content_disposition(dl->name[0] ? dl->name : "download", disp, sizeof(disp));
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	console_secure_headers(resp, NULL);
 	if (set_cookie && set_cookie[0])

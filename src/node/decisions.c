@@ -98,7 +98,9 @@ static int load_scene(struct node *n, const struct decide_query *q, struct scene
 		if ((ret = agreement_view_cached(n, q->agreement, &s->view, d)))
 			goto fail;
 		s->have_view = true;
-		if ((ret = agreement_view_status(s->view, q->at, &s->st)))
+		if (q->status)
+			s->st = *q->status;
+		else if ((ret = agreement_view_status(s->view, q->at, &s->st)))
 			goto fail;
 	}
 	if (q->originator && strcmp(q->originator, n->self.code)) {

@@ -22,6 +22,9 @@ struct decide_query {
 	const char *person;      /* access */
 	const char *facility;    /* access: NULL = the person's facility */
 	gs_instant at;
+	/* the agreement's state to decide by: NULL, the state at `at` from the
+	 * notes held; else another (a history replayed without a note) */
+	const struct lifecycle_status *status;
 };
 
 int node_decide_release(struct node *n, const struct decide_query *q, struct decision *out,

@@ -619,6 +619,9 @@ int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e
 	}
 	*x = *e;
 	ledger_nonce(x->nonce);
+	/* an entry that names no person is the act of the one the node acts for */
+	if (!x->person[0] && n->actor[0])
+		snprintf(x->person, sizeof(x->person), "%s", n->actor);
 	if (x->time == GS_INSTANT_NONE && (ret = node_now(n, &x->time, d)))
 		goto out;
 	if ((ret = ledger_entry_encode(x, buf, GS_MAX_LEDGER_ENTRY, &len, d)))

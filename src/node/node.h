@@ -40,6 +40,10 @@ struct node {
 	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
 	struct identity_cache *identities; /* node/parties.c's verified identities */
 	struct person_cache *persons; /* node/registers.c's parsed person records */
+	/* The person on whose behalf the node acts now ("" for the node
+	 * itself): set by the local API around a signed-in person's call, so
+	 * that every ledger entry the call makes names them (docs/ledger.md). */
+	char actor[GS_MAX_ID];
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */

@@ -148,6 +148,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	copy_str(m->topic, sizeof(m->topic), h->item.topic);
 	copy_str(m->form, sizeof(m->form), jstr(rec, "form"));
 	copy_str(m->title, sizeof(m->title), jstr(rec, "title"));
+	copy_str(m->name, sizeof(m->name), jstr(rec, "name"));
 	copy_str(m->banner_originator, sizeof(m->banner_originator), h->item.label);
 	item_join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
 	m->created = now;
