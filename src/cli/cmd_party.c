@@ -6,17 +6,21 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "node/labels.h"
 #include "util/banned.h"
 
 static const char party_help[] =
 	"usage: gsomia party export [-o FILE] [--home DIR]\n"
 	"       gsomia party import FILE [--home DIR]\n"
 	"       gsomia party list [--json] [--home DIR]\n"
-	"       gsomia party show CODE [--json] [--home DIR]\n\n"
+	"       gsomia party show CODE [--json] [--home DIR]\n"
+	"       gsomia party levels --from-spif SPIF.xml [-o FILE]\n\n"
 	"export writes this node's signed public identity (code, name, zone, keys,\n"
 	"classification scheme). import verifies another party's identity and\n"
 	"registers it; compare the fingerprint it prints with the one the party gave\n"
-	"you through another channel before trusting it.\n";
+	"you through another channel before trusting it. levels reads an XML SPIF and\n"
+	"writes the 'policy:' and 'level:' lines of its scheme (most sensitive first),\n"
+	"a levels file for 'gsomia init --levels' (docs/labels.md).\n";
 
 static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 {
@@ -86,9 +90,10 @@ int cmd_party(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "from-spif", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home = NULL, *output = NULL, *sub;
+	const char *home = NULL, *output = NULL, *spif = NULL, *sub;
 	struct gs_diag d = { { 0 } };
 	struct node *n = NULL;
 	bool json = false;
@@ -100,6 +105,7 @@ int cmd_party(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'o': output = optarg; break;
 		case 'j': json = true; break;
+		case 'S': spif = optarg; break;
 		case 'h': fputs(party_help, stdout); return EXIT_OK;
 		default: return usage_error("party", "unknown option");
 		}
@@ -107,6 +113,20 @@ int cmd_party(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("party", "missing subcommand (export, import, list, show)");
 	sub = argv[optind++];
+	if (!strcmp(sub, "levels")) {
+		char *text = NULL;
+		size_t len = 0;
+
+		if (!spif || optind != argc || json)
+			return usage_error("party", "levels takes --from-spif SPIF.xml and -o FILE");
+		if ((ret = spif_file_levels(spif, &text, &len, &d)))
+			return fail(ret, &d);
+		ret = write_output(output ? output : "-", text, len);
+		free(text);
+		return ret;
+	}
+	if (spif)
+		return usage_error("party", "--from-spif is for 'party levels'");
 	if (strcmp(sub, "export") && strcmp(sub, "import") && strcmp(sub, "list") && strcmp(sub, "show"))
 		return usage_error("party", "unknown subcommand '%s'", sub);
 	if ((!strcmp(sub, "import") || !strcmp(sub, "show")) ? optind + 1 != argc : optind != argc)
