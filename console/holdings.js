@@ -4,7 +4,7 @@
 "use strict";
 
 import { h, replace, errorBox, missingBox, field, select, badge, banner, fmt, langOf, setServerNow } from "./dom.js";
-import { get, enc, q, postForFile, hasRole, ApiError } from "./api.js";
+import { get, getFile, enc, q, postForFile, hasRole, ApiError } from "./api.js";
 
 const filters = { originator: "", classification: "", status: "" };
 
@@ -100,9 +100,34 @@ export function itemCard(item, extra) {
 				h("dt", "Released"), h("dd", `${fmt(item.released_at)}${item.released_by ? ` by ${item.released_by}` : ""}`)),
 			extra || null,
 			h("div.actions-row", openBtn,
-				hasRole("nsa-officer", "registry") ? h("a.button", { href: `#/actions/incident-item:${enc(item.id)}`, test: "item-report" }, "Report an incident") : null),
+				hasRole("nsa-officer", "registry") ? h("a.button", { href: `#/actions/incident-item:${enc(item.id)}`, test: "item-report" }, "Report an incident") : null,
+				bindingLink(item, out)),
 			out),
 		banner(item.banners, item, "bottom"));
+}
+
+// The item's labels, bound to its bundle's payload and signed by the node
+// (STANAG 4774 labels in a STANAG 4778 binding, docs/labels.md): what the
+// allies' labelling tools read. Made when asked for; nothing is logged.
+function bindingLink(item, out) {
+	if (!item.bundle || item.status === "destroyed" || item.status === "returned" ||
+		!hasRole("registry", "auditor", "nsa-officer")) return null;
+	const link = h("a.button", { href: "#", test: "item-binding", title: `STANAG 4778 binding of bundle ${item.bundle}` },
+		"Labels (STANAG 4778)");
+	link.addEventListener("click", async (ev) => {
+		if (link.dataset.ready) return;
+		ev.preventDefault();
+		try {
+			const file = await getFile(`/v1/local/items/${enc(item.id)}/binding`);
+			link.href = URL.createObjectURL(file.file);
+			link.download = file.name || `${item.id}.bdo`;
+			link.dataset.ready = "1";
+			link.click();
+		} catch (err) {
+			out.append(errorBox(err));
+		}
+	});
+	return link;
 }
 
 // Opens an item as the signed-in person: the plaintext on a permit, the

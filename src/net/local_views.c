@@ -28,6 +28,7 @@
 #include "node/decisions.h"
 #include "node/incident.h"
 #include "node/items.h"
+#include "node/labels.h"
 #include "node/ledger.h"
 #include "node/witness.h"
 #include "util/encode.h"
@@ -1050,22 +1051,23 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 }
 
 /* The proof file into HOME/tmp, for a download. */
-static int proof_file(struct call *c, const char *proof, size_t len, const char *origin, uint64_t index,
-		      struct gs_diag *d)
+/* Offers bytes as a file to download (a proof, a binding): written to a
+ * temporary file in the home that the server removes once sent. */
+static int download_bytes(struct call *c, const char *bytes, size_t len, const char *name, const char *type,
+			  struct gs_diag *d)
 {
 	struct local_download *dl = &c->out->download;
-	char name[GS_MAX_NAME];
-	size_t i, off = 0;
+	size_t off = 0;
 	int fd;
 
-	snprintf(dl->path, sizeof(dl->path), "%s/tmp/proof-XXXXXX", c->n->home);
+	snprintf(dl->path, sizeof(dl->path), "%s/tmp/download-XXXXXX", c->n->home);
 	fd = mkstemp(dl->path);
 	if (fd < 0) {
 		dl->path[0] = 0;
 		return gs_diag_set(d, GS_EIO, "cannot make a file in %s/tmp: %s", c->n->home, strerror(errno));
 	}
 	while (off < len) {
-		ssize_t k = write(fd, proof + off, len - off);
+		ssize_t k = write(fd, bytes + off, len - off);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -1073,19 +1075,29 @@ static int proof_file(struct call *c, const char *proof, size_t len, const char 
 			close(fd);
 			unlink(dl->path);
 			dl->path[0] = 0;
-			return gs_diag_set(d, GS_EIO, "cannot write the proof file");
+			return gs_diag_set(d, GS_EIO, "cannot write the file to download");
 		}
 		off += (size_t)k;
 	}
 	close(fd);
+	snprintf(dl->name, sizeof(dl->name), "%s", name);
+	snprintf(dl->type, sizeof(dl->type), "%s", type);
+	dl->unlink_after = 1;
+	return 0;
+}
+
+static int proof_file(struct call *c, const char *proof, size_t len, const char *origin, uint64_t index,
+		      struct gs_diag *d)
+{
+	char name[GS_MAX_NAME], file[128];
+	size_t i;
+
 	snprintf(name, sizeof(name), "%s", origin);
 	for (i = 0; name[i]; i++)
 		if (name[i] == '/')
 			name[i] = '-';
-	snprintf(dl->name, sizeof(dl->name), "%.100s-%llu.proof", name, (unsigned long long)index);
-	snprintf(dl->type, sizeof(dl->type), "text/plain; charset=utf-8");
-	dl->unlink_after = 1;
-	return 0;
+	snprintf(file, sizeof(file), "%.100s-%llu.proof", name, (unsigned long long)index);
+	return download_bytes(c, proof, len, file, "text/plain; charset=utf-8", d);
 }
 
 unsigned h_view_proof(struct call *c, json_t **reply)
@@ -1136,5 +1148,42 @@ out:
 	free(vf);
 	if (ret)
 		return local_fail(ret, &d, reply);
+	return MHD_HTTP_OK;
+}
+
+/* GET /v1/local/items/{id}/binding: the item's STANAG 4778 binding of
+ * its labels to its payload (docs/labels.md), signed now with the node's
+ * label key, as a file. */
+unsigned h_view_binding(struct call *c, json_t **reply)
+{
+	static const char *const known[] = { NULL };
+	struct label_binding_info *info = NULL;
+	struct gs_diag d = { { 0 } };
+	char id[GS_MAX_ID], name[GS_MAX_ID + 16];
+	char *xml = NULL;
+	size_t len = 0;
+	unsigned status;
+	int ret;
+
+	if ((status = local_args_known(c, known, reply)))
+		return status;
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+		*reply = local_error("%s: not an item id", c->r->url);
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if (!(info = calloc(1, sizeof(*info))))
+		return local_fail(GS_ENOMEM, &d, reply);
+	ret = node_label_binding(c->n, id, &xml, &len, info, &d);
+	if (ret == GS_ENOTFOUND && !d.msg[0])
+		gs_diag_set(&d, ret, "no item '%s' is held here", id);
+	if (!ret) {
+		snprintf(name, sizeof(name), "%s.bdo", id);
+		ret = download_bytes(c, xml, len, name, "application/xml", &d);
+	}
+	free(xml);
+	free(info);
+	if (ret)
+		return local_fail(ret, &d, reply);
+	*reply = json_pack("{s:s}", "binding", name);
 	return MHD_HTTP_OK;
 }
