@@ -254,11 +254,13 @@ int labelkey_cert_public(const uint8_t *der, size_t len, uint8_t pk[GS_LABEL_PK_
 	size_t glen = 0, plen = 0;
 	X509 *x = NULL;
 	EVP_PKEY *pkey;
-	int ret = gs_diag_set(d, GS_EINVAL, "the certificate is not one of a P-256 key");
+	int ret = gs_diag_set(d, GS_EINVAL, "the certificate is not a self-signed one of a P-256 key");
 
 	if (len == 0 || len > CERT_MAX || !(x = d2i_X509(NULL, &p, (long)len)) || p != der + len)
 		goto out;
-	if (!(pkey = X509_get0_pubkey(x)) || !EVP_PKEY_is_a(pkey, "EC") ||
+	/* self-signed by the key it carries: a certificate altered anywhere is
+	 * refused, though the trust in the key comes from the identity */
+	if (!(pkey = X509_get0_pubkey(x)) || !EVP_PKEY_is_a(pkey, "EC") || X509_verify(x, pkey) != 1 ||
 	    !EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen) ||
 	    strcmp(group, LABELKEY_GROUP) ||
 	    !EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pk, GS_LABEL_PK_BYTES, &plen) ||

@@ -67,8 +67,8 @@ int labelkey_certificate(const struct label_key *k, const char *cn, gs_instant n
 			 uint8_t **der, size_t *len, struct gs_diag *d)
 	__attribute__((warn_unused_result));
 
-/* The P-256 public key of a DER certificate; GS_EINVAL if it is not a
- * certificate of a P-256 key (cap: 16 KiB). */
+/* The P-256 public key of a DER certificate that this key signed itself;
+ * GS_EINVAL if it is not one (cap: 16 KiB). */
 int labelkey_cert_public(const uint8_t *der, size_t len, uint8_t pk[GS_LABEL_PK_BYTES],
 			 struct gs_diag *d) __attribute__((warn_unused_result));
 
