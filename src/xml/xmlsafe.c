@@ -63,8 +63,10 @@ int xml_parse(const char *buf, size_t len, size_t cap, xmlDocPtr *out, struct gs
 	if (len >= 2 && ((buf[0] == '\xfe' && buf[1] == '\xff') || (buf[0] == '\xff' && buf[1] == '\xfe') ||
 			 buf[0] == '\0' || buf[1] == '\0'))
 		return gs_diag_set(d, GS_EINVAL, "1:1: not UTF-8 (only UTF-8 is read)");
-	/* this thread's libxml2 (parser, canonicaliser) prints nothing: every
-	 * failure is reported by the caller, in one line */
+	/* once per process (a no-op after the first call); then this thread's
+	 * libxml2 (parser, canonicaliser) prints nothing: every failure is
+	 * reported by the caller, in one line */
+	xmlInitParser();
 	xmlSetStructuredErrorFunc(NULL, quiet);
 	xmlSetGenericErrorFunc(NULL, quiet_generic);
 	if (!(c = xmlNewParserCtxt()))
