@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/label.h"
 #include "node/labels.h"
 #include "util/banned.h"
 
@@ -35,6 +36,9 @@ static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 	json_object_set_new(o, "exercise", json_boolean(p->exercise));
 	json_object_set_new(o, "self", json_boolean(is_self));
 	json_object_set_new(o, "fingerprint", json_string(fpr));
+	json_object_set_new(o, "policy", p->policy[0] ? json_string(p->policy) : json_null());
+	json_object_set_new(o, "policy_name", p->policy[0] ? json_string(party_policy_name(p)) : json_null());
+	json_object_set_new(o, "label_key", json_boolean(p->has_label_key));
 	for (i = 0; i < p->scheme.nlevels; i++) {
 		json_t *l = json_object();
 
@@ -53,8 +57,15 @@ static void party_print(const struct party *p, const char *fpr)
 	int i;
 
 	zone_format(p->zone, zone);
-	printf("%s  %s%s\n  zone %s\n  fingerprint %s\n  scheme (most sensitive first):\n", p->code,
-	       p->name, p->exercise ? "  [EXERCISE]" : "", zone, fpr);
+	printf("%s  %s%s\n  zone %s\n  fingerprint %s\n", p->code, p->name, p->exercise ? "  [EXERCISE]" : "",
+	       zone, fpr);
+	if (p->policy[0])
+		printf("  policy %s (%s)\n", p->policy, party_policy_name(p));
+	if (p->has_label_key)
+		printf("  label key: certified ('gsomia label key %s' writes it)\n", p->code);
+	else
+		printf("  label key: none\n");
+	printf("  scheme (most sensitive first):\n");
 	for (i = 0; i < p->scheme.nlevels; i++)
 		printf("    %s  %s  (%s)\n", p->scheme.levels[i].label, p->scheme.levels[i].roman,
 		       p->scheme.levels[i].gloss);

@@ -77,7 +77,8 @@ struct label_source {
 static int source_of_item(struct node *n, const char *id, struct label_source *s, struct gs_diag *d)
 {
 	json_t *rec = NULL, *marking;
-	char path[GS_HOME_MAX + 128], hex[HEX_ENCODED_SIZE(32)];
+	char path[GS_HOME_MAX + 128], hex[HEX_ENCODED_SIZE(64)];
+	struct payload_digest pd;
 	struct bundle_sig sig;
 	const char *status;
 	int fd = -1, ret;
@@ -102,7 +103,8 @@ static int source_of_item(struct node *n, const char *id, struct label_source *s
 	 * digest must still be the one the record holds */
 	if ((ret = bundle_read_manifest(fd, &s->m, &sig, d)))
 		goto out;
-	hex_encode(s->m.payload_sha256, sizeof(s->m.payload_sha256), hex, sizeof(hex));
+	bundle_payload_digest(&s->m, &pd);
+	hex_encode(pd.bytes, pd.len, hex, sizeof(hex));
 	if (strcmp(hex, jstr(rec, "payload_sha256"))) {
 		ret = gs_diag_set(d, GS_ECRYPTO, "item '%s': its stored bundle is not the one its record names", id);
 		goto out;

@@ -51,6 +51,16 @@ $G party import JPN.id --home kor >/dev/null
 $G party import KOR.id --home jpn >/dev/null
 $G agreement import "$EX/agreements/kor-jpn-2016" --home kor >/dev/null
 $G agreement import "$EX/agreements/kor-jpn-2016" --home jpn >/dev/null
+expect 0 "party show names KOR's policy" $G party show KOR --home jpn --json
+jqeq "its URI" "$out" .policy "$KOR_POLICY"
+jqeq "its name" "$out" .policy_name KOR-MIL
+jqeq "and that the identity certifies a label key" "$out" .label_key true
+$G init --party USA --exercise --home usa >/dev/null
+expect 0 "an identity from before labels still imports" $G party import "$EX/parties/KOR.id" --home usa
+expect 0 "and shows" $G party show KOR --home usa --json
+jqeq "no policy" "$out" .policy null
+jqeq "no label key" "$out" .label_key false
+has "in text too" "$($G party show KOR --home jpn)" "policy $KOR_POLICY (KOR-MIL)"
 
 # ---- SPIFs -> annex rows ----
 expect 0 "the SPIFs propose annex rows" $G agreement annex --from-spif "$EX/spif/KOR.spif.xml" "$EX/spif/JPN.spif.xml" \
