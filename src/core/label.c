@@ -109,7 +109,7 @@ int label_alternatives(const struct agreement *a, const struct annex_version *v,
 int label_release_classification(const struct conf_label *l, const struct party *self, const char *to,
 				 const char **label_out, struct gs_diag *d)
 {
-	bool released_to = true;
+	bool released_to = true, found;
 	int i, k;
 
 	*label_out = NULL;
@@ -140,15 +140,17 @@ int label_release_classification(const struct conf_label *l, const struct party 
 			return gs_diag_set(d, GS_EDENIED,
 					   "unknown category '%s' in the label (gsomia knows only the permissive '" LABEL_RELEASABLE_TO "'); refused",
 					   c->tag_name);
-		released_to = false;
+		found = false;
 		for (k = 0; k < c->nvalues; k++) {
 			if (!party_code_is_valid(c->values[k]))
 				return gs_diag_set(d, GS_EDENIED,
 						   "'" LABEL_RELEASABLE_TO "' value '%s' is not a party code; refused",
 						   c->values[k]);
 			if (!strcmp(c->values[k], to))
-				released_to = true;
+				found = true;
 		}
+		/* every such category must allow the recipient */
+		released_to = released_to && found;
 	}
 	if (!released_to)
 		return gs_diag_set(d, GS_EDENIED, "the label does not make the item releasable to %s; refused", to);

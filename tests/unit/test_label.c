@@ -104,6 +104,13 @@ static void test_release_classification(void **state)
 	release_label(&l, KOR_POLICY, "KOR-MIL", "군사II급비밀", ku, 2);
 	assert_int_equal(label_release_classification(&l, &self, "JPN", &cls, &d), GS_EDENIED);
 	assert_string_equal(d.msg, "the label does not make the item releasable to JPN; refused");
+	/* two Releasable To categories: each must allow the recipient */
+	release_label(&l, KOR_POLICY, "KOR-MIL", "군사II급비밀", kj, 2);
+	l.categories[1] = l.categories[0];
+	l.categories[1].nvalues = 1; /* KOR only */
+	l.ncategories = 2;
+	assert_int_equal(label_release_classification(&l, &self, "JPN", &cls, &d), GS_EDENIED);
+	assert_string_equal(d.msg, "the label does not make the item releasable to JPN; refused");
 	release_label(&l, KOR_POLICY, "KOR-MIL", "군사II급비밀", bad, 2);
 	assert_int_equal(label_release_classification(&l, &self, "KOR", &cls, &d), GS_EDENIED);
 	assert_string_equal(d.msg, "'Releasable To' value 'J1N' is not a party code; refused");
