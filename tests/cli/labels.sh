@@ -187,6 +187,10 @@ xverify jpn.pem h1.bdo && ok "xmlsec1 verifies JPN's binding with JPN's key" || 
 expect 0 "KOR verifies JPN's binding against its bundle" $G label verify h1.bdo --bundle b1.bundle --home kor --json
 jqeq "signer JPN" "$out" .signer JPN
 expect 0 "xmllint: JPN's binding is valid" xmllint --noout --schema "$SCH/stanag4778-binding-subset.xsd" h1.bdo
+expect 0 "KOR binds the labels of its own item" $G label export "$IT1" -o k1.bdo --home kor --json
+jqeq "signed by KOR" "$out" .signer KOR
+jqeq "JPN's default label" "$out" '.alternative_labels[0].classification' 特定秘密
+jqeq "the same payload as the bundle's" "$out" .data_reference "$ni"
 sum_k=$(dbsum kor)
 expect 1 "no binding for an item not held" $G label export KOR-0000000000000000 -o none.bdo --home kor
 cp b1.bundle bad.bundle
@@ -283,6 +287,13 @@ code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $R" "ht
 eq "an unknown argument: 400" "$code" 400
 items=$(curl -sk -H "Authorization: Bearer $R" "https://127.0.0.1:$PJ/v1/local/items")
 jqeq "the inventory names each holding's bundle (the console's link)" "$items" "[.items[] | select(.id == \"$IT1\") | .bundle] | length" 1
+# once destroyed, there is no payload left to bind
+expect 0 "JPN destroys the item" $G destroy "$IT1" --by reg --method shredding --witness rd --home jpn
+code=$(curl -sk -o gone.json -w '%{http_code}' -H "Authorization: Bearer $R" "https://127.0.0.1:$PJ/v1/local/items/$IT1/binding")
+eq "the API: 409 for a destroyed item" "$code" 409
+jqeq "it says why" "$(cat gone.json)" '.error | contains("was destroyed")' true
+expect 1 "nor on the command line" $G label export "$IT1" -o gone.bdo --home jpn
+has "it says why" "$err" "item '$IT1' was destroyed: there is no payload left to bind a label to"
 ! grep -q 'Sanitizer\|runtime error' jpn.err && ok "the server reported no memory error" ||
 	bad "the server reported a memory error" "$(head -c 3000 jpn.err)"
 finish
