@@ -18,6 +18,7 @@
 #include "util/banned.h"
 
 #define LABELKEY_CONTEXT "gsomia label key v1"
+#define LABELKEY_CONTEXT_EXERCISE "gsomia-exercise label key v1"
 #define LABELKEY_GROUP "prime256v1"
 #define CERT_MAX (16u << 10)
 
@@ -76,8 +77,10 @@ int labelkey_check_public(const uint8_t pk[GS_LABEL_PK_BYTES])
 	return ok ? 0 : GS_EINVAL;
 }
 
-int labelkey_derive(const uint8_t seed[LABELKEY_SEED_BYTES], struct label_key **out, struct gs_diag *d)
+int labelkey_derive(const uint8_t seed[LABELKEY_SEED_BYTES], bool exercise, struct label_key **out,
+		    struct gs_diag *d)
 {
+	const char *context = exercise ? LABELKEY_CONTEXT_EXERCISE : LABELKEY_CONTEXT;
 	uint8_t h[crypto_generichash_BYTES_MAX];
 	EC_GROUP *g = NULL;
 	EC_POINT *P = NULL;
@@ -87,8 +90,7 @@ int labelkey_derive(const uint8_t seed[LABELKEY_SEED_BYTES], struct label_key **
 	int ret = gs_diag_set(d, GS_ECRYPTO, "cannot derive the label key");
 
 	*out = NULL;
-	if (crypto_generichash(h, sizeof(h), (const uint8_t *)LABELKEY_CONTEXT, strlen(LABELKEY_CONTEXT), seed,
-			       LABELKEY_SEED_BYTES) != 0)
+	if (crypto_generichash(h, sizeof(h), (const uint8_t *)context, strlen(context), seed, LABELKEY_SEED_BYTES) != 0)
 		goto out;
 	if (!(k = calloc(1, sizeof(*k)))) {
 		ret = GS_ENOMEM;

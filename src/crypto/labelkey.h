@@ -13,7 +13,9 @@
  *
  *     d = (BLAKE2b-512(key = Ed25519 seed, "gsomia label key v1") mod (n - 1)) + 1
  *
- * where n is the order of P-256. Deriving it means the key needs no file
+ * where n is the order of P-256; an exercise node's context is
+ * "gsomia-exercise label key v1", so that, as with signed-note key names,
+ * an exercise binding can never verify as a real one. Deriving it means the key needs no file
  * of its own: it is as secret as the sealed key file, comes back with a
  * key backup (init --keys) and is wiped with the node's keys.
  *
@@ -24,6 +26,7 @@
  * labelkey_free, which clears it); nothing here prints or logs it.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,8 +39,9 @@
 
 struct label_key;
 
-/* Derives the label key from the node's 32-byte Ed25519 seed. */
-int labelkey_derive(const uint8_t seed[LABELKEY_SEED_BYTES], struct label_key **out,
+/* Derives the label key from the node's 32-byte Ed25519 seed, for a real
+ * or an exercise node. */
+int labelkey_derive(const uint8_t seed[LABELKEY_SEED_BYTES], bool exercise, struct label_key **out,
 		    struct gs_diag *d) __attribute__((warn_unused_result));
 void labelkey_free(struct label_key *k);
 

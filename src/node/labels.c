@@ -203,7 +203,7 @@ static int own_label_key(struct node *n, struct label_key **k, uint8_t **cert, s
 				   "this node's identity certifies no label key (it was made before labels; docs/labels.md)");
 	if (!n->keys_loaded)
 		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
-	if ((ret = labelkey_derive(n->keys.sign_sk, k, d)))
+	if ((ret = labelkey_derive(n->keys.sign_sk, n->self.exercise, k, d)))
 		return ret;
 	labelkey_public(*k, pk);
 	if (memcmp(pk, n->self.label_pk, sizeof(pk))) {

@@ -165,11 +165,11 @@ static int label_identity_create(const char *home, const struct node_keys *keys,
 	now = (gs_instant)time(NULL);
 	if (exercise && (ret = node_now(NULL, &now, d)))
 		return ret;
-	if ((ret = labelkey_derive(keys->sign_sk, &lk, d)))
+	if ((ret = labelkey_derive(keys->sign_sk, exercise, &lk, d)))
 		return ret;
 	labelkey_public(lk, p->label_pk);
 	p->has_label_key = true;
-	snprintf(cn, sizeof(cn), "gsomia label key %s", p->code);
+	snprintf(cn, sizeof(cn), "%s label key %s", exercise ? "gsomia-exercise" : "gsomia", p->code);
 	if ((ret = labelkey_certificate(lk, cn, now, &der, &len, d)) == 0 &&
 	    (ret = join(path, sizeof(path), home, NODE_LABEL_CRT_NAME)) == 0)
 		ret = write_file_atomic(path, der, len, 0644, d);

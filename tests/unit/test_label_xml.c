@@ -504,7 +504,7 @@ static void test_binding_round_trip(void **state)
 	(void)state;
 	for (i = 0; i < 32; i++)
 		seed[i] = (uint8_t)(0x40 + i);
-	assert_int_equal(labelkey_derive(seed, &k, &d), 0);
+	assert_int_equal(labelkey_derive(seed, false, &k, &d), 0);
 	assert_int_equal(labelkey_certificate(k, "gsomia label key KOR", now, &cert, &certlen, &d), 0);
 	memset(&kor, 0, sizeof(kor));
 	memset(&jpn, 0, sizeof(jpn));

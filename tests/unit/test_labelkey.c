@@ -24,6 +24,10 @@ static const char vector_pk[] =
 	"04b4674781b2f22a96141868369c2dff667d7e09adac36225c069e6f3196a1fb1a"
 	"3a11fe6289813307c7f05841492b88981fabc75bc74f316d4c61a0f57fb1be63";
 static const char vector_msg[] = "gsomia label key test vector\n";
+/* the same seed on an exercise node (context "gsomia-exercise label key v1") */
+static const char vector_pk_exercise[] =
+	"0465f99336b64d44c14561b2872b4e1df9df292170083847d483bb8a606209a87d"
+	"aacfe522b0cdd9325c29cb135b55dc806a898cb74ccde39124039d3b0471320a";
 static const char vector_sig[] =
 	"7cea62165612157538150bff4aa00f80f66003f4e50dfca4f5529c7c5dda97e0"
 	"706f95c88aa1aebf964cfea2742927a6073b0339691f807e2570fb76ba8ec078";
@@ -53,16 +57,23 @@ static void test_derive_known_answer(void **state)
 	(void)state;
 	seed_of_vector(seed);
 	hex(vector_pk, want, sizeof(want));
-	assert_int_equal(labelkey_derive(seed, &k, &d), 0);
+	assert_int_equal(labelkey_derive(seed, false, &k, &d), 0);
 	labelkey_public(k, pk);
 	assert_memory_equal(pk, want, sizeof(pk));
 	/* the same seed, the same key; another seed, another key */
-	assert_int_equal(labelkey_derive(seed, &k2, &d), 0);
+	assert_int_equal(labelkey_derive(seed, false, &k2, &d), 0);
 	labelkey_public(k2, pk);
 	assert_memory_equal(pk, want, sizeof(pk));
 	labelkey_free(k2);
+	/* an exercise node's key is another key */
+	assert_int_equal(labelkey_derive(seed, true, &k2, &d), 0);
+	labelkey_public(k2, pk);
+	hex(vector_pk_exercise, want, sizeof(want));
+	assert_memory_equal(pk, want, sizeof(pk));
+	hex(vector_pk, want, sizeof(want));
+	labelkey_free(k2);
 	seed[0] ^= 1;
-	assert_int_equal(labelkey_derive(seed, &k2, &d), 0);
+	assert_int_equal(labelkey_derive(seed, false, &k2, &d), 0);
 	labelkey_public(k2, pk);
 	assert_memory_not_equal(pk, want, sizeof(pk));
 	labelkey_free(k2);
@@ -95,7 +106,7 @@ static void test_sign_round_trip(void **state)
 
 	(void)state;
 	seed_of_vector(seed);
-	assert_int_equal(labelkey_derive(seed, &k, &d), 0);
+	assert_int_equal(labelkey_derive(seed, false, &k, &d), 0);
 	labelkey_public(k, pk);
 	assert_int_equal(labelkey_sign(k, "abc", 3, sig, &d), 0);
 	assert_int_equal(labelkey_verify(pk, "abc", 3, sig), 0);
@@ -137,7 +148,7 @@ static void test_certificate(void **state)
 
 	(void)state;
 	seed_of_vector(seed);
-	assert_int_equal(labelkey_derive(seed, &k, &d), 0);
+	assert_int_equal(labelkey_derive(seed, false, &k, &d), 0);
 	labelkey_public(k, pk);
 	assert_int_equal(labelkey_certificate(k, "gsomia label key KOR", 1574930096, &der, &len, &d), 0);
 	assert_true(len > 200 && len < 1024);
