@@ -147,21 +147,31 @@ static void add_code(const char **codes, int *n, const char *code)
 static int make_labels(struct node *n, const struct label_source *s, gs_instant review, struct conf_label *orig,
 		       struct conf_label *alts, int *nalts, struct gs_diag *d)
 {
-	const struct agreement_view *v = NULL;
+	struct agreement_view *v = calloc(1, sizeof(*v));
 	const struct agreement *a;
 	struct party *parties = NULL, *op;
 	const char *codes[4];
 	int nc = 0, i, ret;
 
 	*nalts = 0;
-	if ((ret = agreement_view_cached(n, s->m.agreement, &v, d)))
-		return ret;
-	a = agreement_view_version(v, (int)s->m.agreement_version);
-	if (!a)
-		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s' version %u is not held here", s->m.agreement,
-				   s->m.agreement_version);
-	if (!(parties = calloc(GS_MAX_PARTIES, sizeof(*parties))))
+	if (!v)
 		return GS_ENOMEM;
+	/* the view is the node's own copy, verified now: the calls below
+	 * may read the node again */
+	if ((ret = agreement_view_load(n, s->m.agreement, v, d))) {
+		free(v);
+		return ret;
+	}
+	a = agreement_view_version(v, (int)s->m.agreement_version);
+	if (!a) {
+		ret = gs_diag_set(d, GS_ENOTFOUND, "agreement '%s' version %u is not held here", s->m.agreement,
+				  s->m.agreement_version);
+		goto out;
+	}
+	if (!(parties = calloc(GS_MAX_PARTIES, sizeof(*parties)))) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < a->nparties; i++) {
 		const struct party *p = party_set_find(&v->parties, a->parties[i]);
 
@@ -186,6 +196,8 @@ static int make_labels(struct node *n, const struct label_source *s, gs_instant 
 				 s->m.originator, orig, s->holder[0] ? s->holder : NULL, s->holder_marking, alts, nalts, d);
 out:
 	free(parties);
+	agreement_view_release(v);
+	free(v);
 	return ret;
 }
 
