@@ -6,17 +6,22 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/label.h"
+#include "node/labels.h"
 #include "util/banned.h"
 
 static const char party_help[] =
 	"usage: gsomia party export [-o FILE] [--home DIR]\n"
 	"       gsomia party import FILE [--home DIR]\n"
 	"       gsomia party list [--json] [--home DIR]\n"
-	"       gsomia party show CODE [--json] [--home DIR]\n\n"
+	"       gsomia party show CODE [--json] [--home DIR]\n"
+	"       gsomia party levels --from-spif SPIF.xml [-o FILE]\n\n"
 	"export writes this node's signed public identity (code, name, zone, keys,\n"
 	"classification scheme). import verifies another party's identity and\n"
 	"registers it; compare the fingerprint it prints with the one the party gave\n"
-	"you through another channel before trusting it.\n";
+	"you through another channel before trusting it. levels reads an XML SPIF and\n"
+	"writes the 'policy:' and 'level:' lines of its scheme (most sensitive first),\n"
+	"a levels file for 'gsomia init --levels' (docs/labels.md).\n";
 
 static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 {
@@ -31,6 +36,9 @@ static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 	json_object_set_new(o, "exercise", json_boolean(p->exercise));
 	json_object_set_new(o, "self", json_boolean(is_self));
 	json_object_set_new(o, "fingerprint", json_string(fpr));
+	json_object_set_new(o, "policy", p->policy[0] ? json_string(p->policy) : json_null());
+	json_object_set_new(o, "policy_name", p->policy[0] ? json_string(party_policy_name(p)) : json_null());
+	json_object_set_new(o, "label_key", json_boolean(p->has_label_key));
 	for (i = 0; i < p->scheme.nlevels; i++) {
 		json_t *l = json_object();
 
@@ -49,8 +57,15 @@ static void party_print(const struct party *p, const char *fpr)
 	int i;
 
 	zone_format(p->zone, zone);
-	printf("%s  %s%s\n  zone %s\n  fingerprint %s\n  scheme (most sensitive first):\n", p->code,
-	       p->name, p->exercise ? "  [EXERCISE]" : "", zone, fpr);
+	printf("%s  %s%s\n  zone %s\n  fingerprint %s\n", p->code, p->name, p->exercise ? "  [EXERCISE]" : "",
+	       zone, fpr);
+	if (p->policy[0])
+		printf("  policy %s (%s)\n", p->policy, party_policy_name(p));
+	if (p->has_label_key)
+		printf("  label key: certified ('gsomia label key %s' writes it)\n", p->code);
+	else
+		printf("  label key: none\n");
+	printf("  scheme (most sensitive first):\n");
 	for (i = 0; i < p->scheme.nlevels; i++)
 		printf("    %s  %s  (%s)\n", p->scheme.levels[i].label, p->scheme.levels[i].roman,
 		       p->scheme.levels[i].gloss);
@@ -86,9 +101,10 @@ int cmd_party(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "from-spif", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home = NULL, *output = NULL, *sub;
+	const char *home = NULL, *output = NULL, *spif = NULL, *sub;
 	struct gs_diag d = { { 0 } };
 	struct node *n = NULL;
 	bool json = false;
@@ -100,6 +116,7 @@ int cmd_party(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'o': output = optarg; break;
 		case 'j': json = true; break;
+		case 'S': spif = optarg; break;
 		case 'h': fputs(party_help, stdout); return EXIT_OK;
 		default: return usage_error("party", "unknown option");
 		}
@@ -107,6 +124,20 @@ int cmd_party(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("party", "missing subcommand (export, import, list, show)");
 	sub = argv[optind++];
+	if (!strcmp(sub, "levels")) {
+		char *text = NULL;
+		size_t len = 0;
+
+		if (!spif || optind != argc || json)
+			return usage_error("party", "levels takes --from-spif SPIF.xml and -o FILE");
+		if ((ret = spif_file_levels(spif, &text, &len, &d)))
+			return fail(ret, &d);
+		ret = write_output(output ? output : "-", text, len);
+		free(text);
+		return ret;
+	}
+	if (spif)
+		return usage_error("party", "--from-spif is for 'party levels'");
 	if (strcmp(sub, "export") && strcmp(sub, "import") && strcmp(sub, "list") && strcmp(sub, "show"))
 		return usage_error("party", "unknown subcommand '%s'", sub);
 	if ((!strcmp(sub, "import") || !strcmp(sub, "show")) ? optind + 1 != argc : optind != argc)

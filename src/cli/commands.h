@@ -43,5 +43,6 @@ int cmd_peer(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_release_onward(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+int cmd_label(int argc, char **argv);
 
 #endif

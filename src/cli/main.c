@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "consent", cmd_consent, "request, grant, refuse, import and list originators' consents" },
 	{ "incident", cmd_incident, "report, import and follow losses and compromises" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
+	{ "label", cmd_label, "STANAG 4774 labels and 4778 bindings: export, verify, key" },
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },

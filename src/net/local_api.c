@@ -577,6 +577,9 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/agreements/{}/whatif", AUTH_ROLES, ROLES_ANY, h_view_whatif, 0 },
 	/* registry, auditor: any item; a reader: one they may open now (h_view_item) */
 	{ "GET", "/v1/local/items/{}", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_view_item, 0 },
+	/* signs with the node's label key, so it runs on the keyed handle */
+	{ "GET", "/v1/local/items/{}/binding", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_NSA_OFFICER,
+	  h_view_binding, LOCAL_WRITES },
 	{ "GET", "/v1/local/queues", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_queues, 0 },
 	{ "GET", "/v1/local/ledger/checkpoints", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_checkpoints, 0 },
 	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },

@@ -112,6 +112,7 @@ unsigned h_view_checkpoints(struct call *c, json_t **reply);
 unsigned h_view_entries(struct call *c, json_t **reply);
 unsigned h_view_proof(struct call *c, json_t **reply);
 unsigned h_view_audit(struct call *c, json_t **reply);
+unsigned h_view_binding(struct call *c, json_t **reply);
 
 /* ---- the calls that change the node (local_actions.c) ---- */
 

@@ -24,6 +24,8 @@
 #include "util/limits.h"
 
 #define GS_HOME_MAX 4096
+/* The label key's self-signed certificate (DER) in a home (docs/labels.md). */
+#define NODE_LABEL_CRT_NAME "label.crt"
 
 struct ledger_cache;
 struct view_cache;

@@ -301,6 +301,17 @@ await test("an item's own page: its custody between the banners", async () => {
 	await jpn.waitForSelector(T("item-card"));
 }, jpn);
 
+await test("a registry officer saves an item's labels as a signed STANAG 4778 binding", async () => {
+	const card = jpn.locator(T("item-card")).first();
+	const [dl] = await Promise.all([jpn.waitForEvent("download"), card.locator(T("item-binding")).click()]);
+	const name = dl.suggestedFilename();
+	assert(name === `${seeded.id}.bdo`, `file name: ${name}`);
+	const xml = readFileSync(await dl.path(), "utf8");
+	assert(xml.includes("urn:nato:stanag:4778:bindinginformation:1:0") && xml.includes("<ds:SignatureValue>"), "not a signed binding");
+	assert(xml.includes("<slab:Classification>군사II급비밀</slab:Classification>") &&
+		xml.includes("<slab:Classification>特定秘密</slab:Classification>"), "the labels of both policies");
+}, jpn);
+
 await test("holdings filter by originator, classification and status", async () => {
 	await setField(jpn, "holdings-filter-originator", "KOR");
 	await jpn.waitForSelector(T("item-card"));
