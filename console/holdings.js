@@ -213,7 +213,7 @@ function bindingLink(item, out) {
 		try {
 			const file = await getFile(`/v1/local/items/${enc(item.id)}/binding`);
 			link.href = URL.createObjectURL(file.file);
-			link.download = file.name || `${item.id}.bdo`;
+			link.download = saveName(file.name || `${item.id}.bdo`);
 			link.dataset.ready = "1";
 			link.click();
 		} catch (err) {

@@ -1765,13 +1765,14 @@ unsigned h_view_audit(struct call *c, json_t **reply)
 
 /* GET /v1/local/items/{id}/binding: the item's STANAG 4778 binding of
  * its labels to its payload (docs/labels.md), signed now with the node's
- * label key, as a file. */
+ * label key, as a file (named EXERCISE on an exercise node, as every file
+ * the node offers is: docs/console.md). */
 unsigned h_view_binding(struct call *c, json_t **reply)
 {
 	static const char *const known[] = { NULL };
 	struct label_binding_info *info = NULL;
 	struct gs_diag d = { { 0 } };
-	char id[GS_MAX_ID], name[GS_MAX_ID + 16];
+	char id[GS_MAX_ID], name[GS_MAX_ID + 32];
 	char *xml = NULL;
 	size_t len = 0;
 	unsigned status;
@@ -1789,7 +1790,7 @@ unsigned h_view_binding(struct call *c, json_t **reply)
 	if (ret == GS_ENOTFOUND && !d.msg[0])
 		gs_diag_set(&d, ret, "no item '%s' is held here", id);
 	if (!ret) {
-		snprintf(name, sizeof(name), "%s.bdo", id);
+		snprintf(name, sizeof(name), "%s%s.bdo", c->n->self.exercise ? "EXERCISE " : "", id);
 		ret = download_bytes(c, xml, len, name, "application/xml", &d);
 	}
 	free(xml);

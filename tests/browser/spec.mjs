@@ -305,7 +305,7 @@ await test("a registry officer saves an item's labels as a signed STANAG 4778 bi
 	const card = jpn.locator(T("item-card")).first();
 	const [dl] = await Promise.all([jpn.waitForEvent("download"), card.locator(T("item-binding")).click()]);
 	const name = dl.suggestedFilename();
-	assert(name === `${seeded.id}.bdo`, `file name: ${name}`);
+	assert(name === `EXERCISE ${seeded.id}.bdo`, `file name: ${name}`);
 	const xml = readFileSync(await dl.path(), "utf8");
 	assert(xml.includes("urn:nato:stanag:4778:bindinginformation:1:0") && xml.includes("<ds:SignatureValue>"), "not a signed binding");
 	assert(xml.includes("<slab:Classification>군사II급비밀</slab:Classification>") &&

@@ -275,7 +275,7 @@ code=$(curl -sk -o api.bdo -D api.headers -w '%{http_code}' -H "Authorization: B
 	"https://127.0.0.1:$PJ/v1/local/items/$IT1/binding")
 eq "GET /v1/local/items/ID/binding: 200" "$code" 200
 has "an XML file" "$(cat api.headers)" "application/xml"
-has "named for the item" "$(cat api.headers)" "filename=\"$IT1.bdo\""
+has "named for the item, with EXERCISE on an exercise node" "$(cat api.headers)" "filename=\"EXERCISE $IT1.bdo\""
 xverify jpn.pem api.bdo && ok "xmlsec1 verifies the binding the API gave" || bad "xmlsec1 refused" "$(tail -5 xmlsec.out)"
 expect 0 "KOR verifies it against the bundle" $G label verify api.bdo --bundle b1.bundle --home kor
 code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $RD" "https://127.0.0.1:$PJ/v1/local/items/$IT1/binding")
