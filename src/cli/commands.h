@@ -43,5 +43,7 @@ int cmd_peer(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_release_onward(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+/* running the node (docs/operations.md) */
+int cmd_metrics(int argc, char **argv);
 
 #endif

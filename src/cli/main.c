@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },
 	{ "demo", cmd_demo, "play the exercise: KOR, JPN and USA nodes, 2016-2023" },
+	{ "metrics", cmd_metrics, "a monitoring system's token for GET /v1/metrics" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -53,7 +54,7 @@ int cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("gsomia 0.1.0\n");
+	printf("gsomia %s\n", GSOMIA_VERSION);
 	return EXIT_OK;
 }
 
