@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress_bar.h"
 #include "util/banned.h"
 
 static const struct command commands[] = {
@@ -58,6 +59,35 @@ int cmd_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The commands whose work can be long: they draw a progress bar on a
+ * terminal (cli/progress_bar.h), unless asked for --json. */
+static int shows_progress(const char *name)
+{
+	static const char *const long_work[] = { "release", "receive", "open", "bundle", "backup", "restore" };
+	size_t i;
+
+	for (i = 0; i < sizeof(long_work) / sizeof(long_work[0]); i++)
+		if (!strcmp(name, long_work[i]))
+			return 1;
+	return 0;
+}
+
+static int run(const struct command *c, int argc, char **argv)
+{
+	bool json = false;
+	int i, rc;
+
+	if (!shows_progress(c->name))
+		return c->fn(argc, argv);
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+	progress_bar_start(json);
+	rc = c->fn(argc, argv);
+	progress_bar_stop();
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -76,7 +106,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return run(&commands[i], argc - 1, argv + 1);
 	fprintf(stderr, "gsomia: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

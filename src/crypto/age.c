@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "util/progress.h"
 #include "util/banned.h"
 
 static const char v1_line[] = "age-encryption.org/v1\n";
@@ -720,6 +721,7 @@ static long long read_input(struct engine *e, uint8_t *buf, size_t want)
 				break;
 		}
 		got += (size_t)r;
+		progress_add((uint64_t)r); /* the progress meter (util/progress.h) */
 		if (e->in_left != AGE_LEN_UNKNOWN)
 			e->in_left -= (uint64_t)r;
 	}
