@@ -24,6 +24,7 @@
 #include "node/consent.h"
 #include "node/incident.h"
 #include "node/items.h"
+#include "node/restore.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -74,6 +75,29 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 		done += (size_t)w;
 	}
 	return 0;
+}
+
+static int act_on_restoration(struct node *n, const char *peer, const char *path, json_t *r, struct gs_diag *d)
+{
+	struct restoration res;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	bool already;
+	int ret;
+
+	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
+		return ret;
+	ret = restore_notice_import(n, peer, buf, len, &res, &already, d);
+	free(buf);
+	if (!ret) {
+		char lost[64];
+
+		snprintf(lost, sizeof(lost), "%" PRIu64 "-%" PRIu64, res.lost_from, res.lost_to);
+		log_kv(LOG_WARNING, "peer-restored", "peer", peer, "origin", res.origin, "lost",
+		       res.lost_to ? lost : "none", (const char *)NULL);
+		json_object_set_new(r, "restoration", json_string(res.id));
+	}
+	return ret;
 }
 
 /* Acts on a delivery kept in the inbox: a bundle is received (its
@@ -137,6 +161,9 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		if (!ret)
 			json_object_set_new(r, "consent", json_incref(json_object_get(rec, "id")));
 		json_decref(rec);
+	} else if (!strcmp(kind, "restoration")) {
+		/* the peer restored its log from a backup (node/restore.h) */
+		ret = act_on_restoration(ib->n, peer, path, r, d);
 	} else if (!strcmp(kind, "incident")) {
 		/* a holder's notice or a later step, at the originator */
 		json_t *rec = NULL;
@@ -168,7 +195,7 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
  * cannot fill the inbox with data no command would ever take. */
 static int kind_taken(const char *kind)
 {
-	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident" };
+	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "restoration" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },
 	{ "demo", cmd_demo, "play the exercise: KOR, JPN and USA nodes, 2016-2023" },
+	{ "backup", cmd_backup, "a backup of the home, sealed to the node's key, while it serves" },
+	{ "restore", cmd_restore, "restore a backup; check the ledger with peers; the restoration notice" },
 	{ "metrics", cmd_metrics, "a monitoring system's token for GET /v1/metrics" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -25,6 +25,7 @@
 #include "net/metrics.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "node/restore.h"
 #include "node/witness.h"
 #include "util/banned.h"
 
@@ -222,6 +223,29 @@ static unsigned h_checkpoint(struct request *r, json_t **reply)
 	return status_of(ret);
 }
 
+/* GET /v1/peer/checkpoint: the latest checkpoint this node holds of the
+ * caller's log for it, so that a caller restored from a backup can see
+ * whether it lost entries this node cosigned (node/restore.h). */
+static unsigned h_checkpoint_held(struct request *r, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	uint64_t size = 0;
+	char *note = NULL;
+	size_t len = 0;
+	int ret;
+
+	pthread_mutex_lock(&r->srv->node_lock);
+	ret = restore_peer_log_held(r->srv->node, r->peer.code, &size, &note, &len, &d);
+	pthread_mutex_unlock(&r->srv->node_lock);
+	if (ret) {
+		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	*reply = json_pack("{s:I, s:s?}", "size", (json_int_t)size, "checkpoint", note);
+	free(note);
+	return MHD_HTTP_OK;
+}
+
 /* POST /v1/peer/deliver-file?kind=K&id=ID: the same as /v1/peer/deliver,
  * with the data as the raw body, streamed to a file: no base64, and up to
  * GS_NET_MAX_UPLOAD bytes instead of GS_NET_MAX_BODY. */
@@ -258,6 +282,7 @@ static const struct route routes[] = {
 	{ "POST", "/v1/peer/deliver", 1, h_deliver, 0 },
 	{ "POST", "/v1/peer/deliver-file", 1, h_deliver_file, 1 },
 	{ "POST", "/v1/peer/checkpoint", 1, h_checkpoint, 0 },
+	{ "GET", "/v1/peer/checkpoint", 1, h_checkpoint_held, 0 },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -40,6 +40,7 @@ struct node {
 	struct view_cache *views;    /* node/agreements.c's agreement views, for reads */
 	struct identity_cache *identities; /* node/parties.c's verified identities */
 	struct person_cache *persons; /* node/registers.c's parsed person records */
+	int restore_hold;             /* node/restore.c: 0 not read yet, 1 none, 2 held */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
