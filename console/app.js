@@ -9,6 +9,7 @@ import { holdingsPage } from "./holdings.js";
 import { actionsPage } from "./actions.js";
 import { queuesPage } from "./queues.js";
 import { ledgerPage } from "./ledger.js";
+import { reportPage } from "./report.js";
 
 // Which roles see which page. The node decides what each call may do;
 // this only spares people the pages that would all be refusals.
@@ -18,6 +19,7 @@ const PAGES = [
 	{ id: "actions", title: "Actions", roles: ["nsa-officer", "registry", "reader", "auditor", "translator"], render: actionsPage },
 	{ id: "queues", title: "Queues", roles: ["nsa-officer", "registry", "auditor"], render: queuesPage },
 	{ id: "ledger", title: "Ledger", roles: ["nsa-officer", "auditor"], render: ledgerPage },
+	{ id: "report", title: "Report", roles: ["nsa-officer", "auditor"], render: reportPage },
 ];
 
 const app = document.getElementById("app");

@@ -47,5 +47,6 @@ int cmd_incident(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

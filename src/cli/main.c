@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "demo", cmd_demo, "play the exercise: KOR, JPN and USA nodes, 2016-2023" },
 	{ "backup", cmd_backup, "a backup of the home, sealed to the node's key, while it serves" },
 	{ "restore", cmd_restore, "restore a backup; check the ledger with peers; the restoration notice" },
+	{ "report", cmd_report, "a term's figures for the annual review: JSON, CSV, printable HTML" },
 	{ "metrics", cmd_metrics, "a monitoring system's token for GET /v1/metrics" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -588,6 +588,9 @@ static const struct local_route routes[] = {
 
 	/* ---- operations (local_ops.c): metrics for monitoring, the annual report ---- */
 	{ "GET", "/v1/metrics", AUTH_ROLES, ROLE_MONITOR | ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_metrics, 0 },
+	/* may sign a checkpoint of each log read, as 'gsomia report' */
+	{ "GET", "/v1/local/agreements/{}/report", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_report,
+	  LOCAL_WRITES },
 
 };
 

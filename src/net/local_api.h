@@ -71,7 +71,8 @@ struct local_out {
 	char set_cookie[256]; /* a Set-Cookie header, or empty */
 	struct local_download download;
 	/* a text sent instead of the JSON reply (metrics, a report as CSV or
-	 * HTML): malloc'd, the server frees it; text_type is its Content-Type */
+	 * HTML): malloc'd, the server frees it; text_type is its Content-Type,
+	 * and download.name, if set, the file name offered to save it as */
 	char *text;
 	size_t text_len;
 	char text_type[64];

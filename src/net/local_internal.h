@@ -106,6 +106,7 @@ unsigned local_h_note(struct call *c, json_t **reply);
 /* ---- operations (local_ops.c) ---- */
 
 unsigned local_h_metrics(struct call *c, json_t **reply);
+unsigned local_h_report(struct call *c, json_t **reply);
 
 /* Their bodies (docs/api.md "Console actions"): JSON objects of string
  * members (a note's "version" is an integer), none unknown or twice,

@@ -539,6 +539,12 @@ static enum MHD_Result respond_text(struct MHD_Connection *c, struct local_out *
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, out->text_type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (out->download.name[0]) {
+		char disp[200];
+
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", out->download.name);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
 	console_secure_headers(resp, NULL);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
