@@ -14,7 +14,7 @@ static const char person_help[] =
 	"usage: gsomia person add ID --name NAME --nationality CODE [--nationality CODE]\n"
 	"                         --employer CODE [--psc LABEL [--psc-from T] [--psc-until T]]\n"
 	"                         [--duty topic:T|purpose:P|item:I]... [--facility F]\n"
-	"                         [--role nsa-officer|registry|reader|auditor|translator]...\n"
+	"                         [--role nsa-officer|registry|reader|auditor|translator|monitor]...\n"
 	"       gsomia person list [--json]\n"
 	"       gsomia person show ID [--json]\n"
 	"       gsomia person password ID [--password-file FILE]\n"

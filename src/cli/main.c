@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/assets.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "util/banned.h"
@@ -54,11 +55,17 @@ static void usage(FILE *f)
 	fprintf(f, "\n'gsomia <command> --help' describes each command.\n");
 }
 
+/* The version, and where the data installed with this binary is (the
+ * examples, the demo's scripts: cli/assets.h). */
 int cmd_version(int argc, char **argv)
 {
+	char dir[4096];
+
 	(void)argc;
 	(void)argv;
 	printf("gsomia %s\n", GSOMIA_VERSION);
+	if (!assets_dir(dir, sizeof(dir)))
+		printf("data %s\n", dir);
 	return EXIT_OK;
 }
 
