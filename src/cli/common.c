@@ -92,7 +92,7 @@ int passphrase_get(const char *file, bool confirm, char **out, size_t *len, stru
 	if ((!env || !*env) && !file && creds && *creds) {
 		snprintf(cred, sizeof(cred), "%s/passphrase", creds);
 		if (access(cred, R_OK) != 0)
-			return gs_diag_set(d, GS_EUSAGE,
+			return gs_diag_set(d, GS_ENOTFOUND,
 					   "no passphrase: the credential 'passphrase' is not in %s (give the unit LoadCredential=passphrase:FILE)",
 					   creds);
 		file = cred;
