@@ -1274,6 +1274,7 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 	}
 	if (got < AGE_NONCE_BYTES)
 		return gs_diag_set(d, GS_EIO, "age payload: truncated nonce");
+	progress_add(AGE_NONCE_BYTES);
 	s2.in_pre = s->in_pre + from_pre;
 	s2.in_pre_len = s->in_pre_len - from_pre;
 	if (s->in_len != AGE_LEN_UNKNOWN) {

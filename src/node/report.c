@@ -639,6 +639,10 @@ static void compare(json_t *out, json_t *theirs, json_t *ours, const char *their
 
 			if (strcmp(jstr(row, "section"), sec) || strcmp(jstr(row, "peer"), peer))
 				continue;
+			/* a request answered from a file is logged only by the
+			 * party that made it: only decisions are both sides' */
+			if (by_key && !strcmp(jstr(row, "key"), "request"))
+				continue;
 			snprintf(k, sizeof(k), "%s\x1f%s\x1f%s", jstr(row, "originator"), by_key ? "" : jstr(row, "label"),
 				 by_key ? jstr(row, "key") : "");
 			json_object_set_new(seen, k, json_pack("{s:s, s:s, s:s}", "originator", jstr(row, "originator"),

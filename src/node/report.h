@@ -38,7 +38,9 @@ char *report_html(json_t *report, size_t *len);
 /* Checks another party's report (JSON) against this node's own log for
  * that party: its checkpoints are signed by the party's registered key;
  * what it says it released to this node is what this node received from
- * it, by originator and label, and the reverse. *out gets one entry per
+ * it, by originator and label, and the reverse; the consents granted and
+ * refused between them (a request is logged by both only when it travels
+ * through the outbox, so requests are not compared). *out gets one entry per
  * figure compared (section, originator, label, theirs, ours, agree).
  * Returns 0 when everything agrees, GS_EDENIED when a figure differs,
  * or an error (a forged checkpoint, a report about another term...). */
