@@ -403,6 +403,17 @@ struct notice_fields {
 	char taken[GS_INSTANT_STR], at[GS_INSTANT_STR], text[512];
 };
 
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || (s[0] == '0' && s[1]) || s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
 static int notice_parse(const struct signed_note *sn, struct notice_fields *f, struct gs_diag *d)
 {
 	struct kv_field kv[] = {
@@ -422,16 +433,45 @@ static int notice_parse(const struct signed_note *sn, struct notice_fields *f, s
 	return kv_parse(sn->text, sn->text_len, RESTORATION_MAGIC, kv, sizeof(kv) / sizeof(kv[0]), d);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+int restore_notice_parse(const uint8_t *buf, size_t len, struct restoration *out, struct gs_diag *d)
 {
-	char *end;
+	struct signed_note *sn = malloc(sizeof(*sn));
+	struct notice_fields *f = malloc(sizeof(*f));
+	uint8_t root[32];
+	int ret;
 
-	if (!*s || (s[0] == '0' && s[1]) || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
+	memset(out, 0, sizeof(*out));
+	if (!sn || !f) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = note_parse((const char *)buf, len, sn, d)) || (ret = notice_parse(sn, f, d)))
+		goto out;
+	if (parse_u64(f->rsize, &out->restored_size) || b64_decode_exact(f->rroot, strlen(f->rroot), root, 32) ||
+	    (f->hsize[0] && parse_u64(f->hsize, &out->held_size)) || !party_code_is_valid(f->party) ||
+	    !party_code_is_valid(f->peer) || kv_instant(f->taken, &(gs_instant){ 0 }) ||
+	    kv_instant(f->at, &(gs_instant){ 0 })) {
+		ret = gs_diag_set(d, GS_EINVAL, "restoration notice: a code, size, root or instant is malformed");
+		goto out;
+	}
+	out->held_known = f->hsize[0] != 0;
+	if (out->held_known && out->held_size > out->restored_size) {
+		out->lost_from = out->restored_size;
+		out->lost_to = out->held_size;
+	}
+	notice_id(buf, len, out->id);
+	snprintf(out->party, sizeof(out->party), "%s", f->party);
+	snprintf(out->peer, sizeof(out->peer), "%s", f->peer);
+	snprintf(out->origin, sizeof(out->origin), "%s", f->origin);
+	snprintf(out->backup_taken, sizeof(out->backup_taken), "%s", f->taken);
+	snprintf(out->restored_at, sizeof(out->restored_at), "%s", f->at);
+	snprintf(out->text, sizeof(out->text), "%s", f->text);
+out:
+	free(sn);
+	free(f);
+	return ret;
 }
+
 
 struct find_id {
 	const char *id;

@@ -108,6 +108,12 @@ struct restoration {
 	uint64_t index;         /* its entry in the log */
 };
 
+/* Parses a restoration notice: the signed note's syntax and its fields
+ * (codes, sizes, root, instants), verifying nothing. GS_EINVAL malformed,
+ * GS_ELIMIT too large. Pure (fuzzed). */
+int restore_notice_parse(const uint8_t *buf, size_t len, struct restoration *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
 /* A peer's restoration notice (delivered, or imported by hand): verified
  * with the sender's registered key, addressed to this node, about the
  * sender's log for this node, with a valid checkpoint at the restored
