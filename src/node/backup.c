@@ -922,7 +922,7 @@ int node_restore(const char *file, const char *home, bool force, const char *pas
 {
 	struct backup_manifest *m = calloc(1, sizeof(*m));
 	struct node_keys keys;
-	char dir[GS_HOME_MAX + 64], parent[GS_HOME_MAX], path[GS_HOME_MAX + 64], when[GS_INSTANT_STR];
+	char dir[GS_HOME_MAX + 64], parent[GS_HOME_MAX], path[GS_HOME_MAX + 96], when[GS_INSTANT_STR];
 	size_t off = 0;
 	int fd = -1, used, ret;
 
