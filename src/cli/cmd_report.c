@@ -45,17 +45,18 @@ static void print_text(json_t *r)
 	       json_is_string(json_object_get(r, "term_end")) ? jstr(r, "term_end") : "open",
 	       json_is_true(json_object_get(r, "complete")) ? "" : ", in progress", jstr(r, "party"), jstr(r, "made_at"));
 	json_array_foreach(json_object_get(r, "rows"), i, row) {
+		const char *const cols[] = { "direction", "peer", "originator", "label", "level", "key" };
+		size_t k;
+
 		if (strcmp(section, jstr(row, "section"))) {
 			section = jstr(row, "section");
 			printf("%s\n", section);
 		}
-		printf("  %6" PRId64 "  %s%s%s%s%s%s%s%s%s%s\n", (int64_t)json_integer_value(json_object_get(row, "count")),
-		       jstr(row, "direction"), jstr(row, "direction")[0] ? " " : "", jstr(row, "peer"),
-		       jstr(row, "peer")[0] ? " " : "", jstr(row, "originator"), jstr(row, "originator")[0] ? " " : "",
-		       jstr(row, "label"), jstr(row, "level")[0] ? " " : "", jstr(row, "level"),
-		       jstr(row, "key")[0] ? "" : "");
-		if (jstr(row, "key")[0])
-			printf("          %s\n", jstr(row, "key"));
+		printf("  %6" PRId64, (int64_t)json_integer_value(json_object_get(row, "count")));
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+			if (jstr(row, cols[k])[0])
+				printf("  %s", jstr(row, cols[k]));
+		putchar('\n');
 	}
 	if (!json_array_size(json_object_get(r, "rows")))
 		printf("nothing under this agreement in this term\n");
@@ -92,10 +93,11 @@ static int do_check(const char *home, const char *file, bool json)
 	if (res && json)
 		print_json(json_incref(res));
 	else if (res) {
+		/* "agree   their releases, our receipts  KOR 군사II급비밀: 3 and 3" */
 		json_array_foreach(json_object_get(res, "figures"), i, f)
-			printf("%-5s %s %s %s%s%s: theirs %" PRId64 ", ours %" PRId64 "\n",
+			printf("%-6s  their %s, our %s  %s %s%s: %" PRId64 " and %" PRId64 "\n",
 			       json_is_true(json_object_get(f, "agree")) ? "agree" : "DIFFER", jstr(f, "theirs"),
-			       jstr(f, "originator"), jstr(f, "label"), jstr(f, "key"), "",
+			       jstr(f, "ours"), jstr(f, "originator"), jstr(f, "label"), jstr(f, "key"),
 			       (int64_t)json_integer_value(json_object_get(f, "their_count")),
 			       (int64_t)json_integer_value(json_object_get(f, "our_count")));
 		if (!ret)
@@ -103,6 +105,7 @@ static int do_check(const char *home, const char *file, bool json)
 			       json_array_size(json_object_get(res, "figures")));
 	}
 	json_decref(res);
+	fflush(stdout);
 	return ret ? fail(ret, &d) : EXIT_OK;
 }
 
