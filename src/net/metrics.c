@@ -37,9 +37,7 @@ void metrics_request(unsigned route, const char *method, const char *path, unsig
 {
 	struct route_stats *r;
 	unsigned i;
-	int64_t zero = 0;
 
-	atomic_compare_exchange_strong(&started_at, &zero, (int64_t)time(NULL));
 	if (route >= METRICS_MAX_ROUTES || !method || !path)
 		return;
 	r = &routes[route];
@@ -55,6 +53,11 @@ void metrics_request(unsigned route, const char *method, const char *path, unsig
 	if (seconds < 0)
 		seconds = 0;
 	atomic_fetch_add_explicit(&r->sum_us, (uint64_t)(seconds * 1e6 + 0.5), memory_order_relaxed);
+}
+
+void metrics_started(void)
+{
+	atomic_store(&started_at, (int64_t)time(NULL));
 }
 
 /* ---- the text ---- */
@@ -321,9 +324,8 @@ int metrics_render(struct node *n, char **out, size_t *len, struct gs_diag *d)
 	family(&t, "gsomia_build_info", "gauge", "The running gsomia's version and party (always 1).");
 	add(&t, "gsomia_build_info{version=\"%s\",party=\"%s\",exercise=\"%s\"} 1\n", GSOMIA_VERSION,
 	    n->self.code, n->self.exercise ? "yes" : "no");
-	family(&t, "gsomia_serving_since_seconds", "gauge",
-	       "When this process answered its first request (Unix seconds).");
-	add(&t, "gsomia_serving_since_seconds %" PRId64 "\n", since);
+	family(&t, "gsomia_start_time_seconds", "gauge", "When the server started (Unix seconds).");
+	add(&t, "gsomia_start_time_seconds %" PRId64 "\n", since);
 	render_requests(&t);
 	render_signin(&t);
 	render_commits(&t);

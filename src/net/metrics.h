@@ -29,6 +29,9 @@
 void metrics_request(unsigned route, const char *method, const char *path, unsigned status,
 		     double seconds);
 
+/* The server started now (gsomia_start_time_seconds). */
+void metrics_started(void);
+
 /* The exposition text for node n (the server's node, under its lock):
  * *out malloc'd, NUL-terminated, *len bytes. */
 int metrics_render(struct node *n, char **out, size_t *len, struct gs_diag *d);

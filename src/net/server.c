@@ -1012,6 +1012,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	if (di)
 		port = di->port;
 	snprintf(s->address, sizeof(s->address), v6 ? "[%s]:%u" : "%s:%u", host, port);
+	metrics_started();
 	*out = s;
 	return 0;
 fail:

@@ -112,6 +112,8 @@ jqeq "commit batches are a histogram" "$P" '.gsomia_commit_batch_actions.type' h
 jqeq "every family has its help" "$P" '[.[] | select(.help == "")] | length' 0
 # wait_ready's check, then three
 eq "the health checks, by route and code" "$(val gsomia_http_requests_total '{"route":"/v1/health","code":"200"}')" 4
+st=$(val gsomia_start_time_seconds '{}')
+awk -v s="$st" 'BEGIN { exit !(s > 1600000000) }' && ok "the server's start time ($st)" || bad "start time" "$st"
 eq "a path no route has is 'unmatched', never the URL" "$(val gsomia_http_requests_total '{"route":"unmatched","code":"404"}')" 1
 ! grep -q nowhere metrics.txt && ok "(the URL a caller typed is no label)" || bad "URL as a label"
 eq "the two failed sign-ins" "$(val gsomia_signin_failures_total '{"reason":"refused"}')" 2
