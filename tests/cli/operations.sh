@@ -35,8 +35,10 @@ for n, m in enumerate(re.finditer(r'```sh( refused)?\n(.*?)```', text, re.S), 1)
     print(f'if [ $rc = {want} ]; then ok "operations block {n}"; else bad "operations block {n}" "exit $rc, wanted {want}: $(tail -3 block{n}.out)"; fi')
 PY
 . ./blocks.sh
-# the server the page started is stopped by the page; make sure
+# the page stops its server and removes its directory; if a block failed
+# before it did, do it here
 [ -n "${SERVE:-}" ] && kill "$SERVE" 2>/dev/null
+[ -n "${W:-}" ] && rm -rf "$W"
 [ "$(grep -c 'ok "operations block' blocks.sh)" -ge 10 ] && ok "the page has its blocks" || bad "blocks"
 has "the backup's first line" "$(cat block*.out)" "gsomia-backup/v1 "
 has "the restore said what it restored" "$(cat block*.out)" "restored KOR (fingerprint"
