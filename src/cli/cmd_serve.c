@@ -23,6 +23,7 @@
 #include "node/agreements.h"
 #include "node/consent.h"
 #include "node/incident.h"
+#include "node/backup.h"
 #include "node/items.h"
 #include "node/restore.h"
 #include "util/encode.h"
@@ -475,6 +476,7 @@ int cmd_serve(int argc, char **argv)
 	struct inbox ib;
 	struct service_hooks hooks = { courier_reload, &courier, NULL };
 	char addr[GS_MAX_NAME], pid[32];
+	int lock = -1;
 	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY, ttl = 0;
 	char *end;
 	int c, ret, sig = 0;
@@ -547,6 +549,11 @@ int cmd_serve(int argc, char **argv)
 		ret = fail(ret, &d);
 		goto out;
 	}
+	/* one server per home; a restore waits for it to stop (node/backup.h) */
+	if ((ret = node_serving_lock(n->home, &lock, &d))) {
+		ret = fail(ret, &d);
+		goto out;
+	}
 	if (pidfile) {
 		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 		if ((ret = write_file_atomic(pidfile, pid, strlen(pid), 0644, &d))) {
@@ -574,6 +581,8 @@ out:
 	node_close(hooks.health);
 	node_close(courier.n);
 	node_close(n);
+	if (lock >= 0)
+		close(lock);
 	if (sig)
 		service_stopped();
 	return ret;

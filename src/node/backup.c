@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 #include "util/banned.h"
 
 #define KEYS_NAME "keys.sealed"
+#define SERVE_LOCK "serve.lock"
 #define FIRST_LINE_MAX 64
 
 /* The directories of a home whose files a backup carries (node/archive.h),
@@ -540,6 +543,33 @@ static int manifest_write(struct node *n, const struct backup_manifest *m, int f
 	return ret;
 }
 
+/* Removes what a process that died left in dir: entries named
+ * PREFIX<pid>-... whose pid is gone (a backup's links, a restore's half
+ * written home). */
+static void sweep_dead(const char *dir, const char *prefix)
+{
+	char path[GS_HOME_MAX + 300];
+	struct dirent *e;
+	size_t pl = strlen(prefix);
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		long pid;
+		char *end;
+
+		if (strncmp(e->d_name, prefix, pl))
+			continue;
+		pid = strtol(e->d_name + pl, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		rm_tree(path);
+	}
+	closedir(dp);
+}
+
 static int stage_dir(const char *home, char *out, size_t cap, struct gs_diag *d)
 {
 	char tmp[GS_HOME_MAX + 16];
@@ -547,7 +577,8 @@ static int stage_dir(const char *home, char *out, size_t cap, struct gs_diag *d)
 	snprintf(tmp, sizeof(tmp), "%s/tmp", home);
 	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
 		return gs_diag_set(d, GS_EIO, "cannot make %s: %s", tmp, strerror(errno));
-	snprintf(out, cap, "%s/backup-XXXXXX", tmp);
+	sweep_dead(tmp, "backup-");
+	snprintf(out, cap, "%s/backup-%ld-XXXXXX", tmp, (long)getpid());
 	if (!mkdtemp(out))
 		return gs_diag_set(d, GS_EIO, "cannot make a directory in %s: %s", tmp, strerror(errno));
 	return 0;
@@ -955,12 +986,31 @@ int node_restore(const char *file, const char *home, bool force, const char *pas
 	}
 	if (used && (ret = same_node(home, m, d)))
 		goto out;
+	if (used) {
+		int lock;
+
+		/* a home a server is using cannot be replaced under it */
+		if ((ret = node_serving_lock(home, &lock, d))) {
+			gs_diag_set(d, ret, "home '%s' is being served: stop the server ('systemctl stop gsomia') before restoring",
+				    home);
+			goto out;
+		}
+		close(lock);
+	}
 	if ((ret = keys_unseal(m->keys, m->keys_len, pass, passlen, &keys, d))) {
 		gs_diag_prefix(d, "%s: its key file", file);
 		goto out;
 	}
 	/* the new home is made beside the old, on the same file system */
-	snprintf(dir, sizeof(dir), "%s.restoring-XXXXXX", home);
+	{
+		char base[GS_HOME_MAX + 32];
+		const char *slash = strrchr(home, '/');
+
+		parent_of(home, parent, sizeof(parent));
+		snprintf(base, sizeof(base), "%s.restoring-", slash ? slash + 1 : home);
+		sweep_dead(parent, base);
+	}
+	snprintf(dir, sizeof(dir), "%s.restoring-%ld-XXXXXX", home, (long)getpid());
 	if (!mkdtemp(dir)) {
 		ret = gs_diag_set(d, GS_EIO, "cannot make a directory beside '%s': %s", home, strerror(errno));
 		dir[0] = 0;
@@ -1007,4 +1057,24 @@ out:
 	sodium_memzero(m->keys, sizeof(m->keys));
 	free(m);
 	return ret;
+}
+
+int node_serving_lock(const char *home, int *fd, struct gs_diag *d)
+{
+	char path[GS_HOME_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", home, SERVE_LOCK);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(*fd);
+		*fd = -1;
+		if (e == EWOULDBLOCK)
+			return gs_diag_set(d, GS_ESTATE, "home '%s' is already served by another process", home);
+		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(e));
+	}
+	return 0;
 }

@@ -109,4 +109,10 @@ struct restore_result {
 int node_restore(const char *file, const char *home, bool force, const char *pass, size_t passlen,
 		 struct restore_result *res, struct gs_diag *d) __attribute__((warn_unused_result));
 
+/* A server holds HOME/serve.lock (flock, exclusive) while it serves the
+ * home, so that a second server, or a restore, cannot take a home in use.
+ * *fd is the lock, kept open until the server stops. GS_ESTATE if
+ * another process holds it. */
+int node_serving_lock(const char *home, int *fd, struct gs_diag *d) __attribute__((warn_unused_result));
+
 #endif

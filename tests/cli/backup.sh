@@ -105,6 +105,9 @@ expect 1 "the wrong passphrase is refused" env GSOMIA_PASSPHRASE=wrong $G restor
 ls | grep -q 'restoring' && bad "no staging directory is left" "$(ls)" || ok "no staging directory is left"
 
 # ---- the restore: KOR is stopped, its home restored from the old backup ----
+expect 1 "a home that is being served is not replaced" $G restore kor.backup --home kor --force
+has "it says to stop the server first" "$err" "is being served: stop the server"
+[ -z "$(ls -d kor.before-restore-* 2>/dev/null)" ] && ok "and nothing was moved" || bad "nothing moved"
 stop kor
 expect 1 "a restore into a home that holds a node is refused" $G restore kor.backup --home kor
 has "it says why and how" "$err" "--force"

@@ -79,6 +79,10 @@ wait_for notify.log "WATCHDOG=1" && ok "and feeds the watchdog" || bad "WATCHDOG
 head -1 kor.err | grep -q '^<6>level=info event=listening address=127.0.0.1:' &&
 	ok "under journald a log line starts with its priority" || bad "journald line" "$(head -3 kor.err)"
 
+P2=$(freeport)
+expect 1 "a second server on the same home is refused" $G serve --home kor --listen "127.0.0.1:$P2"
+has "it says the home is served" "$err" "is already served by another process"
+
 # ---- SIGHUP: the identities again ----
 expect 0 "USA's identity is imported while KOR serves" $G party import usa.id --home kor
 kill -HUP "$kpid"
