@@ -150,11 +150,10 @@ expect 0 "a second release reaches JPN at once" $G release two.txt --to JPN --ag
 	--classification 군사II급비밀 --purpose defence-cooperation --topic dprk-missiles --deliver --home kor
 status /v1/metrics -H "Authorization: Bearer $(cat prom.token)"
 printf '%s\n' "$body" >metrics2.txt
-grep -q '^gsomia_deliveries_total{peer="JPN",result="delivered"} 1$' metrics2.txt && ok "one delivery to JPN is counted" ||
-	bad "deliveries" "$(grep deliveries metrics2.txt)"
 # the first one waits for its next attempt (backoff) unless the courier took it already
 n=$(sed -n 's/^gsomia_outbox_pending{peer="JPN"} //p' metrics2.txt)
 d=$(sed -n 's/^gsomia_deliveries_total{peer="JPN",result="delivered"} //p' metrics2.txt)
+[ "${d:-0}" -ge 1 ] && ok "the delivery to JPN is counted ($d)" || bad "deliveries" "$(grep deliveries metrics2.txt)"
 eq "pending and delivered add up to the two releases" "$((n + d))" 2
 if command -v promtool >/dev/null; then
 	expect 0 "promtool check metrics finds nothing to say" sh -c 'promtool check metrics <metrics2.txt'
