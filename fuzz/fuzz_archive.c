@@ -20,7 +20,8 @@ static int on_begin(void *ctx, const char *name, unsigned mode, uint64_t size)
 	struct seen *s = ctx;
 	size_t i;
 
-	if (!archive_name_ok(name) || (mode != 0600 && mode != 0644) || strstr(name, ".."))
+	/* no component may start with a dot: no ".", "..", hidden file */
+	if (!archive_name_ok(name) || (mode != 0600 && mode != 0644) || name[0] == '.' || strstr(name, "/."))
 		abort();
 	s->files++;
 	for (i = 0; name[i]; i++)
