@@ -16,6 +16,7 @@
 
 #include "core/party.h"
 #include "crypto/note.h"
+#include "util/progress.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -663,12 +664,14 @@ static int check_digest(const uint8_t sha[32], uint64_t count,
 	return 0;
 }
 
-/* Hashes the payload from the head buffer on. */
+/* Hashes the payload from the head buffer on (a phase of the progress
+ * meter, util/progress.h: payload_size bytes). */
 static int head_hash(int fd, const struct head *h, unsigned threads, uint8_t sha[32],
-		     uint64_t *count, struct gs_diag *d)
+		     uint64_t *count, uint64_t payload_size, struct gs_diag *d)
 {
 	struct age_stream s;
 
+	progress_phase("verifying", payload_size);
 	age_stream_init(&s);
 	s.in_pre = h->buf + h->age_off;
 	s.in_pre_len = h->len - h->age_off;
@@ -713,7 +716,7 @@ int bundle_verify(int fd, const char *key_name, const uint8_t sender_pk[32],
 		return ret;
 	if ((ret = head_verify(&h, key_name, sender_pk, &tmp, d)) != 0 ||
 	    (ret = head_check_size(fd, &h, &tmp, d)) != 0 ||
-	    (ret = head_hash(fd, &h, 0, sha, &count, d)) != 0 ||
+	    (ret = head_hash(fd, &h, 0, sha, &count, tmp.payload_size, d)) != 0 ||
 	    (ret = check_digest(sha, count, &tmp, d)) != 0)
 		goto out;
 	*m = tmp;
@@ -838,7 +841,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 					  "bundle: not a seekable file (open it in one pass)");
 			goto out;
 		}
-		if ((ret = head_hash(fd, &h, threads, sha, &count, d)) != 0 ||
+		if ((ret = head_hash(fd, &h, threads, sha, &count, tmp.payload_size, d)) != 0 ||
 		    (ret = check_digest(sha, count, &tmp, d)) != 0)
 			goto out;
 		if (lseek(fd, h.start + (off_t)h.len, SEEK_SET) < 0) {
@@ -887,6 +890,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 		s.sha256 = sha;
 		s.ciphertext_len = &count;
 	}
+	progress_phase("decrypting", tmp.payload_size > ah->len ? tmp.payload_size - ah->len : 0);
 	if ((ret = age_decrypt_payload(fk, &s, d)) != 0) {
 		gs_diag_prefix(d, "bundle payload");
 		goto out;
@@ -1018,6 +1022,7 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
 		goto out;
 	}
+	progress_phase("sealing", inner_len + doc_len);
 	if ((ret = age_encrypt((const uint8_t(*)[32])recipient_box_pk, 1, &s, fk, d)) != 0)
 		goto out;
 	if (count != mm.payload_size) {

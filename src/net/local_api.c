@@ -105,7 +105,7 @@ json_t *local_roles_json(unsigned roles)
 	json_t *a = json_array();
 	unsigned bit;
 
-	for (bit = 1; bit <= ROLE_TRANSLATOR; bit <<= 1)
+	for (bit = 1; bit <= ROLE_LAST; bit <<= 1)
 		if (roles & bit)
 			json_array_append_new(a, json_string(role_name(bit)));
 	return a;
@@ -604,6 +604,12 @@ static const struct local_route routes[] = {
 	  LOCAL_WRITES },
 	{ "POST", "/v1/local/agreements/{}/notes", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_note, LOCAL_WRITES },
 
+	/* ---- operations (local_ops.c): metrics for monitoring, the annual report ---- */
+	{ "GET", "/v1/metrics", AUTH_ROLES, ROLE_MONITOR | ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_metrics, 0 },
+	/* may sign a checkpoint of each log read, as 'gsomia report' */
+	{ "GET", "/v1/local/agreements/{}/report", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_report,
+	  LOCAL_WRITES },
+
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
@@ -632,7 +638,16 @@ static int path_matches(const char *pattern, const char *url)
 int local_api_owns(const char *url)
 {
 	return !strcmp(url, "/v1/session") || !strcmp(url, "/v1/session/cookie") ||
-	       !strncmp(url, "/v1/local/", 10);
+	       !strncmp(url, "/v1/local/", 10) || !strcmp(url, "/v1/metrics");
+}
+
+int local_api_route_label(int route, const char **method, const char **path)
+{
+	if (route < 0 || route >= NROUTES)
+		return -1;
+	*method = routes[route].method;
+	*path = routes[route].path;
+	return 0;
 }
 
 void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX])

@@ -126,6 +126,11 @@ unsigned local_h_incident_report(struct call *c, json_t **reply);
 unsigned local_h_incident_step(struct call *c, json_t **reply);
 unsigned local_h_note(struct call *c, json_t **reply);
 
+/* ---- operations (local_ops.c) ---- */
+
+unsigned local_h_metrics(struct call *c, json_t **reply);
+unsigned local_h_report(struct call *c, json_t **reply);
+
 /* Their bodies (docs/api.md "Console actions"): JSON objects of string
  * members (a note's "version" is an integer), none unknown or twice,
  * each within its cap, no NUL; an absent member is "". Which are

@@ -395,6 +395,43 @@ int node_open_reader(const char *home, struct node **out, struct gs_diag *d)
 	return open_home(home, out, d);
 }
 
+static int count_party(void *ctx, const struct store_party *p)
+{
+	(void)p;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+int node_reload(struct node *n, unsigned *parties, struct gs_diag *d)
+{
+	struct store_party sp;
+	struct party *self;
+	char fpr[80];
+	int ret;
+
+	agreement_cache_release(n);
+	node_identity_cache_release(n);
+	node_person_cache_release(n);
+	if ((ret = store_party_get(n->st, n->self.code, &sp)))
+		return gs_diag_set(d, ret, "home '%s': own identity missing", n->home);
+	self = malloc(sizeof(*self));
+	ret = self ? identity_verify(sp.identity, sp.identity_len, self, fpr, d) : GS_ENOMEM;
+	store_party_release(&sp);
+	/* the keys loaded stay: they must still be the identity's */
+	if (!ret && n->keys_loaded &&
+	    (memcmp(self->sign_pk, n->self.sign_pk, sizeof(self->sign_pk)) ||
+	     memcmp(self->box_pk, n->self.box_pk, sizeof(self->box_pk))))
+		ret = gs_diag_set(d, GS_ECRYPTO, "home '%s': its identity now names other keys; restart the server",
+				  n->home);
+	if (!ret)
+		n->self = *self;
+	free(self);
+	if (ret)
+		return ret;
+	*parties = 0;
+	return store_party_each(n->st, count_party, parties);
+}
+
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d)
 {
 	char path[GS_HOME_MAX + 64];

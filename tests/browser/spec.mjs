@@ -753,6 +753,17 @@ await test("the audit view: the ledger newest first, filtered by kind, person, i
 	await kor.click(T("audit-clear"));
 }, kor);
 
+await test("the report page counts the current term, at signed checkpoints", async () => {
+	await needs(JPN, "GET", "/v1/local/agreements/KOR-JPN-2016/report");
+	await signIn(jpn, "tanaka");
+	await go(jpn, "#/report", T("report-logs-table"));
+	const logs = await jpn.locator(T("report-logs-table")).textContent();
+	assert(/ledger\/KOR/.test(logs), `checkpoints: ${logs.slice(0, 200)}`);
+	const totals = await jpn.locator(T("report-totals")).textContent();
+	assert(/releases/.test(totals) && /receipts/.test(totals), `totals: ${totals.slice(0, 200)}`);
+	assert(await jpn.locator(T("report-csv")).count() === 1, "no CSV link");
+}, jpn);
+
 await test("give a notice of termination; the countdown to the end appears at both nodes", async () => {
 	await needs(KOR, "POST", "/v1/local/agreements/KOR-JPN-2016/notes");
 	await signIn(kor, "park");
