@@ -572,9 +572,9 @@ static enum MHD_Result respond_text(struct MHD_Connection *c, struct local_out *
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, out->text_type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (out->download.name[0]) {
-		char disp[200];
+		char disp[2200];
 
-		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", out->download.name);
+		content_disposition(out->download.name, disp, sizeof(disp));
 		MHD_add_response_header(resp, "Content-Disposition", disp);
 	}
 	console_secure_headers(resp, NULL);
