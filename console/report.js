@@ -5,7 +5,7 @@
 // counted at; and the same as CSV or as a printable page.
 "use strict";
 
-import { h, replace, errorBox, table, select, field, badge, fmt } from "./dom.js";
+import { h, replace, errorBox, table, select, field, badge, fmt, saveName } from "./dom.js";
 import { get, session, enc, ApiError } from "./api.js";
 
 const SECTIONS = [
@@ -103,7 +103,7 @@ function download(id, term, format, text) {
 		try {
 			const blob = await fetchReport(id, term, format);
 			link.href = URL.createObjectURL(blob);
-			link.download = `${id}-term-${term}.${format}`;
+			link.download = saveName(`${id}-term-${term}.${format}`);
 			link.click();
 		} catch (e) {
 			link.replaceWith(errorBox(e));

@@ -84,7 +84,9 @@ unsigned local_h_report(struct call *c, json_t **reply)
 	c->out->text_len = len;
 	snprintf(c->out->text_type, sizeof(c->out->text_type), "%s",
 		 !strcmp(format, "csv") ? "text/csv; charset=utf-8" : "text/html; charset=utf-8");
-	snprintf(c->out->download.name, sizeof(c->out->download.name), "%.64s-term-%lu.%s", id, term, format);
+	/* named EXERCISE on an exercise node, as every file the node offers */
+	snprintf(c->out->download.name, sizeof(c->out->download.name), "%s%.64s-term-%lu.%s",
+		 c->n->self.exercise ? "EXERCISE " : "", id, term, format);
 	*reply = json_object();
 	return MHD_HTTP_OK;
 }

@@ -174,9 +174,10 @@ TOK=$(curl -sk -H 'Content-Type: application/json' --data-binary '{"person":"lee
 	"https://127.0.0.1:$PK/v1/session" | jq -r .token)
 api=$(curl -sk -H "Authorization: Bearer $TOK" "https://127.0.0.1:$PK/v1/local/agreements/$A/report?term=7")
 eq "the API gives the same figures" "$(printf '%s' "$api" | jq -S -c .rows)" "$(jq -S -c .rows kor7.json)"
-code=$(curl -sk -o api.csv -w '%{http_code} %{content_type}' -H "Authorization: Bearer $TOK" \
+code=$(curl -sk -o api.csv -D api.headers -w '%{http_code} %{content_type}' -H "Authorization: Bearer $TOK" \
 	"https://127.0.0.1:$PK/v1/local/agreements/$A/report?term=7&format=csv")
 eq "and the CSV" "$code" "200 text/csv; charset=utf-8"
+has "named for the term, with EXERCISE on an exercise node" "$(cat api.headers)" "filename=\"EXERCISE $A-term-7.csv\""
 eq "the same CSV" "$(head -n -2 api.csv)" "$(head -n -2 kor7.csv)"
 code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK" \
 	"https://127.0.0.1:$PK/v1/local/agreements/$A/report")
