@@ -17,7 +17,8 @@ for f in share/man/man1/gsomia.1 share/man/man8/gsomia-serve.8 share/man/man5/gs
 	lib/systemd/system/gsomia.service lib/systemd/system/gsomia-backup.service \
 	lib/systemd/system/gsomia-backup.timer lib/sysusers.d/gsomia.conf \
 	share/bash-completion/completions/gsomia share/gsomia/scripts/demo.sh share/gsomia/scripts/exercise.sh \
-	share/gsomia/examples/agreements/kor-jpn-2016/agreement.txt share/doc/gsomia/operations.md; do
+	share/gsomia/examples/agreements/kor-jpn-2016/agreement.txt share/doc/gsomia/operations.md \
+	share/gsomia/schemas/stanag4778-binding-subset.xsd share/doc/gsomia/labels.md; do
 	[ -f "$PREFIX/$f" ] && ok "installed: $f" || bad "installed: $f"
 done
 [ -x "$PREFIX/share/gsomia/scripts/demo.sh" ] && ok "the demo script can be run" || bad "demo.sh mode"
