@@ -1103,7 +1103,11 @@ await test("the ledger beyond its first 200 entries: the newest are shown, and o
 	const idx = (await page.locator(T("ledger-index")).allTextContents()).map(Number);
 	assert(idx[0] === size - 1 && idx.every((v, i) => i === 0 || v < idx[i - 1]), `newest first: ${idx.slice(0, 3)} of ${size}`);
 	await page.click(T("ledger-older"));
-	await page.waitForFunction((top) => Number(document.querySelector('[data-test="ledger-index"]').textContent) < top, idx[idx.length - 1] + 1);
+	// the table is replaced by "Loading…" until the older page comes
+	await page.waitForFunction((top) => {
+		const first = document.querySelector('[data-test="ledger-index"]');
+		return first && Number(first.textContent) < top;
+	}, idx[idx.length - 1] + 1);
 	const items = await page.locator(T("ledger-item")).allTextContents();
 	assert(items.some((i) => /^JPN-/.test(i)), `no item on the rows: ${items.slice(0, 3)}`);
 }, null);
