@@ -85,7 +85,7 @@ export async function postForFile(path, body) {
 }
 
 export async function getFile(path) {
-	const res = await fetch(path, { credentials: "same-origin", cache: "no-store" });
+	const res = await fetch(path, { headers: headers("GET", false), credentials: "same-origin", cache: "no-store" });
 	if (!res.ok) {
 		const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
 		throw new ApiError(res.status, data, path);

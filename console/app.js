@@ -11,6 +11,7 @@ import { actionsPage } from "./actions.js";
 import { queuesPage } from "./queues.js";
 import { ledgerPage } from "./ledger.js";
 import { auditPage } from "./audit.js";
+import { reportPage } from "./report.js";
 
 // Which roles see which page. The node decides what each call may do;
 // this only spares people the pages that would all be refusals.
@@ -22,6 +23,7 @@ const PAGES = [
 	{ id: "queues", title: "Queues", roles: ["nsa-officer", "registry", "auditor"], render: queuesPage },
 	{ id: "ledger", title: "Ledger", roles: ["nsa-officer", "auditor"], render: ledgerPage },
 	{ id: "audit", title: "Audit", roles: ["nsa-officer", "auditor"], render: auditPage },
+	{ id: "report", title: "Report", roles: ["nsa-officer", "auditor"], render: reportPage },
 ];
 
 const app = document.getElementById("app");

@@ -6,7 +6,7 @@
 "use strict";
 
 import { h, replace, errorBox, missingBox, field, select, badge, banner, when, langOf, setServerNow, saveName, isExercise } from "./dom.js";
-import { get, enc, q, postForFile, hasRole, ApiError } from "./api.js";
+import { get, getFile, enc, q, postForFile, hasRole, ApiError } from "./api.js";
 
 // What the officer chose stays while the page is open; the view also in the browser.
 const view = { originator: "", classification: "", status: "", q: "", sort: "released", order: "desc", offset: 0,
@@ -193,9 +193,34 @@ export function itemCard(item, extra) {
 				item.name ? [h("dt", "File"), h("dd", h("code", { test: "item-name" }, item.name))] : null),
 			extra || null,
 			h("div.actions-row", openBtn,
-				hasRole("nsa-officer", "registry") ? h("a.button", { href: `#/actions/incident-item:${enc(item.id)}`, test: "item-report" }, "Report an incident") : null),
+				hasRole("nsa-officer", "registry") ? h("a.button", { href: `#/actions/incident-item:${enc(item.id)}`, test: "item-report" }, "Report an incident") : null,
+				bindingLink(item, out)),
 			out),
 		banner(item.banners, item, "bottom"));
+}
+
+// The item's labels, bound to its bundle's payload and signed by the node
+// (STANAG 4774 labels in a STANAG 4778 binding, docs/labels.md): what the
+// allies' labelling tools read. Made when asked for; nothing is logged.
+function bindingLink(item, out) {
+	if (!item.bundle || item.status === "destroyed" || item.status === "returned" ||
+		!hasRole("registry", "auditor", "nsa-officer")) return null;
+	const link = h("a.button", { href: "#", test: "item-binding", title: `STANAG 4778 binding of bundle ${item.bundle}` },
+		"Labels (STANAG 4778)");
+	link.addEventListener("click", async (ev) => {
+		if (link.dataset.ready) return;
+		ev.preventDefault();
+		try {
+			const file = await getFile(`/v1/local/items/${enc(item.id)}/binding`);
+			link.href = URL.createObjectURL(file.file);
+			link.download = saveName(file.name || `${item.id}.bdo`);
+			link.dataset.ready = "1";
+			link.click();
+		} catch (err) {
+			out.append(errorBox(err));
+		}
+	});
+	return link;
 }
 
 // Opens an item as the signed-in person: the plaintext on a permit, the

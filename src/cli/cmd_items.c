@@ -15,18 +15,22 @@
 #include "net/partial.h"
 #include "node/consent.h"
 #include "node/items.h"
+#include "node/labels.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
 static const char release_help[] =
 	"usage: gsomia release FILE --to PARTY --agreement ID --classification LABEL\n"
 	"                      --purpose P --topic T [--title TEXT] [--form FORM]\n"
+	"                      (or --label LABEL.xml instead of --classification)\n"
 	"                      [--name NAME] [-o BUNDLE] [--deliver]\n"
 	"       gsomia release --item ITEM --to PARTY --agreement ID [--arrangement ID] -o BUNDLE\n"
 	"common options: --home DIR, --passphrase-file FILE, --json\n\n"
 	"Releases one item to one party: decides (docs/rules.md), seals the file into a\n"
 	"signed bundle for the recipient (docs/bundle-format.md), and records the item,\n"
-	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme.\n"
+	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme;\n"
+	"--label takes it from a STANAG 4774 originator label in this node's policy\n"
+	"(docs/labels.md): an unknown policy, classification or category is refused.\n"
 	"A refusal prints the rule and the reason and exits 1. --deliver queues the\n"
 	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n"
 	"The bundle carries the file's own name (--name: another), so that the\n"
@@ -110,9 +114,12 @@ int cmd_release(int argc, char **argv)
 		{ "name", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "deliver", no_argument, NULL, 'D' },
+		{ "label", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool deliver = false;
+	const char *label_file = NULL;
+	char label_cls[GS_MAX_LABEL];
 	struct release_request r;
 	struct release_result res;
 	struct decision dec;
@@ -141,6 +148,7 @@ int cmd_release(int argc, char **argv)
 		case 'N': r.name = optarg; break;
 		case 'o': r.output = optarg; break;
 		case 'D': deliver = true; break;
+		case 'L': label_file = optarg; break;
 		case 'h': fputs(release_help, stdout); return EXIT_OK;
 		default: return usage_error("release", "unknown option");
 		}
@@ -155,12 +163,21 @@ int cmd_release(int argc, char **argv)
 
 		r.name = bundle_name_is_valid(base) && strcmp(base, "-") ? base : NULL;
 	}
-	if (!r.to || !r.agreement || !r.label || !r.purpose || !r.topic || (!r.output && !deliver))
-		return usage_error("release", "--to, --agreement, --classification, --purpose, --topic and -o (or --deliver) are required");
+	if (label_file && r.label)
+		return usage_error("release", "give --classification or --label, not both");
+	if (!r.to || !r.agreement || (!r.label && !label_file) || !r.purpose || !r.topic || (!r.output && !deliver))
+		return usage_error("release", "--to, --agreement, --classification (or --label), --purpose, --topic and -o (or --deliver) are required");
 	if (access(r.file, R_OK) != 0)
 		return failf(GS_EIO, "%s: cannot read", r.file);
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
+	/* the classification a STANAG 4774 label gives, or nothing released */
+	if (label_file && (ret = node_label_for_release(n, label_file, r.to, label_cls, &d))) {
+		node_close(n);
+		return fail(ret, &d);
+	}
+	if (label_file)
+		r.label = label_cls;
 	ret = node_release(n, &r, &res, &dec, &d);
 	if (!ret && deliver) {
 		/* Queued in the same home; the first attempt is made now, the

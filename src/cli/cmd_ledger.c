@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/restore_view.h"
 #include "net/witness_client.h"
 #include "node/audit.h"
 #include "node/ledger.h"
@@ -568,6 +569,8 @@ static int peers_one(void *ctx, const struct witness_status *s)
 			return ret;
 		}
 		json_object_set_new(o, "evidence", ev);
+		/* the peer's restorations from a backup (node/restore.h) */
+		json_object_set_new(o, "restorations", restorations_json(c->n, s->peer, c->d));
 		json_array_append_new(c->arr, o);
 		return 0;
 	}
@@ -594,7 +597,7 @@ static int peers_one(void *ctx, const struct witness_status *s)
 	if (s->evidence)
 		printf("  INCONSISTENT: %zu piece%s of evidence against %s (see stderr, or --json)\n", s->evidence,
 		       s->evidence == 1 ? "" : "s", s->peer);
-	return 0;
+	return restorations_print(c->n, s->peer, stdout, "  ", c->d);
 }
 
 static int do_peers(struct node *n, const struct opts *o, struct gs_diag *d)

@@ -45,5 +45,11 @@ int cmd_release_onward(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_visit(int argc, char **argv);
 int cmd_attention(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+/* running the node (docs/operations.md) */
+int cmd_metrics(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "crypto/merkle.h"
+#include "util/progress.h"
 #include "util/banned.h"
 
 static const char v1_line[] = "age-encryption.org/v1\n";
@@ -745,6 +746,7 @@ static long long read_input(struct engine *e, uint8_t *buf, size_t want)
 				break;
 		}
 		got += (size_t)r;
+		progress_add((uint64_t)r); /* the progress meter (util/progress.h) */
 		if (e->in_left != AGE_LEN_UNKNOWN)
 			e->in_left -= (uint64_t)r;
 	}
@@ -1341,6 +1343,7 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 	}
 	if (got < AGE_NONCE_BYTES)
 		return gs_diag_set(d, GS_EIO, "age payload: truncated nonce");
+	progress_add(AGE_NONCE_BYTES);
 	s2.in_pre = s->in_pre + from_pre;
 	s2.in_pre_len = s->in_pre_len - from_pre;
 	if (s->in_len != AGE_LEN_UNKNOWN) {

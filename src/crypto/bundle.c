@@ -19,6 +19,7 @@
 #include "crypto/bundle_internal.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
+#include "util/progress.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -749,6 +750,42 @@ static uint64_t payload_offset(const struct head *h, const struct bundle_manifes
 	return h->body_off + (m->version == 2 ? m->chunk_hashes : 0);
 }
 
+int bundle_payload_sha256(int fd, const struct bundle_manifest *m, uint8_t out[32], struct gs_diag *d)
+{
+	crypto_hash_sha256_state st;
+	uint8_t *buf;
+	struct head h;
+	off_t off;
+	ssize_t r;
+	int ret;
+
+	if (m->version == 1) {
+		memcpy(out, m->payload_sha256, 32);
+		return 0;
+	}
+	if ((ret = head_load(fd, &h, d)) != 0)
+		return ret;
+	off = h.start < 0 ? -1 : h.start + (off_t)payload_offset(&h, m);
+	head_free(&h);
+	if (off < 0 || lseek(fd, off, SEEK_SET) < 0)
+		return gs_diag_set(d, GS_EINVAL, "bundle: not a seekable file");
+	if (!(buf = malloc(1 << 16)))
+		return gs_diag_set(d, GS_ENOMEM, "out of memory");
+	crypto_hash_sha256_init(&st);
+	while ((r = read(fd, buf, 1 << 16)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return gs_diag_set(d, GS_EIO, "bundle: read failed: %s", strerror(errno));
+		}
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)r);
+	}
+	crypto_hash_sha256_final(&st, out);
+	free(buf);
+	return 0;
+}
+
 /* The payload size as the file says, before reading the payload (regular
  * files; other input is counted as it is read). For v2, hlen is the age
  * header's length, so that a short file names the chunk it ends in. */
@@ -1030,12 +1067,14 @@ fail:
 	return ret;
 }
 
-/* Hashes the v1 payload from the head buffer on. */
+/* Hashes the v1 payload from the head buffer on (a phase of the progress
+ * meter, util/progress.h: payload_size bytes). */
 static int v1_hash(int fd, const struct head *h, unsigned threads, uint8_t sha[32],
-		   uint64_t *count, struct gs_diag *d)
+		   uint64_t *count, uint64_t payload_size, struct gs_diag *d)
 {
 	struct age_stream s;
 
+	progress_phase("verifying", payload_size);
 	age_stream_init(&s);
 	s.in_pre = h->buf + h->body_off;
 	s.in_pre_len = h->len - h->body_off;
@@ -1101,13 +1140,14 @@ int bundle_verify(int fd, const char *key_name, const uint8_t sender_pk[32],
 	    (tmp.version == 1 && (ret = head_check_size(fd, &h, &tmp, 0, d)) != 0))
 		goto out;
 	if (tmp.version == 1) {
-		if ((ret = v1_hash(fd, &h, 0, sha, &count, d)) != 0 ||
+		if ((ret = v1_hash(fd, &h, 0, sha, &count, tmp.payload_size, d)) != 0 ||
 		    (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
 			goto out;
 	} else {
 		if ((ret = v2_prepare(fd, &h, &tmp, 0, &sec, &in, &hlen, d)) != 0)
 			goto out;
 		/* every chunk against the section, on every core */
+		progress_phase("verifying", tmp.payload_size);
 		age_stream_init(&s);
 		s.in_pre = h.buf + hlen + AGE_NONCE_BYTES;
 		s.in_pre_len = h.len - hlen - AGE_NONCE_BYTES;
@@ -1281,7 +1321,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 						  "bundle: not a seekable file (open it in one pass)");
 				goto out;
 			}
-			if ((ret = v1_hash(fd, &h, threads, sha, &count, d)) != 0 ||
+			if ((ret = v1_hash(fd, &h, threads, sha, &count, tmp.payload_size, d)) != 0 ||
 			    (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
 				goto out;
 			if (lseek(fd, h.start + (off_t)h.len, SEEK_SET) < 0) {
@@ -1339,6 +1379,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 		s.sha256 = sha;
 		s.ciphertext_len = &count;
 	}
+	progress_phase("decrypting", tmp.payload_size > ah->len ? tmp.payload_size - ah->len : 0);
 	if ((ret = age_decrypt_payload(fk, &s, d)) != 0) {
 		gs_diag_prefix(d, "bundle payload");
 		goto out;
@@ -1547,6 +1588,7 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
 		goto out;
 	}
+	progress_phase("sealing", inner_len + doc_len);
 	if ((ret = age_encrypt((const uint8_t(*)[32])recipient_box_pk, 1, &s, fk, d)) != 0)
 		goto out;
 	if (count != mm.payload_size) {

@@ -97,6 +97,14 @@ struct bundle_manifest {
  * (v1). Receipts and ledger entries carry it. */
 const uint8_t *bundle_payload_digest(const struct bundle_manifest *m);
 
+/* The SHA-256 of the whole age payload, as a tool outside gsomia computes
+ * it over the payload's bytes (a STANAG 4778 binding names the payload so,
+ * docs/labels.md): v1 the manifest's payload-sha256; v2 read from fd (a
+ * seekable bundle file, from its start) from the payload's first byte to
+ * the end. The caller has verified the bundle. */
+int bundle_payload_sha256(int fd, const struct bundle_manifest *m, uint8_t out[32], struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
 /* The manifest text (unsigned) into buf, NUL-terminated. Returns its
  * length or a negative gs_err: GS_EINVAL a field is invalid (d says which),
  * GS_ELIMIT buf too small. */

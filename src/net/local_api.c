@@ -105,7 +105,7 @@ json_t *local_roles_json(unsigned roles)
 	json_t *a = json_array();
 	unsigned bit;
 
-	for (bit = 1; bit <= ROLE_TRANSLATOR; bit <<= 1)
+	for (bit = 1; bit <= ROLE_LAST; bit <<= 1)
 		if (roles & bit)
 			json_array_append_new(a, json_string(role_name(bit)));
 	return a;
@@ -586,6 +586,9 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/agreements/{}/whatif", AUTH_ROLES, ROLES_ANY, h_view_whatif, 0 },
 	/* registry, auditor: any item; a reader: one they may open now (h_view_item) */
 	{ "GET", "/v1/local/items/{}", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_view_item, 0 },
+	/* signs with the node's label key, so it runs on the keyed handle */
+	{ "GET", "/v1/local/items/{}/binding", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_NSA_OFFICER,
+	  h_view_binding, LOCAL_WRITES },
 	{ "GET", "/v1/local/queues", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_queues, 0 },
 	{ "GET", "/v1/local/ledger/checkpoints", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_checkpoints, 0 },
 	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },
@@ -611,6 +614,12 @@ static const struct local_route routes[] = {
 	{ "POST", "/v1/local/incidents/{}/step", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_incident_step,
 	  LOCAL_WRITES },
 	{ "POST", "/v1/local/agreements/{}/notes", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_note, LOCAL_WRITES },
+
+	/* ---- operations (local_ops.c): metrics for monitoring, the annual report ---- */
+	{ "GET", "/v1/metrics", AUTH_ROLES, ROLE_MONITOR | ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_metrics, 0 },
+	/* may sign a checkpoint of each log read, as 'gsomia report' */
+	{ "GET", "/v1/local/agreements/{}/report", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_report,
+	  LOCAL_WRITES },
 
 };
 
@@ -640,7 +649,16 @@ static int path_matches(const char *pattern, const char *url)
 int local_api_owns(const char *url)
 {
 	return !strcmp(url, "/v1/session") || !strcmp(url, "/v1/session/cookie") ||
-	       !strncmp(url, "/v1/local/", 10);
+	       !strncmp(url, "/v1/local/", 10) || !strcmp(url, "/v1/metrics");
+}
+
+int local_api_route_label(int route, const char **method, const char **path)
+{
+	if (route < 0 || route >= NROUTES)
+		return -1;
+	*method = routes[route].method;
+	*path = routes[route].path;
+	return 0;
 }
 
 void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX])

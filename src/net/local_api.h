@@ -44,6 +44,9 @@ int local_api_route(const char *method, const char *url, const char **allow);
 #define LOCAL_WRITES 1 /* changes the node: no read snapshot; with a cookie, needs the CSRF token */
 #define LOCAL_UPLOAD 2 /* its body is a file, streamed to disk, up to GS_NET_MAX_UPLOAD bytes */
 int local_api_route_flags(int route);
+/* The method and path template ("/v1/local/items/{}") of a route, static
+ * strings, for metrics; -1 if there is no such route. */
+int local_api_route_label(int route, const char **method, const char **path);
 
 /* The cookie that carries a browser's session (docs/console.md):
  * "__Host-gsomia-JPN", "__Host-gsomia-JPN-exercise". Browsers keep cookies
@@ -71,6 +74,12 @@ struct local_download {
 struct local_out {
 	char set_cookie[256]; /* a Set-Cookie header, or empty */
 	struct local_download download;
+	/* a text sent instead of the JSON reply (metrics, a report as CSV or
+	 * HTML): malloc'd, the server frees it; text_type is its Content-Type,
+	 * and download.name, if set, the file name offered to save it as */
+	char *text;
+	size_t text_len;
+	char text_type[64];
 };
 
 struct local_request {

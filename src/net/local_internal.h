@@ -115,6 +115,7 @@ unsigned h_view_proof(struct call *c, json_t **reply);
 unsigned h_view_attention(struct call *c, json_t **reply);
 unsigned h_view_visits(struct call *c, json_t **reply);
 unsigned h_view_audit(struct call *c, json_t **reply);
+unsigned h_view_binding(struct call *c, json_t **reply);
 
 /* ---- the calls that change the node (local_actions.c) ---- */
 
@@ -127,6 +128,11 @@ unsigned local_h_consent_refuse(struct call *c, json_t **reply);
 unsigned local_h_incident_report(struct call *c, json_t **reply);
 unsigned local_h_incident_step(struct call *c, json_t **reply);
 unsigned local_h_note(struct call *c, json_t **reply);
+
+/* ---- operations (local_ops.c) ---- */
+
+unsigned local_h_metrics(struct call *c, json_t **reply);
+unsigned local_h_report(struct call *c, json_t **reply);
 
 /* Their bodies (docs/api.md "Console actions"): JSON objects of string
  * members (a note's "version" is an integer), none unknown or twice,

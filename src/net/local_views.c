@@ -29,6 +29,7 @@
 #include "node/decisions.h"
 #include "node/incident.h"
 #include "node/items.h"
+#include "node/labels.h"
 #include "node/ledger.h"
 #include "node/witness.h"
 #include "util/encode.h"
@@ -1543,7 +1544,8 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 	return MHD_HTTP_OK;
 }
 
-/* bytes into a file in HOME/tmp, sent as a download named name. */
+/* Offers bytes as a file to download (a proof, a binding, the audit): written
+ * to a temporary file in HOME/tmp that the server removes once sent. */
 static int download_bytes(struct call *c, const char *bytes, size_t len, const char *name, const char *type,
 			  struct gs_diag *d)
 {
@@ -1767,5 +1769,43 @@ unsigned h_view_audit(struct call *c, json_t **reply)
 			   (json_int_t)total, "offset", (json_int_t)offset, "limit", (json_int_t)limit, "next",
 			   offset + limit < total ? json_integer((json_int_t)(offset + limit)) : json_null(), "entries",
 			   page);
+	return MHD_HTTP_OK;
+}
+
+/* GET /v1/local/items/{id}/binding: the item's STANAG 4778 binding of
+ * its labels to its payload (docs/labels.md), signed now with the node's
+ * label key, as a file (named EXERCISE on an exercise node, as every file
+ * the node offers is: docs/console.md). */
+unsigned h_view_binding(struct call *c, json_t **reply)
+{
+	static const char *const known[] = { NULL };
+	struct label_binding_info *info = NULL;
+	struct gs_diag d = { { 0 } };
+	char id[GS_MAX_ID], name[GS_MAX_ID + 32];
+	char *xml = NULL;
+	size_t len = 0;
+	unsigned status;
+	int ret;
+
+	if ((status = local_args_known(c, known, reply)))
+		return status;
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+		*reply = local_error("%s: not an item id", c->r->url);
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if (!(info = calloc(1, sizeof(*info))))
+		return local_fail(GS_ENOMEM, &d, reply);
+	ret = node_label_binding(c->n, id, &xml, &len, info, &d);
+	if (ret == GS_ENOTFOUND && !d.msg[0])
+		gs_diag_set(&d, ret, "no item '%s' is held here", id);
+	if (!ret) {
+		snprintf(name, sizeof(name), "%s%s.bdo", c->n->self.exercise ? "EXERCISE " : "", id);
+		ret = download_bytes(c, xml, len, name, "application/xml", &d);
+	}
+	free(xml);
+	free(info);
+	if (ret)
+		return local_fail(ret, &d, reply);
+	*reply = json_pack("{s:s}", "binding", name);
 	return MHD_HTTP_OK;
 }

@@ -21,6 +21,7 @@
 #include "node/onward.h"
 #include "node/registers.h"
 #include "node/visits.h"
+#include "util/progress.h"
 #include "util/encode.h"
 #include "util/fault.h"
 #include "node/record.h"
@@ -100,6 +101,7 @@ static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 int node_copy_file(const char *src, const char *dst, struct gs_diag *d)
 {
 	struct outfile o;
+	struct stat sb;
 	char buf[65536];
 	ssize_t r;
 	int in, ret = 0;
@@ -111,13 +113,16 @@ int node_copy_file(const char *src, const char *dst, struct gs_diag *d)
 		close(in);
 		return ret;
 	}
+	progress_phase("copying", fstat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0);
 	while (!ret && (r = read(in, buf, sizeof(buf))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
+		if (r < 0) {
 			ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
-		else
+		} else {
 			ret = outfile_write(&o, buf, (size_t)r, d);
+			progress_add((uint64_t)r);
+		}
 	}
 	close(in);
 	if (ret) {

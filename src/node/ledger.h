@@ -76,7 +76,8 @@ enum ledger_type {
 	LEDGER_REGISTER_ADD = 22,
 	LEDGER_REGISTER_REMOVE = 23,
 	LEDGER_VISIT = 24,
-	LEDGER_TYPE_MAX = 24,
+	LEDGER_RESTORATION = 25,   /* a node restored its log from a backup (node/restore.h) */
+	LEDGER_TYPE_MAX = 25,
 };
 
 enum ledger_digest {

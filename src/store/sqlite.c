@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/sqlite_internal.h"
+#include "store/stats_store.h"
 #include "store/store.h"
 #include "util/banned.h"
 
@@ -228,16 +229,34 @@ int store_begin_read(struct store *st)
 
 int store_begin(struct store *st)
 {
-	return exec(st, "BEGIN IMMEDIATE");
+	int ret = exec(st, "BEGIN IMMEDIATE");
+
+	st->writing = !ret;
+	return ret;
 }
 
 int store_commit(struct store *st)
 {
-	return exec(st, "COMMIT");
+	return store_commit_actions(st, 1);
+}
+
+/* A write transaction's commit is a durable batch (store/stats_store.h);
+ * a read snapshot's is not. */
+int store_commit_actions(struct store *st, uint64_t actions)
+{
+	int writing = st->writing, ret = exec(st, "COMMIT");
+
+	if (!ret) {
+		st->writing = 0;
+		if (writing)
+			store_commit_observe(actions);
+	}
+	return ret;
 }
 
 void store_rollback(struct store *st)
 {
+	st->writing = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

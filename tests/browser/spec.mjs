@@ -319,6 +319,17 @@ await test("an item's own page: its custody between the banners", async () => {
 	await jpn.waitForSelector(T("item-card"));
 }, jpn);
 
+await test("a registry officer saves an item's labels as a signed STANAG 4778 binding", async () => {
+	const card = jpn.locator(T("item-card")).first();
+	const [dl] = await Promise.all([jpn.waitForEvent("download"), card.locator(T("item-binding")).click()]);
+	const name = dl.suggestedFilename();
+	assert(name === `EXERCISE ${seeded.id}.bdo`, `file name: ${name}`);
+	const xml = readFileSync(await dl.path(), "utf8");
+	assert(xml.includes("urn:nato:stanag:4778:bindinginformation:1:0") && xml.includes("<ds:SignatureValue>"), "not a signed binding");
+	assert(xml.includes("<slab:Classification>군사II급비밀</slab:Classification>") &&
+		xml.includes("<slab:Classification>特定秘密</slab:Classification>"), "the labels of both policies");
+}, jpn);
+
 await test("holdings filter by originator, classification and status", async () => {
 	await setField(jpn, "holdings-filter-originator", "KOR");
 	await jpn.waitForSelector(T("item-card"));
@@ -767,6 +778,17 @@ await test("the audit view: the ledger newest first, filtered by kind, person, i
 	await kor.click(T("audit-clear"));
 }, kor);
 
+await test("the report page counts the current term, at signed checkpoints", async () => {
+	await needs(JPN, "GET", "/v1/local/agreements/KOR-JPN-2016/report");
+	await signIn(jpn, "tanaka");
+	await go(jpn, "#/report", T("report-logs-table"));
+	const logs = await jpn.locator(T("report-logs-table")).textContent();
+	assert(/ledger\/KOR/.test(logs), `checkpoints: ${logs.slice(0, 200)}`);
+	const totals = await jpn.locator(T("report-totals")).textContent();
+	assert(/releases/.test(totals) && /receipts/.test(totals), `totals: ${totals.slice(0, 200)}`);
+	assert(await jpn.locator(T("report-csv")).count() === 1, "no CSV link");
+}, jpn);
+
 await test("give a notice of termination; the countdown to the end appears at both nodes", async () => {
 	await needs(KOR, "POST", "/v1/local/agreements/KOR-JPN-2016/notes");
 	await signIn(kor, "park");
@@ -1106,10 +1128,10 @@ await test("the ledger beyond its first 200 entries: the newest are shown, and o
 	const idx = (await page.locator(T("ledger-index")).allTextContents()).map(Number);
 	assert(idx[0] === size - 1 && idx.every((v, i) => i === 0 || v < idx[i - 1]), `newest first: ${idx.slice(0, 3)} of ${size}`);
 	await page.click(T("ledger-older"));
-	// (between two pages the table may briefly hold no row)
+	// the table is replaced by "Loading…" until the older page comes
 	await page.waitForFunction((top) => {
-		const e = document.querySelector('[data-test="ledger-index"]');
-		return e !== null && Number(e.textContent) < top;
+		const first = document.querySelector('[data-test="ledger-index"]');
+		return first && Number(first.textContent) < top;
 	}, idx[idx.length - 1] + 1);
 	const items = await page.locator(T("ledger-item")).allTextContents();
 	assert(items.some((i) => /^JPN-/.test(i)), `no item on the rows: ${items.slice(0, 3)}`);
