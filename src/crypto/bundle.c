@@ -1147,7 +1147,7 @@ int bundle_verify(int fd, const char *key_name, const uint8_t sender_pk[32],
 		if ((ret = v2_prepare(fd, &h, &tmp, 0, &sec, &in, &hlen, d)) != 0)
 			goto out;
 		/* every chunk against the section, on every core */
-		progress_phase("verifying", tmp.payload_size);
+		progress_phase("verifying", tmp.payload_size - hlen - AGE_NONCE_BYTES);
 		age_stream_init(&s);
 		s.in_pre = h.buf + hlen + AGE_NONCE_BYTES;
 		s.in_pre_len = h.len - hlen - AGE_NONCE_BYTES;

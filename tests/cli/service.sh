@@ -106,8 +106,9 @@ b=$($G bundle inspect big.bundle --json | jq -r .bundle)
 C --cert kor/tls.crt --key kor/tls.key --limit-rate 300K -o upload.out -w '%{http_code}' --data-binary @big.bundle \
 	"https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$b" >upload.code &
 upid=$!
-for _ in $(seq 1 100); do ls jpn/tmp/upload-* >/dev/null 2>&1 && break; sleep 0.05; done
-ls jpn/tmp/upload-* >/dev/null 2>&1 && ok "the delivery is on its way" || bad "upload started"
+# a bundle arrives into HOME/partial (kept and checked as it comes, docs/api.md)
+for _ in $(seq 1 100); do ls jpn/partial/KOR-* >/dev/null 2>&1 && break; sleep 0.05; done
+ls jpn/partial/KOR-* >/dev/null 2>&1 && ok "the delivery is on its way" || bad "upload started"
 kill -TERM "$jpid"
 wait_for jpn.err "event=stopping" && ok "SIGTERM: JPN is stopping" || bad "stopping" "$(cat jpn.err)"
 has "with the delivery in flight" "$(cat jpn.err)" "in-flight=1"
