@@ -511,8 +511,9 @@ static void after_departure(struct replay *r, gs_instant t)
 }
 
 /* The pending notices that took effect by t, in order: each sender
- * leaves; the agreement ends when fewer than two members remain (SPEC §3
- * survival: nothing new after, everything released stays protected). */
+ * leaves; the agreement ends when fewer than two members remain
+ * (docs/lifecycle.md, "Members": nothing new after, everything released
+ * stays protected). */
 COLD void take_effect(struct replay *r, gs_instant t)
 {
 	while (!r->terminated && r->npending > 0 && r->min_ends <= t) {
