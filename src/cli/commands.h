@@ -5,7 +5,7 @@
 /*
  * Each command family is one cmd_<name>(argc, argv) in its own file;
  * argv[0] is the command name. Exit status: 0 success, 1 refused or
- * failed, 2 bad usage (SPEC §6).
+ * failed, 2 bad usage (docs/commands.md).
  */
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };

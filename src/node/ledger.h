@@ -3,7 +3,7 @@
 #define GS_LEDGER_H
 
 /*
- * The node's ledger (SPEC §5, docs/ledger.md): RFC 6962 SHA-256 Merkle
+ * The node's ledger (docs/ledger.md): RFC 6962 SHA-256 Merkle
  * logs of ledger entries, one per counterparty relationship and one for
  * the node's internal events, with C2SP checkpoints signed by the node.
  *

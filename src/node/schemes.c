@@ -9,8 +9,8 @@
  * FICTIONAL object identifier under the UUID arc 2.25 (ITU-T X.667), made
  * for this project from a random UUID: no state has published these, and
  * a real deployment puts its own policy's OID in its levels file
- * (docs/labels.md). Sources: reference research, gsomia.md
- * §3.7 (KOR: 군사기밀보호법 시행령 Art 3; JPN: SDS Act and administrative
+ * (docs/labels.md). Sources: the parties' published classification laws
+ * (KOR: 군사기밀보호법 시행령 Art 3; JPN: SDS Act and administrative
  * labels; USA: E.O. 13526). */
 static const struct builtin_scheme builtins[] = {
 	{ "KOR", "Republic of Korea", "+09:00",

@@ -167,7 +167,7 @@ static void test_term_bounds(void **state)
 	assert_string_equal(t, "2017-11-22T15:00:00Z");
 	assert_int_equal(report_term_bounds(a, true, NULL, 0, 4, &s, &e, &d), 0);
 	instant_format(s, t);
-	assert_string_equal(t, "2019-11-22T15:00:00Z"); /* 2019-11-23T00:00+09:00, SPEC §3 */
+	assert_string_equal(t, "2019-11-22T15:00:00Z"); /* 2019-11-23T00:00+09:00, docs/lifecycle.md */
 	instant_format(e, t);
 	assert_string_equal(t, "2020-11-22T15:00:00Z");
 	assert_int_equal(report_term_bounds(a, true, NULL, 0, 0, &s, &e, &d), GS_EUSAGE);
