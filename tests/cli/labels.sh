@@ -131,8 +131,8 @@ jqeq "created when the bundle was" "$out" .originator_label.created 2019-11-28T0
 jqeq "reviewed ten years later" "$out" .originator_label.review 2029-11-28T08:34:56Z
 jqeq "one alternative label: JPN's equivalent" "$out" '.alternative_labels | map(.policy + " " + .classification) | join(",")' "JPN-GOV 特定秘密"
 # the SHA-256 of the age payload, the bundle's last payload-size bytes, as any tool computes it
-hex=$(tail -c "$($G bundle inspect b1.bundle --json | jq -r .payload_size)" b1.bundle | sha256sum | cut -d' ' -f1)
-ni="ni:///sha-256;$(printf '%s' "$hex" | xxd -r -p | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+ni="ni:///sha-256;$(tail -c "$($G bundle inspect b1.bundle --json | jq -r .payload_size)" b1.bundle |
+	openssl dgst -sha256 -binary | base64 -w0 | tr '+/' '-_' | tr -d '=')"
 jqeq "the data reference is the bundle's payload digest" "$out" .data_reference "$ni"
 expect 0 "xmllint: the binding is valid under the project's schema" xmllint --noout --schema "$SCH/stanag4778-binding-subset.xsd" b1.bdo
 expect 0 "the third party's key file, from its identity" $G label key KOR --home jpn -o kor.pem
