@@ -121,7 +121,8 @@ async function signIn(page, person, password = PW(person)) {
 	await page.fill(T("signin-person"), person);
 	await page.fill(T("signin-password"), password);
 	await page.click(T("signin-submit"));
-	await page.waitForSelector(`${T("whoami")}:has-text("(${person})")`);
+	// signing in hashes the password (Argon2id): slow on a loaded machine
+	await page.waitForSelector(`${T("whoami")}:has-text("(${person})")`, { timeout: 60000 });
 }
 
 async function signOut(page) {
@@ -1109,6 +1110,11 @@ await test(`holdings as a table: ${HOLDINGS} items, searched, sorted by date, cl
 	assert((await rowsOf("row-originator")).every((o) => o === "JPN"), "by originator");
 	const last = String(HOLDINGS - 1).padStart(5, "0");
 	await reload(() => page.fill(T("holdings-search"), `report ${last}`));
+	// the search's own answer (a slow machine may still be drawing the one before)
+	await page.waitForFunction((l) => {
+		const rows = [...document.querySelectorAll('[data-test="holdings-table-row"] [data-test="row-title"]')];
+		return rows.length === 1 && rows[0].textContent.includes(l);
+	}, last, { timeout: 30000 }).catch(() => {});
 	const titles = await rowsOf("row-title");
 	assert(titles.length === 1 && titles[0].includes(last), `search: ${titles}`);
 	const chip = await page.locator(T("row-marking")).first().textContent();
