@@ -3,9 +3,10 @@
 // diplomatic note. Each form shows the node's reply; errors verbatim.
 "use strict";
 
-import { h, replace, errorBox, missingBox, field, select, badge, langOf } from "./dom.js";
-import { get, post, upload, enc, q, hasRole, session, ApiError } from "./api.js";
+import { h, replace, errorBox, missingBox, field, select, badge, langOf, when, isExercise } from "./dom.js";
+import { get, post, upload, enc, hasRole, session, ApiError } from "./api.js";
 import { openItem, decisionBox } from "./holdings.js";
+import { invalidateWork } from "./work.js";
 
 const FORMS = ["document", "electronic", "magnetic", "visual", "oral", "equipment", "technology"];
 const INCIDENT_KINDS = ["possible-loss", "confirmed-loss", "possible-compromise", "confirmed-compromise"];
@@ -78,6 +79,7 @@ function onSubmit(form, out, fn) {
 		try {
 			const r = await fn();
 			if (r) replace(out, r);
+			invalidateWork();
 		} catch (err) {
 			if (err instanceof ApiError && err.missing) replace(out, missingBox(`${err.path.split("?")[0]} (not merged on this node yet)`, err));
 			else if (err instanceof ApiError && err.body && err.body.decision) replace(out, decisionBox(err.body, err));
@@ -88,10 +90,15 @@ function onSubmit(form, out, fn) {
 	});
 }
 
-function reply(obj, test) {
-	return h("div.alert.ok", { test },
-		h("dl.kv.compact", Object.entries(obj || {}).map(([k, v]) =>
-			[h("dt", k), h("dd", { dataset: { key: k } }, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))])));
+// A success in one plain sentence (the node's reply has more: the ids are
+// in the elements a test or a script can read).
+function done(test, ...sentence) {
+	return h("div.alert.ok", { test, role: "status" }, sentence);
+}
+
+function who(codes) {
+	const list = Array.isArray(codes) ? codes : codes ? [codes] : [];
+	return list.length ? list.join(" and ") : "nobody";
 }
 
 // The upload's progress: a bar while the bytes go, then an indeterminate
@@ -130,6 +137,12 @@ function progressUI(test, busy) {
 
 // ---- release ----
 
+// The release form asks the node as its fields change
+// (POST /v1/local/decide/release: permit or refuse, with the rule) before
+// a byte is sent; offers the labels the agreement never allows greyed,
+// with the reason; and asks for a confirmation that names the recipient
+// state, the marking it will show, and the agreement. What the release is
+// goes in a header, never in the URL.
 function releaseSection(ctx) {
 	const self = ctx.parties ? ctx.parties.find((p) => p.self) : null;
 	const others = ctx.parties ? ctx.parties.filter((p) => !p.self) : [];
@@ -138,44 +151,182 @@ function releaseSection(ctx) {
 	const cls = choice("release-classification", self ? (self.scheme || []).map((l) =>
 		[l.label, `${l.label} — ${l.romanisation || ""}${l.gloss ? ` (${l.gloss})` : ""}`]) : [], "군사II급비밀");
 	if (self) cls.setAttribute("lang", langOf(self.code) || "");
-	const purpose = h("input", { test: "release-purpose", value: "defence-cooperation" });
-	const topic = h("input", { test: "release-topic", placeholder: "dprk-missiles" });
+	const purpose = h("input", { test: "release-purpose", value: "defence-cooperation", required: true });
+	const topic = h("input", { test: "release-topic", placeholder: "dprk-missiles", required: true, "aria-required": "true" });
 	const title = h("input", { test: "release-title", placeholder: "a title for the registers" });
 	const form = select("release-form-kind", FORMS, "document");
 	const file = h("input", { type: "file", test: "release-file", required: true });
+	const check = h("div.check-result", { test: "release-check", "aria-live": "polite" }, h("span.muted", "Fill in the fields: the node says whether it would permit the release."));
+	const confirmBox = h("div.confirm.hidden", { test: "release-confirm", role: "dialog", "aria-label": "Confirm the release" });
 	const out = h("div.out", { test: "release-result" });
 	const pg = progressUI("release", "sealing…");
+	const submit = h("button.primary", { type: "submit", test: "release-submit" }, "Release…");
 	const f = h("form.grid-form", { test: "release-form" },
 		field("Agreement", agreement), field("To", to), field("Classification", cls, "in this node's scheme"),
-		field("Purpose", purpose), field("Topic", topic), field("Title", title), field("Form", form),
-		field("File", file), h("div.submit", h("button.primary", { type: "submit", test: "release-submit" }, "Release")), pg.box, out);
-	onSubmit(f, out, async () => {
-		const fl = file.files[0];
-		if (!fl) throw new Error("choose a file to release");
-		replace(out);
-		pg.start(fl.size);
-		try {
-			const path = `/v1/local/release${q({ agreement: agreement.value, to: to.value, classification: cls.value,
-				purpose: purpose.value, topic: topic.value, title: title.value, form: form.value, name: fl.name })}`;
-			const r = await upload(path, fl, { onprogress: pg.progress, onsent: pg.sent });
-			pg.done(`released: ${r.item}`);
-			return h("div.alert.ok", { test: "release-ok" },
-				h("strong", `Released ${fl.name} to ${r.to}.`),
-				h("dl.kv.compact",
-					h("dt", "Item"), h("dd", h("code", { test: "release-item" }, r.item)),
-					h("dt", "Bundle"), h("dd", h("code", r.bundle)),
-					h("dt", "Marked there"), h("dd", { test: "release-banner" }, r.banner_recipient),
-					h("dt", "Decision"), h("dd", badge(r.decision || "permit", "ok"), " ", h("code", r.rule || ""), " ", r.reason || ""),
-					h("dt", "Delivery"), h("dd", r.queued ? "queued in the outbox: the courier delivers it" : "not queued")));
-		} catch (e) {
-			pg.failed();
-			throw e;
+		field("Purpose", purpose), field("Topic", topic, "required"), field("Title", title), field("Form", form),
+		field("File", file), check, h("div.submit", submit), confirmBox, pg.box, out);
+	const views = new Map(); // agreement id -> its view (annex), or null
+	const viewOf = async (id) => {
+		if (!views.has(id)) {
+			try {
+				views.set(id, await get(`/v1/local/agreements/${enc(id)}`));
+			} catch {
+				views.set(id, null);
+			}
 		}
+		return views.get(id);
+	};
+	// labels the agreement's annex never lets this party release: greyed
+	const greyLabels = async () => {
+		if (cls.tagName !== "SELECT" || !self) return;
+		const v = await viewOf(agreement.value);
+		const never = new Set(((v && v.annex && v.annex.never) || []).filter((n) => n.party === self.code).map((n) => n.label));
+		const inAnnex = new Set(((v && v.annex && v.annex.rows) || []).flatMap((r) => {
+			const c = r.cells && r.cells[self.code];
+			return c ? (c.labels || [c]).map((l) => l.label) : [];
+		}));
+		for (const o of cls.options) {
+			const l = (self.scheme || []).find((x) => x.label === o.value);
+			const base = l ? `${l.label} — ${l.romanisation || ""}${l.gloss ? ` (${l.gloss})` : ""}` : o.value;
+			const why = never.has(o.value) ? `never released under ${agreement.value}` : v && v.annex && !inAnnex.has(o.value) ? `not in the annex of ${agreement.value}` : "";
+			o.disabled = !!why;
+			o.textContent = why ? `${base} — ${why}` : base;
+			o.title = why;
+			o.dataset.reason = why;
+		}
+		if (cls.selectedOptions[0] && cls.selectedOptions[0].disabled) {
+			const ok = [...cls.options].find((o) => !o.disabled);
+			if (ok) cls.value = ok.value;
+		}
+	};
+	// the node's decision for what the fields say now
+	let asked = 0, last = null;
+	const ask = async () => {
+		const mine = ++asked;
+		last = null;
+		confirmBox.classList.add("hidden");
+		const body = { agreement: agreement.value.trim(), to: to.value.trim(), classification: cls.value.trim(),
+			purpose: purpose.value.trim(), topic: topic.value.trim() };
+		const missing = Object.entries(body).filter(([, v]) => !v).map(([k]) => k);
+		if (missing.length) {
+			replace(check, h("span.muted", { test: "release-check-missing" }, `Fill in the ${missing.join(" and the ")} to ask the node.`));
+			return;
+		}
+		replace(check, h("span.loading", "Asking the node…"));
+		try {
+			const d = await post("/v1/local/decide/release", body);
+			if (mine !== asked) return;
+			last = { ...d, body };
+			replace(check, decisionLine(d));
+		} catch (e) {
+			if (mine !== asked) return;
+			last = e instanceof ApiError && e.body && e.body.decision ? { ...e.body, body } : null;
+			replace(check, last ? decisionLine(last) : errorBox(e, "release-check-error"));
+		}
+	};
+	let timer = null;
+	const later = () => {
+		clearTimeout(timer);
+		timer = setTimeout(ask, 300);
+	};
+	agreement.addEventListener("change", async () => {
+		await greyLabels();
+		ask();
+	});
+	for (const el of [to, cls]) el.addEventListener("change", ask);
+	for (const el of [purpose, topic]) el.addEventListener("input", later);
+	greyLabels().then(ask);
+
+	f.addEventListener("submit", async (e) => {
+		e.preventDefault();
+		replace(out);
+		const fl = file.files[0];
+		if (!fl) {
+			replace(out, h("div.alert.error", { test: "release-invalid", role: "alert" }, "Choose the file to release."));
+			return;
+		}
+		if (!topic.value.trim()) {
+			replace(out, h("div.alert.error", { test: "release-invalid", role: "alert" }, "The topic is required: the recipient's readers need to know it."));
+			topic.focus();
+			return;
+		}
+		if (!last) await ask();
+		if (!last || last.decision !== "permit") {
+			replace(out, h("div.alert.error", { test: "release-invalid", role: "alert" },
+				last ? "The node would refuse this release (above): change what it says before releasing." : "The node could not be asked whether it would permit this release."));
+			return;
+		}
+		const v = await viewOf(agreement.value);
+		const party = (ctx.parties || []).find((p) => p.code === to.value);
+		const marking = recipientMarking(v, self ? self.code : null, to.value, cls.value);
+		const go = h("button.primary.danger", { type: "button", test: "release-confirm-submit" }, `Release to ${to.value}`);
+		const back = h("button", { type: "button", test: "release-confirm-cancel" }, "Change something");
+		replace(confirmBox,
+			h("h3", "Confirm the release"),
+			h("dl.kv",
+				h("dt", "To the state"), h("dd", { test: "confirm-to" }, party ? `${party.name} (${party.code})` : to.value),
+				h("dt", "It will be marked there"), h("dd", { test: "confirm-marking", lang: langOf(to.value) }, marking || "as the agreement's annex says"),
+				h("dt", "Marked here"), h("dd", { lang: langOf(self ? self.code : "") }, cls.value),
+				h("dt", "Under the agreement"), h("dd", { test: "confirm-agreement" }, `${agreement.value}${v && v.title ? ` — ${v.title}` : ""}${v && v.status ? ` (${String(v.status.state).replace(/_/g, " ")})` : ""}`),
+				h("dt", "The file"), h("dd", `${fl.name} (${fl.size} bytes)`),
+				isExercise() ? [h("dt", "Exercise"), h("dd", "EXERCISE: an exercise release between exercise nodes")] : null),
+			h("div.buttons", go, back));
+		confirmBox.classList.remove("hidden");
+		go.focus();
+		back.addEventListener("click", () => {
+			confirmBox.classList.add("hidden");
+			submit.focus();
+		});
+		go.addEventListener("click", async () => {
+			go.disabled = back.disabled = submit.disabled = true;
+			confirmBox.classList.add("hidden");
+			pg.start(fl.size);
+			try {
+				const r = await upload("/v1/local/release", fl, { onprogress: pg.progress, onsent: pg.sent,
+					release: { agreement: agreement.value, to: to.value, classification: cls.value, purpose: purpose.value.trim(),
+						topic: topic.value.trim(), title: title.value.trim(), form: form.value, name: fl.name } });
+				pg.done(`released: ${r.item}`);
+				invalidateWork();
+				replace(out, done("release-ok", `Released ${r.name || fl.name} to ${party ? party.name : r.to} as item `,
+					h("code", { test: "release-item" }, r.item), `; ${r.to} will mark it `,
+					h("span", { test: "release-banner", lang: langOf(r.to) }, r.banner_recipient),
+					r.queued ? ", and the courier delivers it." : "; it is not queued: carry the bundle by hand."));
+			} catch (err) {
+				pg.failed();
+				replace(out, err instanceof ApiError && err.body && err.body.decision ? decisionBox(err.body, err) : errorBox(err));
+			} finally {
+				go.disabled = back.disabled = submit.disabled = false;
+			}
+		});
 	});
 	return section("Release a file to a party", "action-release",
-		"The file is sealed for the recipient, marked in its scheme, logged, and queued for delivery.",
+		"The node is asked as you fill in the form; nothing is sent until it would permit the release and you confirm it. The file is then sealed for the recipient, marked in its scheme, logged, and queued for delivery.",
 		ctx.partiesError ? missingBox("GET /v1/local/parties (the choices of recipient and classification): type them instead.", ctx.partiesError) : null,
 		f);
+}
+
+// The node's decision, in one line: permitted or refused, why, and the rule.
+function decisionLine(d) {
+	const permit = d.decision === "permit";
+	return h(`div.decision.${permit ? "permit" : "deny"}`, { test: "release-decision", dataset: { decision: d.decision || "" } },
+		h("strong", permit ? "The node would permit this release. " : "The node would refuse this release: "),
+		permit ? null : h("span", { test: "release-decision-reason" }, d.reason || ""),
+		" ", h("code.rule", { test: "release-decision-rule" }, d.rule || ""));
+}
+
+// The label(s) the recipient shows: the recipient's cell of the annex row
+// that holds the label (what the node marks the bundle with).
+function recipientMarking(v, self, to, label) {
+	const rows = (v && v.annex && v.annex.rows) || [];
+	for (const r of rows) {
+		const mine = r.cells && r.cells[self];
+		if (!mine) continue;
+		const labels = (mine.labels || [mine]).map((l) => l.label);
+		if (!labels.includes(label)) continue;
+		const theirs = r.cells[to];
+		return theirs ? theirs.label : null;
+	}
+	return null;
 }
 
 // ---- receive ----
@@ -238,8 +389,8 @@ function consentSection(ctx) {
 		const body = { item: item.value.trim(), third_party: third.value.trim(), purpose: purpose.value.trim(), text: text.value };
 		if (to.value.trim()) body.to = to.value.trim();
 		const r = await post("/v1/local/consents", body);
-		return h("div.alert.ok", { test: "consent-ok" }, h("strong", "Requested. "), "Request ",
-			h("code", { test: "consent-id" }, r.id || "?"), ` is queued to ${r.to || "the originator"}.`, reply(r));
+		return done("consent-ok", `Requested: ${r.to || "the originator"} is asked to consent to passing item ${r.item} to ${r.third_party}; the request is `,
+			h("code", { test: "consent-id" }, r.id || "?"), ".");
 	});
 
 	const gid = h("input", { test: "consent-grant-id", required: true });
@@ -253,7 +404,11 @@ function consentSection(ctx) {
 	const answer = async (verb) => {
 		const body = { text: gtext.value };
 		if (verb === "grant" && gexp.value.trim()) body.expires = gexp.value.trim();
-		return reply(await post(`/v1/local/consents/${enc(gid.value.trim())}/${verb}`, body), "consent-grant-ok");
+		const r = await post(`/v1/local/consents/${enc(gid.value.trim())}/${verb}`, body);
+		invalidateWork();
+		const nq = (r.not_queued || []).map((x) => x.to);
+		return done("consent-grant-ok", `${r.decision === "refused" ? "Refused" : "Granted"}: the answer `, h("code", { test: "consent-answer-id" }, r.id),
+			` is on its way to ${who(r.queued)}${nq.length ? `; ${who(nq)} cannot be reached from this node, so carry it there by hand` : ""}.`);
 	};
 	onSubmit(gform, gout, () => answer("grant"));
 	refuse.addEventListener("click", async () => {
@@ -284,27 +439,53 @@ function incidentSection() {
 		h("div.submit", h("button.primary", { type: "submit", test: "incident-submit" }, "Report")), out);
 	onSubmit(f, out, async () => {
 		const r = await post("/v1/local/incidents", { item: item.value.trim(), kind: kind.value, detected: detected.value.trim(), text: text.value });
-		return h("div.alert.ok", { test: "incident-ok" },
-			h("strong", "Reported. "), "Incident ", h("code", { test: "incident-id" }, r.id || "?"),
-			" is queued to the originator.", reply(r, "incident-reply"));
+		const by = r.deadlines && r.deadlines.notify_by;
+		return done("incident-ok", "Reported: incident ", h("code", { test: "incident-id" }, r.id || "?"),
+			" is on its way to the originator", by ? [", due by ", when(by)] : "", r.deadlines && r.deadlines.late ? " (late)" : "", ".",
+			h("span.hidden", { test: "incident-reply" }, r.ref || ""));
 	});
 
+	// One step at a time, in order (docs/incidents.md): an investigation,
+	// as many as there are; then the results with the measures.
 	const sid = h("input", { test: "step-id", required: true });
-	const inv = h("input", { test: "step-investigation" });
-	const res = h("input", { test: "step-result" });
-	const meas = h("input", { test: "step-measures" });
+	const stepInv = h("input", { type: "radio", name: "step-kind", value: "investigation", checked: true, test: "step-kind-investigation" });
+	const stepRes = h("input", { type: "radio", name: "step-kind", value: "result", test: "step-kind-result" });
+	const inv = h("textarea", { test: "step-investigation", rows: 2 });
+	const res = h("textarea", { test: "step-result", rows: 2 });
+	const meas = h("textarea", { test: "step-measures", rows: 2 });
 	const hold = select("step-holding", [["", "(unchanged)"], "active", "suspended", "lost", "compromised"], "");
+	const invField = field("Investigation", inv, "what was done and found so far");
+	const resFields = [field("Result", res, "required"), field("Measures", meas, "required: against recurrence"), field("Holding", hold, "the item's status after it")];
+	const showStep = () => {
+		const results = stepRes.checked;
+		invField.classList.toggle("hidden", results);
+		inv.required = !results;
+		for (const el of resFields) el.classList.toggle("hidden", !results);
+		res.required = meas.required = results;
+	};
+	stepInv.addEventListener("change", showStep);
+	stepRes.addEventListener("change", showStep);
 	const sout = h("div.out", { test: "step-result-out" });
 	const sf = h("form.grid-form", { test: "incident-step-form" },
-		field("Incident", sid), field("Investigation", inv), field("Result", res), field("Measures", meas), field("Holding", hold),
-		h("div.submit", h("button.primary", { type: "submit", test: "step-submit" }, "Send the answer")), sout);
+		field("Incident", sid),
+		h("fieldset.step-kind", h("legend", "This step is"),
+			h("label.check", stepInv, " an investigation (any number, in order)"),
+			h("label.check", stepRes, " the results, with the measures taken (the last)")),
+		invField, resFields,
+		h("div.submit", h("button.primary", { type: "submit", test: "step-submit" }, "Send this step")), sout);
+	showStep();
 	onSubmit(sf, sout, async () => {
 		const body = {};
-		if (inv.value) body.investigation = inv.value;
-		if (res.value) body.result = res.value;
-		if (meas.value) body.measures = meas.value;
-		if (hold.value) body.holding = hold.value;
-		return reply(await post(`/v1/local/incidents/${enc(sid.value.trim())}/step`, body), "step-ok");
+		if (stepRes.checked) {
+			body.result = res.value;
+			body.measures = meas.value;
+			if (hold.value) body.holding = hold.value;
+		} else {
+			body.investigation = inv.value;
+		}
+		const r = await post(`/v1/local/incidents/${enc(sid.value.trim())}/step`, body);
+		return done("step-ok", `Sent: ${stepRes.checked ? "the results and measures" : "the investigation"} (step ${r.step ?? "?"}) of incident `,
+			h("code", r.id || sid.value.trim()), " is on its way to the originator.");
 	});
 	return section("Incidents", "action-incident",
 		"Report a loss or compromise to the originator (the deadlines run from detection), then the investigation and its result.",
@@ -341,8 +522,9 @@ function noteSection(ctx) {
 		if (kind.value === "withdrawal" && withdraws.value) body.withdraws = withdraws.value;
 		if (kind.value === "accession-acceptance") body.acceding = acceding.value.trim();
 		const r = await post(`/v1/local/agreements/${enc(agreement.value)}/notes`, body);
-		return h("div.alert.ok", { test: "note-ok" }, h("strong", "Given. "), "The state after it: ",
-			h("span", { test: "note-state-after" }, String(r.state_after || "").replace(/_/g, " ")), reply(r));
+		return done("note-ok", `Given: the ${String(r.kind || kind.value).replace(/-/g, " ")} of ${r.agreement} is signed and on its way to ${who(r.queued)}; the agreement is now `,
+			h("span", { test: "note-state-after" }, String(r.state_after || "").replace(/_/g, " ")),
+			r.terminates_at ? [" and ends ", when(r.terminates_at)] : "", ".");
 	});
 	return section("Give a diplomatic note", "action-note",
 		"Signed with this node's key, imported here, and queued to every other party that has not left the agreement. It changes the agreement's state (with more than two parties, a notice ends it for this party only).", f);

@@ -85,7 +85,7 @@ export async function postForFile(path, body) {
 }
 
 export async function getFile(path) {
-	const res = await fetch(path, { credentials: "same-origin", cache: "no-store" });
+	const res = await fetch(path, { headers: headers("GET", false), credentials: "same-origin", cache: "no-store" });
 	if (!res.ok) {
 		const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
 		throw new ApiError(res.status, data, path);
@@ -108,8 +108,10 @@ function fileName(disposition) {
 // Sends a file as the body of a POST with XMLHttpRequest, so that the
 // upload's progress can be shown: onprogress(sent, total) while it goes,
 // onsent() once every byte is sent (the node then seals or checks it).
+// release: what a release is, sent in the X-Gsomia-Release header
+// (percent-encoded JSON), never in the URL that proxies and logs keep.
 // Resolves to the reply's JSON; rejects with an ApiError.
-export function upload(path, file, { onprogress, onsent } = {}) {
+export function upload(path, file, { onprogress, onsent, release } = {}) {
 	return new Promise((resolve, reject) => {
 		const x = new XMLHttpRequest();
 		x.open("POST", path);
@@ -117,6 +119,7 @@ export function upload(path, file, { onprogress, onsent } = {}) {
 		x.setRequestHeader("Content-Type", "application/octet-stream");
 		x.setRequestHeader("Accept", "application/json");
 		if (session.csrf) x.setRequestHeader("X-CSRF-Token", session.csrf);
+		if (release) x.setRequestHeader("X-Gsomia-Release", encodeURIComponent(JSON.stringify(release)));
 		x.upload.onprogress = (e) => onprogress && onprogress(e.loaded, e.lengthComputable ? e.total : file.size);
 		x.upload.onload = () => onsent && onsent();
 		x.onerror = () => reject(new ApiError(0, { error: "the upload failed: the connection was closed" }, path));

@@ -77,12 +77,33 @@ export function now() {
 }
 
 // ---- time formatting ----
+// Every instant on every page is written in one zone: the one the officer
+// chose in the header (kept in this browser), by default the node's own
+// (its agreements' zone); the same instant in UTC is on hover.
+const display = { zone: 0, label: "UTC" };
+
+export function setDisplayZone(zoneMin, label) {
+	display.zone = zoneMin;
+	display.label = label || fmtZone(zoneMin);
+}
+
+export function displayZone() {
+	return display.zone;
+}
+
+export function fmtZone(z) {
+	if (!z) return "UTC";
+	const a = Math.abs(z);
+	return `${z < 0 ? "-" : "+"}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
 function pad(n, w = 2) {
 	return String(n).padStart(w, "0");
 }
 
-// An instant (ms) written in a zone given in minutes east of UTC.
-export function fmtInstant(ms, zoneMin = 0) {
+// An instant (ms) written in a zone given in minutes east of UTC (by
+// default the display zone).
+export function fmtInstant(ms, zoneMin = display.zone) {
 	if (ms === null || ms === undefined || Number.isNaN(ms)) return "—";
 	const d = new Date(ms + zoneMin * 60000);
 	const z = zoneMin === 0 ? "Z" : (zoneMin > 0 ? "+" : "-") + pad(Math.floor(Math.abs(zoneMin) / 60)) +
@@ -91,10 +112,37 @@ export function fmtInstant(ms, zoneMin = 0) {
 		`${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${z}`;
 }
 
-export function fmt(instant, zoneMin = 0) {
+export function fmt(instant, zoneMin = display.zone) {
 	if (!instant) return "—";
 	const t = Date.parse(instant);
 	return Number.isNaN(t) ? String(instant) : fmtInstant(t, zoneMin);
+}
+
+// An instant as a <time> element: in the display zone, UTC on hover.
+export function when(instant, test) {
+	const t = typeof instant === "number" ? instant : Date.parse(instant || "");
+	if (!instant && instant !== 0 || Number.isNaN(t)) return h("span.muted", { test }, "—");
+	return h("time.when", { test, dateTime: new Date(t).toISOString(), title: fmtInstant(t, 0) }, fmtInstant(t));
+}
+
+// ---- the exercise marking ----
+// An exercise node's every page, banner, printout and saved file says
+// EXERCISE (docs/console.md, "Markings").
+const marking = { exercise: false };
+
+export function setExercise(on) {
+	marking.exercise = !!on;
+}
+
+export function isExercise() {
+	return marking.exercise;
+}
+
+// A name for a file the console saves: EXERCISE first on an exercise node,
+// and no character a file system refuses.
+export function saveName(name) {
+	const clean = String(name || "download").replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_");
+	return marking.exercise && !/^EXERCISE\b/.test(clean) ? `EXERCISE ${clean}` : clean;
 }
 
 // "+09:00" or 540 -> 540
@@ -218,12 +266,14 @@ export function banner(banners, item, where) {
 		{ scheme: item.holder, text: (item.marking || []).join(" / ") };
 	const orig = banners && banners.originator ? banners.originator :
 		{ scheme: item.originator, text: item.label };
-	return h("div.banner", { test: `banner-${where}` },
+	return h("div.banner", { test: `banner-${where}`, role: "note", "aria-label": `Classification banner${marking.exercise ? ", exercise" : ""}` },
+		marking.exercise ? h("span.banner-exercise", { test: "banner-exercise" }, "EXERCISE") : null,
 		h("span.banner-holder", { test: "banner-holder", lang: langOf(holder.scheme) },
 			holder.text || "—", h("span.scheme", holder.scheme)),
 		h("span.banner-sep", "·"),
 		h("span.banner-originator", { test: "banner-originator", lang: langOf(orig.scheme) },
-			orig.text || "—", h("span.scheme", orig.scheme)));
+			orig.text || "—", h("span.scheme", orig.scheme)),
+		marking.exercise ? h("span.banner-exercise", "EXERCISE") : null);
 }
 
 export function langOf(code) {

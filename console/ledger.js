@@ -2,7 +2,7 @@
 // witness), the entries, and the proof of any entry.
 "use strict";
 
-import { h, replace, errorBox, missingBox, table, badge, fmt, field, select } from "./dom.js";
+import { h, replace, errorBox, missingBox, table, badge, fmt, field, select, when, saveName } from "./dom.js";
 import { get, getFile, enc, q, ApiError } from "./api.js";
 
 export async function ledgerPage(main) {
@@ -23,10 +23,10 @@ export async function ledgerPage(main) {
 			{ label: "Log", get: (l) => h("code", l.origin) },
 			{ label: "Peer", get: (l) => l.peer || "internal" },
 			{ label: "Size", get: (l) => String(l.size), test: "ledger-size" },
-			{ label: "Root", get: (l) => h("code.hash", l.root) },
+			{ label: "Root", get: (l) => h("code.id", { title: l.root }, l.root) },
 			{ label: "Witness", get: (l) => witness(l.witness, l.peer) },
 			{ label: "", get: (l) => l.checkpoint ? h("details", h("summary", "checkpoint"), h("pre.note", l.checkpoint)) : "" },
-			{ label: "", get: (l) => h("button.link", { test: "ledger-show", onclick: () => showEntries(entries, l.peer || "internal", proof.prove) }, "entries") },
+			{ label: "", get: (l) => h("button.link", { test: "ledger-show", onclick: () => showEntries(entries, l.peer || "internal", proof.prove, l.size) }, "entries") },
 		], logs, "ledger-logs", "No log yet.")),
 		proof.el, entries);
 }
@@ -46,17 +46,34 @@ function witness(w, peer) {
 		sub.map((t) => h("span.small.block-line", t)));
 }
 
-async function showEntries(el, peer, prove) {
+// A log's entries, newest first, a page at a time: the entries endpoint
+// counts from the oldest, so the page is [size - offset - PAGE, size - offset).
+const PAGE = 50;
+
+async function showEntries(el, peer, prove, size, offset = 0) {
 	replace(el, h("p.loading", "Loading…"));
 	try {
-		const r = await get(`/v1/local/ledger/${enc(peer)}/entries${q({ from: 0, limit: 200 })}`);
-		replace(el, h("section.block", h("h2", `Entries of the log for ${peer}`), table([
-			{ label: "#", get: (e) => String(e.index) },
-			{ label: "Kind", get: (e) => e.kind },
-			{ label: "At", get: (e) => fmt(e.at) },
-			{ label: "Fields", get: (e) => h("code.small", Object.entries(e.fields || {}).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ")) },
-			{ label: "", get: (e) => h("button.link", { test: "ledger-prove", onclick: () => prove(peer, e.index) }, "prove") },
-		], r.entries, "ledger-entries-table", "No entry.")));
+		if (size === undefined) size = (await get(`/v1/local/ledger/${enc(peer)}/entries${q({ from: 0, limit: 1 })}`)).size;
+		const to = Math.max(0, size - offset), from = Math.max(0, to - PAGE);
+		const r = to > from ? await get(`/v1/local/ledger/${enc(peer)}/entries${q({ from, limit: to - from })}`) : { entries: [], size };
+		const entries = (r.entries || []).slice().reverse();
+		const newer = h("button", { test: "ledger-newer", disabled: offset === 0 }, "← Newer");
+		const older = h("button", { test: "ledger-older", disabled: from === 0 }, "Older →");
+		newer.addEventListener("click", () => showEntries(el, peer, prove, size, Math.max(0, offset - PAGE)));
+		older.addEventListener("click", () => showEntries(el, peer, prove, size, offset + PAGE));
+		replace(el, h("section.block", h("h2", `Entries of the log for ${peer}`),
+			h("div.pager", h("span", { test: "ledger-range" }, size ? `Entries ${from}–${to - 1} of ${size}, newest first` : "No entry yet."), newer, older,
+				h("a", { href: "#/audit" }, "Search every log in the audit view")),
+			table([
+				{ label: "#", get: (e) => String(e.index), test: "ledger-index" },
+				{ label: "Kind", get: (e) => e.kind },
+				{ label: "At", get: (e) => when(e.at), cls: "nowrap" },
+				{ label: "Person", get: (e) => e.person || h("span.muted", "(the node)"), test: "ledger-person" },
+				{ label: "Item", get: (e) => e.item ? h("code.id", { title: e.item }, e.item) : "", test: "ledger-item" },
+				{ label: "Party", get: (e) => e.party },
+				{ label: "Fields", get: (e) => h("code.small.fields", Object.entries(e.fields || {}).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ")) },
+				{ label: "", get: (e) => h("button.link", { test: "ledger-prove", onclick: () => prove(peer, e.index) }, "prove") },
+			], entries, "ledger-entries-table", "No entry.")));
 	} catch (e) {
 		replace(el, e instanceof ApiError && e.missing ? missingBox("GET /v1/local/ledger/{peer}/entries", e) : errorBox(e));
 	}
@@ -81,7 +98,7 @@ function proofSection(peers) {
 				try {
 					const file = await getFile(`${path}&download=1`);
 					link.href = URL.createObjectURL(file.file);
-					link.download = file.name || `${peer.value}-${index.value}.proof`;
+					link.download = saveName(file.name || `${peer.value}-${index.value}.proof`);
 					link.dataset.ready = "1";
 					link.click();
 				} catch (err) {

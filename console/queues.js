@@ -2,7 +2,7 @@
 // deadlines, and the outbox.
 "use strict";
 
-import { h, replace, errorBox, missingBox, table, badge, fmt, countdown, setServerNow } from "./dom.js";
+import { h, replace, errorBox, missingBox, table, badge, when, countdown, setServerNow } from "./dom.js";
 import { get, hasRole, ApiError } from "./api.js";
 
 export async function queuesPage(main) {
@@ -35,34 +35,37 @@ async function fill(body) {
 		}
 	}
 	if (qs.receipts_pending) parts.push(block("Receipts pending", "queue-receipts", table([
-		{ label: "Bundle", get: (r) => h("code", r.bundle) },
-		{ label: "Item", get: (r) => h("code", r.item) },
+		{ label: "Bundle", get: (r) => h("code.id", { title: r.bundle }, r.bundle) },
+		{ label: "Item", get: (r) => h("code.id", { title: r.item }, r.item) },
+		{ label: "Title", get: (r) => r.title },
 		{ label: "Recipient", get: (r) => r.recipient },
-		{ label: "Released", get: (r) => fmt(r.released_at) },
-	], qs.receipts_pending, "queue-receipts-table", "Every release has been receipted.")));
+		{ label: "Released", get: (r) => when(r.released_at), cls: "nowrap" },
+	], (qs.receipts_pending || []).slice(0, 200), "queue-receipts-table", "Every release has been receipted."),
+	(qs.receipts_pending || []).length > 200 ? h("p.fine", { test: "queue-receipts-more" },
+		`… and ${qs.receipts_pending.length - 200} more (the oldest are listed first).`) : null));
 	if (qs.consents) parts.push(block("Consent requests", "queue-consents", table([
-		{ label: "Id", get: (r) => h("code", r.id) },
-		{ label: "State", get: (r) => badge(r.state || r.decision, r.state === "valid" ? "ok" : r.state === "refused" || r.state === "expired" ? "bad" : "warn", "consent-state") },
-		{ label: "Item", get: (r) => h("code", r.item) },
+		{ label: "Id", get: (r) => h("code.id", { title: r.id }, r.id) },
+		{ label: "State", get: (r) => consentState(r) },
+		{ label: "Item", get: (r) => h("code.id", { title: r.item }, r.item) },
 		{ label: "Originator", get: (r) => r.originator },
 		{ label: "Holder", get: (r) => r.holder },
 		{ label: "Third party", get: (r) => r.third_party },
 		{ label: "Purpose", get: (r) => r.purpose },
-		{ label: "When", get: (r) => fmt(r.requested_at || r.granted_at) },
-		{ label: "Expires", get: (r) => fmt(r.expires) },
+		{ label: "When", get: (r) => when(r.requested_at || r.granted_at), cls: "nowrap" },
+		{ label: "Expires", get: (r) => when(r.expires), cls: "nowrap" },
 		{ label: "Text", get: (r) => r.text },
-		{ label: "", get: (r) => r.decision === "requested" && !r.made_here && hasRole("nsa-officer")
+		{ label: "", get: (r) => r.decision === "requested" && !r.made_here && !r.answered && hasRole("nsa-officer")
 			? h("a.button", { href: `#/actions/consent:${encodeURIComponent(r.id)}`, test: "queue-consent-answer" }, "Answer") : "" },
 	], qs.consents, "queue-consents-table", "No consent request.")));
 	if (qs.incidents) parts.push(block("Incidents", "queue-incidents", table([
-		{ label: "Id", get: (r) => h("code", r.id) },
+		{ label: "Id", get: (r) => h("code.id", { title: r.id }, r.id) },
 		{ label: "Role", get: (r) => r.role },
-		{ label: "Item", get: (r) => h("code", r.item) },
+		{ label: "Item", get: (r) => h("code.id", { title: r.item }, r.item) },
 		{ label: "Kind", get: (r) => r.kind },
-		{ label: "Detected", get: (r) => fmt(r.detected) },
-		{ label: "State", get: (r) => r.state || r.holding },
-		{ label: "Notify by", get: (r) => r.notify_deadline ? h("span", fmt(r.notify_deadline), h("br"),
-			r.notified_at ? badge(`notified ${fmt(r.notified_at)}`, "ok") : countdown(Date.parse(r.notify_deadline), "incident-countdown")) : "—" },
+		{ label: "Detected", get: (r) => when(r.detected), cls: "nowrap" },
+		{ label: "State", get: (r) => badge(r.state || r.holding || "?", r.state === "results-sent" ? "ok" : "warn", "incident-state") },
+		{ label: "Notify by", get: (r) => r.notify_deadline ? h("span", when(r.notify_deadline), h("br"),
+			r.notified_at ? h("span.badge.ok", "notified ", when(r.notified_at)) : countdown(Date.parse(r.notify_deadline), "incident-countdown")) : "—" },
 		{ label: "Late", get: (r) => r.late ? badge("late", "bad", "incident-late") : badge("on time", "ok") },
 		{ label: "Missed", get: (r) => Array.isArray(r.missed) && r.missed.length ? r.missed.join(", ") : "" },
 		{ label: "Text", get: (r) => r.text },
@@ -70,13 +73,13 @@ async function fill(body) {
 			? h("a.button", { href: `#/actions/incident:${encodeURIComponent(r.id)}`, test: "queue-incident-answer" }, "Answer") : "" },
 	], qs.incidents, "queue-incidents-table", "No incident.")));
 	if (qs.outbox) parts.push(block("Outbox", "queue-outbox", table([
-		{ label: "Id", get: (r) => h("code", r.id) },
+		{ label: "Id", get: (r) => h("code.id", { title: String(r.id) }, String(r.id)) },
 		{ label: "Peer", get: (r) => r.peer },
 		{ label: "Kind", get: (r) => r.kind },
-		{ label: "Ref", get: (r) => h("code", r.ref) },
+		{ label: "Ref", get: (r) => h("code.id", { title: r.ref }, r.ref) },
 		{ label: "State", get: (r) => badge(r.state, r.state === "delivered" ? "ok" : r.state === "pending" ? "warn" : "bad", "outbox-state") },
 		{ label: "Attempts", get: (r) => String(r.attempts) },
-		{ label: "Next attempt", get: (r) => fmt(r.next_attempt) },
+		{ label: "Next attempt", get: (r) => when(r.next_attempt), cls: "nowrap" },
 		{ label: "Last error", get: (r) => r.last_error },
 	], qs.outbox, "queue-outbox-table", "The outbox is empty.")));
 	replace(body, parts);
@@ -100,6 +103,17 @@ async function attentionBlock() {
 		" ", ...counts));
 }
 
-function block(title, test, content) {
+// A request is open until its answer is held; then it says how it was answered.
+function consentState(r) {
+	if (r.decision === "requested" && r.answered) {
+		const d = r.answered.decision;
+		return h("span", badge(`answered: ${d}`, d === "granted" ? "ok" : "bad", "consent-state"),
+			h("span.small.block-line", "by ", h("code.id", { title: r.answered.id }, r.answered.id.slice(0, 16)), r.answered.at ? [" ", when(r.answered.at)] : null));
+	}
+	const s = r.state || r.decision;
+	return badge(s, s === "valid" ? "ok" : s === "refused" || s === "expired" ? "bad" : "warn", "consent-state");
+}
+
+function block(title, test, ...content) {
 	return h("section.block", { test }, h("h2", title), content);
 }

@@ -89,5 +89,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nb.version < 0 || nb.version > 1000)
 			abort();
 	}
+
+	/* the same bytes as the X-Gsomia-Release header (a header is a C string) */
+	{
+		struct release_body rb;
+		char *hd = malloc(size + 1);
+		char name[512];
+
+		if (!hd)
+			return 0;
+		memcpy(hd, buf, size);
+		hd[size] = 0;
+		d.msg[0] = 0;
+		if (local_release_header_parse(hd, &rb, &d)) {
+			if (!d.msg[0])
+				abort();
+			check_zero(&rb, sizeof(rb));
+		} else {
+			STR(rb, agreement), STR(rb, to), STR(rb, classification), STR(rb, purpose), STR(rb, topic);
+			STR(rb, title), STR(rb, form), STR(rb, name);
+			/* and whatever it names, the name an opened item is saved under */
+			local_download_name(rb.name, rb.title, rb.classification, 1, "KOR-1", name, sizeof(name));
+			if (!memchr(name, 0, sizeof(name)) || strpbrk(name, "/\\:*?\"<>|"))
+				abort();
+		}
+		free(hd);
+	}
 	return 0;
 }

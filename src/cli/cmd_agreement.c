@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "node/agreements.h"
+#include "node/labels.h"
 #include "util/banned.h"
 
 static const char agreement_help[] =
@@ -22,6 +23,8 @@ static const char agreement_help[] =
 	"       gsomia agreement status ID|DIR [--at T] [--json]\n"
 	"       gsomia agreement list [--json]\n"
 	"       gsomia agreement show ID [--json]\n"
+	"       gsomia agreement annex --from-spif A.xml B.xml [--annex N] [--effective DATE]\n"
+	"                        [--row-names NAME,NAME...] [-o FILE]\n"
 	"common options: --home DIR, --passphrase-file FILE\n\n"
 	"import takes a definition, signature or note file, or a directory holding\n"
 	"them (.txt definitions, .sig signatures, .note notes). An agreement counts as\n"
@@ -36,13 +39,16 @@ static const char agreement_help[] =
 	"status with a directory needs no home: it reads the\n"
 	"definition, signatures, notes and the parties' identity files (.id) from it.\n"
 	"Instants are RFC 3339 (2019-11-23T00:00:00+09:00); a bare date means 00:00 in\n"
-	"the agreement's zone.\n";
+	"the agreement's zone. annex proposes the annex rows two parties' XML SPIFs\n"
+	"imply (their equivalentClassification elements, both directions checked; a\n"
+	"one-way equivalence is shown as such), as text in the agreement format for a\n"
+	"treaty officer to review and sign: nothing is imported (docs/labels.md).\n";
 
 struct opts {
 	const char *home, *passfile, *output, *at, *agreement, *to, *delivered, *withdraws,
-		*terminate_at, *effective, *text, *acceding;
-	int version;
-	bool json, keep;
+		*terminate_at, *effective, *text, *acceding, *row_names;
+	int version, annex;
+	bool json, keep, from_spif;
 };
 
 /* Each party's standing, for an agreement with more than two parties
@@ -75,6 +81,45 @@ static void members_print(const struct agreement *a, const struct lifecycle_stat
 		}
 		printf("%s\n", m->original ? "" : ", by accession");
 	}
+}
+
+/* gsomia agreement annex --from-spif A.xml B.xml */
+static int do_annex(const struct opts *o, const char *a, const char *b)
+{
+	struct spif_annex_request r;
+	struct gs_diag d = { { 0 } };
+	struct node *n = NULL;
+	char names_buf[GS_MAX_LINE], *names[GS_MAX_ANNEX_ROWS + 1], *save = NULL, *tok;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.path_a = a;
+	r.path_b = b;
+	r.annex_number = o->annex;
+	if (o->effective && date_parse(o->effective, &r.effective))
+		return usage_error("agreement", "--effective '%s' is not a date (YYYY-MM-DD)", o->effective);
+	if (o->row_names) {
+		snprintf(names_buf, sizeof(names_buf), "%s", o->row_names);
+		for (tok = strtok_r(names_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			if (r.nrow_names >= GS_MAX_ANNEX_ROWS)
+				return usage_error("agreement", "--row-names: at most %d names", GS_MAX_ANNEX_ROWS);
+			names[r.nrow_names++] = tok;
+		}
+		r.row_names = (const char *const *)names;
+	}
+	if ((ret = open_node(o->home, &n)))
+		return ret;
+	ret = node_spif_annex(n, &r, &text, &len, &d);
+	node_close(n);
+	if (ret)
+		return fail(ret, &d);
+	ret = write_output(o->output ? o->output : "-", text, len);
+	free(text);
+	return ret;
 }
 
 static void status_print(const struct agreement_view *v, const struct lifecycle_status *st, gs_instant at)
@@ -368,6 +413,9 @@ int cmd_agreement(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "from-spif", no_argument, NULL, 'S' },
+		{ "annex", required_argument, NULL, 'N' },
+		{ "row-names", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o;
@@ -398,6 +446,13 @@ int cmd_agreement(int argc, char **argv)
 		case 'e': o.effective = optarg; break;
 		case 'x': o.text = optarg; break;
 		case 'C': o.acceding = optarg; break;
+		case 'S': o.from_spif = true; break;
+		case 'N':
+			o.annex = (int)strtol(optarg, &end, 10);
+			if (*end || o.annex < 1 || o.annex > GS_MAX_ANNEX_VERSIONS)
+				return usage_error("agreement", "--annex takes a number from 1 to %d", GS_MAX_ANNEX_VERSIONS);
+			break;
+		case 'R': o.row_names = optarg; break;
 		case 'j': o.json = true; break;
 		case 'k': o.keep = true; break;
 		case 'h': fputs(agreement_help, stdout); return EXIT_OK;
@@ -407,6 +462,13 @@ int cmd_agreement(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("agreement", "missing subcommand (import, sign, note, status, list, show)");
 	sub = argv[optind++];
+	if (!strcmp(sub, "annex")) {
+		if (!o.from_spif || optind + 2 != argc || o.json)
+			return usage_error("agreement", "annex takes --from-spif and two SPIF files, A.xml B.xml");
+		return do_annex(&o, argv[optind], argv[optind + 1]);
+	}
+	if (o.from_spif || o.annex || o.row_names)
+		return usage_error("agreement", "--from-spif, --annex and --row-names are for 'agreement annex'");
 	if (!strcmp(sub, "list")) {
 		struct list_ctx lc;
 

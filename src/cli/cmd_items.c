@@ -10,24 +10,31 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "crypto/bundle.h"
 #include "net/outbox.h"
 #include "net/partial.h"
 #include "node/consent.h"
 #include "node/items.h"
+#include "node/labels.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
 static const char release_help[] =
 	"usage: gsomia release FILE --to PARTY --agreement ID --classification LABEL\n"
 	"                      --purpose P --topic T [--title TEXT] [--form FORM]\n"
-	"                      [-o BUNDLE] [--deliver]\n"
+	"                      (or --label LABEL.xml instead of --classification)\n"
+	"                      [--name NAME] [-o BUNDLE] [--deliver]\n"
 	"       gsomia release --item ITEM --to PARTY --agreement ID [--arrangement ID] -o BUNDLE\n"
 	"common options: --home DIR, --passphrase-file FILE, --json\n\n"
 	"Releases one item to one party: decides (docs/rules.md), seals the file into a\n"
 	"signed bundle for the recipient (docs/bundle-format.md), and records the item,\n"
-	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme.\n"
+	"its custody and a ledger entry, all or nothing. LABEL is in this node's scheme;\n"
+	"--label takes it from a STANAG 4774 originator label in this node's policy\n"
+	"(docs/labels.md): an unknown policy, classification or category is refused.\n"
 	"A refusal prints the rule and the reason and exits 1. --deliver queues the\n"
 	"bundle in the outbox for the recipient's node (docs/api.md) and tries once.\n"
+	"The bundle carries the file's own name (--name: another), so that the\n"
+	"recipient saves it under that name.\n"
 	"With --item, passes on an item held from its originator (docs/consent.md).\n";
 
 static const char receive_help[] =
@@ -104,11 +111,15 @@ int cmd_release(int argc, char **argv)
 		{ "topic", required_argument, NULL, 'T' },
 		{ "title", required_argument, NULL, 'i' },
 		{ "form", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "deliver", no_argument, NULL, 'D' },
+		{ "label", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool deliver = false;
+	const char *label_file = NULL;
+	char label_cls[GS_MAX_LABEL];
 	struct release_request r;
 	struct release_result res;
 	struct decision dec;
@@ -134,8 +145,10 @@ int cmd_release(int argc, char **argv)
 		case 'T': r.topic = optarg; break;
 		case 'i': r.title = optarg; break;
 		case 'f': r.form = optarg; break;
+		case 'N': r.name = optarg; break;
 		case 'o': r.output = optarg; break;
 		case 'D': deliver = true; break;
+		case 'L': label_file = optarg; break;
 		case 'h': fputs(release_help, stdout); return EXIT_OK;
 		default: return usage_error("release", "unknown option");
 		}
@@ -143,12 +156,28 @@ int cmd_release(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage_error("release", "give exactly one FILE to release");
 	r.file = argv[optind];
-	if (!r.to || !r.agreement || !r.label || !r.purpose || !r.topic || (!r.output && !deliver))
-		return usage_error("release", "--to, --agreement, --classification, --purpose, --topic and -o (or --deliver) are required");
+	/* the bundle carries the file's own name, so that the recipient saves
+	 * it as it was; one a file system of theirs would not take is left out */
+	if (!r.name) {
+		const char *base = strrchr(r.file, '/') ? strrchr(r.file, '/') + 1 : r.file;
+
+		r.name = bundle_name_is_valid(base) && strcmp(base, "-") ? base : NULL;
+	}
+	if (label_file && r.label)
+		return usage_error("release", "give --classification or --label, not both");
+	if (!r.to || !r.agreement || (!r.label && !label_file) || !r.purpose || !r.topic || (!r.output && !deliver))
+		return usage_error("release", "--to, --agreement, --classification (or --label), --purpose, --topic and -o (or --deliver) are required");
 	if (access(r.file, R_OK) != 0)
 		return failf(GS_EIO, "%s: cannot read", r.file);
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
+	/* the classification a STANAG 4774 label gives, or nothing released */
+	if (label_file && (ret = node_label_for_release(n, label_file, r.to, label_cls, &d))) {
+		node_close(n);
+		return fail(ret, &d);
+	}
+	if (label_file)
+		r.label = label_cls;
 	ret = node_release(n, &r, &res, &dec, &d);
 	if (!ret && deliver) {
 		/* Queued in the same home; the first attempt is made now, the

@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/restore_view.h"
 #include "net/witness_client.h"
+#include "node/audit.h"
 #include "node/ledger.h"
 #include "node/witness.h"
 #include "util/encode.h"
@@ -16,6 +18,9 @@
 static const char ledger_help[] =
 	"usage: gsomia ledger list [--json]\n"
 	"       gsomia ledger show [--peer CODE | --internal] [--json]\n"
+	"       gsomia ledger show [--all] [--kind K] [--person P] [--item I] [--party C]\n"
+	"                          [--since T] [--until T] [--peer CODE | --internal]\n"
+	"                          [--json | --csv] [-o FILE]\n"
 	"       gsomia ledger verify [--peer CODE | --internal] [--json]\n"
 	"       gsomia ledger checkpoint [--peer CODE | --internal] [-o FILE | --json]\n"
 	"       gsomia ledger prove INDEX [--peer CODE | --internal] [-o FILE]\n"
@@ -27,6 +32,11 @@ static const char ledger_help[] =
 	"The ledger is one Merkle log (RFC 6962) per counterparty and one for the\n"
 	"node's internal events (the default; --peer CODE picks a counterparty's).\n"
 	"list shows every log with its size and root. show prints the entries.\n"
+	"With --all or any of --kind, --person, --item, --party, --since, --until\n"
+	"or --csv, show is an audit: the entries of every log (or of --peer's or\n"
+	"the internal one) that match, oldest first; --party is the actor's party\n"
+	"or the one the log is kept with; --since and --until take an instant or a\n"
+	"date (a whole day, in this node's zone); --csv writes RFC 4180 CSV.\n"
 	"verify recomputes every leaf, subtree and root from the entries and checks\n"
 	"every stored checkpoint's signature and root (no --peer: every log).\n"
 	"checkpoint signs the log's current size and root (a C2SP checkpoint) and\n"
@@ -50,6 +60,9 @@ static const char ledger_help[] =
 struct opts {
 	const char *home, *passfile, *output, *identity, *peer;
 	bool json, internal;
+	bool audit, csv;            /* show as an audit (node/audit.h) */
+	const char *filter[6][2];   /* audit filter members given: name, value */
+	int nfilter;
 };
 
 static void escape_value(const char *v, size_t len, size_t max, FILE *f)
@@ -369,6 +382,82 @@ out:
 	return ret;
 }
 
+/* One audit row as a line: log, index, time, kind, item, actor, rule. */
+static void row_print(json_t *row)
+{
+	const char *person = json_string_value(json_object_get(row, "person"));
+	const char *party = json_string_value(json_object_get(row, "party"));
+	const char *rule = json_string_value(json_object_get(row, "rule"));
+	const char *item = json_string_value(json_object_get(row, "item"));
+
+	printf("%-8s %6" JSON_INTEGER_FORMAT "  %s  %-17s", json_string_value(json_object_get(row, "log")),
+	       json_integer_value(json_object_get(row, "index")), json_string_value(json_object_get(row, "at")),
+	       json_string_value(json_object_get(row, "kind")));
+	if (item && item[0])
+		printf(" %s", item);
+	if ((party && party[0]) || (person && person[0]))
+		printf(" by %s%s%s", party ? party : "", person && person[0] ? "/" : "", person ? person : "");
+	if (rule && rule[0])
+		printf(" rule=%s", rule);
+	putchar('\n');
+}
+
+/* ledger show as an audit: every log (or one), filtered, oldest first. */
+static int do_audit(struct node *n, const struct opts *o, struct gs_diag *d)
+{
+	struct audit_filter f;
+	json_t *rows = NULL, *echo = json_object(), *row;
+	char *text = NULL;
+	size_t len = 0, i;
+	int k, ret = 0;
+
+	audit_filter_init(&f);
+	if (!echo)
+		return GS_ENOMEM;
+	for (k = 0; k < o->nfilter && !ret; k++) {
+		ret = audit_filter_set(&f, o->filter[k][0], o->filter[k][1], n->self.zone, d);
+		json_object_set_new(echo, o->filter[k][0], json_string(o->filter[k][1]));
+	}
+	if (!ret && (o->peer || o->internal)) {
+		ret = audit_filter_set(&f, "log", o->peer ? o->peer : "internal", n->self.zone, d);
+		json_object_set_new(echo, "log", json_string(o->peer ? o->peer : "internal"));
+	}
+	if (!ret)
+		ret = audit_collect(n, &f, false, &rows, d);
+	if (ret) {
+		if (ret == GS_EINVAL)
+			gs_diag_prefix(d, "--%s", o->filter[k - 1][0]);
+		json_decref(echo);
+		return ret;
+	}
+	if (o->csv) {
+		if (!(ret = audit_csv(rows, &text, &len, d)))
+			ret = write_output(o->output, text, len) ? ALREADY_SAID : 0;
+	} else if (o->json) {
+		json_t *j = json_pack("{s:O,s:I,s:O}", "filter", echo, "total", (json_int_t)json_array_size(rows),
+				      "entries", rows);
+
+		char *body = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+
+		json_decref(j);
+		if (body && (text = malloc(strlen(body) + 2)))
+			snprintf(text, strlen(body) + 2, "%s\n", body);
+		free(body);
+		if (!text)
+			ret = GS_ENOMEM;
+		else if (write_output(o->output, text, strlen(text)))
+			ret = ALREADY_SAID;
+	} else {
+		json_array_foreach(rows, i, row)
+			row_print(row);
+		printf("%zu entr%s\n", json_array_size(rows), json_array_size(rows) == 1 ? "y" : "ies");
+	}
+	free(text);
+	json_decref(rows);
+	json_decref(echo);
+	return ret;
+}
+
 static int do_witness(struct node *n, const struct opts *o, const char *peer, struct gs_diag *d)
 {
 	struct witness_result res;
@@ -480,6 +569,8 @@ static int peers_one(void *ctx, const struct witness_status *s)
 			return ret;
 		}
 		json_object_set_new(o, "evidence", ev);
+		/* the peer's restorations from a backup (node/restore.h) */
+		json_object_set_new(o, "restorations", restorations_json(c->n, s->peer, c->d));
 		json_array_append_new(c->arr, o);
 		return 0;
 	}
@@ -506,7 +597,7 @@ static int peers_one(void *ctx, const struct witness_status *s)
 	if (s->evidence)
 		printf("  INCONSISTENT: %zu piece%s of evidence against %s (see stderr, or --json)\n", s->evidence,
 		       s->evidence == 1 ? "" : "s", s->peer);
-	return 0;
+	return restorations_print(c->n, s->peer, stdout, "  ", c->d);
 }
 
 static int do_peers(struct node *n, const struct opts *o, struct gs_diag *d)
@@ -545,6 +636,14 @@ int cmd_ledger(int argc, char **argv)
 		{ "internal", no_argument, NULL, 'i' },
 		{ "identity", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "person", required_argument, NULL, 'r' },
+		{ "item", required_argument, NULL, 't' },
+		{ "party", required_argument, NULL, 'y' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -574,6 +673,21 @@ int cmd_ledger(int argc, char **argv)
 		case 'i': o.internal = true; break;
 		case 'I': o.identity = optarg; break;
 		case 'j': o.json = true; break;
+		case 'C': o.csv = o.audit = true; break;
+		case 'a': o.audit = true; break;
+		case 'k': case 'r': case 't': case 'y': case 's': case 'u': {
+			const char *name = c == 'k' ? "kind" : c == 'r' ? "person" : c == 't' ? "item" : c == 'y' ? "party"
+					   : c == 's' ? "since" : "until";
+			int k;
+
+			for (k = 0; k < o.nfilter; k++)
+				if (!strcmp(o.filter[k][0], name))
+					return usage_error("ledger", "--%s is given twice", name);
+			o.filter[o.nfilter][0] = name;
+			o.filter[o.nfilter++][1] = optarg;
+			o.audit = true;
+			break;
+		}
 		case 'h': fputs(ledger_help, stdout); return EXIT_OK;
 		default: return usage_error("ledger", "unknown option");
 		}
@@ -591,6 +705,10 @@ int cmd_ledger(int argc, char **argv)
 				   subs[i].nargs == 1 ? "" : "s");
 	if (o.peer && o.internal)
 		return usage_error("ledger", "--peer and --internal exclude each other");
+	if (o.audit && strcmp(sub, "show"))
+		return usage_error("ledger", "--all, --csv and the audit filters (--kind, --person, --item, --party, --since, --until) are for 'show'");
+	if (o.csv && o.json)
+		return usage_error("ledger", "--csv and --json exclude each other");
 	if (o.peer && !party_code_is_valid(o.peer))
 		return usage_error("ledger", "--peer '%s' is not a party code", o.peer);
 	if (!strcmp(sub, "witness") && (!party_code_is_valid(argv[optind]) || o.peer || o.internal))
@@ -618,6 +736,8 @@ int cmd_ledger(int argc, char **argv)
 			print_json(lc.arr);
 		else
 			json_decref(lc.arr);
+	} else if (!strcmp(sub, "show") && o.audit) {
+		ret = do_audit(n, &o, &d);
 	} else if (!strcmp(sub, "show")) {
 		struct show_ctx sc = { o.json, json_array() };
 		char origin[GS_MAX_NAME];

@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "node/keyhistory.h"
+#include "core/label.h"
+#include "node/labels.h"
 #include "util/banned.h"
 
 static const char party_help[] =
@@ -17,7 +19,8 @@ static const char party_help[] =
 	"       gsomia party keys CODE [--json] [--home DIR]\n"
 	"       gsomia party rotate [--text TEXT] -o FILE [--json] [--passphrase-file FILE]\n"
 	"       gsomia party compromised CODE --since T [--key FINGERPRINT] [--text TEXT]\n"
-	"                                [-o FILE] [--json] [--passphrase-file FILE]\n\n"
+	"                                [-o FILE] [--json] [--passphrase-file FILE]\n"
+	"       gsomia party levels --from-spif SPIF.xml [-o FILE]\n\n"
 	"export writes this node's signed public identity (code, name, zone, keys,\n"
 	"classification scheme). import verifies another party's identity and\n"
 	"registers it; compare the fingerprint it prints with the one the party gave\n"
@@ -28,7 +31,9 @@ static const char party_help[] =
 	"them 'party export' too. compromised records that a key of CODE (this\n"
 	"node's own retired key, or a peer's) is compromised since T: nothing it\n"
 	"signs from then on is trusted, and what was received from it since then\n"
-	"is flagged. keys shows a party's key history (docs/keys.md).\n";
+	"is flagged. keys shows a party's key history (docs/keys.md). levels reads\n"
+	"an XML SPIF and writes the 'policy:' and 'level:' lines of its scheme (most\n"
+	"sensitive first), a levels file for 'gsomia init --levels' (docs/labels.md).\n";
 
 static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 {
@@ -43,6 +48,9 @@ static json_t *party_json(const struct party *p, const char *fpr, int is_self)
 	json_object_set_new(o, "exercise", json_boolean(p->exercise));
 	json_object_set_new(o, "self", json_boolean(is_self));
 	json_object_set_new(o, "fingerprint", json_string(fpr));
+	json_object_set_new(o, "policy", p->policy[0] ? json_string(p->policy) : json_null());
+	json_object_set_new(o, "policy_name", p->policy[0] ? json_string(party_policy_name(p)) : json_null());
+	json_object_set_new(o, "label_key", json_boolean(p->has_label_key));
 	for (i = 0; i < p->scheme.nlevels; i++) {
 		json_t *l = json_object();
 
@@ -61,8 +69,15 @@ static void party_print(const struct party *p, const char *fpr)
 	int i;
 
 	zone_format(p->zone, zone);
-	printf("%s  %s%s\n  zone %s\n  fingerprint %s\n  scheme (most sensitive first):\n", p->code,
-	       p->name, p->exercise ? "  [EXERCISE]" : "", zone, fpr);
+	printf("%s  %s%s\n  zone %s\n  fingerprint %s\n", p->code, p->name, p->exercise ? "  [EXERCISE]" : "",
+	       zone, fpr);
+	if (p->policy[0])
+		printf("  policy %s (%s)\n", p->policy, party_policy_name(p));
+	if (p->has_label_key)
+		printf("  label key: certified ('gsomia label key %s' writes it)\n", p->code);
+	else
+		printf("  label key: none\n");
+	printf("  scheme (most sensitive first):\n");
 	for (i = 0; i < p->scheme.nlevels; i++)
 		printf("    %s  %s  (%s)\n", p->scheme.levels[i].label, p->scheme.levels[i].roman,
 		       p->scheme.levels[i].gloss);
@@ -226,9 +241,10 @@ int cmd_party(int argc, char **argv)
 		{ "text", required_argument, NULL, O_TEXT },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "key", required_argument, NULL, O_KEY },
+		{ "from-spif", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *home = NULL, *output = NULL, *sub, *passfile = NULL, *text = NULL;
+	const char *home = NULL, *output = NULL, *sub, *passfile = NULL, *text = NULL, *spif = NULL;
 	struct key_compromise_args ca = { NULL, NULL, NULL, NULL };
 	struct gs_diag d = { { 0 } };
 	struct node *n = NULL;
@@ -245,6 +261,7 @@ int cmd_party(int argc, char **argv)
 		case O_TEXT: text = ca.text = optarg; break;
 		case O_SINCE: ca.since = optarg; break;
 		case O_KEY: ca.fingerprint = optarg; break;
+		case 'S': spif = optarg; break;
 		case 'h': fputs(party_help, stdout); return EXIT_OK;
 		default: return usage_error("party", "unknown option");
 		}
@@ -252,6 +269,20 @@ int cmd_party(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("party", "missing subcommand (export, import, list, show, keys, rotate, compromised)");
 	sub = argv[optind++];
+	if (!strcmp(sub, "levels")) {
+		char *levels = NULL;
+		size_t len = 0;
+
+		if (!spif || optind != argc || json)
+			return usage_error("party", "levels takes --from-spif SPIF.xml and -o FILE");
+		if ((ret = spif_file_levels(spif, &levels, &len, &d)))
+			return fail(ret, &d);
+		ret = write_output(output ? output : "-", levels, len);
+		free(levels);
+		return ret;
+	}
+	if (spif)
+		return usage_error("party", "--from-spif is for 'party levels'");
 	if (strcmp(sub, "export") && strcmp(sub, "import") && strcmp(sub, "list") && strcmp(sub, "show") &&
 	    strcmp(sub, "keys") && strcmp(sub, "rotate") && strcmp(sub, "compromised"))
 		return usage_error("party", "unknown subcommand '%s'", sub);

@@ -14,7 +14,7 @@ static const char person_help[] =
 	"usage: gsomia person add ID --name NAME --nationality CODE [--nationality CODE]\n"
 	"                         --employer CODE [--psc LABEL [--psc-from T] [--psc-until T]]\n"
 	"                         [--duty topic:T|purpose:P|item:I]... [--facility F]\n"
-	"                         [--role nsa-officer|registry|reader|auditor|translator]...\n"
+	"                         [--role nsa-officer|registry|reader|auditor|translator|monitor]...\n"
 	"       gsomia person list [--json]\n"
 	"       gsomia person show ID [--json]\n"
 	"       gsomia person password ID [--password-file FILE]\n"
@@ -69,7 +69,7 @@ static void person_print(const struct person *p)
 		printf(" %s:%s", p->duties[i].kind == DUTY_TOPIC ? "topic" : p->duties[i].kind == DUTY_PURPOSE ? "purpose" : "item",
 		       p->duties[i].value);
 	printf("\n  facility %s\n  roles", p->facility[0] ? p->facility : "(none)");
-	for (bit = 1; bit <= ROLE_TRANSLATOR; bit <<= 1)
+	for (bit = 1; bit <= ROLE_LAST; bit <<= 1)
 		if (p->roles & bit)
 			printf(" %s", role_name(bit));
 	printf("\n");

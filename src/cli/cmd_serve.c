@@ -14,7 +14,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/service.h"
 #include "net/api.h"
+#include "net/logline.h"
 #include "net/outbox.h"
 #include "net/server.h"
 #include "net/witness_client.h"
@@ -23,7 +25,9 @@
 #include "node/custody.h"
 #include "node/incident.h"
 #include "node/visits.h"
+#include "node/backup.h"
 #include "node/items.h"
+#include "node/restore.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -36,7 +40,11 @@ static const char serve_help[] =
 	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
 	"one); without it the server listens on the host and port of this node's\n"
 	"endpoint, or 127.0.0.1:8443. Prints 'listening on https://ADDR:PORT' once\n"
-	"ready; stops cleanly on SIGINT or SIGTERM. Deliveries from peers are kept\n"
+	"ready. SIGHUP reloads the identities, agreements and persons it keeps read;\n"
+	"SIGINT or SIGTERM stops it cleanly: no new connection, every request begun\n"
+	"answered (docs/operations.md). Under systemd it says when it is ready and\n"
+	"feeds the watchdog (sd_notify), and takes the passphrase from the\n"
+	"credential 'passphrase' (LoadCredential=). Deliveries from peers are kept\n"
 	"in HOME/inbox/KIND-ID, once each, and acted on: a bundle is received (the\n"
 	"receipt goes back in the reply), a receipt, a diplomatic note, a consent\n"
 	"(or a request for one), an incident notice or step, or a visit request or\n"
@@ -76,6 +84,29 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 		done += (size_t)w;
 	}
 	return 0;
+}
+
+static int act_on_restoration(struct node *n, const char *peer, const char *path, json_t *r, struct gs_diag *d)
+{
+	struct restoration res;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	bool already;
+	int ret;
+
+	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
+		return ret;
+	ret = restore_notice_import(n, peer, buf, len, &res, &already, d);
+	free(buf);
+	if (!ret) {
+		char lost[64];
+
+		snprintf(lost, sizeof(lost), "%" PRIu64 "-%" PRIu64, res.lost_from, res.lost_to);
+		log_kv(LOG_WARNING, "peer-restored", "peer", peer, "origin", res.origin, "lost",
+		       res.lost_to ? lost : "none", (const char *)NULL);
+		json_object_set_new(r, "restoration", json_string(res.id));
+	}
+	return ret;
 }
 
 /* Acts on a delivery kept in the inbox: a bundle is received (its
@@ -172,6 +203,9 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 			json_object_set_new(r, "forwarded_to", json_integer(res.forwards.n));
 		}
 		json_decref(res.applied);
+	} else if (!strcmp(kind, "restoration")) {
+		/* the peer restored its log from a backup (node/restore.h) */
+		ret = act_on_restoration(ib->n, peer, path, r, d);
 	} else if (!strcmp(kind, "incident")) {
 		/* a holder's notice or a later step, at the originator */
 		json_t *rec = NULL;
@@ -209,7 +243,7 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 static int kind_taken(const char *kind)
 {
 	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "visit",
-					      "reclassification" };
+					      "reclassification", "restoration" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -367,6 +401,7 @@ struct courier {
 	struct node *n;
 	volatile int stop;
 	pthread_t thread;
+	volatile int reload;    /* SIGHUP: forget what the courier's handle keeps read */
 	unsigned witness_every; /* seconds; 0: never */
 	/* the last witnessing failure said per peer, so that a peer that is
 	 * down is reported once, not every round */
@@ -383,18 +418,22 @@ static void witness_report(void *ctx, const char *peer, int ret, const struct wi
 	const char *msg = ret ? (d->msg[0] ? d->msg : gs_strerror(ret)) : "";
 	size_t i;
 
-	if (!ret)
-		fprintf(stderr, "witness: %s cosigned our log at size %" PRIu64 "\n", peer, res->size);
+	if (!ret) {
+		char size[24];
+
+		snprintf(size, sizeof(size), "%" PRIu64, res->size);
+		log_kv(LOG_INFO, "witness-cosigned", "peer", peer, "size", size, (const char *)NULL);
+	}
 	for (i = 0; i < COURIER_PEERS; i++)
 		if (!c->said[i].peer[0] || !strcmp(c->said[i].peer, peer))
 			break;
 	if (i == COURIER_PEERS) {
 		if (ret)
-			fprintf(stderr, "witness: %s: %s\n", peer, msg);
+			log_kv(LOG_WARNING, "witness-failed", "peer", peer, "msg", msg, (const char *)NULL);
 		return;
 	}
 	if (ret && strcmp(c->said[i].msg, msg))
-		fprintf(stderr, "witness: %s: %s\n", peer, msg);
+		log_kv(LOG_WARNING, "witness-failed", "peer", peer, "msg", msg, (const char *)NULL);
 	snprintf(c->said[i].peer, sizeof(c->said[i].peer), "%s", peer);
 	snprintf(c->said[i].msg, sizeof(c->said[i].msg), "%s", msg);
 }
@@ -408,19 +447,38 @@ static void *courier_run(void *arg)
 		struct gs_diag d = { { 0 } };
 		int delivered, refused, retry;
 
-		if (!outbox_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused))
-			fprintf(stderr, "outbox: %d delivered, %d refused, %d to retry\n", delivered, refused, retry);
+		if (c->reload) {
+			unsigned parties;
+
+			c->reload = 0;
+			if (node_reload(c->n, &parties, &d))
+				log_kv(LOG_ERROR, "reload-failed", "thread", "courier", "msg", d.msg, (const char *)NULL);
+		}
+		if (!outbox_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused)) {
+			char a[16], b[16], r[16];
+
+			snprintf(a, sizeof(a), "%d", delivered);
+			snprintf(b, sizeof(b), "%d", refused);
+			snprintf(r, sizeof(r), "%d", retry);
+			log_kv(LOG_INFO, "outbox", "delivered", a, "refused", b, "retry", r, (const char *)NULL);
+		}
 		if (c->witness_every && ++since >= c->witness_every) {
 			struct gs_diag wd = { { 0 } };
 
 			since = 0;
 			if (witness_due(c->n, witness_report, c, &wd))
-				fprintf(stderr, "witness: %s\n", wd.msg[0] ? wd.msg : "failed");
+				log_kv(LOG_WARNING, "witness-failed", "msg", wd.msg[0] ? wd.msg : "failed",
+				       (const char *)NULL);
 		}
 		for (int i = 0; i < 10 && !c->stop; i++)
 			usleep(100 * 1000);
 	}
 	return NULL;
+}
+
+static void courier_reload(void *ctx)
+{
+	((struct courier *)ctx)->reload = 1;
 }
 
 static int open_two(const char *home, const char *passfile, struct node **a, struct node **b)
@@ -471,8 +529,9 @@ int cmd_serve(int argc, char **argv)
 	struct node *n = NULL;
 	struct gs_diag d = { { 0 } };
 	struct inbox ib;
+	struct service_hooks hooks = { courier_reload, &courier, NULL };
 	char addr[GS_MAX_NAME], pid[32];
-	sigset_t stop;
+	int lock = -1;
 	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY, ttl = 0, per_address = 0, header_timeout = 0;
 	char *end;
 	int c, ret, sig = 0;
@@ -538,13 +597,13 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 
-	/* The stop signals are taken by sigwait() below, never delivered to a
-	 * worker: block them before the server's threads exist. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* The signals are taken by service_run() below, never delivered to
+	 * a worker: block them before the server's threads exist. */
+	service_block_signals();
+	if ((ret = node_open_reader(n->home, &hooks.health, &d))) {
+		ret = fail(ret, &d);
+		goto out;
+	}
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.listen = listen;
@@ -556,6 +615,11 @@ int cmd_serve(int argc, char **argv)
 	cfg.max_per_address = (unsigned)per_address;
 	cfg.header_timeout = (unsigned)header_timeout;
 	if ((ret = server_start(n, &cfg, &srv, &d))) {
+		ret = fail(ret, &d);
+		goto out;
+	}
+	/* one server per home; a restore waits for it to stop (node/backup.h) */
+	if ((ret = node_serving_lock(n->home, &lock, &d))) {
 		ret = fail(ret, &d);
 		goto out;
 	}
@@ -571,8 +635,9 @@ int cmd_serve(int argc, char **argv)
 	printf("listening on https://%s\n", server_address(srv));
 	printf("web console at https://%s/console/\n", server_address(srv));
 	fflush(stdout);
-	while (sigwait(&stop, &sig) != 0)
-		;
+	service_ready(server_address(srv));
+	sig = service_run(srv, &hooks);
+	service_stopping(srv, sig);
 	ret = EXIT_OK;
 out:
 	if (courier_started) {
@@ -582,7 +647,12 @@ out:
 	server_stop(srv);
 	if (pidfile && srv)
 		unlink(pidfile);
+	node_close(hooks.health);
 	node_close(courier.n);
 	node_close(n);
+	if (lock >= 0)
+		close(lock);
+	if (sig)
+		service_stopped();
 	return ret;
 }

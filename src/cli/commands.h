@@ -5,7 +5,7 @@
 /*
  * Each command family is one cmd_<name>(argc, argv) in its own file;
  * argv[0] is the command name. Exit status: 0 success, 1 refused or
- * failed, 2 bad usage (SPEC §6).
+ * failed, 2 bad usage (docs/commands.md).
  */
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -45,5 +45,11 @@ int cmd_release_onward(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_visit(int argc, char **argv);
 int cmd_attention(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+/* running the node (docs/operations.md) */
+int cmd_metrics(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

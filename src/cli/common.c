@@ -97,8 +97,23 @@ static int read_prompt(const char *prompt, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
+/* Under systemd, LoadCredential=passphrase:FILE puts the passphrase in
+ * $CREDENTIALS_DIRECTORY/passphrase, readable only by the service. It is
+ * taken when neither GSOMIA_PASSPHRASE nor --passphrase-file is given;
+ * without it the service stops with one line saying what is missing. */
 int passphrase_get(const char *file, bool confirm, char **out, size_t *len, struct gs_diag *d)
 {
+	const char *creds = getenv("CREDENTIALS_DIRECTORY"), *env = getenv("GSOMIA_PASSPHRASE");
+	char cred[4096];
+
+	if ((!env || !*env) && !file && creds && *creds) {
+		snprintf(cred, sizeof(cred), "%s/passphrase", creds);
+		if (access(cred, R_OK) != 0)
+			return gs_diag_set(d, GS_ENOTFOUND,
+					   "no passphrase: the credential 'passphrase' is not in %s (give the unit LoadCredential=passphrase:FILE)",
+					   creds);
+		file = cred;
+	}
 	return secret_get("GSOMIA_PASSPHRASE", "passphrase", file, confirm, out, len, d);
 }
 

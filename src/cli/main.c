@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/assets.h"
 #include "cli/commands.h"
+#include "cli/progress_bar.h"
 #include "util/banned.h"
 
 static const struct command commands[] = {
@@ -30,10 +32,15 @@ static const struct command commands[] = {
 	{ "visit", cmd_visit, "request, approve, refuse, import and list visits (Art 8, 18)" },
 	{ "attention", cmd_attention, "what needs attention: deadlines, expiries, overdue steps" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
+	{ "label", cmd_label, "STANAG 4774 labels and 4778 bindings: export, verify, key" },
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },
 	{ "demo", cmd_demo, "play the exercise: KOR, JPN and USA nodes, 2016-2023" },
+	{ "backup", cmd_backup, "a backup of the home, sealed to the node's key, while it serves" },
+	{ "restore", cmd_restore, "restore a backup; check the ledger with peers; the restoration notice" },
+	{ "report", cmd_report, "a term's figures for the annual review: JSON, CSV, printable HTML" },
+	{ "metrics", cmd_metrics, "a monitoring system's token for GET /v1/metrics" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -51,12 +58,47 @@ static void usage(FILE *f)
 	fprintf(f, "\n'gsomia <command> --help' describes each command.\n");
 }
 
+/* The version, and where the data installed with this binary is (the
+ * examples, the demo's scripts: cli/assets.h). */
 int cmd_version(int argc, char **argv)
 {
+	char dir[4096];
+
 	(void)argc;
 	(void)argv;
-	printf("gsomia 0.1.0\n");
+	printf("gsomia %s\n", GSOMIA_VERSION);
+	if (!assets_dir(dir, sizeof(dir)))
+		printf("data %s\n", dir);
 	return EXIT_OK;
+}
+
+/* The commands whose work can be long: they draw a progress bar on a
+ * terminal (cli/progress_bar.h), unless asked for --json. */
+static int shows_progress(const char *name)
+{
+	static const char *const long_work[] = { "release", "receive", "open", "bundle", "backup", "restore" };
+	size_t i;
+
+	for (i = 0; i < sizeof(long_work) / sizeof(long_work[0]); i++)
+		if (!strcmp(name, long_work[i]))
+			return 1;
+	return 0;
+}
+
+static int run(const struct command *c, int argc, char **argv)
+{
+	bool json = false;
+	int i, rc;
+
+	if (!shows_progress(c->name))
+		return c->fn(argc, argv);
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+	progress_bar_start(json);
+	rc = c->fn(argc, argv);
+	progress_bar_stop();
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -86,7 +128,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return run(&commands[i], argc - 1, argv + 1);
 	fprintf(stderr, "gsomia: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -4,7 +4,7 @@
 
 /*
  * An agreement (or a non-binding arrangement) made executable: its
- * parties, zone, term model, the configurable rules of SPEC §3-4 and its
+ * parties, zone, term model, the configurable rules of docs/lifecycle.md and docs/rules.md and its
  * versioned equivalence annex. Parsed from the human-writable text format
  * of docs/agreement-format.md; every party signs those exact bytes.
  *
@@ -30,7 +30,7 @@ enum agreement_kind {
 	AGREEMENT_ARRANGEMENT = 1, /* rides on agreements, e.g. TISA */
 };
 
-/* When the agreement enters into force (SPEC §3). */
+/* When the agreement enters into force (docs/lifecycle.md). */
 enum eif_rule {
 	EIF_LATER_OF_NOTES = 0,  /* day of the later domestic-procedures note */
 	EIF_ON_SIGNATURE = 1,    /* the signing date */

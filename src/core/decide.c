@@ -1678,7 +1678,7 @@ bool holding_survives(const struct holding *h, gs_instant terminates_at, int32_t
 			   : "";
 	if (h->released_at == GS_INSTANT_NONE) {
 		snprintf(why, cap, "this party's own information: every party it was released to keeps "
-			 "protecting it after %s (survival, SPEC §3)%s", end, incident);
+			 "protecting it after %s (survival, docs/lifecycle.md)%s", end, incident);
 		return true;
 	}
 	instant_format_local(h->released_at, zone, rel);
@@ -1688,6 +1688,6 @@ bool holding_survives(const struct holding *h, gs_instant terminates_at, int32_t
 	else
 		snprintf(why, cap, "released %s while the agreement was in force: access, third-party ban, "
 			 "purpose, reclassification, return or destruction and incident reporting all keep "
-			 "applying after %s (survival, SPEC §3)%s", rel, end, incident);
+			 "applying after %s (survival, docs/lifecycle.md)%s", rel, end, incident);
 	return true;
 }

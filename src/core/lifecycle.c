@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The agreement lifecycle (SPEC §3): a replay of the diplomatic notes in
+ * The agreement lifecycle (docs/lifecycle.md): a replay of the diplomatic notes in
  * delivery order, then a projection of terms and anniversaries onto the
  * instant asked about. Pure and allocation-free; anniversaries are
  * computed from the year difference, never by walking year by year.
@@ -511,8 +511,9 @@ static void after_departure(struct replay *r, gs_instant t)
 }
 
 /* The pending notices that took effect by t, in order: each sender
- * leaves; the agreement ends when fewer than two members remain (SPEC §3
- * survival: nothing new after, everything released stays protected). */
+ * leaves; the agreement ends when fewer than two members remain
+ * (docs/lifecycle.md, "Members": nothing new after, everything released
+ * stays protected). */
 COLD void take_effect(struct replay *r, gs_instant t)
 {
 	while (!r->terminated && r->npending > 0 && r->min_ends <= t) {
@@ -614,7 +615,7 @@ static void find_eif(struct replay *r, const struct dipnote *notes, size_t n, bo
 	r->sorted = true;
 	if (!r->signed_by_all) {
 		/* An agreement some party has not signed never enters into
-		 * force, whatever notes are held (SPEC §3: draft until every
+		 * force, whatever notes are held (docs/lifecycle.md: draft until every
 		 * signature). */
 		if (!lazy)
 			r->sorted = in_order(notes, n, INT64_MIN) == n;

@@ -13,6 +13,63 @@
 
 #define PARTY_MAGIC "gsomia-party/v1"
 #define TLS_PIN_PREFIX "sha256//"
+#define OID_URN_PREFIX "urn:oid:"
+
+/* SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (0 unused
+ * bits) ...: the fixed head of every P-256 SubjectPublicKeyInfo. */
+const unsigned char gs_label_spki_prefix[GS_LABEL_SPKI_PREFIX_BYTES] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+};
+
+bool policy_uri_is_valid(const char *uri)
+{
+	size_t pl = strlen(OID_URN_PREFIX), i, arcs = 0, len;
+	const char *p;
+
+	if (!uri || strncmp(uri, OID_URN_PREFIX, pl) != 0)
+		return false;
+	len = strlen(uri);
+	if (len >= GS_MAX_POLICY_URI)
+		return false;
+	p = uri + pl;
+	if (*p < '0' || *p > '2' || (p[1] != '.' && p[1] != '\0'))
+		return false;
+	for (i = 0; p[i];) {
+		size_t start = i;
+
+		while (p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == start || (p[start] == '0' && i - start > 1))
+			return false; /* an empty arc, or a leading zero */
+		arcs++;
+		if (p[i] == '.') {
+			i++;
+			if (!p[i])
+				return false;
+		} else if (p[i]) {
+			return false;
+		}
+	}
+	return arcs >= 2;
+}
+
+bool policy_name_is_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len >= GS_MAX_LABEL || name[0] == '#' || name[0] == ' ' || name[len - 1] == ' ')
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7f || c == ',' || c == '|')
+			return false;
+		if (c == ' ' && name[i + 1] == ' ')
+			return false;
+	}
+	return true;
+}
 
 bool party_code_is_valid(const char *code)
 {
@@ -135,9 +192,48 @@ static int parse_level(const struct textfmt_line *l, struct span v, struct party
 	return 0;
 }
 
-enum { K_CODE, K_NAME, K_ZONE, K_EXERCISE, K_SIGN, K_BOX, K_ENDPOINT, K_PIN, K_COUNT };
+/* "policy: urn:oid:OID" or "policy: urn:oid:OID | NAME". */
+static int parse_policy(const struct textfmt_line *l, struct span v, struct party *p,
+			struct gs_diag *d)
+{
+	long bar = span_find(v, '|');
+	struct span uri = span_trim(bar < 0 ? v : (struct span){ v.p, (size_t)bar });
+	struct span name = bar < 0 ? (struct span){ v.p + v.n, 0 }
+				   : span_trim((struct span){ v.p + bar + 1, v.n - (size_t)bar - 1 });
+
+	if (!span_copy(uri, p->policy, sizeof(p->policy)) || !policy_uri_is_valid(p->policy))
+		return gs_diag_set(d, GS_EINVAL,
+				   "%d:%d: policy must be urn:oid:<dotted object identifier>: '%.*s'",
+				   l->no, textfmt_col(l, uri.p), (int)uri.n, uri.p);
+	if (bar >= 0 && (!policy_name_is_valid(name.p, name.n) ||
+			 !span_copy(name, p->policy_name, sizeof(p->policy_name))))
+		return gs_diag_set(d, GS_EINVAL,
+				   "%d:%d: invalid policy name '%.*s' (1-79 bytes, no ',' or '|')",
+				   l->no, textfmt_col(l, name.p), (int)name.n, name.p);
+	return 0;
+}
+
+/* The label key is written as the base64 of its DER SubjectPublicKeyInfo,
+ * the form `openssl pkey -pubin` and xmlsec1 read once wrapped in PEM
+ * lines (docs/labels.md); only an uncompressed P-256 key is accepted.
+ * Whether the point is on the curve is checked by crypto/labelkey.h. */
+static bool label_key_decode(struct span v, uint8_t pk[GS_LABEL_PK_BYTES])
+{
+	uint8_t spki[GS_LABEL_SPKI_BYTES];
+
+	if (!b64_decode_exact(v, spki, sizeof(spki)) ||
+	    memcmp(spki, gs_label_spki_prefix, GS_LABEL_SPKI_PREFIX_BYTES) != 0 ||
+	    spki[GS_LABEL_SPKI_PREFIX_BYTES] != 0x04)
+		return false;
+	memcpy(pk, spki + GS_LABEL_SPKI_PREFIX_BYTES, GS_LABEL_PK_BYTES);
+	return true;
+}
+
+enum { K_CODE, K_NAME, K_ZONE, K_EXERCISE, K_SIGN, K_BOX, K_ENDPOINT, K_PIN, K_POLICY, K_LABEL_KEY,
+       K_COUNT };
 static const char *const party_keys[K_COUNT] = {
-	"code", "name", "zone", "exercise", "sign-key", "box-key", "endpoint", "tls-pin",
+	"code", "name", "zone", "exercise", "sign-key", "box-key", "endpoint", "tls-pin", "policy",
+	"label-key",
 };
 
 static int party_parse_into(const char *text, size_t len, struct party *out, struct gs_diag *d)
@@ -231,10 +327,22 @@ static int party_parse_into(const char *text, size_t len, struct party *out, str
 			if (!span_copy(v, out->tls_pin, sizeof(out->tls_pin)))
 				return gs_diag_set(d, GS_ELIMIT, "%d:%d: tls-pin too long", l.no, col);
 			break;
+		case K_POLICY:
+			if ((ret = parse_policy(&l, v, out, d)))
+				return ret;
+			break;
+		case K_LABEL_KEY:
+			if (!label_key_decode(v, out->label_pk))
+				return gs_diag_set(d, GS_EINVAL,
+						   "%d:%d: label-key is not the base64 of a P-256 public key (DER SubjectPublicKeyInfo): '%.*s'",
+						   l.no, col, (int)v.n, v.p);
+			out->has_label_key = true;
+			break;
 		}
 	}
 	for (i = 0; i < K_COUNT; i++) {
-		if (i == K_EXERCISE || i == K_ENDPOINT || i == K_PIN)
+		if (i == K_EXERCISE || i == K_ENDPOINT || i == K_PIN || i == K_POLICY ||
+		    i == K_LABEL_KEY)
 			continue;
 		if (!seen[i])
 			return gs_diag_set(d, GS_EINVAL, "%d:1: missing key '%s'", last + 1,
@@ -281,6 +389,8 @@ int party_format(const struct party *p, char *buf, size_t cap)
 	char zone[GS_ZONE_STR];
 	char sign[sodium_base64_ENCODED_LEN(GS_SIGN_PK_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 	char box[sodium_base64_ENCODED_LEN(GS_BOX_PK_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	char lkey[sodium_base64_ENCODED_LEN(GS_LABEL_SPKI_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	uint8_t spki[GS_LABEL_SPKI_BYTES];
 	size_t off = 0;
 	bool ok;
 	int i;
@@ -302,6 +412,15 @@ int party_format(const struct party *p, char *buf, size_t cap)
 		ok = put(buf, cap, &off, "endpoint: %.*s\n", (int)sizeof(p->endpoint), p->endpoint);
 	if (ok && p->tls_pin[0])
 		ok = put(buf, cap, &off, "tls-pin: %.*s\n", (int)sizeof(p->tls_pin), p->tls_pin);
+	if (ok && p->policy[0])
+		ok = put(buf, cap, &off, "policy: %.*s%s%.*s\n", (int)sizeof(p->policy), p->policy,
+			 p->policy_name[0] ? " | " : "", (int)sizeof(p->policy_name), p->policy_name);
+	if (ok && p->has_label_key) {
+		memcpy(spki, gs_label_spki_prefix, GS_LABEL_SPKI_PREFIX_BYTES);
+		memcpy(spki + GS_LABEL_SPKI_PREFIX_BYTES, p->label_pk, GS_LABEL_PK_BYTES);
+		sodium_bin2base64(lkey, sizeof(lkey), spki, sizeof(spki), sodium_base64_VARIANT_ORIGINAL);
+		ok = put(buf, cap, &off, "label-key: %s\n", lkey);
+	}
 	for (i = 0; ok && i < p->scheme.nlevels && i < GS_MAX_SCHEME_LEVELS; i++) {
 		const struct scheme_level *lv = &p->scheme.levels[i];
 

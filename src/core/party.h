@@ -22,6 +22,11 @@
 
 #define GS_SIGN_PK_BYTES 32 /* Ed25519 public key */
 #define GS_BOX_PK_BYTES 32  /* X25519 public key */
+#define GS_LABEL_PK_BYTES 65 /* ECDSA P-256 public key, uncompressed point 04 || X || Y */
+/* The DER SubjectPublicKeyInfo of a P-256 key is this prefix and the point. */
+#define GS_LABEL_SPKI_PREFIX_BYTES 26
+#define GS_LABEL_SPKI_BYTES (GS_LABEL_SPKI_PREFIX_BYTES + GS_LABEL_PK_BYTES)
+extern const unsigned char gs_label_spki_prefix[GS_LABEL_SPKI_PREFIX_BYTES];
 
 struct scheme_level {
 	char label[GS_MAX_LABEL]; /* native script: 군사II급비밀 */
@@ -65,6 +70,16 @@ struct party {
 	 * empty and party_format() never writes it. */
 	int nkeys;
 	struct party_key keys[GS_MAX_PARTY_KEYS];
+	/* The scheme's security policy (docs/labels.md): the urn:oid: URI that
+	 * STANAG 4774 labels and SPIFs name it by, and the name they show
+	 * (PolicyIdentifier); both empty if the identity names none. */
+	char policy[GS_MAX_POLICY_URI];
+	char policy_name[GS_MAX_LABEL];
+	/* The node's ECDSA P-256 key for signing STANAG 4778 bindings, which
+	 * this self-signed identity certifies; absent in identities made
+	 * before labels existed. */
+	bool has_label_key;
+	uint8_t label_pk[GS_LABEL_PK_BYTES];
 };
 
 /* Parses the text of an identity (without its signature lines), format
@@ -82,6 +97,15 @@ int party_format(const struct party *p, char *buf, size_t cap);
 int scheme_find(const struct scheme *s, const char *label);
 /* Rank of label: nlevels - index, or 0 if unknown. */
 int scheme_rank(const struct scheme *s, const char *label);
+
+/* True if uri is "urn:oid:" and a dotted object identifier (first arc
+ * 0-2, no leading zeros, at least two arcs), within GS_MAX_POLICY_URI. */
+bool policy_uri_is_valid(const char *uri);
+
+/* True if name may be a policy's name (PolicyIdentifier): 1-79 bytes of
+ * UTF-8 without control characters, ',' or '|', no leading '#', no
+ * leading, trailing or doubled space (an XML token). */
+bool policy_name_is_valid(const char *name, size_t len);
 
 /* True if code is three upper-case ASCII letters. */
 bool party_code_is_valid(const char *code);

@@ -30,7 +30,9 @@ enum person_role {
 	ROLE_READER = 1u << 2,      /* opens what they are entitled to */
 	ROLE_AUDITOR = 1u << 3,     /* verifies the ledger */
 	ROLE_TRANSLATOR = 1u << 4,  /* translates (needs a PSC, Art 15) */
+	ROLE_MONITOR = 1u << 5,     /* reads the node's metrics, nothing else */
 };
+#define ROLE_LAST ROLE_MONITOR
 
 /* A personnel security clearance, in the employer party's national
  * scheme. level "" = no PSC. Valid on [valid_from, valid_until); a

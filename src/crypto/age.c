@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "crypto/merkle.h"
+#include "util/progress.h"
 #include "util/banned.h"
 
 static const char v1_line[] = "age-encryption.org/v1\n";
@@ -745,6 +746,7 @@ static long long read_input(struct engine *e, uint8_t *buf, size_t want)
 				break;
 		}
 		got += (size_t)r;
+		progress_add((uint64_t)r); /* the progress meter (util/progress.h) */
 		if (e->in_left != AGE_LEN_UNKNOWN)
 			e->in_left -= (uint64_t)r;
 	}
@@ -831,33 +833,48 @@ static void chunk_nonce(uint8_t nonce[12], uint64_t ctr, int final)
 	nonce[11] = final ? 1 : 0;
 }
 
+/* The leaf hashes of n chunks laid out every `stride` bytes from base
+ * (total bytes, the last chunk shorter), two at a time where the CPU
+ * allows (crypto/merkle.h). */
+static void chunk_leaves(const uint8_t *base, size_t total, size_t stride, size_t n,
+			 uint8_t (*out)[AGE_LEAF_HASH])
+{
+	const uint8_t *p[SLOT_CHUNKS];
+	size_t len[SLOT_CHUNKS], j;
+
+	for (j = 0; j < n; j++) {
+		p[j] = base + j * stride;
+		len[j] = total - j * stride < stride ? total - j * stride : stride;
+	}
+	merkle_leaf_hashes(p, len, n, out);
+}
+
 /* Encrypts or decrypts the chunks of one slot into sl->out. */
 static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 		     struct gs_diag *d)
 {
 	size_t nch = slot_chunks(e, sl), j, off, len, o = 0;
-	uint8_t nonce[12];
+	uint8_t nonce[12], leaves[SLOT_CHUNKS][AGE_LEAF_HASH];
 	int outl, finl, last;
-
-	uint8_t leaf[AGE_LEAF_HASH];
 
 	if (e->mode == MODE_DEC && nch == 0 && sl->final)
 		return gs_diag_set(d, GS_EIO, "age payload: no final chunk");
+	/* the chunks as received must be the ones the caller holds the
+	 * hashes of, before anything is made of them */
+	if (e->expecting) {
+		chunk_leaves(sl->in, sl->in_len, e->unit, nch, leaves);
+		for (j = 0; j < nch; j++)
+			if (memcmp(leaves[j], sl->expect[j], AGE_LEAF_HASH) != 0)
+				return gs_diag_set(d, GS_ECRYPTO,
+						   "chunk %llu does not match its hash in the chunk-hash section",
+						   (unsigned long long)(sl->first_chunk + j));
+	}
+	if (e->mode == MODE_HASH)
+		nch = 0;
 	for (j = 0; j < nch; j++) {
 		off = j * e->unit;
 		len = sl->in_len - off < e->unit ? sl->in_len - off : e->unit;
 		last = sl->final && j == nch - 1;
-		/* the chunk as received must be the one the caller holds the
-		 * hash of, before anything is made of it */
-		if (e->expecting) {
-			merkle_leaf_hash(sl->in + off, len, leaf);
-			if (memcmp(leaf, sl->expect[j], AGE_LEAF_HASH) != 0)
-				return gs_diag_set(d, GS_ECRYPTO,
-						   "chunk %llu does not match its hash in the chunk-hash section",
-						   (unsigned long long)(sl->first_chunk + j));
-		}
-		if (e->mode == MODE_HASH)
-			continue;
 		chunk_nonce(nonce, sl->first_chunk + j, last);
 		if (e->mode == MODE_ENC) {
 			if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 1) != 1 ||
@@ -866,8 +883,6 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 			    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AGE_TAG,
 						sl->out + o + len) != 1)
 				return gs_diag_set(d, GS_ECRYPTO, "encryption failed");
-			if (e->leafing)
-				merkle_leaf_hash(sl->out + o, len + AGE_TAG, sl->leaf[j]);
 			o += len + AGE_TAG;
 		} else {
 			if (len < AGE_TAG || (len == AGE_TAG && (!last || sl->first_chunk + j != 0)))
@@ -890,6 +905,8 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 	}
 	sl->out_len = o;
 	if (e->mode == MODE_ENC) {
+		if (e->leafing)
+			chunk_leaves(sl->out, o, AGE_ENC_CHUNK, nch, sl->leaf);
 		sl->hash_p = sl->out;
 		sl->hash_len = o;
 	}
@@ -1341,6 +1358,7 @@ int age_decrypt_payload(const uint8_t file_key[AGE_FILE_KEY_BYTES],
 	}
 	if (got < AGE_NONCE_BYTES)
 		return gs_diag_set(d, GS_EINVAL, "age payload: truncated nonce");
+	progress_add(AGE_NONCE_BYTES);
 	s2.in_pre = s->in_pre + from_pre;
 	s2.in_pre_len = s->in_pre_len - from_pre;
 	if (s->in_len != AGE_LEN_UNKNOWN) {

@@ -19,6 +19,7 @@
 #include "crypto/bundle_internal.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
+#include "util/progress.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -92,6 +93,15 @@ static int is_text(const char *s, size_t cap, int comma)
 		p += l;
 	}
 	return 1;
+}
+
+bool bundle_name_is_valid(const char *s)
+{
+	size_t n = strnlen(s, BUNDLE_NAME_MAX);
+
+	if (n >= BUNDLE_NAME_MAX || !is_text(s, BUNDLE_NAME_MAX, 1) || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	return !strchr(s, '/') && !strchr(s, '\\');
 }
 
 /* One to GS_MAX_MARK_LABELS labels separated by ',' (no spaces around). */
@@ -175,6 +185,8 @@ static int manifest_check(const struct bundle_manifest *m, struct gs_diag *d)
 				   (int)strnlen(m->form, sizeof(m->form)), m->form);
 	if (!TERMINATED(m->title) || (m->title[0] && !is_text(m->title, sizeof(m->title), 1)))
 		return gs_diag_set(d, GS_EINVAL, "title: must be one line of UTF-8 text");
+	if (!TERMINATED(m->name) || (m->name[0] && !bundle_name_is_valid(m->name)))
+		return gs_diag_set(d, GS_EINVAL, "name: must be a file name (one line of UTF-8, no '/' or '\\', not '.' or '..')");
 	if (!TERMINATED(m->banner_originator) ||
 	    !is_text(m->banner_originator, sizeof(m->banner_originator), 0))
 		return gs_diag_set(d, GS_EINVAL, "banner-originator: must be one label (UTF-8, no comma)");
@@ -258,6 +270,8 @@ int bundle_manifest_format(const struct bundle_manifest *m, char *buf,
 	tb_add(&b, "form %s\n", m->form);
 	if (m->title[0])
 		tb_add(&b, "title %s\n", m->title);
+	if (m->name[0])
+		tb_add(&b, "name %s\n", m->name);
 	tb_add(&b, "banner-originator %s\n", m->banner_originator);
 	tb_add(&b, "banner-recipient %s\n", m->banner_recipient);
 	tb_add(&b, "created %s\n", when);
@@ -307,6 +321,7 @@ static const struct field fields[] = {
 	FLD("topic", 0, F_TEXT, topic),
 	FLD("form", 0, F_TEXT, form),
 	FLD("title", 1, F_TEXT, title),
+	FLD("name", 1, F_TEXT, name),
 	FLD("banner-originator", 0, F_TEXT, banner_originator),
 	FLD("banner-recipient", 0, F_TEXT, banner_recipient),
 	FLD("created", 0, F_INSTANT, created),
@@ -472,6 +487,7 @@ bool bundle_manifest_equal(const struct bundle_manifest *a,
 	       a->agreement_version == b->agreement_version &&
 	       !strcmp(a->purpose, b->purpose) && !strcmp(a->topic, b->topic) &&
 	       !strcmp(a->form, b->form) && !strcmp(a->title, b->title) &&
+	       !strcmp(a->name, b->name) &&
 	       !strcmp(a->banner_originator, b->banner_originator) &&
 	       !strcmp(a->banner_recipient, b->banner_recipient) &&
 	       a->created == b->created && a->exercise == b->exercise &&
@@ -732,6 +748,42 @@ static int head_verify(struct head *h, const char *key_name, const uint8_t pk[32
 static uint64_t payload_offset(const struct head *h, const struct bundle_manifest *m)
 {
 	return h->body_off + (m->version == 2 ? m->chunk_hashes : 0);
+}
+
+int bundle_payload_sha256(int fd, const struct bundle_manifest *m, uint8_t out[32], struct gs_diag *d)
+{
+	crypto_hash_sha256_state st;
+	uint8_t *buf;
+	struct head h;
+	off_t off;
+	ssize_t r;
+	int ret;
+
+	if (m->version == 1) {
+		memcpy(out, m->payload_sha256, 32);
+		return 0;
+	}
+	if ((ret = head_load(fd, &h, d)) != 0)
+		return ret;
+	off = h.start < 0 ? -1 : h.start + (off_t)payload_offset(&h, m);
+	head_free(&h);
+	if (off < 0 || lseek(fd, off, SEEK_SET) < 0)
+		return gs_diag_set(d, GS_EINVAL, "bundle: not a seekable file");
+	if (!(buf = malloc(1 << 16)))
+		return gs_diag_set(d, GS_ENOMEM, "out of memory");
+	crypto_hash_sha256_init(&st);
+	while ((r = read(fd, buf, 1 << 16)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return gs_diag_set(d, GS_EIO, "bundle: read failed: %s", strerror(errno));
+		}
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)r);
+	}
+	crypto_hash_sha256_final(&st, out);
+	free(buf);
+	return 0;
 }
 
 /* The payload size as the file says, before reading the payload (regular
@@ -1015,12 +1067,14 @@ fail:
 	return ret;
 }
 
-/* Hashes the v1 payload from the head buffer on. */
+/* Hashes the v1 payload from the head buffer on (a phase of the progress
+ * meter, util/progress.h: payload_size bytes). */
 static int v1_hash(int fd, const struct head *h, unsigned threads, uint8_t sha[32],
-		   uint64_t *count, struct gs_diag *d)
+		   uint64_t *count, uint64_t payload_size, struct gs_diag *d)
 {
 	struct age_stream s;
 
+	progress_phase("verifying", payload_size);
 	age_stream_init(&s);
 	s.in_pre = h->buf + h->body_off;
 	s.in_pre_len = h->len - h->body_off;
@@ -1086,13 +1140,14 @@ int bundle_verify(int fd, const char *key_name, const uint8_t sender_pk[32],
 	    (tmp.version == 1 && (ret = head_check_size(fd, &h, &tmp, 0, d)) != 0))
 		goto out;
 	if (tmp.version == 1) {
-		if ((ret = v1_hash(fd, &h, 0, sha, &count, d)) != 0 ||
+		if ((ret = v1_hash(fd, &h, 0, sha, &count, tmp.payload_size, d)) != 0 ||
 		    (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
 			goto out;
 	} else {
 		if ((ret = v2_prepare(fd, &h, &tmp, 0, &sec, &in, &hlen, d)) != 0)
 			goto out;
 		/* every chunk against the section, on every core */
+		progress_phase("verifying", tmp.payload_size - hlen - AGE_NONCE_BYTES);
 		age_stream_init(&s);
 		s.in_pre = h.buf + hlen + AGE_NONCE_BYTES;
 		s.in_pre_len = h.len - hlen - AGE_NONCE_BYTES;
@@ -1266,7 +1321,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 						  "bundle: not a seekable file (open it in one pass)");
 				goto out;
 			}
-			if ((ret = v1_hash(fd, &h, threads, sha, &count, d)) != 0 ||
+			if ((ret = v1_hash(fd, &h, threads, sha, &count, tmp.payload_size, d)) != 0 ||
 			    (ret = v1_check_digest(sha, count, &tmp, d)) != 0)
 				goto out;
 			if (lseek(fd, h.start + (off_t)h.len, SEEK_SET) < 0) {
@@ -1324,6 +1379,7 @@ int bundle_open(int fd, const struct bundle_open_keys *k, int out_fd,
 		s.sha256 = sha;
 		s.ciphertext_len = &count;
 	}
+	progress_phase("decrypting", tmp.payload_size > ah->len ? tmp.payload_size - ah->len : 0);
 	if ((ret = age_decrypt_payload(fk, &s, d)) != 0) {
 		gs_diag_prefix(d, "bundle payload");
 		goto out;
@@ -1532,6 +1588,7 @@ int bundle_seal(const struct bundle_manifest *m, int in_fd, int out_fd,
 		ret = gs_diag_set(d, GS_ENOMEM, "out of memory");
 		goto out;
 	}
+	progress_phase("sealing", inner_len + doc_len);
 	if ((ret = age_encrypt((const uint8_t(*)[32])recipient_box_pk, 1, &s, fk, d)) != 0)
 		goto out;
 	if (count != mm.payload_size) {

@@ -66,6 +66,9 @@
 #define BUNDLE_FORM_MAX 16
 #define BUNDLE_CONSENT_MAX 65 /* up to 64 lowercase hex digits + NUL */
 
+/* The file name a bundle may carry, incl. NUL: what a file system takes. */
+#define BUNDLE_NAME_MAX 256
+
 struct bundle_manifest {
 	unsigned version;                 /* 1 or 2; bundle_seal: 0 means BUNDLE_VERSION */
 	char bundle_id[BUNDLE_ID_HEX];    /* random; bundle_seal makes one if "" */
@@ -79,6 +82,7 @@ struct bundle_manifest {
 	char topic[GS_MAX_NAME];
 	char form[BUNDLE_FORM_MAX];       /* oral, visual, electronic, magnetic, document, equipment, technology */
 	char title[GS_MAX_TITLE];         /* optional: "" for none */
+	char name[BUNDLE_NAME_MAX];       /* optional: the file's own name ("report.pdf"), "" for none */
 	char banner_originator[GS_MAX_LABEL];
 	char banner_recipient[GS_BUNDLE_MAX_BANNER]; /* labels, comma-separated */
 	gs_instant created;
@@ -95,6 +99,14 @@ struct bundle_manifest {
  * (v1). Receipts and ledger entries carry it. */
 const uint8_t *bundle_payload_digest(const struct bundle_manifest *m);
 
+/* The SHA-256 of the whole age payload, as a tool outside gsomia computes
+ * it over the payload's bytes (a STANAG 4778 binding names the payload so,
+ * docs/labels.md): v1 the manifest's payload-sha256; v2 read from fd (a
+ * seekable bundle file, from its start) from the payload's first byte to
+ * the end. The caller has verified the bundle. */
+int bundle_payload_sha256(int fd, const struct bundle_manifest *m, uint8_t out[32], struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
 /* The manifest text (unsigned) into buf, NUL-terminated. Returns its
  * length or a negative gs_err: GS_EINVAL a field is invalid (d says which),
  * GS_ELIMIT buf too small. */
@@ -109,6 +121,10 @@ int bundle_manifest_parse(const char *text, size_t len,
 	__attribute__((warn_unused_result));
 
 /* Field-by-field equality. */
+/* A name the manifest's `name` line may hold: one line of UTF-8 without
+ * '/' or '\\', not "." or "..", no space at either end, < BUNDLE_NAME_MAX. */
+bool bundle_name_is_valid(const char *s);
+
 bool bundle_manifest_equal(const struct bundle_manifest *a,
 			   const struct bundle_manifest *b);
 

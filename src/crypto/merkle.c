@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "crypto/sha256x2.h"
 #include "util/err.h"
 #include "util/banned.h"
 
@@ -78,6 +79,23 @@ static void sha256_3(uint8_t prefix, const void *a, size_t alen, const void *b,
 void merkle_leaf_hash(const void *entry, size_t len, uint8_t out[HB])
 {
 	sha256_3(0x00, entry, len, NULL, 0, out);
+}
+
+void merkle_leaf_hashes(const uint8_t *const *entries, const size_t *lens, size_t n,
+			uint8_t (*out)[HB])
+{
+	int x2 = sha256x2_available();
+	size_t i = 0;
+
+	while (i < n) {
+		if (x2 && i + 1 < n && lens[i] == lens[i + 1]) {
+			sha256x2_prefixed(0x00, entries[i], entries[i + 1], lens[i], out[i], out[i + 1]);
+			i += 2;
+		} else {
+			merkle_leaf_hash(entries[i], lens[i], out[i]);
+			i++;
+		}
+	}
 }
 
 void merkle_node_hash(const uint8_t left[HB], const uint8_t right[HB], uint8_t out[HB])

@@ -87,6 +87,64 @@ int local_incident_step_parse(const char *buf, size_t len, struct incident_step_
 	return body_parse(buf, len, ms, sizeof(ms) / sizeof(ms[0]), out, sizeof(*out), d);
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* %XX to the byte; any other '%' is an error. */
+static int percent_decode(const char *in, char *out, size_t cap, size_t *len)
+{
+	size_t k = 0;
+	int hi, lo;
+
+	for (; *in; in++) {
+		if (k + 1 >= cap)
+			return GS_ELIMIT;
+		if (*in != '%') {
+			out[k++] = *in;
+			continue;
+		}
+		hi = hex_digit(in[1]);
+		lo = hi < 0 ? -1 : hex_digit(in[2]);
+		if (lo < 0)
+			return GS_EINVAL;
+		out[k++] = (char)(hi * 16 + lo);
+		in += 2;
+	}
+	out[k] = 0;
+	*len = k;
+	return 0;
+}
+
+int local_release_header_parse(const char *header, struct release_body *out, struct gs_diag *d)
+{
+	static const struct api_member ms[] = {
+		S(release_body, agreement), S(release_body, to), S(release_body, classification),
+		S(release_body, purpose), S(release_body, topic), S(release_body, title),
+		S(release_body, form), S(release_body, name),
+	};
+	char *json;
+	size_t len = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!(json = malloc(GS_NET_MAX_RELEASE_HEADER)))
+		return gs_diag_set(d, GS_ENOMEM, "out of memory");
+	ret = percent_decode(header, json, GS_NET_MAX_RELEASE_HEADER, &len);
+	if (ret == GS_ELIMIT)
+		ret = gs_diag_set(d, GS_EINVAL, "header " LOCAL_RELEASE_HEADER " is longer than %d bytes",
+				  GS_NET_MAX_RELEASE_HEADER - 1);
+	else if (ret)
+		ret = gs_diag_set(d, GS_EINVAL, "header " LOCAL_RELEASE_HEADER " holds a '%%' that is not %%XX");
+	else if ((ret = api_members_parse(json, len, ms, sizeof(ms) / sizeof(ms[0]), out, sizeof(*out), "", d)))
+		gs_diag_prefix(d, "header " LOCAL_RELEASE_HEADER);
+	free(json);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
+
 int local_note_parse(const char *buf, size_t len, struct note_body *out, struct gs_diag *d)
 {
 	static const struct api_member ms[] = {
@@ -244,64 +302,127 @@ static int arg(struct call *c, const char *name, size_t cap, int required, const
 
 /* ---- release and receive (uploads) ---- */
 
-/* POST /v1/local/release?agreement=&to=&classification=&purpose=&topic=
- * [&title=][&form=][&name=]: the body is the file (gsomia release
- * --deliver). */
+/* The release's members from the LOCAL_RELEASE_HEADER header (the
+ * console's way: nothing of it in the URL), else from the query (scripts);
+ * never both. */
+static unsigned release_members(struct call *c, struct release_body *b, struct release_request *r, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	static const char *const known[] = { "agreement", "to", "classification", "purpose", "topic",
+					     "title", "form", "name", NULL };
+	static const char *const none[] = { NULL };
+	const char *hd = c->r->header ? c->r->header(c->r->arg_ctx, LOCAL_RELEASE_HEADER) : NULL;
+	const char *name = NULL;
+	unsigned status;
+	int ret;
+
+	if (hd) {
+		if ((status = local_args_known(c, none, reply))) {
+			json_decref(*reply);
+			*reply = local_error("the release's members are in the " LOCAL_RELEASE_HEADER
+					     " header: give none in the query");
+			return status;
+		}
+		if ((ret = local_release_header_parse(hd, b, &d)) || (ret = need(b->agreement, "agreement", &d)) ||
+		    (ret = need(b->to, "to", &d)) || (ret = need(b->classification, "classification", &d)) ||
+		    (ret = need(b->purpose, "purpose", &d)) || (ret = need(b->topic, "topic", &d)))
+			return fail(ret, &d, reply);
+		r->agreement = b->agreement;
+		r->to = b->to;
+		r->label = b->classification;
+		r->purpose = b->purpose;
+		r->topic = b->topic;
+		r->title = opt(b->title);
+		r->form = opt(b->form);
+		name = opt(b->name);
+	} else {
+		if ((status = local_args_known(c, known, reply)))
+			return status;
+		if ((ret = arg(c, "agreement", GS_MAX_ID, 1, &r->agreement, &d)) ||
+		    (ret = arg(c, "to", GS_MAX_CODE, 1, &r->to, &d)) ||
+		    (ret = arg(c, "classification", GS_MAX_LABEL, 1, &r->label, &d)) ||
+		    (ret = arg(c, "purpose", GS_MAX_NAME, 1, &r->purpose, &d)) ||
+		    (ret = arg(c, "topic", GS_MAX_NAME, 1, &r->topic, &d)) ||
+		    (ret = arg(c, "title", GS_MAX_NAME, 0, &r->title, &d)) ||
+		    (ret = arg(c, "form", 32, 0, &r->form, &d)) || (ret = arg(c, "name", GS_MAX_NAME, 0, &name, &d)))
+			return fail(ret, &d, reply);
+	}
+	/* The file's own name, without a folder: carried in the bundle, and
+	 * the title if none is given. */
+	if (name) {
+		const char *p;
+
+		for (p = name; *p; p++)
+			if (*p == '/' || *p == '\\')
+				name = p + 1;
+		r->name = opt(name);
+		if (!r->title)
+			r->title = r->name;
+	}
+	return 0;
+}
+
+/* The release itself, once its members are read: 0 with *res and *dec,
+ * or the HTTP status with the reply. */
+static unsigned release_upload(struct call *c, const struct release_request *rq, struct release_result *res,
+			       struct decision *dec, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct release_request r = *rq;
+	char path[GS_HOME_MAX + 96];
+	int ret;
+
+	if (!c->r->upload_path || !c->r->upload_len) {
+		*reply = local_error("the body is empty: send the file to release as the body");
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	r.file = c->r->upload_path;
+	if ((ret = reachable(c->n, r.to, &d)))
+		return fail(ret, &d, reply);
+	ret = node_release(c->n, &r, res, dec, &d);
+	if (ret == GS_EDENIED && dec->rule_id)
+		return refusal("release", dec, reply);
+	if (ret) {
+		unpath(&d, c->r->upload_path, "the uploaded file");
+		return fail(ret, &d, reply);
+	}
+	snprintf(path, sizeof(path), "%s/objects/%s.bundle", c->n->home, res->bundle);
+	if ((ret = outbox_enqueue(c->n, r.to, "bundle", res->bundle, path, &d)))
+		return not_queued(ret, &d, "the release", reply);
+	return 0;
+}
+
+/* POST /v1/local/release, what it is in the LOCAL_RELEASE_HEADER header
+ * (or ?agreement=&to=&classification=&purpose=&topic=[&title=][&form=]
+ * [&name=]): the body is the file (gsomia release --deliver). */
 unsigned local_h_release(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct release_request r;
 	struct release_result res;
+	struct release_body *b;
 	struct decision dec;
-	const char *name = NULL, *slash;
-	char path[GS_HOME_MAX + 96], reason[GS_MAX_LINE];
-	static const char *const known[] = { "agreement", "to", "classification", "purpose", "topic",
-					     "title", "form", "name", NULL };
+	char reason[GS_MAX_LINE];
 	unsigned status;
-	int ret;
 
-	if ((status = local_args_known(c, known, reply)))
-		return status;
 	memset(&r, 0, sizeof(r));
 	memset(&dec, 0, sizeof(dec));
-	if ((ret = arg(c, "agreement", GS_MAX_ID, 1, &r.agreement, &d)) ||
-	    (ret = arg(c, "to", GS_MAX_CODE, 1, &r.to, &d)) ||
-	    (ret = arg(c, "classification", GS_MAX_LABEL, 1, &r.label, &d)) ||
-	    (ret = arg(c, "purpose", GS_MAX_NAME, 1, &r.purpose, &d)) ||
-	    (ret = arg(c, "topic", GS_MAX_NAME, 1, &r.topic, &d)) ||
-	    (ret = arg(c, "title", GS_MAX_NAME, 0, &r.title, &d)) ||
-	    (ret = arg(c, "form", 32, 0, &r.form, &d)) || (ret = arg(c, "name", GS_MAX_NAME, 0, &name, &d)))
-		return fail(ret, &d, reply);
-	if (!c->r->upload_path || !c->r->upload_len) {
-		*reply = local_error("the body is empty: send the file to release as the body");
-		return MHD_HTTP_BAD_REQUEST;
+	if (!(b = calloc(1, sizeof(*b))))
+		return local_fail(GS_ENOMEM, &d, reply);
+	status = release_members(c, b, &r, reply);
+	if (!status)
+		status = release_upload(c, &r, &res, &dec, reply);
+	if (!status) {
+		decision_reason(&dec, reason, sizeof(reason));
+		*reply = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:I}", "item", res.item, "bundle",
+				   res.bundle, "to", r.to, "title", r.title ? r.title : "", "name",
+				   r.name ? r.name : "", "banner_recipient", res.banner_recipient, "queued", 1,
+				   "decision", "permit", "rule", dec.rule_id ? dec.rule_id : "", "reason", reason,
+				   "ledger_index", (json_int_t)res.ledger_index);
+		status = MHD_HTTP_OK;
 	}
-	/* The file's name, without a folder, is the title if none is given. */
-	if (!r.title && name) {
-		for (slash = name; *name; name++)
-			if (*name == '/' || *name == '\\')
-				slash = name + 1;
-		r.title = opt(slash);
-	}
-	r.file = c->r->upload_path;
-	if ((ret = reachable(c->n, r.to, &d)))
-		return fail(ret, &d, reply);
-	ret = node_release(c->n, &r, &res, &dec, &d);
-	if (ret == GS_EDENIED && dec.rule_id)
-		return refusal("release", &dec, reply);
-	if (ret) {
-		unpath(&d, c->r->upload_path, "the uploaded file");
-		return fail(ret, &d, reply);
-	}
-	snprintf(path, sizeof(path), "%s/objects/%s.bundle", c->n->home, res.bundle);
-	if ((ret = outbox_enqueue(c->n, r.to, "bundle", res.bundle, path, &d)))
-		return not_queued(ret, &d, "the release", reply);
-	decision_reason(&dec, reason, sizeof(reason));
-	*reply = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:I}", "item", res.item, "bundle", res.bundle, "to",
-			   r.to, "title", r.title ? r.title : "", "banner_recipient", res.banner_recipient, "queued", 1,
-			   "decision", "permit", "rule", dec.rule_id ? dec.rule_id : "", "reason", reason,
-			   "ledger_index", (json_int_t)res.ledger_index);
-	return MHD_HTTP_OK;
+	free(b);
+	return status;
 }
 
 /* POST /v1/local/receive: the body is a bundle (gsomia receive); the
@@ -349,24 +470,53 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 
 /* ---- open ---- */
 
-/* A file name a Content-Disposition header can carry: printable ASCII
- * without quotes or slashes; anything else becomes '_'. */
-static void download_name(const char *title, const char *item, char *out, size_t cap)
+/* Appends src to out as a file name's part: a character no common file
+ * system takes (/ \\ : * ? " < > | and controls) becomes '_'. */
+static void name_part(char *out, size_t cap, size_t *k, const char *src)
 {
-	size_t i, k = 0, useful = 0;
+	const unsigned char *p = (const unsigned char *)src;
 
-	for (i = 0; title && title[i] && k + 1 < cap && k < 100; i++) {
-		unsigned char ch = (unsigned char)title[i];
-		int keep = ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '/' && ch != ';';
+	for (; *p && *k + 1 < cap; p++) {
+		int bad = *p < 0x20 || *p == 0x7f || strchr("/\\:*?\"<>|", *p);
 
-		if (ch >= 0x80 && ((unsigned char)title[i] & 0xc0) == 0x80)
-			continue; /* one '_' per character */
-		out[k++] = keep ? (char)ch : '_';
-		useful += keep && ch != '.';
+		if (*p >= 0x80) { /* a whole UTF-8 character or nothing */
+			size_t l = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 1;
+
+			if (*k + l >= cap)
+				break;
+			memcpy(out + *k, p, l);
+			*k += l;
+			p += l - 1;
+			continue;
+		}
+		out[(*k)++] = bad ? '_' : (char)*p;
 	}
-	out[k] = 0;
-	if (!useful)
-		snprintf(out, cap, "%s.bin", item);
+	out[*k] = 0;
+}
+
+void local_download_name(const char *name, const char *title, const char *marking, bool exercise,
+			 const char *item, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	if (!cap)
+		return;
+	out[0] = 0;
+	if (exercise)
+		name_part(out, cap, &k, "EXERCISE ");
+	if (marking && marking[0]) {
+		name_part(out, cap, &k, marking);
+		name_part(out, cap, &k, " - ");
+	}
+	if (name && name[0])
+		name_part(out, cap, &k, name);
+	else if (title && title[0]) {
+		name_part(out, cap, &k, title);
+		name_part(out, cap, &k, ".bin");
+	} else {
+		name_part(out, cap, &k, item);
+		name_part(out, cap, &k, ".bin");
+	}
 }
 
 /* POST /v1/local/items/{id}/open[?facility=][&purpose=]: as the
@@ -406,8 +556,13 @@ unsigned local_h_open(struct call *c, json_t **reply)
 	}
 	snprintf(c->out->download.path, sizeof(c->out->download.path), "%s", out);
 	snprintf(c->out->download.type, sizeof(c->out->download.type), "application/octet-stream");
-	download_name(jstr(rec, "title"), item, c->out->download.name,
-		      sizeof(c->out->download.name));
+	{
+		char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
+
+		local_marking_text(rec, marking, sizeof(marking));
+		local_download_name(jstr(rec, "name"), jstr(rec, "title"), marking, c->n->self.exercise, item,
+				    c->out->download.name, sizeof(c->out->download.name));
+	}
 	c->out->download.unlink_after = 1;
 	json_decref(rec);
 	*reply = json_pack("{s:s}", "item", item);

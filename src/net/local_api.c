@@ -105,7 +105,7 @@ json_t *local_roles_json(unsigned roles)
 	json_t *a = json_array();
 	unsigned bit;
 
-	for (bit = 1; bit <= ROLE_TRANSLATOR; bit <<= 1)
+	for (bit = 1; bit <= ROLE_LAST; bit <<= 1)
 		if (roles & bit)
 			json_array_append_new(a, json_string(role_name(bit)));
 	return a;
@@ -491,19 +491,32 @@ static unsigned h_items(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct items_filter f;
+	struct items_page pg;
 	json_t *items = NULL;
 	gs_instant now = 0;
 	int all = (c->who->roles & (ROLE_REGISTRY | ROLE_AUDITOR)) != 0, ret;
 	unsigned status;
 
-	if ((status = local_items_filter_parse(c, &f, reply)))
+	if ((status = local_items_filter_parse(c, &f, reply)) || (status = local_items_page_parse(c, &pg, reply)))
 		return status;
-	if (all)
+	/* a page of the inventory: local_items_page reads what it needs of
+	 * each item from the store, and whole records for the page only */
+	if (all && pg.paged)
+		ret = 0;
+	else if (all)
 		ret = node_items(c->n, &items, &d);
 	else if (!(ret = node_now(c->n, &now, &d)))
 		ret = node_items_open_to(c->n, c->who->id, now, &items, &d);
 	if (ret)
 		return local_fail(ret, &d, reply);
+	if (pg.paged) {
+		if ((status = local_items_page(c, &f, &pg, items, reply)) != MHD_HTTP_OK)
+			return status;
+		json_object_set_new(*reply, "view", json_string(all ? "inventory" : "may-open"));
+		if (!all)
+			json_object_set_new(*reply, "at", jinstant(now));
+		return MHD_HTTP_OK;
+	}
 	local_items_select(&f, items);
 	*reply = json_pack("{s:o,s:s}", "items", items, "view", all ? "inventory" : "may-open");
 	if (!all)
@@ -573,6 +586,9 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/agreements/{}/whatif", AUTH_ROLES, ROLES_ANY, h_view_whatif, 0 },
 	/* registry, auditor: any item; a reader: one they may open now (h_view_item) */
 	{ "GET", "/v1/local/items/{}", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_READER, h_view_item, 0 },
+	/* signs with the node's label key, so it runs on the keyed handle */
+	{ "GET", "/v1/local/items/{}/binding", AUTH_ROLES, ROLE_REGISTRY | ROLE_AUDITOR | ROLE_NSA_OFFICER,
+	  h_view_binding, LOCAL_WRITES },
 	{ "GET", "/v1/local/queues", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_queues, 0 },
 	{ "GET", "/v1/local/ledger/checkpoints", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_checkpoints, 0 },
 	{ "GET", "/v1/local/ledger/{}/entries", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_entries, 0 },
@@ -580,6 +596,8 @@ static const struct local_route routes[] = {
 	{ "GET", "/v1/local/visits", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY | ROLE_AUDITOR, h_view_visits, 0 },
 	/* may sign a checkpoint that covers the entry, as 'gsomia ledger prove' */
 	{ "GET", "/v1/local/ledger/{}/proof", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_proof, LOCAL_WRITES },
+	/* the ledger's entries by kind, person, item, party and time (node/audit.h) */
+	{ "GET", "/v1/local/audit", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, h_view_audit, 0 },
 
 	/* ---- actions (local_actions.c) ---- */
 	{ "POST", "/v1/local/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_release,
@@ -596,6 +614,12 @@ static const struct local_route routes[] = {
 	{ "POST", "/v1/local/incidents/{}/step", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_incident_step,
 	  LOCAL_WRITES },
 	{ "POST", "/v1/local/agreements/{}/notes", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_note, LOCAL_WRITES },
+
+	/* ---- operations (local_ops.c): metrics for monitoring, the annual report ---- */
+	{ "GET", "/v1/metrics", AUTH_ROLES, ROLE_MONITOR | ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_metrics, 0 },
+	/* may sign a checkpoint of each log read, as 'gsomia report' */
+	{ "GET", "/v1/local/agreements/{}/report", AUTH_ROLES, ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_report,
+	  LOCAL_WRITES },
 
 };
 
@@ -625,7 +649,16 @@ static int path_matches(const char *pattern, const char *url)
 int local_api_owns(const char *url)
 {
 	return !strcmp(url, "/v1/session") || !strcmp(url, "/v1/session/cookie") ||
-	       !strncmp(url, "/v1/local/", 10);
+	       !strncmp(url, "/v1/local/", 10) || !strcmp(url, "/v1/metrics");
+}
+
+int local_api_route_label(int route, const char **method, const char **path)
+{
+	if (route < 0 || route >= NROUTES)
+		return -1;
+	*method = routes[route].method;
+	*path = routes[route].path;
+	return 0;
 }
 
 void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX])
@@ -883,8 +916,13 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 		reading = 1;
 	}
 	status = authorize(&c, route, reply);
-	if (!status)
+	if (!status) {
+		/* what the call writes to the ledger, the signed-in person did */
+		if (!reading)
+			snprintf(c.n->actor, sizeof(c.n->actor), "%s", c.who->id);
 		status = route->fn(&c, reply);
+		c.n->actor[0] = 0;
+	}
 	if (reading)
 		node_read_end(c.n);
 	if (held)

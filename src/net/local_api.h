@@ -44,6 +44,9 @@ int local_api_route(const char *method, const char *url, const char **allow);
 #define LOCAL_WRITES 1 /* changes the node: no read snapshot; with a cookie, needs the CSRF token */
 #define LOCAL_UPLOAD 2 /* its body is a file, streamed to disk, up to GS_NET_MAX_UPLOAD bytes */
 int local_api_route_flags(int route);
+/* The method and path template ("/v1/local/items/{}") of a route, static
+ * strings, for metrics; -1 if there is no such route. */
+int local_api_route_label(int route, const char **method, const char **path);
 
 /* The cookie that carries a browser's session (docs/console.md):
  * "__Host-gsomia-JPN", "__Host-gsomia-JPN-exercise". Browsers keep cookies
@@ -54,12 +57,16 @@ int local_api_route_flags(int route);
 void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX]);
 /* The header that carries the CSRF token of a cookie session. */
 #define LOCAL_CSRF_HEADER "X-CSRF-Token"
+/* The header that carries what a release is (agreement, recipient,
+ * classification, title...), so that none of it is in the URL, which
+ * proxies and logs keep (docs/api.md "Console actions"). */
+#define LOCAL_RELEASE_HEADER "X-Gsomia-Release"
 
 /* A file sent instead of a JSON reply (an opened item, a proof file). */
 struct local_download {
 	char path[GS_HOME_MAX + 128]; /* empty: answer with the JSON reply */
 	char type[64];                /* Content-Type */
-	char name[128];               /* the file name offered to the browser */
+	char name[512];               /* the file name offered to the browser (UTF-8) */
 	int unlink_after;             /* a temporary file: removed once opened */
 };
 
@@ -67,6 +74,12 @@ struct local_download {
 struct local_out {
 	char set_cookie[256]; /* a Set-Cookie header, or empty */
 	struct local_download download;
+	/* a text sent instead of the JSON reply (metrics, a report as CSV or
+	 * HTML): malloc'd, the server frees it; text_type is its Content-Type,
+	 * and download.name, if set, the file name offered to save it as */
+	char *text;
+	size_t text_len;
+	char text_type[64];
 };
 
 struct local_request {
@@ -85,6 +98,8 @@ struct local_request {
 	 * non-zero (then returns that) */
 	int (*args_each)(void *ctx, int (*fn)(void *fnctx, const char *name), void *fnctx);
 	void *arg_ctx;
+	/* any request header (NULL: none); ctx is arg_ctx */
+	const char *(*header)(void *ctx, const char *name);
 	const char *body;          /* may be NULL when len is 0 */
 	size_t len;
 	const char *upload_path;   /* LOCAL_UPLOAD routes: the body, in a file */

@@ -79,8 +79,29 @@ struct items_filter {
 	const char *originator, *classification, *status;
 };
 unsigned local_items_filter_parse(const struct call *c, struct items_filter *f, json_t **reply);
+/* The labels a record shows, joined by ',' as on a bundle's banner. */
+void local_marking_text(json_t *rec, char *out, size_t cap);
 /* Drops from items what f does not select; adds "banners" to the rest. */
 void local_items_select(const struct items_filter *f, json_t *items);
+
+/* A page of GET /v1/local/items: ?q= (words in the title, id, file name,
+ * topic, purpose, originator or marking), ?sort=released|classification|
+ * originator|title, ?order=asc|desc, ?offset=, ?limit= (1..500). paged is
+ * set when any of them is given. 0, or 400 with the reply. */
+struct items_page {
+	int paged;
+	char q[200];
+	char sort[16];
+	int desc;
+	uint64_t offset, limit;
+};
+unsigned local_items_page_parse(const struct call *c, struct items_page *pg, json_t **reply);
+/* Takes items (the records the caller may see): the page of them f and
+ * pg select, with "total", "offset", "limit", "next", and "facets" (the
+ * originators, classifications and statuses of the whole list, for
+ * the choices of a filter). MHD_HTTP_OK, or the error's status with the reply. */
+unsigned local_items_page(struct call *c, const struct items_filter *f, const struct items_page *pg, json_t *items,
+			  json_t **reply);
 
 unsigned h_view_parties(struct call *c, json_t **reply);
 unsigned h_view_agreement(struct call *c, json_t **reply);
@@ -93,6 +114,8 @@ unsigned h_view_proof(struct call *c, json_t **reply);
 /* local_attention.c */
 unsigned h_view_attention(struct call *c, json_t **reply);
 unsigned h_view_visits(struct call *c, json_t **reply);
+unsigned h_view_audit(struct call *c, json_t **reply);
+unsigned h_view_binding(struct call *c, json_t **reply);
 
 /* ---- the calls that change the node (local_actions.c) ---- */
 
@@ -105,6 +128,11 @@ unsigned local_h_consent_refuse(struct call *c, json_t **reply);
 unsigned local_h_incident_report(struct call *c, json_t **reply);
 unsigned local_h_incident_step(struct call *c, json_t **reply);
 unsigned local_h_note(struct call *c, json_t **reply);
+
+/* ---- operations (local_ops.c) ---- */
+
+unsigned local_h_metrics(struct call *c, json_t **reply);
+unsigned local_h_report(struct call *c, json_t **reply);
 
 /* Their bodies (docs/api.md "Console actions"): JSON objects of string
  * members (a note's "version" is an integer), none unknown or twice,
@@ -137,6 +165,20 @@ struct incident_step_body {
 	char measures[1024];
 	char holding[16];
 };
+/* What a release is, in the LOCAL_RELEASE_HEADER header: the JSON object
+ * percent-encoded (as encodeURIComponent does, so that a header can carry
+ * any UTF-8), e.g. %7B%22agreement%22%3A%22KOR-JPN-2016%22%2C...%7D. */
+#define GS_NET_MAX_RELEASE_HEADER 4096 /* the header, decoded, incl. NUL */
+struct release_body {
+	char agreement[GS_MAX_ID];
+	char to[GS_MAX_CODE];
+	char classification[GS_MAX_LABEL];
+	char purpose[GS_MAX_NAME];
+	char topic[GS_MAX_NAME];
+	char title[GS_MAX_TITLE];
+	char form[32];
+	char name[256];
+};
 struct note_body {
 	char kind[40];
 	char text[GS_MAX_TITLE];
@@ -156,6 +198,15 @@ int local_consent_answer_parse(const char *buf, size_t len, struct consent_answe
 int local_incident_report_parse(const char *buf, size_t len, struct incident_report_body *out, struct gs_diag *d)
 	__attribute__((warn_unused_result));
 int local_incident_step_parse(const char *buf, size_t len, struct incident_step_body *out, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+/* The name an opened item is saved under: EXERCISE (on an exercise
+ * node), the marking this node shows, then the file's own name (else the
+ * title, else the item id, with ".bin"); characters no common file system
+ * takes become '_'. UTF-8, cut to cap on a character's boundary.
+ *     "EXERCISE 特定秘密 - assessment.txt" */
+void local_download_name(const char *name, const char *title, const char *marking, bool exercise,
+			 const char *item, char *out, size_t cap);
+int local_release_header_parse(const char *header, struct release_body *out, struct gs_diag *d)
 	__attribute__((warn_unused_result));
 int local_note_parse(const char *buf, size_t len, struct note_body *out, struct gs_diag *d)
 	__attribute__((warn_unused_result));

@@ -24,10 +24,12 @@
 #include "net/outbox.h"
 #include "node/access.h"
 #include "node/agreements.h"
+#include "node/audit.h"
 #include "node/consent.h"
 #include "node/decisions.h"
 #include "node/incident.h"
 #include "node/items.h"
+#include "node/labels.h"
 #include "node/ledger.h"
 #include "node/witness.h"
 #include "util/encode.h"
@@ -444,8 +446,8 @@ static unsigned scope_arg(struct call *c, const char *name, const char (*list)[G
 }
 
 static int release_one(struct call *c, const char *agreement, const char *label, const char *level,
-		       const char *to, const char *purpose, const char *topic, gs_instant at, json_t *out,
-		       struct gs_diag *d)
+		       const char *to, const char *purpose, const char *topic, gs_instant at,
+		       const struct lifecycle_status *status, json_t *out, struct gs_diag *d)
 {
 	struct decide_query q;
 	struct decision dec;
@@ -453,6 +455,7 @@ static int release_one(struct call *c, const char *agreement, const char *label,
 	int ret;
 
 	memset(&q, 0, sizeof(q));
+	q.status = status;
 	q.agreement = agreement;
 	q.label = label;
 	q.purpose = purpose;
@@ -621,21 +624,137 @@ out:
 	return ret;
 }
 
+/* The release decision for every label of this node in annex x, to
+ * each other party of va: at `at`, by the state status (NULL: the state
+ * from the notes held). */
+static int releases_json(struct call *c, const char *id, const struct agreement *va, const struct annex_version *x,
+			 const char *purpose, const char *topic, gs_instant at, const struct lifecycle_status *status,
+			 json_t *out, struct gs_diag *d)
+{
+	int self = agreement_party_index(va, c->n->self.code), k, r, l, ret;
+
+	for (k = 0; self >= 0 && x && k < va->nparties; k++) {
+		if (k == self)
+			continue;
+		for (r = 0; r < x->nrows; r++)
+			for (l = 0; l < x->rows[r].cells[self].nlabels; l++)
+				if ((ret = release_one(c, id, x->rows[r].cells[self].labels[l], x->rows[r].level,
+						       va->parties[k], purpose, topic, at, status, out, d)))
+					return ret;
+		for (l = 0; l < x->nnever; l++)
+			if (x->never[l].party == self &&
+			    (ret = release_one(c, id, x->never[l].label, "never", va->parties[k], purpose, topic, at,
+					       status, out, d)))
+				return ret;
+	}
+	return 0;
+}
+
+/* Sets key_actual (and "changed") on each of rows from the same member of
+ * the actual rows, in the same order. */
+static void beside_actual(json_t *rows, const json_t *actual, const char *key, const char *key_actual)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		json_t *was = json_object_get(json_array_get(actual, i), key);
+
+		json_object_set(row, key_actual, was ? was : json_null());
+		json_object_set_new(row, "changed", json_boolean(!json_equal(json_object_get(row, key), was)));
+	}
+}
+
+/*
+ * "What if" without one of the notes held (?without=NOTE): the history
+ * replayed from every note but that one (docs/lifecycle.md), the state at
+ * `at`, the release decisions beside the actual ones, and each holding's
+ * protection at the termination that history leads to beside the actual.
+ * Adds "without" to reply. 0, GS_ENOTFOUND for a note not held, or an
+ * error (out of memory, a damaged record) with d's sentence.
+ */
+static int whatif_without(struct call *c, const struct agreement_view *v, const char *id, const char *note,
+			  gs_instant at, const struct lifecycle_status *actual, const json_t *releases,
+			  const char *purpose, const char *topic, json_t *reply, struct gs_diag *d)
+{
+	const struct agreement *a = agreement_view_base(v), *va;
+	struct dipnote *notes = NULL;
+	struct lifecycle_status *st = NULL;
+	json_t *o = NULL, *rel = NULL, *hold = NULL, *hold_actual = NULL;
+	size_t i, k, skip = v->nnotes;
+	int ret;
+
+	for (i = 0; i < v->nnotes; i++)
+		if (!strcmp(v->notes[i].id, note))
+			skip = i;
+	if (skip == v->nnotes)
+		return gs_diag_set(d, GS_ENOTFOUND, "%s: agreement '%s' holds no note '%.64s' (the timeline's events name them)",
+				   c->r->url, id, note);
+	notes = calloc(v->nnotes, sizeof(*notes));
+	st = calloc(1, sizeof(*st));
+	rel = json_array();
+	hold = json_array();
+	hold_actual = json_array();
+	if (!notes || !st || !rel || !hold || !hold_actual) {
+		ret = GS_ENOMEM;
+		goto out;
+	}
+	for (i = 0, k = 0; i < v->nnotes; i++)
+		if (i != skip)
+			notes[k++] = v->notes[i];
+	if ((ret = lifecycle_at(a, agreement_view_signed(v, 0), notes, k, at, st)))
+		goto out;
+	va = agreement_view_version(v, st->version);
+	if (!va)
+		va = a;
+	if ((ret = releases_json(c, id, va, annex_shown(va, at, a->zone), purpose, topic, at, st, rel, d)) ||
+	    (ret = holdings_json(c, id, st->terminates_at, a->zone, hold, d)) ||
+	    (ret = holdings_json(c, id, actual->terminates_at, a->zone, hold_actual, d)))
+		goto out;
+	beside_actual(rel, releases, "decision", "decision_actual");
+	beside_actual(hold, hold_actual, "protected", "protected_actual");
+	o = json_object();
+	json_object_set_new(o, "note", json_string(v->notes[skip].id));
+	json_object_set_new(o, "kind", json_string(dipnote_kind_name(v->notes[skip].kind)));
+	json_object_set_new(o, "from", json_string(v->notes[skip].from));
+	json_object_set_new(o, "delivered", jinstant(v->notes[skip].delivered));
+	json_object_set_new(o, "state", json_string(state_name(st->state)));
+	json_object_set_new(o, "reason", json_string(st->reason));
+	json_object_set_new(o, "terminates_at", jinstant(st->terminates_at));
+	json_object_set_new(o, "terminates_at_actual", jinstant(actual->terminates_at));
+	json_object_set_new(o, "state_actual", json_string(state_name(actual->state)));
+	json_object_set_new(o, "releases", rel);
+	json_object_set_new(o, "holdings", hold);
+	rel = hold = NULL;
+	json_object_set_new(reply, "without", o);
+out:
+	json_decref(rel);
+	json_decref(hold);
+	json_decref(hold_actual);
+	free(notes);
+	free(st);
+	if (ret && !d->msg[0])
+		gs_diag_set(d, ret, "cannot replay the history of '%s' without note '%.64s'", id, note);
+	return ret;
+}
+
 unsigned h_view_whatif(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	const struct agreement_view *v;
 	const struct agreement *a, *va;
-	const struct annex_version *x;
 	struct lifecycle_status *st = NULL;
 	char id[GS_MAX_ID], purpose[GS_MAX_NAME], topic[GS_MAX_NAME];
+	const char *without = local_arg(c, "without");
 	json_t *releases = NULL, *notice = NULL;
 	gs_instant at;
 	unsigned status;
-	int self, k, r, l, ret;
+	int ret;
 
 	if ((status = agreement_of(c, id, &v, reply)))
 		return status;
+	if (without && (!*without || strlen(without) >= sizeof(((struct dipnote *)0)->id)))
+		return bad_arg(reply, "without", without, "the id of a note of the agreement", c->r->url);
 	a = agreement_view_base(v);
 	if ((status = scope_arg(c, "purpose", a->rules.purposes, a->rules.npurposes, "unspecified", purpose, reply)) ||
 	    (status = scope_arg(c, "topic", a->rules.topics, a->rules.ntopics, "unspecified", topic, reply)))
@@ -653,27 +772,19 @@ unsigned h_view_whatif(struct call *c, json_t **reply)
 	va = agreement_view_version(v, st->version);
 	if (!va)
 		va = a;
-	self = agreement_party_index(va, c->n->self.code);
-	x = annex_shown(va, at, a->zone);
-	for (k = 0; self >= 0 && x && k < va->nparties; k++) {
-		if (k == self)
-			continue;
-		for (r = 0; r < x->nrows; r++)
-			for (l = 0; l < x->rows[r].cells[self].nlabels; l++)
-				if ((ret = release_one(c, id, x->rows[r].cells[self].labels[l], x->rows[r].level,
-						       va->parties[k], purpose, topic, at, releases, &d)))
-					goto fail;
-		for (l = 0; l < x->nnever; l++)
-			if (x->never[l].party == self &&
-			    (ret = release_one(c, id, x->never[l].label, "never", va->parties[k], purpose, topic, at,
-					       releases, &d)))
-				goto fail;
-	}
-	if ((ret = notice_today(c, v, id, &notice, &d)))
+	if ((ret = releases_json(c, id, va, annex_shown(va, at, a->zone), purpose, topic, at, NULL, releases, &d)) ||
+	    (ret = notice_today(c, v, id, &notice, &d)))
 		goto fail;
 	*reply = json_pack("{s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:o,s:o}", "agreement", id, "at", jinstant(at),
 			   "state", state_name(st->state), "reason", st->reason, "version", st->version, "purpose",
 			   purpose, "topic", topic, "releases", releases, "if_notice_today", notice);
+	releases = NULL;
+	if (without && (ret = whatif_without(c, v, id, without, at, st, json_object_get(*reply, "releases"), purpose,
+					    topic, *reply, &d))) {
+		json_decref(*reply);
+		*reply = NULL;
+		goto fail;
+	}
 	free(st);
 	return MHD_HTTP_OK;
 fail:
@@ -715,7 +826,7 @@ unsigned local_items_filter_parse(const struct call *c, struct items_filter *f, 
 }
 
 /* The labels a record shows, joined by ',' as on a bundle's banner. */
-static void marking_text(json_t *rec, char *out, size_t cap)
+void local_marking_text(json_t *rec, char *out, size_t cap)
 {
 	json_t *m = json_object_get(rec, "marking"), *l;
 	size_t i, used = 0;
@@ -741,7 +852,7 @@ static void add_banners(json_t *rec)
 	char holder[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
 	const char *h = jstr(rec, "holder");
 
-	marking_text(rec, holder, sizeof(holder));
+	local_marking_text(rec, holder, sizeof(holder));
 	json_object_set_new(rec, "banners",
 			    json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s}}", "holder", "scheme", h, "text", holder,
 				      "originator", "scheme", jstr(rec, "originator"), "text", jstr(rec, "label"),
@@ -779,6 +890,358 @@ void local_items_select(const struct items_filter *f, json_t *items)
 		add_banners(rec);
 		i++;
 	}
+}
+
+/* ---- a page of the inventory ---- */
+
+#define ITEMS_PAGE_DEFAULT 50
+#define ITEMS_PAGE_MAX 500
+
+unsigned local_items_page_parse(const struct call *c, struct items_page *pg, json_t **reply)
+{
+	const char *q = local_arg(c, "q"), *sort = local_arg(c, "sort"), *order = local_arg(c, "order");
+	const char *off = local_arg(c, "offset"), *lim = local_arg(c, "limit");
+
+	memset(pg, 0, sizeof(*pg));
+	pg->limit = ITEMS_PAGE_DEFAULT;
+	snprintf(pg->sort, sizeof(pg->sort), "released");
+	pg->desc = 1;
+	pg->paged = q || sort || order || off || lim;
+	if (q && strlen(q) >= sizeof(pg->q))
+		return bad_arg(reply, "q", q, "a search of fewer than 200 bytes", c->r->url);
+	if (q)
+		snprintf(pg->q, sizeof(pg->q), "%s", q);
+	if (sort && *sort) {
+		if (strcmp(sort, "released") && strcmp(sort, "classification") && strcmp(sort, "originator") &&
+		    strcmp(sort, "title"))
+			return bad_arg(reply, "sort", sort, "released, classification, originator or title", c->r->url);
+		snprintf(pg->sort, sizeof(pg->sort), "%s", sort);
+		/* newest, and most sensitive, first; names from A */
+		pg->desc = !strcmp(sort, "released") || !strcmp(sort, "classification");
+	}
+	if (order && *order) {
+		if (strcmp(order, "asc") && strcmp(order, "desc"))
+			return bad_arg(reply, "order", order, "asc or desc", c->r->url);
+		pg->desc = !strcmp(order, "desc");
+	}
+	if (off && parse_u64(off, &pg->offset))
+		return bad_arg(reply, "offset", off, "a number of items to skip", c->r->url);
+	if (lim && (parse_u64(lim, &pg->limit) || pg->limit < 1 || pg->limit > ITEMS_PAGE_MAX))
+		return bad_arg(reply, "limit", lim, "a number from 1 to 500", c->r->url);
+	return 0;
+}
+
+/* Whether needle (ASCII letters in any case) is in hay. */
+static int has_word(const char *hay, const char *needle, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; hay[i]; i++) {
+		for (k = 0; k < n && hay[i + k]; k++) {
+			unsigned char a = (unsigned char)hay[i + k], b = (unsigned char)needle[k];
+
+			if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+				break;
+		}
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* One item of a list to page through: what is searched and sorted, in
+ * one allocation (buf), and its record when the list came as records. */
+struct item_key {
+	json_t *rec;       /* NULL: read by id for the page */
+	char *buf;
+	const char *id, *originator, *label, *marking, *status, *title;
+	const char *when;  /* released_at, else created_at: RFC 3339 UTC, so they sort as text */
+	const char *hay;   /* the searchable members, '\n'-separated */
+	int rank;          /* the classification's level in its originator's scheme: higher is more sensitive */
+};
+
+/* Fills k from the members (copied into k->buf); marking is the labels
+ * joined by ','. */
+static int key_fill(struct item_key *k, const char *id, const char *originator, const char *originator_name,
+		    const char *label, const char *marking, const char *status, const char *when, const char *title,
+		    const char *name, const char *topic, const char *purpose, const char *agreement)
+{
+	const char *parts[] = { id, originator, label, marking, status, when, title };
+	const char *hay[] = { title, id, name, topic, purpose, originator, originator_name, label, marking, status,
+			      agreement };
+	const char **out[] = { &k->id, &k->originator, &k->label, &k->marking, &k->status, &k->when, &k->title };
+	size_t need = 1, i, at = 0;
+	char *p;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		need += strlen(parts[i]) + 1;
+	for (i = 0; i < sizeof(hay) / sizeof(hay[0]); i++)
+		need += strlen(hay[i]) + 1;
+	if (!(p = k->buf = malloc(need)))
+		return GS_ENOMEM;
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		*out[i] = p + at;
+		at += (size_t)snprintf(p + at, need - at, "%s", parts[i]) + 1;
+	}
+	k->hay = p + at;
+	for (i = 0; i < sizeof(hay) / sizeof(hay[0]); i++)
+		at += (size_t)snprintf(p + at, need - at, "%s%s", i ? "\n" : "", hay[i]);
+	return 0;
+}
+
+/* The labels of a record's JSON array text ["a","b"] joined by ','
+ * (labels hold no quote, comma or bracket). */
+static void marking_join(const char *json, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (; *json && k + 1 < cap; json++)
+		if (*json != '[' && *json != ']' && *json != '"')
+			out[k++] = *json;
+	out[k] = 0;
+}
+
+/* Whether the labels joined by ',' hold label, or it is the originator's. */
+static int key_has_label(const struct item_key *k, const char *label)
+{
+	size_t n = strlen(label);
+	const char *p = k->marking;
+
+	if (!strcmp(k->label, label))
+		return 1;
+	while (*p) {
+		size_t w = strcspn(p, ",");
+
+		if (w == n && !strncmp(p, label, n))
+			return 1;
+		p += w + (p[w] == ',');
+	}
+	return 0;
+}
+
+/* Every word of q is in one of the item's searchable members. */
+static int key_found(const struct item_key *k, const char *q)
+{
+	const char *w = q;
+	size_t n;
+
+	while (*w) {
+		while (*w == ' ')
+			w++;
+		n = strcspn(w, " ");
+		if (!n)
+			break;
+		if (!has_word(k->hay, w, n))
+			return 0;
+		w += n;
+	}
+	return 1;
+}
+
+static int by_id(const struct item_key *a, const struct item_key *b)
+{
+	return strcmp(a->id, b->id);
+}
+
+static int by_when(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+	int k = strcmp(a->when, b->when);
+
+	return k ? k : by_id(a, b);
+}
+
+static int by_rank(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+
+	return a->rank != b->rank ? (a->rank < b->rank ? -1 : 1) : by_when(x, y);
+}
+
+static int by_originator(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+	int k = strcmp(a->originator, b->originator);
+
+	return k ? k : by_when(x, y);
+}
+
+static int by_title(const void *x, const void *y)
+{
+	const struct item_key *a = x, *b = y;
+	int k = strcmp(a->title, b->title);
+
+	return k ? k : by_when(x, y);
+}
+
+/* The level of label in the scheme of party code (0: unknown), cached in ranks. */
+static int label_rank(struct call *c, json_t *ranks, const char *code, const char *label)
+{
+	char key[GS_MAX_CODE + GS_MAX_LABEL + 2];
+	json_t *r;
+	struct party *p;
+	int i = -1, rank = 0;
+
+	snprintf(key, sizeof(key), "%s %s", code, label);
+	if ((r = json_object_get(ranks, key)))
+		return (int)json_integer_value(r);
+	if (!strcmp(code, c->n->self.code)) {
+		i = scheme_find(&c->n->self.scheme, label);
+		rank = i >= 0 ? c->n->self.scheme.nlevels - i : 0;
+	} else if ((p = calloc(1, sizeof(*p)))) {
+		if (!node_party_get(c->n, code, p, NULL) && (i = scheme_find(&p->scheme, label)) >= 0)
+			rank = p->scheme.nlevels - i;
+		free(p);
+	}
+	json_object_set_new(ranks, key, json_integer(rank));
+	return rank;
+}
+
+static json_t *sorted_keys(json_t *set)
+{
+	json_t *a = json_array();
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(set, k, v)
+		json_array_append_new(a, json_string(k));
+	return a;
+}
+
+struct keys {
+	struct item_key *k;
+	size_t n, cap;
+};
+
+static struct item_key *keys_add(struct keys *ks)
+{
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 256;
+		struct item_key *k = realloc(ks->k, cap * sizeof(*k));
+
+		if (!k)
+			return NULL;
+		ks->k = k;
+		ks->cap = cap;
+	}
+	memset(&ks->k[ks->n], 0, sizeof(ks->k[0]));
+	return &ks->k[ks->n++];
+}
+
+static int row_key(void *ctx, const struct store_item_row *r)
+{
+	char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
+	struct item_key *k = keys_add(ctx);
+
+	if (!k)
+		return GS_ENOMEM;
+	marking_join(r->marking, marking, sizeof(marking));
+	return key_fill(k, r->id, r->originator, r->originator_name, r->label, marking, r->status, r->when, r->title,
+			r->name, r->topic, r->purpose, r->agreement);
+}
+
+unsigned local_items_page(struct call *c, const struct items_filter *f, const struct items_page *pg, json_t *items,
+			  json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct keys ks = { NULL, 0, 0 };
+	json_t *page = json_array(), *origs = json_object(), *labels = json_object(), *statuses = json_object();
+	json_t *ranks = json_object(), *rec;
+	int (*cmp)(const void *, const void *) = !strcmp(pg->sort, "released") ? by_when
+						 : !strcmp(pg->sort, "classification") ? by_rank
+						 : !strcmp(pg->sort, "originator") ? by_originator : by_title;
+	size_t i, n = 0;
+	uint64_t k;
+	int ret = 0;
+
+	if (!page || !origs || !labels || !statuses || !ranks)
+		ret = GS_ENOMEM;
+	/* the list: the records given, else what the store reads of each item */
+	if (!ret && items) {
+		char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
+		struct item_key *key;
+
+		json_array_foreach(items, i, rec) {
+			const char *when = json_is_string(json_object_get(rec, "released_at")) ? jstr(rec, "released_at")
+												 : jstr(rec, "created_at");
+
+			if (!(key = keys_add(&ks))) {
+				ret = GS_ENOMEM;
+				break;
+			}
+			local_marking_text(rec, marking, sizeof(marking));
+			if ((ret = key_fill(key, jstr(rec, "id"), jstr(rec, "originator"), jstr(rec, "originator_name"),
+					    jstr(rec, "label"), marking, jstr(rec, "status"), when, jstr(rec, "title"),
+					    jstr(rec, "name"), jstr(rec, "topic"), jstr(rec, "purpose"),
+					    jstr(rec, "agreement"))))
+				break;
+			key->rec = rec;
+		}
+	} else if (!ret && (ret = store_item_rows_each(c->n->st, row_key, &ks))) {
+		gs_diag_set(&d, ret, "cannot read the inventory");
+	}
+	for (i = 0; !ret && i < ks.n; i++) {
+		struct item_key *key = &ks.k[i];
+		const char *l, *p;
+
+		/* the choices a filter offers: from the whole list */
+		json_object_set_new(origs, key->originator, json_true());
+		json_object_set_new(labels, key->label, json_true());
+		for (p = key->marking; *p; p = l + (*l == ',')) {
+			char one[GS_MAX_LABEL];
+
+			l = p + strcspn(p, ",");
+			snprintf(one, sizeof(one), "%.*s", (int)(l - p), p);
+			json_object_set_new(labels, one, json_true());
+		}
+		json_object_set_new(statuses, key->status, json_true());
+		if ((f->originator && strcmp(key->originator, f->originator)) ||
+		    (f->classification && !key_has_label(key, f->classification)) ||
+		    (f->status && strcmp(key->status, f->status)) || (pg->q[0] && !key_found(key, pg->q)))
+			continue;
+		if (cmp == by_rank)
+			key->rank = label_rank(c, ranks, key->originator, key->label);
+		if (n != i) { /* keep the selected ones at the front */
+			struct item_key t = ks.k[n];
+
+			ks.k[n] = *key;
+			*key = t;
+		}
+		n++;
+	}
+	if (!ret && n) /* no array at all for an empty list */
+		qsort(ks.k, n, sizeof(*ks.k), cmp);
+	for (k = pg->offset; !ret && k < n && k < pg->offset + pg->limit; k++) {
+		struct item_key *key = &ks.k[pg->desc ? n - 1 - k : k];
+
+		if (key->rec)
+			rec = json_incref(key->rec);
+		else if ((ret = node_item_get(c->n, key->id, &rec, &d)))
+			break;
+		add_banners(rec);
+		json_array_append_new(page, rec);
+	}
+	for (i = 0; i < ks.n; i++)
+		free(ks.k[i].buf);
+	free(ks.k);
+	json_decref(ranks);
+	json_decref(items);
+	if (ret) {
+		json_decref(page);
+		json_decref(origs);
+		json_decref(labels);
+		json_decref(statuses);
+		return local_fail(ret, &d, reply);
+	}
+	*reply = json_pack("{s:o,s:I,s:I,s:I,s:o,s:s,s:s,s:{s:o,s:o,s:o}}", "items", page, "total", (json_int_t)n,
+			   "offset", (json_int_t)pg->offset, "limit", (json_int_t)pg->limit, "next",
+			   pg->offset + pg->limit < n ? json_integer((json_int_t)(pg->offset + pg->limit)) : json_null(),
+			   "sort", pg->sort, "order", pg->desc ? "desc" : "asc", "facets", "originators",
+			   sorted_keys(origs), "classifications", sorted_keys(labels), "statuses", sorted_keys(statuses));
+	json_decref(origs);
+	json_decref(labels);
+	json_decref(statuses);
+	return MHD_HTTP_OK;
 }
 
 unsigned h_view_item(struct call *c, json_t **reply)
@@ -829,6 +1292,28 @@ unsigned h_view_item(struct call *c, json_t **reply)
 
 /* ---- queues ---- */
 
+/* A request that has its answer here (a grant or a refusal naming it)
+ * is no longer open: "answered" says how, by which, and when. */
+static void answered_requests(json_t *consents)
+{
+	json_t *q, *a;
+	size_t i, j;
+
+	json_array_foreach(consents, i, q) {
+		if (strcmp(jstr(q, "decision"), "requested"))
+			continue;
+		json_object_set_new(q, "answered", json_null());
+		json_array_foreach(consents, j, a) {
+			if (strcmp(jstr(a, "request"), jstr(q, "id")) || !strcmp(jstr(a, "decision"), "requested"))
+				continue;
+			json_object_set_new(q, "answered", json_pack("{s:s,s:s,s:O}", "decision", jstr(a, "decision"), "id",
+								     jstr(a, "id"), "at",
+								     json_object_get(a, "granted_at") ? json_object_get(a, "granted_at")
+												     : json_null()));
+		}
+	}
+}
+
 unsigned h_view_queues(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
@@ -857,6 +1342,7 @@ unsigned h_view_queues(struct call *c, json_t **reply)
 		}
 	}
 	json_decref(items);
+	answered_requests(consents);
 	*reply = json_pack("{s:o,s:o,s:o,s:o}", "receipts_pending", pending, "consents", consents, "incidents",
 			   incidents, "outbox", outbox);
 	return MHD_HTTP_OK;
@@ -1058,23 +1544,23 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 	return MHD_HTTP_OK;
 }
 
-/* The proof file into HOME/tmp, for a download. */
-static int proof_file(struct call *c, const char *proof, size_t len, const char *origin, uint64_t index,
-		      struct gs_diag *d)
+/* Offers bytes as a file to download (a proof, a binding, the audit): written
+ * to a temporary file in HOME/tmp that the server removes once sent. */
+static int download_bytes(struct call *c, const char *bytes, size_t len, const char *name, const char *type,
+			  struct gs_diag *d)
 {
 	struct local_download *dl = &c->out->download;
-	char name[GS_MAX_NAME];
-	size_t i, off = 0;
+	size_t off = 0;
 	int fd;
 
-	snprintf(dl->path, sizeof(dl->path), "%s/tmp/proof-XXXXXX", c->n->home);
+	snprintf(dl->path, sizeof(dl->path), "%s/tmp/download-XXXXXX", c->n->home);
 	fd = mkstemp(dl->path);
 	if (fd < 0) {
 		dl->path[0] = 0;
 		return gs_diag_set(d, GS_EIO, "cannot make a file in %s/tmp: %s", c->n->home, strerror(errno));
 	}
 	while (off < len) {
-		ssize_t k = write(fd, proof + off, len - off);
+		ssize_t k = write(fd, bytes + off, len - off);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -1082,19 +1568,31 @@ static int proof_file(struct call *c, const char *proof, size_t len, const char 
 			close(fd);
 			unlink(dl->path);
 			dl->path[0] = 0;
-			return gs_diag_set(d, GS_EIO, "cannot write the proof file");
+			return gs_diag_set(d, GS_EIO, "cannot write the file to send");
 		}
 		off += (size_t)k;
 	}
 	close(fd);
+	snprintf(dl->name, sizeof(dl->name), "%s", name);
+	snprintf(dl->type, sizeof(dl->type), "%s", type);
+	dl->unlink_after = 1;
+	return 0;
+}
+
+/* The proof file, for a download. */
+static int proof_file(struct call *c, const char *proof, size_t len, const char *origin, uint64_t index,
+		      struct gs_diag *d)
+{
+	char name[GS_MAX_NAME], file[GS_MAX_NAME + 32];
+	size_t i;
+
 	snprintf(name, sizeof(name), "%s", origin);
 	for (i = 0; name[i]; i++)
 		if (name[i] == '/')
 			name[i] = '-';
-	snprintf(dl->name, sizeof(dl->name), "%.100s-%llu.proof", name, (unsigned long long)index);
-	snprintf(dl->type, sizeof(dl->type), "text/plain; charset=utf-8");
-	dl->unlink_after = 1;
-	return 0;
+	snprintf(file, sizeof(file), "%s%.100s-%llu.proof", c->n->self.exercise ? "EXERCISE " : "", name,
+		 (unsigned long long)index);
+	return download_bytes(c, proof, len, file, "text/plain; charset=utf-8", d);
 }
 
 unsigned h_view_proof(struct call *c, json_t **reply)
@@ -1145,5 +1643,169 @@ out:
 	free(vf);
 	if (ret)
 		return local_fail(ret, &d, reply);
+	return MHD_HTTP_OK;
+}
+
+/* ---- the audit ---- */
+
+#define AUDIT_PAGE_DEFAULT 50
+#define AUDIT_PAGE_MAX 1000
+
+struct audit_args {
+	struct audit_filter f;
+	json_t *echo;    /* the filter as given, for the reply */
+	const char *export;
+	struct call *c;
+	struct gs_diag *d;
+	unsigned status;
+	json_t **reply;
+};
+
+static int audit_arg(void *ctx, const char *name)
+{
+	struct audit_args *a = ctx;
+	const char *v = local_arg(a->c, name);
+	int ret;
+
+	if (!strcmp(name, "offset") || !strcmp(name, "limit"))
+		return 0;
+	if (!strcmp(name, "export")) {
+		a->export = v;
+		if (!v || (strcmp(v, "csv") && strcmp(v, "json"))) {
+			a->status = bad_arg(a->reply, "export", v ? v : "", "csv or json", a->c->r->url);
+			return 1;
+		}
+		return 0;
+	}
+	if (v && !*v) /* an empty filter is no filter */
+		return 0;
+	ret = audit_filter_set(&a->f, name, v, a->c->n->self.zone, a->d);
+	if (ret == GS_ENOTFOUND) {
+		*a->reply = local_error("unknown query argument '%.64s' (kind, person, item, party, log, since, until, "
+					"offset, limit, export)", name);
+		a->status = MHD_HTTP_BAD_REQUEST;
+		return 1;
+	}
+	if (ret) {
+		*a->reply = local_error("%s: %s", a->c->r->url, a->d->msg);
+		a->status = MHD_HTTP_BAD_REQUEST;
+		return 1;
+	}
+	json_object_set_new(a->echo, name, json_string(v));
+	return 0;
+}
+
+/* GET /v1/local/audit?kind=&person=&item=&party=&log=&since=&until=
+ * [&offset=&limit=] | [&export=csv|json]: the ledger's entries that match,
+ * newest first, a page at a time, or all of them as a file. */
+unsigned h_view_audit(struct call *c, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	struct audit_args a;
+	const char *s;
+	uint64_t offset = 0, limit = AUDIT_PAGE_DEFAULT, total, i;
+	json_t *rows = NULL, *page;
+	gs_instant now;
+	char *text = NULL, name[128];
+	size_t len = 0;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	audit_filter_init(&a.f);
+	a.c = c;
+	a.d = &d;
+	a.reply = reply;
+	if (!(a.echo = json_object()))
+		return local_fail(GS_ENOMEM, &d, reply);
+	if (c->r->args_each && c->r->args_each(c->r->arg_ctx, audit_arg, &a)) {
+		json_decref(a.echo);
+		return a.status;
+	}
+	if ((s = local_arg(c, "offset")) && parse_u64(s, &offset)) {
+		json_decref(a.echo);
+		return bad_arg(reply, "offset", s, "a number of entries to skip", c->r->url);
+	}
+	if ((s = local_arg(c, "limit")) && (parse_u64(s, &limit) || limit < 1 || limit > AUDIT_PAGE_MAX)) {
+		json_decref(a.echo);
+		return bad_arg(reply, "limit", s, "a number from 1 to 1000", c->r->url);
+	}
+	if ((ret = node_now(c->n, &now, &d)) || (ret = audit_collect(c->n, &a.f, true, &rows, &d))) {
+		json_decref(a.echo);
+		return local_fail(ret, &d, reply);
+	}
+	total = json_array_size(rows);
+	snprintf(name, sizeof(name), "%sgsomia-%s-audit.%s", c->n->self.exercise ? "EXERCISE " : "", c->n->self.code,
+		 a.export ? a.export : "json");
+	if (a.export && !strcmp(a.export, "csv")) {
+		if (!(ret = audit_csv(rows, &text, &len, &d)))
+			ret = download_bytes(c, text, len, name, "text/csv; charset=utf-8", &d);
+	} else if (a.export) {
+		json_t *o = json_pack("{s:s,s:o,s:O,s:I,s:O}", "node", c->n->self.code, "at", jinstant(now), "filter",
+				      a.echo, "total", (json_int_t)total, "entries", rows);
+
+		text = o ? json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
+		ret = text ? download_bytes(c, text, strlen(text), name, "application/json", &d)
+			   : gs_diag_set(&d, GS_ENOMEM, "out of memory");
+	}
+	free(text);
+	if (a.export) {
+		json_decref(rows);
+		json_decref(a.echo);
+		if (ret)
+			return local_fail(ret, &d, reply);
+		*reply = json_pack("{s:I}", "total", (json_int_t)total);
+		return MHD_HTTP_OK;
+	}
+	page = json_array();
+	for (i = offset; page && i < total && i < offset + limit; i++)
+		json_array_append(page, json_array_get(rows, (size_t)i));
+	json_decref(rows);
+	if (!page) {
+		json_decref(a.echo);
+		return local_fail(GS_ENOMEM, &d, reply);
+	}
+	*reply = json_pack("{s:o,s:o,s:I,s:I,s:I,s:o,s:o}", "at", jinstant(now), "filter", a.echo, "total",
+			   (json_int_t)total, "offset", (json_int_t)offset, "limit", (json_int_t)limit, "next",
+			   offset + limit < total ? json_integer((json_int_t)(offset + limit)) : json_null(), "entries",
+			   page);
+	return MHD_HTTP_OK;
+}
+
+/* GET /v1/local/items/{id}/binding: the item's STANAG 4778 binding of
+ * its labels to its payload (docs/labels.md), signed now with the node's
+ * label key, as a file (named EXERCISE on an exercise node, as every file
+ * the node offers is: docs/console.md). */
+unsigned h_view_binding(struct call *c, json_t **reply)
+{
+	static const char *const known[] = { NULL };
+	struct label_binding_info *info = NULL;
+	struct gs_diag d = { { 0 } };
+	char id[GS_MAX_ID], name[GS_MAX_ID + 32];
+	char *xml = NULL;
+	size_t len = 0;
+	unsigned status;
+	int ret;
+
+	if ((status = local_args_known(c, known, reply)))
+		return status;
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+		*reply = local_error("%s: not an item id", c->r->url);
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if (!(info = calloc(1, sizeof(*info))))
+		return local_fail(GS_ENOMEM, &d, reply);
+	ret = node_label_binding(c->n, id, &xml, &len, info, &d);
+	if (ret == GS_ENOTFOUND && !d.msg[0])
+		gs_diag_set(&d, ret, "no item '%s' is held here", id);
+	if (!ret) {
+		snprintf(name, sizeof(name), "%s%s.bdo", c->n->self.exercise ? "EXERCISE " : "", id);
+		ret = download_bytes(c, xml, len, name, "application/xml", &d);
+	}
+	free(xml);
+	free(info);
+	if (ret)
+		return local_fail(ret, &d, reply);
+	*reply = json_pack("{s:s}", "binding", name);
 	return MHD_HTTP_OK;
 }

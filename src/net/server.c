@@ -14,17 +14,20 @@
 #include <string.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "net/api.h"
 #include "net/console.h"
 #include "net/local_api.h"
 #include "net/partial.h"
+#include "net/metrics.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "node/restore.h"
 #include "node/witness.h"
 #include "util/banned.h"
 
@@ -49,6 +52,7 @@ struct server {
 	unsigned header_timeout;
 	bool watch_running, watch_stop;
 	pthread_t watch;
+	_Atomic int in_flight;     /* requests begun and not yet completed */
 };
 
 /* Who is at the other end of a connection, worked out once per
@@ -113,6 +117,10 @@ struct request {
 	int partial_done;         /* the body ended (not interrupted) */
 	struct gs_diag partial_diag;
 	char cookie_name[LOCAL_COOKIE_MAX]; /* this node's session cookie */
+	/* for metrics (net/metrics.h): when it came, and its route's label */
+	struct timespec started;
+	unsigned metric_route;
+	const char *metric_method, *metric_path;
 };
 
 static json_t *json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -248,6 +256,29 @@ static unsigned h_checkpoint(struct request *r, json_t **reply)
 	return status_of(ret);
 }
 
+/* GET /v1/peer/checkpoint: the latest checkpoint this node holds of the
+ * caller's log for it, so that a caller restored from a backup can see
+ * whether it lost entries this node cosigned (node/restore.h). */
+static unsigned h_checkpoint_held(struct request *r, json_t **reply)
+{
+	struct gs_diag d = { { 0 } };
+	uint64_t size = 0;
+	char *note = NULL;
+	size_t len = 0;
+	int ret;
+
+	pthread_mutex_lock(&r->srv->node_lock);
+	ret = restore_peer_log_held(r->srv->node, r->peer.code, &size, &note, &len, &d);
+	pthread_mutex_unlock(&r->srv->node_lock);
+	if (ret) {
+		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
+		return status_of(ret);
+	}
+	*reply = json_pack("{s:I, s:s?}", "size", (json_int_t)size, "checkpoint", note);
+	free(note);
+	return MHD_HTTP_OK;
+}
+
 /* POST /v1/peer/deliver-file?kind=K&id=ID: the same as /v1/peer/deliver,
  * with the data as the raw body, streamed to a file: no base64, and up to
  * GS_NET_MAX_UPLOAD bytes instead of GS_NET_MAX_BODY. A bundle is kept
@@ -319,6 +350,7 @@ static const struct route routes[] = {
 	{ "POST", "/v1/peer/deliver-file", 1, h_deliver_file, 1 },
 	{ "GET", "/v1/peer/deliver-file", 1, h_deliver_offset, 0 },
 	{ "POST", "/v1/peer/checkpoint", 1, h_checkpoint, 0 },
+	{ "GET", "/v1/peer/checkpoint", 1, h_checkpoint_held, 0 },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -561,6 +593,11 @@ static const char *conn_arg(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static const char *conn_header(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
 struct args_walk {
 	int (*fn)(void *fnctx, const char *name);
 	void *fnctx;
@@ -604,6 +641,7 @@ static void local_request_of(struct request *r, const char *method, const char *
 	lr->at = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "at");
 	lr->arg = conn_arg;
 	lr->args_each = conn_args_each;
+	lr->header = conn_header;
 	lr->arg_ctx = c;
 	lr->body = r->body;
 	lr->len = r->len;
@@ -611,6 +649,32 @@ static void local_request_of(struct request *r, const char *method, const char *
 		lr->upload_path = r->upload_path;
 		lr->upload_len = r->upload_len;
 	}
+}
+
+/* attachment; filename="<ASCII, others '_'>"; filename*=UTF-8''<RFC 5987>:
+ * a browser saves a UTF-8 name as it is (特定秘密), an old client the ASCII. */
+static void content_disposition(const char *name, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	size_t k;
+
+	k = (size_t)snprintf(out, cap, "attachment; filename=\"");
+	for (p = (const unsigned char *)name; *p && k + 4 < cap; p++)
+		if ((*p & 0xc0) != 0x80) /* one '_' for each character that is not ASCII */
+			out[k++] = *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' ? '_' : (char)*p;
+	k += (size_t)snprintf(out + k, cap - k, "\"; filename*=UTF-8''");
+	for (p = (const unsigned char *)name; *p && k + 4 < cap; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p)) {
+			out[k++] = (char)*p;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[*p >> 4];
+			out[k++] = hex[*p & 15];
+		}
+	}
+	out[k < cap ? k : cap - 1] = 0;
 }
 
 /* A file instead of JSON: an opened item, a proof. A temporary file is
@@ -621,7 +685,7 @@ static enum MHD_Result respond_file(struct MHD_Connection *c, const struct local
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	struct stat sb;
-	char disp[200];
+	char disp[2200];
 	int fd = open(dl->path, O_RDONLY | O_CLOEXEC);
 
 	if (dl->unlink_after)
@@ -639,11 +703,36 @@ static enum MHD_Result respond_file(struct MHD_Connection *c, const struct local
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				dl->type[0] ? dl->type : "application/octet-stream");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", dl->name[0] ? dl->name : "download");
+	content_disposition(dl->name[0] ? dl->name : "download", disp, sizeof(disp));
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	console_secure_headers(resp, NULL);
 	if (set_cookie && set_cookie[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A text instead of JSON: the metrics page, a report as CSV or HTML. */
+static enum MHD_Result respond_text(struct MHD_Connection *c, struct local_out *out)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(out->text_len, out->text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(out->text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, out->text_type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (out->download.name[0]) {
+		char disp[2200];
+
+		content_disposition(out->download.name, disp, sizeof(disp));
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
+	console_secure_headers(resp, NULL);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -671,6 +760,13 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 	if (status == MHD_HTTP_OK && out.download.path[0]) {
 		json_decref(reply);
 		return respond_file(r->conn, &out.download, out.set_cookie);
+	}
+	if (out.text) {
+		json_decref(reply);
+		if (status == MHD_HTTP_OK)
+			return respond_text(r->conn, &out);
+		free(out.text);
+		reply = json_error("the answer could not be made");
 	}
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		return respond_with(r->conn, status, reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -782,6 +878,64 @@ static enum MHD_Result refuse_peer(struct request *r)
 		       json_error("the client certificate belongs to no registered party"), NULL);
 }
 
+/* ---- metrics ---- */
+
+/* Route numbers for metrics (net/metrics.h): the peer routes by their
+ * index, then the console, anything else, and the local API's routes. */
+#define METRIC_CONSOLE 14
+#define METRIC_UNMATCHED 15
+#define METRIC_LOCAL 16
+
+/* A method as a static string (MHD's lives in the connection's buffer). */
+static const char *method_label(const char *method)
+{
+	static const char *const known[] = { "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH" };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(method, known[i]))
+			return known[i];
+	return "OTHER";
+}
+
+static void metric_label(struct request *r, const char *method, const char *url)
+{
+	int local;
+
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	r->metric_route = METRIC_UNMATCHED;
+	r->metric_method = method_label(method);
+	r->metric_path = "unmatched";
+	if (r->route) {
+		r->metric_route = (unsigned)(r->route - routes);
+		r->metric_method = r->route->method;
+		r->metric_path = r->route->path;
+	} else if (local_api_owns(url)) {
+		const char *allow;
+
+		local = local_api_route(method, url, &allow);
+		if (local >= 0 && METRIC_LOCAL + local < METRICS_MAX_ROUTES &&
+		    !local_api_route_label(local, &r->metric_method, &r->metric_path))
+			r->metric_route = METRIC_LOCAL + (unsigned)local;
+	} else if (console_owns(url)) {
+		r->metric_route = METRIC_CONSOLE;
+		r->metric_path = "/console/";
+	}
+}
+
+static void metric_count(struct request *r, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+	struct timespec now;
+	double secs;
+
+	if (!ci || !ci->http_status)
+		return; /* no answer was sent: the connection ended first */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - r->started.tv_sec) + (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
+	metrics_request(r->metric_route, r->metric_method, r->metric_path, ci->http_status, secs);
+}
+
 /* ---- the access handler ---- */
 
 /* The first query argument whose name or value holds a NUL byte (%00), its
@@ -842,6 +996,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->conn = c;
 		r->route = route_find(method, url, &r->path_known);
 		r->max_body = GS_NET_MAX_BODY;
+		atomic_fetch_add(&s->in_flight, 1);
+		metric_label(r, method, url);
 		{
 			struct nul_arg na = { "", false };
 
@@ -973,6 +1129,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	conn_awaits(cls, conn_of(c), true);
 	if (!r)
 		return;
+	metric_count(r, c);
+	atomic_fetch_sub(&r->srv->in_flight, 1);
 	if (r->upload_open)
 		close(r->upload_fd);
 	if (r->upload_path[0])
@@ -1140,7 +1298,8 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		goto fail;
 	}
 	s->watch_running = true;
-	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+	/* ITC: server_drain() can stop the listening while requests finish */
+	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
 		(v6 ? MHD_USE_IPv6 : 0);
 	/* The trust list only makes the server ask for a client certificate
 	 * (GNUTLS_CERT_REQUEST); it checks nothing. peer_check() does. */
@@ -1173,6 +1332,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	if (di)
 		port = di->port;
 	snprintf(s->address, sizeof(s->address), v6 ? "[%s]:%u" : "%s:%u", host, port);
+	metrics_started();
 	*out = s;
 	return 0;
 fail:
@@ -1183,6 +1343,39 @@ fail:
 const char *server_address(const struct server *s)
 {
 	return s->address;
+}
+
+int server_drain(struct server *s, unsigned seconds)
+{
+	MHD_socket fd;
+	unsigned waited = 0;
+
+	if (!s || !s->daemon)
+		return 0;
+	fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	/* every 10 ms, until nothing is in flight or the time is up */
+	while (atomic_load(&s->in_flight) > 0 && waited < seconds * 100) {
+		usleep(10 * 1000);
+		waited++;
+	}
+	return atomic_load(&s->in_flight);
+}
+
+int server_in_flight(const struct server *s)
+{
+	return s ? atomic_load(&((struct server *)s)->in_flight) : 0;
+}
+
+int server_reload(struct server *s, unsigned *parties, struct gs_diag *d)
+{
+	int ret;
+
+	pthread_mutex_lock(&s->node_lock);
+	ret = node_reload(s->node, parties, d);
+	pthread_mutex_unlock(&s->node_lock);
+	return ret;
 }
 
 void server_stop(struct server *s)

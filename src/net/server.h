@@ -60,6 +60,18 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
  * "127.0.0.1:8443" or "[::1]:8443". */
 const char *server_address(const struct server *s);
 
+/* Stops listening, and waits (up to seconds) until every request already
+ * begun has been answered: what the server took, it finishes. Returns
+ * how many requests were still in flight when it gave up (0: none). */
+int server_drain(struct server *s, unsigned seconds);
+/* Requests begun and not yet completed. */
+int server_in_flight(const struct server *s);
+
+/* Forgets what the server's node keeps read (identities, agreements,
+ * persons) and reads its own identity again (SIGHUP). */
+int server_reload(struct server *s, unsigned *parties, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+
 /* Stops accepting, finishes or drops open connections, frees s. */
 void server_stop(struct server *s);
 

@@ -1039,6 +1039,13 @@ int node_agreement_sign(struct node *n, const char *id, int version, char **out,
 		return gs_diag_set(d, GS_ENOTFOUND, "agreement '%s' has no version %d", id, version);
 	}
 	version = a->version;
+	if (agreement_party_index(a, n->self.code) < 0) {
+		/* a state acceding to an agreement open to it holds the text
+		 * but signs no version that does not list it */
+		agreement_view_release(&v);
+		return gs_diag_set(d, GS_EDENIED, "agreement '%s' version %d does not list %s among its "
+				   "parties: this node does not sign it", id, version, n->self.code);
+	}
 	agreement_view_release(&v);
 	if ((ret = store_agreement_get(n->st, id, version, &def, &len)))
 		return gs_diag_set(d, ret, "cannot read agreement '%s'", id);

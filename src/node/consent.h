@@ -3,7 +3,7 @@
 #define GS_NODE_CONSENT_H
 
 /*
- * The originator's written consent (SPEC §4 rule 5, Art 5, TISA) as
+ * The originator's written consent (docs/rules.md, Art 5, TISA) as
  * signed notes (docs/consent.md):
  *
  *   - a holder asks the originator with a signed request

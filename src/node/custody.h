@@ -3,7 +3,7 @@
 #define GS_NODE_CUSTODY_H
 
 /*
- * The rest of an item's custody chain at a node (SPEC §4 rules 6, 7, 8;
+ * The rest of an item's custody chain at a node (docs/rules.md;
  * docs/items.md):
  *
  *   copy         a reproduction (Art 14): a new item <ITEM>-c<k> linked to

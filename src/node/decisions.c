@@ -33,20 +33,28 @@ static int answered(int ret, const char *question, struct gs_diag *d)
 /* The definition of agreement id in effect at `at` (amendments: the
  * version its lifecycle gives, else version 1) and its state then. The
  * view is the node's kept one (agreement_view_cached). */
-static int agreement_in_effect(struct node *n, const char *id, gs_instant at, struct lifecycle_status *st,
-			       const struct agreement **a, struct gs_diag *d)
+static int agreement_as_of(struct node *n, const char *id, gs_instant at, const struct lifecycle_status *given,
+			   struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d)
 {
 	const struct agreement_view *v;
 	int ret;
 
 	if ((ret = agreement_view_cached(n, id, &v, d)))
 		return ret;
-	if ((ret = agreement_view_status(v, at, st)))
+	if (given)
+		*st = *given; /* a history replayed otherwise (what-if without a note) */
+	else if ((ret = agreement_view_status(v, at, st)))
 		return gs_diag_set(d, ret, "cannot compute the state of '%s'", id);
 	*a = agreement_view_version(v, st->version);
 	if (!*a)
 		*a = agreement_view_base(v);
 	return 0;
+}
+
+static int agreement_in_effect(struct node *n, const char *id, gs_instant at, struct lifecycle_status *st,
+			       const struct agreement **a, struct gs_diag *d)
+{
+	return agreement_as_of(n, id, at, NULL, st, a, d);
 }
 
 /* ---- release ----------------------------------------------------------- */
@@ -56,8 +64,11 @@ struct release_facts {
 	struct party originator, recipient;
 };
 
-int node_judge_release(struct node *n, const struct holding *h, const char *agreement, const char *to,
-		       gs_instant at, struct decision *out, struct gs_diag *d)
+/* node_judge_release() with the agreement's state given (NULL: the state
+ * at `at` from the notes held). */
+static int judge_release(struct node *n, const struct holding *h, const char *agreement, const char *to,
+			 gs_instant at, const struct lifecycle_status *given, struct decision *out,
+			 struct gs_diag *d)
 {
 	struct release_facts *f = calloc(1, sizeof(*f));
 	const struct consent_set *cs;
@@ -68,7 +79,7 @@ int node_judge_release(struct node *n, const struct holding *h, const char *agre
 	memset(out, 0, sizeof(*out));
 	if (!f)
 		return GS_ENOMEM;
-	if ((ret = agreement_in_effect(n, agreement, at, &f->st, &a, d)) ||
+	if ((ret = agreement_as_of(n, agreement, at, given, &f->st, &a, d)) ||
 	    (ret = node_party_get(n, to, &f->recipient, d)))
 		goto out;
 	if (!strcmp(h->item.originator, n->self.code))
@@ -83,6 +94,12 @@ int node_judge_release(struct node *n, const struct holding *h, const char *agre
 out:
 	free(f);
 	return ret;
+}
+
+int node_judge_release(struct node *n, const struct holding *h, const char *agreement, const char *to,
+		       gs_instant at, struct decision *out, struct gs_diag *d)
+{
+	return judge_release(n, h, agreement, to, at, NULL, out, d);
 }
 
 /* ---- onward release ---------------------------------------------------- */
@@ -317,7 +334,7 @@ int node_decide_release(struct node *n, const struct decide_query *q, struct dec
 		return GS_ENOMEM;
 	/* the holding before the release: the releasing party's own */
 	if (!(ret = make_holding(n, q, NULL, h, d)))
-		ret = node_judge_release(n, h, q->agreement, q->to, q->at, out, d);
+		ret = judge_release(n, h, q->agreement, q->to, q->at, q->status, out, d);
 	free(h);
 	return ret;
 }

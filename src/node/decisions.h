@@ -71,6 +71,9 @@ struct decide_query {
 	const char *facility;    /* access: NULL = the person's facility */
 	const char *use;         /* access: the purpose of this use; NULL = the purpose released for */
 	gs_instant at;
+	/* the agreement's state to decide by: NULL, the state at `at` from the
+	 * notes held; else another (a history replayed without a note) */
+	const struct lifecycle_status *status;
 };
 
 /* The holding the question is about: the held item q->item, or a

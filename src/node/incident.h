@@ -3,7 +3,7 @@
 #define GS_NODE_INCIDENT_H
 
 /*
- * Loss and compromise (SPEC §4 rule 9; Art 17; docs/incidents.md). The
+ * Loss and compromise (docs/rules.md; Art 17; docs/incidents.md). The
  * holder reports an incident (possible or confirmed, loss or compromise):
  * it is recorded, the holding is suspended, lost or compromised, and a
  * signed notice (gsomia-incident/v1) goes to the true originator at once.
@@ -13,7 +13,7 @@
  * time-stamped signed note; the originator imports each after checking
  * the holder's signature. Nothing here depends on the agreement's state:
  * a loss reported after termination is still notified and investigated
- * (survival, SPEC §3).
+ * (survival, docs/lifecycle.md).
  */
 
 #include <jansson.h>

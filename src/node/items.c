@@ -21,6 +21,7 @@
 #include "node/onward.h"
 #include "node/registers.h"
 #include "node/visits.h"
+#include "util/progress.h"
 #include "util/encode.h"
 #include "util/fault.h"
 #include "node/record.h"
@@ -100,6 +101,7 @@ static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 int node_copy_file(const char *src, const char *dst, struct gs_diag *d)
 {
 	struct outfile o;
+	struct stat sb;
 	char buf[65536];
 	ssize_t r;
 	int in, ret = 0;
@@ -111,13 +113,16 @@ int node_copy_file(const char *src, const char *dst, struct gs_diag *d)
 		close(in);
 		return ret;
 	}
+	progress_phase("copying", fstat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0);
 	while (!ret && (r = read(in, buf, sizeof(buf))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
+		if (r < 0) {
 			ret = gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
-		else
+		} else {
 			ret = outfile_write(&o, buf, (size_t)r, d);
+			progress_add((uint64_t)r);
+		}
 	}
 	close(in);
 	if (ret) {
@@ -275,6 +280,9 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		if (i == sizeof(form_names) / sizeof(form_names[0]))
 			return gs_diag_set(d, GS_EUSAGE, "unknown form '%s' (oral, visual, electronic, magnetic, document, equipment, technology)", r->form);
 	}
+	if (r->name && r->name[0] && !bundle_name_is_valid(r->name))
+		return gs_diag_set(d, GS_EINVAL, "name '%.80s' is not a file name (one line, no '/' or '\\', at most %d bytes)",
+				   r->name, BUNDLE_NAME_MAX - 1);
 	if ((ret = node_now(n, &now, d)))
 		return ret;
 	st = calloc(1, sizeof(*st));
@@ -346,6 +354,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	copy_str(m->topic, sizeof(m->topic), r->topic);
 	copy_str(m->form, sizeof(m->form), form_names[h->item.form]);
 	copy_str(m->title, sizeof(m->title), r->title);
+	copy_str(m->name, sizeof(m->name), r->name);
 	copy_str(m->banner_originator, sizeof(m->banner_originator), r->label);
 	item_join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
 	m->created = now;
@@ -397,6 +406,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rec, "topic", json_string(r->topic));
 	json_object_set_new(rec, "form", json_string(form_names[h->item.form]));
 	json_object_set_new(rec, "title", json_string(r->title ? r->title : ""));
+	json_object_set_new(rec, "name", json_string(r->name ? r->name : ""));
 	json_object_set_new(rec, "status", json_string("active"));
 	json_object_set_new(rec, "facility", json_string(""));
 	json_object_set_new(rec, "copy_of", json_string(""));
@@ -757,6 +767,7 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	json_object_set_new(rec, "topic", json_string(m->topic));
 	json_object_set_new(rec, "form", json_string(m->form));
 	json_object_set_new(rec, "title", json_string(m->title));
+	json_object_set_new(rec, "name", json_string(m->name));
 	json_object_set_new(rec, "status", json_string("active"));
 	json_object_set_new(rec, "facility", json_string(""));
 	json_object_set_new(rec, "copy_of", json_string(""));
@@ -1261,6 +1272,7 @@ out:
 struct items_ctx {
 	struct node *n;
 	json_t *arr;
+	json_t *byid; /* item id -> its record in arr */
 };
 
 static int custody_one(void *ctx, int64_t at, const char *event, const char *actor, const char *detail)
@@ -1290,47 +1302,70 @@ static int release_one(void *ctx, const char *bundle, const char *json, int has_
 static int item_one(void *ctx, const char *id, const char *json)
 {
 	struct items_ctx *c = ctx;
-	json_t *rec = json_loads(json, JSON_REJECT_DUPLICATES, NULL), *custody, *rels;
-	int ret;
+	json_t *rec = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
 
 	if (!rec)
 		return GS_EIO;
-	custody = json_array();
-	rels = json_array();
-	ret = store_custody_each(c->n->st, id, custody_one, custody);
-	if (!ret)
-		ret = store_release_each(c->n->st, id, release_one, rels);
-	json_object_set_new(rec, "custody", custody);
-	json_object_set_new(rec, "releases", rels);
+	json_object_set_new(rec, "custody", json_array());
+	json_object_set_new(rec, "releases", json_array());
 	json_object_set_new(rec, "copies", json_integer(0));
+	json_object_set(c->byid, id, rec);
 	json_array_append_new(c->arr, rec);
-	return ret;
+	return 0;
+}
+
+/* The custody and releases of every item, each read once for the whole
+ * inventory (not a query per item: an inventory may hold thousands). */
+static int custody_of(void *ctx, const char *item, int64_t at, const char *event, const char *actor,
+		      const char *detail)
+{
+	json_t *rec = json_object_get(((struct items_ctx *)ctx)->byid, item);
+
+	return rec ? custody_one(json_object_get(rec, "custody"), at, event, actor, detail) : 0;
+}
+
+static int releases_of(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt)
+{
+	json_t *rec = json_object_get(((struct items_ctx *)ctx)->byid, item);
+
+	return rec ? release_one(json_object_get(rec, "releases"), bundle, json, has_receipt) : 0;
 }
 
 int node_items(struct node *n, json_t **out, struct gs_diag *d)
 {
-	struct items_ctx c = { n, json_array() };
-	int ret = store_record_each(n->st, "items", item_one, &c);
+	struct items_ctx c = { n, json_array(), json_object() };
+	int ret = c.arr && c.byid ? store_record_each(n->st, "items", item_one, &c) : GS_ENOMEM;
+	json_t *counts;
 	size_t i, j;
 
+	if (!ret && !(ret = store_custody_all(n->st, custody_of, &c)))
+		ret = store_release_all(n->st, releases_of, &c);
+	json_decref(c.byid);
 	if (ret) {
 		json_decref(c.arr);
 		return gs_diag_set(d, ret, "cannot read the inventory");
 	}
-	/* Copies and translations count against their original. */
+	/* Copies and translations count against their original: counted in
+	 * one pass by the original's id (an inventory may hold thousands). */
+	if (!(counts = json_object())) {
+		json_decref(c.arr);
+		return gs_diag_set(d, GS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < json_array_size(c.arr); i++) {
+		json_t *b = json_array_get(c.arr, i);
+		const char *of[2] = { jstr(b, "copy_of"), jstr(b, "translation_of") };
+
+		for (j = 0; j < 2; j++)
+			if (of[j][0])
+				json_object_set_new(counts, of[j],
+						    json_integer(json_integer_value(json_object_get(counts, of[j])) + 1));
+	}
 	for (i = 0; i < json_array_size(c.arr); i++) {
 		json_t *a = json_array_get(c.arr, i);
-		json_int_t copies = 0;
 
-		for (j = 0; j < json_array_size(c.arr); j++) {
-			json_t *b = json_array_get(c.arr, j);
-
-			if (!strcmp(jstr(b, "copy_of"), jstr(a, "id")) ||
-			    !strcmp(jstr(b, "translation_of"), jstr(a, "id")))
-				copies++;
-		}
-		json_object_set_new(a, "copies", json_integer(copies));
+		json_object_set_new(a, "copies", json_integer(json_integer_value(json_object_get(counts, jstr(a, "id")))));
 	}
+	json_decref(counts);
 	*out = c.arr;
 	return 0;
 }

@@ -31,6 +31,7 @@ struct release_request {
 	const char *purpose;
 	const char *topic;
 	const char *title;      /* may be NULL */
+	const char *name;       /* the file's own name ("report.pdf"), carried in the bundle; may be NULL */
 	const char *form;       /* NULL = document */
 	const char *output;     /* bundle path ("-" = stdout) */
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "node/ledger.h"
+#include "node/restore.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -48,6 +49,7 @@ static const char *const type_names[LEDGER_TYPE_MAX + 1] = {
 	[LEDGER_REGISTER_ADD] = "register-add",
 	[LEDGER_REGISTER_REMOVE] = "register-remove",
 	[LEDGER_VISIT] = "visit",
+	[LEDGER_RESTORATION] = "restoration",
 };
 
 const char *ledger_type_name(unsigned type)
@@ -611,6 +613,9 @@ int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e
 
 	if (!store_in_transaction(n->st))
 		return gs_diag_set(d, GS_ESTATE, "ledger: an append must be inside the caller's transaction");
+	/* a home restored from a backup does not fork what a peer cosigned */
+	if ((ret = restore_hold_refuses(n, peer, d)))
+		return ret;
 	x = malloc(sizeof(*x));
 	buf = malloc(GS_MAX_LEDGER_ENTRY);
 	if (!x || !buf) {
@@ -619,6 +624,9 @@ int ledger_append(struct node *n, const char *peer, const struct ledger_entry *e
 	}
 	*x = *e;
 	ledger_nonce(x->nonce);
+	/* an entry that names no person is the act of the one the node acts for */
+	if (!x->person[0] && n->actor[0])
+		snprintf(x->person, sizeof(x->person), "%s", n->actor);
 	if (x->time == GS_INSTANT_NONE && (ret = node_now(n, &x->time, d)))
 		goto out;
 	if ((ret = ledger_entry_encode(x, buf, GS_MAX_LEDGER_ENTRY, &len, d)))

@@ -3,7 +3,7 @@
 #define GS_LEDGER_H
 
 /*
- * The node's ledger (SPEC §5, docs/ledger.md): RFC 6962 SHA-256 Merkle
+ * The node's ledger (docs/ledger.md): RFC 6962 SHA-256 Merkle
  * logs of ledger entries, one per counterparty relationship and one for
  * the node's internal events, with C2SP checkpoints signed by the node.
  *
@@ -76,7 +76,8 @@ enum ledger_type {
 	LEDGER_REGISTER_ADD = 22,
 	LEDGER_REGISTER_REMOVE = 23,
 	LEDGER_VISIT = 24,
-	LEDGER_TYPE_MAX = 24,
+	LEDGER_RESTORATION = 25,   /* a node restored its log from a backup (node/restore.h) */
+	LEDGER_TYPE_MAX = 25,
 };
 
 enum ledger_digest {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/labelkey.h"
 #include "crypto/note.h"
 #include "node/agreements.h"
 #include "node/consent.h"
@@ -149,11 +150,42 @@ static int make_identity(struct party *p, const char *code, const char *name, co
 	return ret;
 }
 
+/* Derives the label key, puts its public half in p and writes its
+ * self-signed certificate (the carrier XML-DSig's KeyInfo asks for) to
+ * label.crt in the home. */
+static int label_identity_create(const char *home, const struct node_keys *keys, struct party *p,
+				 bool exercise, struct gs_diag *d)
+{
+	struct label_key *lk = NULL;
+	char path[GS_HOME_MAX + 64], cn[64];
+	uint8_t *der = NULL;
+	size_t len = 0;
+	gs_instant now;
+	int ret;
+
+	/* An exercise node's certificate starts at its exercise clock. */
+	now = (gs_instant)time(NULL);
+	if (exercise && (ret = node_now(NULL, &now, d)))
+		return ret;
+	if ((ret = labelkey_derive(keys->sign_sk, exercise, &lk, d)))
+		return ret;
+	labelkey_public(lk, p->label_pk);
+	p->has_label_key = true;
+	snprintf(cn, sizeof(cn), "%s label key %s", exercise ? "gsomia-exercise" : "gsomia", p->code);
+	if ((ret = labelkey_certificate(lk, cn, now, &der, &len, d)) == 0 &&
+	    (ret = join(path, sizeof(path), home, NODE_LABEL_CRT_NAME)) == 0)
+		ret = write_file_atomic(path, der, len, 0644, d);
+	free(der);
+	labelkey_free(lk);
+	return ret;
+}
+
 static void remove_home(const char *home)
 {
 	char path[GS_HOME_MAX + 64];
 	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
-					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME };
+					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME,
+					      NODE_LABEL_CRT_NAME };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -239,6 +271,10 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	/* The TLS key is the node's transport identity; its pin goes into the
 	 * signed identity, so that peers trust the key, not a CA (net/tls.h). */
 	if ((ret = tls_identity_create(home, p->tls_pin, d)))
+		goto out;
+	/* The label key (crypto/labelkey.h) is derived from the signing key;
+	 * the identity certifies its public half (docs/labels.md). */
+	if ((ret = label_identity_create(home, &keys, p, exercise, d)))
 		goto out;
 	plen = party_format(p, ptext, GS_MAX_NOTE_BYTES);
 	if (plen < 0) {
@@ -387,6 +423,43 @@ int node_open_read(const char *home, struct node **out, struct gs_diag *d)
 int node_open_reader(const char *home, struct node **out, struct gs_diag *d)
 {
 	return open_home(home, STORE_READ_ONLY, out, d);
+}
+
+static int count_party(void *ctx, const struct store_party *p)
+{
+	(void)p;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+int node_reload(struct node *n, unsigned *parties, struct gs_diag *d)
+{
+	struct store_party sp;
+	struct party *self;
+	char fpr[80];
+	int ret;
+
+	agreement_cache_release(n);
+	node_identity_cache_release(n);
+	node_person_cache_release(n);
+	if ((ret = store_party_get(n->st, n->self.code, &sp)))
+		return gs_diag_set(d, ret, "home '%s': own identity missing", n->home);
+	self = malloc(sizeof(*self));
+	ret = self ? identity_verify(sp.identity, sp.identity_len, self, fpr, d) : GS_ENOMEM;
+	store_party_release(&sp);
+	/* the keys loaded stay: they must still be the identity's */
+	if (!ret && n->keys_loaded &&
+	    (memcmp(self->sign_pk, n->self.sign_pk, sizeof(self->sign_pk)) ||
+	     memcmp(self->box_pk, n->self.box_pk, sizeof(self->box_pk))))
+		ret = gs_diag_set(d, GS_ECRYPTO, "home '%s': its identity now names other keys; restart the server",
+				  n->home);
+	if (!ret)
+		n->self = *self;
+	free(self);
+	if (ret)
+		return ret;
+	*parties = 0;
+	return store_party_each(n->st, count_party, parties);
 }
 
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d)

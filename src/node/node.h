@@ -25,6 +25,8 @@
 
 #define GS_HOME_MAX 4096
 #define NODE_KEYS_FILE "keys.sealed" /* the sealed key file in the home (docs/keys.md) */
+/* The label key's self-signed certificate (DER) in a home (docs/labels.md). */
+#define NODE_LABEL_CRT_NAME "label.crt"
 
 struct ledger_cache;
 struct view_cache;
@@ -43,6 +45,11 @@ struct node {
 	struct identity_cache *identities; /* node/parties.c's verified identities */
 	struct person_cache *persons; /* node/registers.c's parsed person records */
 	struct consent_cache *consents; /* node/consent.c's consents, as decisions take them */
+	/* The person on whose behalf the node acts now ("" for the node
+	 * itself): set by the local API around a signed-in person's call, so
+	 * that every ledger entry the call makes names them (docs/ledger.md). */
+	char actor[GS_MAX_ID];
+	int restore_hold;             /* node/restore.c: 0 not read yet, 1 none, 2 held */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
@@ -80,6 +87,11 @@ int node_open_read(const char *home, struct node **out, struct gs_diag *d);
  * above; no recovery of interrupted actions, since the home's writer may
  * be in the middle of one; no keys. */
 int node_open_reader(const char *home, struct node **out, struct gs_diag *d);
+/* Forgets what the handle keeps read (verified identities, agreement
+ * views, persons) and verifies its own identity again from the store, so
+ * that what other processes changed counts from now on (a server's
+ * SIGHUP). *parties gets the number of parties registered. */
+int node_reload(struct node *n, unsigned *parties, struct gs_diag *d) __attribute__((warn_unused_result));
 /* Unseals the keys (needed to sign). */
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d);
 void node_close(struct node *n);

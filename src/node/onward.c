@@ -31,7 +31,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	struct holding *h = NULL;
 	struct marking *rm = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
-	struct consent_set cs = { 0 };
+	const struct consent_set *cs;
 	struct decision md = { 0 }, one = { 0 };
 	const char *label = NULL, *consent_id = "";
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], rndhex[17];
@@ -84,12 +84,13 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		have_av = 1;
 	}
 	/* The consent the bundle names: the first that permits on its own. */
-	if ((ret = node_consent_set(n, &cs, d)))
+	/* the node's kept set, as node_judge_onward() read it (no second load) */
+	if ((ret = node_consents_borrow(n, &cs, d)))
 		goto out;
-	for (size_t i = 0; i < cs.n && strcmp(r->to, h->item.originator); i++)
-		if (!decide_onward(NULL, h, n->self.code, r->to, NULL, &cs.c[i], 1, now, &one) &&
+	for (size_t i = 0; i < cs->n && strcmp(r->to, h->item.originator); i++)
+		if (!decide_onward(NULL, h, n->self.code, r->to, NULL, &cs->c[i], 1, now, &one) &&
 		    one.rule == RULE_ONWARD_PERMIT) {
-			consent_id = cs.ids[i];
+			consent_id = cs->ids[i];
 			break;
 		}
 	/* The recipient's marking under this leg, from this node's label. */
@@ -123,6 +124,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	copy_str(m->topic, sizeof(m->topic), h->item.topic);
 	copy_str(m->form, sizeof(m->form), jstr(rec, "form"));
 	copy_str(m->title, sizeof(m->title), jstr(rec, "title"));
+	copy_str(m->name, sizeof(m->name), jstr(rec, "name"));
 	copy_str(m->banner_originator, sizeof(m->banner_originator), h->item.label);
 	item_join_labels(rm, m->banner_recipient, sizeof(m->banner_recipient));
 	m->created = now;
@@ -180,7 +182,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	json_object_set_new(rel, "onward", json_true());
 	json_object_set_new(rel, "originator", json_string(h->item.originator));
 	json_object_set_new(rel, "arrangement", json_string(arr ? arr->id : ""));
-	json_object_set_new(rel, "consent", json_string(consent_id));
+	json_object_set_new(rel, "consent", json_string(m->consent));
 	relj = json_dumps(rel, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!relj) {
 		ret = GS_ENOMEM;
@@ -210,7 +212,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		ledger_entry_field(&e, "banner-recipient", sealed->banner_recipient);
 		ledger_entry_field(&e, "purpose", h->item.purpose);
 		ledger_entry_field(&e, "topic", h->item.topic);
-		ledger_entry_field(&e, "consent", consent_id);
+		ledger_entry_field(&e, "consent", m->consent);
 		ledger_entry_field(&e, "rule", dec->rule_id);
 		if ((ret = store_release_put(n->st, sealed->bundle_id, h->item.id, r->to, relj, now)) ||
 		    (ret = store_custody_add(n->st, h->item.id, now, "released", n->self.code, r->to)) ||
@@ -219,7 +221,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		    (strcmp(r->to, h->item.originator) &&
 		     (ret = ledger_event(n, h->item.originator, LEDGER_RELEASE, now, h->item.id, d, "onward-to", r->to,
 					 "bundle", sealed->bundle_id, "agreement", a->id, "arrangement",
-					 arr ? arr->id : "", "consent", consent_id, (const char *)NULL))) ||
+					 arr ? arr->id : "", "consent", m->consent, (const char *)NULL))) ||
 		    (ret = store_commit(n->st))) {
 			store_rollback(n->st);
 			if (!d || !d->msg[0])
@@ -245,7 +247,6 @@ out:
 	json_decref(rec);
 	json_decref(rel);
 	free(relj);
-	consent_set_free(&cs);
 	if (have_v)
 		agreement_view_release(&v);
 	if (have_av)

@@ -3,7 +3,7 @@
 #define GS_NODE_ONWARD_H
 
 /*
- * Onward releases (SPEC §4 rules 5 and 13; Art 5; TISA): a holder that is
+ * Onward releases (docs/rules.md; Art 5; TISA): a holder that is
  * not the originator passes a held item on to a third party, under the
  * agreement of that leg and, optionally, an arrangement (TISA: the route
  * through the hub and the topic gate), with the originator's consent.

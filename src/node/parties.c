@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/labelkey.h"
 #include "crypto/note.h"
 #include "node/keyhistory.h"
 #include "node/ledger.h"
@@ -41,6 +42,10 @@ int identity_verify(const uint8_t *buf, size_t len, struct party *out, char fing
 	if (ret) {
 		ret = gs_diag_set(d, GS_ECRYPTO, "identity of '%s': signature does not verify (forged or damaged)",
 				  p->code);
+		goto out;
+	}
+	if (p->has_label_key && labelkey_check_public(p->label_pk)) {
+		ret = gs_diag_set(d, GS_EINVAL, "identity of '%s': label-key is not a point of P-256", p->code);
 		goto out;
 	}
 	keys_fingerprint(p->sign_pk, fingerprint);

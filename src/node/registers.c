@@ -14,7 +14,7 @@ static const struct {
 } roles[] = {
 	{ ROLE_NSA_OFFICER, "nsa-officer" }, { ROLE_REGISTRY, "registry" },
 	{ ROLE_READER, "reader" },           { ROLE_AUDITOR, "auditor" },
-	{ ROLE_TRANSLATOR, "translator" },
+	{ ROLE_TRANSLATOR, "translator" }, { ROLE_MONITOR, "monitor" },
 };
 
 int role_parse(const char *s, unsigned *bit)

@@ -8,7 +8,7 @@ struct builtin_scheme {
 	const char *code;
 	const char *name;
 	const char *zone;
-	const char *levels; /* "level:" lines, docs/identity-format.md */
+	const char *levels; /* "policy:" and "level:" lines, docs/identity-format.md */
 };
 
 /* NULL if the party has no built-in scheme. */

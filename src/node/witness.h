@@ -3,7 +3,7 @@
 #define GS_WITNESS_H
 
 /*
- * Witnessing (SPEC §5, docs/ledger.md "Witnessing"): each node cosigns
+ * Witnessing (docs/ledger.md "Witnessing"): each node cosigns
  * its peers' checkpoints of their logs for it, after checking that each
  * is consistent with the last one it cosigned, and keeps its own
  * checkpoints with the peer's cosignature. Two signed checkpoints of one

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store/sqlite_internal.h"
+#include "store/stats_store.h"
 #include "store/store.h"
 #include "util/banned.h"
 
@@ -328,16 +329,34 @@ int store_begin_read(struct store *st)
 
 int store_begin(struct store *st)
 {
-	return exec(st, "BEGIN IMMEDIATE");
+	int ret = exec(st, "BEGIN IMMEDIATE");
+
+	st->writing = !ret;
+	return ret;
 }
 
 int store_commit(struct store *st)
 {
-	return exec(st, "COMMIT");
+	return store_commit_actions(st, 1);
+}
+
+/* A write transaction's commit is a durable batch (store/stats_store.h);
+ * a read snapshot's is not. */
+int store_commit_actions(struct store *st, uint64_t actions)
+{
+	int writing = st->writing, ret = exec(st, "COMMIT");
+
+	if (!ret) {
+		st->writing = 0;
+		if (writing)
+			store_commit_observe(actions);
+	}
+	return ret;
 }
 
 void store_rollback(struct store *st)
 {
+	st->writing = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -857,6 +876,37 @@ int store_record_each(struct store *st, const char *table,
 	return ret;
 }
 
+int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT id, json_extract(record, '$.originator'), json_extract(record, '$.originator_name'), "
+			 "json_extract(record, '$.label'), json_extract(record, '$.marking'), "
+			 "json_extract(record, '$.status'), "
+			 "coalesce(json_extract(record, '$.released_at'), json_extract(record, '$.created_at')), "
+			 "json_extract(record, '$.title'), json_extract(record, '$.name'), json_extract(record, '$.topic'), "
+			 "json_extract(record, '$.purpose'), json_extract(record, '$.agreement') FROM items ORDER BY id", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_item_row r;
+		const char **col[] = { &r.id, &r.originator, &r.originator_name, &r.label, &r.marking, &r.status,
+				       &r.when, &r.title, &r.name, &r.topic, &r.purpose, &r.agreement };
+		size_t i;
+
+		for (i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, (int)i);
+
+			*col[i] = v ? v : "";
+		}
+		ret = fn(ctx, &r);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
 int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len)
 {
 	sqlite3_stmt *s;
@@ -941,12 +991,53 @@ int store_release_each(struct store *st, const char *item,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases "
-			 "WHERE ? = '' OR item = ? ORDER BY rowid", "ss", item, item))
+	/* two statements: "? = '' OR item = ?" would keep SQLite from the
+	 * index on item, and every item's releases would scan the table */
+	if (item[0] ? prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases "
+				   "WHERE item = ? ORDER BY rowid", "s", item)
+		    : prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
 			 (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_release_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt),
+		      void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT item, bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), sqlite3_column_int(s, 3));
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_custody_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, int64_t at, const char *event, const char *actor,
+				const char *detail),
+		      void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (prep(st, &s, "SELECT item, at, event, actor, detail FROM custody ORDER BY item, seq", ""))
+		return GS_EIO;
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			 (const char *)sqlite3_column_text(s, 4));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
 	sqlite3_finalize(s);

@@ -38,6 +38,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STORE_STMT_MAX];
 	sqlite3_stmt *hot[STORE_HOT_MAX];
+	int writing; /* in a transaction begun by store_begin() */
 };
 
 /* The hot statement which (prepared from sql on first use), reset and

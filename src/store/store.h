@@ -121,6 +121,16 @@ int store_dipnote_set_given(struct store *st, const char *id, int64_t at);
  * schema of the record; docs/commands.md shows it) */
 int store_record_put(struct store *st, const char *table, const char *id, const char *json, int64_t now);
 int store_record_get(struct store *st, const char *table, const char *id, char **json);
+/* What a list of the inventory shows of an item, read by SQLite from its
+ * record without parsing it here: a page of thousands is found, sorted
+ * and cut before any record is loaded. Strings live until fn returns;
+ * marking is the record's JSON array of labels; when is released_at, else
+ * created_at. */
+struct store_item_row {
+	const char *id, *originator, *originator_name, *label, *marking, *status, *when, *title, *name, *topic,
+		*purpose, *agreement;
+};
+int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx);
 int store_record_each(struct store *st, const char *table,
 		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx);
 
@@ -144,6 +154,11 @@ int store_release_receipt(struct store *st, const char *bundle, const uint8_t *r
 int store_release_each(struct store *st, const char *item,
 		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
 		       void *ctx);
+
+/* every release, with its item: one query for a whole inventory */
+int store_release_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt),
+		      void *ctx);
 
 /* the outbox: deliveries to peers, retried until delivered or refused */
 struct store_outbox {
@@ -173,5 +188,10 @@ int store_custody_each(struct store *st, const char *item,
 		       int (*fn)(void *ctx, int64_t at, const char *event, const char *actor,
 				 const char *detail),
 		       void *ctx);
+/* every item's custody chain, item by item and each in order: one query */
+int store_custody_all(struct store *st,
+		      int (*fn)(void *ctx, const char *item, int64_t at, const char *event, const char *actor,
+				const char *detail),
+		      void *ctx);
 
 #endif

@@ -30,6 +30,18 @@
 #define GS_MAX_KEYFILE_BYTES 4096     /* a sealed key file */
 #define GS_MAX_KDF_OPS 4              /* Argon2id passes a key file may ask for (SENSITIVE) */
 #define GS_MAX_KDF_MEM (256u << 20)   /* Argon2id bytes a key file may ask for (MODERATE) */
+#define GS_MAX_POLICY_URI 128         /* a security policy's urn:oid: URI, incl. NUL */
+
+/* STANAG 4774 labels, 4778 bindings and XML SPIFs (core/label.h, xml/, docs/labels.md) */
+#define GS_MAX_LABEL_XML (64u << 10)  /* bytes of one confidentiality label file */
+#define GS_MAX_BINDING_XML (256u << 10) /* bytes of one binding file */
+#define GS_MAX_SPIF_XML (1u << 20)    /* bytes of one SPIF */
+#define GS_MAX_LABEL_CATEGORIES 8     /* categories in one label */
+#define GS_MAX_CATEGORY_VALUES 16     /* values in one category */
+#define GS_MAX_ALT_LABELS 8           /* alternative labels in one binding */
+#define GS_MAX_SPIF_CLASSES 32        /* classifications in one SPIF */
+#define GS_MAX_SPIF_EQUIVS 16         /* equivalent classifications of one classification */
+#define GS_MAX_SPIF_POLICIES 16       /* equivalent policies one SPIF names */
 
 /* people, facilities, holdings, consents and decisions (core/person.h, core/decide.h) */
 #define GS_MAX_REGISTER 2048          /* persons on one facility register */

@@ -6,6 +6,9 @@
 #   GSOMIA=path/to/gsomia      the binary (default build/gsomia)
 #   GSOMIA_BROWSER_KEEP=1      leave the nodes up after the tests (Ctrl-C ends them)
 #   GSOMIA_BROWSER_STRICT=1    a test whose endpoint the node lacks fails instead of skipping
+#   GSOMIA_BROWSER_ONLY=REGEX  run only the tests whose name matches (and those before them
+#                              that they build on are run anyway when marked so in spec.mjs)
+#   GSOMIA_BROWSER_HOLDINGS=N  holdings the third node is filled with (default 5000)
 #
 # Installs Debian's chromium and the npm dependencies (playwright-core) if
 # they are missing, prints TAP lines ("ok N - ...", "not ok N - ...",
@@ -141,6 +144,8 @@ kperson() {
 }
 jperson yamada 山田花子 reader --psc 特定秘密 --duty topic:dprk-missiles
 jperson sato 佐藤一郎 reader --duty topic:dprk-missiles
+# ito's clearance ends within 60 days of the clock: work waiting lists it
+jperson ito 伊藤清 reader --psc 秘 --psc-until 2019-12-10 --duty topic:dprk-missiles
 jperson suzuki 鈴木登録 registry
 jperson tanaka 田中監査 auditor
 jperson kato 加藤保安 nsa-officer
@@ -165,6 +170,36 @@ echo "order of battle annex (exercise text)" >hand.txt
 quiet "$G" release hand.txt --to JPN --agreement KOR-JPN-2016 --classification 군사III급비밀 \
 	--purpose defence-cooperation --topic dprk-missiles --title "Carried by hand" -o hand.bundle --home kor
 
+# A third node, JPN again, with the agreement's whole history (the notice
+# of 2019-08-23, its suspension of 2019-11-22, the withdrawal of 2023) and
+# thousands of holdings of its own, released to KOR over thirty months:
+# the timeline's periods, the countdowns while a notice runs, what-if
+# without a note, and the holdings table. Filling it takes a while; it is
+# done beside the other tests, and the node serves once it is full.
+port[hist]=$(freeport)
+quiet "$G" init --party JPN --exercise --keys "$EX/keys/JPN.keys" --levels "$EX/parties/JPN.levels" --home hist
+quiet "$G" party import kor.id --home hist
+quiet "$G" agreement import "$KJ/agreement.txt" --home hist
+for s in "$KJ"/signatures/*.sig "$KJ"/notes/*.note; do quiet "$G" agreement import "$s" --home hist; done
+quiet "$G" facility add ICHIGAYA --name "Joint Staff Office, Ichigaya" --home hist
+for p in "kato 加藤保安 nsa-officer" "suzuki 鈴木登録 registry" "tanaka 田中監査 auditor"; do
+	set -- $p
+	quiet "$G" person add "$1" --name "$2" --nationality JPN --employer JPN --facility ICHIGAYA --role "$3" --home hist
+	GSOMIA_PERSON_PASSWORD="pw-of-$1" quiet "$G" person password "$1" --home hist
+done
+many=$(dirname "$G")/tests/browser/many_releases
+holdings=${GSOMIA_BROWSER_HOLDINGS:-5000}
+(
+	t0=$(date +%s)
+	"$many" hist "$holdings" KOR KOR-JPN-2016 特定秘密 極秘 秘 >hist-fill.log 2>&1 &
+	fill=$!
+	trap 'kill $fill 2>/dev/null; exit 1' TERM
+	wait $fill || { echo "filling failed" >>hist-fill.log; exit 1; }
+	echo "$holdings holdings in $(($(date +%s) - t0)) s" >hist-filled
+	exec "$G" serve --home hist --listen "127.0.0.1:${port[hist]}" --witness-every 0 >hist.log 2>&1
+) &
+pids="$pids $!"
+
 for h in kor jpn; do
 	"$G" serve --home $h --listen "127.0.0.1:${port[$h]}" --witness-every 2 >$h.log 2>&1 &
 	pids="$pids $!"
@@ -178,7 +213,9 @@ export GSOMIA_BROWSER_JPN="https://127.0.0.1:${port[jpn]}"
 export GSOMIA_BROWSER_SHOTS=$shots
 export GSOMIA_BROWSER_WORK=$W
 export GSOMIA_BROWSER_BUNDLE=$W/hand.bundle
-echo "# KOR $GSOMIA_BROWSER_KOR  JPN $GSOMIA_BROWSER_JPN  homes in $W  screenshots in $shots"
+export GSOMIA_BROWSER_HIST="https://127.0.0.1:${port[hist]}"
+export GSOMIA_BROWSER_HOLDINGS=$holdings
+echo "# KOR $GSOMIA_BROWSER_KOR  JPN $GSOMIA_BROWSER_JPN  JPN with the whole history $GSOMIA_BROWSER_HIST  homes in $W  screenshots in $shots"
 rc=0
 node "$here/spec.mjs" || rc=$?
 if [ "${GSOMIA_BROWSER_KEEP:-}" = 1 ]; then

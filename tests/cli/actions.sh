@@ -129,6 +129,30 @@ receipt_back() { [ "$($G items --home kor --json | jq -r --arg i "$1" '.[] | sel
 until_ok "JPN's receipt came back to KOR" receipt_back "$I1"
 eq "nothing left in KOR's upload folder" "$(ls kor/tmp | wc -l)" 0
 
+# what the release is may go in a header instead of the URL (which proxies log)
+meta=$(uri '{"agreement":"KOR-JPN-2016","to":"JPN","classification":"군사II급비밀","purpose":"defence-cooperation","topic":"dprk-missiles","title":"Header release","name":"memo: 1.txt"}')
+call $PK POST /v1/local/release -H "Authorization: Bearer $KREG" -H 'Content-Type: application/octet-stream' \
+	-H "X-Gsomia-Release: $meta" --data-binary @doc.bin
+eq "a release described in X-Gsomia-Release is 200" "$code" 200
+jqeq "with its title and the file's own name" "$body" '.title + "|" + .name' "Header release|memo: 1.txt"
+IH=$(printf '%s' "$body" | jq -r .item)
+jqeq "its ledger entry names the person who released it" \
+	"$($G ledger show --peer JPN --home kor --json)" "[.entries[] | select(.kind == \"release\" and .item == \"$IH\")][0].person" kreg
+jqeq "the item keeps the file's own name" "$($G items --home kor --json)" "map(select(.id == \"$IH\"))[0].name" "memo: 1.txt"
+until_ok "the receipt of that one came back too" receipt_back "$IH"
+until_ok "and KOR's outbox is done" outbox_done kor
+before=$(dbsum kor)
+call $PK POST "/v1/local/release?title=x" -H "Authorization: Bearer $KREG" -H "X-Gsomia-Release: $meta" --data-binary @doc.bin
+eq "the header and the query at once: 400" "$code" 400
+has "saying so" "$body" "give none in the query"
+call $PK POST /v1/local/release -H "Authorization: Bearer $KREG" -H "X-Gsomia-Release: %7B%22to%22%3A%22JPN%22%7D" --data-binary @doc.bin
+eq "a header without the agreement: 400" "$code" 400
+has "naming the member" "$body" "agreement"
+call $PK POST /v1/local/release -H "Authorization: Bearer $KREG" -H "X-Gsomia-Release: %7B%zz" --data-binary @doc.bin
+eq "a header that is not percent-encoded JSON: 400" "$code" 400
+has "saying where" "$body" "X-Gsomia-Release"
+eq "the database is unchanged by them" "$(dbsum kor)" "$before"
+
 # a refusal by the rules changes nothing
 before=$(dbsum kor)
 upload "$KREG" $PK "/v1/local/release?agreement=$AG&to=JPN&classification=$(uri 군사I급비밀)&purpose=defence-cooperation&topic=dprk-missiles" doc.bin
@@ -150,7 +174,9 @@ code=$(curl -sk --max-time 60 -X POST -H "Authorization: Bearer $Y" -D "$hdr" -o
 	"https://127.0.0.1:$PJ/v1/local/items/$I1/open")
 eq "yamada opens it: 200" "$code" 200
 cmp -s doc.bin opened.bin && ok "the same bytes" || bad "the same bytes" "$(head -c 200 opened.bin)"
-has "named as released" "$(cat "$hdr")" 'filename="report_7.txt"'
+has "saved under its own name, with EXERCISE and JPN's marking" "$(cat "$hdr")" \
+	"filename*=UTF-8''EXERCISE%20%E7%89%B9%E5%AE%9A%E7%A7%98%E5%AF%86%20-%20report%207.txt"
+has "and an ASCII name for old clients" "$(cat "$hdr")" 'filename="EXERCISE ____ - report 7.txt"'
 has "never cached" "$(tr -d '\r' <"$hdr")" "Cache-Control: no-store"
 eq "no plaintext left in JPN's home" "$(ls jpn/tmp | wc -l)" 0
 as "$S" $PJ POST "/v1/local/items/$I1/open"
@@ -263,6 +289,12 @@ granted_at_jpn() { [ "$($G consent list --home jpn --json | jq -r --arg i "$GID"
 until_ok "the consent arrives at JPN, valid" granted_at_jpn
 jqeq "answering its request" "$($G consent list --home jpn --json)" \
 	"[.[] | select(.id == \"$GID\") | .request][0]" "$CID"
+as "$KNSA" $PK GET /v1/local/queues
+jqeq "KOR's queue shows the request answered, by the grant" "$body" \
+	"[.consents[] | select(.id == \"$CID\") | .answered | .decision + \" \" + .id][0]" "granted $GID"
+as "$R" $PJ GET /v1/local/queues
+jqeq "and so does JPN's, once the grant arrived" "$body" \
+	"[.consents[] | select(.id == \"$CID\") | .answered.decision][0]" granted
 # a refusal travels the same way
 call $PJ POST /v1/local/consents -b jar.txt -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
 	--data-binary "{\"item\":\"$I2\",\"kind\":\"use\",\"purpose\":\"training\"}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gsomia agreement: import, sign, note, status — on the shipped examples and
-# on damaged copies of them. Every SPEC §3 vector is asserted through the CLI.
+# on damaged copies of them. Every lifecycle vector of docs/lifecycle.md is asserted through the CLI.
 . "$(dirname "$0")/lib.sh"
 EX=$SRCDIR/examples
 KJ=$EX/agreements/kor-jpn-2016

@@ -89,7 +89,13 @@ eq "nothing changed at JPN" "$(dbsum jpn)" "$sum"
 eq "nothing stored in its objects" "$(ls jpn/objects 2>/dev/null | wc -l)" "$objs"
 [ ! -e bad.receipt ] && ok "no receipt for a damaged bundle" || bad "receipt written"
 
-expect 0 "JPN receives the good one" $G receive b.bundle --home jpn --json
+run $G items --home kor --json
+jqeq "KOR records the payload-root as the release's digest" "$out" '.[0].payload_sha256' "$root"
+expect 0 "JPN receives the good one" $G receive b.bundle --receipt b.receipt --home jpn --json
+run $G items --home jpn --json
+jqeq "JPN records the same digest" "$out" '.[0].payload_sha256' "$root"
+has "the receipt carries it" "$(cat b.receipt)" "payload-sha256 $root"
+expect 0 "KOR imports the receipt: it matches the release" $G receipt import b.receipt --home kor
 expect 0 "a cleared officer opens it in one verified pass" $G open "$item" --as yamada -o got.bin --home jpn --json
 cmp -s doc.bin got.bin && ok "the document comes out intact" || bad "document differs"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The rest of the custody chain (SPEC §4 rules 6, 7, 8): JPN copies and
+# The rest of the custody chain (docs/rules.md): JPN copies and
 # translates an item KOR released to it, KOR reclassifies it and JPN applies
 # the notice to the item, its copies and its translation, then JPN destroys
 # everything (key first, then the ciphertext) and returns a second item.

@@ -142,6 +142,10 @@ eq "nothing stored at DEU" "$(dbsum deu)" "$sum"
 
 # SWE accedes: it holds the text (the agreement is open to accession).
 expect 0 "SWE imports the agreement it accedes to" $G agreement import fa --home swe
+sum=$(dbsum swe)
+expect 1 "but does not sign a version that does not list it" $G agreement sign EU-FA-2020 --home swe
+has "it says so" "$err" "does not list SWE among its parties"
+eq "nothing stored at SWE" "$(dbsum swe)" "$sum"
 note swe fa/notes/6-SWE.note accession 2023-02-01T10:00:00+01:00 || bad "SWE's accession"
 expect 0 "DEU imports SWE's accession" $G agreement import fa/notes/6-SWE.note --home deu
 run $G agreement status EU-FA-2020 --home deu --at 2023-02-02 --json

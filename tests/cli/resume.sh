@@ -65,17 +65,17 @@ head -c 8000000 /dev/urandom >big.bin
 # (JPN has not imported the agreement yet)
 echo "first" >zero.txt
 expect 0 "KOR releases before JPN has the agreement" rel zero.txt --deliver
-b0=$($G outbox --home kor --json | jq -r '.[0].id')
+b0=$($G outbox --home kor --json | jq -r '.[0].ref')
 run $G outbox --home kor --json
 jqeq "JPN refuses the delivery" "$out" '.[0].state' refused
 has "with its reason" "$(printf '%s' "$out" | jq -r '.[0].last_error')" "unknown agreement"
 expect 0 "JPN imports the agreement" $G agreement import "$EX/agreements/kor-jpn-2016" --home jpn
-expect 0 "KOR puts the entry back" $G outbox retry $b0 --home kor
+expect 0 "KOR puts the entry back" $G outbox retry "bundle-$b0-JPN" --home kor
 run $G outbox --home kor --json
 jqeq "it waits again" "$out" '.[0].state' pending
 expect 0 "and is delivered at the next pass" $G outbox send --home kor --json
 jqeq "delivered" "$out" .delivered 1
-expect 1 "a delivered entry is not retried" $G outbox retry $b0 --home kor
+expect 1 "a delivered entry is not retried" $G outbox retry "bundle-$b0-JPN" --home kor
 expect 1 "nor an unknown one" $G outbox retry bundle-nothing --home kor
 has "it says so" "$err" "no outbox entry"
 
@@ -152,7 +152,7 @@ has "it names the chunk" "$(jq -r .error dmg3.out)" "does not match its hash"
 head -c 1000000 three.bundle >short.bundle
 code=$(peer -o short.out -w '%{http_code}' --data-binary @short.bundle \
 	"https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$b3")
-eq "a body that stops short is a damaged bundle: 422" "$code" 422
+eq "a body that stops short: 422" "$code" 422
 has "it says where" "$(jq -r .error short.out)" "truncated in chunk"
 [ ! -e jpn/partial/KOR-$b3 ] && ok "nothing kept of either" || bad "partial kept"
 eq "JPN still holds three" "$(held)" 3

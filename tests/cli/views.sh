@@ -208,6 +208,23 @@ as "$TR" GET "/v1/local/agreements/KOR-JPN-2016/whatif?at=2016-11-22T23:59:00%2B
 jqeq "before entry into force nothing may be released" "$body" '[.releases[].rule] | unique | join(",")' release.in-force
 as "$TR" GET "/v1/local/agreements/KOR-JPN-2016/whatif?purpose=training&topic=logistics"
 jqeq "?purpose= and ?topic= are used" "$body" '.purpose + " " + .topic' "training logistics"
+# without a note: the history replayed from the others (the 2019 counterfactual)
+as "$A" GET /v1/local/agreements/KOR-JPN-2016
+SUSP=$(printf '%s' "$body" | jq -r '.timeline.events[] | select(.kind == "suspension") | .note')
+as "$A" GET "/v1/local/agreements/KOR-JPN-2016/whatif?at=2019-12-01&without=$SUSP"
+eq "what-if without the suspension: 200" "$code" 200
+jqeq "names the note left out" "$body" '.without | .note + " " + .kind + " " + .from' "$SUSP suspension KOR"
+jqeq "the state actually, and without it" "$body" '.state + " " + .without.state_actual + " " + .without.state' \
+	"notice_suspended notice_suspended terminated"
+jqeq "without the suspension, the agreement ends at 2019-11-23T00:00+09:00" "$body" .without.terminates_at 2019-11-22T15:00:00Z
+jqeq "while it actually goes on" "$body" '.without.terminates_at_actual' null
+jqeq "every release refused without it, permitted or not actually" "$body" \
+	'[.without.releases[] | .decision + "/" + .decision_actual] | unique | join(",")' "deny/deny,deny/permit"
+jqeq "the changed ones are marked" "$body" '[.without.releases[] | select(.changed) | .classification] | join(",")' "特定秘密,極秘,秘"
+jqeq "each holding, protected without it and actually" "$body" \
+	'[.without.holdings[] | (.protected | tostring) + "/" + (.protected_actual | tostring)] | unique | join(",")' "true/true"
+refused 404 "without a note the agreement does not hold" "$A" "/v1/local/agreements/KOR-JPN-2016/whatif?without=no-such-note"
+refused 400 "an empty ?without=" "$A" "/v1/local/agreements/KOR-JPN-2016/whatif?without="
 refused 400 "a bad ?at= for what-if" "$TR" "/v1/local/agreements/KOR-JPN-2016/whatif?at=2023-13-01"
 refused 404 "what-if of an unknown agreement" "$TR" /v1/local/agreements/XYZ/whatif
 refused 400 "an over-long purpose" "$TR" "/v1/local/agreements/KOR-JPN-2016/whatif?purpose=$(printf 'p%.0s' $(seq 1 300))"
@@ -234,6 +251,30 @@ jqeq "a reader sees only what they may open" "$body" '[.items[].id] | join(",")'
 jqeq "with banners too" "$body" '.items[0].banners.holder.text' 特定秘密
 as "$S" GET /v1/local/items
 jqeq "an uncleared reader sees nothing" "$body" '.items | length' 0
+# a page at a time: search, sort, facets
+as "$R" GET "/v1/local/items?limit=2&sort=title&order=asc"
+jqeq "a page of two of the three, sorted by title" "$body" '[.total, (.items | length), .next, .items[0].title, .items[1].title] | map(tostring) | join("|")' \
+	"3|2|2|own report|report on dprk-missiles"
+jqeq "with banners" "$body" '.items[0].banners.holder.text' 秘
+jqeq "and the choices of the filters, from the whole inventory" "$body" \
+	'[.facets.originators, .facets.statuses] | map(join(",")) | join(" ")' "JPN,KOR active,suspended"
+as "$R" GET "/v1/local/items?limit=2&sort=title&order=asc&offset=2"
+jqeq "the next page" "$body" '[(.items | length), .next, .items[0].title] | map(tostring) | join("|")' "1|null|report on logistics"
+as "$R" GET "/v1/local/items?q=LOGISTICS%20Suspended"
+jqeq "?q= finds every word, in any case" "$body" '[.total, .items[0].id] | map(tostring) | join(" ")' "1 $IT_L"
+as "$R" GET "/v1/local/items?q=%E7%89%B9%E5%AE%9A%E7%A7%98%E5%AF%86&sort=released"
+jqeq "and in the marking" "$body" '.total' 2
+as "$R" GET "/v1/local/items?sort=classification&originator=KOR&limit=5"
+jqeq "sorted by classification, filtered as before" "$body" '[.total, .sort, .order] | map(tostring) | join(" ")' "2 classification desc"
+as "$S" GET "/v1/local/items?limit=10"
+jqeq "an uncleared reader's page is empty" "$body" '[.total, (.items | length), .next] | map(tostring) | join(" ")' "0 0 null"
+as "$Y" GET "/v1/local/items?limit=10"
+jqeq "a reader's page holds only what they may open" "$body" '[.total, .items[0].id, .view] | map(tostring) | join(" ")' "1 $IT_M may-open"
+as "$R" GET "/v1/local/items?limit=10"
+jqeq "the registry's page is the inventory" "$body" '.view' inventory
+refused 400 "a bad ?sort=" "$R" "/v1/local/items?sort=size"
+refused 400 "a bad ?order=" "$R" "/v1/local/items?order=up"
+refused 400 "a ?limit= over 500" "$R" "/v1/local/items?limit=501"
 refused 400 "a bad ?status=" "$R" "/v1/local/items?status=gone"
 refused 400 "a bad ?originator=" "$R" "/v1/local/items?originator=korea"
 refused 400 "an ?originator= that is not UTF-8" "$R" "/v1/local/items?originator=%FF%FE"
@@ -318,7 +359,7 @@ eq "an NSA officer downloads a proof file" "$code" 200
 printf '%s' "$body" >p2.proof
 expect 0 "the downloaded file verifies" $G ledger verify-proof p2.proof --identity jpn.id
 v=$(C -D - -o /dev/null -H "Authorization: Bearer $N" "https://127.0.0.1:$PJ/v1/local/ledger/internal/proof?index=0&download=1")
-has "as an attachment" "$v" 'attachment; filename="gsomia-exercise-JPN-ledger-internal-0.proof"'
+has "as an attachment" "$v" 'attachment; filename="EXERCISE gsomia-exercise-JPN-ledger-internal-0.proof"'
 [ -z "$(ls jpn/tmp 2>/dev/null)" ] && ok "no temporary file left behind" || bad "temporary files left" "$(ls jpn/tmp)"
 refused 400 "a proof without ?index=" "$A" /v1/local/ledger/KOR/proof
 refused 400 "a proof with ?index=x" "$A" "/v1/local/ledger/KOR/proof?index=x"

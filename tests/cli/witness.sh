@@ -203,7 +203,7 @@ j5=$(size jpn KOR)
 sleep 3
 eq "KOR's log is quiet" "$(size kor JPN)" "$k5"
 eq "JPN's log is quiet" "$(size jpn KOR)" "$j5"
-has "the courier said so" "$(cat kor.err)" "witness: JPN cosigned our log"
+has "the courier said so" "$(cat kor.err)" "event=witness-cosigned peer=JPN"
 stop kor
 stop jpn
 expect 0 "JPN's ledger verifies" $G ledger verify --home jpn

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "net/api.h"
+#include "net/local_internal.h"
 #include "util/err.h"
 #include "util/limits.h"
 
@@ -199,6 +200,50 @@ static void test_checkpoint_caps(void **state)
 	free(r);
 }
 
+/* The name an opened item is saved under (known answers). */
+static void test_download_name(void **state)
+{
+	char out[512];
+
+	(void)state;
+	local_download_name("assessment.txt", "Launch", "特定秘密", true, "KOR-1", out, sizeof(out));
+	assert_string_equal(out, "EXERCISE 特定秘密 - assessment.txt");
+	local_download_name("", "Console release: launch of 1 May 2023", "極秘,特定秘密", false, "KOR-1", out, sizeof(out));
+	assert_string_equal(out, "極秘,特定秘密 - Console release_ launch of 1 May 2023.bin");
+	local_download_name(NULL, "", "", false, "KOR-1", out, sizeof(out));
+	assert_string_equal(out, "KOR-1.bin");
+	local_download_name("a<b>|c?.txt", NULL, "秘", true, "KOR-1", out, sizeof(out));
+	assert_string_equal(out, "EXERCISE 秘 - a_b__c_.txt");
+	/* cut on a character's boundary */
+	local_download_name("특정.txt", NULL, "", false, "K", out, 5);
+	assert_string_equal(out, "특");
+}
+
+/* What a release is, in its header: percent-encoded JSON, strictly. */
+static void test_release_header(void **state)
+{
+	struct release_body b;
+	struct gs_diag d = { { 0 } };
+
+	(void)state;
+	assert_int_equal(local_release_header_parse("%7B%22agreement%22%3A%22KOR-JPN-2016%22%2C%22classification%22%3A"
+						    "%22%EA%B5%B0%EC%82%ACII%EA%B8%89%EB%B9%84%EB%B0%80%22%2C"
+						    "%22name%22%3A%22a%3Ab.txt%22%7D", &b, &d), 0);
+	assert_string_equal(b.agreement, "KOR-JPN-2016");
+	assert_string_equal(b.classification, "군사II급비밀");
+	assert_string_equal(b.name, "a:b.txt");
+	assert_int_equal(local_release_header_parse("{\"to\":\"JPN\"}", &b, &d), 0); /* plain ASCII JSON is its own encoding */
+	assert_string_equal(b.to, "JPN");
+	assert_int_equal(local_release_header_parse("%7B%22to%22%3A%22JPN%22%2C%22to%22%3A%22KOR%22%7D", &b, &d), GS_EINVAL);
+	assert_int_equal(local_release_header_parse("%7B%22colour%22%3A%22red%22%7D", &b, &d), GS_EINVAL);
+	assert_non_null(strstr(d.msg, "X-Gsomia-Release"));
+	assert_int_equal(local_release_header_parse("%7B%zz", &b, &d), GS_EINVAL);
+	assert_non_null(strstr(d.msg, "%XX"));
+	assert_int_equal(local_release_header_parse("%7B%22to%22%3A%22J%00N%22%7D", &b, &d), GS_EINVAL);
+	assert_int_equal(local_release_header_parse("[]", &b, &d), GS_EINVAL);
+	assert_true(b.to[0] == 0 && b.agreement[0] == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_ok),
 		cmocka_unit_test(test_checkpoint_bad),
 		cmocka_unit_test(test_checkpoint_caps),
+		cmocka_unit_test(test_download_name),
+		cmocka_unit_test(test_release_header),
 	};
 
 	if (sodium_init() < 0)

@@ -279,6 +279,28 @@ static void test_manifest_text(void **state)
 	assert_int_equal(bundle_manifest_parse(buf, (size_t)n, &back, NULL), 0);
 	assert_true(bundle_manifest_equal(&m, &back));
 	assert_int_equal(bundle_manifest_format(&m, buf, 100, NULL), GS_ELIMIT);
+	/* the file's own name, after the title (known answer) */
+	snprintf(m.title, sizeof(m.title), "Launch report");
+	snprintf(m.name, sizeof(m.name), "발사 평가: 2019-11-28.pdf");
+	n = bundle_manifest_format(&m, buf, sizeof(buf), NULL);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "form document\ntitle Launch report\nname 발사 평가: 2019-11-28.pdf\n"
+				    "banner-originator "));
+	assert_int_equal(bundle_manifest_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_true(bundle_manifest_equal(&m, &back));
+	assert_string_equal(back.name, "발사 평가: 2019-11-28.pdf");
+	/* a name that is a path, or a dot, is not one */
+	snprintf(m.name, sizeof(m.name), "../etc/passwd");
+	assert_int_equal(bundle_manifest_format(&m, buf, sizeof(buf), NULL), GS_EINVAL);
+	snprintf(m.name, sizeof(m.name), "..");
+	assert_int_equal(bundle_manifest_format(&m, buf, sizeof(buf), NULL), GS_EINVAL);
+	snprintf(m.name, sizeof(m.name), "a\\b.txt");
+	assert_int_equal(bundle_manifest_format(&m, buf, sizeof(buf), NULL), GS_EINVAL);
+	assert_true(bundle_name_is_valid("report 7.txt"));
+	assert_false(bundle_name_is_valid(" lead.txt"));
+	assert_false(bundle_name_is_valid("two\nlines"));
+	assert_false(bundle_name_is_valid(""));
+
 	/* v2: the section's length and the tree's root instead of the digest */
 	sample_manifest(&m);
 	m.version = 2;
@@ -337,6 +359,10 @@ static void test_manifest_strict(void **state)
 		{ "sender KOR\nrecipient JPN\n", "recipient JPN\nsender KOR\n" },
 		{ "topic dprk-nuclear-missile-threats\n", "" },
 		{ "title Launch report, 2019-11-28\n", "title \n" },
+		{ "title Launch report, 2019-11-28\n", "title Launch report, 2019-11-28\nname a/b.txt\n" },
+		{ "title Launch report, 2019-11-28\n", "title Launch report, 2019-11-28\nname .\n" },
+		{ "title Launch report, 2019-11-28\n", "name a.txt\ntitle Launch report, 2019-11-28\n" },
+		{ "banner-originator", "name a.txt\nname b.txt\nbanner-originator" },
 		{ "banner-recipient 極秘,特定秘密\n", "banner-recipient 極秘,,特定秘密\n" },
 		{ "banner-recipient 極秘,特定秘密\n", "banner-recipient 極秘, 特定秘密\n" },
 		{ "banner-recipient 極秘,特定秘密\n", "banner-recipient a,b,c,d,e\n" },

@@ -1535,7 +1535,7 @@ static void test_contractor(void **state)
 	free(f);
 }
 
-/* SPEC §3 survival: what was released stays protected after termination. */
+/* Survival (docs/lifecycle.md): what was released stays protected after termination. */
 static void test_survival(void **state)
 {
 	struct holding h = jpn_holding("KOR-1", "군사II급비밀", "特定秘密");
@@ -1545,7 +1545,7 @@ static void test_survival(void **state)
 	(void)state;
 	assert_true(holding_survives(&h, end, 9 * 3600, why, sizeof(why)));
 	assert_non_null(strstr(why, "released 2017-03-01T10:00:00+09:00 while the agreement was in force"));
-	assert_non_null(strstr(why, "after 2019-11-23T00:00:00+09:00 (survival, SPEC §3)"));
+	assert_non_null(strstr(why, "after 2019-11-23T00:00:00+09:00 (survival, docs/lifecycle.md)"));
 	h.status = ITEM_LOST;
 	assert_true(holding_survives(&h, end, 9 * 3600, why, sizeof(why)));
 	assert_non_null(strstr(why, "incident is still reported"));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Known-answer tests for the agreement lifecycle: every SPEC §3 vector
+/* Known-answer tests for the agreement lifecycle: every lifecycle vector of docs/lifecycle.md
  * (KOR-JPN, default settings) and the configurable variants. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,7 +120,7 @@ static void assert_instant(gs_instant t, const char *utc)
 	assert_string_equal(s, utc);
 }
 
-/* SPEC: release at 2016-11-22T23:59+09:00 refused, at 2016-11-23T00:00+09:00 allowed. */
+/* docs/lifecycle.md vector: release at 2016-11-22T23:59+09:00 refused, at 2016-11-23T00:00+09:00 allowed. */
 static void test_entry_into_force(void **state)
 {
 	struct agreement *a = kor_jpn();
@@ -189,7 +189,7 @@ static void test_terms_and_deadlines(void **state)
 	free(a);
 }
 
-/* SPEC: notice by KOR delivered 2019-08-23: valid; ends 2019-11-23T00:00+09:00 unless suspended. */
+/* docs/lifecycle.md vector: notice by KOR delivered 2019-08-23: valid; ends 2019-11-23T00:00+09:00 unless suspended. */
 static void test_notice_0823(void **state)
 {
 	struct agreement *a = kor_jpn();
@@ -248,7 +248,7 @@ static void notice_on(enum notice_rule rule, const char *when, const char *ends_
 	free(a);
 }
 
-/* SPEC: 2019-08-24 valid under both rules; 2019-08-25: last-day carries
+/* docs/lifecycle.md vector: 2019-08-24 valid under both rules; 2019-08-25: last-day carries
  * forward to 2020-11-23, anniversary valid for 2019. */
 static void test_notice_rules(void **state)
 {
@@ -374,7 +374,7 @@ static size_t history_2023(struct dipnote *notes)
 	return n;
 }
 
-/* SPEC: suspension 2019-11-22T18:00+09:00: no termination, term 4 begins;
+/* docs/lifecycle.md vector: suspension 2019-11-22T18:00+09:00: no termination, term 4 begins;
  * release at 2019-11-23T00:00:01+09:00 allowed; withdrawal of both
  * 2023-03-21: in force, next deadline 2023-08-24. */
 static void test_suspension_and_withdrawal(void **state)

@@ -623,6 +623,29 @@ static void test_three_two_notices(void **state)
 	agreement_free(a);
 }
 
+/* Ending it by common consent: every member gives notice for the same
+ * anniversary; the agreement ends then, for all of them. */
+static void test_three_common_consent(void **state)
+{
+	struct agreement *a = parse(TRI);
+	struct dipnote notes[8];
+	size_t n = tri_eif(a, notes);
+
+	(void)state;
+	add(notes, &n, a, DIPNOTE_TERMINATION, "KOR", "2020-06-01T10:00:00+09:00");
+	add(notes, &n, a, DIPNOTE_TERMINATION, "JPN", "2020-06-01T11:00:00+09:00");
+	add(notes, &n, a, DIPNOTE_TERMINATION, "USA", "2020-06-01T12:00:00+09:00");
+	at(a, notes, n, "2020-06-01T12:00:00+09:00");
+	assert_instant(st.terminates_at, "2021-01-09T15:00:00Z");
+	at(a, notes, n, "2021-01-10T00:00:00+09:00");
+	assert_int_equal(st.state, STATE_TERMINATED);
+	assert_instant(st.terminates_at, "2021-01-09T15:00:00Z");
+	assert_member("KOR", MEMBER_TERMINATED);
+	assert_member("JPN", MEMBER_TERMINATED);
+	assert_member("USA", MEMBER_TERMINATED);
+	agreement_free(a);
+}
+
 /* AUS accedes: KOR and JPN accept, USA does not but gives notice; when it
  * leaves, no member's acceptance is missing and AUS is a member. JPN's
  * notice is withdrawn. */
@@ -757,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_four_replay_ignores),
 		cmocka_unit_test(test_three_last_but_one_leaves),
 		cmocka_unit_test(test_three_two_notices),
+		cmocka_unit_test(test_three_common_consent),
 		cmocka_unit_test(test_three_accession_by_all),
 		cmocka_unit_test(test_three_amendment_among_members),
 		cmocka_unit_test(test_bilateral_members),

@@ -432,6 +432,66 @@ static void test_put_failure(void **state)
 	merkle_mem_free(&m);
 }
 
+/* The leaf hashes of many entries at once are merkle_leaf_hash's, for
+ * every length around the 64-byte blocks and the padding edges (55, 56,
+ * 63, 64 bytes with the prefix), a bundle chunk's 65 552 bytes, pairs of
+ * equal and of unequal lengths, and the RFC 6962 inputs above; with the
+ * CPU's SHA extensions (this machine's, if it has them) two at a time. */
+static void test_leaf_hashes(void **state)
+{
+	enum { N = 8 };
+	const uint8_t *ptr[N];
+	uint8_t *buf, out[N][HB], want[HB], ref[HB];
+	size_t lens[N], len, i, j, got;
+
+	(void)state;
+	buf = malloc(N * 65552);
+	assert_non_null(buf);
+	randombytes_buf(buf, N * 65552);
+	for (len = 0; len <= 300; len++) {
+		for (i = 0; i < N; i++) {
+			ptr[i] = buf + i * 65552 + (i % 3); /* unaligned too */
+			lens[i] = i == N - 1 ? len / 2 : len; /* the last one odd out */
+		}
+		merkle_leaf_hashes(ptr, lens, N, out);
+		for (i = 0; i < N; i++) {
+			merkle_leaf_hash(ptr[i], lens[i], want);
+			if (memcmp(out[i], want, HB))
+				fail_msg("length %zu, entry %zu", lens[i], i);
+		}
+	}
+	/* chunk-sized, in pairs and alone */
+	for (i = 0; i < N; i++) {
+		ptr[i] = buf + i * 65552;
+		lens[i] = i == 5 ? 9257 : 65552;
+	}
+	merkle_leaf_hashes(ptr, lens, N, out);
+	for (i = 0; i < N; i++) {
+		merkle_leaf_hash(ptr[i], lens[i], want);
+		assert_memory_equal(out[i], want, HB);
+	}
+	/* known answers: RFC 6962's inputs, two by two */
+	for (i = 0; i + 1 < 8; i += 2) {
+		uint8_t e[2][16];
+
+		for (j = 0; j < 2; j++) {
+			assert_int_equal(hex_decode(leaves_hex[i + j], strlen(leaves_hex[i + j]), e[j],
+						    sizeof(e[j]), &got), 0);
+			ptr[j] = e[j];
+			lens[j] = got;
+		}
+		merkle_leaf_hashes(ptr, lens, 2, out);
+		for (j = 0; j < 2; j++) {
+			uint8_t pre[17] = { 0 };
+
+			memcpy(pre + 1, e[j], lens[j]);
+			crypto_hash_sha256(ref, pre, lens[j] + 1);
+			assert_memory_equal(out[j], ref, HB);
+		}
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_all_pairs),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_put_failure),
+		cmocka_unit_test(test_leaf_hashes),
 	};
 
 	if (sodium_init() < 0)

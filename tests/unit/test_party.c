@@ -208,7 +208,74 @@ static const struct bad bad_cases[] = {
 	{ KOR_HEAD "level: A |#b\n", GS_EINVAL,
 	  "8:11: a level field cannot begin with '#' (after a space it starts a comment)" },
 	{ KOR_HEAD "level: A\r\n", GS_EINVAL, "8:9: carriage return (lines end with LF only)" },
+	{ "gsomia-party/v1\npolicy: 2.25.1\n", GS_EINVAL,
+	  "2:9: policy must be urn:oid:<dotted object identifier>: '2.25.1'" },
+	{ "gsomia-party/v1\npolicy: urn:oid:2.025\n", GS_EINVAL,
+	  "2:9: policy must be urn:oid:<dotted object identifier>: 'urn:oid:2.025'" },
+	{ "gsomia-party/v1\npolicy: urn:oid:3.1\n", GS_EINVAL,
+	  "2:9: policy must be urn:oid:<dotted object identifier>: 'urn:oid:3.1'" },
+	{ "gsomia-party/v1\npolicy: urn:oid:2\n", GS_EINVAL,
+	  "2:9: policy must be urn:oid:<dotted object identifier>: 'urn:oid:2'" },
+	{ "gsomia-party/v1\npolicy: urn:oid:2.25. | X\n", GS_EINVAL,
+	  "2:9: policy must be urn:oid:<dotted object identifier>: 'urn:oid:2.25.'" },
+	{ "gsomia-party/v1\npolicy: urn:oid:2.25.7 |\n", GS_EINVAL,
+	  "2:25: invalid policy name '' (1-79 bytes, no ',' or '|')" },
+	{ "gsomia-party/v1\npolicy: urn:oid:2.25.7 | A | B\n", GS_EINVAL,
+	  "2:26: invalid policy name 'A | B' (1-79 bytes, no ',' or '|')" },
+	{ "gsomia-party/v1\nlabel-key: " KEY_A "\n", GS_EINVAL,
+	  "2:12: label-key is not the base64 of a P-256 public key (DER SubjectPublicKeyInfo): '" KEY_A "'" },
+	/* an Ed25519 SubjectPublicKeyInfo is not a P-256 one */
+	{ "gsomia-party/v1\nlabel-key: MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n", GS_EINVAL,
+	  "2:12: label-key is not the base64 of a P-256 public key (DER SubjectPublicKeyInfo): 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE='" },
 };
+
+/* The label key of the test vectors (docs/labels.md): derived from the
+ * Ed25519 seed 40 41 ... 5f. */
+#define LABEL_KEY "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEtGdHgbLyKpYUGGg2nC3/Zn1+Ca2sNiJcBp5vMZah+xo6Ef5iiYEzB8fwWEFJK4iYH6vHW8dPMW1MYaD1f7G+Yw=="
+
+static void test_policy_and_label_key(void **state)
+{
+	static const char text[] = KOR_HEAD
+		"policy: urn:oid:2.25.67063040280692152367391139728737801794 | KOR-MIL\n"
+		"label-key: " LABEL_KEY "\n"
+		"level: 군사II급비밀\n";
+	static const char no_name[] = KOR_HEAD "policy: urn:oid:1.3.26.1.3.1\nlevel: A\n";
+	struct party p;
+	struct gs_diag d = { { 0 } };
+	char out[4096];
+	int n;
+
+	(void)state;
+	assert_int_equal(party_parse(text, strlen(text), &p, &d), 0);
+	assert_string_equal(p.policy, "urn:oid:2.25.67063040280692152367391139728737801794");
+	assert_string_equal(p.policy_name, "KOR-MIL");
+	assert_true(p.has_label_key);
+	assert_int_equal(p.label_pk[0], 0x04);
+	assert_int_equal(p.label_pk[1], 0xb4);
+	assert_int_equal(p.label_pk[64], 0x63);
+	n = party_format(&p, out, sizeof(out));
+	assert_true(n > 0);
+	assert_string_equal(out, text);
+	assert_int_equal(party_parse(no_name, strlen(no_name), &p, &d), 0);
+	assert_string_equal(p.policy, "urn:oid:1.3.26.1.3.1");
+	assert_string_equal(p.policy_name, "");
+	assert_false(p.has_label_key);
+	n = party_format(&p, out, sizeof(out));
+	assert_true(n > 0);
+	assert_string_equal(out, no_name);
+	assert_true(policy_uri_is_valid("urn:oid:0.0"));
+	assert_true(policy_uri_is_valid("urn:oid:2.25.253640067928503725326359405469762299823"));
+	assert_false(policy_uri_is_valid("urn:oid:"));
+	assert_false(policy_uri_is_valid("urn:oid:1..2"));
+	assert_false(policy_uri_is_valid("urn:oid:1.2 "));
+	assert_false(policy_uri_is_valid("URN:OID:1.2"));
+	assert_false(policy_uri_is_valid(NULL));
+	assert_true(policy_name_is_valid("KOR-MIL", 7));
+	assert_false(policy_name_is_valid("KOR  MIL", 8));
+	assert_false(policy_name_is_valid(" KOR", 4));
+	assert_false(policy_name_is_valid("#KOR", 4));
+	assert_false(policy_name_is_valid("", 0));
+}
 
 static void test_errors(void **state)
 {
@@ -266,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_too_many_levels),
 		cmocka_unit_test(test_code_is_valid),
+		cmocka_unit_test(test_policy_and_label_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/backup_store.h"
+#include "store/sqlite_internal.h"
+#include "util/banned.h"
+
+int store_snapshot(struct store *st, const char *path, struct gs_diag *d)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = gs_diag_set(d, GS_EIO, "cannot make '%s': %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return rc;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b) {
+		rc = gs_diag_set(d, GS_EIO, "cannot copy the database: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return rc;
+	}
+	/* -1: every page in one step, under one read lock of the source */
+	do
+		rc = sqlite3_backup_step(b, -1);
+	while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		rc = gs_diag_set(d, GS_EIO, "cannot copy the database: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return rc;
+	}
+	/* one self-contained file: no -wal beside it */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = gs_diag_set(d, GS_EIO, "cannot finish the copy: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return rc;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK)
+		return gs_diag_set(d, GS_EIO, "cannot close the copy '%s'", path);
+	return 0;
+}
+
+int store_schema_version(struct store *st, int *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : GS_EIO;
+}
+
+int store_ledger_kind_each(struct store *st, const char *origin, const char *kind,
+			   int (*fn)(void *ctx, uint64_t idx, const uint8_t *entry, size_t len), void *ctx)
+{
+	static const char sql[] = "SELECT e.idx, e.entry FROM ledger_entries e JOIN ledger_logs l ON e.log = l.id"
+				  " WHERE l.origin = ? AND e.kind = ? ORDER BY e.idx";
+	sqlite3_stmt *s;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	sqlite3_bind_text(s, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 1);
+
+		if ((ret = fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), b ? b : "",
+			      (size_t)sqlite3_column_bytes(s, 1))))
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int exec_bound(struct store *st, const char *sql, const char *origin, const char *witness, uint64_t size)
+{
+	sqlite3_stmt *s;
+	int rc, i = 1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return GS_EIO;
+	sqlite3_bind_text(s, i++, origin, -1, SQLITE_STATIC);
+	if (witness)
+		sqlite3_bind_text(s, i++, witness, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, i, (sqlite3_int64)size);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : GS_EIO;
+}
+
+int store_ledger_peer_rewind(struct store *st, const char *origin, const char *witness, uint64_t size)
+{
+	int ret;
+
+	if ((ret = exec_bound(st, "DELETE FROM ledger_peer_checkpoints WHERE origin = ? AND size > ?", origin, NULL,
+			      size)))
+		return ret;
+	return exec_bound(st, "DELETE FROM ledger_cosigned WHERE origin = ? AND witness = ? AND size > ?", origin,
+			  witness, size);
+}
