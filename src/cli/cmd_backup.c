@@ -7,7 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "net/restore_client.h"
 #include "node/backup.h"
 #include "node/restore.h"
@@ -239,7 +240,7 @@ static int queue_notice(void *ctx, const char *peer, const char *id, const char 
 {
 	struct queued *q = ctx;
 	struct gs_diag d = { { 0 } };
-	int ret = outbox_enqueue(q->n, peer, "restoration", id, path, &d);
+	int ret = node_outbox_add(q->n, peer, "restoration", id, path, &d);
 
 	json_array_append_new(q->list, json_pack("{s:s, s:s, s:s, s:b}", "peer", peer, "notice", id, "file", path,
 						 "queued", !ret));
@@ -268,7 +269,7 @@ static int do_notice(const char *home, const char *passfile, const char *text, b
 		struct gs_diag od = { { 0 } };
 
 		/* try at once; the outbox retries a peer that is down */
-		if (outbox_deliver_due(q.n, &dl, &rf, &rt, &od) == 0 && !json && dl)
+		if (courier_deliver_due(q.n, &dl, &rf, &rt, &od) == 0 && !json && dl)
 			printf("delivered to %d peer%s\n", dl, dl == 1 ? "" : "s");
 	}
 	node_close(q.n);

@@ -6,7 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "node/consent.h"
 #include "node/onward.h"
 #include "util/banned.h"
@@ -260,15 +261,14 @@ int cmd_release_onward(int argc, char **argv)
 		return usage_error("release", "--item, --to, --agreement and -o (or --deliver) are required");
 	if ((ret = open_node_unlocked(home, passfile, &n)))
 		return ret;
+	r.deliver = deliver;
 	ret = node_release_onward(n, &r, &res, &dec, &d);
 	if (!ret && deliver) {
-		char path[GS_HOME_MAX + 96];
+		/* queued with the release; the first attempt is made now */
 		int dl, rf, rt;
+		struct gs_diag cd = { { 0 } };
 
-		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);
-		ret = outbox_enqueue(n, r.to, "bundle", res.bundle, path, &d);
-		if (!ret)
-			outbox_deliver_due(n, &dl, &rf, &rt, &d);
+		(void)courier_deliver_due(n, &dl, &rf, &rt, &cd);
 	}
 	node_close(n);
 	if (ret == GS_EDENIED && dec.rule_id && !d.msg[0]) {

@@ -7,7 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "node/custody.h"
 #include "util/banned.h"
 
@@ -212,10 +213,10 @@ static int queue(struct node *n, const struct reclassify_deliveries *out, struct
 	int dl, rf, rt, ret;
 
 	for (int i = 0; i < out->n; i++)
-		if ((ret = outbox_enqueue(n, out->v[i].to, "reclassification", out->v[i].ref, out->v[i].path, d)))
+		if ((ret = node_outbox_add(n, out->v[i].to, "reclassification", out->v[i].ref, out->v[i].path, d)))
 			return ret;
 	if (out->n)
-		outbox_deliver_due(n, &dl, &rf, &rt, d);
+		courier_deliver_due(n, &dl, &rf, &rt, d);
 	return 0;
 }
 

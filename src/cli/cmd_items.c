@@ -11,7 +11,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "crypto/bundle.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "net/partial.h"
 #include "node/consent.h"
 #include "node/items.h"
@@ -178,17 +179,15 @@ int cmd_release(int argc, char **argv)
 	}
 	if (label_file)
 		r.label = label_cls;
+	r.deliver = deliver;
 	ret = node_release(n, &r, &res, &dec, &d);
 	if (!ret && deliver) {
-		/* Queued in the same home; the first attempt is made now, the
-		 * rest by 'gsomia serve' or 'gsomia outbox send'. */
-		char path[GS_HOME_MAX + 96];
+		/* queued with the release; the first attempt is made now, the
+		 * rest by 'gsomia serve' or 'gsomia outbox send' */
 		int dl, rf, rt;
+		struct gs_diag cd = { { 0 } };
 
-		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);
-		ret = outbox_enqueue(n, r.to, "bundle", res.bundle, path, &d);
-		if (!ret)
-			outbox_deliver_due(n, &dl, &rf, &rt, &d);
+		(void)courier_deliver_due(n, &dl, &rf, &rt, &cd);
 	}
 	node_close(n);
 	if (ret == GS_EDENIED && dec.rule_id)

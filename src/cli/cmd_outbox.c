@@ -5,7 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "util/banned.h"
 
 static const char outbox_help[] =
@@ -48,7 +49,7 @@ int cmd_outbox(int argc, char **argv)
 	if (optind + 2 == argc && !strcmp(argv[optind], "retry")) {
 		if ((ret = open_node(home, &n)))
 			return ret;
-		ret = outbox_retry(n, argv[optind + 1], &d);
+		ret = node_outbox_retry(n, argv[optind + 1], &d);
 		node_close(n);
 		if (ret)
 			return fail(ret, &d);
@@ -64,7 +65,7 @@ int cmd_outbox(int argc, char **argv)
 	if ((ret = send ? open_node_unlocked(home, passfile, &n) : open_node_read(home, &n)))
 		return ret;
 	if (send) {
-		ret = outbox_deliver_due(n, &dl, &rf, &rt, &d);
+		ret = courier_deliver_due(n, &dl, &rf, &rt, &d);
 		node_close(n);
 		if (ret)
 			return fail(ret, &d);
@@ -75,7 +76,7 @@ int cmd_outbox(int argc, char **argv)
 		}
 		return EXIT_OK;
 	}
-	ret = outbox_list(n, &list, &d);
+	ret = node_outbox_list(n, &list, &d);
 	node_close(n);
 	if (ret)
 		return fail(ret, &d);

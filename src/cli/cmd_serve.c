@@ -17,7 +17,8 @@
 #include "cli/service.h"
 #include "net/api.h"
 #include "net/logline.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "net/server.h"
 #include "net/witness_client.h"
 #include "node/agreements.h"
@@ -192,7 +193,7 @@ static int act_on(struct inbox *ib, const char *peer, const char *kind, const ch
 		for (int i = 0; !ret && i < res.forwards.n; i++) {
 			struct gs_diag qd = { { 0 } };
 
-			if (outbox_enqueue(ib->n, res.forwards.v[i].to, "reclassification", res.forwards.v[i].ref,
+			if (node_outbox_add(ib->n, res.forwards.v[i].to, "reclassification", res.forwards.v[i].ref,
 					   res.forwards.v[i].path, &qd))
 				fprintf(stderr, "gsomia serve: the forward to %s is kept in %s but not queued: %s\n",
 					res.forwards.v[i].to, res.forwards.v[i].path, qd.msg);
@@ -454,7 +455,7 @@ static void *courier_run(void *arg)
 			if (node_reload(c->n, &parties, &d))
 				log_kv(LOG_ERROR, "reload-failed", "thread", "courier", "msg", d.msg, (const char *)NULL);
 		}
-		if (!outbox_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused)) {
+		if (!courier_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused)) {
 			char a[16], b[16], r[16];
 
 			snprintf(a, sizeof(a), "%d", delivered);

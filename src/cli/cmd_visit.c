@@ -6,7 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "net/outbox.h"
+#include "net/courier.h"
+#include "node/outbox.h"
 #include "node/visits.h"
 #include "util/banned.h"
 
@@ -81,9 +82,9 @@ static int hand_over(struct node *n, const char *note, size_t len, const char *i
 	if (!deliver)
 		return 0;
 	snprintf(ref, sizeof(ref), "%.16s", id);
-	if ((ret = outbox_keep_and_queue(n, "visit", ref, note, len, peers, 1, path, sizeof(path), d)))
+	if ((ret = node_outbox_keep_and_queue(n, "visit", ref, note, len, peers, 1, path, sizeof(path), d)))
 		return ret;
-	outbox_deliver_due(n, &dl, &rf, &rt, d);
+	courier_deliver_due(n, &dl, &rf, &rt, d);
 	d->msg[0] = 0; /* a peer that is down is retried later; the note is queued */
 	return 0;
 }

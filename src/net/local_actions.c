@@ -24,7 +24,7 @@
 #include "core/time.h"
 #include "net/api.h"
 #include "net/local_internal.h"
-#include "net/outbox.h"
+#include "node/outbox.h"
 #include "node/agreements.h"
 #include "node/consent.h"
 #include "node/incident.h"
@@ -241,23 +241,6 @@ static unsigned refusal(const char *what, const struct decision *dec, json_t **r
 	return MHD_HTTP_FORBIDDEN;
 }
 
-/* Whether the outbox can carry something to party code: known, with an
- * endpoint and a TLS pin. Checked before anything is made for it. */
-static int reachable(struct node *n, const char *code, struct gs_diag *d)
-{
-	struct party *p = calloc(1, sizeof(*p));
-	int ret;
-
-	if (!p)
-		return GS_ENOMEM;
-	ret = node_party_get(n, code, p, d);
-	if (!ret && (!p->endpoint[0] || !p->tls_pin[0]))
-		ret = gs_diag_set(d, GS_ESTATE, "party '%s' has no endpoint and TLS pin in its identity: the outbox "
-				  "cannot reach it (use the command line and carry the file by hand)", code);
-	free(p);
-	return ret;
-}
-
 /* What went wrong after the node recorded the action: it stands, but the
  * peer will not get it unless queued by hand. */
 static unsigned not_queued(int err, struct gs_diag *d, const char *what, json_t **reply)
@@ -369,7 +352,6 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 {
 	struct gs_diag d = { { 0 } };
 	struct release_request r = *rq;
-	char path[GS_HOME_MAX + 96];
 	int ret;
 
 	if (!c->r->upload_path || !c->r->upload_len) {
@@ -377,8 +359,7 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	r.file = c->r->upload_path;
-	if ((ret = reachable(c->n, r.to, &d)))
-		return fail(ret, &d, reply);
+	r.deliver = true; /* the release and its outbox entry: one transaction */
 	ret = node_release(c->n, &r, res, dec, &d);
 	if (ret == GS_EDENIED && dec->rule_id)
 		return refusal("release", dec, reply);
@@ -386,9 +367,6 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 		unpath(&d, c->r->upload_path, "the uploaded file");
 		return fail(ret, &d, reply);
 	}
-	snprintf(path, sizeof(path), "%s/objects/%s.bundle", c->n->home, res->bundle);
-	if ((ret = outbox_enqueue(c->n, r.to, "bundle", res->bundle, path, &d)))
-		return not_queued(ret, &d, "the release", reply);
 	return 0;
 }
 
@@ -456,8 +434,8 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 	sender = jstr(rec, "released_by");
 	receipt = json_pack("{s:s,s:b}", "to", sender, "queued", 0);
 	if (!res.already_held && sender[0]) {
-		if (!(ret = reachable(c->n, sender, &qd)))
-			ret = outbox_enqueue(c->n, sender, "receipt", res.bundle, res.receipt_path, &qd);
+		if (!(ret = node_outbox_reachable(c->n, sender, &qd)))
+			ret = node_outbox_add(c->n, sender, "receipt", res.bundle, res.receipt_path, &qd);
 		if (!ret)
 			json_object_set_new(receipt, "queued", json_true());
 		else
@@ -603,7 +581,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 		*reply = local_error("a request goes to the item's originator %s, not to '%s'", originator, b.to);
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if (strcmp(originator, c->n->self.code) && (ret = reachable(c->n, originator, &d)))
+	if (strcmp(originator, c->n->self.code) && (ret = node_outbox_reachable(c->n, originator, &d)))
 		return fail(ret, &d, reply);
 	memset(&a, 0, sizeof(a));
 	a.item = b.item;
@@ -616,7 +594,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	ref_of(id, ref);
 	peers[0] = originator;
-	ret = outbox_keep_and_queue(c->n, "consent", ref, note, len, peers, 1, path, sizeof(path), &d);
+	ret = node_outbox_keep_and_queue(c->n, "consent", ref, note, len, peers, 1, path, sizeof(path), &d);
 	free(note);
 	if (ret)
 		return not_queued(ret, &d, "the request", reply);
@@ -700,7 +678,7 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 			goto out;
 		}
 	}
-	if ((ret = reachable(c->n, holder, &d))) {
+	if ((ret = node_outbox_reachable(c->n, holder, &d))) {
 		status = fail(ret, &d, reply);
 		goto out;
 	}
@@ -725,7 +703,7 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 	}
 	ref_of(id, ref);
 	peers[0] = holder;
-	if ((ret = outbox_keep_and_queue(c->n, "consent", ref, answer, alen, peers, 1, path, sizeof(path), &d))) {
+	if ((ret = node_outbox_keep_and_queue(c->n, "consent", ref, answer, alen, peers, 1, path, sizeof(path), &d))) {
 		status = not_queued(ret, &d, refuse ? "the refusal" : "the consent", reply);
 		goto out;
 	}
@@ -735,8 +713,8 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 	/* The third party verifies the consent before it accepts the item:
 	 * it gets a copy when it can be reached. */
 	if (!refuse && third[0] && strcmp(third, holder)) {
-		if (!(ret = reachable(c->n, third, &qd)))
-			ret = outbox_enqueue(c->n, third, "consent", ref, path, &qd);
+		if (!(ret = node_outbox_reachable(c->n, third, &qd)))
+			ret = node_outbox_add(c->n, third, "consent", ref, path, &qd);
 		if (!ret)
 			json_array_append_new(queued, json_string(third));
 		else
@@ -815,13 +793,13 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 		return fail(ret, &d, reply);
 	snprintf(originator, sizeof(originator), "%s", jstr(rec, "originator"));
 	if (strcmp(jstr(rec, "released_by"), originator) && jstr(rec, "released_by")[0] &&
-	    (ret = reachable(c->n, jstr(rec, "released_by"), &d))) {
+	    (ret = node_outbox_reachable(c->n, jstr(rec, "released_by"), &d))) {
 		json_decref(rec);
 		return fail(ret, &d, reply);
 	}
 	json_decref(rec);
 	rec = NULL;
-	if (strcmp(originator, c->n->self.code) && (ret = reachable(c->n, originator, &d)))
+	if (strcmp(originator, c->n->self.code) && (ret = node_outbox_reachable(c->n, originator, &d)))
 		return fail(ret, &d, reply);
 	memset(&a, 0, sizeof(a));
 	a.item = b.item;
@@ -834,7 +812,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	/* to the originator, and to the hub it came through */
 	peers[0] = originator;
 	peers[1] = jstr(rec, "provider");
-	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
+	ret = node_outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the incident", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -876,7 +854,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 		*reply = local_error("unknown incident '%s'", id);
 		return MHD_HTTP_NOT_FOUND;
 	}
-	if (strcmp(originator, c->n->self.code) && (ret = reachable(c->n, originator, &d)))
+	if (strcmp(originator, c->n->self.code) && (ret = node_outbox_reachable(c->n, originator, &d)))
 		return fail(ret, &d, reply);
 	memset(&a, 0, sizeof(a));
 	a.id = id;
@@ -889,7 +867,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	snprintf(ref, sizeof(ref), "%s-%zu", id, json_array_size(json_object_get(rec, "steps")) - 1);
 	peers[0] = originator;
 	peers[1] = jstr(rec, "provider");
-	ret = outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
+	ret = node_outbox_keep_and_queue(c->n, "incident", ref, note, len, peers, peers[1][0] ? 2 : 1, path, sizeof(path), &d);
 	status = ret ? not_queued(ret, &d, "the step", reply) : incident_reply(rec, ref, reply);
 	free(note);
 	json_decref(rec);
@@ -1024,7 +1002,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 		goto out;
 	}
 	for (i = 0; i < npeers; i++) {
-		if ((ret = reachable(c->n, peers[i], &d))) {
+		if ((ret = node_outbox_reachable(c->n, peers[i], &d))) {
 			status = fail(ret, &d, reply);
 			goto out;
 		}
@@ -1034,7 +1012,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 		goto out;
 	}
 	ref_of(note->id, ref);
-	if ((ret = outbox_keep_and_queue(c->n, "note", ref, out, outlen, peers, npeers, path, sizeof(path), &d))) {
+	if ((ret = node_outbox_keep_and_queue(c->n, "note", ref, out, outlen, peers, npeers, path, sizeof(path), &d))) {
 		status = not_queued(ret, &d, "the note", reply);
 		goto out;
 	}

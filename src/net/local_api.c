@@ -11,7 +11,7 @@
 #include "net/api.h"
 #include "net/local_api.h"
 #include "net/local_internal.h"
-#include "net/outbox.h"
+#include "node/outbox.h"
 #include "net/session.h"
 #include "node/access.h"
 #include "node/agreements.h"
@@ -557,7 +557,7 @@ static unsigned h_outbox(struct call *c, json_t **reply)
 	json_t *list = NULL;
 	int ret;
 
-	if ((ret = outbox_list(c->n, &list, &d)))
+	if ((ret = node_outbox_list(c->n, &list, &d)))
 		return local_fail(ret, &d, reply);
 	*reply = json_pack("{s:o}", "outbox", list);
 	return MHD_HTTP_OK;

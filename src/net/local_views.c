@@ -21,7 +21,7 @@
 #include "core/lifecycle.h"
 #include "net/api.h"
 #include "net/local_internal.h"
-#include "net/outbox.h"
+#include "node/outbox.h"
 #include "node/access.h"
 #include "node/agreements.h"
 #include "node/audit.h"
@@ -1322,7 +1322,7 @@ unsigned h_view_queues(struct call *c, json_t **reply)
 	int ret;
 
 	if ((ret = node_items(c->n, &items, &d)) || (ret = node_consents(c->n, &consents, &d)) ||
-	    (ret = node_incidents(c->n, &incidents, &d)) || (ret = outbox_list(c->n, &outbox, &d))) {
+	    (ret = node_incidents(c->n, &incidents, &d)) || (ret = node_outbox_list(c->n, &outbox, &d))) {
 		json_decref(items);
 		json_decref(consents);
 		json_decref(incidents);

@@ -14,6 +14,7 @@
 #include "node/consent.h"
 #include "node/decisions.h"
 #include "node/items.h"
+#include "node/outbox.h"
 #include "node/outfile.h"
 #include "node/items_internal.h"
 #include "node/keyhistory.h"
@@ -298,7 +299,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	if ((ret = agreement_at(n, r->agreement, now, &v, st, &a, d)))
 		goto out;
 	have_view = 1;
-	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)))
+	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)) ||
+	    (r->deliver && (ret = node_outbox_reachable(n, r->to, d))))
 		goto out;
 	if (scheme_find(&n->self.scheme, r->label) < 0) {
 		ret = gs_diag_set(d, GS_EINVAL, "unknown classification label '%s' in the scheme of %s",
@@ -459,6 +461,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		    (ret = store_release_put(n->st, sealed->bundle_id, h->item.id, r->to, relj, now)) ||
 		    (ret = store_custody_add(n->st, h->item.id, now, "released", n->self.code, r->to)) ||
 		    (ret = ledger_append(n, r->to, &e, &res->ledger_index, d)) ||
+		    (r->deliver && (ret = node_outbox_add(n, r->to, "bundle", sealed->bundle_id, obj, d))) ||
 		    (ret = store_commit(n->st))) {
 			store_rollback(n->st);
 			if (!d || !d->msg[0])

@@ -34,6 +34,7 @@ struct release_request {
 	const char *name;       /* the file's own name ("report.pdf"), carried in the bundle; may be NULL */
 	const char *form;       /* NULL = document */
 	const char *output;     /* bundle path ("-" = stdout) */
+	bool deliver;           /* queue the bundle for the recipient's node in the same transaction */
 };
 
 struct release_result {
@@ -43,7 +44,10 @@ struct release_result {
 	uint64_t ledger_index;
 };
 
-/* GS_EDENIED with *dec filled when a rule refuses: nothing is stored. */
+/* GS_EDENIED with *dec filled when a rule refuses: nothing is stored.
+ * With r->deliver, the recipient must be reachable (node/outbox.h) and
+ * the outbox entry is written in the release's own transaction: a
+ * recorded release is always sent. */
 int node_release(struct node *n, const struct release_request *r, struct release_result *res,
 		 struct decision *dec, struct gs_diag *d);
 

@@ -16,6 +16,7 @@
 #include "node/ledger.h"
 #include "node/keyhistory.h"
 #include "node/onward.h"
+#include "node/outbox.h"
 #include "util/encode.h"
 #include "node/record.h"
 #include "util/banned.h"
@@ -67,7 +68,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	if ((ret = item_agreement_at(n, r->agreement, now, &v, st, &a, d)))
 		goto out;
 	have_v = 1;
-	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)))
+	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)) ||
+	    (r->deliver && (ret = node_outbox_reachable(n, r->to, d))))
 		goto out;
 	/* The route, the topic gate and the originator's consent, then the
 	 * leg itself (in force, parties, annex, scope, consent again): the
@@ -222,6 +224,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		     (ret = ledger_event(n, h->item.originator, LEDGER_RELEASE, now, h->item.id, d, "onward-to", r->to,
 					 "bundle", sealed->bundle_id, "agreement", a->id, "arrangement",
 					 arr ? arr->id : "", "consent", m->consent, (const char *)NULL))) ||
+		    (r->deliver && (ret = node_outbox_add(n, r->to, "bundle", sealed->bundle_id, obj, d))) ||
 		    (ret = store_commit(n->st))) {
 			store_rollback(n->st);
 			if (!d || !d->msg[0])

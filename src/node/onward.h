@@ -29,6 +29,7 @@ struct onward_request {
 	const char *agreement;   /* the leg's agreement */
 	const char *arrangement; /* may be NULL */
 	const char *output;      /* bundle path ("-" = stdout) */
+	bool deliver;            /* queue it for the recipient in the same transaction (node/outbox.h) */
 };
 
 /* GS_EDENIED with *dec filled when a rule refuses: nothing is stored. */

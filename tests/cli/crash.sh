@@ -47,4 +47,27 @@ jqeq "held once" "$out" .already_held true
 expect 0 "KOR accepts that receipt" $G receipt import r.receipt --home kor
 expect 0 "JPN's ledger verifies" $G ledger verify --home jpn
 expect 0 "KOR's ledger verifies" $G ledger verify --home kor
+# A release that delivers records its outbox entry in the same transaction:
+# a crash leaves both or neither, never a release that is never sent.
+$G init --party JPN --exercise --keys "$EX/keys/JPN.keys" --levels "$EX/parties/JPN.levels" \
+	--endpoint https://127.0.0.1:9 --home j2 >/dev/null
+$G init --party KOR --exercise --keys "$EX/keys/KOR.keys" --levels "$EX/parties/KOR.levels" --home k2 >/dev/null
+$G party export --home j2 -o j2.id
+$G party import j2.id --home k2 >/dev/null
+$G agreement import "$EX/agreements/kor-jpn-2016" --home k2 >/dev/null
+relq() { $G release doc.txt --to JPN --agreement KOR-JPN-2016 --classification 군사II급비밀 \
+	--purpose defence-cooperation --topic dprk-missiles --deliver --home k2; }
+queued() { $G outbox --home k2 --json | jq length; }
+GSOMIA_FAULT=release-sealed expect 99 "a delivered release: crash before the commit" relq
+eq "no item" "$(count k2)" 0
+eq "nothing queued" "$(queued)" 0
+GSOMIA_FAULT=release-committed expect 99 "a delivered release: crash after the commit" relq
+eq "the release is held" "$(count k2)" 1
+eq "and queued with it" "$(queued)" 1
+run $G outbox --home k2 --json
+jqeq "for JPN" "$out" '.[0].peer' JPN
+jqeq "the release's bundle" "$out" '.[0].ref' "$($G items --home k2 --json | jq -r '.[0].bundle')"
+[ -s "k2/objects/$($G items --home k2 --json | jq -r '.[0].bundle').bundle" ] && ok "the file it names is in place" ||
+	bad "the queued file is missing"
+expect 0 "KOR's ledger verifies" $G ledger verify --home k2
 finish

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The outbox's queue at the node (node/outbox.h, docs/api.md "The outbox"). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,16 +7,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "net/client.h"
-#include "net/outbox.h"
 #include "node/items.h"
+#include "node/outbox.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
-#define BACKOFF_MAX 300
+#define BACKOFF_MAX 300 /* seconds: the longest wait between two attempts */
 
-int outbox_enqueue(struct node *n, const char *peer, const char *kind, const char *ref,
-		   const char *path, struct gs_diag *d)
+int node_outbox_reachable(struct node *n, const char *code, struct gs_diag *d)
+{
+	struct party *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p)
+		return GS_ENOMEM;
+	ret = node_party_get(n, code, p, d);
+	if (!ret && (!p->endpoint[0] || !p->tls_pin[0]))
+		ret = gs_diag_set(d, GS_ESTATE, "party '%s' has no endpoint and TLS pin in its identity: the outbox "
+				  "cannot reach it (use the command line and carry the file by hand)", code);
+	free(p);
+	return ret;
+}
+
+int node_outbox_add(struct node *n, const char *peer, const char *kind, const char *ref, const char *path,
+		    struct gs_diag *d)
 {
 	struct store_outbox o;
 	struct party p;
@@ -47,25 +62,23 @@ int outbox_enqueue(struct node *n, const char *peer, const char *kind, const cha
 	return ret ? gs_diag_set(d, ret, "cannot queue %s for %s", id, peer) : 0;
 }
 
-struct due {
-	char id[GS_MAX_NAME], peer[GS_MAX_CODE], kind[GS_NET_MAX_KIND], ref[GS_MAX_NAME];
-	char path[GS_HOME_MAX + 128];
-	int64_t attempts;
+struct due_list {
+	struct outbox_entry *v;
+	size_t n, cap, max;
 };
 
-struct due_list {
-	struct due *v;
-	size_t n, cap;
-};
+#define DUE_FULL 1 /* stops the walk: max entries taken */
 
 static int collect(void *ctx, const struct store_outbox *o)
 {
 	struct due_list *l = ctx;
-	struct due *e;
+	struct outbox_entry *e;
 
+	if (l->n == l->max)
+		return DUE_FULL;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct due *v = realloc(l->v, cap * sizeof(*v));
+		struct outbox_entry *v = realloc(l->v, cap * sizeof(*v));
 
 		if (!v)
 			return GS_ENOMEM;
@@ -79,6 +92,22 @@ static int collect(void *ctx, const struct store_outbox *o)
 	snprintf(e->ref, sizeof(e->ref), "%s", o->ref);
 	snprintf(e->path, sizeof(e->path), "%s", o->path);
 	e->attempts = o->attempts;
+	return 0;
+}
+
+int node_outbox_due(struct node *n, size_t max, struct outbox_entry **out, size_t *count, struct gs_diag *d)
+{
+	struct due_list l = { NULL, 0, 0, max };
+	int ret = store_outbox_each(n->st, 1, node_timer(), collect, &l);
+
+	*out = NULL;
+	*count = 0;
+	if (ret && ret != DUE_FULL) {
+		free(l.v);
+		return gs_diag_set(d, ret, "cannot read the outbox");
+	}
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 
@@ -114,126 +143,40 @@ out:
 	return ret;
 }
 
-/* Where a bundle's delivery resumes: the verified length the peer keeps
- * of an interrupted delivery (GET /v1/peer/deliver-file). 0 when there is
- * none, or when the peer's node does not resume deliveries (one older than
- * bundle v2 answers 405), so the whole file goes as before. */
-static uint64_t resume_offset(struct node *n, const struct party *p, const char *id,
-			      const char *path)
+int node_outbox_settle(struct node *n, const struct outbox_entry *e, enum outbox_outcome outcome,
+		       const char *why, const char *reply, struct gs_diag *d)
 {
-	char url[GS_MAX_NAME + 64], *reply = NULL;
-	struct gs_diag ignored = { { 0 } };
-	uint64_t off = 0;
-	struct stat sb;
-	long status = 0;
-	json_t *j;
-
-	snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=bundle&id=%s", id);
-	if (peer_get(n, p, url, &status, &reply, &ignored) == 0 && status == 200 &&
-	    (j = json_loads(reply, JSON_REJECT_DUPLICATES, NULL)) != NULL) {
-		json_t *o = json_object_get(j, "offset");
-
-		if (json_is_integer(o) && json_integer_value(o) > 0 && stat(path, &sb) == 0 &&
-		    (uint64_t)json_integer_value(o) <= (uint64_t)sb.st_size)
-			off = (uint64_t)json_integer_value(o);
-		json_decref(j);
-	}
-	free(reply);
-	return off;
-}
-
-/* A 409 that names an offset: the peer keeps another length of this
- * delivery than asked for (or is taking it now); try again. */
-static int is_resume_conflict(long status, const char *reply)
-{
-	json_t *j;
-	int yes;
-
-	if (status != 409 || !reply || !(j = json_loads(reply, 0, NULL)))
-		return 0;
-	yes = json_is_integer(json_object_get(j, "offset"));
-	json_decref(j);
-	return yes;
-}
-
-int outbox_deliver_due(struct node *n, int *delivered, int *refused, int *retry, struct gs_diag *d)
-{
-	struct due_list l = { NULL, 0, 0 };
 	int64_t timer = node_timer();
+	char msg[GS_DIAG_MAX];
 	gs_instant now;
-	size_t i;
 	int ret;
 
-	*delivered = *refused = *retry = 0;
 	if ((ret = node_now(n, &now, d)))
 		return ret;
-	if ((ret = store_outbox_each(n->st, 1, timer, collect, &l))) {
-		free(l.v);
-		return gs_diag_set(d, ret, "cannot read the outbox");
-	}
-	for (i = 0; i < l.n; i++) {
-		struct due *e = &l.v[i];
-		struct gs_diag ed = { { 0 } };
-		struct party p;
-		char url[GS_NET_MAX_KIND + GS_MAX_NAME + 96], *reply = NULL;
-		uint64_t offset = 0;
-		long status = 0;
-		int r, bundle = !strcmp(e->kind, "bundle");
-
-		r = node_party_get(n, e->peer, &p, &ed);
-		/* a bundle resumes where an interrupted delivery stopped */
-		if (!r && bundle)
-			offset = resume_offset(n, &p, e->ref, e->path);
-		/* the file as the raw body, streamed: any size up to GS_NET_MAX_UPLOAD */
-		if (!r && (size_t)snprintf(url, sizeof(url), offset ? "/v1/peer/deliver-file?kind=%s&id=%s&offset=%llu"
-								    : "/v1/peer/deliver-file?kind=%s&id=%s",
-					   e->kind, e->ref, (unsigned long long)offset) >= sizeof(url))
-			r = gs_diag_set(&ed, GS_ELIMIT, "kind or id too long");
-		if (!r)
-			r = peer_post_file(n, &p, url, e->path, offset, &status, &reply, &ed);
-		if (!r && status == 200) {
+	snprintf(msg, sizeof(msg), "%.900s", why ? why : "");
+	switch (outcome) {
+	case OUTBOX_DELIVERED:
+		if (!strcmp(e->kind, "bundle")) {
 			struct gs_diag rd = { { 0 } };
-			struct stat sb;
 
-			if (offset && stat(e->path, &sb) == 0)
-				snprintf(ed.msg, sizeof(ed.msg), "delivered, resumed at byte %llu of %llu",
-					 (unsigned long long)offset, (unsigned long long)sb.st_size);
-			if (bundle && take_receipt(n, reply, &rd))
-				snprintf(ed.msg, sizeof(ed.msg), "delivered; receipt not accepted: %.900s", rd.msg);
-			store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, timer, ed.msg, now);
-			(*delivered)++;
-		} else if (!r && status >= 400 && status < 500 && !is_resume_conflict(status, reply)) {
-			json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
-			const char *why = json_string_value(json_object_get(j, "error"));
-			char msg[GS_DIAG_MAX];
-
-			snprintf(msg, sizeof(msg), "refused by %s (HTTP %ld): %.900s", e->peer, status, why ? why : "");
-			store_outbox_update(n->st, e->id, "refused", e->attempts + 1, timer, msg, now);
-			json_decref(j);
-			(*refused)++;
-		} else {
-			int64_t wait = (int64_t)1 << (e->attempts < 9 ? e->attempts : 9);
-			char msg[GS_DIAG_MAX];
-
-			if (wait > BACKOFF_MAX)
-				wait = BACKOFF_MAX;
-			if (r) {
-				snprintf(msg, sizeof(msg), "%.900s", ed.msg[0] ? ed.msg : gs_strerror(r));
-			} else {
-				json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
-				const char *why = json_string_value(json_object_get(j, "error"));
-
-				snprintf(msg, sizeof(msg), "HTTP %ld from %s%s%.900s", status, e->peer,
-					 why ? ": " : "", why ? why : "");
-				json_decref(j);
-			}
-			store_outbox_update(n->st, e->id, "pending", e->attempts + 1, timer + wait, msg, 0);
-			(*retry)++;
+			if (take_receipt(n, reply, &rd))
+				snprintf(msg, sizeof(msg), "delivered; receipt not accepted: %.900s", rd.msg);
 		}
-		free(reply);
+		ret = store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, timer, msg, now);
+		break;
+	case OUTBOX_REFUSED:
+		ret = store_outbox_update(n->st, e->id, "refused", e->attempts + 1, timer, msg, now);
+		break;
+	default: {
+		int64_t wait = (int64_t)1 << (e->attempts < 9 ? e->attempts : 9);
+
+		if (wait > BACKOFF_MAX)
+			wait = BACKOFF_MAX;
+		ret = store_outbox_update(n->st, e->id, "pending", e->attempts + 1, timer + wait, msg, 0);
+		break;
 	}
-	free(l.v);
-	return 0;
+	}
+	return ret ? gs_diag_set(d, ret, "cannot record outbox entry '%s'", e->id) : 0;
 }
 
 struct find_entry {
@@ -255,7 +198,7 @@ static int find_one(void *ctx, const struct store_outbox *o)
 	return 0;
 }
 
-int outbox_retry(struct node *n, const char *id, struct gs_diag *d)
+int node_outbox_retry(struct node *n, const char *id, struct gs_diag *d)
 {
 	struct find_entry f = { id, "", 0, 0 };
 	int ret;
@@ -308,7 +251,7 @@ static int list_one(void *ctx, const struct store_outbox *o)
 	return 0;
 }
 
-int outbox_list(struct node *n, json_t **out, struct gs_diag *d)
+int node_outbox_list(struct node *n, json_t **out, struct gs_diag *d)
 {
 	struct list_ctx c = { json_array(), 0, node_timer() };
 	int ret;
@@ -326,8 +269,9 @@ int outbox_list(struct node *n, json_t **out, struct gs_diag *d)
 	return 0;
 }
 
-int outbox_keep_and_queue(struct node *n, const char *kind, const char *ref, const char *note, size_t len,
-			  const char *const *peers, size_t npeers, char *path, size_t cap, struct gs_diag *d)
+int node_outbox_keep_and_queue(struct node *n, const char *kind, const char *ref, const char *note, size_t len,
+			       const char *const *peers, size_t npeers, char *path, size_t cap,
+			       struct gs_diag *d)
 {
 	char dir[GS_HOME_MAX + 16];
 	size_t i;
@@ -340,7 +284,7 @@ int outbox_keep_and_queue(struct node *n, const char *kind, const char *ref, con
 	if ((ret = write_file_atomic(path, note, len, 0600, d)))
 		return ret;
 	for (i = 0; i < npeers; i++)
-		if ((ret = outbox_enqueue(n, peers[i], kind, ref, path, d)))
+		if ((ret = node_outbox_add(n, peers[i], kind, ref, path, d)))
 			return ret;
 	return 0;
 }
