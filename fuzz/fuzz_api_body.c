@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	if (!r.body || r.len > size || !api_kind_is_valid(r.kind) || !api_id_is_valid(r.id) ||
+	if (!r.body || r.len > size || !ident_kind_is_valid(r.kind) || !ident_id_is_valid(r.id) ||
 	    strchr(r.id, '/') || strchr(r.kind, '-'))
 		abort();
 	deliver_req_release(&r);

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else {
 		if (!sr.password || sr.password_len == 0 || sr.password_len > GS_MAX_PASSPHRASE ||
-		    strlen(sr.password) != sr.password_len || !api_id_is_valid(sr.person))
+		    strlen(sr.password) != sr.password_len || !ident_id_is_valid(sr.person))
 			abort();
 		signin_req_release(&sr);
 	}

@@ -18,18 +18,10 @@
 #include "net/api.h"
 #include "net/logline.h"
 #include "net/courier.h"
-#include "node/outbox.h"
 #include "net/server.h"
 #include "net/witness_client.h"
-#include "node/agreements.h"
-#include "node/consent.h"
-#include "node/custody.h"
-#include "node/incident.h"
-#include "node/visits.h"
 #include "node/backup.h"
-#include "node/items.h"
-#include "node/restore.h"
-#include "util/encode.h"
+#include "node/inbox.h"
 #include "util/banned.h"
 
 static const char serve_help[] =
@@ -66,292 +58,43 @@ static const char serve_help[] =
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
-struct inbox {
-	char dir[GS_HOME_MAX + 16];
-	struct node *n; /* the server's node: deliveries are acted on at once */
-};
-
-static int write_all(int fd, const uint8_t *p, size_t len)
+/* What the node's inbox did that the log keeps (docs/operations.md
+ * "Logs"): a peer's restoration, a forward that could not be queued. */
+static void log_delivery(const char *peer, const char *reply)
 {
-	size_t done = 0;
-	ssize_t w;
+	json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
+	json_t *nq = json_object_get(j, "not_queued");
 
-	while (done < len) {
-		w = write(fd, p + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		done += (size_t)w;
-	}
-	return 0;
+	if (json_is_string(json_object_get(j, "restoration")))
+		log_kv(LOG_WARNING, "peer-restored", "peer", peer, "origin",
+		       json_string_value(json_object_get(j, "origin")), "lost",
+		       json_string_value(json_object_get(j, "lost")), (const char *)NULL);
+	if (nq)
+		log_kv(LOG_WARNING, "forward-not-queued", "to", json_string_value(json_object_get(nq, "to")), "path",
+		       json_string_value(json_object_get(nq, "path")), "msg",
+		       json_string_value(json_object_get(nq, "error")), (const char *)NULL);
+	json_decref(j);
 }
 
-static int act_on_restoration(struct node *n, const char *peer, const char *path, json_t *r, struct gs_diag *d)
+/* Deliveries go to the node's inbox (node/inbox.h), which decides. */
+static int serve_deliver(void *ctx, const char *peer, const char *kind, const char *id, const uint8_t *body,
+			 size_t len, char **reply_json, struct gs_diag *d)
 {
-	struct restoration res;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	bool already;
-	int ret;
+	int ret = node_deliver(ctx, peer, kind, id, body, len, reply_json, d);
 
-	if ((ret = read_file(path, GS_MAX_NOTE_BYTES, &buf, &len, d)))
-		return ret;
-	ret = restore_notice_import(n, peer, buf, len, &res, &already, d);
-	free(buf);
-	if (!ret) {
-		char lost[64];
-
-		snprintf(lost, sizeof(lost), "%" PRIu64 "-%" PRIu64, res.lost_from, res.lost_to);
-		log_kv(LOG_WARNING, "peer-restored", "peer", peer, "origin", res.origin, "lost",
-		       res.lost_to ? lost : "none", (const char *)NULL);
-		json_object_set_new(r, "restoration", json_string(res.id));
-	}
+	if (!ret)
+		log_delivery(peer, *reply_json);
 	return ret;
 }
 
-/* Acts on a delivery kept in the inbox: a bundle is received (its
- * receipt goes back in the reply), a receipt or a note imported, a
- * consent (or a holder's request for one) or an incident notice or step
- * imported, a reclassification notice applied (and forwarded on by a
- * hub). A refusal
- * removes it from the inbox, so that a good copy can come later, and
- * answers 4xx: the sender's outbox stops retrying. Only these kinds are
- * taken (kind_taken). */
-static int act_on(struct inbox *ib, const char *peer, const char *kind, const char *path, int dup,
-		  char **reply_json, struct gs_diag *d)
+static int serve_deliver_file(void *ctx, const char *peer, const char *kind, const char *id, const char *file,
+			      char **reply_json, struct gs_diag *d)
 {
-	json_t *r = json_pack("{s:b, s:b}", "accepted", 1, "duplicate", dup);
-	int ret = 0;
+	int ret = node_deliver_file(ctx, peer, kind, id, file, reply_json, d);
 
-	if (!r)
-		return GS_ENOMEM;
-	if (!strcmp(kind, "bundle")) {
-		struct receive_result res;
-		char receipt[GS_HOME_MAX + 256];
-		uint8_t *buf = NULL;
-		size_t len = 0;
-
-		snprintf(receipt, sizeof(receipt), "%s.receipt", path);
-		ret = node_receive(ib->n, path, receipt, &res, d);
-		if (!ret && !read_file(receipt, GS_NET_MAX_REPLY / 2, &buf, &len, NULL)) {
-			char *b64 = malloc(B64_ENCODED_SIZE(len));
-
-			if (b64 && b64_encode(buf, len, b64, B64_ENCODED_SIZE(len)) >= 0)
-				json_object_set_new(r, "receipt_b64", json_string(b64));
-			free(b64);
-			json_object_set_new(r, "item", json_string(res.item));
-		}
-		free(buf);
-		unlink(receipt);
-	} else if (!strcmp(kind, "receipt")) {
-		char bundle[BUNDLE_ID_HEX];
-
-		ret = node_receipt_import(ib->n, path, bundle, d);
-	} else if (!strcmp(kind, "note")) {
-		struct import_summary sum;
-		char named[GS_HOME_MAX + 256];
-
-		/* the importer classifies files by name: a fresh name in HOME/tmp
-		 * (emptied when the server starts), never one a delivery could
-		 * take or a crash leave in the way */
-		snprintf(named, sizeof(named), "%s/tmp/note-%08x%08x.note", ib->n->home, randombytes_random(),
-			 randombytes_random());
-		if (link(path, named) == 0) {
-			ret = node_agreement_import(ib->n, named, &sum, d);
-			unlink(named);
-		} else {
-			ret = gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
-		}
-	} else if (!strcmp(kind, "consent")) {
-		/* a holder's request (kept to be answered), a consent or a refusal */
-		json_t *rec = NULL;
-		bool already;
-
-		ret = node_consent_receive(ib->n, path, &rec, &already, d);
-		if (!ret)
-			json_object_set_new(r, "consent", json_incref(json_object_get(rec, "id")));
-		json_decref(rec);
-	} else if (!strcmp(kind, "visit")) {
-		/* a visit request at the host, or the host's answer at the visitor */
-		json_t *rec = NULL;
-		bool already;
-
-		ret = node_visit_import(ib->n, path, &rec, &already, d);
-		if (!ret)
-			json_object_set_new(r, "visit", json_incref(json_object_get(rec, "id")));
-		json_decref(rec);
-	} else if (!strcmp(kind, "reclassification")) {
-		/* the originator's notice, alone or forwarded by a hub; a node
-		 * that passed the item on forwards it in turn */
-		struct reclassify_result res;
-		struct custody_refusal ref;
-
-		ret = node_reclassify_apply(ib->n, path, &res, &ref, d);
-		if (ret == GS_EDENIED && ref.rule[0])
-			gs_diag_set(d, ret, "%s [%s]", ref.reason, ref.rule);
-		for (int i = 0; !ret && i < res.forwards.n; i++) {
-			struct gs_diag qd = { { 0 } };
-
-			if (node_outbox_add(ib->n, res.forwards.v[i].to, "reclassification", res.forwards.v[i].ref,
-					   res.forwards.v[i].path, &qd))
-				fprintf(stderr, "gsomia serve: the forward to %s is kept in %s but not queued: %s\n",
-					res.forwards.v[i].to, res.forwards.v[i].path, qd.msg);
-		}
-		if (!ret) {
-			json_object_set_new(r, "item", json_string(res.item));
-			json_object_set_new(r, "marking", json_string(res.marking));
-			json_object_set_new(r, "forwarded_to", json_integer(res.forwards.n));
-		}
-		json_decref(res.applied);
-	} else if (!strcmp(kind, "restoration")) {
-		/* the peer restored its log from a backup (node/restore.h) */
-		ret = act_on_restoration(ib->n, peer, path, r, d);
-	} else if (!strcmp(kind, "incident")) {
-		/* a holder's notice or a later step, at the originator */
-		json_t *rec = NULL;
-		bool already;
-
-		ret = node_incident_import(ib->n, path, &rec, &already, d);
-		/* A step that came before the one it follows (the sender's
-		 * outbox retries each entry on its own schedule): not a
-		 * refusal, so that it is sent again. */
-		if (ret == GS_ESTATE)
-			ret = GS_EIO;
-		if (!ret)
-			json_object_set_new(r, "incident", json_incref(json_object_get(rec, "id")));
-		json_decref(rec);
-	}
-	if (ret) {
-		size_t pl = strlen(path);
-
-		json_decref(r);
-		if (!dup)
-			unlink(path);
-		/* the sender is told what is wrong, not where this node keeps it */
-		if (d && !strncmp(d->msg, path, pl) && !strncmp(d->msg + pl, ": ", 2))
-			memmove(d->msg, d->msg + pl + 2, strlen(d->msg + pl + 2) + 1);
-		gs_diag_prefix(d, "%s from %s", kind, peer);
-		return ret;
-	}
-	*reply_json = json_dumps(r, JSON_COMPACT);
-	json_decref(r);
-	return *reply_json ? 0 : GS_ENOMEM;
-}
-
-/* The kinds a node acts on (act_on): nothing else is kept, so that a peer
- * cannot fill the inbox with data no command would ever take. */
-static int kind_taken(const char *kind)
-{
-	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "visit",
-					      "reclassification", "restoration" };
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kind, kinds[i]))
-			return 1;
-	return 0;
-}
-
-/* Links the synced file tmp into the inbox as KIND-ID, then acts on it.
- * link() never replaces, so of two deliveries of the same (kind, id), at
- * once or years apart, exactly one is kept; the other is acknowledged and
- * dropped. tmp is left for the caller to remove. */
-static int inbox_take(struct inbox *ib, const char *peer, const char *kind, const char *id,
-		      const char *tmp, char **reply_json, struct gs_diag *d)
-{
-	char path[GS_HOME_MAX + 128];
-	int dup = 0, dfd;
-
-	snprintf(path, sizeof(path), "%s/%s-%s", ib->dir, kind, id);
-	if (link(tmp, path) != 0) {
-		if (errno != EEXIST)
-			return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
-		dup = 1;
-	} else {
-		dfd = open(ib->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	return act_on(ib, peer, kind, path, dup, reply_json, d);
-}
-
-/* Where a delivery of (kind, id) is kept: inbox/KIND-ID, for the kinds the
- * node takes. */
-static int inbox_path(const struct inbox *ib, const char *kind, const char *id, char *path, size_t cap,
-		      struct gs_diag *d)
-{
-	if (!api_kind_is_valid(kind) || !api_id_is_valid(id))
-		return gs_diag_set(d, GS_EINVAL, "bad kind or id");
-	if (!kind_taken(kind))
-		return gs_diag_set(d, GS_EINVAL, "this node takes no deliveries of kind '%s'", kind);
-	snprintf(path, cap, "%s/%s-%s", ib->dir, kind, id);
-	return 0;
-}
-
-/* Keeps a delivery as inbox/KIND-ID: written to a temporary file, synced,
- * then linked into place (inbox_take). */
-static int inbox_deliver(void *ctx, const char *peer, const char *kind, const char *id,
-			 const uint8_t *body, size_t len, char **reply_json, struct gs_diag *d)
-{
-	struct inbox *ib = ctx;
-	char path[GS_HOME_MAX + 128], tmp[GS_HOME_MAX + 160];
-	uint32_t rnd = randombytes_random();
-	int fd, ret;
-
-	if ((ret = inbox_path(ib, kind, id, path, sizeof(path), d)))
-		return ret;
-	if (access(path, F_OK) == 0)
-		return act_on(ib, peer, kind, path, 1, reply_json, d);
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-%s-%08x", ib->dir, kind, id, rnd);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(errno));
-	/* close() releases the descriptor even when it fails: it is closed
-	 * exactly once, as another thread may already hold the number again */
-	ret = write_all(fd, body, len) || fsync(fd) ? errno : 0;
-	if (close(fd) != 0 && !ret)
-		ret = errno;
-	if (ret) {
-		unlink(tmp);
-		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(ret));
-	}
-	ret = inbox_take(ib, peer, kind, id, tmp, reply_json, d);
-	unlink(tmp);
+	if (!ret)
+		log_delivery(peer, *reply_json);
 	return ret;
-}
-
-/* The same for a delivery streamed to a file (POST /v1/peer/deliver-file):
- * the file is in HOME/tmp, on the inbox's file system; synced, then linked. */
-static int inbox_deliver_file(void *ctx, const char *peer, const char *kind, const char *id,
-			      const char *file, char **reply_json, struct gs_diag *d)
-{
-	struct inbox *ib = ctx;
-	char path[GS_HOME_MAX + 128];
-	struct stat sb;
-	int fd, ret;
-
-	if ((ret = inbox_path(ib, kind, id, path, sizeof(path), d)))
-		return ret;
-	if (access(path, F_OK) == 0)
-		return act_on(ib, peer, kind, path, 1, reply_json, d);
-	/* only a bundle may be large: notes, receipts and the rest keep the
-	 * cap of POST /v1/peer/deliver */
-	if (strcmp(kind, "bundle") && (stat(file, &sb) != 0 || (uint64_t)sb.st_size > GS_NET_MAX_BODY))
-		return gs_diag_set(d, GS_ELIMIT, "a delivery of kind '%s' carries at most %u bytes", kind,
-				   GS_NET_MAX_BODY);
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		return gs_diag_set(d, GS_EIO, "inbox: %s", strerror(e));
-	}
-	close(fd);
-	return inbox_take(ib, peer, kind, id, file, reply_json, d);
 }
 
 /* The listen address from an endpoint https://HOST[:PORT][/path]: a
@@ -529,7 +272,6 @@ int cmd_serve(int argc, char **argv)
 	struct server *srv = NULL;
 	struct node *n = NULL;
 	struct gs_diag d = { { 0 } };
-	struct inbox ib;
 	struct service_hooks hooks = { courier_reload, &courier, NULL };
 	char addr[GS_MAX_NAME], pid[32];
 	int lock = -1;
@@ -591,10 +333,8 @@ int cmd_serve(int argc, char **argv)
 			snprintf(addr, sizeof(addr), "%s", DEFAULT_LISTEN);
 		listen = addr;
 	}
-	snprintf(ib.dir, sizeof(ib.dir), "%s/inbox", n->home);
-	ib.n = n;
-	if (mkdir(ib.dir, 0700) != 0 && errno != EEXIST) {
-		ret = failf(GS_EIO, "cannot make %s: %s", ib.dir, strerror(errno));
+	if ((ret = node_inbox_ready(n, &d))) {
+		ret = fail(ret, &d);
 		goto out;
 	}
 
@@ -609,9 +349,9 @@ int cmd_serve(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.listen = listen;
 	cfg.threads = (unsigned)threads;
-	cfg.deliver = inbox_deliver;
-	cfg.deliver_file = inbox_deliver_file;
-	cfg.deliver_ctx = &ib;
+	cfg.deliver = serve_deliver;
+	cfg.deliver_file = serve_deliver_file;
+	cfg.deliver_ctx = n;
 	cfg.session_ttl = (int64_t)ttl;
 	cfg.max_per_address = (unsigned)per_address;
 	cfg.header_timeout = (unsigned)header_timeout;

@@ -22,31 +22,6 @@ unsigned api_bundle_status(int err)
 	}
 }
 
-int api_kind_is_valid(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n >= GS_NET_MAX_KIND)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-int api_id_is_valid(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n >= GS_MAX_ID || s[0] == '.')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 void deliver_req_release(struct deliver_req *r)
 {
 	if (!r)
@@ -172,12 +147,12 @@ int api_deliver_parse(const char *buf, size_t len, struct deliver_req *out, stru
 	if (!(kind = member(root, "kind", &kl, d)) || !(id = member(root, "id", &il, d)) ||
 	    !(b64 = member(root, "body_b64", &bl, d)))
 		goto out;
-	if (!api_kind_is_valid(kind)) {
+	if (!ident_kind_is_valid(kind)) {
 		gs_diag_set(d, GS_EINVAL, "kind '%.64s' is not 1 to %d of [a-z0-9_]", kind,
 			    GS_NET_MAX_KIND - 1);
 		goto out;
 	}
-	if (!api_id_is_valid(id)) {
+	if (!ident_id_is_valid(id)) {
 		gs_diag_set(d, GS_EINVAL, "id '%.80s' is not 1 to %d of [A-Za-z0-9._-] (not starting with '.')",
 			    id, GS_MAX_ID - 1);
 		goto out;

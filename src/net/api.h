@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/ident.h"
 #include "util/limits.h"
 
 /* buf (len bytes, NULL when 0) as one JSON object without duplicate keys,
@@ -90,8 +91,5 @@ char *api_checkpoint_json(const char *note, size_t len, uint64_t old_size,
  * it conflicts with what is held, 500 when the node failed. */
 unsigned api_bundle_status(int err);
 
-/* Validity of a delivery's kind and id, as above. */
-int api_kind_is_valid(const char *s);
-int api_id_is_valid(const char *s);
 
 #endif

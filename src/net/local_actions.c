@@ -513,7 +513,7 @@ unsigned local_h_open(struct call *c, json_t **reply)
 
 	if ((status = local_args_known(c, known, reply)))
 		return status;
-	if (local_path_segment(c->r->url, 3, item, sizeof(item)) || !api_id_is_valid(item)) {
+	if (local_path_segment(c->r->url, 3, item, sizeof(item)) || !ident_id_is_valid(item)) {
 		*reply = local_error("not an item id");
 		return MHD_HTTP_BAD_REQUEST;
 	}
@@ -834,7 +834,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	unsigned status;
 	int ret, found = 0;
 
-	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !ident_id_is_valid(id)) {
 		*reply = local_error("not an incident id");
 		return MHD_HTTP_BAD_REQUEST;
 	}
@@ -959,7 +959,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 	unsigned status;
 	int ret;
 
-	if (local_path_segment(c->r->url, 3, agreement, sizeof(agreement)) || !api_id_is_valid(agreement)) {
+	if (local_path_segment(c->r->url, 3, agreement, sizeof(agreement)) || !ident_id_is_valid(agreement)) {
 		*reply = local_error("not an agreement id");
 		return MHD_HTTP_BAD_REQUEST;
 	}

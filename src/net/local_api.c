@@ -379,7 +379,7 @@ static unsigned h_agreement_status(struct call *c, json_t **reply)
 	gs_instant at;
 	int ret;
 
-	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !ident_id_is_valid(id)) {
 		*reply = local_error("not an agreement id");
 		return MHD_HTTP_BAD_REQUEST;
 	}

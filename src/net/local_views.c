@@ -69,7 +69,7 @@ static unsigned agreement_of(struct call *c, char id[GS_MAX_ID], const struct ag
 	struct gs_diag d = { { 0 } };
 	int ret;
 
-	if (local_path_segment(c->r->url, 3, id, GS_MAX_ID) || !api_id_is_valid(id)) {
+	if (local_path_segment(c->r->url, 3, id, GS_MAX_ID) || !ident_id_is_valid(id)) {
 		*reply = local_error("%s: not an agreement id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
@@ -1253,7 +1253,7 @@ unsigned h_view_item(struct call *c, json_t **reply)
 	gs_instant now;
 	int ret;
 
-	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !ident_id_is_valid(id)) {
 		*reply = local_error("%s: not an item id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}
@@ -1789,7 +1789,7 @@ unsigned h_view_binding(struct call *c, json_t **reply)
 
 	if ((status = local_args_known(c, known, reply)))
 		return status;
-	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !api_id_is_valid(id)) {
+	if (local_path_segment(c->r->url, 3, id, sizeof(id)) || !ident_id_is_valid(id)) {
 		*reply = local_error("%s: not an item id", c->r->url);
 		return MHD_HTTP_BAD_REQUEST;
 	}

@@ -292,7 +292,7 @@ static unsigned h_deliver_file(struct request *r, json_t **reply)
 	char *text = NULL;
 	int ret;
 
-	if (!kind || !api_kind_is_valid(kind) || !id || !api_id_is_valid(id)) {
+	if (!kind || !ident_kind_is_valid(kind) || !id || !ident_id_is_valid(id)) {
 		*reply = json_error("?kind= (1-31 of [a-z0-9_]) and ?id= (1-63 of [A-Za-z0-9._-]) are required");
 		return MHD_HTTP_BAD_REQUEST;
 	}
@@ -331,7 +331,7 @@ static unsigned h_deliver_offset(struct request *r, json_t **reply)
 	uint64_t have = 0;
 	int ret;
 
-	if (!kind || strcmp(kind, "bundle") || !id || !api_id_is_valid(id)) {
+	if (!kind || strcmp(kind, "bundle") || !id || !ident_id_is_valid(id)) {
 		*reply = json_error("?kind=bundle and ?id= (1-63 of [A-Za-z0-9._-]) are required: only bundle deliveries resume");
 		return MHD_HTTP_BAD_REQUEST;
 	}
@@ -791,7 +791,7 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 	int ret;
 
 	r->responded = 1;
-	if (!id || !api_id_is_valid(id))
+	if (!id || !ident_id_is_valid(id))
 		return respond(r->conn, MHD_HTTP_BAD_REQUEST,
 			       json_error("?kind= (1-31 of [a-z0-9_]) and ?id= (1-63 of [A-Za-z0-9._-]) are required"),
 			       NULL);

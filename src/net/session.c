@@ -47,7 +47,7 @@ int session_signin_parse(const char *buf, size_t len, struct signin_req *out, st
 	}
 	person = json_string_value(v);
 	pl = json_string_length(v);
-	if (strlen(person) != pl || !api_id_is_valid(person)) {
+	if (strlen(person) != pl || !ident_id_is_valid(person)) {
 		gs_diag_set(d, GS_EINVAL, "person is not 1 to %d of [A-Za-z0-9._-]", GS_MAX_ID - 1);
 		goto out;
 	}
