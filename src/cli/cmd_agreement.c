@@ -332,8 +332,8 @@ static int do_note(const struct opts *o, const char *kind)
 		free(note);
 		return ret;
 	}
-	if ((o->delivered && instant_parse(o->delivered, n->self.zone, &note->delivered)) ||
-	    (o->terminate_at && instant_parse(o->terminate_at, n->self.zone, &note->terminate_at))) {
+	if ((o->delivered && instant_parse(o->delivered, node_self(n)->zone, &note->delivered)) ||
+	    (o->terminate_at && instant_parse(o->terminate_at, node_self(n)->zone, &note->terminate_at))) {
 		free(note);
 		node_close(n);
 		return usage_error("agreement", "instants are RFC 3339, e.g. 2019-08-23T15:00:00+09:00");

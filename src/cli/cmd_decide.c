@@ -114,7 +114,7 @@ int cmd_decide(int argc, char **argv)
 	if ((ret = open_node_read(home, &n)))
 		return ret;
 	if (at) {
-		int32_t zone = n->self.zone;
+		int32_t zone = node_self(n)->zone;
 		struct agreement_view v;
 
 		const char *which = q.agreement ? q.agreement : q.arrangement;

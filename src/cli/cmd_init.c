@@ -6,7 +6,6 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "crypto/keys.h"
 #include "util/banned.h"
 
 static const char init_help[] =
@@ -85,9 +84,9 @@ int cmd_init(int argc, char **argv)
 		goto out;
 	if ((ret = node_open(home, &n, &d)))
 		goto out;
-	keys_fingerprint(n->self.sign_pk, fpr);
+	node_fingerprint(n, fpr);
 	printf("initialised %snode for %s (%s) in %s\nfingerprint %s\n", exercise ? "EXERCISE " : "",
-	       n->self.code, n->self.name, home, fpr);
+	       node_self(n)->code, node_self(n)->name, home, fpr);
 	node_close(n);
 out:
 	passphrase_free(pass, passlen);

@@ -10,10 +10,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "crypto/bundle.h"
 #include "net/courier.h"
 #include "node/outbox.h"
-#include "net/partial.h"
+#include "node/bundles.h"
 #include "node/consent.h"
 #include "node/items.h"
 #include "node/labels.h"
@@ -162,7 +161,7 @@ int cmd_release(int argc, char **argv)
 	if (!r.name) {
 		const char *base = strrchr(r.file, '/') ? strrchr(r.file, '/') + 1 : r.file;
 
-		r.name = bundle_name_is_valid(base) && strcmp(base, "-") ? base : NULL;
+		r.name = node_bundle_name_ok(base) && strcmp(base, "-") ? base : NULL;
 	}
 	if (label_file && r.label)
 		return usage_error("release", "give --classification or --label, not both");
@@ -495,63 +494,41 @@ int cmd_items(int argc, char **argv)
 }
 
 /* gsomia bundle verify FILE: the longest verified prefix against the
- * sender's registered key (net/partial.h's lookup, crypto/bundle.h's
- * bundle_verified_prefix); exit 0 only for a whole bundle. */
+ * sender's registered key; exit 0 only for a whole bundle. */
 static int bundle_verify_cmd(const char *file, const char *home, bool json)
 {
-	struct bundle_manifest *m = calloc(1, sizeof(*m));
 	struct gs_diag d = { { 0 } };
-	struct partial_keys k = { NULL, NULL };
 	struct node *n = NULL;
-	uint64_t prefix = 0, total = 0;
-	struct stat st;
-	int fd = -1, complete = 0, ret;
+	json_t *o = NULL;
+	unsigned long long prefix, total;
+	int ret, complete;
 
-	if (!m)
-		return failf(GS_ENOMEM, "out of memory");
-	if ((ret = open_node_read(home, &n))) {
-		free(m);
+	if ((ret = open_node_read(home, &n)))
 		return ret;
-	}
-	k.n = n;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		ret = failf(GS_EIO, "%s: cannot open", file);
-		goto out;
-	}
-	ret = bundle_verified_prefix(fd, partial_bundle_key, &k, &prefix, &complete, m, &d);
-	if (ret) {
-		gs_diag_prefix(&d, "%s", file);
-		ret = fail(ret, &d);
-		goto out;
-	}
-	total = (uint64_t)st.st_size;
-	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:I, s:I}", "file", file, "complete", complete,
-				      "verified_bytes", (json_int_t)prefix, "bytes", (json_int_t)total);
-
-		if (complete)
-			json_object_set_new(o, "bundle", json_string(m->bundle_id));
-		print_json(o);
-	} else if (complete) {
-		printf("%s: verified: bundle %s from %s to %s, %llu bytes\n", file, m->bundle_id, m->sender,
-		       m->recipient, (unsigned long long)total);
-	} else {
-		printf("%s: the first %llu of these %llu bytes verify; the rest is missing or damaged\n",
-		       file, (unsigned long long)prefix, (unsigned long long)total);
-	}
-	if (!complete) {
-		fprintf(stderr, "gsomia: %s: %s; the first %llu of %llu bytes verify (a delivery resumes there)\n",
-			file, d.msg[0] ? d.msg : "not a whole bundle", (unsigned long long)prefix,
-			(unsigned long long)total);
-		ret = EXIT_FAIL;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
+	ret = node_bundle_verify_file(n, file, &o, &d);
 	node_close(n);
-	free(m);
-	return ret;
+	if (ret)
+		return fail(ret, &d);
+	complete = json_is_true(json_object_get(o, "complete"));
+	prefix = (unsigned long long)json_integer_value(json_object_get(o, "verified_bytes"));
+	total = (unsigned long long)json_integer_value(json_object_get(o, "bytes"));
+	if (!complete)
+		fprintf(stderr, "gsomia: %s: %s; the first %llu of %llu bytes verify (a delivery resumes there)\n",
+			file, d.msg[0] ? d.msg : "not a whole bundle", prefix, total);
+	if (json) {
+		json_object_del(o, "sender");
+		json_object_del(o, "recipient");
+		print_json(o);
+		o = NULL;
+	} else if (complete) {
+		printf("%s: verified: bundle %s from %s to %s, %llu bytes\n", file, jstr(o, "bundle"), jstr(o, "sender"),
+		       jstr(o, "recipient"), total);
+	} else {
+		printf("%s: the first %llu of these %llu bytes verify; the rest is missing or damaged\n", file, prefix,
+		       total);
+	}
+	json_decref(o);
+	return complete ? EXIT_OK : EXIT_FAIL;
 }
 
 int cmd_bundle(int argc, char **argv)
@@ -562,12 +539,10 @@ int cmd_bundle(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *passfile = NULL, *output = NULL;
-	struct bundle_manifest m;
-	struct bundle_sig sig;
 	struct gs_diag d = { { 0 } };
-	char hex[65], when[GS_INSTANT_STR];
+	json_t *m = NULL;
 	bool json = false;
-	int c, fd, ret;
+	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -595,80 +570,41 @@ int cmd_bundle(int argc, char **argv)
 	}
 	if (optind + 2 <= argc && !strcmp(argv[optind], "export")) {
 		struct node *n;
-		char path[GS_HOME_MAX + 96];
-		json_t *rec;
 
 		if (optind + 2 != argc || !output)
 			return usage_error("bundle", "usage: gsomia bundle export ITEM -o FILE");
 		if ((ret = open_node_read(home, &n)))
 			return ret;
-		ret = node_item_get(n, argv[optind + 1], &rec, &d);
-		if (!ret) {
-			snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home,
-				 json_string_value(json_object_get(rec, "bundle")));
-			json_decref(rec);
-		}
+		ret = node_bundle_export(n, argv[optind + 1], output, &d);
 		node_close(n);
-		if (ret || (ret = node_copy_file(path, output, &d)))
-			return fail(ret, &d);
-		return EXIT_OK;
+		return ret ? fail(ret, &d) : EXIT_OK;
 	}
 	if (optind + 2 == argc && !strcmp(argv[optind], "verify"))
 		return bundle_verify_cmd(argv[optind + 1], home, json);
 	if (optind + 2 != argc || strcmp(argv[optind], "inspect"))
 		return usage_error("bundle",
 				   "usage: gsomia bundle inspect BUNDLE | verify BUNDLE | export ITEM -o FILE");
-	fd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return failf(GS_EIO, "%s: cannot open", argv[optind + 1]);
-	ret = bundle_read_manifest(fd, &m, &sig, &d);
-	close(fd);
-	if (ret) {
-		gs_diag_prefix(&d, "%s", argv[optind + 1]);
+	if ((ret = node_bundle_describe(argv[optind + 1], &m, &d)))
 		return fail(ret, &d);
-	}
-	hex_encode(bundle_payload_digest(&m), 32, hex, sizeof(hex));
-	instant_format(m.created, when);
 	if (json) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "format", json_integer(m.version));
-		json_object_set_new(o, "bundle", json_string(m.bundle_id));
-		json_object_set_new(o, "item", json_string(m.item));
-		json_object_set_new(o, "originator", json_string(m.originator));
-		json_object_set_new(o, "sender", json_string(m.sender));
-		json_object_set_new(o, "recipient", json_string(m.recipient));
-		json_object_set_new(o, "agreement", json_string(m.agreement));
-		json_object_set_new(o, "agreement_version", json_integer(m.agreement_version));
-		json_object_set_new(o, "purpose", json_string(m.purpose));
-		json_object_set_new(o, "topic", json_string(m.topic));
-		json_object_set_new(o, "form", json_string(m.form));
-		json_object_set_new(o, "title", json_string(m.title));
-		json_object_set_new(o, "banner_originator", json_string(m.banner_originator));
-		json_object_set_new(o, "banner_recipient", json_string(m.banner_recipient));
-		json_object_set_new(o, "created", json_string(when));
-		json_object_set_new(o, "exercise", json_boolean(m.exercise));
-		json_object_set_new(o, "consent", json_string(m.consent));
-		if (m.version == 1) {
-			json_object_set_new(o, "payload_sha256", json_string(hex));
-		} else {
-			json_object_set_new(o, "payload_root", json_string(hex));
-			json_object_set_new(o, "chunks", json_integer((json_int_t)(m.chunk_hashes / 32 - 1)));
-		}
-		json_object_set_new(o, "payload_size", json_integer((json_int_t)m.payload_size));
-		json_object_set_new(o, "signed_by", json_string(sig.key_name));
-		json_object_set_new(o, "verified", json_false());
-		print_json(o);
+		print_json(m);
 		return EXIT_OK;
 	}
-	printf("==== %s // %s ====%s\n", m.banner_originator, m.banner_recipient, m.exercise ? "  EXERCISE" : "");
+	printf("==== %s // %s ====%s\n", jstr(m, "banner_originator"), jstr(m, "banner_recipient"),
+	       json_is_true(json_object_get(m, "exercise")) ? "  EXERCISE" : "");
 	printf("bundle     %s\nitem       %s  %s\noriginator %s\nsender     %s\nrecipient  %s\n"
-	       "agreement  %s version %u\npurpose    %s\ntopic      %s\nform       %s\ncreated    %s\n"
-	       "payload    %llu bytes, %s %s\nsigned by  %s (not verified)\n",
-	       m.bundle_id, m.item, m.title, m.originator, m.sender, m.recipient, m.agreement,
-	       m.agreement_version, m.purpose, m.topic, m.form, when, (unsigned long long)m.payload_size,
-	       m.version == 1 ? "sha256" : "chunk-tree root", hex, sig.key_name);
-	printf("==== %s // %s ====%s\n", m.banner_originator, m.banner_recipient, m.exercise ? "  EXERCISE" : "");
+	       "agreement  %s version %lld\npurpose    %s\ntopic      %s\nform       %s\ncreated    %s\n"
+	       "payload    %lld bytes, %s %s\nsigned by  %s (not verified)\n",
+	       jstr(m, "bundle"), jstr(m, "item"), jstr(m, "title"), jstr(m, "originator"), jstr(m, "sender"),
+	       jstr(m, "recipient"), jstr(m, "agreement"), (long long)json_integer_value(json_object_get(m, "agreement_version")),
+	       jstr(m, "purpose"), jstr(m, "topic"), jstr(m, "form"), jstr(m, "created"),
+	       (long long)json_integer_value(json_object_get(m, "payload_size")),
+	       json_integer_value(json_object_get(m, "format")) == 1 ? "sha256" : "chunk-tree root",
+	       json_integer_value(json_object_get(m, "format")) == 1 ? jstr(m, "payload_sha256") : jstr(m, "payload_root"),
+	       jstr(m, "signed_by"));
+	printf("==== %s // %s ====%s\n", jstr(m, "banner_originator"), jstr(m, "banner_recipient"),
+	       json_is_true(json_object_get(m, "exercise")) ? "  EXERCISE" : "");
+	json_decref(m);
 	return EXIT_OK;
 }
 

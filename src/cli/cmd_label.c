@@ -180,7 +180,7 @@ int cmd_label(int argc, char **argv)
 	} else {
 		char pem[512];
 
-		ret = node_label_key_pem(n, optind < argc ? argv[optind] : n->self.code, pem, sizeof(pem), &d);
+		ret = node_label_key_pem(n, optind < argc ? argv[optind] : node_self(n)->code, pem, sizeof(pem), &d);
 		if (!ret) {
 			node_close(n);
 			free(info);

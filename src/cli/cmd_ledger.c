@@ -221,7 +221,7 @@ static int do_checkpoint(struct node *n, const struct opts *o, struct gs_diag *d
 	int ret;
 
 	ret = ledger_checkpoint(n, o->peer, &note, &len, d);
-	if (ret == GS_ESTATE && !n->keys_loaded) {
+	if (ret == GS_ESTATE && !node_unlocked(n)) {
 		if ((ret = unlock(n, o, d)))
 			return ret;
 		ret = ledger_checkpoint(n, o->peer, &note, &len, d);
@@ -233,7 +233,7 @@ static int do_checkpoint(struct node *n, const struct opts *o, struct gs_diag *d
 		char peer[GS_MAX_CODE], b64[B64_ENCODED_SIZE(32)];
 		json_t *j;
 
-		if ((ret = ledger_verify_checkpoint(&n->self, note, len, &cp, peer, d))) {
+		if ((ret = ledger_verify_checkpoint(&(*node_self(n)), note, len, &cp, peer, d))) {
 			free(note);
 			return ret;
 		}
@@ -259,7 +259,7 @@ static int do_prove(struct node *n, const struct opts *o, uint64_t index, struct
 	int ret;
 
 	ret = ledger_proof_make(n, o->peer, index, &proof, &len, d);
-	if (ret == GS_ESTATE && !n->keys_loaded) {
+	if (ret == GS_ESTATE && !node_unlocked(n)) {
 		if ((ret = unlock(n, o, d)))
 			return ret;
 		ret = ledger_proof_make(n, o->peer, index, &proof, &len, d);
@@ -282,15 +282,9 @@ static int do_consistency(struct node *n, const struct opts *o, uint64_t first, 
 	proof = malloc(GS_MAX_PROOF_HASHES * sizeof(*proof));
 	if (!proof)
 		return GS_ENOMEM;
-	ledger_origin(n->self.code, n->self.exercise, o->peer, origin);
-	if ((ret = ledger_root(n, o->peer, first, r1, d)) || (ret = ledger_root(n, o->peer, second, r2, d)) ||
-	    (ret = ledger_prove_consistency(n, o->peer, first, second, proof, &np, d)))
+	ledger_origin(node_self(n)->code, node_self(n)->exercise, o->peer, origin);
+	if ((ret = ledger_consistency_checked(n, o->peer, first, second, r1, r2, proof, &np, d)))
 		goto out;
-	if (merkle_verify_consistency(first, second, r1, r2, (const uint8_t (*)[32])proof, np)) {
-		ret = gs_diag_set(d, GS_ECRYPTO, "ledger '%s': the stored tree does not prove size %" PRIu64
-				  " consistent with %" PRIu64 " (run 'gsomia ledger verify')", origin, first, second);
-		goto out;
-	}
 	b64_encode(r1, 32, b1, sizeof(b1));
 	b64_encode(r2, 32, b2, sizeof(b2));
 	if (o->json) {
@@ -415,11 +409,11 @@ static int do_audit(struct node *n, const struct opts *o, struct gs_diag *d)
 	if (!echo)
 		return GS_ENOMEM;
 	for (k = 0; k < o->nfilter && !ret; k++) {
-		ret = audit_filter_set(&f, o->filter[k][0], o->filter[k][1], n->self.zone, d);
+		ret = audit_filter_set(&f, o->filter[k][0], o->filter[k][1], node_self(n)->zone, d);
 		json_object_set_new(echo, o->filter[k][0], json_string(o->filter[k][1]));
 	}
 	if (!ret && (o->peer || o->internal)) {
-		ret = audit_filter_set(&f, "log", o->peer ? o->peer : "internal", n->self.zone, d);
+		ret = audit_filter_set(&f, "log", o->peer ? o->peer : "internal", node_self(n)->zone, d);
 		json_object_set_new(echo, "log", json_string(o->peer ? o->peer : "internal"));
 	}
 	if (!ret)
@@ -464,7 +458,7 @@ static int do_witness(struct node *n, const struct opts *o, const char *peer, st
 	int ret;
 
 	ret = witness_peer(n, peer, &res, d);
-	if (ret == GS_ESTATE && !n->keys_loaded) {
+	if (ret == GS_ESTATE && !node_unlocked(n)) {
 		struct gs_diag ud = { { 0 } };
 
 		if ((ret = unlock(n, o, &ud))) {
@@ -479,7 +473,7 @@ static int do_witness(struct node *n, const struct opts *o, const char *peer, st
 		json_t *j = json_object();
 		char origin[GS_MAX_NAME];
 
-		ledger_origin(n->self.code, n->self.exercise, peer, origin);
+		ledger_origin(node_self(n)->code, node_self(n)->exercise, peer, origin);
 		json_object_set_new(j, "peer", json_string(peer));
 		json_object_set_new(j, "origin", json_string(origin));
 		json_object_set_new(j, "size", json_integer((json_int_t)res.size));
@@ -744,7 +738,7 @@ int cmd_ledger(int argc, char **argv)
 		uint64_t size;
 		uint8_t root[32];
 
-		ledger_origin(n->self.code, n->self.exercise, o.peer, origin);
+		ledger_origin(node_self(n)->code, node_self(n)->exercise, o.peer, origin);
 		if ((ret = ledger_head(n, o.peer, &size, root, &d)) == 0) {
 			if (!o.json)
 				printf("%s  size %" PRIu64 "\n", origin, size);
@@ -771,7 +765,7 @@ int cmd_ledger(int argc, char **argv)
 		if (!ret && only && lc.count == 0 && !o.json) {
 			char origin[GS_MAX_NAME];
 
-			ledger_origin(n->self.code, n->self.exercise, o.peer, origin);
+			ledger_origin(node_self(n)->code, node_self(n)->exercise, o.peer, origin);
 			printf("ok  %s  size 0 (no entries yet)\n", origin);
 		}
 		if (o.json) {

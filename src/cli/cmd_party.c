@@ -83,27 +83,19 @@ static void party_print(const struct party *p, const char *fpr)
 		       p->scheme.levels[i].gloss);
 }
 
-struct list_ctx {
-	bool json;
-	json_t *arr;
-};
-
-static int list_one(void *ctx, const struct store_party *sp)
+static void list_one(bool json, json_t *arr, const struct party_entry *e)
 {
-	struct list_ctx *c = ctx;
-
-	if (c->json) {
+	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "code", json_string(sp->code));
-		json_object_set_new(o, "name", json_string(sp->name));
-		json_object_set_new(o, "fingerprint", json_string(sp->fingerprint));
-		json_object_set_new(o, "self", json_boolean(sp->is_self));
-		json_array_append_new(c->arr, o);
+		json_object_set_new(o, "code", json_string(e->code));
+		json_object_set_new(o, "name", json_string(e->name));
+		json_object_set_new(o, "fingerprint", json_string(e->fingerprint));
+		json_object_set_new(o, "self", json_boolean(e->is_self));
+		json_array_append_new(arr, o);
 	} else {
-		printf("%-4s %-40s %s%s\n", sp->code, sp->name, sp->fingerprint, sp->is_self ? "  (this node)" : "");
+		printf("%-4s %-40s %s%s\n", e->code, e->name, e->fingerprint, e->is_self ? "  (this node)" : "");
 	}
-	return 0;
 }
 
 /* Imports one file: an identity, or a rotation or compromise note. */
@@ -338,27 +330,37 @@ int cmd_party(int argc, char **argv)
 			json_decref(h);
 		}
 	} else if (!strcmp(sub, "list")) {
-		struct list_ctx lc = { json, json_array() };
+		struct party_entry *all = NULL;
+		json_t *arr = json_array();
+		size_t i, count = 0;
 
-		ret = store_party_each(n->st, list_one, &lc);
+		ret = node_party_list(n, &all, &count, &d);
+		for (i = 0; !ret && i < count; i++)
+			list_one(json, arr, &all[i]);
 		if (!ret && json)
-			print_json(lc.arr);
+			print_json(arr);
 		else
-			json_decref(lc.arr);
+			json_decref(arr);
+		free(all);
 	} else {
 		struct party *p = calloc(1, sizeof(*p));
-		struct store_party sp;
+		struct party_entry *all = NULL;
+		size_t i, count = 0;
 
 		if (!p) {
 			ret = GS_ENOMEM;
 		} else if ((ret = node_party_get(n, argv[optind], p, &d)) == 0 &&
-			   (ret = store_party_get(n->st, argv[optind], &sp)) == 0) {
-			if (json)
-				print_json(party_json(p, sp.fingerprint, sp.is_self));
+			   (ret = node_party_list(n, &all, &count, &d)) == 0) {
+			for (i = 0; i < count && strcmp(all[i].code, p->code); i++)
+				;
+			if (i == count)
+				ret = gs_diag_set(&d, GS_ENOTFOUND, "party '%s' is not registered", p->code);
+			else if (json)
+				print_json(party_json(p, all[i].fingerprint, all[i].is_self));
 			else
-				party_print(p, sp.fingerprint);
-			store_party_release(&sp);
+				party_print(p, all[i].fingerprint);
 		}
+		free(all);
 		free(p);
 	}
 	node_close(n);

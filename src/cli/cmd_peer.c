@@ -82,8 +82,8 @@ static int peer_ping(int argc, char **argv)
 	} else {
 		printf("%s at %s knows us as %s\n", peer->code, peer->endpoint, said);
 	}
-	if (strcmp(said, n->self.code)) {
-		ret = failf(GS_EDENIED, "%s takes us for '%s', not '%s'", peer->code, said, n->self.code);
+	if (strcmp(said, node_self(n)->code)) {
+		ret = failf(GS_EDENIED, "%s takes us for '%s', not '%s'", peer->code, said, node_self(n)->code);
 		goto out;
 	}
 	ret = EXIT_OK;

@@ -114,7 +114,7 @@ static int parse_instant_opt(const char *s, gs_instant *out)
 static int psc_dates(struct node *n, struct person *p, const char *from, const char *until)
 {
 	struct party *emp = calloc(1, sizeof(*emp));
-	int32_t zone = n->self.zone;
+	int32_t zone = node_self(n)->zone;
 	int ret = 0;
 
 	if (!emp)
@@ -366,7 +366,7 @@ int cmd_facility(int argc, char **argv)
 		struct facility *old = calloc(1, sizeof(*old));
 
 		snprintf(f->id, sizeof(f->id), "%s", argv[optind]);
-		snprintf(f->party, sizeof(f->party), "%s", party ? party : n->self.code);
+		snprintf(f->party, sizeof(f->party), "%s", party ? party : node_self(n)->code);
 		if (!f->name[0]) {
 			free(old);
 			ret = usage_error("facility", "add needs --name");

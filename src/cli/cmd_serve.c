@@ -327,8 +327,8 @@ int cmd_serve(int argc, char **argv)
 	if ((ret = open_two(home, passfile, &n, &courier.n)))
 		return ret;
 	if (!listen) {
-		if (n->self.endpoint[0])
-			listen_from_endpoint(n->self.endpoint, addr, sizeof(addr));
+		if (node_self(n)->endpoint[0])
+			listen_from_endpoint(node_self(n)->endpoint, addr, sizeof(addr));
 		else
 			snprintf(addr, sizeof(addr), "%s", DEFAULT_LISTEN);
 		listen = addr;
@@ -341,7 +341,7 @@ int cmd_serve(int argc, char **argv)
 	/* The signals are taken by service_run() below, never delivered to
 	 * a worker: block them before the server's threads exist. */
 	service_block_signals();
-	if ((ret = node_open_reader(n->home, &hooks.health, &d))) {
+	if ((ret = node_open_reader(node_home(n), &hooks.health, &d))) {
 		ret = fail(ret, &d);
 		goto out;
 	}
@@ -360,7 +360,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	/* one server per home; a restore waits for it to stop (node/backup.h) */
-	if ((ret = node_serving_lock(n->home, &lock, &d))) {
+	if ((ret = node_serving_lock(node_home(n), &lock, &d))) {
 		ret = fail(ret, &d);
 		goto out;
 	}

@@ -141,8 +141,8 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		elen--;
 	if ((size_t)snprintf(url, sizeof(url), "%.*s%s", (int)elen, peer->endpoint, path) >= sizeof(url))
 		return gs_diag_set(d, GS_ELIMIT, "URL too long");
-	snprintf(cert, sizeof(cert), "%s/%s", n->home, TLS_CRT_NAME);
-	snprintf(key, sizeof(key), "%s/%s", n->home, TLS_KEY_NAME);
+	snprintf(cert, sizeof(cert), "%s/%s", node_home(n), TLS_CRT_NAME);
+	snprintf(key, sizeof(key), "%s/%s", node_home(n), TLS_KEY_NAME);
 
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_result != CURLE_OK)

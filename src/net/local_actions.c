@@ -261,7 +261,7 @@ static void tmp_path(struct node *n, const char *prefix, char *out, size_t cap)
 
 	randombytes_buf(rnd, sizeof(rnd));
 	hex_encode(rnd, sizeof(rnd), hex, sizeof(hex));
-	snprintf(out, cap, "%s/tmp/%s-%s", n->home, prefix, hex);
+	snprintf(out, cap, "%s/tmp/%s-%s", node_home(n), prefix, hex);
 }
 
 /* A query argument: absent or empty is NULL; too long or holding a
@@ -538,7 +538,7 @@ unsigned local_h_open(struct call *c, json_t **reply)
 		char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
 
 		local_marking_text(rec, marking, sizeof(marking));
-		local_download_name(jstr(rec, "name"), jstr(rec, "title"), marking, c->n->self.exercise, item,
+		local_download_name(jstr(rec, "name"), jstr(rec, "title"), marking, node_self(c->n)->exercise, item,
 				    c->out->download.name, sizeof(c->out->download.name));
 	}
 	c->out->download.unlink_after = 1;
@@ -581,7 +581,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 		*reply = local_error("a request goes to the item's originator %s, not to '%s'", originator, b.to);
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if (strcmp(originator, c->n->self.code) && (ret = node_outbox_reachable(c->n, originator, &d)))
+	if (strcmp(originator, node_self(c->n)->code) && (ret = node_outbox_reachable(c->n, originator, &d)))
 		return fail(ret, &d, reply);
 	memset(&a, 0, sizeof(a));
 	a.item = b.item;
@@ -799,7 +799,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	}
 	json_decref(rec);
 	rec = NULL;
-	if (strcmp(originator, c->n->self.code) && (ret = node_outbox_reachable(c->n, originator, &d)))
+	if (strcmp(originator, node_self(c->n)->code) && (ret = node_outbox_reachable(c->n, originator, &d)))
 		return fail(ret, &d, reply);
 	memset(&a, 0, sizeof(a));
 	a.item = b.item;
@@ -854,7 +854,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 		*reply = local_error("unknown incident '%s'", id);
 		return MHD_HTTP_NOT_FOUND;
 	}
-	if (strcmp(originator, c->n->self.code) && (ret = node_outbox_reachable(c->n, originator, &d)))
+	if (strcmp(originator, node_self(c->n)->code) && (ret = node_outbox_reachable(c->n, originator, &d)))
 		return fail(ret, &d, reply);
 	memset(&a, 0, sizeof(a));
 	a.id = id;
@@ -893,7 +893,7 @@ static int note_kind(const char *s, enum dipnote_kind *k)
 static int note_of(struct call *c, const char *agreement, const struct note_body *b, struct dipnote *note,
 		   struct gs_diag *d)
 {
-	int32_t zone = c->n->self.zone;
+	int32_t zone = node_self(c->n)->zone;
 
 	note->delivered = GS_INSTANT_NONE;
 	note->terminate_at = GS_INSTANT_NONE;
@@ -903,7 +903,7 @@ static int note_of(struct call *c, const char *agreement, const struct note_body
 				   "accession-acceptance)", b->kind);
 	if (b->text[0] && !kv_value_ok(b->text))
 		return gs_diag_set(d, GS_EINVAL, "member 'text' must be one line without control characters");
-	if (!strcmp(b->to, c->n->self.code))
+	if (!strcmp(b->to, node_self(c->n)->code))
 		return gs_diag_set(d, GS_EINVAL, "member 'to' names this party (%s): a note goes to another",
 				   b->to);
 	snprintf(note->agreement, sizeof(note->agreement), "%s", agreement);
@@ -988,16 +988,16 @@ unsigned local_h_note(struct call *c, json_t **reply)
 	for (i = 0; i < (size_t)st->nmembers && i < GS_MAX_PARTIES; i++) {
 		const struct lifecycle_member *m = &st->members[i];
 
-		if (!strcmp(m->code, c->n->self.code) || (b.to[0] && strcmp(m->code, b.to)) ||
+		if (!strcmp(m->code, node_self(c->n)->code) || (b.to[0] && strcmp(m->code, b.to)) ||
 		    m->state == MEMBER_WITHDRAWN)
 			continue;
 		snprintf(peers_buf[npeers], GS_MAX_CODE, "%s", m->code);
 		peers[npeers] = peers_buf[npeers];
 		npeers++;
 	}
-	if (agreement_party_index(a, c->n->self.code) < 0 && !lifecycle_member_find(st, c->n->self.code) &&
+	if (agreement_party_index(a, node_self(c->n)->code) < 0 && !lifecycle_member_find(st, node_self(c->n)->code) &&
 	    note->kind != DIPNOTE_ACCESSION) {
-		*reply = local_error("%s is not a party to '%s': it gives no notes on it", c->n->self.code, agreement);
+		*reply = local_error("%s is not a party to '%s': it gives no notes on it", node_self(c->n)->code, agreement);
 		status = MHD_HTTP_FORBIDDEN;
 		goto out;
 	}

@@ -418,7 +418,7 @@ static const char *opt(const char *s)
 static int decide_query_of(struct call *c, struct decide_body *b, struct decide_query *q, struct gs_diag *d)
 {
 	const struct agreement_view *v;
-	int32_t zone = c->n->self.zone;
+	int32_t zone = node_self(c->n)->zone;
 
 	memset(q, 0, sizeof(*q));
 	q->agreement = b->agreement;
@@ -663,7 +663,7 @@ int local_api_route_label(int route, const char **method, const char **path)
 
 void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX])
 {
-	snprintf(out, LOCAL_COOKIE_MAX, "__Host-gsomia-%s%s", n->self.code, n->self.exercise ? "-exercise" : "");
+	snprintf(out, LOCAL_COOKIE_MAX, "__Host-gsomia-%s%s", node_self(n)->code, node_self(n)->exercise ? "-exercise" : "");
 }
 
 int local_api_route_flags(int route)
@@ -758,7 +758,7 @@ static struct node *reader_of(struct local_api *api, const struct node *n)
 		return NULL;
 	if ((r = pthread_getspecific(api->reader)))
 		return r;
-	if (node_open_reader(n->home, &r, NULL))
+	if (node_open_reader(node_home(n), &r, NULL))
 		return NULL;
 	if (pthread_setspecific(api->reader, r)) {
 		node_close(r);
@@ -919,9 +919,9 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 	if (!status) {
 		/* what the call writes to the ledger, the signed-in person did */
 		if (!reading)
-			snprintf(c.n->actor, sizeof(c.n->actor), "%s", c.who->id);
+			node_set_actor(c.n, c.who->id);
 		status = route->fn(&c, reply);
-		c.n->actor[0] = 0;
+		node_set_actor(c.n, NULL);
 	}
 	if (reading)
 		node_read_end(c.n);

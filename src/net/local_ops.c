@@ -86,7 +86,7 @@ unsigned local_h_report(struct call *c, json_t **reply)
 		 !strcmp(format, "csv") ? "text/csv; charset=utf-8" : "text/html; charset=utf-8");
 	/* named EXERCISE on an exercise node, as every file the node offers */
 	snprintf(c->out->download.name, sizeof(c->out->download.name), "%s%.64s-term-%lu.%s",
-		 c->n->self.exercise ? "EXERCISE " : "", id, term, format);
+		 node_self(c->n)->exercise ? "EXERCISE " : "", id, term, format);
 	*reply = json_object();
 	return MHD_HTTP_OK;
 }

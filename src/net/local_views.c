@@ -92,47 +92,29 @@ static json_t *scheme_json(const struct scheme *s)
 	return a;
 }
 
-struct codes {
-	size_t n;
-	char code[256][GS_MAX_CODE];
-};
-
-static int code_one(void *ctx, const struct store_party *sp)
-{
-	struct codes *c = ctx;
-
-	if (c->n >= sizeof(c->code) / sizeof(c->code[0]))
-		return GS_ELIMIT;
-	snprintf(c->code[c->n++], GS_MAX_CODE, "%s", sp->code);
-	return 0;
-}
-
 unsigned h_view_parties(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
-	struct codes *codes = calloc(1, sizeof(*codes));
+	struct party_entry *codes = NULL;
 	struct party *p = calloc(1, sizeof(*p));
 	json_t *arr = json_array();
 	char zone[GS_ZONE_STR];
-	size_t i;
+	size_t i, count = 0;
 	int ret;
 
-	if (!codes || !p || !arr) {
+	if (!p || !arr) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = store_party_each(c->n->st, code_one, codes))) {
-		gs_diag_set(&d, ret, ret == GS_ELIMIT ? "more than 256 parties are registered: %s cannot list them"
-						     : "cannot list the registered parties (%s)", c->r->url);
+	if ((ret = node_party_list(c->n, &codes, &count, &d)))
 		goto out;
-	}
-	for (i = 0; i < codes->n; i++) {
-		if ((ret = node_party_get(c->n, codes->code[i], p, &d)))
+	for (i = 0; i < count; i++) {
+		if ((ret = node_party_get(c->n, codes[i].code, p, &d)))
 			goto out;
 		zone_format(p->zone, zone);
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "code", p->code, "name",
 						     p->name, "zone", zone, "exercise", p->exercise, "self",
-						     !strcmp(p->code, c->n->self.code), "scheme",
+						     !strcmp(p->code, node_self(c->n)->code), "scheme",
 						     scheme_json(&p->scheme)));
 	}
 out:
@@ -142,7 +124,7 @@ out:
 		json_decref(arr);
 		return local_fail(ret, &d, reply);
 	}
-	*reply = json_pack("{s:s,s:o}", "self", c->n->self.code, "parties", arr);
+	*reply = json_pack("{s:s,s:o}", "self", node_self(c->n)->code, "parties", arr);
 	return MHD_HTTP_OK;
 }
 
@@ -572,18 +554,18 @@ static int notice_today(struct call *c, const struct agreement_view *v, const ch
 	snprintf(cand->id, sizeof(cand->id), "what-if");
 	snprintf(cand->agreement, sizeof(cand->agreement), "%s", a->id);
 	cand->kind = DIPNOTE_TERMINATION;
-	snprintf(cand->from, sizeof(cand->from), "%s", c->n->self.code);
+	snprintf(cand->from, sizeof(cand->from), "%s", node_self(c->n)->code);
 	for (k = 0; a->nparties == 2 && k < a->nparties; k++)
-		if (strcmp(a->parties[k], c->n->self.code))
+		if (strcmp(a->parties[k], node_self(c->n)->code))
 			snprintf(cand->to, sizeof(cand->to), "%s", a->parties[k]);
 	cand->delivered = now;
 	cand->zone = a->zone;
 	cand->withdraws = WITHDRAW_NOTICE;
 	cand->terminate_at = GS_INSTANT_NONE;
-	cand->exercise = c->n->self.exercise;
+	cand->exercise = node_self(c->n)->exercise;
 	o = json_object();
 	json_object_set_new(o, "given_at", jinstant(now));
-	json_object_set_new(o, "from", json_string(c->n->self.code));
+	json_object_set_new(o, "from", json_string(node_self(c->n)->code));
 	ret = lifecycle_check_note(a, signed_all, notes, v->nnotes, cand, &why);
 	if (ret == GS_ENOMEM)
 		goto out;
@@ -601,7 +583,7 @@ static int notice_today(struct call *c, const struct agreement_view *v, const ch
 	/* with more than two members the notice ends the agreement for this
 	 * party only: its holdings survive from the instant it leaves */
 	ends = st->terminates_at;
-	self = lifecycle_member_find(st, c->n->self.code);
+	self = lifecycle_member_find(st, node_self(c->n)->code);
 	json_object_set_new(o, "state_after", json_string(state_name(st->state)));
 	json_object_set_new(o, "reason", json_string(st->reason));
 	json_object_set_new(o, "terminates_at", jinstant(ends));
@@ -631,7 +613,7 @@ static int releases_json(struct call *c, const char *id, const struct agreement 
 			 const char *purpose, const char *topic, gs_instant at, const struct lifecycle_status *status,
 			 json_t *out, struct gs_diag *d)
 {
-	int self = agreement_party_index(va, c->n->self.code), k, r, l, ret;
+	int self = agreement_party_index(va, node_self(c->n)->code), k, r, l, ret;
 
 	for (k = 0; self >= 0 && x && k < va->nparties; k++) {
 		if (k == self)
@@ -1085,9 +1067,9 @@ static int label_rank(struct call *c, json_t *ranks, const char *code, const cha
 	snprintf(key, sizeof(key), "%s %s", code, label);
 	if ((r = json_object_get(ranks, key)))
 		return (int)json_integer_value(r);
-	if (!strcmp(code, c->n->self.code)) {
-		i = scheme_find(&c->n->self.scheme, label);
-		rank = i >= 0 ? c->n->self.scheme.nlevels - i : 0;
+	if (!strcmp(code, node_self(c->n)->code)) {
+		i = scheme_find(&node_self(c->n)->scheme, label);
+		rank = i >= 0 ? node_self(c->n)->scheme.nlevels - i : 0;
 	} else if ((p = calloc(1, sizeof(*p)))) {
 		if (!node_party_get(c->n, code, p, NULL) && (i = scheme_find(&p->scheme, label)) >= 0)
 			rank = p->scheme.nlevels - i;
@@ -1177,8 +1159,8 @@ unsigned local_items_page(struct call *c, const struct items_filter *f, const st
 				break;
 			key->rec = rec;
 		}
-	} else if (!ret && (ret = store_item_rows_each(c->n->st, row_key, &ks))) {
-		gs_diag_set(&d, ret, "cannot read the inventory");
+	} else if (!ret) {
+		ret = node_item_rows(c->n, row_key, &ks, &d);
 	}
 	for (i = 0; !ret && i < ks.n; i++) {
 		struct item_key *key = &ks.k[i];
@@ -1441,7 +1423,7 @@ unsigned h_view_checkpoints(struct call *c, json_t **reply)
 static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
-	struct store_party sp;
+	struct party *sp;
 	char seg[16];
 	int ret;
 
@@ -1457,19 +1439,21 @@ static unsigned peer_of(struct call *c, char peer[GS_MAX_CODE], json_t **reply)
 		*reply = local_error("%s: '%s' is not a party code or 'internal'", c->r->url, seg);
 		return MHD_HTTP_BAD_REQUEST;
 	}
-	if (!strcmp(seg, c->n->self.code)) {
+	if (!strcmp(seg, node_self(c->n)->code)) {
 		*reply = local_error("%s: '%s' is this node's own party; its events are in the 'internal' log",
 				     c->r->url, seg);
 		return MHD_HTTP_NOT_FOUND;
 	}
-	ret = store_party_get(c->n->st, seg, &sp);
+	if (!(sp = calloc(1, sizeof(*sp))))
+		return local_fail(GS_ENOMEM, &d, reply);
+	ret = node_party_get(c->n, seg, sp, &d);
+	free(sp);
 	if (ret == GS_ENOTFOUND) {
 		*reply = local_error("%s: no party '%s' is registered here", c->r->url, seg);
 		return MHD_HTTP_NOT_FOUND;
 	}
 	if (ret)
 		return local_fail(ret, &d, reply);
-	store_party_release(&sp);
 	memcpy(peer, seg, 4); /* three capital letters and the NUL */
 	return 0;
 }
@@ -1528,7 +1512,7 @@ unsigned h_view_entries(struct call *c, json_t **reply)
 		return bad_arg(reply, "limit", s, "a number from 1 to 1000", c->r->url);
 	if ((ret = ledger_head(c->n, peer, &size, root, &d)))
 		return local_fail(ret, &d, reply);
-	ledger_origin(c->n->self.code, c->n->self.exercise, peer, origin);
+	ledger_origin(node_self(c->n)->code, node_self(c->n)->exercise, peer, origin);
 	if (from > size)
 		return bad_arg(reply, "from", local_arg(c, "from"), "an index within the log", origin);
 	to = size - from < limit ? size : from + limit;
@@ -1553,11 +1537,11 @@ static int download_bytes(struct call *c, const char *bytes, size_t len, const c
 	size_t off = 0;
 	int fd;
 
-	snprintf(dl->path, sizeof(dl->path), "%s/tmp/download-XXXXXX", c->n->home);
+	snprintf(dl->path, sizeof(dl->path), "%s/tmp/download-XXXXXX", node_home(c->n));
 	fd = mkstemp(dl->path);
 	if (fd < 0) {
 		dl->path[0] = 0;
-		return gs_diag_set(d, GS_EIO, "cannot make a file in %s/tmp: %s", c->n->home, strerror(errno));
+		return gs_diag_set(d, GS_EIO, "cannot make a file in %s/tmp: %s", node_home(c->n), strerror(errno));
 	}
 	while (off < len) {
 		ssize_t k = write(fd, bytes + off, len - off);
@@ -1590,7 +1574,7 @@ static int proof_file(struct call *c, const char *proof, size_t len, const char 
 	for (i = 0; name[i]; i++)
 		if (name[i] == '/')
 			name[i] = '-';
-	snprintf(file, sizeof(file), "%s%.100s-%llu.proof", c->n->self.exercise ? "EXERCISE " : "", name,
+	snprintf(file, sizeof(file), "%s%.100s-%llu.proof", node_self(c->n)->exercise ? "EXERCISE " : "", name,
 		 (unsigned long long)index);
 	return download_bytes(c, proof, len, file, "text/plain; charset=utf-8", d);
 }
@@ -1616,7 +1600,7 @@ unsigned h_view_proof(struct call *c, json_t **reply)
 		return bad_arg(reply, "index", s, "an entry index (a decimal number)", c->r->url);
 	if (dl && strcmp(dl, "0") && strcmp(dl, "1"))
 		return bad_arg(reply, "download", dl, "0 or 1", c->r->url);
-	ledger_origin(c->n->self.code, c->n->self.exercise, peer, origin);
+	ledger_origin(node_self(c->n)->code, node_self(c->n)->exercise, peer, origin);
 	pf = malloc(sizeof(*pf));
 	vf = malloc(sizeof(*vf));
 	if (!pf || !vf) {
@@ -1626,7 +1610,7 @@ unsigned h_view_proof(struct call *c, json_t **reply)
 	if ((ret = ledger_proof_make(c->n, peer, index, &proof, &len, &d)))
 		goto out;
 	/* what anyone holding this node's identity would check */
-	if ((ret = ledger_proof_parse(proof, len, pf, &d)) || (ret = ledger_verify_proof(&c->n->self, pf, vf, &d))) {
+	if ((ret = ledger_proof_parse(proof, len, pf, &d)) || (ret = ledger_verify_proof(&(*node_self(c->n)), pf, vf, &d))) {
 		gs_diag_prefix(&d, "the proof of entry %llu of '%s' does not verify", (unsigned long long)index, origin);
 		goto out;
 	}
@@ -1679,7 +1663,7 @@ static int audit_arg(void *ctx, const char *name)
 	}
 	if (v && !*v) /* an empty filter is no filter */
 		return 0;
-	ret = audit_filter_set(&a->f, name, v, a->c->n->self.zone, a->d);
+	ret = audit_filter_set(&a->f, name, v, node_self(a->c->n)->zone, a->d);
 	if (ret == GS_ENOTFOUND) {
 		*a->reply = local_error("unknown query argument '%.64s' (kind, person, item, party, log, since, until, "
 					"offset, limit, export)", name);
@@ -1734,13 +1718,13 @@ unsigned h_view_audit(struct call *c, json_t **reply)
 		return local_fail(ret, &d, reply);
 	}
 	total = json_array_size(rows);
-	snprintf(name, sizeof(name), "%sgsomia-%s-audit.%s", c->n->self.exercise ? "EXERCISE " : "", c->n->self.code,
+	snprintf(name, sizeof(name), "%sgsomia-%s-audit.%s", node_self(c->n)->exercise ? "EXERCISE " : "", node_self(c->n)->code,
 		 a.export ? a.export : "json");
 	if (a.export && !strcmp(a.export, "csv")) {
 		if (!(ret = audit_csv(rows, &text, &len, &d)))
 			ret = download_bytes(c, text, len, name, "text/csv; charset=utf-8", &d);
 	} else if (a.export) {
-		json_t *o = json_pack("{s:s,s:o,s:O,s:I,s:O}", "node", c->n->self.code, "at", jinstant(now), "filter",
+		json_t *o = json_pack("{s:s,s:o,s:O,s:I,s:O}", "node", node_self(c->n)->code, "at", jinstant(now), "filter",
 				      a.echo, "total", (json_int_t)total, "entries", rows);
 
 		text = o ? json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
@@ -1799,7 +1783,7 @@ unsigned h_view_binding(struct call *c, json_t **reply)
 	if (ret == GS_ENOTFOUND && !d.msg[0])
 		gs_diag_set(&d, ret, "no item '%s' is held here", id);
 	if (!ret) {
-		snprintf(name, sizeof(name), "%s%s.bdo", c->n->self.exercise ? "EXERCISE " : "", id);
+		snprintf(name, sizeof(name), "%s%s.bdo", node_self(c->n)->exercise ? "EXERCISE " : "", id);
 		ret = download_bytes(c, xml, len, name, "application/xml", &d);
 	}
 	free(xml);

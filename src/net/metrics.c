@@ -227,8 +227,8 @@ static void render_commits(struct text *t)
 	node_commit_stats(&cs);
 	family(t, "gsomia_commit_batch_actions", "histogram",
 	       "Actions made durable by each database commit (one fsync each); 1 while every action commits on its own.");
-	for (i = 0; i < STORE_BATCH_BUCKETS; i++) {
-		uint64_t bound = store_batch_bound(i);
+	for (i = 0; i < NODE_BATCH_BUCKETS; i++) {
+		uint64_t bound = node_batch_bound(i);
 
 		if (bound)
 			snprintf(b, sizeof(b), "%" PRIu64, bound);
@@ -323,7 +323,7 @@ int metrics_render(struct node *n, char **out, size_t *len, struct gs_diag *d)
 	t.p[0] = 0;
 	family(&t, "gsomia_build_info", "gauge", "The running gsomia's version and party (always 1).");
 	add(&t, "gsomia_build_info{version=\"%s\",party=\"%s\",exercise=\"%s\"} 1\n", GSOMIA_VERSION,
-	    n->self.code, n->self.exercise ? "yes" : "no");
+	    node_self(n)->code, node_self(n)->exercise ? "yes" : "no");
 	family(&t, "gsomia_start_time_seconds", "gauge", "When the server started (Unix seconds).");
 	add(&t, "gsomia_start_time_seconds %" PRId64 "\n", since);
 	render_requests(&t);

@@ -23,7 +23,7 @@
 #include "net/api.h"
 #include "net/console.h"
 #include "net/local_api.h"
-#include "net/partial.h"
+#include "node/partial.h"
 #include "net/metrics.h"
 #include "net/server.h"
 #include "net/tls.h"
@@ -140,7 +140,7 @@ static json_t *json_error(const char *fmt, ...)
 
 static unsigned h_health(struct request *r, json_t **reply)
 {
-	const struct party *self = &r->srv->node->self;
+	const struct party *self = &(*node_self(r->srv->node));
 
 	*reply = json_pack("{s:s,s:b}", "party", self->code, "exercise", self->exercise);
 	return MHD_HTTP_OK;
@@ -416,7 +416,7 @@ static void peer_check(struct server *s, struct MHD_Connection *c, struct conn_p
 		return;
 	pthread_mutex_lock(&s->node_lock);
 	if (node_party_by_pin(s->node, pin, p, NULL) == 0 &&
-	    p->exercise == s->node->self.exercise) {
+	    p->exercise == node_self(s->node)->exercise) {
 		out->state = PEER_KNOWN;
 		memcpy(out->code, p->code, sizeof(out->code));
 	}
@@ -840,13 +840,13 @@ static enum MHD_Result upload_begin(struct request *r, const char *method, const
 		if (kind && !strcmp(kind, "bundle"))
 			return bundle_upload_begin(r);
 	}
-	snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-XXXXXX", r->srv->node->home);
+	snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-XXXXXX", node_home(r->srv->node));
 	r->upload_fd = mkostemp(r->upload_path, O_CLOEXEC);
 	if (r->upload_fd < 0) {
 		r->upload_path[0] = 0;
 		r->responded = 1;
 		return respond(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-			       json_error("cannot keep an upload in %s/tmp", r->srv->node->home), NULL);
+			       json_error("cannot keep an upload in %s/tmp", node_home(r->srv->node)), NULL);
 	}
 	r->upload = r->upload_open = 1;
 	r->max_body = GS_NET_MAX_UPLOAD;
@@ -1274,24 +1274,24 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	{
 		char tmp[GS_HOME_MAX + 8];
 
-		snprintf(tmp, sizeof(tmp), "%s/tmp", n->home);
+		snprintf(tmp, sizeof(tmp), "%s/tmp", node_home(n));
 		if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
 			ret = gs_diag_set(d, GS_EIO, "cannot make %s: %s", tmp, strerror(errno));
 			goto fail;
 		}
 		tmp_sweep(tmp);
-		partial_sweep(n->home);
+		partial_sweep(node_home(n));
 	}
-	if ((ret = load_pem(n->home, TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
-	    (ret = load_pem(n->home, TLS_CRT_NAME, &s->crt_pem, &crt_len, d))) {
+	if ((ret = load_pem(node_home(n), TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
+	    (ret = load_pem(node_home(n), TLS_CRT_NAME, &s->crt_pem, &crt_len, d))) {
 		if (ret == GS_ENOTFOUND)
 			gs_diag_set(d, ret, "home '%s' has no TLS identity (tls.key, tls.crt); it was made before 'gsomia serve' existed",
-				    n->home);
+				    node_home(n));
 		goto fail;
 	}
 	/* a damaged file is named here, in one line, before the TLS library
 	 * would say it in its own words */
-	if ((ret = tls_identity_check(n->home, s->key_pem, s->key_len, s->crt_pem, crt_len, d)))
+	if ((ret = tls_identity_check(node_home(n), s->key_pem, s->key_len, s->crt_pem, crt_len, d)))
 		goto fail;
 	if (pthread_create(&s->watch, NULL, header_watch, s) != 0) {
 		ret = gs_diag_set(d, GS_ENOMEM, "cannot start the header watch");

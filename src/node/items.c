@@ -1551,3 +1551,11 @@ int items_reseal_keys(struct node *n, const uint8_t new_box_sk[32], int *count, 
 	*count = c.count;
 	return ret;
 }
+
+int node_item_rows(struct node *n, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx,
+		   struct gs_diag *d)
+{
+	int ret = store_item_rows_each(n->st, fn, ctx);
+
+	return ret ? gs_diag_set(d, ret, "cannot read the inventory") : 0;
+}

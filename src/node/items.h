@@ -100,6 +100,11 @@ int item_to_holding(json_t *rec, struct holding *h);
  * it (node_item_consents). GS_ENOTFOUND if not held. */
 int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag *d);
 
+/* Every held item's row as the store keeps it for lists (id, marking,
+ * title...: no custody chain), in one pass: the console's pages. */
+int node_item_rows(struct node *n, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx,
+		   struct gs_diag *d);
+
 /* Inventory: every item record, with its custody chain and releases. */
 int node_items(struct node *n, json_t **out, struct gs_diag *d);
 

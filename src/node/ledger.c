@@ -1616,3 +1616,21 @@ int ledger_mem_append(struct ledger_mem *m, const struct ledger_entry *e, uint64
 		*index_out = idx;
 	return 0;
 }
+
+int ledger_consistency_checked(struct node *n, const char *peer, uint64_t first, uint64_t second,
+			       uint8_t r1[32], uint8_t r2[32], uint8_t (*proof)[32], size_t *nproof,
+			       struct gs_diag *d)
+{
+	char origin[GS_MAX_NAME];
+	int ret;
+
+	if ((ret = ledger_root(n, peer, first, r1, d)) || (ret = ledger_root(n, peer, second, r2, d)) ||
+	    (ret = ledger_prove_consistency(n, peer, first, second, proof, nproof, d)))
+		return ret;
+	if (merkle_verify_consistency(first, second, r1, r2, (const uint8_t (*)[32])proof, *nproof)) {
+		ledger_origin(n->self.code, n->self.exercise, peer, origin);
+		return gs_diag_set(d, GS_ECRYPTO, "ledger '%s': the stored tree does not prove size %" PRIu64
+				   " consistent with %" PRIu64 " (run 'gsomia ledger verify')", origin, first, second);
+	}
+	return 0;
+}

@@ -184,6 +184,12 @@ int ledger_prove_inclusion(struct node *n, const char *peer, uint64_t index, uin
 int ledger_prove_consistency(struct node *n, const char *peer, uint64_t first, uint64_t second,
 			     uint8_t proof[][32], size_t *nproof, struct gs_diag *d);
 /* The root of the first size entries. */
+/* The roots at sizes first and second of the log for peer, and the
+ * consistency proof between them, checked as any verifier would:
+ * GS_ECRYPTO if the stored tree does not prove them consistent. */
+int ledger_consistency_checked(struct node *n, const char *peer, uint64_t first, uint64_t second,
+			       uint8_t r1[32], uint8_t r2[32], uint8_t (*proof)[32], size_t *nproof,
+			       struct gs_diag *d);
 int ledger_root(struct node *n, const char *peer, uint64_t size, uint8_t root[32],
 		struct gs_diag *d);
 

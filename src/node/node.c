@@ -543,3 +543,28 @@ int node_sign(struct node *n, const char *text, size_t len, char **out, size_t *
 	party_key_name(n->self.code, n->self.exercise, keyname);
 	return note_sign(text, len, keyname, n->keys.sign_sk, out, outlen, d);
 }
+
+const struct party *node_self(const struct node *n)
+{
+	return &n->self;
+}
+
+const char *node_home(const struct node *n)
+{
+	return n->home;
+}
+
+bool node_unlocked(const struct node *n)
+{
+	return n->keys_loaded;
+}
+
+void node_set_actor(struct node *n, const char *person)
+{
+	snprintf(n->actor, sizeof(n->actor), "%s", person ? person : "");
+}
+
+void node_fingerprint(const struct node *n, char out[80])
+{
+	keys_fingerprint(n->self.sign_pk, out);
+}

@@ -34,6 +34,10 @@ struct identity_cache;
 struct person_cache;
 struct consent_cache;
 
+/* What a node is, seen from node/ only: the faces (cli/, net/) hold a
+ * struct node they cannot look into and ask through node_* functions
+ * (docs/design.md "Floors"). node/ is built with GS_NODE_INTERNALS. */
+#ifdef GS_NODE_INTERNALS
 struct node {
 	char home[GS_HOME_MAX];
 	struct store *st;
@@ -51,6 +55,23 @@ struct node {
 	char actor[GS_MAX_ID];
 	int restore_hold;             /* node/restore.c: 0 not read yet, 1 none, 2 held */
 };
+#else
+struct node;
+#endif
+
+/* The node's own party (its signed identity as this node holds it). */
+const struct party *node_self(const struct node *n);
+/* The home directory: for the files a face keeps there itself (a server's
+ * uploads in HOME/tmp, its TLS key and certificate), never for the
+ * node's own files. */
+const char *node_home(const struct node *n);
+/* Whether the keys are unsealed (node_unlock). */
+bool node_unlocked(const struct node *n);
+/* The person on whose behalf the node acts from now on ("" or NULL: the
+ * node itself): every ledger entry names them (docs/ledger.md). */
+void node_set_actor(struct node *n, const char *person);
+/* The fingerprint of the node's signing key (docs/keys.md). */
+void node_fingerprint(const struct node *n, char out[80]);
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
 const char *node_home_path(const char *flag);
@@ -135,6 +156,16 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
  * carries tls-pin pin: how a server maps a client certificate to a peer.
  * GS_ENOTFOUND if none does. */
 int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct gs_diag *d);
+/* One registered party as `party list` shows it. */
+struct party_entry {
+	char code[GS_MAX_CODE];
+	char name[GS_MAX_NAME];
+	char fingerprint[80];
+	bool is_self;
+};
+/* Every registered party, this node's own among them, in code order:
+ * *out is malloc'd (free it). */
+int node_party_list(struct node *n, struct party_entry **out, size_t *count, struct gs_diag *d);
 /* Drops the identities node_party_get() keeps verified (node_close()). */
 void node_identity_cache_release(struct node *n);
 

@@ -252,3 +252,46 @@ int node_party_by_pin(struct node *n, const char *pin, struct party *out, struct
 	free(c.p);
 	return ret;
 }
+
+struct party_list {
+	struct party_entry *v;
+	size_t n, cap;
+};
+
+static int list_one(void *ctx, const struct store_party *sp)
+{
+	struct party_list *l = ctx;
+	struct party_entry *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct party_entry *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return GS_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n++];
+	snprintf(e->code, sizeof(e->code), "%s", sp->code);
+	snprintf(e->name, sizeof(e->name), "%s", sp->name);
+	snprintf(e->fingerprint, sizeof(e->fingerprint), "%s", sp->fingerprint);
+	e->is_self = sp->is_self != 0;
+	return 0;
+}
+
+int node_party_list(struct node *n, struct party_entry **out, size_t *count, struct gs_diag *d)
+{
+	struct party_list l = { NULL, 0, 0 };
+	int ret = store_party_each(n->st, list_one, &l);
+
+	*out = NULL;
+	*count = 0;
+	if (ret) {
+		free(l.v);
+		return gs_diag_set(d, ret, "cannot list the registered parties");
+	}
+	*out = l.v;
+	*count = l.n;
+	return 0;
+}

@@ -52,3 +52,8 @@ int node_health(struct node *n, struct gs_diag *d)
 		return gs_diag_set(d, GS_EIO, "the database in '%s' does not answer", n->home);
 	return 0;
 }
+
+uint64_t node_batch_bound(unsigned i)
+{
+	return store_batch_bound(i);
+}

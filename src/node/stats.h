@@ -33,4 +33,10 @@ int node_monitor_session_open(struct node *n, const char *person, unsigned days,
  * The service's watchdog is fed only while it does. */
 int node_health(struct node *n, struct gs_diag *d);
 
+/* The commit-batch histogram's buckets (how many actions each database
+ * commit made durable): NODE_BATCH_BUCKETS of them, the upper bound of
+ * bucket i (0 for the last, +Inf). */
+#define NODE_BATCH_BUCKETS STORE_BATCH_BUCKETS
+uint64_t node_batch_bound(unsigned i);
+
 #endif

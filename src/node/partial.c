@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/party.h"
-#include "net/partial.h"
+#include "node/partial.h"
 #include "util/banned.h"
 
 #define FEED_BLOCK (1u << 20)
