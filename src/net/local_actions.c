@@ -6,7 +6,7 @@
  * incident and its steps, give a diplomatic note. Each calls the same
  * node function as the command that does the same thing, so the rules,
  * the ledger entries and the refusals are the same; what it makes for a
- * peer is kept in the home and queued in the outbox (net/outbox.h) for
+ * peer is kept in the home and queued in the outbox (node/outbox.h) for
  * `gsomia serve`'s courier. A call that a check refuses before the node
  * function runs changes nothing: whether the peer can be reached is
  * checked first.

@@ -282,7 +282,7 @@ static unsigned h_checkpoint_held(struct request *r, json_t **reply)
 /* POST /v1/peer/deliver-file?kind=K&id=ID: the same as /v1/peer/deliver,
  * with the data as the raw body, streamed to a file: no base64, and up to
  * GS_NET_MAX_UPLOAD bytes instead of GS_NET_MAX_BODY. A bundle is kept
- * and checked as it comes (net/partial.h) and may resume (&offset=N). */
+ * and checked as it comes (node/partial.h) and may resume (&offset=N). */
 static unsigned h_deliver_file(struct request *r, json_t **reply)
 {
 	const char *kind = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kind");
@@ -777,7 +777,7 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 }
 
 /* A bundle delivered as a file: kept in HOME/partial and checked as it
- * comes, from &offset=N if it resumes (net/partial.h). A wrong offset is
+ * comes, from &offset=N if it resumes (node/partial.h). A wrong offset is
  * 409 with the one to resume from. */
 static enum MHD_Result bundle_upload_begin(struct request *r)
 {
