@@ -220,12 +220,7 @@ static int log_refusal(struct node *n, json_t *rec, const char *person, const ch
 
 	if ((ret = store_begin(n->st)))
 		return gs_diag_set(d, ret, "cannot record the refusal");
-	memset(&e, 0, sizeof(e));
-	e.type = LEDGER_ACCESS_REFUSAL;
-	e.time = now;
-	copy_str(e.item, sizeof(e.item), jstr(rec, "id"));
-	copy_str(e.party, sizeof(e.party), n->self.code);
-	copy_str(e.person, sizeof(e.person), person);
+	ledger_entry_start(&e, n, LEDGER_ACCESS_REFUSAL, now, jstr(rec, "id"), person);
 	ledger_entry_field(&e, "action", action);
 	ledger_entry_field(&e, "rule", ref->rule);
 	ledger_entry_field(&e, "reason", ref->reason);
@@ -324,12 +319,7 @@ int node_copy(struct node *n, const struct copy_request *r, json_t **ids, struct
 		json_object_del(c, "recipient_of_bundle");
 		item_seal_key(n, cid, fk, skey);
 		join_labels(json_object_get(c, "marking"), labels, sizeof(labels));
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_COPY;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), cid);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		copy_str(e.person, sizeof(e.person), r->person);
+		ledger_entry_start(&e, n, LEDGER_COPY, now, cid, r->person);
 		ledger_entry_field(&e, "copy-of", r->item);
 		ledger_entry_field(&e, "facility", facility);
 		ledger_entry_field(&e, "marking", labels);
@@ -542,14 +532,8 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 	{
 		struct ledger_entry e;
 
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_TRANSLATION;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), res->item);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, bundle_payload_digest(sealed), 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		copy_str(e.person, sizeof(e.person), r->person);
+		ledger_entry_start(&e, n, LEDGER_TRANSLATION, now, res->item, r->person);
+		ledger_entry_digest(&e, bundle_payload_digest(sealed));
 		ledger_entry_field(&e, "translation-of", r->item);
 		ledger_entry_field(&e, "language", r->language);
 		ledger_entry_field(&e, "bundle", sealed->bundle_id);
@@ -693,13 +677,8 @@ static int apply_to_family(struct node *n, json_t *rec, json_t *fam, const struc
 			const char *peer = i == 0 && peers ? json_string_value(json_array_get(peers, j))
 							   : item_peer(n, r);
 
-			memset(&e, 0, sizeof(e));
-			e.type = LEDGER_RECLASSIFICATION;
-			e.time = now;
-			copy_str(e.item, sizeof(e.item), id);
-			e.digest_alg = LEDGER_DIGEST_SHA256;
-			memcpy(e.digest, digest, 32);
-			copy_str(e.party, sizeof(e.party), n->self.code);
+			ledger_entry_start(&e, n, LEDGER_RECLASSIFICATION, now, id, NULL);
+			ledger_entry_digest(&e, digest);
 			ledger_entry_field(&e, "originator", nt->originator);
 			ledger_entry_field(&e, "notice-item", nt->item);
 			ledger_entry_field(&e, "previous", previous);
@@ -1007,13 +986,8 @@ static int make_forwards(struct node *n, const struct notice_read *r, const char
 			goto out;
 		snprintf(r16, sizeof(r16), "%.16s-%s", hex, fw->to);
 		add_delivery(out, fw->to, r16, path);
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RECLASSIFICATION;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), item);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, fw->notice_sha256, 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
+		ledger_entry_start(&e, n, LEDGER_RECLASSIFICATION, now, item, NULL);
+		ledger_entry_digest(&e, fw->notice_sha256);
 		ledger_entry_field(&e, "originator", r->nt.originator);
 		ledger_entry_field(&e, "label", r->nt.label);
 		ledger_entry_field(&e, "forwarded-to", fw->to);
@@ -1262,12 +1236,7 @@ int node_dispose(struct node *n, const struct dispose_request *r, struct dispose
 	{
 		struct ledger_entry e;
 
-		memset(&e, 0, sizeof(e));
-		e.type = r->destroy ? LEDGER_DESTRUCTION : LEDGER_RETURN;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), r->item);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		copy_str(e.person, sizeof(e.person), r->person);
+		ledger_entry_start(&e, n, r->destroy ? LEDGER_DESTRUCTION : LEDGER_RETURN, now, r->item, r->person);
 		ledger_entry_field(&e, "method", r->method ? r->method : "");
 		ledger_entry_field(&e, "witness", r->witness ? r->witness : "");
 		ledger_entry_field(&e, "bundle", jstr(rec, "bundle"));

@@ -638,6 +638,24 @@ out:
 	return ret;
 }
 
+void ledger_entry_start(struct ledger_entry *e, const struct node *n, unsigned type, gs_instant at,
+			const char *item, const char *person)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->time = at;
+	snprintf(e->item, sizeof(e->item), "%s", item ? item : "");
+	snprintf(e->party, sizeof(e->party), "%s", n->self.code);
+	if (person)
+		snprintf(e->person, sizeof(e->person), "%s", person);
+}
+
+void ledger_entry_digest(struct ledger_entry *e, const uint8_t sha256[32])
+{
+	e->digest_alg = LEDGER_DIGEST_SHA256;
+	memcpy(e->digest, sha256, 32);
+}
+
 int ledger_event(struct node *n, const char *peer, unsigned type, gs_instant at,
 		 const char *item, struct gs_diag *d, ...)
 {
@@ -648,10 +666,7 @@ int ledger_event(struct node *n, const char *peer, unsigned type, gs_instant at,
 
 	if (!e)
 		return GS_ENOMEM;
-	e->type = type;
-	e->time = at;
-	snprintf(e->item, sizeof(e->item), "%s", item ? item : "");
-	snprintf(e->party, sizeof(e->party), "%s", n->self.code);
+	ledger_entry_start(e, n, type, at, item, NULL);
 	va_start(ap, d);
 	while (!ret && (k = va_arg(ap, const char *)) != NULL) {
 		v = va_arg(ap, const char *);

@@ -125,6 +125,14 @@ int ledger_entry_encode(const struct ledger_entry *e, uint8_t *out, size_t cap, 
  * point into buf. GS_EINVAL with the offending offset in d. */
 int ledger_entry_decode(const uint8_t *buf, size_t len, struct ledger_entry *out,
 			struct gs_diag *d) __attribute__((warn_unused_result));
+/* Starts entry e: every entry this node writes is built this way, then
+ * given its digest and fields, then appended (ledger_append): type, at
+ * instant at, about item (NULL: none), acted by this node's party, on
+ * behalf of person (NULL: the node's current actor, docs/ledger.md). */
+void ledger_entry_start(struct ledger_entry *e, const struct node *n, unsigned type, gs_instant at,
+			const char *item, const char *person);
+/* The SHA-256 digest e is about (a bundle's payload, a translation...). */
+void ledger_entry_digest(struct ledger_entry *e, const uint8_t sha256[32]);
 /* Sets a field of e (appends; NULL-safe for value = ""). GS_ELIMIT when
  * full. The strings must outlive e. */
 int ledger_entry_field(struct ledger_entry *e, const char *key, const char *value);
