@@ -154,6 +154,16 @@ struct identity_cache {
 		uint8_t digest[crypto_hash_sha256_BYTES];
 		struct party p;
 	} slot[IDENTITY_CACHE_SLOTS];
+	/* Whole parties as node_party_get() gave them (verified identity and
+	 * key history), by code, while the database has not changed since
+	 * (store_data_version): a decision asks for the same two or three
+	 * parties again and again. */
+	unsigned next_by_code;
+	struct {
+		bool used;
+		uint64_t external, internal;
+		struct party p;
+	} by_code[IDENTITY_CACHE_SLOTS];
 };
 
 void node_identity_cache_release(struct node *n)
@@ -189,11 +199,47 @@ static int identity_verify_kept(struct node *n, const uint8_t *buf, size_t len, 
 	return 0;
 }
 
+/* The party kept for code while the database is as it was (0), or
+ * GS_ENOTFOUND. *ext, *in: the database's version now. */
+static int party_kept(struct node *n, const char *code, struct party *out, uint64_t *ext, uint64_t *in)
+{
+	struct identity_cache *c = n->identities;
+
+	if (!c || store_data_version(n->st, ext, in))
+		return GS_ENOTFOUND;
+	for (int i = 0; i < IDENTITY_CACHE_SLOTS; i++)
+		if (c->by_code[i].used && c->by_code[i].external == *ext && c->by_code[i].internal == *in &&
+		    !strcmp(c->by_code[i].p.code, code)) {
+			*out = c->by_code[i].p;
+			return 0;
+		}
+	return GS_ENOTFOUND;
+}
+
+static void party_keep(struct node *n, const struct party *p, uint64_t ext, uint64_t in)
+{
+	struct identity_cache *c = n->identities;
+	unsigned i;
+
+	/* what a write transaction read may yet be rolled back */
+	if (!c || (!ext && !in) || store_in_write(n->st))
+		return;
+	i = c->next_by_code;
+	c->next_by_code = (c->next_by_code + 1) % IDENTITY_CACHE_SLOTS;
+	c->by_code[i].used = true;
+	c->by_code[i].external = ext;
+	c->by_code[i].internal = in;
+	c->by_code[i].p = *p;
+}
+
 int node_party_get(struct node *n, const char *code, struct party *out, struct gs_diag *d)
 {
 	struct store_party sp;
+	uint64_t ext = 0, in = 0;
 	int ret;
 
+	if (party_kept(n, code, out, &ext, &in) == 0)
+		return 0;
 	ret = store_party_get(n->st, code, &sp);
 	if (ret == GS_ENOTFOUND)
 		return gs_diag_set(d, ret, "unknown party '%s' (import its identity with 'gsomia party import FILE')", code);
@@ -205,6 +251,8 @@ int node_party_get(struct node *n, const char *code, struct party *out, struct g
 	 * their instant (node/keyhistory.h) */
 	if (!ret)
 		ret = node_party_keys_load(n, out, d);
+	if (!ret)
+		party_keep(n, out, ext, in);
 	return ret;
 }
 
@@ -295,3 +343,4 @@ int node_party_list(struct node *n, struct party_entry **out, size_t *count, str
 	*count = l.n;
 	return 0;
 }
+

@@ -380,6 +380,11 @@ int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
 	return 0;
 }
 
+int store_in_write(struct store *st)
+{
+	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE;
+}
+
 /* Prepares sql and binds args described by fmt: s = text, b = blob (ptr,
  * size_t), i = int64. */
 static int prep(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...)

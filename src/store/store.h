@@ -57,6 +57,10 @@ void store_rollback(struct store *st);
  * Starts a read of the database to learn about other handles' commits. */
 int store_data_version(struct store *st, uint64_t *external, uint64_t *internal);
 
+/* Whether a write transaction is open on this handle (what it has
+ * changed may still be rolled back: nothing read now may be kept). */
+int store_in_write(struct store *st);
+
 /* meta: small key/value settings of the node (party code, exercise...) */
 int store_meta_set(struct store *st, const char *key, const char *value);
 int store_meta_get(struct store *st, const char *key, char **value); /* GS_ENOTFOUND */
