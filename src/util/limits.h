@@ -76,7 +76,7 @@
 #define GS_NET_MAX_REPLY (4u << 20)    /* bytes of one reply a client accepts */
 #define GS_NET_MAX_KIND 32             /* a delivery's kind, incl. NUL */
 #define GS_NET_MAX_CONNECTIONS 256     /* connections a server holds at once */
-#define GS_NET_MAX_CONN_MEMORY (64u << 10) /* bytes of headers and buffers per connection */
+#define GS_NET_MAX_CONN_MEMORY (256u << 10) /* bytes of headers and buffers per connection: 256 of them hold 64 MiB */
 #define GS_NET_TIMEOUT 30              /* seconds a connection may stay idle */
 #define GS_NET_MAX_PER_ADDRESS 32      /* connections one client address holds at once (serve --max-per-address) */
 #define GS_NET_HEADER_TIMEOUT 10       /* seconds a request's whole header may take to arrive (serve --header-timeout) */
