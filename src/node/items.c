@@ -11,6 +11,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/commit.h"
 #include "node/consent.h"
 #include "node/decisions.h"
 #include "node/items.h"
@@ -247,6 +248,42 @@ static int agreement_at(struct node *n, const char *id, gs_instant at, struct ag
 static const char *const form_names[] = { "oral", "visual", "electronic", "magnetic", "document",
 					  "equipment", "technology" };
 
+/* What one release writes, as a member of a group commit (node/commit.h):
+ * the item, its sealed key, the release, custody and the ledger entry. */
+struct release_write {
+	json_t *rec;
+	const char *item, *bundle, *to, *relj;
+	const uint8_t *skey;
+	gs_instant now;
+	const char *actor;        /* the person the entry names ("" the node) */
+	struct ledger_entry *e;
+	uint64_t *index;
+};
+
+static int release_write(struct node *n, void *ctx, struct gs_diag *d)
+{
+	struct release_write *w = ctx;
+	char saved[GS_MAX_ID];
+	int ret;
+
+	/* the entry names the person of this release, whoever commits the batch */
+	memcpy(saved, n->actor, sizeof(saved));
+	copy_str(n->actor, sizeof(n->actor), w->actor);
+	if ((ret = put_item(n, w->rec, w->now)) ||
+	    (ret = store_item_key_set(n->st, w->item, w->skey, SEALED_KEY_BYTES)) ||
+	    (ret = store_release_put(n->st, w->bundle, w->item, w->to, w->relj, w->now)) ||
+	    (ret = store_custody_add(n->st, w->item, w->now, "released", n->self.code, w->to)) ||
+	    (ret = ledger_append(n, w->to, w->e, w->index, d))) {
+		if (d && !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the release");
+	}
+	memcpy(n->actor, saved, sizeof(saved));
+	return ret;
+}
+
+/* The decisions and the records' contents are taken under the node's lock
+ * (they read its caches); the sealing, which reads the whole file, runs
+ * outside it; the records join the next group commit (node/commit.h). */
 int node_release(struct node *n, const struct release_request *r, struct release_result *res,
 		 struct decision *dec, struct gs_diag *d)
 {
@@ -258,14 +295,17 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	struct holding *h = NULL;
 	struct marking *rm = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
+	struct ledger_entry *e = NULL;
 	struct decision md = { 0 };
+	struct release_write w;
+	struct node_commit_member cm;
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65];
-	char pending[GS_HOME_MAX + 96];
+	char pending[GS_HOME_MAX + 96], agreement[GS_MAX_ID], actor[GS_MAX_ID], version[16];
 	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
 	char rndhex[17];
 	gs_instant now;
 	json_t *rec = NULL, *rel = NULL;
-	int in = -1, out = -1, ret, have_view = 0, placed = 0;
+	int in = -1, out = -1, ret, have_view = 0, placed = 0, locked = 0, agreement_version;
 	size_t i;
 	char *relj = NULL;
 
@@ -291,10 +331,14 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	rm = calloc(1, sizeof(*rm));
 	m = calloc(1, sizeof(*m));
 	sealed = calloc(1, sizeof(*sealed));
-	if (!st || !recipient || !h || !rm || !m || !sealed) {
+	e = calloc(1, sizeof(*e));
+	if (!st || !recipient || !h || !rm || !m || !sealed || !e) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
+	node_mutex_lock(n);
+	locked = 1;
+	copy_str(actor, sizeof(actor), r->actor ? r->actor : n->actor);
 	if ((ret = agreement_at(n, r->agreement, now, &v, st, &a, d)))
 		goto out;
 	have_view = 1;
@@ -344,12 +388,19 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = GS_EDENIED;
 		goto out;
 	}
+	copy_str(agreement, sizeof(agreement), a->id);
+	agreement_version = a->version;
+	agreement_view_release(&v);
+	have_view = 0;
+	node_mutex_unlock(n);
+	locked = 0;
+
 	copy_str(m->item, sizeof(m->item), h->item.id);
 	copy_str(m->originator, sizeof(m->originator), n->self.code);
 	copy_str(m->sender, sizeof(m->sender), n->self.code);
 	copy_str(m->recipient, sizeof(m->recipient), r->to);
-	copy_str(m->agreement, sizeof(m->agreement), a->id);
-	m->agreement_version = (uint32_t)a->version;
+	copy_str(m->agreement, sizeof(m->agreement), agreement);
+	m->agreement_version = (uint32_t)agreement_version;
 	copy_str(m->purpose, sizeof(m->purpose), r->purpose);
 	copy_str(m->topic, sizeof(m->topic), r->topic);
 	copy_str(m->form, sizeof(m->form), form_names[h->item.form]);
@@ -371,13 +422,10 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	party_key_name(n->self.code, n->self.exercise, keyname);
 	if ((ret = bundle_seal(m, in, out, recipient->box_pk, keyname, n->keys.sign_sk, sealed, fk, d)))
 		goto out;
-	if (fsync(out) != 0) {
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
 	/* <bundle>.bundle.tmp is "pending": rolled forward at the next open
 	 * of the home if the transaction below committed, else removed
-	 * (items_recover). */
+	 * (items_recover). Its bytes reach the disk with the batch that
+	 * commits its records, before the COMMIT (node/commit.h). */
 	objects_path(n, sealed->bundle_id, ".tmp", pending, sizeof(pending));
 	objects_path(n, sealed->bundle_id, "", obj, sizeof(obj));
 	if (rename(tmp, pending) != 0) {
@@ -398,8 +446,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rec, "marking", labels_json(h->marking.labels, h->marking.nlabels));
 	json_object_set_new(rec, "candidates", json_array());
 	json_object_set_new(rec, "protect_as", json_false());
-	json_object_set_new(rec, "agreement", json_string(a->id));
-	json_object_set_new(rec, "agreement_version", json_integer(a->version));
+	json_object_set_new(rec, "agreement", json_string(agreement));
+	json_object_set_new(rec, "agreement_version", json_integer(agreement_version));
 	json_object_set_new(rec, "released_by", json_string(""));
 	json_object_set_new(rec, "released_at", json_null());
 	json_object_set_new(rec, "purpose", json_string(r->purpose));
@@ -421,8 +469,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rel, "bundle", json_string(sealed->bundle_id));
 	json_object_set_new(rel, "item", json_string(h->item.id));
 	json_object_set_new(rel, "recipient", json_string(r->to));
-	json_object_set_new(rel, "agreement", json_string(a->id));
-	json_object_set_new(rel, "agreement_version", json_integer(a->version));
+	json_object_set_new(rel, "agreement", json_string(agreement));
+	json_object_set_new(rel, "agreement_version", json_integer(agreement_version));
 	json_object_set_new(rel, "label", json_string(r->label));
 	json_object_set_new(rel, "banner_recipient", json_string(sealed->banner_recipient));
 	json_object_set_new(rel, "released_at", jinstant(now));
@@ -432,40 +480,40 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = store_begin(n->st)))
+	e->type = LEDGER_RELEASE;
+	e->time = now;
+	copy_str(e->item, sizeof(e->item), h->item.id);
+	e->digest_alg = LEDGER_DIGEST_SHA256;
+	memcpy(e->digest, bundle_payload_digest(sealed), 32);
+	copy_str(e->party, sizeof(e->party), n->self.code);
+	snprintf(version, sizeof(version), "%u", sealed->agreement_version);
+	ledger_entry_field(e, "bundle", sealed->bundle_id);
+	ledger_entry_field(e, "recipient", r->to);
+	ledger_entry_field(e, "agreement", agreement);
+	ledger_entry_field(e, "agreement-version", version);
+	ledger_entry_field(e, "label", r->label);
+	ledger_entry_field(e, "banner-recipient", sealed->banner_recipient);
+	ledger_entry_field(e, "purpose", r->purpose);
+	ledger_entry_field(e, "topic", r->topic);
+	ledger_entry_field(e, "rule", dec->rule_id);
+	memset(&w, 0, sizeof(w));
+	w.rec = rec;
+	w.item = h->item.id;
+	w.bundle = sealed->bundle_id;
+	w.to = r->to;
+	w.relj = relj;
+	w.skey = skey;
+	w.now = now;
+	w.actor = actor;
+	w.e = e;
+	w.index = &res->ledger_index;
+	memset(&cm, 0, sizeof(cm));
+	cm.write = release_write;
+	cm.ctx = &w;
+	cm.d = d;
+	cm.sync_fd = out;
+	if ((ret = node_commit(n, &cm)))
 		goto out;
-	{
-		struct ledger_entry e;
-		char version[16];
-
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RELEASE;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), h->item.id);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, bundle_payload_digest(sealed), 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
-		ledger_entry_field(&e, "bundle", sealed->bundle_id);
-		ledger_entry_field(&e, "recipient", r->to);
-		ledger_entry_field(&e, "agreement", a->id);
-		ledger_entry_field(&e, "agreement-version", version);
-		ledger_entry_field(&e, "label", r->label);
-		ledger_entry_field(&e, "banner-recipient", sealed->banner_recipient);
-		ledger_entry_field(&e, "purpose", r->purpose);
-		ledger_entry_field(&e, "topic", r->topic);
-		ledger_entry_field(&e, "rule", dec->rule_id);
-		if ((ret = put_item(n, rec, now)) || (ret = store_item_key_set(n->st, h->item.id, skey, sizeof(skey))) ||
-		    (ret = store_release_put(n->st, sealed->bundle_id, h->item.id, r->to, relj, now)) ||
-		    (ret = store_custody_add(n->st, h->item.id, now, "released", n->self.code, r->to)) ||
-		    (ret = ledger_append(n, r->to, &e, &res->ledger_index, d)) ||
-		    (ret = store_commit(n->st))) {
-			store_rollback(n->st);
-			if (!d || !d->msg[0])
-				gs_diag_set(d, ret, "cannot record the release");
-			goto out;
-		}
-	}
 	copy_str(res->item, sizeof(res->item), h->item.id);
 	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
 	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
@@ -479,6 +527,10 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	if (r->output)
 		ret = node_copy_file(obj, r->output, d);
 out:
+	if (have_view)
+		agreement_view_release(&v);
+	if (locked)
+		node_mutex_unlock(n);
 	if (out >= 0)
 		close(out);
 	if (in >= 0)
@@ -488,17 +540,17 @@ out:
 	if (ret && out >= 0)
 		unlink(tmp);
 	sodium_memzero(fk, sizeof(fk));
+	sodium_memzero(skey, sizeof(skey));
 	json_decref(rec);
 	json_decref(rel);
 	free(relj);
-	if (have_view)
-		agreement_view_release(&v);
 	free(st);
 	free(recipient);
 	free(h);
 	free(rm);
 	free(m);
 	free(sealed);
+	free(e);
 	return ret;
 }
 

@@ -34,6 +34,7 @@ struct release_request {
 	const char *name;       /* the file's own name ("report.pdf"), carried in the bundle; may be NULL */
 	const char *form;       /* NULL = document */
 	const char *output;     /* bundle path ("-" = stdout) */
+	const char *actor;      /* the person it is released for (ledger entry); NULL: the node's actor */
 };
 
 struct release_result {

@@ -33,6 +33,7 @@ struct view_cache;
 struct identity_cache;
 struct person_cache;
 struct consent_cache;
+struct commit_queue;
 
 struct node {
 	char home[GS_HOME_MAX];
@@ -50,6 +51,7 @@ struct node {
 	 * that every ledger entry the call makes names them (docs/ledger.md). */
 	char actor[GS_MAX_ID];
 	int restore_hold;             /* node/restore.c: 0 not read yet, 1 none, 2 held */
+	struct commit_queue *commits; /* node/commit.c: the node's lock and group commit */
 };
 
 /* Where the home is: --home, else $GSOMIA_HOME, else ./gsomia-home. */
