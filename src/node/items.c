@@ -245,6 +245,25 @@ static int agreement_at(struct node *n, const char *id, gs_instant at, struct ag
 	return 0;
 }
 
+/* The same from the node's kept views (agreement_view_cached): *a is
+ * valid until the next call that may refill them, so take it again after
+ * any other decision. */
+static int agreement_kept_at(struct node *n, const char *id, gs_instant at, struct lifecycle_status *st,
+			     const struct agreement **a, struct gs_diag *d)
+{
+	const struct agreement_view *v;
+	int ret;
+
+	if ((ret = agreement_view_cached(n, id, &v, d)))
+		return ret;
+	if ((ret = agreement_view_status(v, at, st)))
+		return gs_diag_set(d, ret, "cannot compute the state of '%s'", id);
+	*a = agreement_view_version(v, st->version);
+	if (!*a)
+		*a = agreement_view_base(v);
+	return 0;
+}
+
 static const char *const form_names[] = { "oral", "visual", "electronic", "magnetic", "document",
 					  "equipment", "technology" };
 
@@ -287,7 +306,6 @@ static int release_write(struct node *n, void *ctx, struct gs_diag *d)
 int node_release(struct node *n, const struct release_request *r, struct release_result *res,
 		 struct decision *dec, struct gs_diag *d)
 {
-	struct agreement_view v;
 	struct lifecycle_status *st = NULL;
 	const struct agreement *a;
 	const struct annex_version *annex;
@@ -305,7 +323,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	char rndhex[17];
 	gs_instant now;
 	json_t *rec = NULL, *rel = NULL;
-	int in = -1, out = -1, ret, have_view = 0, placed = 0, locked = 0, agreement_version;
+	int in = -1, out = -1, ret, placed = 0, locked = 0, agreement_version;
 	size_t i;
 	char *relj = NULL;
 
@@ -339,9 +357,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	node_mutex_lock(n);
 	locked = 1;
 	copy_str(actor, sizeof(actor), r->actor ? r->actor : n->actor);
-	if ((ret = agreement_at(n, r->agreement, now, &v, st, &a, d)))
+	if ((ret = agreement_kept_at(n, r->agreement, now, st, &a, d)))
 		goto out;
-	have_view = 1;
 	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)))
 		goto out;
 	if (scheme_find(&n->self.scheme, r->label) < 0) {
@@ -379,7 +396,10 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = GS_EDENIED;
 		goto out;
 	}
-	/* What the recipient will show: the banner of the bundle. */
+	/* What the recipient will show: the banner of the bundle (the kept
+	 * view again: the decision may have refilled it). */
+	if ((ret = agreement_kept_at(n, r->agreement, now, st, &a, d)))
+		goto out;
 	annex = agreement_annex_at(a, date_of_instant(now, a->zone));
 	if ((ret = node_ruled(decide_marking(a, annex, &n->self, recipient, r->label, rm, &md), "marking", d)))
 		goto out;
@@ -390,8 +410,6 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	}
 	copy_str(agreement, sizeof(agreement), a->id);
 	agreement_version = a->version;
-	agreement_view_release(&v);
-	have_view = 0;
 	node_mutex_unlock(n);
 	locked = 0;
 
@@ -527,8 +545,6 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	if (r->output)
 		ret = node_copy_file(obj, r->output, d);
 out:
-	if (have_view)
-		agreement_view_release(&v);
 	if (locked)
 		node_mutex_unlock(n);
 	if (out >= 0)
