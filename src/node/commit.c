@@ -195,3 +195,18 @@ int node_commit(struct node *n, struct node_commit_member *m)
 	pthread_mutex_unlock(&c->node);
 	return m->ret;
 }
+
+unsigned node_commit_queued(struct node *n)
+{
+	struct commit_queue *c = n->commits;
+	struct node_commit_member *m;
+	unsigned k = 0;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->q);
+	for (m = c->head; m; m = m->next)
+		k++;
+	pthread_mutex_unlock(&c->q);
+	return k;
+}

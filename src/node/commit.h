@@ -54,6 +54,10 @@ void node_commit_fini(struct node *n);
  * failed): m->write's result, or the commit's error. */
 int node_commit(struct node *n, struct node_commit_member *m);
 
+/* Members waiting for the next batch (for monitoring, and for a test that
+ * lines a batch up). */
+unsigned node_commit_queued(struct node *n);
+
 /* The node's lock (recursive). */
 void node_mutex_lock(struct node *n);
 void node_mutex_unlock(struct node *n);
