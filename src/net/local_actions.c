@@ -377,7 +377,14 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 		return MHD_HTTP_BAD_REQUEST;
 	}
 	r.file = c->r->upload_path;
-	if ((ret = reachable(c->n, r.to, &d)))
+	r.actor = c->who->id;
+	/* The route holds no lock (LOCAL_OWN_LOCK): the node takes its own for
+	 * the decision and the commit, so that callers at once share commits;
+	 * the reads and the queueing here take it too. */
+	pthread_mutex_lock(c->lock);
+	ret = reachable(c->n, r.to, &d);
+	pthread_mutex_unlock(c->lock);
+	if (ret)
 		return fail(ret, &d, reply);
 	ret = node_release(c->n, &r, res, dec, &d);
 	if (ret == GS_EDENIED && dec->rule_id)
@@ -387,7 +394,10 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 		return fail(ret, &d, reply);
 	}
 	snprintf(path, sizeof(path), "%s/objects/%s.bundle", c->n->home, res->bundle);
-	if ((ret = outbox_enqueue(c->n, r.to, "bundle", res->bundle, path, &d)))
+	pthread_mutex_lock(c->lock);
+	ret = outbox_enqueue(c->n, r.to, "bundle", res->bundle, path, &d);
+	pthread_mutex_unlock(c->lock);
+	if (ret)
 		return not_queued(ret, &d, "the release", reply);
 	return 0;
 }

@@ -641,6 +641,86 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	return node_receive_marked(n, bundle_path, receipt_out, NULL, res, d);
 }
 
+/* What one receipt of a bundle writes, as a member of a group commit
+ * (node/commit.h): its ledger entry, the item with the entry's index, its
+ * sealed key, custody. */
+struct receive_write {
+	json_t *rec;
+	const char *item, *sender;
+	const uint8_t *skey;
+	gs_instant now;
+	struct ledger_entry *e;
+	uint64_t *index;
+};
+
+static int receive_write(struct node *n, void *ctx, struct gs_diag *d)
+{
+	struct receive_write *w = ctx;
+	char *held = NULL;
+	int ret;
+
+	/* the same item received meanwhile by another call */
+	if (store_record_get(n->st, "items", w->item, &held) == 0) {
+		free(held);
+		return gs_diag_set(d, GS_EEXIST, "item '%s' is already held", w->item);
+	}
+	if ((ret = ledger_append(n, w->sender, w->e, w->index, d)))
+		return ret;
+	json_object_set_new(w->rec, "receipt_index", json_integer((json_int_t)*w->index));
+	json_object_set_new(w->rec, "receipt_at", jinstant(w->now));
+	if ((ret = put_item(n, w->rec, w->now)) ||
+	    (ret = store_item_key_set(n->st, w->item, w->skey, SEALED_KEY_BYTES)) ||
+	    (ret = store_custody_add(n->st, w->item, w->now, "received", n->self.code, w->sender)))
+		return ret;
+	return 0;
+}
+
+/* Copies the bundle (open as in, which is read from its start) to dst, a
+ * new file, without syncing it: the batch that commits its records does
+ * (node/commit.h). *out is the new file, open, for that. */
+static int copy_unsynced(int in, const char *src, const char *dst, int *out, struct gs_diag *d)
+{
+	char buf[65536];
+	struct stat sb;
+	ssize_t r, w;
+	size_t off;
+	int fd;
+
+	if (lseek(in, 0, SEEK_SET) != 0)
+		return gs_diag_set(d, GS_EIO, "%s: cannot seek", src);
+	unlink(dst); /* a pending copy left by an interrupted attempt */
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+	progress_phase("copying", fstat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0);
+	while ((r = read(in, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+			goto fail;
+		}
+		for (off = 0; off < (size_t)r; off += (size_t)w) {
+			w = write(fd, buf + off, (size_t)r - off);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w <= 0) {
+				gs_diag_set(d, GS_EIO, "%s: %s", dst, w < 0 ? strerror(errno) : "short write");
+				goto fail;
+			}
+		}
+		progress_add((uint64_t)r);
+	}
+	*out = fd;
+	return 0;
+fail:
+	close(fd);
+	unlink(dst);
+	return GS_EIO;
+}
+
 int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
 			struct receive_result *res, struct gs_diag *d)
 {
@@ -659,7 +739,11 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	json_t *rec = NULL, *old = NULL;
 	char *receipt = NULL;
 	size_t rlen = 0;
-	int fd = -1, ret, have_view = 0, placed = 0;
+	struct receive_write w;
+	struct node_commit_member cm;
+	struct ledger_entry *e = NULL;
+	char version[16];
+	int fd = -1, copy = -1, ret, have_view = 0, placed = 0, locked = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!n->keys_loaded)
@@ -670,7 +754,8 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	sender = calloc(1, sizeof(*sender));
 	originator = calloc(1, sizeof(*originator));
 	st = calloc(1, sizeof(*st));
-	if (!m || !sender || !originator || !st) {
+	e = calloc(1, sizeof(*e));
+	if (!m || !sender || !originator || !st || !e) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
@@ -684,14 +769,19 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
+	node_mutex_lock(n);
+	locked = 1;
 	if ((ret = node_party_get(n, m->sender, sender, d)))
 		goto out;
+	node_mutex_unlock(n);
+	locked = 0;
 	party_key_name(sender->code, sender->exercise, keyname);
 	/* the sender's key of the release instant (node/keyhistory.h) */
 	if ((ret = party_keys_at(sender, m->created, &sender_pk, &unused_box, d))) {
 		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
+	/* the whole bundle is verified outside the node's lock */
 	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_verify(fd, keyname, sender_pk, m, d))) {
 		if (!ret)
 			ret = gs_diag_set(d, GS_EIO, "%s: cannot seek", bundle_path);
@@ -708,6 +798,8 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 				  m->exercise ? "an exercise" : "a real", n->self.exercise ? "an exercise" : "a real");
 		goto out;
 	}
+	node_mutex_lock(n);
+	locked = 1;
 	if (!node_item_get(n, m->item, &old, NULL)) {
 		if (!strcmp(jstr(old, "bundle"), m->bundle_id)) {
 			/* The same bundle delivered twice is held once; the
@@ -805,15 +897,19 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	}
 	seal_file_key(n, m->item, fk, skey);
 	sodium_memzero(fk, sizeof(fk));
+	node_mutex_unlock(n);
+	locked = 0;
 
-	/* Ciphertext only: the bundle file, as received, under objects/. */
+	/* Ciphertext only: the bundle file, as received, under objects/,
+	 * pending until the commit (see items_recover); its bytes reach the
+	 * disk with the batch that commits its records (node/commit.h). */
 	if ((ret = ensure_dir(n, "objects", d)))
 		goto out;
 	objects_path(n, m->bundle_id, ".tmp", tmp, sizeof(tmp));
 	objects_path(n, m->bundle_id, "", obj, sizeof(obj));
-	if ((ret = node_copy_file(bundle_path, tmp, d)))
+	if ((ret = copy_unsynced(fd, bundle_path, tmp, &copy, d)))
 		goto out;
-	placed = 1; /* pending until the commit (see items_recover) */
+	placed = 1;
 	fault_point("receive-stored");
 
 	item_join_labels(&res->marking, labels, sizeof(labels));
@@ -852,41 +948,39 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 		b64_encode(box_used, 32, b64, sizeof(b64));
 		json_object_set_new(rec, "box_key", json_string(b64));
 	}
-	if ((ret = store_begin(n->st)))
+	e->type = LEDGER_RECEIPT;
+	e->time = now;
+	copy_str(e->item, sizeof(e->item), m->item);
+	e->digest_alg = LEDGER_DIGEST_SHA256;
+	memcpy(e->digest, bundle_payload_digest(m), 32);
+	copy_str(e->party, sizeof(e->party), n->self.code);
+	snprintf(version, sizeof(version), "%u", m->agreement_version);
+	ledger_entry_field(e, "bundle", m->bundle_id);
+	ledger_entry_field(e, "sender", m->sender);
+	ledger_entry_field(e, "originator", m->originator);
+	ledger_entry_field(e, "agreement", m->agreement);
+	ledger_entry_field(e, "agreement-version", version);
+	ledger_entry_field(e, "label", m->banner_originator);
+	ledger_entry_field(e, "marking", labels);
+	if (m->consent[0])
+		ledger_entry_field(e, "consent", m->consent);
+	memset(&w, 0, sizeof(w));
+	w.rec = rec;
+	w.item = m->item;
+	w.sender = m->sender;
+	w.skey = skey;
+	w.now = now;
+	w.e = e;
+	w.index = &res->ledger_index;
+	memset(&cm, 0, sizeof(cm));
+	cm.write = receive_write;
+	cm.ctx = &w;
+	cm.d = d;
+	cm.sync_fd = copy;
+	if ((ret = node_commit(n, &cm))) {
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the receipt of '%s'", m->item);
 		goto out;
-	{
-		struct ledger_entry e;
-		char version[16];
-
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RECEIPT;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), m->item);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, bundle_payload_digest(m), 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		snprintf(version, sizeof(version), "%u", m->agreement_version);
-		ledger_entry_field(&e, "bundle", m->bundle_id);
-		ledger_entry_field(&e, "sender", m->sender);
-		ledger_entry_field(&e, "originator", m->originator);
-		ledger_entry_field(&e, "agreement", m->agreement);
-		ledger_entry_field(&e, "agreement-version", version);
-		ledger_entry_field(&e, "label", m->banner_originator);
-		ledger_entry_field(&e, "marking", labels);
-		if (m->consent[0])
-			ledger_entry_field(&e, "consent", m->consent);
-		if ((ret = ledger_append(n, m->sender, &e, &res->ledger_index, d)) ||
-		    (json_object_set_new(rec, "receipt_index", json_integer((json_int_t)res->ledger_index)),
-		     json_object_set_new(rec, "receipt_at", jinstant(now)),
-		     (ret = put_item(n, rec, now))) ||
-		    (ret = store_item_key_set(n->st, m->item, skey, sizeof(skey))) ||
-		    (ret = store_custody_add(n->st, m->item, now, "received", n->self.code, m->sender)) ||
-		    (ret = store_commit(n->st))) {
-			store_rollback(n->st);
-			if (!d || !d->msg[0])
-				gs_diag_set(d, ret, "cannot record the receipt of '%s'", m->item);
-			goto out;
-		}
 	}
 	placed = 0;
 	fault_point("receive-committed");
@@ -899,7 +993,10 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	copy_str(res->bundle, sizeof(res->bundle), m->bundle_id);
 	/* The receipt is made after the commit: it proves the entry is in
 	 * the log, so the entry must be there first. */
-	if ((ret = make_receipt(n, m, labels, now, res->ledger_index, &receipt, &rlen, d)))
+	node_mutex_lock(n);
+	ret = make_receipt(n, m, labels, now, res->ledger_index, &receipt, &rlen, d);
+	node_mutex_unlock(n);
+	if (ret)
 		goto out;
 	if (!receipt_out) {
 		if ((ret = ensure_dir(n, "receipts", d)))
@@ -915,8 +1012,12 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	else
 		ret = write_file_atomic(receipt_out, receipt, rlen, 0644, d);
 out:
+	if (locked)
+		node_mutex_unlock(n);
 	if (fd >= 0)
 		close(fd);
+	if (copy >= 0)
+		close(copy);
 	if (placed)
 		unlink(tmp);
 	sodium_memzero(fk, sizeof(fk));
@@ -929,6 +1030,7 @@ out:
 	free(sender);
 	free(originator);
 	free(st);
+	free(e);
 	return ret;
 }
 
@@ -960,6 +1062,42 @@ static int field_eq(const char *text, size_t len, const char *key, const char *w
 	return v && vlen == strlen(want) && !memcmp(v, want, vlen);
 }
 
+/* What importing a receipt writes, as a member of a group commit
+ * (node/commit.h). The same receipt imported twice at once: the second
+ * finds the first's and changes nothing (as an import of a receipt
+ * already held does). */
+struct receipt_write {
+	const char *bundle, *item, *by;
+	const uint8_t *receipt;
+	size_t len;
+	gs_instant now;
+	struct ledger_entry *e;
+};
+
+static int receipt_write(struct node *n, void *ctx, struct gs_diag *d)
+{
+	struct receipt_write *w = ctx;
+	uint8_t *held = NULL;
+	char *relj = NULL;
+	size_t hlen = 0;
+	int ret, same;
+
+	if ((ret = store_release_get(n->st, w->bundle, &relj, &held, &hlen)))
+		return gs_diag_set(d, ret, "cannot read release '%s'", w->bundle);
+	free(relj);
+	if (held) {
+		same = hlen == w->len && !memcmp(held, w->receipt, hlen);
+		free(held);
+		return same ? 0 : gs_diag_set(d, GS_EEXIST, "a different receipt for '%s' is already held",
+						 w->bundle);
+	}
+	if ((ret = store_release_receipt(n->st, w->bundle, w->receipt, w->len, w->now)) ||
+	    (ret = store_custody_add(n->st, w->item, w->now, "receipt", w->by, w->bundle)) ||
+	    (ret = ledger_append(n, w->by, w->e, NULL, d)))
+		return ret;
+	return 0;
+}
+
 int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
 			struct gs_diag *d)
 {
@@ -973,7 +1111,11 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	char bundle[BUNDLE_ID_HEX] = "", *relj = NULL;
 	json_t *rel = NULL;
 	gs_instant now;
-	int ret;
+	struct receipt_write w;
+	struct node_commit_member cm;
+	struct ledger_entry *e = NULL;
+	char idx[24];
+	int ret, locked = 0;
 
 	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES * 4, &buf, &len, d)))
 		return ret;
@@ -981,7 +1123,8 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	rcpt = calloc(1, sizeof(*rcpt));
 	proof = calloc(1, sizeof(*proof));
 	ver = calloc(1, sizeof(*ver));
-	if (!sn || !rcpt || !proof || !ver) {
+	e = calloc(1, sizeof(*e));
+	if (!sn || !rcpt || !proof || !ver || !e) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
@@ -1000,6 +1143,8 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	}
 	memcpy(bundle, v, vlen);
 	bundle[vlen] = 0;
+	node_mutex_lock(n);
+	locked = 1;
 	ret = store_release_get(n->st, bundle, &relj, &old_receipt, &old_len);
 	if (ret == GS_ENOTFOUND) {
 		ret = gs_diag_set(d, ret, "%s: this node made no release with bundle '%s'", path, bundle);
@@ -1076,35 +1221,42 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 		copy_str(bundle_out, BUNDLE_ID_HEX, bundle);
 		goto out;
 	}
-	if ((ret = store_begin(n->st)))
+	node_mutex_unlock(n);
+	locked = 0;
+	e->type = LEDGER_RECEIPT;
+	e->time = now;
+	copy_str(e->item, sizeof(e->item), jstr(rel, "item"));
+	crypto_hash_sha256(e->digest, buf, len);
+	e->digest_alg = LEDGER_DIGEST_SHA256;
+	copy_str(e->party, sizeof(e->party), n->self.code);
+	snprintf(idx, sizeof(idx), "%llu", (unsigned long long)ver->index);
+	ledger_entry_field(e, "bundle", bundle);
+	ledger_entry_field(e, "acknowledged-by", rcpt->code);
+	ledger_entry_field(e, "peer-origin", ver->cp.origin);
+	ledger_entry_field(e, "peer-index", idx);
+	memset(&w, 0, sizeof(w));
+	w.bundle = bundle;
+	w.item = jstr(rel, "item");
+	w.by = rcpt->code;
+	w.receipt = buf;
+	w.len = len;
+	w.now = now;
+	w.e = e;
+	memset(&cm, 0, sizeof(cm));
+	cm.write = receipt_write;
+	cm.ctx = &w;
+	cm.d = d;
+	cm.sync_fd = -1;
+	if ((ret = node_commit(n, &cm))) {
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the receipt");
 		goto out;
-	{
-		struct ledger_entry e;
-		char idx[24];
-
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RECEIPT;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), jstr(rel, "item"));
-		crypto_hash_sha256(e.digest, buf, len);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)ver->index);
-		ledger_entry_field(&e, "bundle", bundle);
-		ledger_entry_field(&e, "acknowledged-by", rcpt->code);
-		ledger_entry_field(&e, "peer-origin", ver->cp.origin);
-		ledger_entry_field(&e, "peer-index", idx);
-		if ((ret = store_release_receipt(n->st, bundle, buf, len, now)) ||
-		    (ret = store_custody_add(n->st, jstr(rel, "item"), now, "receipt", rcpt->code, bundle)) ||
-		    (ret = ledger_append(n, rcpt->code, &e, NULL, d)) || (ret = store_commit(n->st))) {
-			store_rollback(n->st);
-			if (!d || !d->msg[0])
-				gs_diag_set(d, ret, "cannot record the receipt");
-			goto out;
-		}
 	}
 	copy_str(bundle_out, BUNDLE_ID_HEX, bundle);
 out:
+	if (locked)
+		node_mutex_unlock(n);
+	free(e);
 	free(buf);
 	free(old_receipt);
 	free(pbuf);
