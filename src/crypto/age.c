@@ -683,6 +683,7 @@ struct engine {
 	/* reader state (one reader at a time) */
 	size_t pre_off;
 	uint64_t in_left; /* input bytes still to read, or AGE_LEN_UNKNOWN */
+	uint64_t consumed; /* input bytes read into slots: what the wipe must cover */
 	int carry_valid;
 	uint8_t carry;
 	uint64_t next_chunk;
@@ -746,6 +747,7 @@ static long long read_input(struct engine *e, uint8_t *buf, size_t want)
 				break;
 		}
 		got += (size_t)r;
+		e->consumed += (uint64_t)r;
 		progress_add((uint64_t)r); /* the progress meter (util/progress.h) */
 		if (e->in_left != AGE_LEN_UNKNOWN)
 			e->in_left -= (uint64_t)r;
@@ -1174,7 +1176,7 @@ static int engine_run(enum mode mode, const uint8_t *key,
 	unsigned nthreads;
 	unsigned char md[32];
 	unsigned mdlen;
-	size_t i;
+	size_t i, in_wipe, out_wipe;
 	int ret = GS_ENOMEM, from_sink;
 
 	e = calloc(1, sizeof(*e));
@@ -1193,6 +1195,10 @@ static int engine_run(enum mode mode, const uint8_t *key,
 	e->working = mode != MODE_HASH || e->expecting;
 	e->writing = (mode != MODE_HASH && (s->out_fd >= 0 || s->sink)) || e->leafing;
 	nthreads = s->threads == 0 ? auto_threads() : s->threads;
+	/* an input that fits one slot has nothing to overlap: no helper
+	 * threads to start for it (a small release) */
+	if (s->threads == 0 && s->in_len != AGE_LEN_UNKNOWN && s->in_len <= SLOT_CHUNKS * e->unit)
+		nthreads = 1;
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	if (s->in_len != AGE_LEN_UNKNOWN && s->in_len < s->in_pre_len) {
@@ -1254,13 +1260,22 @@ out:
 	if (ret == GS_ENOMEM)
 		gs_diag_set(d, GS_ENOMEM, "out of memory");
 	EVP_MD_CTX_free(e->sha);
+	/* Wipes what the slots held: no slot holds more than was read (its
+	 * output: that and a tag per chunk), so a small input costs a small
+	 * wipe, not the whole ring's. */
+	in_wipe = SLOT_CHUNKS * AGE_ENC_CHUNK + 1;
+	out_wipe = SLOT_CHUNKS * AGE_ENC_CHUNK;
+	if (e->consumed < in_wipe)
+		in_wipe = (size_t)e->consumed;
+	if (e->consumed + SLOT_CHUNKS * AGE_TAG < out_wipe)
+		out_wipe = (size_t)e->consumed + SLOT_CHUNKS * AGE_TAG;
 	for (i = 0; i < AGE_RING_SLOTS; i++) {
 		if (e->slots[i].in) {
-			sodium_memzero(e->slots[i].in, SLOT_CHUNKS * AGE_ENC_CHUNK + 1);
+			sodium_memzero(e->slots[i].in, in_wipe);
 			free(e->slots[i].in);
 		}
 		if (e->slots[i].out) {
-			sodium_memzero(e->slots[i].out, SLOT_CHUNKS * AGE_ENC_CHUNK);
+			sodium_memzero(e->slots[i].out, out_wipe);
 			free(e->slots[i].out);
 		}
 	}

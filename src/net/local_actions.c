@@ -360,6 +360,9 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 	}
 	r.file = c->r->upload_path;
 	r.deliver = true; /* the release and its outbox entry: one transaction */
+	r.actor = c->who->id;
+	/* The route holds no lock (LOCAL_OWN_LOCK): the node takes its own for
+	 * the decision and the commit, so that callers at once share commits. */
 	ret = node_release(c->n, &r, res, dec, &d);
 	if (ret == GS_EDENIED && dec->rule_id)
 		return refusal("release", dec, reply);

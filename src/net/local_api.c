@@ -601,7 +601,7 @@ static const struct local_route routes[] = {
 
 	/* ---- actions (local_actions.c) ---- */
 	{ "POST", "/v1/local/release", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_release,
-	  LOCAL_WRITES | LOCAL_UPLOAD },
+	  LOCAL_WRITES | LOCAL_UPLOAD | LOCAL_OWN_LOCK },
 	{ "POST", "/v1/local/receive", AUTH_ROLES, ROLE_REGISTRY | ROLE_NSA_OFFICER, local_h_receive,
 	  LOCAL_WRITES | LOCAL_UPLOAD },
 	/* as the signed-in person: the decision says who may open what */
@@ -916,7 +916,14 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 		reading = 1;
 	}
 	status = authorize(&c, route, reply);
-	if (!status) {
+	if (!status && (route->flags & LOCAL_OWN_LOCK)) {
+		/* it locks the node for its short phases itself and names the
+		 * signed-in person in what it records (c.who) */
+		if (held)
+			pthread_mutex_unlock(held);
+		held = NULL;
+		status = route->fn(&c, reply);
+	} else if (!status) {
 		/* what the call writes to the ledger, the signed-in person did */
 		if (!reading)
 			node_set_actor(c.n, c.who->id);

@@ -43,6 +43,9 @@ int local_api_route(const char *method, const char *url, const char **allow);
 /* What a route is, for the server: */
 #define LOCAL_WRITES 1 /* changes the node: no read snapshot; with a cookie, needs the CSRF token */
 #define LOCAL_UPLOAD 2 /* its body is a file, streamed to disk, up to GS_NET_MAX_UPLOAD bytes */
+/* takes the node's lock itself, for its short phases only: callers at once
+ * share group commits (node/commit.h) */
+#define LOCAL_OWN_LOCK 4
 int local_api_route_flags(int route);
 /* The method and path template ("/v1/local/items/{}") of a route, static
  * strings, for metrics; -1 if there is no such route. */

@@ -27,6 +27,7 @@
 #include "net/metrics.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "node/commit.h"
 #include "node/restore.h"
 #include "node/witness.h"
 #include "util/banned.h"
@@ -37,7 +38,11 @@
 struct server {
 	struct MHD_Daemon *daemon;
 	struct node *node;
-	pthread_mutex_t node_lock; /* the node's store is used by one thread at a time */
+	/* The node's own lock (node/commit.h): calls into the node take it, one
+	 * thread at a time, except a release through the local API, which takes
+	 * it only for its short phases so that callers at once share commits. */
+	pthread_mutex_t *node_lock;
+	pthread_mutex_t own_lock;  /* for a node handle without one */
 	struct server_config cfg;
 	char *key_pem, *crt_pem;
 	size_t key_len;
@@ -211,10 +216,10 @@ static unsigned h_deliver(struct request *r, json_t **reply)
 	}
 	/* The handler acts on the node (a bundle is received): one thread at
 	 * a time, as for every other call into the node. */
-	pthread_mutex_lock(&r->srv->node_lock);
+	pthread_mutex_lock(r->srv->node_lock);
 	ret = r->srv->cfg.deliver(r->srv->cfg.deliver_ctx, r->peer.code, dr.kind, dr.id, dr.body,
 				  dr.len, &text, &d);
-	pthread_mutex_unlock(&r->srv->node_lock);
+	pthread_mutex_unlock(r->srv->node_lock);
 	deliver_req_release(&dr); /* the body; kind stays */
 	return deliver_reply(dr.kind, ret, text, &d, reply);
 }
@@ -238,10 +243,10 @@ static unsigned h_checkpoint(struct request *r, json_t **reply)
 		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
 		return status_of(ret);
 	}
-	pthread_mutex_lock(&r->srv->node_lock);
+	pthread_mutex_lock(r->srv->node_lock);
 	ret = witness_add_checkpoint(r->srv->node, r->peer.code, cr->note, cr->len, cr->old_size,
 				     (const uint8_t (*)[32])cr->proof, cr->nproof, &a, &d);
-	pthread_mutex_unlock(&r->srv->node_lock);
+	pthread_mutex_unlock(r->srv->node_lock);
 	checkpoint_req_release(cr);
 	free(cr);
 	if (ret == 0) {
@@ -267,9 +272,9 @@ static unsigned h_checkpoint_held(struct request *r, json_t **reply)
 	size_t len = 0;
 	int ret;
 
-	pthread_mutex_lock(&r->srv->node_lock);
+	pthread_mutex_lock(r->srv->node_lock);
 	ret = restore_peer_log_held(r->srv->node, r->peer.code, &size, &note, &len, &d);
-	pthread_mutex_unlock(&r->srv->node_lock);
+	pthread_mutex_unlock(r->srv->node_lock);
 	if (ret) {
 		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
 		return status_of(ret);
@@ -313,9 +318,9 @@ static unsigned h_deliver_file(struct request *r, json_t **reply)
 			return deliver_reply(kind, ret, NULL, &r->partial_diag, reply);
 		}
 	}
-	pthread_mutex_lock(&r->srv->node_lock);
+	pthread_mutex_lock(r->srv->node_lock);
 	ret = r->srv->cfg.deliver_file(r->srv->cfg.deliver_ctx, r->peer.code, kind, id, path, &text, &d);
-	pthread_mutex_unlock(&r->srv->node_lock);
+	pthread_mutex_unlock(r->srv->node_lock);
 	return deliver_reply(kind, ret, text, &d, reply);
 }
 
@@ -326,7 +331,7 @@ static unsigned h_deliver_offset(struct request *r, json_t **reply)
 {
 	const char *kind = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kind");
 	const char *id = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "id");
-	struct partial_keys k = { r->srv->node, &r->srv->node_lock };
+	struct partial_keys k = { r->srv->node, r->srv->node_lock };
 	struct gs_diag d = { { 0 } };
 	uint64_t have = 0;
 	int ret;
@@ -414,13 +419,13 @@ static void peer_check(struct server *s, struct MHD_Connection *c, struct conn_p
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return;
-	pthread_mutex_lock(&s->node_lock);
+	pthread_mutex_lock(s->node_lock);
 	if (node_party_by_pin(s->node, pin, p, NULL) == 0 &&
 	    p->exercise == node_self(s->node)->exercise) {
 		out->state = PEER_KNOWN;
 		memcpy(out->code, p->code, sizeof(out->code));
 	}
-	pthread_mutex_unlock(&s->node_lock);
+	pthread_mutex_unlock(s->node_lock);
 	free(p);
 }
 
@@ -756,7 +761,7 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 		return respond(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			       json_error("cannot keep the uploaded file"), NULL);
 	local_request_of(r, method, url, &lr);
-	status = local_api_handle(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &out, &reply);
+	status = local_api_handle(r->srv->local, r->srv->node, r->srv->node_lock, &lr, &out, &reply);
 	if (status == MHD_HTTP_OK && out.download.path[0]) {
 		json_decref(reply);
 		return respond_file(r->conn, &out.download, out.set_cookie);
@@ -783,7 +788,7 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 {
 	const char *id = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "id");
 	const char *off = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "offset");
-	struct partial_keys k = { r->srv->node, &r->srv->node_lock };
+	struct partial_keys k = { r->srv->node, r->srv->node_lock };
 	struct gs_diag d = { { 0 } };
 	uint64_t offset = 0, have = 0;
 	json_t *reply;
@@ -828,7 +833,7 @@ static enum MHD_Result upload_begin(struct request *r, const char *method, const
 
 	if (r->local) {
 		local_request_of(r, method, url, &lr);
-		status = local_api_precheck(r->srv->local, r->srv->node, &r->srv->node_lock, &lr, &reply);
+		status = local_api_precheck(r->srv->local, r->srv->node, r->srv->node_lock, &lr, &reply);
 		if (status) {
 			r->responded = 1;
 			return respond(r->conn, status, reply, NULL);
@@ -1265,7 +1270,8 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		return GS_ENOMEM;
 	s->node = n;
 	s->cfg = *cfg;
-	pthread_mutex_init(&s->node_lock, NULL);
+	pthread_mutex_init(&s->own_lock, NULL);
+	s->node_lock = node_mutex(n) ? node_mutex(n) : &s->own_lock;
 	pthread_mutex_init(&s->conns_lock, NULL);
 	pthread_cond_init(&s->watch_wake, NULL);
 	s->header_timeout = cfg->header_timeout ? cfg->header_timeout : GS_NET_HEADER_TIMEOUT;
@@ -1372,9 +1378,9 @@ int server_reload(struct server *s, unsigned *parties, struct gs_diag *d)
 {
 	int ret;
 
-	pthread_mutex_lock(&s->node_lock);
+	pthread_mutex_lock(s->node_lock);
 	ret = node_reload(s->node, parties, d);
-	pthread_mutex_unlock(&s->node_lock);
+	pthread_mutex_unlock(s->node_lock);
 	return ret;
 }
 
@@ -1397,7 +1403,7 @@ void server_stop(struct server *s)
 	}
 	free(s->crt_pem);
 	local_api_free(s->local);
-	pthread_mutex_destroy(&s->node_lock);
+	pthread_mutex_destroy(&s->own_lock);
 	pthread_cond_destroy(&s->watch_wake);
 	pthread_mutex_destroy(&s->conns_lock);
 	free(s);

@@ -11,6 +11,7 @@
 
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/commit.h"
 #include "node/consent.h"
 #include "node/decisions.h"
 #include "node/items.h"
@@ -257,13 +258,70 @@ static int agreement_at(struct node *n, const char *id, gs_instant at, struct ag
 	return 0;
 }
 
+/* The same from the node's kept views (agreement_view_cached): *a is
+ * valid until the next call that may refill them, so take it again after
+ * any other decision. */
+static int agreement_kept_at(struct node *n, const char *id, gs_instant at, struct lifecycle_status *st,
+			     const struct agreement **a, struct gs_diag *d)
+{
+	const struct agreement_view *v;
+	int ret;
+
+	if ((ret = agreement_view_cached(n, id, &v, d)))
+		return ret;
+	if ((ret = agreement_view_status(v, at, st)))
+		return gs_diag_set(d, ret, "cannot compute the state of '%s'", id);
+	*a = agreement_view_version(v, st->version);
+	if (!*a)
+		*a = agreement_view_base(v);
+	return 0;
+}
+
 static const char *const form_names[] = { "oral", "visual", "electronic", "magnetic", "document",
 					  "equipment", "technology" };
 
+/* What one release writes, as a member of a group commit (node/commit.h):
+ * the item, its sealed key, the release, custody and the ledger entry. */
+struct release_write {
+	json_t *rec;
+	const char *item, *bundle, *to, *relj;
+	const uint8_t *skey;
+	gs_instant now;
+	const char *actor;        /* the person the entry names ("" the node) */
+	struct ledger_entry *e;
+	uint64_t *index;
+	const char *deliver_path; /* the bundle's place, queued in the outbox; NULL: not delivered */
+};
+
+static int release_write(struct node *n, void *ctx, struct gs_diag *d)
+{
+	struct release_write *w = ctx;
+	char saved[GS_MAX_ID];
+	int ret;
+
+	/* the entry names the person of this release, whoever commits the batch */
+	memcpy(saved, n->actor, sizeof(saved));
+	copy_str(n->actor, sizeof(n->actor), w->actor);
+	if ((ret = put_item(n, w->rec, w->now)) ||
+	    (ret = store_item_key_set(n->st, w->item, w->skey, SEALED_KEY_BYTES)) ||
+	    (ret = store_release_put(n->st, w->bundle, w->item, w->to, w->relj, w->now)) ||
+	    (ret = store_custody_add(n->st, w->item, w->now, "released", n->self.code, w->to)) ||
+	    (ret = ledger_append(n, w->to, w->e, w->index, d)) ||
+	    /* the delivery with the release: a recorded release is always sent */
+	    (w->deliver_path && (ret = node_outbox_add(n, w->to, "bundle", w->bundle, w->deliver_path, d)))) {
+		if (d && !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the release");
+	}
+	memcpy(n->actor, saved, sizeof(saved));
+	return ret;
+}
+
+/* The decisions and the records' contents are taken under the node's lock
+ * (they read its caches); the sealing, which reads the whole file, runs
+ * outside it; the records join the next group commit (node/commit.h). */
 int node_release(struct node *n, const struct release_request *r, struct release_result *res,
 		 struct decision *dec, struct gs_diag *d)
 {
-	struct agreement_view v;
 	struct lifecycle_status *st = NULL;
 	const struct agreement *a;
 	const struct annex_version *annex;
@@ -271,14 +329,17 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	struct holding *h = NULL;
 	struct marking *rm = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
+	struct ledger_entry *e = NULL;
 	struct decision md = { 0 };
+	struct release_write w;
+	struct node_commit_member cm;
 	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65];
-	char pending[GS_HOME_MAX + 96];
+	char pending[GS_HOME_MAX + 96], agreement[GS_MAX_ID], actor[GS_MAX_ID], version[16];
 	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
 	char rndhex[17];
 	gs_instant now;
 	json_t *rec = NULL, *rel = NULL;
-	int in = -1, out = -1, ret, have_view = 0, placed = 0;
+	int in = -1, out = -1, ret, placed = 0, locked = 0, agreement_version;
 	size_t i;
 	char *relj = NULL;
 
@@ -304,13 +365,16 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	rm = calloc(1, sizeof(*rm));
 	m = calloc(1, sizeof(*m));
 	sealed = calloc(1, sizeof(*sealed));
-	if (!st || !recipient || !h || !rm || !m || !sealed) {
+	e = calloc(1, sizeof(*e));
+	if (!st || !recipient || !h || !rm || !m || !sealed || !e) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = agreement_at(n, r->agreement, now, &v, st, &a, d)))
+	node_mutex_lock(n);
+	locked = 1;
+	copy_str(actor, sizeof(actor), r->actor ? r->actor : n->actor);
+	if ((ret = agreement_kept_at(n, r->agreement, now, st, &a, d)))
 		goto out;
-	have_view = 1;
 	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)) ||
 	    (r->deliver && (ret = node_outbox_reachable(n, r->to, d))))
 		goto out;
@@ -349,7 +413,10 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = GS_EDENIED;
 		goto out;
 	}
-	/* What the recipient will show: the banner of the bundle. */
+	/* What the recipient will show: the banner of the bundle (the kept
+	 * view again: the decision may have refilled it). */
+	if ((ret = agreement_kept_at(n, r->agreement, now, st, &a, d)))
+		goto out;
 	annex = agreement_annex_at(a, date_of_instant(now, a->zone));
 	if ((ret = node_ruled(decide_marking(a, annex, &n->self, recipient, r->label, rm, &md), "marking", d)))
 		goto out;
@@ -358,12 +425,17 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = GS_EDENIED;
 		goto out;
 	}
+	copy_str(agreement, sizeof(agreement), a->id);
+	agreement_version = a->version;
+	node_mutex_unlock(n);
+	locked = 0;
+
 	copy_str(m->item, sizeof(m->item), h->item.id);
 	copy_str(m->originator, sizeof(m->originator), n->self.code);
 	copy_str(m->sender, sizeof(m->sender), n->self.code);
 	copy_str(m->recipient, sizeof(m->recipient), r->to);
-	copy_str(m->agreement, sizeof(m->agreement), a->id);
-	m->agreement_version = (uint32_t)a->version;
+	copy_str(m->agreement, sizeof(m->agreement), agreement);
+	m->agreement_version = (uint32_t)agreement_version;
 	copy_str(m->purpose, sizeof(m->purpose), r->purpose);
 	copy_str(m->topic, sizeof(m->topic), r->topic);
 	copy_str(m->form, sizeof(m->form), form_names[h->item.form]);
@@ -385,13 +457,10 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	party_key_name(n->self.code, n->self.exercise, keyname);
 	if ((ret = bundle_seal(m, in, out, recipient->box_pk, keyname, n->keys.sign_sk, sealed, fk, d)))
 		goto out;
-	if (fsync(out) != 0) {
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
 	/* <bundle>.bundle.tmp is "pending": rolled forward at the next open
 	 * of the home if the transaction below committed, else removed
-	 * (items_recover). */
+	 * (items_recover). Its bytes reach the disk with the batch that
+	 * commits its records, before the COMMIT (node/commit.h). */
 	objects_path(n, sealed->bundle_id, ".tmp", pending, sizeof(pending));
 	objects_path(n, sealed->bundle_id, "", obj, sizeof(obj));
 	if (rename(tmp, pending) != 0) {
@@ -412,8 +481,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rec, "marking", labels_json(h->marking.labels, h->marking.nlabels));
 	json_object_set_new(rec, "candidates", json_array());
 	json_object_set_new(rec, "protect_as", json_false());
-	json_object_set_new(rec, "agreement", json_string(a->id));
-	json_object_set_new(rec, "agreement_version", json_integer(a->version));
+	json_object_set_new(rec, "agreement", json_string(agreement));
+	json_object_set_new(rec, "agreement_version", json_integer(agreement_version));
 	json_object_set_new(rec, "released_by", json_string(""));
 	json_object_set_new(rec, "released_at", json_null());
 	json_object_set_new(rec, "purpose", json_string(r->purpose));
@@ -435,8 +504,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	json_object_set_new(rel, "bundle", json_string(sealed->bundle_id));
 	json_object_set_new(rel, "item", json_string(h->item.id));
 	json_object_set_new(rel, "recipient", json_string(r->to));
-	json_object_set_new(rel, "agreement", json_string(a->id));
-	json_object_set_new(rel, "agreement_version", json_integer(a->version));
+	json_object_set_new(rel, "agreement", json_string(agreement));
+	json_object_set_new(rel, "agreement_version", json_integer(agreement_version));
 	json_object_set_new(rel, "label", json_string(r->label));
 	json_object_set_new(rel, "banner_recipient", json_string(sealed->banner_recipient));
 	json_object_set_new(rel, "released_at", jinstant(now));
@@ -446,41 +515,37 @@ int node_release(struct node *n, const struct release_request *r, struct release
 		ret = GS_ENOMEM;
 		goto out;
 	}
-	if ((ret = store_begin(n->st)))
+	ledger_entry_start(e, n, LEDGER_RELEASE, now, h->item.id, NULL);
+	ledger_entry_digest(e, bundle_payload_digest(sealed));
+	snprintf(version, sizeof(version), "%u", sealed->agreement_version);
+	ledger_entry_field(e, "bundle", sealed->bundle_id);
+	ledger_entry_field(e, "recipient", r->to);
+	ledger_entry_field(e, "agreement", agreement);
+	ledger_entry_field(e, "agreement-version", version);
+	ledger_entry_field(e, "label", r->label);
+	ledger_entry_field(e, "banner-recipient", sealed->banner_recipient);
+	ledger_entry_field(e, "purpose", r->purpose);
+	ledger_entry_field(e, "topic", r->topic);
+	ledger_entry_field(e, "rule", dec->rule_id);
+	memset(&w, 0, sizeof(w));
+	w.rec = rec;
+	w.item = h->item.id;
+	w.bundle = sealed->bundle_id;
+	w.to = r->to;
+	w.relj = relj;
+	w.skey = skey;
+	w.now = now;
+	w.actor = actor;
+	w.e = e;
+	w.index = &res->ledger_index;
+	w.deliver_path = r->deliver ? obj : NULL;
+	memset(&cm, 0, sizeof(cm));
+	cm.write = release_write;
+	cm.ctx = &w;
+	cm.d = d;
+	cm.sync_fd = out;
+	if ((ret = node_commit(n, &cm)))
 		goto out;
-	{
-		struct ledger_entry e;
-		char version[16];
-
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RELEASE;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), h->item.id);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, bundle_payload_digest(sealed), 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
-		ledger_entry_field(&e, "bundle", sealed->bundle_id);
-		ledger_entry_field(&e, "recipient", r->to);
-		ledger_entry_field(&e, "agreement", a->id);
-		ledger_entry_field(&e, "agreement-version", version);
-		ledger_entry_field(&e, "label", r->label);
-		ledger_entry_field(&e, "banner-recipient", sealed->banner_recipient);
-		ledger_entry_field(&e, "purpose", r->purpose);
-		ledger_entry_field(&e, "topic", r->topic);
-		ledger_entry_field(&e, "rule", dec->rule_id);
-		if ((ret = put_item(n, rec, now)) || (ret = store_item_key_set(n->st, h->item.id, skey, sizeof(skey))) ||
-		    (ret = store_release_put(n->st, sealed->bundle_id, h->item.id, r->to, relj, now)) ||
-		    (ret = store_custody_add(n->st, h->item.id, now, "released", n->self.code, r->to)) ||
-		    (ret = ledger_append(n, r->to, &e, &res->ledger_index, d)) ||
-		    (r->deliver && (ret = node_outbox_add(n, r->to, "bundle", sealed->bundle_id, obj, d))) ||
-		    (ret = store_commit(n->st))) {
-			store_rollback(n->st);
-			if (!d || !d->msg[0])
-				gs_diag_set(d, ret, "cannot record the release");
-			goto out;
-		}
-	}
 	copy_str(res->item, sizeof(res->item), h->item.id);
 	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
 	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
@@ -494,6 +559,8 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	if (r->output)
 		ret = node_copy_file(obj, r->output, d);
 out:
+	if (locked)
+		node_mutex_unlock(n);
 	if (out >= 0)
 		close(out);
 	if (in >= 0)
@@ -503,17 +570,17 @@ out:
 	if (ret && out >= 0)
 		unlink(tmp);
 	sodium_memzero(fk, sizeof(fk));
+	sodium_memzero(skey, sizeof(skey));
 	json_decref(rec);
 	json_decref(rel);
 	free(relj);
-	if (have_view)
-		agreement_view_release(&v);
 	free(st);
 	free(recipient);
 	free(h);
 	free(rm);
 	free(m);
 	free(sealed);
+	free(e);
 	return ret;
 }
 
@@ -588,6 +655,86 @@ int node_receive(struct node *n, const char *bundle_path, const char *receipt_ou
 	return node_receive_marked(n, bundle_path, receipt_out, NULL, res, d);
 }
 
+/* What one receipt of a bundle writes, as a member of a group commit
+ * (node/commit.h): its ledger entry, the item with the entry's index, its
+ * sealed key, custody. */
+struct receive_write {
+	json_t *rec;
+	const char *item, *sender;
+	const uint8_t *skey;
+	gs_instant now;
+	struct ledger_entry *e;
+	uint64_t *index;
+};
+
+static int receive_write(struct node *n, void *ctx, struct gs_diag *d)
+{
+	struct receive_write *w = ctx;
+	char *held = NULL;
+	int ret;
+
+	/* the same item received meanwhile by another call */
+	if (store_record_get(n->st, "items", w->item, &held) == 0) {
+		free(held);
+		return gs_diag_set(d, GS_EEXIST, "item '%s' is already held", w->item);
+	}
+	if ((ret = ledger_append(n, w->sender, w->e, w->index, d)))
+		return ret;
+	json_object_set_new(w->rec, "receipt_index", json_integer((json_int_t)*w->index));
+	json_object_set_new(w->rec, "receipt_at", jinstant(w->now));
+	if ((ret = put_item(n, w->rec, w->now)) ||
+	    (ret = store_item_key_set(n->st, w->item, w->skey, SEALED_KEY_BYTES)) ||
+	    (ret = store_custody_add(n->st, w->item, w->now, "received", n->self.code, w->sender)))
+		return ret;
+	return 0;
+}
+
+/* Copies the bundle (open as in, which is read from its start) to dst, a
+ * new file, without syncing it: the batch that commits its records does
+ * (node/commit.h). *out is the new file, open, for that. */
+static int copy_unsynced(int in, const char *src, const char *dst, int *out, struct gs_diag *d)
+{
+	char buf[65536];
+	struct stat sb;
+	ssize_t r, w;
+	size_t off;
+	int fd;
+
+	if (lseek(in, 0, SEEK_SET) != 0)
+		return gs_diag_set(d, GS_EIO, "%s: cannot seek", src);
+	unlink(dst); /* a pending copy left by an interrupted attempt */
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", dst, strerror(errno));
+	progress_phase("copying", fstat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0);
+	while ((r = read(in, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			gs_diag_set(d, GS_EIO, "%s: %s", src, strerror(errno));
+			goto fail;
+		}
+		for (off = 0; off < (size_t)r; off += (size_t)w) {
+			w = write(fd, buf + off, (size_t)r - off);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w <= 0) {
+				gs_diag_set(d, GS_EIO, "%s: %s", dst, w < 0 ? strerror(errno) : "short write");
+				goto fail;
+			}
+		}
+		progress_add((uint64_t)r);
+	}
+	*out = fd;
+	return 0;
+fail:
+	close(fd);
+	unlink(dst);
+	return GS_EIO;
+}
+
 int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
 			struct receive_result *res, struct gs_diag *d)
 {
@@ -606,7 +753,11 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	json_t *rec = NULL, *old = NULL;
 	char *receipt = NULL;
 	size_t rlen = 0;
-	int fd = -1, ret, have_view = 0, placed = 0;
+	struct receive_write w;
+	struct node_commit_member cm;
+	struct ledger_entry *e = NULL;
+	char version[16];
+	int fd = -1, copy = -1, ret, have_view = 0, placed = 0, locked = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!n->keys_loaded)
@@ -617,7 +768,8 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	sender = calloc(1, sizeof(*sender));
 	originator = calloc(1, sizeof(*originator));
 	st = calloc(1, sizeof(*st));
-	if (!m || !sender || !originator || !st) {
+	e = calloc(1, sizeof(*e));
+	if (!m || !sender || !originator || !st || !e) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
@@ -631,14 +783,19 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
+	node_mutex_lock(n);
+	locked = 1;
 	if ((ret = node_party_get(n, m->sender, sender, d)))
 		goto out;
+	node_mutex_unlock(n);
+	locked = 0;
 	party_key_name(sender->code, sender->exercise, keyname);
 	/* the sender's key of the release instant (node/keyhistory.h) */
 	if ((ret = party_keys_at(sender, m->created, &sender_pk, &unused_box, d))) {
 		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
+	/* the whole bundle is verified outside the node's lock */
 	if (lseek(fd, 0, SEEK_SET) != 0 || (ret = bundle_verify(fd, keyname, sender_pk, m, d))) {
 		if (!ret)
 			ret = gs_diag_set(d, GS_EIO, "%s: cannot seek", bundle_path);
@@ -655,6 +812,8 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 				  m->exercise ? "an exercise" : "a real", n->self.exercise ? "an exercise" : "a real");
 		goto out;
 	}
+	node_mutex_lock(n);
+	locked = 1;
 	if (!node_item_get(n, m->item, &old, NULL)) {
 		if (!strcmp(jstr(old, "bundle"), m->bundle_id)) {
 			/* The same bundle delivered twice is held once; the
@@ -752,15 +911,19 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	}
 	seal_file_key(n, m->item, fk, skey);
 	sodium_memzero(fk, sizeof(fk));
+	node_mutex_unlock(n);
+	locked = 0;
 
-	/* Ciphertext only: the bundle file, as received, under objects/. */
+	/* Ciphertext only: the bundle file, as received, under objects/,
+	 * pending until the commit (see items_recover); its bytes reach the
+	 * disk with the batch that commits its records (node/commit.h). */
 	if ((ret = ensure_dir(n, "objects", d)))
 		goto out;
 	objects_path(n, m->bundle_id, ".tmp", tmp, sizeof(tmp));
 	objects_path(n, m->bundle_id, "", obj, sizeof(obj));
-	if ((ret = node_copy_file(bundle_path, tmp, d)))
+	if ((ret = copy_unsynced(fd, bundle_path, tmp, &copy, d)))
 		goto out;
-	placed = 1; /* pending until the commit (see items_recover) */
+	placed = 1;
 	fault_point("receive-stored");
 
 	item_join_labels(&res->marking, labels, sizeof(labels));
@@ -799,41 +962,35 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 		b64_encode(box_used, 32, b64, sizeof(b64));
 		json_object_set_new(rec, "box_key", json_string(b64));
 	}
-	if ((ret = store_begin(n->st)))
+	ledger_entry_start(e, n, LEDGER_RECEIPT, now, m->item, NULL);
+	ledger_entry_digest(e, bundle_payload_digest(m));
+	snprintf(version, sizeof(version), "%u", m->agreement_version);
+	ledger_entry_field(e, "bundle", m->bundle_id);
+	ledger_entry_field(e, "sender", m->sender);
+	ledger_entry_field(e, "originator", m->originator);
+	ledger_entry_field(e, "agreement", m->agreement);
+	ledger_entry_field(e, "agreement-version", version);
+	ledger_entry_field(e, "label", m->banner_originator);
+	ledger_entry_field(e, "marking", labels);
+	if (m->consent[0])
+		ledger_entry_field(e, "consent", m->consent);
+	memset(&w, 0, sizeof(w));
+	w.rec = rec;
+	w.item = m->item;
+	w.sender = m->sender;
+	w.skey = skey;
+	w.now = now;
+	w.e = e;
+	w.index = &res->ledger_index;
+	memset(&cm, 0, sizeof(cm));
+	cm.write = receive_write;
+	cm.ctx = &w;
+	cm.d = d;
+	cm.sync_fd = copy;
+	if ((ret = node_commit(n, &cm))) {
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the receipt of '%s'", m->item);
 		goto out;
-	{
-		struct ledger_entry e;
-		char version[16];
-
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RECEIPT;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), m->item);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, bundle_payload_digest(m), 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		snprintf(version, sizeof(version), "%u", m->agreement_version);
-		ledger_entry_field(&e, "bundle", m->bundle_id);
-		ledger_entry_field(&e, "sender", m->sender);
-		ledger_entry_field(&e, "originator", m->originator);
-		ledger_entry_field(&e, "agreement", m->agreement);
-		ledger_entry_field(&e, "agreement-version", version);
-		ledger_entry_field(&e, "label", m->banner_originator);
-		ledger_entry_field(&e, "marking", labels);
-		if (m->consent[0])
-			ledger_entry_field(&e, "consent", m->consent);
-		if ((ret = ledger_append(n, m->sender, &e, &res->ledger_index, d)) ||
-		    (json_object_set_new(rec, "receipt_index", json_integer((json_int_t)res->ledger_index)),
-		     json_object_set_new(rec, "receipt_at", jinstant(now)),
-		     (ret = put_item(n, rec, now))) ||
-		    (ret = store_item_key_set(n->st, m->item, skey, sizeof(skey))) ||
-		    (ret = store_custody_add(n->st, m->item, now, "received", n->self.code, m->sender)) ||
-		    (ret = store_commit(n->st))) {
-			store_rollback(n->st);
-			if (!d || !d->msg[0])
-				gs_diag_set(d, ret, "cannot record the receipt of '%s'", m->item);
-			goto out;
-		}
 	}
 	placed = 0;
 	fault_point("receive-committed");
@@ -846,7 +1003,10 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	copy_str(res->bundle, sizeof(res->bundle), m->bundle_id);
 	/* The receipt is made after the commit: it proves the entry is in
 	 * the log, so the entry must be there first. */
-	if ((ret = make_receipt(n, m, labels, now, res->ledger_index, &receipt, &rlen, d)))
+	node_mutex_lock(n);
+	ret = make_receipt(n, m, labels, now, res->ledger_index, &receipt, &rlen, d);
+	node_mutex_unlock(n);
+	if (ret)
 		goto out;
 	if (!receipt_out) {
 		if ((ret = ensure_dir(n, "receipts", d)))
@@ -862,8 +1022,12 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 	else
 		ret = write_file_atomic(receipt_out, receipt, rlen, 0644, d);
 out:
+	if (locked)
+		node_mutex_unlock(n);
 	if (fd >= 0)
 		close(fd);
+	if (copy >= 0)
+		close(copy);
 	if (placed)
 		unlink(tmp);
 	sodium_memzero(fk, sizeof(fk));
@@ -876,6 +1040,7 @@ out:
 	free(sender);
 	free(originator);
 	free(st);
+	free(e);
 	return ret;
 }
 
@@ -907,6 +1072,42 @@ static int field_eq(const char *text, size_t len, const char *key, const char *w
 	return v && vlen == strlen(want) && !memcmp(v, want, vlen);
 }
 
+/* What importing a receipt writes, as a member of a group commit
+ * (node/commit.h). The same receipt imported twice at once: the second
+ * finds the first's and changes nothing (as an import of a receipt
+ * already held does). */
+struct receipt_write {
+	const char *bundle, *item, *by;
+	const uint8_t *receipt;
+	size_t len;
+	gs_instant now;
+	struct ledger_entry *e;
+};
+
+static int receipt_write(struct node *n, void *ctx, struct gs_diag *d)
+{
+	struct receipt_write *w = ctx;
+	uint8_t *held = NULL;
+	char *relj = NULL;
+	size_t hlen = 0;
+	int ret, same;
+
+	if ((ret = store_release_get(n->st, w->bundle, &relj, &held, &hlen)))
+		return gs_diag_set(d, ret, "cannot read release '%s'", w->bundle);
+	free(relj);
+	if (held) {
+		same = hlen == w->len && !memcmp(held, w->receipt, hlen);
+		free(held);
+		return same ? 0 : gs_diag_set(d, GS_EEXIST, "a different receipt for '%s' is already held",
+						 w->bundle);
+	}
+	if ((ret = store_release_receipt(n->st, w->bundle, w->receipt, w->len, w->now)) ||
+	    (ret = store_custody_add(n->st, w->item, w->now, "receipt", w->by, w->bundle)) ||
+	    (ret = ledger_append(n, w->by, w->e, NULL, d)))
+		return ret;
+	return 0;
+}
+
 int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
 			struct gs_diag *d)
 {
@@ -920,7 +1121,11 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	char bundle[BUNDLE_ID_HEX] = "", *relj = NULL;
 	json_t *rel = NULL;
 	gs_instant now;
-	int ret;
+	struct receipt_write w;
+	struct node_commit_member cm;
+	struct ledger_entry *e = NULL;
+	char idx[24];
+	int ret, locked = 0;
 
 	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES * 4, &buf, &len, d)))
 		return ret;
@@ -928,7 +1133,8 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	rcpt = calloc(1, sizeof(*rcpt));
 	proof = calloc(1, sizeof(*proof));
 	ver = calloc(1, sizeof(*ver));
-	if (!sn || !rcpt || !proof || !ver) {
+	e = calloc(1, sizeof(*e));
+	if (!sn || !rcpt || !proof || !ver || !e) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
@@ -947,6 +1153,8 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	}
 	memcpy(bundle, v, vlen);
 	bundle[vlen] = 0;
+	node_mutex_lock(n);
+	locked = 1;
 	ret = store_release_get(n->st, bundle, &relj, &old_receipt, &old_len);
 	if (ret == GS_ENOTFOUND) {
 		ret = gs_diag_set(d, ret, "%s: this node made no release with bundle '%s'", path, bundle);
@@ -1023,35 +1231,43 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 		copy_str(bundle_out, BUNDLE_ID_HEX, bundle);
 		goto out;
 	}
-	if ((ret = store_begin(n->st)))
-		goto out;
+	node_mutex_unlock(n);
+	locked = 0;
 	{
-		struct ledger_entry e;
-		char idx[24];
+		uint8_t digest[32];
 
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RECEIPT;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), jstr(rel, "item"));
-		crypto_hash_sha256(e.digest, buf, len);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)ver->index);
-		ledger_entry_field(&e, "bundle", bundle);
-		ledger_entry_field(&e, "acknowledged-by", rcpt->code);
-		ledger_entry_field(&e, "peer-origin", ver->cp.origin);
-		ledger_entry_field(&e, "peer-index", idx);
-		if ((ret = store_release_receipt(n->st, bundle, buf, len, now)) ||
-		    (ret = store_custody_add(n->st, jstr(rel, "item"), now, "receipt", rcpt->code, bundle)) ||
-		    (ret = ledger_append(n, rcpt->code, &e, NULL, d)) || (ret = store_commit(n->st))) {
-			store_rollback(n->st);
-			if (!d || !d->msg[0])
-				gs_diag_set(d, ret, "cannot record the receipt");
-			goto out;
-		}
+		crypto_hash_sha256(digest, buf, len);
+		ledger_entry_start(e, n, LEDGER_RECEIPT, now, jstr(rel, "item"), NULL);
+		ledger_entry_digest(e, digest);
+	}
+	snprintf(idx, sizeof(idx), "%llu", (unsigned long long)ver->index);
+	ledger_entry_field(e, "bundle", bundle);
+	ledger_entry_field(e, "acknowledged-by", rcpt->code);
+	ledger_entry_field(e, "peer-origin", ver->cp.origin);
+	ledger_entry_field(e, "peer-index", idx);
+	memset(&w, 0, sizeof(w));
+	w.bundle = bundle;
+	w.item = jstr(rel, "item");
+	w.by = rcpt->code;
+	w.receipt = buf;
+	w.len = len;
+	w.now = now;
+	w.e = e;
+	memset(&cm, 0, sizeof(cm));
+	cm.write = receipt_write;
+	cm.ctx = &w;
+	cm.d = d;
+	cm.sync_fd = -1;
+	if ((ret = node_commit(n, &cm))) {
+		if (!d || !d->msg[0])
+			gs_diag_set(d, ret, "cannot record the receipt");
+		goto out;
 	}
 	copy_str(bundle_out, BUNDLE_ID_HEX, bundle);
 out:
+	if (locked)
+		node_mutex_unlock(n);
+	free(e);
 	free(buf);
 	free(old_receipt);
 	free(pbuf);
@@ -1204,12 +1420,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	{
 		struct ledger_entry e;
 
-		memset(&e, 0, sizeof(e));
-		e.type = granted ? LEDGER_ACCESS_GRANT : LEDGER_ACCESS_REFUSAL;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), item);
-		copy_str(e.party, sizeof(e.party), n->self.code);
-		copy_str(e.person, sizeof(e.person), person);
+		ledger_entry_start(&e, n, granted ? LEDGER_ACCESS_GRANT : LEDGER_ACCESS_REFUSAL, now, item, person);
 		ledger_entry_field(&e, "rule", dec->rule_id);
 		ledger_entry_field(&e, "reason", reason);
 		ledger_entry_field(&e, "facility", facility);

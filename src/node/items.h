@@ -35,6 +35,7 @@ struct release_request {
 	const char *form;       /* NULL = document */
 	const char *output;     /* bundle path ("-" = stdout) */
 	bool deliver;           /* queue the bundle for the recipient's node in the same transaction */
+	const char *actor;      /* the person it is released for (ledger entry); NULL: the node's actor */
 };
 
 struct release_result {

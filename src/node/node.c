@@ -12,6 +12,7 @@
 #include "crypto/labelkey.h"
 #include "crypto/note.h"
 #include "node/agreements.h"
+#include "node/commit.h"
 #include "node/consent.h"
 #include "node/ledger.h"
 #include "node/registers.h"
@@ -365,7 +366,7 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	if (!n)
 		return GS_ENOMEM;
 	memcpy(n->home, home, strlen(home) + 1);
-	if ((ret = store_open(path, mode, &n->st, d)))
+	if ((ret = node_commit_init(n)) || (ret = store_open(path, mode, &n->st, d)))
 		goto fail;
 	/* A read that fails here on a database that opened is most often a
 	 * damaged file: say so, naming it, rather than what was not found. */
@@ -393,6 +394,7 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	return 0;
 fail:
 	store_close(n->st);
+	node_commit_fini(n);
 	free(n);
 	return ret;
 }
@@ -499,6 +501,7 @@ void node_close(struct node *n)
 	node_person_cache_release(n);
 	node_consent_cache_release(n);
 	store_close(n->st);
+	node_commit_fini(n);
 	free(n);
 }
 

@@ -33,6 +33,7 @@ struct view_cache;
 struct identity_cache;
 struct person_cache;
 struct consent_cache;
+struct commit_queue;
 
 /* What a node is, seen from node/ only: the faces (cli/, net/) hold a
  * struct node they cannot look into and ask through node_* functions
@@ -54,6 +55,7 @@ struct node {
 	 * that every ledger entry the call makes names them (docs/ledger.md). */
 	char actor[GS_MAX_ID];
 	int restore_hold;             /* node/restore.c: 0 not read yet, 1 none, 2 held */
+	struct commit_queue *commits; /* node/commit.c: the node's lock and group commit */
 };
 #else
 struct node;

@@ -196,13 +196,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		struct ledger_entry e;
 		char version[16];
 
-		memset(&e, 0, sizeof(e));
-		e.type = LEDGER_RELEASE;
-		e.time = now;
-		copy_str(e.item, sizeof(e.item), h->item.id);
-		e.digest_alg = LEDGER_DIGEST_SHA256;
-		memcpy(e.digest, bundle_payload_digest(sealed), 32);
-		copy_str(e.party, sizeof(e.party), n->self.code);
+		ledger_entry_start(&e, n, LEDGER_RELEASE, now, h->item.id, NULL);
+		ledger_entry_digest(&e, bundle_payload_digest(sealed));
 		snprintf(version, sizeof(version), "%u", sealed->agreement_version);
 		ledger_entry_field(&e, "bundle", sealed->bundle_id);
 		ledger_entry_field(&e, "recipient", r->to);

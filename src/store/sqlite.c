@@ -361,6 +361,22 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_savepoint(struct store *st)
+{
+	return exec(st, "SAVEPOINT action");
+}
+
+int store_savepoint_release(struct store *st)
+{
+	return exec(st, "RELEASE action");
+}
+
+void store_savepoint_rollback(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO action", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "RELEASE action", NULL, NULL, NULL);
+}
+
 /* PRAGMA data_version sees other handles' commits, not this one's;
  * sqlite3_total_changes64() counts this handle's rows changed. */
 int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)

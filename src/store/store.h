@@ -51,6 +51,13 @@ int store_begin(struct store *st);    /* BEGIN IMMEDIATE */
 int store_begin_read(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* Inside a write transaction, one action of a group commit
+ * (node/commit.h): SAVEPOINT, then either RELEASE (its changes stay in
+ * the transaction) or ROLLBACK TO and RELEASE (its changes are undone,
+ * the rest of the transaction is untouched). */
+int store_savepoint(struct store *st);
+int store_savepoint_release(struct store *st);
+void store_savepoint_rollback(struct store *st);
 
 /* Changes whenever the database changes, through this handle or any
  * other (another handle, another process): for caches of what was read.

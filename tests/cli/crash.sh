@@ -33,6 +33,17 @@ expect 0 "the bundle can be exported again" $G bundle export "$item" -o y.bundle
 expect 0 "and it is whole" $G bundle inspect y.bundle
 expect 0 "the ledger verifies" $G ledger verify --home kor
 
+# A group commit's batch (node/commit.h): the records are durable, no
+# file of the batch is in place yet.
+GSOMIA_FAULT=batch-committed expect 99 "crash after a batch's commit, before its bundles are in place" rel z.bundle
+eq "both releases are held" "$(count kor)" 2
+eq "the new bundle was put in place" "$(objects kor)" 2
+eq "nothing pending is left" "$(ls kor/objects | grep -c tmp)" 0
+z=$($G items --home kor --json | jq -r --arg y "$item" '.[] | select(.id != $y) | .id')
+expect 0 "that bundle can be exported" $G bundle export "$z" -o z.bundle --home kor
+expect 0 "and it is whole" $G bundle inspect z.bundle
+expect 0 "the ledger verifies" $G ledger verify --home kor
+
 GSOMIA_FAULT=receive-stored expect 99 "crash at JPN before the commit" $G receive y.bundle --receipt r.receipt --home jpn
 eq "nothing held at JPN" "$(count jpn)" 0
 eq "no object left at JPN" "$(objects jpn)" 0
