@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "node/commit.h"
+#include "store/ledger_store.h" /* store_in_transaction() */
 #include "store/stats_store.h" /* store_commit_actions() */
 #include "util/fault.h"
 #include "util/banned.h"
@@ -134,6 +135,13 @@ static void run_batch(struct node *n, struct node_commit_member *batch)
 				gs_diag_set(m->d, m->ret, "cannot record the action");
 		} else {
 			ok++;
+		}
+		if (!store_in_transaction(n->st)) {
+			/* SQLite gave the whole transaction up (an I/O error, a full
+			 * disk): what the members before wrote is gone too, and what
+			 * follows must not run outside a transaction */
+			fail_all(batch, GS_EIO, "the database ended the transaction", 0);
+			return;
 		}
 	}
 	if (!ok) {
