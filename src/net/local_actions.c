@@ -32,6 +32,7 @@
 #include "core/kvtext.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 /* ---- strict bodies: string members (or one integer), none unknown or twice ---- */
@@ -471,17 +472,17 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 /* ---- open ---- */
 
 /* Appends src to out as a file name's part: a character no common file
- * system takes (/ \\ : * ? " < > | and controls) becomes '_'. */
+ * system takes (/ \\ : * ? " < > | and controls) becomes '_', and so does a
+ * byte that is not well-formed UTF-8. */
 static void name_part(char *out, size_t cap, size_t *k, const char *src)
 {
 	const unsigned char *p = (const unsigned char *)src;
 
 	for (; *p && *k + 1 < cap; p++) {
 		int bad = *p < 0x20 || *p == 0x7f || strchr("/\\:*?\"<>|", *p);
+		size_t l = *p >= 0x80 ? utf8_decode(p, strnlen((const char *)p, 4), NULL) : 0;
 
-		if (*p >= 0x80) { /* a whole UTF-8 character or nothing */
-			size_t l = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 1;
-
+		if (l > 1) { /* a whole UTF-8 character or nothing */
 			if (*k + l >= cap)
 				break;
 			memcpy(out + *k, p, l);
@@ -489,7 +490,7 @@ static void name_part(char *out, size_t cap, size_t *k, const char *src)
 			p += l - 1;
 			continue;
 		}
-		out[(*k)++] = bad ? '_' : (char)*p;
+		out[(*k)++] = bad || *p >= 0x80 ? '_' : (char)*p;
 	}
 	out[*k] = 0;
 }
