@@ -16,6 +16,7 @@
 #include "node/agreements.h"
 #include "node/items.h"
 #include "node/node.h"
+#include "util/file.h"
 
 #ifndef SRCDIR
 #define SRCDIR "."

@@ -262,7 +262,7 @@ int cmd_release_onward(int argc, char **argv)
 		return ret;
 	ret = node_release_onward(n, &r, &res, &dec, &d);
 	if (!ret && deliver) {
-		char path[GS_HOME_MAX + 96];
+		char path[GS_PATH_MAX];
 		int dl, rf, rt;
 
 		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);

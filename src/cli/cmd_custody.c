@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "net/outbox.h"
 #include "node/custody.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char copy_help[] =

@@ -17,6 +17,7 @@
 #include "node/items.h"
 #include "node/labels.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char release_help[] =
@@ -182,7 +183,7 @@ int cmd_release(int argc, char **argv)
 	if (!ret && deliver) {
 		/* Queued in the same home; the first attempt is made now, the
 		 * rest by 'gsomia serve' or 'gsomia outbox send'. */
-		char path[GS_HOME_MAX + 96];
+		char path[GS_PATH_MAX];
 		int dl, rf, rt;
 
 		snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, res.bundle);
@@ -596,7 +597,7 @@ int cmd_bundle(int argc, char **argv)
 	}
 	if (optind + 2 <= argc && !strcmp(argv[optind], "export")) {
 		struct node *n;
-		char path[GS_HOME_MAX + 96];
+		char path[GS_PATH_MAX];
 		json_t *rec;
 
 		if (optind + 2 != argc || !output)

@@ -96,7 +96,7 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		   const char *json, struct body *file, long *status, char **reply,
 		   struct gs_diag *d)
 {
-	char url[GS_MAX_NAME * 2], cert[GS_HOME_MAX + 64], key[GS_HOME_MAX + 64];
+	char url[GS_MAX_NAME * 2], cert[GS_PATH_MAX], key[GS_PATH_MAX];
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL;
 	struct dynbuf sink;

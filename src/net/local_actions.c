@@ -33,6 +33,7 @@
 #include "util/encode.h"
 #include "node/record.h"
 #include "util/utf8.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 /* ---- strict bodies: string members (or one integer), none unknown or twice ---- */
@@ -370,7 +371,7 @@ static unsigned release_upload(struct call *c, const struct release_request *rq,
 {
 	struct gs_diag d = { { 0 } };
 	struct release_request r = *rq;
-	char path[GS_HOME_MAX + 96];
+	char path[GS_PATH_MAX];
 	int ret;
 
 	if (!c->r->upload_path || !c->r->upload_len) {
@@ -527,7 +528,7 @@ unsigned local_h_open(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct decision dec;
-	char item[GS_MAX_ID], out[GS_HOME_MAX + 64];
+	char item[GS_MAX_ID], out[GS_PATH_MAX];
 	const char *facility = NULL, *purpose = NULL;
 	static const char *const known[] = { "facility", "purpose", NULL };
 	json_t *rec = NULL;
@@ -586,7 +587,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 	struct gs_diag d = { { 0 } };
 	struct consent_request_body b;
 	struct consent_request_args a;
-	char id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_HOME_MAX + 128], originator[GS_MAX_CODE];
+	char id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_PATH_MAX], originator[GS_MAX_CODE];
 	const char *peers[1];
 	char *note = NULL;
 	size_t len = 0;
@@ -650,8 +651,8 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 	struct gs_diag d = { { 0 } }, qd = { { 0 } };
 	struct consent_answer_body b;
 	struct consent_grant_args a;
-	char reqid[CONSENT_ID_HEX], id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_HOME_MAX + 128],
-		tmp[GS_HOME_MAX + 64], holder[GS_MAX_CODE], third[GS_MAX_CODE], as[64];
+	char reqid[CONSENT_ID_HEX], id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_PATH_MAX],
+		tmp[GS_PATH_MAX], holder[GS_MAX_CODE], third[GS_MAX_CODE], as[64];
 	const char *peers[1];
 	json_t *rec = NULL, *all = NULL, *o, *queued, *nq;
 	char *note = NULL, *answer = NULL;
@@ -801,7 +802,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	struct gs_diag d = { { 0 } };
 	struct incident_report_body b;
 	struct incident_report_args a;
-	char originator[GS_MAX_CODE], ref[GS_MAX_ID], path[GS_HOME_MAX + 128];
+	char originator[GS_MAX_CODE], ref[GS_MAX_ID], path[GS_PATH_MAX];
 	const char *peers[2];
 	json_t *rec = NULL;
 	char *note = NULL;
@@ -849,7 +850,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	struct gs_diag d = { { 0 } };
 	struct incident_step_body b;
 	struct incident_step_args a;
-	char id[GS_MAX_ID], originator[GS_MAX_CODE] = "", ref[GS_MAX_ID + 16], path[GS_HOME_MAX + 128];
+	char id[GS_MAX_ID], originator[GS_MAX_CODE] = "", ref[GS_MAX_ID + 16], path[GS_PATH_MAX];
 	const char *peers[2];
 	json_t *all = NULL, *o, *rec = NULL;
 	char *note = NULL;
@@ -972,7 +973,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 	const struct agreement_view *v;
 	const struct agreement *a;
 	struct lifecycle_status *st = NULL;
-	char agreement[GS_MAX_ID], ref[REF_HEX + 1], path[GS_HOME_MAX + 128],
+	char agreement[GS_MAX_ID], ref[REF_HEX + 1], path[GS_PATH_MAX],
 		peers_buf[GS_MAX_PARTIES][GS_MAX_CODE];
 	const char *peers[GS_MAX_PARTIES];
 	size_t npeers = 0, outlen = 0, i;

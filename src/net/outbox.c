@@ -10,6 +10,7 @@
 #include "net/outbox.h"
 #include "node/items.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define BACKOFF_MAX 300

@@ -30,6 +30,7 @@
 #include "node/restore.h"
 #include "node/witness.h"
 #include "util/dynbuf.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3"
@@ -110,7 +111,7 @@ struct request {
 	int upload_open;         /* open as upload_fd while the body comes in */
 	int upload_fd;
 	int upload_failed;
-	char upload_path[GS_HOME_MAX + 64];
+	char upload_path[GS_PATH_MAX];
 	uint64_t upload_len;
 	struct partial *partial;  /* a bundle delivery, kept and checked as it comes */
 	int partial_err;          /* its refusal, in partial_diag */
@@ -1187,7 +1188,7 @@ int server_parse_listen(const char *listen, char *host, size_t hostcap, unsigned
 
 static int load_pem(const char *home, const char *name, char **out, size_t *len, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	uint8_t *buf;
 	int ret;
 
@@ -1256,7 +1257,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	if ((ret = local_api_new(cfg->session_ttl, &s->local)))
 		goto fail;
 	{
-		char tmp[GS_HOME_MAX + 8];
+		char tmp[GS_PATH_MAX];
 
 		snprintf(tmp, sizeof(tmp), "%s/tmp", n->home);
 		if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {

@@ -32,6 +32,12 @@
 #define GS_MAX_KDF_MEM (256u << 20)   /* Argon2id bytes a key file may ask for (MODERATE) */
 #define GS_MAX_POLICY_URI 128         /* a security policy's urn:oid: URI, incl. NUL */
 
+/* paths: a node's home, and any path buffer (a home, '/', a name within it;
+ * an output file a command names). Not a format's cap: nothing on disk or
+ * on the wire holds a path. */
+#define GS_HOME_MAX 4096              /* a home's path, incl. NUL (a home is refused from GS_HOME_MAX - 64) */
+#define GS_PATH_MAX (GS_HOME_MAX + 512) /* any path buffer, incl. NUL */
+
 /* STANAG 4774 labels, 4778 bindings and XML SPIFs (core/label.h, xml/, docs/labels.md) */
 #define GS_MAX_LABEL_XML (64u << 10)  /* bytes of one confidentiality label file */
 #define GS_MAX_BINDING_XML (256u << 10) /* bytes of one binding file */
