@@ -24,6 +24,7 @@
 #include "node/items.h"
 #include "node/node.h"
 #include "store/stats_store.h"
+#include "util/file.h"
 
 #ifndef SRCDIR
 #define SRCDIR "."

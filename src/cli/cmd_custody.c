@@ -10,6 +10,7 @@
 #include "net/courier.h"
 #include "node/outbox.h"
 #include "node/custody.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char copy_help[] =

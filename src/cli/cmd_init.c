@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char init_help[] =

@@ -17,6 +17,7 @@
 #include "node/items.h"
 #include "node/labels.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char release_help[] =

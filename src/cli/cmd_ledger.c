@@ -13,6 +13,7 @@
 #include "node/ledger.h"
 #include "node/witness.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char ledger_help[] =

@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "net/session.h"
 #include "node/stats.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char metrics_help[] =

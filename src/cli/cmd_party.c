@@ -9,6 +9,7 @@
 #include "node/keyhistory.h"
 #include "core/label.h"
 #include "node/labels.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char party_help[] =

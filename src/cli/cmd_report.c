@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "node/report.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char report_help[] =

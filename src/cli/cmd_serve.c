@@ -22,6 +22,7 @@
 #include "net/witness_client.h"
 #include "node/backup.h"
 #include "node/inbox.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char serve_help[] =

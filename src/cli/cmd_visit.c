@@ -73,7 +73,7 @@ static void print_visit(json_t *o, bool long_form)
 static int hand_over(struct node *n, const char *note, size_t len, const char *id, const char *peer,
 		     const char *output, bool deliver, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 96], ref[17];
+	char path[GS_PATH_MAX], ref[17];
 	const char *peers[1] = { peer };
 	int ret = 0, dl, rf, rt;
 

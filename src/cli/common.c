@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "util/limits.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static int exit_for(int err)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/decide.h"
+#include "util/utf8.h"
 
 /* Resets d to "refused: invalid input" (GS_EINVAL): what a decision says
  * until a rule decides. */
@@ -38,9 +39,8 @@ static inline void kit_put(struct decision *d, int i, const char *s)
 		s = "";
 	while (n < GS_DECISION_ARG - 1 && s[n])
 		n++;
-	if (s[n])
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
+	if (s[n]) /* longer: cut without splitting a character */
+		n = utf8_cut(s, n + 1, n);
 	memcpy(d->arg[i], s, n);
 	d->arg[i][n] = '\0';
 }

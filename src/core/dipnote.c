@@ -12,6 +12,7 @@
 
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 #define NOTE_MAGIC "gsomia-note/v1"
@@ -67,38 +68,15 @@ static const char *const key_names[K_COUNT] = {
 	"terminate-at", "version", "effective", "acceding", "exercise", "text",
 };
 
-/* Length of the UTF-8 sequence at s (at most n bytes), or 0 if it is
- * invalid, overlong, a surrogate, above U+10FFFF, or a C0/C1 control
- * character other than LF, or DEL. */
+/* Length of the character at s (at most n bytes), or 0 if it is not
+ * well-formed UTF-8 (util/utf8.h) or is a C0/C1 control character other
+ * than LF, or DEL. */
 static size_t utf8_char(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
 	uint32_t cp;
-	size_t len, i;
+	size_t len = utf8_decode(s, n, &cp);
 
-	if (c < 0x80)
-		return (c >= 0x20 && c != 0x7f) || c == '\n' ? 1 : 0;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+	if (len == 0 || (cp < 0x20 && cp != '\n') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
 		return 0;
 	return len;
 }
@@ -107,13 +85,8 @@ static size_t utf8_char(const unsigned char *s, size_t n)
  * controls), cut at a character boundary, with "..." if cut. */
 static void quote(char out[QUOTE_MAX + 4], const char *v, size_t n)
 {
-	size_t k = n;
+	size_t k = utf8_cut(v, n, QUOTE_MAX);
 
-	if (k > QUOTE_MAX) {
-		k = QUOTE_MAX;
-		while (k > 0 && ((unsigned char)v[k] & 0xc0) == 0x80)
-			k--;
-	}
 	memcpy(out, v, k);
 	if (k < n) {
 		memcpy(out + k, "...", 3);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/kvtext.h"
+#include "util/limits.h"
 #include "util/banned.h"
 
 bool kv_value_ok(const char *v)
@@ -22,27 +23,13 @@ bool kv_value_ok(const char *v)
 
 static void put(struct kvbuf *b, const char *s, size_t n)
 {
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->cap ? b->cap * 2 : 512) + n;
-		char *p = realloc(b->buf, cap);
-
-		if (!p) {
-			b->err = GS_ENOMEM;
-			return;
-		}
-		b->buf = p;
-		b->cap = cap;
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = 0;
+	dynbuf_add(&b->text, s, n); /* an error stays in the buffer for kv_end */
 }
 
 void kv_begin(struct kvbuf *b, const char *magic)
 {
 	memset(b, 0, sizeof(*b));
+	dynbuf_init(&b->text, GS_MAX_NOTE_BYTES);
 	put(b, magic, strlen(magic));
 	put(b, "\n", 1);
 }
@@ -74,14 +61,17 @@ void kv_add_instant(struct kvbuf *b, const char *key, gs_instant t)
 
 int kv_end(struct kvbuf *b, struct gs_diag *d)
 {
-	if (!b->err)
+	int err = b->err ? b->err : dynbuf_error(&b->text);
+
+	if (!err && (b->buf = dynbuf_take(&b->text, &b->len)))
 		return 0;
-	free(b->buf);
-	b->buf = NULL;
-	if (b->err == GS_EINVAL)
+	dynbuf_free(&b->text);
+	if (err == GS_EINVAL)
 		return gs_diag_set(d, GS_EINVAL, "the value of '%s' must be one line without control characters "
 				   "and without leading or trailing spaces", b->bad_key);
-	return gs_diag_set(d, b->err, "out of memory");
+	if (err == GS_ELIMIT)
+		return gs_diag_set(d, GS_ELIMIT, "the text is longer than %u bytes", GS_MAX_NOTE_BYTES);
+	return gs_diag_set(d, GS_ENOMEM, "out of memory");
 }
 
 int kv_instant(const char *s, gs_instant *out)

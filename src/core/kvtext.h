@@ -17,13 +17,15 @@
 #include <stddef.h>
 
 #include "core/time.h"
+#include "util/dynbuf.h"
 #include "util/err.h"
 
+/* A text is a signed note's text, so it holds at most GS_MAX_NOTE_BYTES. */
 struct kvbuf {
-	char *buf;
+	struct dynbuf text; /* the text as it is built */
+	char *buf;          /* set by kv_end: the whole text */
 	size_t len;
-	size_t cap;
-	int err; /* the first error: GS_EINVAL a bad value, GS_ENOMEM */
+	int err;            /* a bad value (GS_EINVAL); the buffer keeps its own error */
 	const char *bad_key;
 };
 
@@ -32,7 +34,7 @@ void kv_begin(struct kvbuf *b, const char *magic);
 /* Appends "key value\n"; NULL or "" values are skipped (optional fields). */
 void kv_add(struct kvbuf *b, const char *key, const char *value);
 void kv_add_instant(struct kvbuf *b, const char *key, gs_instant t);
-/* 0 and the text in b->buf (caller frees), or the first error with d set. */
+/* 0 and the text in b->buf, b->len (caller frees), or the first error with d set. */
 int kv_end(struct kvbuf *b, struct gs_diag *d);
 
 /* A value is one line: non-empty, no control character, no leading or

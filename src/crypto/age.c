@@ -12,6 +12,7 @@
 
 #include "crypto/merkle.h"
 #include "util/progress.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static const char v1_line[] = "age-encryption.org/v1\n";
@@ -911,23 +912,6 @@ static int work_slot(struct engine *e, EVP_CIPHER_CTX *ctx, struct slot *sl,
 			chunk_leaves(sl->out, o, AGE_ENC_CHUNK, nch, sl->leaf);
 		sl->hash_p = sl->out;
 		sl->hash_len = o;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t r;
-
-	while (n > 0) {
-		r = write(fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return GS_EIO;
-		}
-		p += r;
-		n -= (size_t)r;
 	}
 	return 0;
 }

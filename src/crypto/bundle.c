@@ -21,6 +21,7 @@
 #include "crypto/note.h"
 #include "util/progress.h"
 #include "util/encode.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 /* The first line, the largest manifest and the largest age header: what
@@ -48,49 +49,19 @@ static int is_token(const char *s, size_t cap)
 	return 1;
 }
 
-/* Length of one valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c < 0xa0))
-		return 0;
-	return n;
-}
-
 /* UTF-8 text on one line: no control characters, no leading or trailing
  * space, 1..cap-1 bytes; `comma` 0 forbids ','. */
 static int is_text(const char *s, size_t cap, int comma)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strnlen(s, cap), l;
+	size_t n = strnlen(s, cap), i, l;
+	uint32_t c;
 
 	if (n == 0 || n >= cap || s[0] == ' ' || s[n - 1] == ' ')
 		return 0;
-	while (*p) {
-		if (*p < 0x20 || *p == 0x7f || (!comma && *p == ','))
+	for (i = 0; i < n; i += l) {
+		l = utf8_decode(s + i, n - i, &c);
+		if (l == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || (!comma && c == ','))
 			return 0;
-		l = utf8_len(p);
-		if (l == 0)
-			return 0;
-		p += l;
 	}
 	return 1;
 }

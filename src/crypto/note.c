@@ -7,49 +7,11 @@
 #include <sodium.h>
 
 #include "util/encode.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 static const char em_dash_sp[] = "\xe2\x80\x94 "; /* U+2014, space */
 #define EM_DASH_SP_LEN 4
-
-/* Decodes one UTF-8 sequence at s[0..len); returns its length and the code
- * point, or 0 if it is not the shortest valid encoding of a scalar value. */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 static int is_unicode_space(uint32_t c)
 {
@@ -67,7 +29,7 @@ int note_name_valid(const char *name, size_t len)
 	if (len == 0 || len >= GS_MAX_NAME)
 		return 0;
 	while (i < len) {
-		n = utf8_next(s + i, len - i, &c);
+		n = utf8_decode(s + i, len - i, &c);
 		if (n == 0 || c < 0x20 || c == '+' || is_unicode_space(c))
 			return 0;
 		i += n;
@@ -85,7 +47,7 @@ static int check_chars(const char *buf, size_t len, const char *what,
 	uint32_t c;
 
 	while (i < len) {
-		n = utf8_next(s + i, len - i, &c);
+		n = utf8_decode(s + i, len - i, &c);
 		if (n == 0)
 			return gs_diag_set(d, GS_EINVAL,
 					   "%s %zu:%zu: invalid UTF-8", what, line, col);

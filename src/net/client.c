@@ -8,6 +8,7 @@
 
 #include "net/client.h"
 #include "net/tls.h"
+#include "util/dynbuf.h"
 #include "util/fault.h"
 #include "util/banned.h"
 
@@ -15,37 +16,13 @@
 #define TOTAL_TIMEOUT 60L   /* seconds */
 #define LOW_SPEED_LIMIT 1024L /* bytes a second a file upload keeps up, over TOTAL_TIMEOUT */
 
-struct sink {
-	char *buf;
-	size_t len, cap;
-	int too_large;
-};
-
+/* The reply, capped at GS_NET_MAX_REPLY: a bigger one aborts the transfer
+ * and the buffer keeps GS_ELIMIT. */
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
-	struct sink *s = ctx;
 	size_t n = size * nmemb;
 
-	if (n > GS_NET_MAX_REPLY - s->len) {
-		s->too_large = 1;
-		return 0; /* aborts the transfer */
-	}
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		char *b;
-
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		b = realloc(s->buf, cap);
-		if (!b)
-			return 0;
-		s->buf = b;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->len, ptr, n);
-	s->len += n;
-	s->buf[s->len] = 0;
-	return n;
+	return dynbuf_add(ctx, ptr, n) == 0 ? n : 0; /* 0 aborts the transfer */
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -119,10 +96,10 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		   const char *json, struct body *file, long *status, char **reply,
 		   struct gs_diag *d)
 {
-	char url[GS_MAX_NAME * 2], cert[GS_HOME_MAX + 64], key[GS_HOME_MAX + 64];
+	char url[GS_MAX_NAME * 2], cert[GS_PATH_MAX], key[GS_PATH_MAX];
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL;
-	struct sink sink = { NULL, 0, 0, 0 };
+	struct dynbuf sink;
 	size_t elen;
 	CURLcode rc;
 	CURL *h = NULL;
@@ -130,6 +107,7 @@ static int request(const struct node *n, const struct party *peer, const char *p
 	int ret;
 
 	*reply = NULL;
+	dynbuf_init(&sink, GS_NET_MAX_REPLY);
 	if (!peer->endpoint[0])
 		return gs_diag_set(d, GS_ESTATE, "party '%s' has no endpoint in its identity", peer->code);
 	if (!peer->tls_pin[0])
@@ -211,7 +189,7 @@ static int request(const struct node *n, const struct party *peer, const char *p
 				  peer->code, url);
 		goto out;
 	}
-	if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+	if (dynbuf_error(&sink) == GS_ELIMIT || rc == CURLE_FILESIZE_EXCEEDED) {
 		ret = gs_diag_set(d, GS_ELIMIT, "%s (%s): reply larger than %u bytes", peer->code, url,
 				  GS_NET_MAX_REPLY);
 		goto out;
@@ -222,16 +200,14 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	if (!sink.buf && !(sink.buf = calloc(1, 1))) {
+	if (!(*reply = dynbuf_take(&sink, NULL))) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
 	*status = code;
-	*reply = sink.buf;
-	sink.buf = NULL;
 	ret = 0;
 out:
-	free(sink.buf);
+	dynbuf_free(&sink);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return ret;

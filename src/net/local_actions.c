@@ -32,6 +32,8 @@
 #include "core/kvtext.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/utf8.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 /* ---- strict bodies: string members (or one integer), none unknown or twice ---- */
@@ -452,17 +454,17 @@ unsigned local_h_receive(struct call *c, json_t **reply)
 /* ---- open ---- */
 
 /* Appends src to out as a file name's part: a character no common file
- * system takes (/ \\ : * ? " < > | and controls) becomes '_'. */
+ * system takes (/ \\ : * ? " < > | and controls) becomes '_', and so does a
+ * byte that is not well-formed UTF-8. */
 static void name_part(char *out, size_t cap, size_t *k, const char *src)
 {
 	const unsigned char *p = (const unsigned char *)src;
 
 	for (; *p && *k + 1 < cap; p++) {
 		int bad = *p < 0x20 || *p == 0x7f || strchr("/\\:*?\"<>|", *p);
+		size_t l = *p >= 0x80 ? utf8_decode(p, strnlen((const char *)p, 4), NULL) : 0;
 
-		if (*p >= 0x80) { /* a whole UTF-8 character or nothing */
-			size_t l = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 1;
-
+		if (l > 1) { /* a whole UTF-8 character or nothing */
 			if (*k + l >= cap)
 				break;
 			memcpy(out + *k, p, l);
@@ -470,7 +472,7 @@ static void name_part(char *out, size_t cap, size_t *k, const char *src)
 			p += l - 1;
 			continue;
 		}
-		out[(*k)++] = bad ? '_' : (char)*p;
+		out[(*k)++] = bad || *p >= 0x80 ? '_' : (char)*p;
 	}
 	out[*k] = 0;
 }
@@ -507,7 +509,7 @@ unsigned local_h_open(struct call *c, json_t **reply)
 {
 	struct gs_diag d = { { 0 } };
 	struct decision dec;
-	char item[GS_MAX_ID], out[GS_HOME_MAX + 64];
+	char item[GS_MAX_ID], out[GS_PATH_MAX];
 	const char *facility = NULL, *purpose = NULL;
 	static const char *const known[] = { "facility", "purpose", NULL };
 	json_t *rec = NULL;
@@ -566,7 +568,7 @@ unsigned local_h_consent_request(struct call *c, json_t **reply)
 	struct gs_diag d = { { 0 } };
 	struct consent_request_body b;
 	struct consent_request_args a;
-	char id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_HOME_MAX + 128], originator[GS_MAX_CODE];
+	char id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_PATH_MAX], originator[GS_MAX_CODE];
 	const char *peers[1];
 	char *note = NULL;
 	size_t len = 0;
@@ -630,8 +632,8 @@ static unsigned consent_answer(struct call *c, bool refuse, json_t **reply)
 	struct gs_diag d = { { 0 } }, qd = { { 0 } };
 	struct consent_answer_body b;
 	struct consent_grant_args a;
-	char reqid[CONSENT_ID_HEX], id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_HOME_MAX + 128],
-		tmp[GS_HOME_MAX + 64], holder[GS_MAX_CODE], third[GS_MAX_CODE], as[64];
+	char reqid[CONSENT_ID_HEX], id[CONSENT_ID_HEX], ref[REF_HEX + 1], path[GS_PATH_MAX],
+		tmp[GS_PATH_MAX], holder[GS_MAX_CODE], third[GS_MAX_CODE], as[64];
 	const char *peers[1];
 	json_t *rec = NULL, *all = NULL, *o, *queued, *nq;
 	char *note = NULL, *answer = NULL;
@@ -781,7 +783,7 @@ unsigned local_h_incident_report(struct call *c, json_t **reply)
 	struct gs_diag d = { { 0 } };
 	struct incident_report_body b;
 	struct incident_report_args a;
-	char originator[GS_MAX_CODE], ref[GS_MAX_ID], path[GS_HOME_MAX + 128];
+	char originator[GS_MAX_CODE], ref[GS_MAX_ID], path[GS_PATH_MAX];
 	const char *peers[2];
 	json_t *rec = NULL;
 	char *note = NULL;
@@ -829,7 +831,7 @@ unsigned local_h_incident_step(struct call *c, json_t **reply)
 	struct gs_diag d = { { 0 } };
 	struct incident_step_body b;
 	struct incident_step_args a;
-	char id[GS_MAX_ID], originator[GS_MAX_CODE] = "", ref[GS_MAX_ID + 16], path[GS_HOME_MAX + 128];
+	char id[GS_MAX_ID], originator[GS_MAX_CODE] = "", ref[GS_MAX_ID + 16], path[GS_PATH_MAX];
 	const char *peers[2];
 	json_t *all = NULL, *o, *rec = NULL;
 	char *note = NULL;
@@ -952,7 +954,7 @@ unsigned local_h_note(struct call *c, json_t **reply)
 	const struct agreement_view *v;
 	const struct agreement *a;
 	struct lifecycle_status *st = NULL;
-	char agreement[GS_MAX_ID], ref[REF_HEX + 1], path[GS_HOME_MAX + 128],
+	char agreement[GS_MAX_ID], ref[REF_HEX + 1], path[GS_PATH_MAX],
 		peers_buf[GS_MAX_PARTIES][GS_MAX_CODE];
 	const char *peers[GS_MAX_PARTIES];
 	size_t npeers = 0, outlen = 0, i;

@@ -22,6 +22,7 @@
 #include "node/registers.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 
@@ -43,31 +44,6 @@ struct local_route {
 	int flags; /* LOCAL_WRITES, LOCAL_UPLOAD (net/local_api.h) */
 };
 
-/* Replaces every byte of s that is not part of a well-formed UTF-8
- * sequence by '?': an error names what the caller sent (a path segment, an
- * argument cut at 64 bytes), and a JSON string must be UTF-8. */
-static void utf8_clean(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-			: (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : -1;
-		int k;
-
-		for (k = 1; n > 0 && k <= n; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				break;
-		if (n < 0 || k <= n || (n == 2 && *p == 0xe0 && p[1] < 0xa0) ||
-		    (n == 2 && *p == 0xed && p[1] >= 0xa0) || (n == 3 && *p == 0xf0 && p[1] < 0x90) ||
-		    (n == 3 && *p == 0xf4 && p[1] >= 0x90)) {
-			*p++ = '?';
-			continue;
-		}
-		p += n + 1;
-	}
-}
-
 json_t *local_error(const char *fmt, ...)
 {
 	char msg[GS_DIAG_MAX];
@@ -76,7 +52,7 @@ json_t *local_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	utf8_clean(msg); /* a sentence may quote what the caller sent */
+	utf8_scrub(msg); /* a sentence may quote what the caller sent */
 	return json_pack("{s:s}", "error", msg);
 }
 

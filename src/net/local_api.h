@@ -67,7 +67,7 @@ void local_cookie_name(const struct node *n, char out[LOCAL_COOKIE_MAX]);
 
 /* A file sent instead of a JSON reply (an opened item, a proof file). */
 struct local_download {
-	char path[GS_HOME_MAX + 128]; /* empty: answer with the JSON reply */
+	char path[GS_PATH_MAX]; /* empty: answer with the JSON reply */
 	char type[64];                /* Content-Type */
 	char name[512];               /* the file name offered to the browser (UTF-8) */
 	int unlink_after;             /* a temporary file: removed once opened */

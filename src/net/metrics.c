@@ -10,6 +10,7 @@
 #include "net/metrics.h"
 #include "node/ledger.h"
 #include "node/stats.h"
+#include "util/dynbuf.h"
 #include "util/banned.h"
 
 /* The statuses a route can answer; anything else is counted as "other". */
@@ -62,49 +63,9 @@ void metrics_started(void)
 
 /* ---- the text ---- */
 
-struct text {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...)
+static void family(struct dynbuf *t, const char *name, const char *type, const char *help)
 {
-	va_list ap;
-	int n;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = 1;
-			return;
-		}
-		if ((size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = t->cap * 2 + (size_t)n;
-			char *p = realloc(t->p, cap);
-
-			if (!p) {
-				t->failed = 1;
-				return;
-			}
-			t->p = p;
-			t->cap = cap;
-		}
-	}
-}
-
-static void family(struct text *t, const char *name, const char *type, const char *help)
-{
-	add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	dynbuf_addf(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* Label values here are route templates, party codes and log origins:
@@ -132,7 +93,7 @@ static void bound_text(double b, char out[32])
 	snprintf(out, 32, "%g", b);
 }
 
-static void render_requests(struct text *t)
+static void render_requests(struct dynbuf *t)
 {
 	char m[64], p[256], b[32];
 	unsigned r, i;
@@ -153,10 +114,10 @@ static void render_requests(struct text *t)
 			if (!v)
 				continue;
 			if (i < NCODES)
-				add(t, "gsomia_http_requests_total{method=\"%s\",route=\"%s\",code=\"%u\"} %" PRIu64 "\n",
+				dynbuf_addf(t, "gsomia_http_requests_total{method=\"%s\",route=\"%s\",code=\"%u\"} %" PRIu64 "\n",
 				    m, p, codes[i], v);
 			else
-				add(t, "gsomia_http_requests_total{method=\"%s\",route=\"%s\",code=\"other\"} %" PRIu64 "\n",
+				dynbuf_addf(t, "gsomia_http_requests_total{method=\"%s\",route=\"%s\",code=\"other\"} %" PRIu64 "\n",
 				    m, p, v);
 		}
 	}
@@ -177,13 +138,13 @@ static void render_requests(struct text *t)
 				bound_text(metrics_latency_bounds[i], b);
 			else
 				snprintf(b, sizeof(b), "+Inf");
-			add(t, "gsomia_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%s\"} %" PRIu64 "\n",
+			dynbuf_addf(t, "gsomia_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%s\"} %" PRIu64 "\n",
 			    m, p, b, cum);
 		}
 		sum = atomic_load_explicit(&routes[r].sum_us, memory_order_relaxed);
-		add(t, "gsomia_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %" PRIu64 ".%06" PRIu64 "\n",
+		dynbuf_addf(t, "gsomia_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %" PRIu64 ".%06" PRIu64 "\n",
 		    m, p, sum / 1000000, sum % 1000000);
-		add(t, "gsomia_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %" PRIu64 "\n", m, p,
+		dynbuf_addf(t, "gsomia_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %" PRIu64 "\n", m, p,
 		    cum);
 	}
 }
@@ -191,7 +152,7 @@ static void render_requests(struct text *t)
 /* Failed sign-ins are the sign-in routes' refusals: 401 for a wrong
  * person or password, 429 while the person's id is held back after too
  * many. */
-static void render_signin(struct text *t)
+static void render_signin(struct dynbuf *t)
 {
 	uint64_t refused = 0, throttled = 0;
 	unsigned r, i;
@@ -214,11 +175,11 @@ static void render_signin(struct text *t)
 	}
 	family(t, "gsomia_signin_failures_total", "counter",
 	       "Failed sign-ins to the local API: refused (wrong person or password) or throttled (too many failures).");
-	add(t, "gsomia_signin_failures_total{reason=\"refused\"} %" PRIu64 "\n", refused);
-	add(t, "gsomia_signin_failures_total{reason=\"throttled\"} %" PRIu64 "\n", throttled);
+	dynbuf_addf(t, "gsomia_signin_failures_total{reason=\"refused\"} %" PRIu64 "\n", refused);
+	dynbuf_addf(t, "gsomia_signin_failures_total{reason=\"throttled\"} %" PRIu64 "\n", throttled);
 }
 
-static void render_commits(struct text *t)
+static void render_commits(struct dynbuf *t)
 {
 	struct store_commit_stats cs;
 	char b[32];
@@ -234,14 +195,14 @@ static void render_commits(struct text *t)
 			snprintf(b, sizeof(b), "%" PRIu64, bound);
 		else
 			snprintf(b, sizeof(b), "+Inf");
-		add(t, "gsomia_commit_batch_actions_bucket{le=\"%s\"} %" PRIu64 "\n", b, cs.bucket[i]);
+		dynbuf_addf(t, "gsomia_commit_batch_actions_bucket{le=\"%s\"} %" PRIu64 "\n", b, cs.bucket[i]);
 	}
-	add(t, "gsomia_commit_batch_actions_sum %" PRIu64 "\n", cs.actions);
-	add(t, "gsomia_commit_batch_actions_count %" PRIu64 "\n", cs.commits);
+	dynbuf_addf(t, "gsomia_commit_batch_actions_sum %" PRIu64 "\n", cs.actions);
+	dynbuf_addf(t, "gsomia_commit_batch_actions_count %" PRIu64 "\n", cs.commits);
 }
 
 struct outbox_walk {
-	struct text *t;
+	struct dynbuf *t;
 	int64_t now;
 	int pass;
 };
@@ -255,28 +216,28 @@ static int outbox_line(void *ctx, const struct store_outbox_peer *p)
 	label_value(peer, sizeof(peer), p->peer);
 	switch (w->pass) {
 	case 0:
-		add(w->t, "gsomia_outbox_pending{peer=\"%s\"} %" PRIu64 "\n", peer, p->pending);
+		dynbuf_addf(w->t, "gsomia_outbox_pending{peer=\"%s\"} %" PRIu64 "\n", peer, p->pending);
 		break;
 	case 1:
-		add(w->t, "gsomia_outbox_oldest_pending_age_seconds{peer=\"%s\"} %" PRId64 "\n", peer,
+		dynbuf_addf(w->t, "gsomia_outbox_oldest_pending_age_seconds{peer=\"%s\"} %" PRId64 "\n", peer,
 		    p->pending && w->now > p->oldest_pending_at ? w->now - p->oldest_pending_at : 0);
 		break;
 	case 2:
-		add(w->t, "gsomia_deliveries_total{peer=\"%s\",result=\"delivered\"} %" PRIu64 "\n", peer,
+		dynbuf_addf(w->t, "gsomia_deliveries_total{peer=\"%s\",result=\"delivered\"} %" PRIu64 "\n", peer,
 		    p->delivered);
-		add(w->t, "gsomia_deliveries_total{peer=\"%s\",result=\"refused\"} %" PRIu64 "\n", peer,
+		dynbuf_addf(w->t, "gsomia_deliveries_total{peer=\"%s\",result=\"refused\"} %" PRIu64 "\n", peer,
 		    p->refused);
 		break;
 	default:
 		/* every attempt but the one that ended an entry failed */
-		add(w->t, "gsomia_delivery_failures_total{peer=\"%s\"} %" PRIu64 "\n", peer,
+		dynbuf_addf(w->t, "gsomia_delivery_failures_total{peer=\"%s\"} %" PRIu64 "\n", peer,
 		    p->attempts > done ? p->attempts - done : 0);
 		break;
 	}
 	return 0;
 }
 
-static int render_outbox(struct text *t, struct node *n, struct gs_diag *d)
+static int render_outbox(struct dynbuf *t, struct node *n, struct gs_diag *d)
 {
 	static const struct {
 		const char *name, *type, *help;
@@ -306,26 +267,22 @@ static int ledger_line(void *ctx, const struct ledger_log_report *r)
 
 	label_value(origin, sizeof(origin), r->origin);
 	label_value(peer, sizeof(peer), r->peer[0] ? r->peer : "internal");
-	add(ctx, "gsomia_ledger_entries{origin=\"%s\",log=\"%s\"} %" PRIu64 "\n", origin, peer, r->size);
+	dynbuf_addf(ctx, "gsomia_ledger_entries{origin=\"%s\",log=\"%s\"} %" PRIu64 "\n", origin, peer, r->size);
 	return 0;
 }
 
 int metrics_render(struct node *n, char **out, size_t *len, struct gs_diag *d)
 {
-	struct text t = { NULL, 0, 0, 0 };
+	struct dynbuf t;
 	int64_t since = atomic_load(&started_at);
 	int ret;
 
-	t.cap = 16384;
-	t.p = malloc(t.cap);
-	if (!t.p)
-		return GS_ENOMEM;
-	t.p[0] = 0;
+	dynbuf_init(&t, GS_NET_MAX_METRICS);
 	family(&t, "gsomia_build_info", "gauge", "The running gsomia's version and party (always 1).");
-	add(&t, "gsomia_build_info{version=\"%s\",party=\"%s\",exercise=\"%s\"} 1\n", GSOMIA_VERSION,
+	dynbuf_addf(&t, "gsomia_build_info{version=\"%s\",party=\"%s\",exercise=\"%s\"} 1\n", GSOMIA_VERSION,
 	    node_self(n)->code, node_self(n)->exercise ? "yes" : "no");
 	family(&t, "gsomia_start_time_seconds", "gauge", "When the server started (Unix seconds).");
-	add(&t, "gsomia_start_time_seconds %" PRId64 "\n", since);
+	dynbuf_addf(&t, "gsomia_start_time_seconds %" PRId64 "\n", since);
 	render_requests(&t);
 	render_signin(&t);
 	render_commits(&t);
@@ -334,14 +291,13 @@ int metrics_render(struct node *n, char **out, size_t *len, struct gs_diag *d)
 	family(&t, "gsomia_ledger_entries", "gauge", "Entries in each of the node's ledgers (logs), by origin.");
 	if ((ret = ledger_logs(n, ledger_line, &t, d)))
 		goto fail;
-	if (t.failed) {
-		ret = GS_ENOMEM;
+	if ((ret = dynbuf_error(&t))) {
+		ret = gs_diag_set(d, ret, "metrics: %s", gs_strerror(ret));
 		goto fail;
 	}
-	*out = t.p;
-	*len = t.len;
+	*out = dynbuf_take(&t, len);
 	return 0;
 fail:
-	free(t.p);
+	dynbuf_free(&t);
 	return ret;
 }

@@ -30,6 +30,8 @@
 #include "node/commit.h"
 #include "node/restore.h"
 #include "node/witness.h"
+#include "util/dynbuf.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3"
@@ -109,13 +111,12 @@ struct request {
 	int local_route;         /* its route, or -1 */
 	const char *local_allow; /* a method its path takes, for 405 */
 	size_t max_body;         /* GS_NET_MAX_BODY, GS_NET_MAX_LOCAL_BODY or GS_NET_MAX_UPLOAD */
-	char *body;
-	size_t len, cap;
+	struct dynbuf body;      /* the body, capped at max_body (not LOCAL_UPLOAD routes) */
 	int upload;              /* LOCAL_UPLOAD routes: the body goes to a file, */
 	int upload_open;         /* open as upload_fd while the body comes in */
 	int upload_fd;
 	int upload_failed;
-	char upload_path[GS_HOME_MAX + 64];
+	char upload_path[GS_PATH_MAX];
 	uint64_t upload_len;
 	struct partial *partial;  /* a bundle delivery, kept and checked as it comes */
 	int partial_err;          /* its refusal, in partial_diag */
@@ -205,7 +206,7 @@ static unsigned h_deliver(struct request *r, json_t **reply)
 	char *text = NULL;
 	int ret;
 
-	if ((ret = api_deliver_parse(r->body ? r->body : "", r->len, &dr, &d))) {
+	if ((ret = api_deliver_parse(dynbuf_ptr(&r->body), dynbuf_len(&r->body), &dr, &d))) {
 		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
 		return status_of(ret);
 	}
@@ -238,7 +239,7 @@ static unsigned h_checkpoint(struct request *r, json_t **reply)
 		*reply = json_error("out of memory");
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
-	if ((ret = api_checkpoint_parse(r->body ? r->body : "", r->len, cr, &d))) {
+	if ((ret = api_checkpoint_parse(dynbuf_ptr(&r->body), dynbuf_len(&r->body), cr, &d))) {
 		free(cr);
 		*reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
 		return status_of(ret);
@@ -648,8 +649,8 @@ static void local_request_of(struct request *r, const char *method, const char *
 	lr->args_each = conn_args_each;
 	lr->header = conn_header;
 	lr->arg_ctx = c;
-	lr->body = r->body;
-	lr->len = r->len;
+	lr->body = dynbuf_ptr(&r->body);
+	lr->len = dynbuf_len(&r->body);
 	if (r->upload) {
 		lr->upload_path = r->upload_path;
 		lr->upload_len = r->upload_len;
@@ -1001,6 +1002,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->conn = c;
 		r->route = route_find(method, url, &r->path_known);
 		r->max_body = GS_NET_MAX_BODY;
+		dynbuf_init(&r->body, r->max_body);
 		atomic_fetch_add(&s->in_flight, 1);
 		metric_label(r, method, url);
 		{
@@ -1018,6 +1020,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			r->local = 1;
 			r->local_route = local_api_route(method, url, &r->local_allow);
 			r->max_body = GS_NET_MAX_LOCAL_BODY;
+			dynbuf_init(&r->body, r->max_body); /* nothing is held yet */
 			if (local_api_route_flags(r->local_route) & LOCAL_UPLOAD) {
 				enum MHD_Result ret = upload_begin(r, method, url);
 
@@ -1074,29 +1077,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			}
 			return MHD_YES;
 		}
-		if (n > r->max_body - r->len) {
-			r->too_large = 1;
-			free(r->body);
-			r->body = NULL;
-			r->len = r->cap = 0;
-			return MHD_YES;
-		}
-		if (r->len + n > r->cap) {
-			size_t cap = r->cap ? r->cap : 4096;
-			char *b;
-
-			while (cap < r->len + n)
-				cap *= 2;
-			if (cap > r->max_body)
-				cap = r->max_body;
-			b = realloc(r->body, cap);
-			if (!b)
+		if (dynbuf_add(&r->body, upload_data, n) != 0) {
+			if (dynbuf_error(&r->body) != GS_ELIMIT)
 				return MHD_NO;
-			r->body = b;
-			r->cap = cap;
+			r->too_large = 1; /* answered 413 once the body has passed */
 		}
-		memcpy(r->body + r->len, upload_data, n);
-		r->len += n;
 		return MHD_YES;
 	}
 	if (r->responded)
@@ -1147,7 +1132,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 			partial_interrupted(r->partial);
 		partial_free(r->partial);
 	}
-	free(r->body);
+	dynbuf_free(&r->body);
 	free(r);
 	*req_cls = NULL;
 }
@@ -1208,7 +1193,7 @@ int server_parse_listen(const char *listen, char *host, size_t hostcap, unsigned
 
 static int load_pem(const char *home, const char *name, char **out, size_t *len, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	uint8_t *buf;
 	int ret;
 
@@ -1278,7 +1263,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	if ((ret = local_api_new(cfg->session_ttl, &s->local)))
 		goto fail;
 	{
-		char tmp[GS_HOME_MAX + 8];
+		char tmp[GS_PATH_MAX];
 
 		snprintf(tmp, sizeof(tmp), "%s/tmp", node_home(n));
 		if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {

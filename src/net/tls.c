@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "net/tls.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define TLS_FILE_MAX 16384
@@ -27,68 +28,6 @@ static int path_join(char *out, size_t cap, const char *dir, const char *name)
 	int n = snprintf(out, cap, "%s/%s", dir, name);
 
 	return n < 0 || (size_t)n >= cap ? GS_ELIMIT : 0;
-}
-
-/* Writes a new file (never replacing one) and syncs it. */
-static int write_new(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d)
-{
-	const uint8_t *p = buf;
-	size_t done = 0;
-	ssize_t w;
-	int fd, err;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0)
-		return gs_diag_set(d, errno == EEXIST ? GS_EEXIST : GS_EIO, "%s: %s", path,
-				   strerror(errno));
-	while (done < len) {
-		w = write(fd, p + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	err = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(err));
-}
-
-static int read_small(const char *path, uint8_t **out, size_t *len, struct gs_diag *d)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	size_t n;
-
-	if (!f)
-		return gs_diag_set(d, errno == ENOENT ? GS_ENOTFOUND : GS_EIO, "%s: %s", path,
-				   strerror(errno));
-	buf = malloc(TLS_FILE_MAX + 1);
-	if (!buf) {
-		fclose(f);
-		return GS_ENOMEM;
-	}
-	n = fread(buf, 1, TLS_FILE_MAX + 1, f);
-	if (ferror(f) || n > TLS_FILE_MAX) {
-		fclose(f);
-		free(buf);
-		return gs_diag_set(d, GS_EIO, "%s: unreadable or larger than %d bytes", path, TLS_FILE_MAX);
-	}
-	fclose(f);
-	buf[n] = 0;
-	*out = buf;
-	*len = n;
-	return 0;
 }
 
 static int pin_of_crt(gnutls_x509_crt_t crt, char pin[GS_MAX_NAME], struct gs_diag *d)
@@ -192,14 +131,14 @@ out:
 
 int tls_identity_pin(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
 {
-	char path[4200];
+	char path[GS_PATH_MAX];
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int ret;
 
 	if (path_join(path, sizeof(path), home, TLS_CRT_NAME))
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
-	if ((ret = read_small(path, &buf, &len, d)))
+	if ((ret = read_file(path, TLS_FILE_MAX, &buf, &len, d)))
 		return ret;
 	ret = tls_pin_of_cert_pem(buf, len, pin, d);
 	free(buf);
@@ -258,7 +197,7 @@ int tls_identity_create(const char *home, char pin[GS_MAX_NAME], struct gs_diag 
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t kpem = { NULL, 0 }, cpem = { NULL, 0 };
-	char kpath[4200], cpath[4200];
+	char kpath[GS_PATH_MAX], cpath[GS_PATH_MAX];
 	char newpin[GS_MAX_NAME];
 	int ret = GS_ECRYPTO, wrote_key = 0;
 
@@ -283,10 +222,10 @@ int tls_identity_create(const char *home, char pin[GS_MAX_NAME], struct gs_diag 
 		ret = gs_diag_set(d, GS_ECRYPTO, "cannot encode the TLS key or certificate");
 		goto out;
 	}
-	if ((ret = write_new(kpath, kpem.data, kpem.size, 0600, d)))
+	if ((ret = write_file_new(kpath, kpem.data, kpem.size, 0600, d)))
 		goto out;
 	wrote_key = 1;
-	if ((ret = write_new(cpath, cpem.data, cpem.size, 0644, d)))
+	if ((ret = write_file_new(cpath, cpem.data, cpem.size, 0644, d)))
 		goto out;
 	memcpy(pin, newpin, sizeof(newpin));
 	ret = 0;

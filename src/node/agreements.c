@@ -13,6 +13,7 @@
 #include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/record.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define MAX_FILES 2048

@@ -13,6 +13,7 @@
 #include "node/node.h"
 #include "node/record.h"
 #include "util/encode.h"
+#include "util/dynbuf.h"
 #include "util/banned.h"
 
 void audit_filter_init(struct audit_filter *f)
@@ -269,86 +270,60 @@ int audit_collect(struct node *n, const struct audit_filter *f, bool newest_firs
 
 /* ---- CSV ---- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
 /* One field: quoted when it holds a comma, a quote or a line break, or
  * begins or ends with a space; a quote inside doubled. */
-static void put_field(struct buf *b, const char *s)
+static void put_field(struct dynbuf *b, const char *s)
 {
 	size_t n = strlen(s), i;
 
 	if (!strpbrk(s, ",\"\r\n") && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
-		put(b, s, n);
+		dynbuf_add(b, s, n);
 		return;
 	}
-	put(b, "\"", 1);
+	dynbuf_add(b, "\"", 1);
 	for (i = 0; i < n; i++) {
 		if (s[i] == '"')
-			put(b, "\"", 1);
-		put(b, &s[i], 1);
+			dynbuf_add(b, "\"", 1);
+		dynbuf_add(b, &s[i], 1);
 	}
-	put(b, "\"", 1);
+	dynbuf_add(b, "\"", 1);
 }
 
 int audit_csv(const json_t *rows, char **out, size_t *len, struct gs_diag *d)
 {
 	static const char *const cols[] = { "log", "index", "at", "kind", "person", "party", "item", "rule" };
-	struct buf b = { NULL, 0, 0, 0 };
+	struct dynbuf b;
 	const json_t *row;
 	char num[24], *fields;
 	size_t i, k;
 
 	*out = NULL;
 	*len = 0;
-	put(&b, "log,index,at,kind,person,party,item,rule,fields\r\n", 49);
+	dynbuf_init(&b, GS_MAX_EXPORT_TEXT);
+	dynbuf_add(&b, "log,index,at,kind,person,party,item,rule,fields\r\n", 49);
 	json_array_foreach(rows, i, row) {
 		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			const json_t *v = json_object_get(row, cols[k]);
 
 			if (json_is_integer(v)) {
 				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-				put(&b, num, strlen(num));
+				dynbuf_add(&b, num, strlen(num));
 			} else {
 				put_field(&b, json_is_string(v) ? json_string_value(v) : "");
 			}
-			put(&b, ",", 1);
+			dynbuf_add(&b, ",", 1);
 		}
 		fields = json_dumps(json_object_get(row, "fields"), JSON_COMPACT | JSON_SORT_KEYS);
 		put_field(&b, fields ? fields : "{}");
 		free(fields);
-		put(&b, "\r\n", 2);
+		dynbuf_add(&b, "\r\n", 2);
 	}
-	if (b.failed) {
-		free(b.p);
-		return gs_diag_set(d, GS_ENOMEM, "out of memory writing the audit as CSV");
+	if (!(*out = dynbuf_take(&b, len))) {
+		int err = dynbuf_error(&b) ? dynbuf_error(&b) : GS_ENOMEM;
+
+		dynbuf_free(&b);
+		return gs_diag_set(d, err, "the audit as CSV: %s (at most %u bytes)", gs_strerror(err),
+				   GS_MAX_EXPORT_TEXT);
 	}
-	*out = b.p;
-	*len = b.len;
 	return 0;
 }

@@ -21,11 +21,12 @@
 #include "node/backup.h"
 #include "core/kvtext.h"
 #include "node/ledger.h"
-#include "node/outfile.h"
+#include "util/outfile.h"
 #include "node/restore.h"
 #include "store/backup_store.h"
 #include "util/encode.h"
 #include "util/progress.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define KEYS_NAME "keys.sealed"
@@ -205,17 +206,6 @@ static void rm_tree(const char *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
 static void parent_of(const char *path, char *out, size_t cap)
 {
 	const char *slash = strrchr(path, '/');
@@ -253,7 +243,7 @@ static void staged_free(struct staged *s)
  * link is kept (pass 2); a file gone meanwhile is skipped. */
 static int link_in(const char *src, const char *stage, const char *name, struct gs_diag *d)
 {
-	char to[GS_HOME_MAX + 256];
+	char to[GS_PATH_MAX];
 
 	snprintf(to, sizeof(to), "%s/%s", stage, name);
 	if (link(src, to) == 0 || errno == EEXIST || errno == ENOENT)
@@ -274,7 +264,7 @@ static bool object_wanted(const char *dir, const char *name)
 
 static int link_pass(const char *home, const char *stage, struct gs_diag *d)
 {
-	char src[GS_HOME_MAX + 512], name[ARCHIVE_NAME_MAX + 1], sub[GS_HOME_MAX + 64];
+	char src[GS_PATH_MAX], name[ARCHIVE_NAME_MAX + 1], sub[GS_PATH_MAX];
 	struct dirent *e;
 	struct stat sb;
 	size_t i;
@@ -296,7 +286,8 @@ static int link_pass(const char *home, const char *stage, struct gs_diag *d)
 			if (snprintf(name, sizeof(name), "%s/%s", backup_dirs[i], e->d_name) >= (int)sizeof(name) ||
 			    !archive_name_ok(name) || !object_wanted(backup_dirs[i], e->d_name))
 				continue;
-			snprintf(src, sizeof(src), "%s/%s", sub, e->d_name);
+			if (snprintf(src, sizeof(src), "%s/%s", sub, e->d_name) >= (int)sizeof(src))
+				continue;
 			if (lstat(src, &sb) != 0 || !S_ISREG(sb.st_mode))
 				continue;
 			ret = link_in(src, stage, name, d);
@@ -343,7 +334,7 @@ static int staged_add(struct staged *s, const char *name, const struct stat *sb)
 /* The files staged, sorted as the archive wants them. */
 static int staged_list(const char *stage, struct staged *s, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 256], name[ARCHIVE_NAME_MAX + 1];
+	char path[GS_PATH_MAX], name[ARCHIVE_NAME_MAX + 1];
 	const char *const tops[] = { "gsomia.db", "tls.crt", "tls.key" };
 	struct dirent *e;
 	struct stat sb;
@@ -384,23 +375,6 @@ static int staged_list(const char *stage, struct staged *s, struct gs_diag *d)
 	return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The archive, written into a pipe that age_encrypt reads. */
 struct writer {
 	const char *stage;
@@ -413,7 +387,7 @@ struct writer {
 static void *writer_run(void *arg)
 {
 	struct writer *w = arg;
-	char line[ARCHIVE_LINE_MAX], path[GS_HOME_MAX + 256];
+	char line[ARCHIVE_LINE_MAX], path[GS_PATH_MAX];
 	uint8_t *buf = malloc(65536);
 	size_t i;
 	int k;
@@ -501,7 +475,7 @@ static int seal_archive(struct node *n, const char *stage, const struct staged *
 
 static int read_keys(struct node *n, struct backup_manifest *m, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 32];
+	char path[GS_PATH_MAX];
 	uint8_t *buf;
 	size_t len;
 	int ret;
@@ -548,7 +522,7 @@ static int manifest_write(struct node *n, const struct backup_manifest *m, int f
  * written home). */
 static void sweep_dead(const char *dir, const char *prefix)
 {
-	char path[GS_HOME_MAX + 300];
+	char path[GS_PATH_MAX];
 	struct dirent *e;
 	size_t pl = strlen(prefix);
 	DIR *dp = opendir(dir);
@@ -572,13 +546,14 @@ static void sweep_dead(const char *dir, const char *prefix)
 
 static int stage_dir(const char *home, char *out, size_t cap, struct gs_diag *d)
 {
-	char tmp[GS_HOME_MAX + 16];
+	char tmp[GS_PATH_MAX];
 
 	snprintf(tmp, sizeof(tmp), "%s/tmp", home);
 	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
 		return gs_diag_set(d, GS_EIO, "cannot make %s: %s", tmp, strerror(errno));
 	sweep_dead(tmp, "backup-");
-	snprintf(out, cap, "%s/backup-%ld-XXXXXX", tmp, (long)getpid());
+	if (snprintf(out, cap, "%s/backup-%ld-XXXXXX", tmp, (long)getpid()) >= (int)cap)
+		return gs_diag_set(d, GS_ELIMIT, "%s: path too long", tmp);
 	if (!mkdtemp(out))
 		return gs_diag_set(d, GS_EIO, "cannot make a directory in %s: %s", tmp, strerror(errno));
 	return 0;
@@ -611,7 +586,7 @@ int node_backup(struct node *n, const char *output, struct backup_result *res, s
 	struct backup_manifest *m = calloc(1, sizeof(*m));
 	struct staged s = { 0 };
 	struct outfile o;
-	char stage[GS_HOME_MAX + 64], path[GS_HOME_MAX + 128];
+	char stage[GS_PATH_MAX], path[GS_PATH_MAX];
 	size_t head = 0, written = 0;
 	int ret, fd = -1, opened = 0, sealfd = -1;
 
@@ -698,7 +673,7 @@ out:
 struct unpack {
 	const char *dir;
 	int fd;
-	char path[GS_HOME_MAX + 256];
+	char path[GS_PATH_MAX];
 	struct archive_reader r;
 	struct gs_diag *d;
 	int ret;
@@ -711,7 +686,7 @@ static int unpack_begin(void *ctx, const char *name, unsigned mode, uint64_t siz
 
 	(void)size;
 	if (slash) {
-		char sub[GS_HOME_MAX + 64];
+		char sub[GS_PATH_MAX];
 
 		snprintf(sub, sizeof(sub), "%s/%.*s", u->dir, (int)(slash - name), name);
 		if (mkdir(sub, 0700) != 0 && errno != EEXIST)
@@ -953,7 +928,7 @@ int node_restore(const char *file, const char *home, bool force, const char *pas
 {
 	struct backup_manifest *m = calloc(1, sizeof(*m));
 	struct node_keys keys;
-	char dir[GS_HOME_MAX + 64], parent[GS_HOME_MAX], path[GS_HOME_MAX + 96], when[GS_INSTANT_STR];
+	char dir[GS_PATH_MAX], parent[GS_HOME_MAX], path[GS_PATH_MAX], when[GS_INSTANT_STR];
 	size_t off = 0;
 	int fd = -1, used, ret;
 
@@ -1003,7 +978,7 @@ int node_restore(const char *file, const char *home, bool force, const char *pas
 	}
 	/* the new home is made beside the old, on the same file system */
 	{
-		char base[GS_HOME_MAX + 32];
+		char base[GS_PATH_MAX];
 		const char *slash = strrchr(home, '/');
 
 		parent_of(home, parent, sizeof(parent));
@@ -1044,7 +1019,7 @@ int node_restore(const char *file, const char *home, bool force, const char *pas
 		goto out;
 	}
 	dir[0] = 0;
-	sync_dir(parent);
+	fsync_dir(parent);
 	snprintf(res->party, sizeof(res->party), "%s", m->party);
 	snprintf(res->fingerprint, sizeof(res->fingerprint), "%s", m->fingerprint);
 	res->taken = m->taken;
@@ -1061,7 +1036,7 @@ out:
 
 int node_serving_lock(const char *home, int *fd, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 32];
+	char path[GS_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", home, SERVE_LOCK);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

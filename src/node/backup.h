@@ -88,7 +88,7 @@ struct restore_result {
 	char fingerprint[KEYS_FINGERPRINT_SIZE];
 	gs_instant taken;
 	uint64_t files;
-	char aside[GS_HOME_MAX + 64]; /* where the old home was kept, or "" */
+	char aside[GS_PATH_MAX]; /* where the old home was kept, or "" */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "store/consent_store.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 /* The fields of a consent note and of a request, parsed. */

@@ -20,6 +20,7 @@
 #include "node/visits.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define MAX_CHAIN 32 /* links from a copy of a copy ... to its original */
@@ -419,7 +420,7 @@ int node_translate(struct node *n, const struct translate_request *r, struct tra
 	struct actor *ac = NULL;
 	struct bundle_manifest *m = NULL, *sealed = NULL;
 	json_t *rec = NULL, *t = NULL;
-	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], rndhex[17];
+	char keyname[GS_MAX_NAME], obj[GS_PATH_MAX], tmp[GS_PATH_MAX], hex[65], rndhex[17];
 	uint8_t fk[AGE_FILE_KEY_BYTES], skey[SEALED_KEY_BYTES], rnd[8];
 	gs_instant now;
 	int ret, in = -1, out = -1, placed = 0;
@@ -732,7 +733,7 @@ int node_reclassify_notice(struct node *n, const char *item, const char *label, 
 	struct reclassify_notice nt;
 	struct decision dec;
 	json_t *rec = NULL, *all = NULL, *fam = NULL, *peers = NULL, *applied = NULL;
-	char text[GS_MAX_LINE * 2], hex[65], name[GS_MAX_NAME], path[GS_HOME_MAX + 128];
+	char text[GS_MAX_LINE * 2], hex[65], name[GS_MAX_NAME], path[GS_PATH_MAX];
 	uint8_t digest[32];
 	gs_instant now;
 	size_t i;
@@ -942,7 +943,7 @@ static int make_forwards(struct node *n, const struct notice_read *r, const char
 {
 	struct reclassify_forward *fw = calloc(1, sizeof(*fw));
 	json_t *legs = json_array(), *l;
-	char *text = NULL, *signed_text = NULL, hex[65], name[GS_MAX_NAME], path[GS_HOME_MAX + 128], r16[GS_MAX_ID];
+	char *text = NULL, *signed_text = NULL, hex[65], name[GS_MAX_NAME], path[GS_PATH_MAX], r16[GS_MAX_ID];
 	size_t i, slen;
 	int ret = 0, k;
 

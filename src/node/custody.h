@@ -79,7 +79,7 @@ void translation_note(const char *language, const char *originator, const char *
 struct reclassify_delivery {
 	char to[GS_MAX_CODE];
 	char ref[GS_MAX_ID];
-	char path[GS_HOME_MAX + 128];
+	char path[GS_PATH_MAX];
 };
 
 struct reclassify_deliveries {
@@ -122,7 +122,7 @@ struct dispose_request {
 
 struct dispose_result {
 	bool object_removed;  /* the ciphertext was unlinked */
-	char object[GS_HOME_MAX + 96];
+	char object[GS_PATH_MAX];
 };
 
 int node_dispose(struct node *n, const struct dispose_request *r, struct dispose_result *res,

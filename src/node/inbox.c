@@ -23,24 +23,9 @@
 #include "node/restore.h"
 #include "node/visits.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/ident.h"
 #include "util/banned.h"
-
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < len) {
-		w = write(fd, p + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		done += (size_t)w;
-	}
-	return 0;
-}
 
 static int act_on_restoration(struct node *n, const char *peer, const char *path, json_t *r, struct gs_diag *d)
 {

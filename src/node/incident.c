@@ -15,6 +15,7 @@
 #include "store/consent_store.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 struct incident_text {

@@ -16,7 +16,7 @@
 #include "node/decisions.h"
 #include "node/items.h"
 #include "node/outbox.h"
-#include "node/outfile.h"
+#include "util/outfile.h"
 #include "node/items_internal.h"
 #include "node/keyhistory.h"
 #include "node/ledger.h"
@@ -27,6 +27,7 @@
 #include "util/encode.h"
 #include "util/fault.h"
 #include "node/record.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define RECEIPT_MAGIC "gsomia-receipt/v1\n"
@@ -91,7 +92,7 @@ static int objects_path(const struct node *n, const char *bundle, const char *su
 
 static int ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 32];
+	char path[GS_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", n->home, name);
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
@@ -1308,7 +1309,7 @@ int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d
 	struct bundle_manifest *m = calloc(1, sizeof(*m));
 	struct party *sender = calloc(1, sizeof(*sender)), *r = calloc(1, sizeof(*r));
 	struct bundle_open_keys k;
-	char obj[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
+	char obj[GS_PATH_MAX], keyname[GS_MAX_NAME];
 	uint8_t fk[AGE_FILE_KEY_BYTES], box[32];
 	const uint8_t *unused;
 	int fd = -1, ret;
@@ -1378,7 +1379,7 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	struct bundle_open_keys k;
 	struct bundle_manifest *m = NULL;
 	json_t *rec = NULL;
-	char reason[GS_MAX_LINE], obj[GS_HOME_MAX + 96], keyname[GS_MAX_NAME];
+	char reason[GS_MAX_LINE], obj[GS_PATH_MAX], keyname[GS_MAX_NAME];
 	uint8_t fk[AGE_FILE_KEY_BYTES];
 	struct outfile of;
 	const char *peer;
@@ -1659,7 +1660,7 @@ int node_export_age_identity(struct node *n, char **out, size_t *len, struct gs_
  * other is removed, and so are temporary files of sealing. */
 int items_recover(struct node *n)
 {
-	char dir[GS_HOME_MAX + 16], from[GS_HOME_MAX + 300], to[GS_HOME_MAX + 300];
+	char dir[GS_PATH_MAX], from[GS_PATH_MAX], to[GS_PATH_MAX];
 	struct dirent *e;
 	DIR *dp;
 	int fixed = 0;
@@ -1674,14 +1675,15 @@ int items_recover(struct node *n)
 
 		if (len < 4 || strcmp(e->d_name + len - 4, ".tmp"))
 			continue;
-		snprintf(from, sizeof(from), "%s/%s", dir, e->d_name);
+		if (snprintf(from, sizeof(from), "%s/%s", dir, e->d_name) >= (int)sizeof(from))
+			continue;
 		if (len == BUNDLE_ID_HEX - 1 + strlen(".bundle.tmp") &&
 		    !strcmp(e->d_name + BUNDLE_ID_HEX - 1, ".bundle.tmp")) {
 			memcpy(bundle, e->d_name, BUNDLE_ID_HEX - 1);
 			bundle[BUNDLE_ID_HEX - 1] = 0;
 			if (store_item_with_bundle(n->st, bundle) == 0) {
-				snprintf(to, sizeof(to), "%s/%s.bundle", dir, bundle);
-				if (rename(from, to) == 0)
+				if (snprintf(to, sizeof(to), "%s/%s.bundle", dir, bundle) < (int)sizeof(to) &&
+				    rename(from, to) == 0)
 					fixed++;
 				continue;
 			}

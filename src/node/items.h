@@ -58,7 +58,7 @@ struct receive_result {
 	struct marking marking;
 	bool already_held;
 	uint64_t ledger_index;
-	char receipt_path[GS_HOME_MAX + 64];
+	char receipt_path[GS_PATH_MAX];
 };
 
 /* Receives a bundle file; writes the signed receipt to receipt_out (NULL:

@@ -20,6 +20,7 @@
 #include "store/consent_store.h"
 #include "store/key_store.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define ROTATE_DIR "rotate.new" /* the next keys, until the rotation is committed */
@@ -269,7 +270,7 @@ static void remove_dir(const char *dir)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *e;
-	char p[GS_HOME_MAX + 300];
+	char p[GS_PATH_MAX];
 
 	if (dp) {
 		while ((e = readdir(dp))) {
@@ -287,7 +288,7 @@ static void remove_dir(const char *dir)
 static int rotate_finish(const char *home, struct gs_diag *d)
 {
 	static const char *const names[] = { TLS_KEY_NAME, TLS_CRT_NAME, NODE_KEYS_FILE };
-	char from[GS_HOME_MAX + 64], to[GS_HOME_MAX + 64];
+	char from[GS_PATH_MAX], to[GS_PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (path_in(from, sizeof(from), home, ROTATE_DIR, names[i]) ||
@@ -303,7 +304,7 @@ static int rotate_finish(const char *home, struct gs_diag *d)
 
 void keyhistory_recover(struct node *n)
 {
-	char dir[GS_HOME_MAX + 64], path[GS_HOME_MAX + 96];
+	char dir[GS_PATH_MAX], path[GS_PATH_MAX];
 	uint8_t *buf = NULL, spk[32], bpk[32];
 	size_t len = 0;
 
@@ -450,7 +451,7 @@ int node_keys_rotate(struct node *n, const char *pass, size_t passlen, const cha
 	struct rows *rows = NULL;
 	struct store_party sp;
 	struct store_party_key *old, *k;
-	char dir[GS_HOME_MAX + 64], path[GS_HOME_MAX + 96], keyname[GS_MAX_NAME], reason[GS_MAX_LINE], fpr[80];
+	char dir[GS_PATH_MAX], path[GS_PATH_MAX], keyname[GS_MAX_NAME], reason[GS_MAX_LINE], fpr[80];
 	char *ptext = NULL, *identity = NULL, *rtext = NULL, *half = NULL, *sealed = NULL;
 	size_t idlen = 0, halflen = 0, sealedlen = 0;
 	uint8_t blob[RETIRED_BYTES];

@@ -19,6 +19,7 @@
 #include "util/encode.h"
 #include "xml/label_xml.h"
 #include "xml/spif_xml.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define REVIEW_YEARS 10
@@ -80,7 +81,7 @@ struct label_source {
 static int source_of_item(struct node *n, const char *id, struct label_source *s, struct gs_diag *d)
 {
 	json_t *rec = NULL, *marking;
-	char path[GS_HOME_MAX + 128], hex[HEX_ENCODED_SIZE(64)];
+	char path[GS_PATH_MAX], hex[HEX_ENCODED_SIZE(64)];
 	struct bundle_sig sig;
 	const char *status;
 	int fd = -1, ret;
@@ -209,7 +210,7 @@ out:
 /* The node's label key, checked against what its identity certifies. */
 static int own_label_key(struct node *n, struct label_key **k, uint8_t **cert, size_t *certlen, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	uint8_t pk[GS_LABEL_PK_BYTES];
 	int ret;
 

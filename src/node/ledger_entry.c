@@ -17,6 +17,7 @@
 #include "node/restore.h"
 #include "store/ledger_store.h"
 #include "util/encode.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 static const char *const type_names[LEDGER_TYPE_MAX + 1] = {
@@ -68,41 +69,13 @@ unsigned ledger_type_parse(const char *name)
  * U+10FFFF), no NUL, no control character but '\n' when nl is set. */
 static int text_ok(const uint8_t *s, size_t len, int nl)
 {
-	size_t i = 0, k, n;
-	uint32_t cp;
+	size_t i, n;
+	uint32_t c;
 
-	while (i < len) {
-		uint8_t c = s[i];
-
-		if (c < 0x80) {
-			if ((c < 0x20 && !(nl && c == '\n')) || c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
+	for (i = 0; i < len; i += n) {
+		n = utf8_decode(s + i, len - i, &c);
+		if (n == 0 || (c < 0x20 && !(nl && c == '\n')) || c == 0x7f)
 			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
 	}
 	return 1;
 }

@@ -19,9 +19,10 @@
 #include "node/items.h"
 #include "node/keyhistory.h"
 #include "node/node.h"
-#include "node/outfile.h"
+#include "util/outfile.h"
 #include "node/schemes.h"
 #include "net/tls.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
@@ -49,58 +50,6 @@ static int join(char *out, size_t cap, const char *dir, const char *name)
 	int n = snprintf(out, cap, "%s/%s", dir, name);
 
 	return n < 0 || (size_t)n >= cap ? GS_ELIMIT : 0;
-}
-
-int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d)
-{
-	FILE *f;
-	uint8_t *buf;
-	size_t n = 0, got;
-	int ret = GS_EIO;
-
-	f = fopen(path, "rb");
-	if (!f)
-		return gs_diag_set(d, errno == ENOENT ? GS_ENOTFOUND : GS_EIO, "%s: %s", path,
-				   strerror(errno));
-	buf = malloc(cap + 1);
-	if (!buf) {
-		fclose(f);
-		return GS_ENOMEM;
-	}
-	while ((got = fread(buf + n, 1, cap + 1 - n, f)) > 0) {
-		n += got;
-		if (n > cap) {
-			ret = gs_diag_set(d, GS_ELIMIT, "%s: larger than %zu bytes", path, cap);
-			goto fail;
-		}
-	}
-	if (ferror(f)) {
-		ret = gs_diag_set(d, GS_EIO, "%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
-	buf[n] = 0;
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	fclose(f);
-	free(buf);
-	return ret;
-}
-
-int write_file_atomic(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d)
-{
-	struct outfile o;
-	int ret;
-
-	if ((ret = outfile_open(&o, path, mode, d)))
-		return ret;
-	if ((ret = outfile_write(&o, buf, len, d))) {
-		outfile_abort(&o);
-		return ret;
-	}
-	return outfile_commit(&o, d);
 }
 
 /* A home is "existing" if the directory holds anything at all. */
@@ -158,7 +107,7 @@ static int label_identity_create(const char *home, const struct node_keys *keys,
 				 bool exercise, struct gs_diag *d)
 {
 	struct label_key *lk = NULL;
-	char path[GS_HOME_MAX + 64], cn[64];
+	char path[GS_PATH_MAX], cn[64];
 	uint8_t *der = NULL;
 	size_t len = 0;
 	gs_instant now;
@@ -183,7 +132,7 @@ static int label_identity_create(const char *home, const struct node_keys *keys,
 
 static void remove_home(const char *home)
 {
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
 					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME,
 					      NODE_LABEL_CRT_NAME };
@@ -222,7 +171,7 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	struct store_party sp;
 	struct node *tmp = NULL;
 	gs_instant at;
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	char keyname[GS_MAX_NAME];
 	char fpr[80];
 	char *ptext = NULL, *identity = NULL, *sealed = NULL;
@@ -343,7 +292,7 @@ out:
 
 static int open_home(const char *home, enum store_mode mode, struct node **out, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	struct node *n;
 	struct store_party sp;
 	char *code = NULL;
@@ -354,7 +303,7 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
 	join(path, sizeof(path), home, DB_NAME);
 	if (access(path, F_OK) != 0) {
-		char keys[GS_HOME_MAX + 64];
+		char keys[GS_PATH_MAX];
 
 		join(keys, sizeof(keys), home, KEYS_NAME);
 		if (access(keys, F_OK) == 0)
@@ -466,7 +415,7 @@ int node_reload(struct node *n, unsigned *parties, struct gs_diag *d)
 
 int node_unlock(struct node *n, const char *pass, size_t passlen, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 64];
+	char path[GS_PATH_MAX];
 	uint8_t *buf;
 	size_t len;
 	int ret;

@@ -23,7 +23,6 @@
 #include "util/err.h"
 #include "util/limits.h"
 
-#define GS_HOME_MAX 4096
 #define NODE_KEYS_FILE "keys.sealed" /* the sealed key file in the home (docs/keys.md) */
 /* The label key's self-signed certificate (DER) in a home (docs/labels.md). */
 #define NODE_LABEL_CRT_NAME "label.crt"
@@ -171,10 +170,6 @@ int node_party_list(struct node *n, struct party_entry **out, size_t *count, str
 /* Drops the identities node_party_get() keeps verified (node_close()). */
 void node_identity_cache_release(struct node *n);
 
-/* Reads a whole file (capped at cap bytes). */
-int read_file(const char *path, size_t cap, uint8_t **out, size_t *len, struct gs_diag *d);
-/* Writes a file atomically (temp file, fsync, rename). */
-int write_file_atomic(const char *path, const void *buf, size_t len, int mode, struct gs_diag *d);
 /* Copies the file src to dst ("-": standard output), streaming, through a
  * synced temporary file renamed into place. */
 int node_copy_file(const char *src, const char *dst, struct gs_diag *d);

@@ -35,7 +35,7 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	const struct consent_set *cs;
 	struct decision md = { 0 }, one = { 0 };
 	const char *label = NULL, *consent_id = "";
-	char keyname[GS_MAX_NAME], obj[GS_HOME_MAX + 96], tmp[GS_HOME_MAX + 96], hex[65], rndhex[17];
+	char keyname[GS_MAX_NAME], obj[GS_PATH_MAX], tmp[GS_PATH_MAX], hex[65], rndhex[17];
 	uint8_t rnd[8];
 	gs_instant now;
 	json_t *rec = NULL, *rel = NULL;

@@ -10,6 +10,7 @@
 #include "node/items.h"
 #include "node/outbox.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define BACKOFF_MAX 300 /* seconds: the longest wait between two attempts */

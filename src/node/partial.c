@@ -13,6 +13,7 @@
 
 #include "core/party.h"
 #include "node/partial.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define FEED_BLOCK (1u << 20)
@@ -22,7 +23,7 @@ struct partial {
 	int keep;                 /* partial_interrupted: the file stays */
 	struct bundle_check *check;
 	struct partial_keys keys; /* bundle_check's key callback borrows it */
-	char path[GS_HOME_MAX + 128];
+	char path[GS_PATH_MAX];
 };
 
 int partial_bundle_key(void *ctx, const char *sender, char key_name[GS_MAX_NAME], uint8_t pk[32],
@@ -55,7 +56,7 @@ int partial_bundle_key(void *ctx, const char *sender, char key_name[GS_MAX_NAME]
 static int path_of(const struct partial_keys *k, const char *peer, const char *id, char *out,
 		   size_t cap, struct gs_diag *d)
 {
-	char dir[GS_HOME_MAX + 16];
+	char dir[GS_PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/partial", k->n->home);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -68,7 +69,7 @@ static int path_of(const struct partial_keys *k, const char *peer, const char *i
 /* Interrupted deliveries kept for peer, other than `id`'s. */
 static size_t pending_for(const struct partial_keys *k, const char *peer, const char *id)
 {
-	char dir[GS_HOME_MAX + 16], mine[GS_MAX_CODE + 80];
+	char dir[GS_PATH_MAX], mine[GS_MAX_CODE + 80];
 	size_t n = 0, pl = strlen(peer);
 	struct dirent *e;
 	DIR *dp;
@@ -235,22 +236,6 @@ uint64_t partial_verified(const struct partial *p)
 	return bundle_check_verified(p->check);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int partial_write(struct partial *p, const void *data, size_t n, struct gs_diag *d)
 {
 	int ret = bundle_check_update(p->check, data, n, d);
@@ -302,7 +287,7 @@ int partial_offset(const struct partial_keys *k, const char *peer, const char *i
 		   struct gs_diag *d)
 {
 	struct bundle_check *c = NULL;
-	char path[GS_HOME_MAX + 128];
+	char path[GS_PATH_MAX];
 	int fd, ret;
 
 	*have = 0;
@@ -329,7 +314,7 @@ int partial_offset(const struct partial_keys *k, const char *peer, const char *i
 
 void partial_sweep(const char *home)
 {
-	char dir[GS_HOME_MAX + 16];
+	char dir[GS_PATH_MAX];
 	time_t old = time(NULL) - (time_t)GS_NET_PARTIAL_DAYS * 86400;
 	struct dirent *e;
 	struct stat st;

@@ -11,6 +11,7 @@
 #include "node/record.h"
 #include "node/report.h"
 #include "store/ledger_store.h"
+#include "util/dynbuf.h"
 #include "util/encode.h"
 #include "util/banned.h"
 
@@ -340,97 +341,51 @@ out:
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-static void putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(struct buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 /* RFC 4180: a field with a comma, a quote or a line break is quoted, its
  * quotes doubled. */
-static void csv_field(struct buf *b, const char *s)
+static void csv_field(struct dynbuf *b, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
-		puts_(b, s);
+		dynbuf_adds(b, s);
 		return;
 	}
-	put(b, "\"", 1);
+	dynbuf_add(b, "\"", 1);
 	for (; *s; s++) {
 		if (*s == '"')
-			put(b, "\"", 1);
-		put(b, s, 1);
+			dynbuf_add(b, "\"", 1);
+		dynbuf_add(b, s, 1);
 	}
-	put(b, "\"", 1);
+	dynbuf_add(b, "\"", 1);
 }
 
-static void csv_row(struct buf *b, const char *const f[7], uint64_t count)
+static void csv_row(struct dynbuf *b, const char *const f[7], uint64_t count)
 {
 	int i;
 
 	for (i = 0; i < 7; i++) {
 		csv_field(b, f[i]);
-		put(b, ",", 1);
+		dynbuf_add(b, ",", 1);
 	}
-	putf(b, "%" PRIu64 "\r\n", count);
+	dynbuf_addf(b, "%" PRIu64 "\r\n", count);
 }
 
-static char *finish(struct buf *b, size_t *len)
+static char *finish(struct dynbuf *b, size_t *len)
 {
-	if (b->failed) {
-		free(b->p);
-		return NULL;
-	}
-	*len = b->len;
-	return b->p;
+	char *p = dynbuf_take(b, len);
+
+	dynbuf_free(b);
+	return p;
 }
 
 char *report_csv(json_t *r, size_t *len)
 {
-	struct buf b = { NULL, 0, 0, 0 };
+	struct dynbuf b;
 	json_t *row, *l;
 	size_t i;
 	char span[80];
 
-	puts_(&b, "section,peer,direction,originator,label,level,key,count\r\n");
+	dynbuf_init(&b, GS_MAX_EXPORT_TEXT);
+	dynbuf_adds(&b, "section,peer,direction,originator,label,level,key,count\r\n");
 	json_array_foreach(json_object_get(r, "rows"), i, row) {
 		const char *f[7] = { jstr(row, "section"), jstr(row, "peer"),  jstr(row, "direction"), jstr(row, "originator"),
 				     jstr(row, "label"),   jstr(row, "level"), jstr(row, "key") };
@@ -455,16 +410,16 @@ char *report_csv(json_t *r, size_t *len)
 
 /* ---- HTML ----------------------------------------------------------------- */
 
-static void html(struct buf *b, const char *s)
+static void html(struct dynbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': puts_(b, "&lt;"); break;
-		case '>': puts_(b, "&gt;"); break;
-		case '&': puts_(b, "&amp;"); break;
-		case '"': puts_(b, "&quot;"); break;
-		case '\'': puts_(b, "&#39;"); break;
-		default: put(b, s, 1);
+		case '<': dynbuf_adds(b, "&lt;"); break;
+		case '>': dynbuf_adds(b, "&gt;"); break;
+		case '&': dynbuf_adds(b, "&amp;"); break;
+		case '"': dynbuf_adds(b, "&quot;"); break;
+		case '\'': dynbuf_adds(b, "&#39;"); break;
+		default: dynbuf_add(b, s, 1);
 		}
 	}
 }
@@ -493,7 +448,7 @@ static const char *col_title(const char *c)
 	return c;
 }
 
-static void html_table(struct buf *b, json_t *r, size_t k)
+static void html_table(struct dynbuf *b, json_t *r, size_t k)
 {
 	char cols[64], *c, *save = NULL;
 	const char *names[8];
@@ -504,53 +459,54 @@ static void html_table(struct buf *b, json_t *r, size_t k)
 	snprintf(cols, sizeof(cols), "%s", html_sections[k].cols);
 	for (c = strtok_r(cols, ",", &save); c && nc < 8; c = strtok_r(NULL, ",", &save))
 		names[nc++] = c;
-	puts_(b, "<h2>");
+	dynbuf_adds(b, "<h2>");
 	html(b, html_sections[k].title);
-	puts_(b, "</h2>\n<table><thead><tr>");
+	dynbuf_adds(b, "</h2>\n<table><thead><tr>");
 	for (i = 0; i < nc; i++) {
-		puts_(b, "<th>");
+		dynbuf_adds(b, "<th>");
 		html(b, col_title(names[i]));
-		puts_(b, "</th>");
+		dynbuf_adds(b, "</th>");
 	}
-	puts_(b, "<th class=\"n\">count</th></tr></thead><tbody>\n");
+	dynbuf_adds(b, "<th class=\"n\">count</th></tr></thead><tbody>\n");
 	json_array_foreach(json_object_get(r, "rows"), i, row) {
 		size_t j;
 
 		if (strcmp(jstr(row, "section"), html_sections[k].section))
 			continue;
-		puts_(b, "<tr>");
+		dynbuf_adds(b, "<tr>");
 		for (j = 0; j < nc; j++) {
-			puts_(b, "<td>");
+			dynbuf_adds(b, "<td>");
 			html(b, jstr(row, names[j]));
-			puts_(b, "</td>");
+			dynbuf_adds(b, "</td>");
 		}
-		putf(b, "<td class=\"n\">%" PRId64 "</td></tr>\n", (int64_t)json_integer_value(json_object_get(row, "count")));
+		dynbuf_addf(b, "<td class=\"n\">%" PRId64 "</td></tr>\n", (int64_t)json_integer_value(json_object_get(row, "count")));
 		total += (uint64_t)json_integer_value(json_object_get(row, "count"));
 		rows++;
 	}
 	if (!rows)
-		putf(b, "<tr><td colspan=\"%zu\" class=\"none\">none in this term</td></tr>\n", nc + 1);
+		dynbuf_addf(b, "<tr><td colspan=\"%zu\" class=\"none\">none in this term</td></tr>\n", nc + 1);
 	else
-		putf(b, "<tr class=\"total\"><td colspan=\"%zu\">total</td><td class=\"n\">%" PRIu64 "</td></tr>\n", nc,
+		dynbuf_addf(b, "<tr class=\"total\"><td colspan=\"%zu\">total</td><td class=\"n\">%" PRIu64 "</td></tr>\n", nc,
 		     total);
-	puts_(b, "</tbody></table>\n");
+	dynbuf_adds(b, "</tbody></table>\n");
 }
 
 char *report_html(json_t *r, size_t *len)
 {
-	struct buf b = { NULL, 0, 0, 0 };
+	struct dynbuf b;
 	char banner[512];
 	json_t *m, *l, *lab;
 	const char *code;
 	size_t i, k;
 	bool exercise = json_is_true(json_object_get(r, "exercise"));
 
+	dynbuf_init(&b, GS_MAX_EXPORT_TEXT);
 	snprintf(banner, sizeof(banner), "%s%s — annual review, term %" PRId64 " — %s",
 		 exercise ? "EXERCISE — " : "", jstr(r, "agreement"), (int64_t)json_integer_value(json_object_get(r, "term")),
 		 jstr(r, "party"));
-	puts_(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
+	dynbuf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
 	html(&b, banner);
-	puts_(&b, "</title>\n<style>\n"
+	dynbuf_adds(&b, "</title>\n<style>\n"
 		  "body{font-family:sans-serif;margin:2em;color:#111}\n"
 		  ".banner{text-align:center;font-weight:bold;border:2px solid #111;padding:.3em;letter-spacing:.05em}\n"
 		  "table{border-collapse:collapse;margin:.5em 0 1.5em;min-width:50%}\n"
@@ -560,62 +516,62 @@ char *report_html(json_t *r, size_t *len)
 		  "@media print{body{margin:1cm}.banner{position:running(banner)}h2{break-after:avoid}table{break-inside:avoid}}\n"
 		  "</style></head><body>\n<div class=\"banner\">");
 	html(&b, banner);
-	puts_(&b, "</div>\n<h1>");
+	dynbuf_adds(&b, "</div>\n<h1>");
 	html(&b, jstr(r, "title"));
-	puts_(&b, "</h1>\n<p>Agreement <b>");
+	dynbuf_adds(&b, "</h1>\n<p>Agreement <b>");
 	html(&b, jstr(r, "agreement"));
-	putf(&b, "</b>, term <b>%" PRId64 "</b>: from ", (int64_t)json_integer_value(json_object_get(r, "term")));
+	dynbuf_addf(&b, "</b>, term <b>%" PRId64 "</b>: from ", (int64_t)json_integer_value(json_object_get(r, "term")));
 	html(&b, jstr(r, "term_start"));
-	puts_(&b, " to ");
+	dynbuf_adds(&b, " to ");
 	html(&b, json_is_string(json_object_get(r, "term_end")) ? jstr(r, "term_end") : "(open)");
-	puts_(&b, json_is_true(json_object_get(r, "complete")) ? " (complete)" : " (in progress)");
-	puts_(&b, ".<br>Prepared by ");
+	dynbuf_adds(&b, json_is_true(json_object_get(r, "complete")) ? " (complete)" : " (in progress)");
+	dynbuf_adds(&b, ".<br>Prepared by ");
 	html(&b, jstr(r, "party_name"));
-	puts_(&b, " (");
+	dynbuf_adds(&b, " (");
 	html(&b, jstr(r, "party"));
-	puts_(&b, ") at ");
+	dynbuf_adds(&b, ") at ");
 	html(&b, jstr(r, "made_at"));
-	puts_(&b, ", from its ledger at the checkpoints listed at the end.</p>\n");
+	dynbuf_adds(&b, ", from its ledger at the checkpoints listed at the end.</p>\n");
 	/* the markings: the annex's levels and each party's labels */
-	puts_(&b, "<h2>Markings (the agreement's equivalence annex)</h2>\n<table><thead><tr><th>level</th>");
+	dynbuf_adds(&b, "<h2>Markings (the agreement's equivalence annex)</h2>\n<table><thead><tr><th>level</th>");
 	m = json_array_get(json_object_get(r, "markings"), 0);
 	json_object_foreach(json_object_get(m, "labels"), code, lab) {
-		puts_(&b, "<th>");
+		dynbuf_adds(&b, "<th>");
 		html(&b, code);
-		puts_(&b, "</th>");
+		dynbuf_adds(&b, "</th>");
 	}
-	puts_(&b, "</tr></thead><tbody>\n");
+	dynbuf_adds(&b, "</tr></thead><tbody>\n");
 	json_array_foreach(json_object_get(r, "markings"), i, m) {
-		puts_(&b, "<tr><td>");
+		dynbuf_adds(&b, "<tr><td>");
 		html(&b, jstr(m, "level"));
-		puts_(&b, "</td>");
+		dynbuf_adds(&b, "</td>");
 		json_object_foreach(json_object_get(m, "labels"), code, lab) {
-			puts_(&b, "<td>");
+			dynbuf_adds(&b, "<td>");
 			json_array_foreach(lab, k, l) {
 				if (k)
-					puts_(&b, ", ");
+					dynbuf_adds(&b, ", ");
 				html(&b, json_string_value(l));
 			}
-			puts_(&b, "</td>");
+			dynbuf_adds(&b, "</td>");
 		}
-		puts_(&b, "</tr>\n");
+		dynbuf_adds(&b, "</tr>\n");
 	}
-	puts_(&b, "</tbody></table>\n");
+	dynbuf_adds(&b, "</tbody></table>\n");
 	for (k = 0; k < sizeof(html_sections) / sizeof(html_sections[0]); k++)
 		html_table(&b, r, k);
-	puts_(&b, "<h2>Computed at these signed checkpoints</h2>\n<p>Each figure counts the entries of these logs up to "
+	dynbuf_adds(&b, "<h2>Computed at these signed checkpoints</h2>\n<p>Each figure counts the entries of these logs up to "
 		  "the size shown. The other party can check the figures for their relationship against its own log "
 		  "(<code>gsomia report check</code>).</p>\n");
 	json_array_foreach(json_object_get(r, "logs"), i, l) {
-		puts_(&b, "<h3>");
+		dynbuf_adds(&b, "<h3>");
 		html(&b, jstr(l, "origin"));
-		putf(&b, " — size %" PRId64 "</h3>\n<pre>", (int64_t)json_integer_value(json_object_get(l, "size")));
+		dynbuf_addf(&b, " — size %" PRId64 "</h3>\n<pre>", (int64_t)json_integer_value(json_object_get(l, "size")));
 		html(&b, jstr(l, "checkpoint"));
-		puts_(&b, "</pre>\n");
+		dynbuf_adds(&b, "</pre>\n");
 	}
-	puts_(&b, "<div class=\"banner\">");
+	dynbuf_adds(&b, "<div class=\"banner\">");
 	html(&b, banner);
-	puts_(&b, "</div>\n</body></html>\n");
+	dynbuf_adds(&b, "</div>\n</body></html>\n");
 	return finish(&b, len);
 }
 

@@ -16,6 +16,7 @@
 #include "store/backup_store.h"
 #include "store/ledger_store.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define HOLD_KEY "restore"
@@ -290,7 +291,7 @@ static int notice_one(struct node *n, json_t *hold, json_t *l, const char *text,
 {
 	const char *peer = jstr(l, "peer");
 	json_t *held = json_object_get(l, "held");
-	char origin[GS_MAX_NAME], rs[24], hs[24], lf[24], now_s[GS_INSTANT_STR], dir[GS_HOME_MAX + 16];
+	char origin[GS_MAX_NAME], rs[24], hs[24], lf[24], now_s[GS_INSTANT_STR], dir[GS_PATH_MAX];
 	char r64[B64_ENCODED_SIZE(32)], *cp64 = NULL, *cp = NULL, *note = NULL;
 	uint8_t root[32];
 	uint64_t size;
@@ -353,7 +354,10 @@ static int notice_one(struct node *n, json_t *hold, json_t *l, const char *text,
 	}
 	if ((ret = ensure_outgoing(n, dir, sizeof(dir), d)))
 		goto out;
-	snprintf(path, pathcap, "%s/restoration-%s.note", dir, id);
+	if (snprintf(path, pathcap, "%s/restoration-%s.note", dir, id) >= (int)pathcap) {
+		ret = gs_diag_set(d, GS_ELIMIT, "%s: path too long", dir);
+		goto out;
+	}
 	ret = write_file_atomic(path, note, notelen, 0600, d);
 out:
 	free(cp);
@@ -367,7 +371,7 @@ int restore_notice_make(struct node *n, const char *text,
 			struct gs_diag *d)
 {
 	json_t *hold = NULL, *l;
-	char id[65], path[GS_HOME_MAX + 128];
+	char id[65], path[GS_PATH_MAX];
 	size_t i;
 	int ret, made = 0;
 

@@ -16,6 +16,7 @@
 #include "node/visits.h"
 #include "store/visit_store.h"
 #include "util/encode.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 static void note_id(const void *buf, size_t len, char out[VISIT_ID_HEX])

@@ -32,6 +32,12 @@
 #define GS_MAX_KDF_MEM (256u << 20)   /* Argon2id bytes a key file may ask for (MODERATE) */
 #define GS_MAX_POLICY_URI 128         /* a security policy's urn:oid: URI, incl. NUL */
 
+/* paths: a node's home, and any path buffer (a home, '/', a name within it;
+ * an output file a command names). Not a format's cap: nothing on disk or
+ * on the wire holds a path. */
+#define GS_HOME_MAX 4096              /* a home's path, incl. NUL (a home is refused from GS_HOME_MAX - 64) */
+#define GS_PATH_MAX (GS_HOME_MAX + 512) /* any path buffer, incl. NUL */
+
 /* STANAG 4774 labels, 4778 bindings and XML SPIFs (core/label.h, xml/, docs/labels.md) */
 #define GS_MAX_LABEL_XML (64u << 10)  /* bytes of one confidentiality label file */
 #define GS_MAX_BINDING_XML (256u << 10) /* bytes of one binding file */
@@ -56,6 +62,7 @@
 #define GS_MAX_LEDGER_FIELDS 16       /* key/value fields in one entry's body */
 #define GS_MAX_LEDGER_KEY 32          /* bytes of one field key, incl. NUL */
 #define GS_MAX_LEDGER_PROOF (96u << 10) /* bytes of one proof file */
+#define GS_MAX_EXPORT_TEXT (1u << 30) /* bytes of one export built in memory: audit CSV, report CSV or HTML */
 /* age v1 files and bundles (crypto/age.h, crypto/bundle.h) */
 #define GS_AGE_MAX_HEADER 16384       /* bytes of an age header, MAC line included */
 #define GS_AGE_MAX_STANZAS 8          /* recipient stanzas in one age header */
@@ -74,6 +81,7 @@
 /* the node-to-node HTTPS API (net/, docs/api.md) */
 #define GS_NET_MAX_BODY (4u << 20)     /* bytes of one request body */
 #define GS_NET_MAX_REPLY (4u << 20)    /* bytes of one reply a client accepts */
+#define GS_NET_MAX_METRICS (4u << 20)  /* bytes of one metrics scrape (GET /metrics) */
 #define GS_NET_MAX_KIND 32             /* a delivery's kind, incl. NUL */
 #define GS_NET_MAX_CONNECTIONS 256     /* connections a server holds at once */
 #define GS_NET_MAX_CONN_MEMORY (256u << 10) /* bytes of headers and buffers per connection: 256 of them hold 64 MiB */

@@ -217,6 +217,10 @@ static void test_download_name(void **state)
 	/* cut on a character's boundary */
 	local_download_name("특정.txt", NULL, "", false, "K", out, 5);
 	assert_string_equal(out, "특");
+	/* bytes that are not UTF-8 (a lone lead byte, an overlong '/', a
+	 * surrogate, a cut character) become '_': the name stays UTF-8 */
+	local_download_name("a\xc3" "b\xc0\xaf\xed\xa0\x80.\xe2\x80", NULL, "", false, "K", out, sizeof(out));
+	assert_string_equal(out, "a_b_____.__");
 }
 
 /* What a release is, in its header: percent-encoded JSON, strictly. */

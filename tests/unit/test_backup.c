@@ -26,6 +26,7 @@
 #include "node/restore.h"
 #include "store/stats_store.h"
 #include "util/encode.h"
+#include "util/file.h"
 
 static char tmpdir[] = "/tmp/gsomia-test-backup-XXXXXX";
 

@@ -24,6 +24,7 @@
 #include "node/items.h"
 #include "node/ledger.h"
 #include "node/node.h"
+#include "util/file.h"
 #include "store/stats_store.h"
 
 #define CALLERS 64

@@ -24,14 +24,13 @@
 #include <stddef.h>
 
 #include "util/err.h"
-
-#define GS_OUTFILE_PATH_MAX 4096
+#include "util/limits.h"
 
 struct outfile {
 	int fd;
 	bool in_place; /* standard output, a device, a FIFO... */
-	char path[GS_OUTFILE_PATH_MAX];
-	char tmp[GS_OUTFILE_PATH_MAX + 32];
+	char path[GS_PATH_MAX];
+	char tmp[GS_PATH_MAX + 32]; /* path.tmp.PID */
 };
 
 /* Opens path for writing as above; mode applies to a new regular file. */

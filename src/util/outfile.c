@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "node/outfile.h"
+#include "util/outfile.h"
 #include "util/banned.h"
 
 int outfile_open(struct outfile *o, const char *path, int mode, struct gs_diag *d)
