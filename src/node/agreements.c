@@ -1268,7 +1268,7 @@ struct view_slot {
 };
 
 struct view_cache {
-	uint64_t external, internal; /* store_data_version() when filled */
+	uint64_t external, internal; /* store_evidence_version() when filled */
 	unsigned next;               /* the slot to reuse when all are taken */
 	struct view_slot slot[VIEW_CACHE_SLOTS];
 };
@@ -1305,7 +1305,7 @@ int agreement_view_cached(struct node *n, const char *id, const struct agreement
 		return gs_diag_set(d, GS_ENOTFOUND, "unknown agreement '%.64s'", id);
 	if (!c && !(c = n->views = calloc(1, sizeof(*c))))
 		return GS_ENOMEM;
-	if ((ret = store_data_version(n->st, &ext, &in)))
+	if ((ret = store_evidence_version(n->st, &ext, &in)))
 		return gs_diag_set(d, ret, "cannot read the database");
 	if (ext != c->external || in != c->internal) {
 		cache_clear(c);

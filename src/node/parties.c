@@ -156,7 +156,7 @@ struct identity_cache {
 	} slot[IDENTITY_CACHE_SLOTS];
 	/* Whole parties as node_party_get() gave them (verified identity and
 	 * key history), by code, while the database has not changed since
-	 * (store_data_version): a decision asks for the same two or three
+	 * (store_evidence_version): a decision asks for the same two or three
 	 * parties again and again. */
 	unsigned next_by_code;
 	struct {
@@ -205,7 +205,7 @@ static int party_kept(struct node *n, const char *code, struct party *out, uint6
 {
 	struct identity_cache *c = n->identities;
 
-	if (!c || store_data_version(n->st, ext, in))
+	if (!c || store_evidence_version(n->st, ext, in))
 		return GS_ENOTFOUND;
 	for (int i = 0; i < IDENTITY_CACHE_SLOTS; i++)
 		if (c->by_code[i].used && c->by_code[i].external == *ext && c->by_code[i].internal == *in &&

@@ -203,6 +203,28 @@ static void make_private(const char *path)
 	}
 }
 
+/* The tables every action writes (custody, the logs, the outbox,
+ * sessions): a change there leaves what the evidence version stands for
+ * as it was. Every other table counts, a table added later too. */
+static const char *const busy_tables[] = {
+	"items", "custody", "releases", "outbox", "sessions", "events", "person_passwords",
+	"ledger_entries", "ledger_logs", "ledger_hashes", "ledger_checkpoints", "ledger_cosigned",
+	"ledger_evidence", "ledger_peer_checkpoints",
+};
+
+static void on_row_change(void *ctx, int op, const char *db, const char *table, sqlite3_int64 row)
+{
+	struct store *st = ctx;
+
+	(void)op;
+	(void)db;
+	(void)row;
+	for (size_t i = 0; i < sizeof(busy_tables) / sizeof(busy_tables[0]); i++)
+		if (!strcmp(table, busy_tables[i]))
+			return;
+	st->evidence_gen++;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, struct gs_diag *d)
 {
 	struct store *st;
@@ -225,6 +247,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_update_hook(st->db, on_row_change, st);
 	/* Before anything could write to it: a database with no schema is
 	 * refused, never rebuilt (except the one STORE_CREATE just made). */
 	if ((ret = user_version(st, &v))) {
@@ -394,6 +417,17 @@ int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
 		return GS_EIO;
 	*internal = (uint64_t)sqlite3_total_changes64(st->db);
 	return 0;
+}
+
+int store_evidence_version(struct store *st, uint64_t *external, uint64_t *evidence)
+{
+	uint64_t internal;
+	int ret = store_data_version(st, external, &internal);
+
+	/* inside a write transaction, what is read may yet be rolled back:
+	 * a version no read outside one can have */
+	*evidence = st->evidence_gen | (store_in_write(st) ? (uint64_t)1 << 63 : 0);
+	return ret;
 }
 
 int store_in_write(struct store *st)

@@ -8,6 +8,7 @@
  * once per handle into stmts[] and finalized by store_close().
  */
 
+#include <stdint.h>
 #include <sqlite3.h>
 
 enum store_stmt {
@@ -39,6 +40,7 @@ struct store {
 	sqlite3_stmt *stmts[STORE_STMT_MAX];
 	sqlite3_stmt *hot[STORE_HOT_MAX];
 	int writing; /* in a transaction begun by store_begin() */
+	uint64_t evidence_gen; /* rows this handle changed outside the busy tables (store_evidence_version) */
 };
 
 /* The hot statement which (prepared from sql on first use), reset and

@@ -64,6 +64,15 @@ void store_savepoint_rollback(struct store *st);
  * Starts a read of the database to learn about other handles' commits. */
 int store_data_version(struct store *st, uint64_t *external, uint64_t *internal);
 
+/* Like store_data_version for what agreements, parties and their keys
+ * are read from: *external changes with any other handle's commit,
+ * *evidence with this handle's changes to any table but the busy ones
+ * every action writes (items, custody, releases, the logs, the outbox,
+ * sessions), and differs inside a write transaction from any version
+ * outside one. For caches of agreement views and parties, which a
+ * release or a receipt leaves as they were. */
+int store_evidence_version(struct store *st, uint64_t *external, uint64_t *evidence);
+
 /* Whether a write transaction is open on this handle (what it has
  * changed may still be rolled back: nothing read now may be kept). */
 int store_in_write(struct store *st);
