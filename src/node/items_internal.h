@@ -42,5 +42,16 @@ void item_join_labels(const struct marking *m, char *out, size_t cap);
 /* The agreement definition in effect at instant at, and its state. */
 int item_agreement_at(struct node *n, const char *id, gs_instant at, struct agreement_view *v,
 		      struct lifecycle_status *st, const struct agreement **a, struct gs_diag *d);
+/* The same from the node's kept views (agreement_view_cached): *a is
+ * valid until the next call that may refill them. */
+int item_agreement_kept_at(struct node *n, const char *id, gs_instant at, struct lifecycle_status *st,
+			   const struct agreement **a, struct gs_diag *d);
+/* A marking's labels as a JSON array. */
+json_t *item_labels_json(char (*labels)[GS_MAX_LABEL], int n);
+/* The forms of an item (docs/items.md), in the order of enum item_form. */
+#define ITEM_FORMS 7
+extern const char *const item_form_names[ITEM_FORMS];
+/* The start of a receipt file (docs/receipts.md). */
+#define RECEIPT_MAGIC "gsomia-receipt/v1\n"
 
 #endif
