@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "net/client.h"
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "util/dynbuf.h"
 #include "util/fault.h"
 #include "util/banned.h"

@@ -26,7 +26,7 @@
 #include "net/partial.h"
 #include "net/metrics.h"
 #include "net/server.h"
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "node/restore.h"
 #include "node/witness.h"
 #include "util/dynbuf.h"

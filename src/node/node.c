@@ -20,7 +20,7 @@
 #include "node/node.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "util/file.h"
 #include "util/banned.h"
 
@@ -218,7 +218,7 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	}
 	created = 1;
 	/* The TLS key is the node's transport identity; its pin goes into the
-	 * signed identity, so that peers trust the key, not a CA (net/tls.h). */
+	 * signed identity, so that peers trust the key, not a CA (crypto/tls.h). */
 	if ((ret = tls_identity_create(home, p->tls_pin, d)))
 		goto out;
 	/* The label key (crypto/labelkey.h) is derived from the signing key;

@@ -68,7 +68,7 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 			const char *sealed, size_t sealedlen, struct gs_diag *d);
 /* Both of the above, and endpoint (https://host:port, or NULL) for the
  * signed identity. Every init also makes the node's TLS key and
- * certificate (tls.key, tls.crt; net/tls.h) and signs their pin into the
+ * certificate (tls.key, tls.crt; crypto/tls.h) and signs their pin into the
  * identity as tls-pin. */
 int node_init_full(const char *home, const char *code, const char *name, const char *zone,
 		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
