@@ -8,6 +8,7 @@
 #include "core/decision_kit.h"
 #include "core/kvtext.h"
 #include "util/encode.h"
+#include "core/tlspin.h"
 #include "util/banned.h"
 
 /* ---- the notes' texts ------------------------------------------------- */
@@ -27,14 +28,6 @@ static void copy(char *dst, size_t cap, const char *src)
 		n = cap - 1;
 	memcpy(dst, src, n);
 	dst[n] = 0;
-}
-
-/* A TLS pin as identities carry it: sha256// + base64 of 32 bytes. */
-static bool pin_ok(const char *s)
-{
-	uint8_t h[32];
-
-	return !strncmp(s, "sha256//", 8) && !key_from(s + 8, h);
 }
 
 int key_rotation_parse(const char *text, size_t len, struct key_rotation *out, struct gs_diag *d)
@@ -61,7 +54,7 @@ int key_rotation_parse(const char *text, size_t len, struct key_rotation *out, s
 	else if (key_from(old_key, out->old_key) || key_from(new_key, out->new_key) ||
 		 key_from(box, out->new_box_key))
 		ret = gs_diag_set(d, GS_EINVAL, "old-key, new-key and new-box-key are 32-byte keys in canonical base64");
-	else if (pin[0] && !pin_ok(pin))
+	else if (pin[0] && !tls_pin_is_valid(pin))
 		ret = gs_diag_set(d, GS_EINVAL, "new-tls-pin must be sha256// and the base64 of 32 bytes");
 	else if (kv_instant(eff, &out->effective))
 		ret = gs_diag_set(d, GS_EINVAL, "'%.40s' is not an instant in UTC (2023-06-01T00:00:00Z)", eff);

@@ -9,10 +9,10 @@
 
 #include "core/textfmt.h"
 #include "core/time.h"
+#include "core/tlspin.h"
 #include "util/banned.h"
 
 #define PARTY_MAGIC "gsomia-party/v1"
-#define TLS_PIN_PREFIX "sha256//"
 #define OID_URN_PREFIX "urn:oid:"
 
 /* SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (0 unused
@@ -131,16 +131,6 @@ static bool endpoint_is_valid(struct span v)
 	return true;
 }
 
-static bool tls_pin_is_valid(struct span v)
-{
-	uint8_t h[32];
-	size_t pl = strlen(TLS_PIN_PREFIX);
-
-	if (v.n <= pl || memcmp(v.p, TLS_PIN_PREFIX, pl) != 0)
-		return false;
-	return b64_decode_exact((struct span){ v.p + pl, v.n - pl }, h, sizeof(h));
-}
-
 /* A level line: "label | romanisation | gloss"; the last two optional
  * and possibly empty. */
 static int parse_level(const struct textfmt_line *l, struct span v, struct party *p,
@@ -251,6 +241,7 @@ static int party_parse_into(const char *text, size_t len, struct party *out, str
 		return gs_diag_set(d, GS_EINVAL, "1:1: expected '" PARTY_MAGIC "' on the first line");
 	while (textfmt_next(&r, &l)) {
 		struct span key, v;
+		uint8_t pin_hash[TLS_PIN_HASH_BYTES];
 		int col, k;
 
 		last = l.no;
@@ -320,7 +311,7 @@ static int party_parse_into(const char *text, size_t len, struct party *out, str
 						   l.no, col, sizeof(out->endpoint) - 1);
 			break;
 		case K_PIN:
-			if (!tls_pin_is_valid(v))
+			if (tls_pin_parse(v.p, v.n, pin_hash))
 				return gs_diag_set(d, GS_EINVAL,
 						   "%d:%d: tls-pin must be sha256//<base64 of 32 bytes>: '%.*s'",
 						   l.no, col, (int)v.n, v.p);

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "net/client.h"
-#include "net/tls.h"
 #include "util/dynbuf.h"
 #include "util/fault.h"
 #include "util/banned.h"
@@ -119,8 +118,7 @@ static int request(const struct node *n, const struct party *peer, const char *p
 		elen--;
 	if ((size_t)snprintf(url, sizeof(url), "%.*s%s", (int)elen, peer->endpoint, path) >= sizeof(url))
 		return gs_diag_set(d, GS_ELIMIT, "URL too long");
-	snprintf(cert, sizeof(cert), "%s/%s", node_home(n), TLS_CRT_NAME);
-	snprintf(key, sizeof(key), "%s/%s", node_home(n), TLS_KEY_NAME);
+	node_tls_files(n, cert, key);
 
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_result != CURLE_OK)

@@ -1110,7 +1110,7 @@ static struct item_key *keys_add(struct keys *ks)
 	return &ks->k[ks->n++];
 }
 
-static int row_key(void *ctx, const struct store_item_row *r)
+static int row_key(void *ctx, const struct item_row *r)
 {
 	char marking[GS_MAX_MARK_LABELS * GS_MAX_LABEL];
 	struct item_key *k = keys_add(ctx);

@@ -26,7 +26,6 @@
 #include "node/partial.h"
 #include "net/metrics.h"
 #include "net/server.h"
-#include "net/tls.h"
 #include "node/commit.h"
 #include "node/restore.h"
 #include "node/witness.h"
@@ -415,7 +414,7 @@ static void peer_check(struct server *s, struct MHD_Connection *c, struct conn_p
 	if (!certs || ncerts == 0)
 		return;
 	out->state = PEER_STRANGER;
-	if (tls_pin_of_cert_der(certs[0].data, certs[0].size, pin, NULL))
+	if (node_tls_pin_of_cert(certs[0].data, certs[0].size, pin, NULL))
 		return;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -1191,19 +1190,6 @@ int server_parse_listen(const char *listen, char *host, size_t hostcap, unsigned
 	return 0;
 }
 
-static int load_pem(const char *home, const char *name, char **out, size_t *len, struct gs_diag *d)
-{
-	char path[GS_PATH_MAX];
-	uint8_t *buf;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", home, name);
-	if ((ret = read_file(path, 16384, &buf, len, d)))
-		return ret;
-	*out = (char *)buf;
-	return 0;
-}
-
 /* HOME/tmp belongs to the server: uploads, opened items and proofs on
  * their way out. Whatever a server that died left there (an opened
  * item's plaintext among them) is removed before the next one starts. */
@@ -1273,16 +1259,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 		tmp_sweep(tmp);
 		partial_sweep(node_home(n));
 	}
-	if ((ret = load_pem(node_home(n), TLS_KEY_NAME, &s->key_pem, &s->key_len, d)) ||
-	    (ret = load_pem(node_home(n), TLS_CRT_NAME, &s->crt_pem, &crt_len, d))) {
-		if (ret == GS_ENOTFOUND)
-			gs_diag_set(d, ret, "home '%s' has no TLS identity (tls.key, tls.crt); it was made before 'gsomia serve' existed",
-				    node_home(n));
-		goto fail;
-	}
-	/* a damaged file is named here, in one line, before the TLS library
-	 * would say it in its own words */
-	if ((ret = tls_identity_check(node_home(n), s->key_pem, s->key_len, s->crt_pem, crt_len, d)))
+	if ((ret = node_tls_identity(n, &s->key_pem, &s->key_len, &s->crt_pem, &crt_len, d)))
 		goto fail;
 	if (pthread_create(&s->watch, NULL, header_watch, s) != 0) {
 		ret = gs_diag_set(d, GS_ENOMEM, "cannot start the header watch");

@@ -606,7 +606,10 @@ int node_backup(struct node *n, const char *output, struct backup_result *res, s
 		goto out;
 	if ((ret = node_now(n, &m->taken, d)))
 		goto out;
-	snprintf(path, sizeof(path), "%s/gsomia.db", stage);
+	if (snprintf(path, sizeof(path), "%s/gsomia.db", stage) >= (int)sizeof(path)) {
+		ret = gs_diag_set(d, GS_ELIMIT, "%s: path too long", stage);
+		goto out;
+	}
 	if ((ret = store_snapshot(n->st, path, d)) || (ret = link_pass(n->home, stage, d)))
 		goto out;
 	if (store_schema_version(n->st, &m->schema)) {
@@ -628,7 +631,10 @@ int node_backup(struct node *n, const char *output, struct backup_result *res, s
 	fd = o.fd;
 	if (o.in_place) {
 		/* a device or a FIFO cannot be sought: seal into the stage first */
-		snprintf(path, sizeof(path), "%s/backup.tmp", stage);
+		if (snprintf(path, sizeof(path), "%s/backup.tmp", stage) >= (int)sizeof(path)) {
+			ret = gs_diag_set(d, GS_ELIMIT, "%s: path too long", stage);
+			goto out;
+		}
 		sealfd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (sealfd < 0) {
 			ret = gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
@@ -993,7 +999,10 @@ int node_restore(const char *file, const char *home, bool force, const char *pas
 	}
 	if ((ret = unpack_payload(file, fd, off, m, keys.box_sk, dir, d)))
 		goto out;
-	snprintf(path, sizeof(path), "%s/%s", dir, KEYS_NAME);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KEYS_NAME) >= (int)sizeof(path)) {
+		ret = gs_diag_set(d, GS_ELIMIT, "%s: path too long", dir);
+		goto out;
+	}
 	if ((ret = write_file_atomic(path, m->keys, m->keys_len, 0600, d)) ||
 	    (ret = check_restored(dir, m, pass, passlen, d)))
 		goto out;

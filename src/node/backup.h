@@ -78,7 +78,7 @@ struct backup_result {
 };
 
 /* Takes a backup of the home of n (a reader handle, unlocked: the
- * manifest is signed) into output (node/outfile.h: a new or regular file
+ * manifest is signed) into output (util/outfile.h: a new or regular file
  * through a temporary file, a device or FIFO in place). */
 int node_backup(struct node *n, const char *output, struct backup_result *res, struct gs_diag *d)
 	__attribute__((warn_unused_result));

@@ -435,10 +435,25 @@ int items_reseal_keys(struct node *n, const uint8_t new_box_sk[32], int *count, 
 	return ret;
 }
 
-int node_item_rows(struct node *n, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx,
-		   struct gs_diag *d)
+struct rows_ctx {
+	int (*fn)(void *ctx, const struct item_row *r);
+	void *ctx;
+};
+
+/* The store's row as the node gives it (the faces see no store type). */
+static int row_one(void *ctx, const struct store_item_row *sr)
 {
-	int ret = store_item_rows_each(n->st, fn, ctx);
+	struct rows_ctx *c = ctx;
+	const struct item_row r = { sr->id, sr->originator, sr->originator_name, sr->label, sr->marking, sr->status,
+				    sr->when, sr->title, sr->name, sr->topic, sr->purpose, sr->agreement };
+
+	return c->fn(c->ctx, &r);
+}
+
+int node_item_rows(struct node *n, int (*fn)(void *ctx, const struct item_row *r), void *ctx, struct gs_diag *d)
+{
+	struct rows_ctx c = { fn, ctx };
+	int ret = store_item_rows_each(n->st, row_one, &c);
 
 	return ret ? gs_diag_set(d, ret, "cannot read the inventory") : 0;
 }

@@ -103,8 +103,11 @@ int node_item_full(struct node *n, const char *id, json_t **out, struct gs_diag 
 
 /* Every held item's row as the store keeps it for lists (id, marking,
  * title...: no custody chain), in one pass: the console's pages. */
-int node_item_rows(struct node *n, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx,
-		   struct gs_diag *d);
+struct item_row {
+	const char *id, *originator, *originator_name, *label, *marking, *status, *when, *title, *name, *topic,
+		*purpose, *agreement;
+};
+int node_item_rows(struct node *n, int (*fn)(void *ctx, const struct item_row *r), void *ctx, struct gs_diag *d);
 
 /* Inventory: every item record, with its custody chain and releases. */
 int node_items(struct node *n, json_t **out, struct gs_diag *d);

@@ -10,7 +10,7 @@
 
 #include "crypto/bundle.h"
 #include "crypto/keys.h"
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "node/decisions.h"
 #include "node/items.h"
 #include "node/items_internal.h"

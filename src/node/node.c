@@ -21,7 +21,7 @@
 #include "node/node.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "util/file.h"
 #include "util/banned.h"
 
@@ -219,7 +219,7 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	}
 	created = 1;
 	/* The TLS key is the node's transport identity; its pin goes into the
-	 * signed identity, so that peers trust the key, not a CA (net/tls.h). */
+	 * signed identity, so that peers trust the key, not a CA (crypto/tls.h). */
 	if ((ret = tls_identity_create(home, p->tls_pin, d)))
 		goto out;
 	/* The label key (crypto/labelkey.h) is derived from the signing key;
@@ -519,4 +519,42 @@ void node_set_actor(struct node *n, const char *person)
 void node_fingerprint(const struct node *n, char out[80])
 {
 	keys_fingerprint(n->self.sign_pk, out);
+}
+
+void node_tls_files(const struct node *n, char cert[GS_PATH_MAX], char key[GS_PATH_MAX])
+{
+	snprintf(cert, GS_PATH_MAX, "%s/%s", n->home, TLS_CRT_NAME);
+	snprintf(key, GS_PATH_MAX, "%s/%s", n->home, TLS_KEY_NAME);
+}
+
+int node_tls_identity(const struct node *n, char **key_pem, size_t *key_len, char **crt_pem, size_t *crt_len,
+		      struct gs_diag *d)
+{
+	char cert[GS_PATH_MAX], key[GS_PATH_MAX];
+	uint8_t *k = NULL, *c = NULL;
+	int ret;
+
+	node_tls_files(n, cert, key);
+	if ((ret = read_file(key, 16384, &k, key_len, d)) || (ret = read_file(cert, 16384, &c, crt_len, d))) {
+		free(k);
+		if (ret == GS_ENOTFOUND)
+			gs_diag_set(d, ret, "home '%s' has no TLS identity (tls.key, tls.crt); it was made before 'gsomia serve' existed",
+				    n->home);
+		return ret;
+	}
+	/* a damaged file is named here, in one line, before the TLS library
+	 * would say it in its own words */
+	if ((ret = tls_identity_check(n->home, (const char *)k, *key_len, (const char *)c, *crt_len, d))) {
+		free(k);
+		free(c);
+		return ret;
+	}
+	*key_pem = (char *)k;
+	*crt_pem = (char *)c;
+	return 0;
+}
+
+int node_tls_pin_of_cert(const uint8_t *der, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d)
+{
+	return tls_pin_of_cert_der(der, len, pin, d);
 }

@@ -18,8 +18,6 @@
 
 #include "core/party.h"
 #include "core/time.h"
-#include "crypto/keys.h"
-#include "store/store.h"
 #include "util/err.h"
 #include "util/limits.h"
 
@@ -38,6 +36,9 @@ struct commit_queue;
  * struct node they cannot look into and ask through node_* functions
  * (docs/design.md "Floors"). node/ is built with GS_NODE_INTERNALS. */
 #ifdef GS_NODE_INTERNALS
+#include "crypto/keys.h"
+#include "store/store.h"
+
 struct node {
 	char home[GS_HOME_MAX];
 	struct store *st;
@@ -71,6 +72,15 @@ bool node_unlocked(const struct node *n);
 /* The person on whose behalf the node acts from now on ("" or NULL: the
  * node itself): every ledger entry names them (docs/ledger.md). */
 void node_set_actor(struct node *n, const char *person);
+/* The node's TLS identity (tls.key, tls.crt in the home; docs/keys.md):
+ * the files a client presents, and the PEM texts a server serves with,
+ * checked (a damaged file is named in one line; GS_ENOTFOUND when the
+ * home has none). */
+void node_tls_files(const struct node *n, char cert[GS_PATH_MAX], char key[GS_PATH_MAX]);
+int node_tls_identity(const struct node *n, char **key_pem, size_t *key_len, char **crt_pem, size_t *crt_len,
+		      struct gs_diag *d);
+/* The tls-pin of a peer's certificate (DER), as identities carry it. */
+int node_tls_pin_of_cert(const uint8_t *der, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d);
 /* The fingerprint of the node's signing key (docs/keys.md). */
 void node_fingerprint(const struct node *n, char out[80]);
 
@@ -91,7 +101,7 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 			const char *sealed, size_t sealedlen, struct gs_diag *d);
 /* Both of the above, and endpoint (https://host:port, or NULL) for the
  * signed identity. Every init also makes the node's TLS key and
- * certificate (tls.key, tls.crt; net/tls.h) and signs their pin into the
+ * certificate (tls.key, tls.crt; crypto/tls.h) and signs their pin into the
  * identity as tls-pin. */
 int node_init_full(const char *home, const char *code, const char *name, const char *zone,
 		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,

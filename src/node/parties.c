@@ -9,6 +9,7 @@
 #include "node/keyhistory.h"
 #include "node/ledger.h"
 #include "node/node.h"
+#include "core/tlspin.h"
 #include "util/banned.h"
 
 /* An identity is self-signed: the signature must verify under the key
@@ -271,7 +272,7 @@ static int by_pin_one(void *ctx, const struct store_party *sp)
 		return 0;
 	if (identity_verify(sp->identity, sp->identity_len, c->p, fpr, NULL))
 		return 0;
-	if (c->p->tls_pin[0] && !strcmp(c->p->tls_pin, c->pin)) {
+	if (tls_pin_equal(c->p->tls_pin, c->pin)) {
 		c->found = 1;
 		return 1; /* stop */
 	}

@@ -7,31 +7,11 @@
 #include "store/sqlite_internal.h"
 #include "util/banned.h"
 
-static int done(sqlite3_stmt *s, int rc)
-{
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return GS_EEXIST;
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
-}
-
 int store_password_put(struct store *st, const char *person, const char *hash, int64_t now)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO person_passwords (person, hash, updated_at) VALUES (?, ?, ?) "
-				       "ON CONFLICT (person) DO UPDATE SET hash = excluded.hash, "
-				       "updated_at = excluded.updated_at", -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, person, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 3, now);
-	return done(s, rc);
+	return stmt_exec(st, "INSERT INTO person_passwords (person, hash, updated_at) VALUES (?, ?, ?) "
+			 "ON CONFLICT (person) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at",
+			 "ssi", person, hash, now);
 }
 
 int store_password_get(struct store *st, const char *person, char **hash)
@@ -39,16 +19,11 @@ int store_password_get(struct store *st, const char *person, char **hash)
 	sqlite3_stmt *s;
 	int rc, ret;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT hash FROM person_passwords WHERE person = ?", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (stmt_prepare(st, &s, "SELECT hash FROM person_passwords WHERE person = ?", "s", person))
 		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, person, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
+	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(s, 0);
-
-		*hash = strdup(t ? (const char *)t : "");
+		*hash = stmt_text_dup(s, 0);
 		ret = *hash ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -68,20 +43,8 @@ void store_session_release(struct store_session *s)
 int store_session_put(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTES], const char *person,
 		      int64_t created_at, int64_t expires_at)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO sessions (token_hash, person, created_at, expires_at) "
-				       "VALUES (?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, person, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 3, created_at);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 4, expires_at);
-	return done(s, rc);
+	return stmt_exec(st, "INSERT INTO sessions (token_hash, person, created_at, expires_at) VALUES (?, ?, ?, ?)",
+			 "bsii", hash, (size_t)STORE_TOKEN_HASH_BYTES, person, created_at, expires_at);
 }
 
 int store_session_get(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTES],
@@ -115,32 +78,13 @@ int store_session_get(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTE
 
 int store_session_revoke(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t now)
 {
-	sqlite3_stmt *s;
-	int rc, ret;
+	int ret = stmt_exec(st, "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+			    "ib", now, hash, (size_t)STORE_TOKEN_HASH_BYTES);
 
-	if (sqlite3_prepare_v2(st->db, "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? "
-				       "AND revoked_at IS NULL", -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	ret = rc == SQLITE_DONE ? (sqlite3_changes(st->db) ? 0 : GS_ENOTFOUND) : GS_EIO;
-	sqlite3_finalize(s);
-	return ret;
+	return ret ? (ret == GS_EEXIST ? GS_EIO : ret) : sqlite3_changes(st->db) ? 0 : GS_ENOTFOUND;
 }
 
 int store_session_prune(struct store *st, int64_t before)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_int64(s, 1, before);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 2, before);
-	return done(s, rc);
+	return stmt_exec(st, "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?", "ii", before, before);
 }

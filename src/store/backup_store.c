@@ -67,10 +67,8 @@ int store_ledger_kind_each(struct store *st, const char *origin, const char *kin
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (stmt_prepare(st, &s, sql, "ss", origin, kind))
 		return GS_EIO;
-	sqlite3_bind_text(s, 1, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const void *b = sqlite3_column_blob(s, 1);
 
@@ -84,29 +82,13 @@ int store_ledger_kind_each(struct store *st, const char *origin, const char *kin
 	return ret;
 }
 
-static int exec_bound(struct store *st, const char *sql, const char *origin, const char *witness, uint64_t size)
-{
-	sqlite3_stmt *s;
-	int rc, i = 1;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	sqlite3_bind_text(s, i++, origin, -1, SQLITE_STATIC);
-	if (witness)
-		sqlite3_bind_text(s, i++, witness, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, i, (sqlite3_int64)size);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
-}
-
 int store_ledger_peer_rewind(struct store *st, const char *origin, const char *witness, uint64_t size)
 {
 	int ret;
 
-	if ((ret = exec_bound(st, "DELETE FROM ledger_peer_checkpoints WHERE origin = ? AND size > ?", origin, NULL,
-			      size)))
+	if ((ret = stmt_exec(st, "DELETE FROM ledger_peer_checkpoints WHERE origin = ? AND size > ?", "si", origin,
+			     (int64_t)size)))
 		return ret;
-	return exec_bound(st, "DELETE FROM ledger_cosigned WHERE origin = ? AND witness = ? AND size > ?", origin,
-			  witness, size);
+	return stmt_exec(st, "DELETE FROM ledger_cosigned WHERE origin = ? AND witness = ? AND size > ?", "ssi",
+			 origin, witness, (int64_t)size);
 }

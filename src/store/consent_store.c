@@ -7,57 +7,16 @@
 #include "store/sqlite_internal.h"
 #include "util/banned.h"
 
-static int done(sqlite3_stmt *s, int rc)
-{
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return GS_EEXIST;
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
-}
-
-static char *dup_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return strdup(t ? (const char *)t : "");
-}
-
 int store_consent_put(struct store *st, const char *id, const char *originator, const char *decision,
 		      const char *json, const uint8_t *note, size_t len, int64_t now)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO consents (id, originator, decision, record, note, imported_at) "
-				       "VALUES (?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, originator, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 3, decision, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 4, json, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob64(s, 5, note ? (const void *)note : "", len, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 6, now);
-	return done(s, rc);
+	return stmt_exec(st, "INSERT INTO consents (id, originator, decision, record, note, imported_at) "
+			 "VALUES (?, ?, ?, ?, ?, ?)", "ssssbi", id, originator, decision, json, note, len, now);
 }
 
 int store_consent_record_set(struct store *st, const char *id, const char *json)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "UPDATE consents SET record = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, json, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
-	return done(s, rc);
+	return stmt_exec(st, "UPDATE consents SET record = ? WHERE id = ?", "ss", json, id);
 }
 
 int store_consent_get(struct store *st, const char *id, char **json, uint8_t **note, size_t *len)
@@ -65,32 +24,17 @@ int store_consent_get(struct store *st, const char *id, char **json, uint8_t **n
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT record, note FROM consents WHERE id = ?", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (stmt_prepare(st, &s, "SELECT record, note FROM consents WHERE id = ?", "s", id))
 		return GS_EIO;
-	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return GS_EIO;
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*json = dup_text(s, 0);
+		*json = stmt_text_dup(s, 0);
 		if (!*json)
 			ret = GS_ENOMEM;
-		if (!ret && note) {
-			size_t n = (size_t)sqlite3_column_bytes(s, 1);
-
-			*note = malloc(n + 1);
-			if (!*note) {
-				free(*json);
-				*json = NULL;
-				ret = GS_ENOMEM;
-			} else {
-				if (n)
-					memcpy(*note, sqlite3_column_blob(s, 1), n);
-				(*note)[n] = 0;
-				*len = n;
-			}
+		if (!ret && note && !(*note = stmt_blob_dup(s, 1, len))) {
+			free(*json);
+			*json = NULL;
+			ret = GS_ENOMEM;
 		}
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -105,7 +49,7 @@ static int each(struct store *st, const char *sql, int (*fn)(void *ctx, const ch
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (stmt_prepare(st, &s, sql, ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
@@ -124,21 +68,9 @@ int store_consent_each(struct store *st, int (*fn)(void *ctx, const char *id, co
 int store_incident_put(struct store *st, const char *id, const char *item, const char *json,
 		       int64_t now)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO incidents (id, item, record, updated_at) VALUES (?, ?, ?, ?) "
-				       "ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
-				       "updated_at = excluded.updated_at", -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, item, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 3, json, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 4, now);
-	return done(s, rc);
+	return stmt_exec(st, "INSERT INTO incidents (id, item, record, updated_at) VALUES (?, ?, ?, ?) "
+			 "ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
+			 "sssi", id, item, json, now);
 }
 
 int store_incident_get(struct store *st, const char *id, char **json)
@@ -146,15 +78,11 @@ int store_incident_get(struct store *st, const char *id, char **json)
 	sqlite3_stmt *s;
 	int rc, ret;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT record FROM incidents WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+	if (stmt_prepare(st, &s, "SELECT record FROM incidents WHERE id = ?", "s", id))
 		return GS_EIO;
-	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return GS_EIO;
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*json = dup_text(s, 0);
+		*json = stmt_text_dup(s, 0);
 		ret = *json ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;

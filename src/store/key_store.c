@@ -16,54 +16,18 @@ void store_party_key_release(struct store_party_key *k)
 	k->identity = k->rotation = k->compromise = k->box_sk_sealed = NULL;
 }
 
-static int bind_instant(sqlite3_stmt *s, int i, int64_t t)
-{
-	return t == STORE_NO_INSTANT ? sqlite3_bind_null(s, i) : sqlite3_bind_int64(s, i, t);
-}
-
-static int bind_blob(sqlite3_stmt *s, int i, const uint8_t *p, size_t n)
-{
-	return p ? sqlite3_bind_blob64(s, i, n ? (const void *)p : "", n, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
-}
-
 int store_party_key_put(struct store *st, const struct store_party_key *k)
 {
-	sqlite3_stmt *s;
-	int rc;
+	_Static_assert(STORE_NO_INSTANT == INT64_MIN, "'t' binds STORE_NO_INSTANT as NULL");
+	int ret = stmt_exec(st, "INSERT OR REPLACE INTO party_keys (code, fingerprint, sign_pk, box_pk, valid_from, "
+			    "valid_until, compromised_since, identity, rotation, compromise, box_sk_sealed, "
+			    "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "ssbbtttBBBBi", k->code, k->fingerprint, k->sign_pk, (size_t)32, k->box_pk, (size_t)32,
+			    k->valid_from, k->valid_until, k->compromised_since, k->identity, k->identity_len,
+			    k->rotation, k->rotation_len, k->compromise, k->compromise_len, k->box_sk_sealed,
+			    k->box_sk_sealed_len, k->recorded_at);
 
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT OR REPLACE INTO party_keys (code, fingerprint, sign_pk, box_pk, valid_from, "
-			       "valid_until, compromised_since, identity, rotation, compromise, box_sk_sealed, "
-			       "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, k->code, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, k->fingerprint, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, 3, k->sign_pk, 32, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, 4, k->box_pk, 32, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = bind_instant(s, 5, k->valid_from);
-	if (rc == SQLITE_OK)
-		rc = bind_instant(s, 6, k->valid_until);
-	if (rc == SQLITE_OK)
-		rc = bind_instant(s, 7, k->compromised_since);
-	if (rc == SQLITE_OK)
-		rc = bind_blob(s, 8, k->identity, k->identity_len);
-	if (rc == SQLITE_OK)
-		rc = bind_blob(s, 9, k->rotation, k->rotation_len);
-	if (rc == SQLITE_OK)
-		rc = bind_blob(s, 10, k->compromise, k->compromise_len);
-	if (rc == SQLITE_OK)
-		rc = bind_blob(s, 11, k->box_sk_sealed, k->box_sk_sealed_len);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 12, k->recorded_at);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
+	return ret == GS_EEXIST ? GS_EIO : ret;
 }
 
 static int64_t col_instant(sqlite3_stmt *s, int i)
@@ -87,16 +51,11 @@ int store_party_key_each(struct store *st, const char *code,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT code, fingerprint, sign_pk, box_pk, valid_from, valid_until, compromised_since, "
-			       "identity, rotation, compromise, box_sk_sealed, recorded_at FROM party_keys "
-			       "WHERE code = ? ORDER BY valid_from IS NOT NULL, valid_from, recorded_at",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (stmt_prepare(st, &s,
+			 "SELECT code, fingerprint, sign_pk, box_pk, valid_from, valid_until, compromised_since, "
+			 "identity, rotation, compromise, box_sk_sealed, recorded_at FROM party_keys "
+			 "WHERE code = ? ORDER BY valid_from IS NOT NULL, valid_from, recorded_at", "s", code))
 		return GS_EIO;
-	if (sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return GS_EIO;
-	}
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *c = (const char *)sqlite3_column_text(s, 0), *f = (const char *)sqlite3_column_text(s, 1);
 

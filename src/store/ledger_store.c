@@ -21,13 +21,13 @@ static const char *const stmt_sql[STORE_STMT_MAX] = {
 	[STMT_LEDGER_HASH_GET] = "SELECT hash FROM ledger_hashes WHERE log = ? AND level = ? AND idx = ?",
 };
 
-/* A cached statement, reset, with args bound as fmt says: s = text,
- * b = blob (ptr, size_t), i = int64. NULL on failure. */
+/* A cached statement, reset, with args bound as fmt says
+ * (store/sqlite_internal.h); NULL on failure. */
 static sqlite3_stmt *cached(struct store *st, enum store_stmt which, const char *fmt, ...)
 {
 	sqlite3_stmt *s = st->stmts[which];
 	va_list ap;
-	int i, rc = SQLITE_OK;
+	int rc;
 
 	if (!s) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s,
@@ -38,46 +38,25 @@ static sqlite3_stmt *cached(struct store *st, enum store_stmt which, const char 
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	va_start(ap, fmt);
-	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
-		if (fmt[i] == 's') {
-			rc = sqlite3_bind_text(s, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
-		} else if (fmt[i] == 'b') {
-			const void *p = va_arg(ap, const void *);
-			size_t n = va_arg(ap, size_t);
-
-			rc = sqlite3_bind_blob64(s, i + 1, p ? p : "", n, SQLITE_STATIC);
-		} else {
-			rc = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
-		}
-	}
+	rc = stmt_bindv(s, false, fmt, ap); /* the hot path: the caller's bytes, not a copy */
 	va_end(ap);
-	return rc == SQLITE_OK ? s : NULL;
+	return rc == 0 ? s : NULL;
 }
 
-/* A one-off statement for the cold paths, bound like cached(). */
+/* A one-off statement for the cold paths, bound like cached() but
+ * copied; NULL on failure. */
 static sqlite3_stmt *oneoff(struct store *st, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *s;
 	va_list ap;
-	int i, rc = SQLITE_OK;
+	int ret;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return NULL;
 	va_start(ap, fmt);
-	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
-		if (fmt[i] == 's') {
-			rc = sqlite3_bind_text(s, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		} else if (fmt[i] == 'b') {
-			const void *p = va_arg(ap, const void *);
-			size_t n = va_arg(ap, size_t);
-
-			rc = sqlite3_bind_blob64(s, i + 1, p ? p : "", n, SQLITE_TRANSIENT);
-		} else {
-			rc = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
-		}
-	}
+	ret = stmt_bindv(s, true, fmt, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK) {
+	if (ret) {
 		sqlite3_finalize(s);
 		return NULL;
 	}
@@ -102,15 +81,7 @@ static int cached_done(sqlite3_stmt *s)
 
 static int oneoff_done(sqlite3_stmt *s)
 {
-	int rc;
-
-	if (!s)
-		return GS_EIO;
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return GS_EEXIST;
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
+	return s ? stmt_done(s) : GS_EIO;
 }
 
 static void cached_end(sqlite3_stmt *s)
@@ -131,18 +102,7 @@ static int col_hash(sqlite3_stmt *s, int i, uint8_t out[32])
 
 static int col_blob_dup(sqlite3_stmt *s, int i, uint8_t **out, size_t *len)
 {
-	const void *p = sqlite3_column_blob(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i);
-	uint8_t *b = malloc(n + 1);
-
-	if (!b)
-		return GS_ENOMEM;
-	if (n)
-		memcpy(b, p, n);
-	b[n] = 0;
-	*out = b;
-	*len = n;
-	return 0;
+	return (*out = stmt_blob_dup(s, i, len)) ? 0 : GS_ENOMEM;
 }
 
 int store_in_transaction(struct store *st)

@@ -435,74 +435,15 @@ int store_in_write(struct store *st)
 	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE;
 }
 
-/* Prepares sql and binds args described by fmt: s = text, b = blob (ptr,
- * size_t), i = int64. */
-static int prep(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...)
-{
-	va_list ap;
-	int i, rc = SQLITE_OK;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	va_start(ap, fmt);
-	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
-		if (fmt[i] == 's') {
-			rc = sqlite3_bind_text(*s, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		} else if (fmt[i] == 'b') {
-			const void *p = va_arg(ap, const void *);
-			size_t n = va_arg(ap, size_t);
-
-			rc = sqlite3_bind_blob64(*s, i + 1, p ? p : "", n, SQLITE_TRANSIENT);
-		} else {
-			rc = sqlite3_bind_int64(*s, i + 1, va_arg(ap, int64_t));
-		}
-	}
-	va_end(ap);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*s);
-		return GS_EIO;
-	}
-	return 0;
-}
-
-static int step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return GS_EEXIST;
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
-}
-
-static char *col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return strdup(t ? (const char *)t : "");
-}
-
-static uint8_t *col_blob(sqlite3_stmt *s, int i, size_t *len)
-{
-	const void *p = sqlite3_column_blob(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i);
-	uint8_t *b = malloc(n ? n : 1);
-
-	if (b && n)
-		memcpy(b, p, n);
-	*len = n;
-	return b;
-}
-
 int store_meta_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO meta (key, value) VALUES (?, ?) "
+	if (stmt_prepare(st, &s, "INSERT INTO meta (key, value) VALUES (?, ?) "
 			 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 		 "ss", key, value))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_meta_get(struct store *st, const char *key, char **value)
@@ -510,11 +451,11 @@ int store_meta_get(struct store *st, const char *key, char **value)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (prep(st, &s, "SELECT value FROM meta WHERE key = ?", "s", key))
+	if (stmt_prepare(st, &s, "SELECT value FROM meta WHERE key = ?", "s", key))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*value = col_text(s, 0);
+		*value = stmt_text_dup(s, 0);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)
 		return *value ? 0 : GS_ENOMEM;
@@ -533,10 +474,10 @@ void store_party_release(struct store_party *p)
 static int party_row(sqlite3_stmt *s, struct store_party *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->code = col_text(s, 0);
-	p->name = col_text(s, 1);
-	p->fingerprint = col_text(s, 2);
-	p->identity = col_blob(s, 3, &p->identity_len);
+	p->code = stmt_text_dup(s, 0);
+	p->name = stmt_text_dup(s, 1);
+	p->fingerprint = stmt_text_dup(s, 2);
+	p->identity = stmt_blob_dup(s, 3, &p->identity_len);
 	p->imported_at = sqlite3_column_int64(s, 4);
 	p->is_self = sqlite3_column_int(s, 5);
 	if (!p->code || !p->name || !p->fingerprint || !p->identity) {
@@ -579,12 +520,12 @@ int store_party_put(struct store *st, const struct store_party *p)
 	}
 	if (ret != GS_ENOTFOUND)
 		return ret;
-	if (prep(st, &s, "INSERT INTO parties (code, name, fingerprint, identity, imported_at, is_self) "
+	if (stmt_prepare(st, &s, "INSERT INTO parties (code, name, fingerprint, identity, imported_at, is_self) "
 			 "VALUES (?, ?, ?, ?, ?, ?)",
 		 "sssbii", p->code, p->name, p->fingerprint, p->identity, p->identity_len,
 		 p->imported_at, (int64_t)p->is_self))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_party_replace(struct store *st, const struct store_party *p)
@@ -592,10 +533,10 @@ int store_party_replace(struct store *st, const struct store_party *p)
 	sqlite3_stmt *s;
 	int ret;
 
-	if (prep(st, &s, "UPDATE parties SET name = ?, fingerprint = ?, identity = ?, imported_at = ? WHERE code = ?",
+	if (stmt_prepare(st, &s, "UPDATE parties SET name = ?, fingerprint = ?, identity = ?, imported_at = ? WHERE code = ?",
 		 "ssbis", p->name, p->fingerprint, p->identity, p->identity_len, p->imported_at, p->code))
 		return GS_EIO;
-	if ((ret = step_done(s)))
+	if ((ret = stmt_done(s)))
 		return ret;
 	return sqlite3_changes(st->db) == 1 ? 0 : GS_ENOTFOUND;
 }
@@ -606,7 +547,7 @@ int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_p
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT code, name, fingerprint, identity, imported_at, is_self "
+	if (stmt_prepare(st, &s, "SELECT code, name, fingerprint, identity, imported_at, is_self "
 			 "FROM parties ORDER BY code", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -638,10 +579,10 @@ int store_agreement_put(struct store *st, const char *id, int version, const uin
 	}
 	if (ret != GS_ENOTFOUND)
 		return ret;
-	if (prep(st, &s, "INSERT INTO agreements (id, version, definition, imported_at) "
+	if (stmt_prepare(st, &s, "INSERT INTO agreements (id, version, definition, imported_at) "
 			 "VALUES (?, ?, ?, ?)", "sibi", id, (int64_t)version, def, len, now))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_agreement_get(struct store *st, const char *id, int version, uint8_t **def, size_t *len)
@@ -649,12 +590,12 @@ int store_agreement_get(struct store *st, const char *id, int version, uint8_t *
 	sqlite3_stmt *s;
 	int rc, ret;
 
-	if (prep(st, &s, "SELECT definition FROM agreements WHERE id = ? AND version = ?", "si",
+	if (stmt_prepare(st, &s, "SELECT definition FROM agreements WHERE id = ? AND version = ?", "si",
 		 id, (int64_t)version))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*def = col_blob(s, 0, len);
+		*def = stmt_blob_dup(s, 0, len);
 		ret = *def ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -668,7 +609,7 @@ int store_agreement_latest(struct store *st, const char *id, int *version)
 	sqlite3_stmt *s;
 	int rc, ret = GS_ENOTFOUND;
 
-	if (prep(st, &s, "SELECT max(version) FROM agreements WHERE id = ?", "s", id))
+	if (stmt_prepare(st, &s, "SELECT max(version) FROM agreements WHERE id = ?", "s", id))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
@@ -686,7 +627,7 @@ int store_agreement_each(struct store *st, int (*fn)(void *ctx, const char *id, 
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT id, max(version) FROM agreements GROUP BY id ORDER BY id", ""))
+	if (stmt_prepare(st, &s, "SELECT id, max(version) FROM agreements GROUP BY id ORDER BY id", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
@@ -701,11 +642,11 @@ int store_signature_put(struct store *st, const char *id, int version, const cha
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO signatures (agreement, version, party, note, imported_at) "
+	if (stmt_prepare(st, &s, "INSERT INTO signatures (agreement, version, party, note, imported_at) "
 			 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = excluded.note",
 		 "sisbi", id, (int64_t)version, party, note, len, now))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_signature_each(struct store *st, const char *id, int version,
@@ -715,7 +656,7 @@ int store_signature_each(struct store *st, const char *id, int version,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT party, note FROM signatures WHERE agreement = ? AND version = ? "
+	if (stmt_prepare(st, &s, "SELECT party, note FROM signatures WHERE agreement = ? AND version = ? "
 			 "ORDER BY party", "si", id, (int64_t)version))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -731,12 +672,12 @@ int store_dipnote_put(struct store *st, const struct store_dipnote *n, int64_t n
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO dipnotes (id, agreement, kind, sender, delivered, note, imported_at) "
+	if (stmt_prepare(st, &s, "INSERT INTO dipnotes (id, agreement, kind, sender, delivered, note, imported_at) "
 			 "VALUES (?, ?, ?, ?, ?, ?, ?)",
 		 "ssssibi", n->id, n->agreement, n->kind, n->sender, n->delivered, n->note,
 		 n->note_len, now))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_dipnote_each(struct store *st, const char *agreement,
@@ -746,7 +687,7 @@ int store_dipnote_each(struct store *st, const char *agreement,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT id, agreement, kind, sender, delivered, note FROM dipnotes "
+	if (stmt_prepare(st, &s, "SELECT id, agreement, kind, sender, delivered, note FROM dipnotes "
 			 "WHERE agreement = ? ORDER BY delivered, rowid", "s", agreement))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -775,7 +716,7 @@ int store_dipnote_find(struct store *st, const char *id, char full[65], struct s
 	*note = NULL;
 	if (len < 8 || len > 64 || strspn(id, "0123456789abcdef") != len)
 		return GS_ENOTFOUND;
-	if (prep(st, &s, "SELECT id, delivered, note FROM dipnotes WHERE substr(id, 1, ?) = ? LIMIT 2",
+	if (stmt_prepare(st, &s, "SELECT id, delivered, note FROM dipnotes WHERE substr(id, 1, ?) = ? LIMIT 2",
 		 "is", (int64_t)len, id))
 		return GS_EIO;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -812,9 +753,9 @@ int store_dipnote_delete(struct store *st, const char *id)
 	sqlite3_stmt *s;
 	int ret;
 
-	if (prep(st, &s, "DELETE FROM dipnotes WHERE id = ?", "s", id))
+	if (stmt_prepare(st, &s, "DELETE FROM dipnotes WHERE id = ?", "s", id))
 		return GS_EIO;
-	if ((ret = step_done(s)))
+	if ((ret = stmt_done(s)))
 		return ret;
 	return sqlite3_changes(st->db) ? 0 : GS_ENOTFOUND;
 }
@@ -864,9 +805,9 @@ int store_record_put(struct store *st, const char *table, const char *id, const 
 		return GS_EINVAL;
 	snprintf(sql, sizeof(sql), "INSERT INTO %s (id, record, updated_at) VALUES (?, ?, ?) "
 		 "ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at", t);
-	if (prep(st, &s, sql, "ssi", id, json, now))
+	if (stmt_prepare(st, &s, sql, "ssi", id, json, now))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_record_get(struct store *st, const char *table, const char *id, char **json)
@@ -890,12 +831,12 @@ int store_record_get(struct store *st, const char *table, const char *id, char *
 			return GS_EIO;
 	} else {
 		snprintf(sql, sizeof(sql), "SELECT record FROM %s WHERE id = ?", t);
-		if (prep(st, &s, sql, "s", id))
+		if (stmt_prepare(st, &s, sql, "s", id))
 			return GS_EIO;
 	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*json = col_text(s, 0);
+		*json = stmt_text_dup(s, 0);
 		ret = *json ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -920,7 +861,7 @@ int store_record_each(struct store *st, const char *table,
 	if (!t)
 		return GS_EINVAL;
 	snprintf(sql, sizeof(sql), "SELECT id, record FROM %s ORDER BY id", t);
-	if (prep(st, &s, sql, ""))
+	if (stmt_prepare(st, &s, sql, ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
@@ -936,7 +877,7 @@ int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct sto
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT id, json_extract(record, '$.originator'), json_extract(record, '$.originator_name'), "
+	if (stmt_prepare(st, &s, "SELECT id, json_extract(record, '$.originator'), json_extract(record, '$.originator_name'), "
 			 "json_extract(record, '$.label'), json_extract(record, '$.marking'), "
 			 "json_extract(record, '$.status'), "
 			 "coalesce(json_extract(record, '$.released_at'), json_extract(record, '$.created_at')), "
@@ -966,14 +907,14 @@ int store_item_key_set(struct store *st, const char *id, const uint8_t *key, siz
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "UPDATE items SET file_key = ? WHERE id = ?", "bs", key, len, id))
+	if (stmt_prepare(st, &s, "UPDATE items SET file_key = ? WHERE id = ?", "bs", key, len, id))
 		return GS_EIO;
 	if (!key) {
 		sqlite3_finalize(s);
-		if (prep(st, &s, "UPDATE items SET file_key = NULL WHERE id = ?", "s", id))
+		if (stmt_prepare(st, &s, "UPDATE items SET file_key = NULL WHERE id = ?", "s", id))
 			return GS_EIO;
 	}
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len)
@@ -981,11 +922,11 @@ int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *
 	sqlite3_stmt *s;
 	int rc, ret;
 
-	if (prep(st, &s, "SELECT file_key FROM items WHERE id = ?", "s", id))
+	if (stmt_prepare(st, &s, "SELECT file_key FROM items WHERE id = ?", "s", id))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*key = col_blob(s, 0, len);
+		*key = stmt_blob_dup(s, 0, len);
 		ret = *key ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -999,10 +940,10 @@ int store_release_put(struct store *st, const char *bundle, const char *item, co
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO releases (bundle, item, recipient, record, updated_at) "
+	if (stmt_prepare(st, &s, "INSERT INTO releases (bundle, item, recipient, record, updated_at) "
 			 "VALUES (?, ?, ?, ?, ?)", "ssssi", bundle, item, recipient, json, now))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_release_get(struct store *st, const char *bundle, char **json, uint8_t **receipt,
@@ -1011,15 +952,15 @@ int store_release_get(struct store *st, const char *bundle, char **json, uint8_t
 	sqlite3_stmt *s;
 	int rc, ret;
 
-	if (prep(st, &s, "SELECT record, receipt FROM releases WHERE bundle = ?", "s", bundle))
+	if (stmt_prepare(st, &s, "SELECT record, receipt FROM releases WHERE bundle = ?", "s", bundle))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*json = col_text(s, 0);
+		*json = stmt_text_dup(s, 0);
 		*receipt = NULL;
 		*receipt_len = 0;
 		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-			*receipt = col_blob(s, 1, receipt_len);
+			*receipt = stmt_blob_dup(s, 1, receipt_len);
 		ret = *json ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -1033,10 +974,10 @@ int store_release_receipt(struct store *st, const char *bundle, const uint8_t *r
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "UPDATE releases SET receipt = ?, updated_at = ? WHERE bundle = ?", "bis",
+	if (stmt_prepare(st, &s, "UPDATE releases SET receipt = ?, updated_at = ? WHERE bundle = ?", "bis",
 		 receipt, len, now, bundle))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_release_each(struct store *st, const char *item,
@@ -1048,9 +989,9 @@ int store_release_each(struct store *st, const char *item,
 
 	/* two statements: "? = '' OR item = ?" would keep SQLite from the
 	 * index on item, and every item's releases would scan the table */
-	if (item[0] ? prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases "
+	if (item[0] ? stmt_prepare(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases "
 				   "WHERE item = ? ORDER BY rowid", "s", item)
-		    : prep(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
+		    : stmt_prepare(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
@@ -1068,7 +1009,7 @@ int store_release_all(struct store *st,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT item, bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
+	if (stmt_prepare(st, &s, "SELECT item, bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
@@ -1087,7 +1028,7 @@ int store_custody_all(struct store *st,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT item, at, event, actor, detail FROM custody ORDER BY item, seq", ""))
+	if (stmt_prepare(st, &s, "SELECT item, at, event, actor, detail FROM custody ORDER BY item, seq", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
@@ -1104,10 +1045,10 @@ int store_custody_add(struct store *st, const char *item, int64_t at, const char
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO custody (item, at, event, actor, detail) VALUES (?, ?, ?, ?, ?)",
+	if (stmt_prepare(st, &s, "INSERT INTO custody (item, at, event, actor, detail) VALUES (?, ?, ?, ?, ?)",
 		 "sisss", item, at, event, actor, detail))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_custody_each(struct store *st, const char *item,
@@ -1118,7 +1059,7 @@ int store_custody_each(struct store *st, const char *item,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT at, event, actor, detail FROM custody WHERE item = ? ORDER BY seq",
+	if (stmt_prepare(st, &s, "SELECT at, event, actor, detail FROM custody WHERE item = ? ORDER BY seq",
 		 "s", item))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -1135,7 +1076,7 @@ int store_item_with_bundle(struct store *st, const char *bundle)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (prep(st, &s, "SELECT 1 FROM items WHERE json_extract(record, '$.bundle') = ? LIMIT 1", "s", bundle))
+	if (stmt_prepare(st, &s, "SELECT 1 FROM items WHERE json_extract(record, '$.bundle') = ? LIMIT 1", "s", bundle))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -1146,12 +1087,12 @@ int store_outbox_add(struct store *st, const struct store_outbox *o)
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "INSERT INTO outbox (id, peer, kind, ref, path, state, attempts, created_at,"
+	if (stmt_prepare(st, &s, "INSERT INTO outbox (id, peer, kind, ref, path, state, attempts, created_at,"
 			 " next_at, last_error) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, '')"
 			 " ON CONFLICT (id) DO NOTHING",
 		 "sssssii", o->id, o->peer, o->kind, o->ref, o->path, o->created_at, o->next_at))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
@@ -1159,11 +1100,11 @@ int store_outbox_update(struct store *st, const char *id, const char *state, int
 {
 	sqlite3_stmt *s;
 
-	if (prep(st, &s, "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+	if (stmt_prepare(st, &s, "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
 			 " done_at = NULLIF(?, 0) WHERE id = ?",
 		 "siisis", state, attempts, next_at, last_error, done_at, id))
 		return GS_EIO;
-	return step_done(s);
+	return stmt_done(s);
 }
 
 int store_outbox_each(struct store *st, int due_only, int64_t now,
@@ -1173,7 +1114,7 @@ int store_outbox_each(struct store *st, int due_only, int64_t now,
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (prep(st, &s, "SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at,"
+	if (stmt_prepare(st, &s, "SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at,"
 			 " last_error, coalesce(done_at, 0) FROM outbox"
 			 " WHERE ? = 0 OR (state = 'pending' AND next_at <= ?) ORDER BY rowid",
 		 "ii", (int64_t)due_only, now))

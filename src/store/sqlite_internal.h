@@ -47,4 +47,41 @@ struct store {
  * unbound; NULL on failure. Reset it again once its rows are read. */
 sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql);
 
+/*
+ * Statements (store/stmt.c), so that a query is its SQL and one line of
+ * arguments rather than a bind call per column:
+ *
+ *     if (stmt_prepare(st, &s, "UPDATE t SET a = ? WHERE id = ?", "bs", p, n, id))
+ *             return GS_EIO;
+ *     return stmt_done(s);
+ *
+ * fmt has one letter per '?', in order:
+ *   s  text (const char *; NULL binds NULL)
+ *   b  blob (const void *, size_t; a NULL pointer binds an empty blob)
+ *   B  blob or NULL (const void *, size_t; a NULL pointer binds NULL)
+ *   i  integer (int64_t)
+ *   t  instant (int64_t; STORE_NO_INSTANT, INT64_MIN, binds NULL)
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Binds args to s from parameter 1 on. copy: SQLite keeps its own copy of
+ * text and blobs (else they must outlive the statement's next reset). */
+int stmt_bindv(sqlite3_stmt *s, bool copy, const char *fmt, va_list ap);
+/* Prepares a one-off statement with args bound (copied); 0, or GS_EIO
+ * with nothing left to finalize. */
+int stmt_prepare(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...);
+/* Steps a one-off statement that returns no row and finalizes it: 0,
+ * GS_EEXIST on a constraint (a row that is already there), GS_EIO. */
+int stmt_done(sqlite3_stmt *s);
+/* stmt_prepare then stmt_done. */
+int stmt_exec(struct store *st, const char *sql, const char *fmt, ...);
+/* Column i of the current row copied: text as a string ("" if NULL), a
+ * blob with a NUL after its bytes (not counted in *len). NULL when memory
+ * ran out. */
+char *stmt_text_dup(sqlite3_stmt *s, int i);
+uint8_t *stmt_blob_dup(sqlite3_stmt *s, int i, size_t *len);
+
 #endif

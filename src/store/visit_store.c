@@ -11,51 +11,12 @@ int store_visit_put(struct store *st, const char *id, const char *visitor, const
 		    const char *state, const char *json, const uint8_t *request, size_t request_len,
 		    const uint8_t *answer, size_t answer_len, int64_t now)
 {
-	sqlite3_stmt *s;
-	int rc;
+	int ret = stmt_exec(st, "INSERT INTO visits (id, visitor, host, state, record, request, answer, updated_at) "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+			    "record = excluded.record, answer = excluded.answer, updated_at = excluded.updated_at",
+			    "sssssbBi", id, visitor, host, state, json, request, request_len, answer, answer_len, now);
 
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO visits (id, visitor, host, state, record, request, answer, updated_at) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
-			       "record = excluded.record, answer = excluded.answer, updated_at = excluded.updated_at",
-			       -1, &s, NULL) != SQLITE_OK)
-		return GS_EIO;
-	rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, visitor, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 3, host, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 4, state, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 5, json, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob64(s, 6, request_len ? (const void *)request : "", request_len, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = answer ? sqlite3_bind_blob64(s, 7, answer_len ? (const void *)answer : "", answer_len,
-						  SQLITE_TRANSIENT)
-			    : sqlite3_bind_null(s, 7);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 8, now);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
-}
-
-static int dup_blob(sqlite3_stmt *s, int i, uint8_t **out, size_t *len)
-{
-	size_t n = (size_t)sqlite3_column_bytes(s, i);
-
-	*out = malloc(n + 1);
-	if (!*out)
-		return GS_ENOMEM;
-	if (n)
-		memcpy(*out, sqlite3_column_blob(s, i), n);
-	(*out)[n] = 0;
-	if (len)
-		*len = n;
-	return 0;
+	return ret == GS_EEXIST ? GS_EIO : ret;
 }
 
 int store_visit_get(struct store *st, const char *id, char **json, uint8_t **request,
@@ -70,23 +31,17 @@ int store_visit_get(struct store *st, const char *id, char **json, uint8_t **req
 		*request = NULL;
 	if (answer)
 		*answer = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT record, request, answer FROM visits WHERE id = ?", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (stmt_prepare(st, &s, "SELECT record, request, answer FROM visits WHERE id = ?", "s", id))
 		return GS_EIO;
-	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return GS_EIO;
-	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(s, 0);
-
-		if (json && !(*json = strdup(t ? (const char *)t : "")))
+		if (json && !(*json = stmt_text_dup(s, 0)))
 			ret = GS_ENOMEM;
-		if (!ret && request)
-			ret = dup_blob(s, 1, request, request_len);
-		if (!ret && answer && sqlite3_column_type(s, 2) != SQLITE_NULL)
-			ret = dup_blob(s, 2, answer, answer_len);
+		if (!ret && request && !(*request = stmt_blob_dup(s, 1, request_len)))
+			ret = GS_ENOMEM;
+		if (!ret && answer && sqlite3_column_type(s, 2) != SQLITE_NULL &&
+		    !(*answer = stmt_blob_dup(s, 2, answer_len)))
+			ret = GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
@@ -113,7 +68,7 @@ int store_visit_each(struct store *st, int (*fn)(void *ctx, const char *id, cons
 	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT id, record FROM visits ORDER BY rowid", -1, &s, NULL) != SQLITE_OK)
+	if (stmt_prepare(st, &s, "SELECT id, record FROM visits ORDER BY rowid", ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));

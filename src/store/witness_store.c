@@ -8,78 +8,28 @@
 #include "store/witness_store.h"
 #include "util/banned.h"
 
-/* Prepares sql with args bound as fmt says: s = text, b = blob (ptr,
- * size_t), i = int64. NULL on failure. */
-static sqlite3_stmt *prepare(struct store *st, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt *s;
-	va_list ap;
-	int i, rc = SQLITE_OK;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	va_start(ap, fmt);
-	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
-		if (fmt[i] == 's') {
-			rc = sqlite3_bind_text(s, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		} else if (fmt[i] == 'b') {
-			const void *p = va_arg(ap, const void *);
-			size_t n = va_arg(ap, size_t);
-
-			rc = sqlite3_bind_blob64(s, i + 1, p ? p : "", n, SQLITE_TRANSIENT);
-		} else {
-			rc = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
-		}
-	}
-	va_end(ap);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
-}
-
-static int blob_dup(sqlite3_stmt *s, int i, uint8_t **out, size_t *len)
-{
-	const void *p = sqlite3_column_blob(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i);
-	uint8_t *b = malloc(n + 1);
-
-	if (!b)
-		return GS_ENOMEM;
-	if (n)
-		memcpy(b, p, n);
-	b[n] = 0;
-	*out = b;
-	*len = n;
-	return 0;
-}
-
 int store_ledger_cosigned_put(struct store *st, const char *origin, const char *witness,
 			      uint64_t size, const uint8_t *note, size_t len, int64_t at)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT INTO ledger_cosigned (origin, witness, size, note, cosigned_at) "
-				      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin, witness, size) DO UPDATE "
-				      "SET note = excluded.note, cosigned_at = excluded.cosigned_at",
-				  "ssibi", origin, witness, (int64_t)size, note, len, at);
-	int rc;
+	sqlite3_stmt *s;
 
-	if (!s)
+	if (stmt_prepare(st, &s, "INSERT INTO ledger_cosigned (origin, witness, size, note, cosigned_at) "
+			 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin, witness, size) DO UPDATE "
+			 "SET note = excluded.note, cosigned_at = excluded.cosigned_at",
+			 "ssibi", origin, witness, (int64_t)size, note, len, at))
 		return GS_EIO;
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : GS_EIO;
+	return stmt_done(s);
 }
 
 int store_ledger_cosigned_latest(struct store *st, const char *origin, const char *witness,
 				 uint64_t *size, uint8_t **note, size_t *len, int64_t *at)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT size, note, cosigned_at FROM ledger_cosigned "
-				      "WHERE origin = ? AND witness = ? ORDER BY size DESC LIMIT 1",
-				  "ss", origin, witness);
+	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (!s)
+	if (stmt_prepare(st, &s, "SELECT size, note, cosigned_at FROM ledger_cosigned "
+			 "WHERE origin = ? AND witness = ? ORDER BY size DESC LIMIT 1",
+			 "ss", origin, witness))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -87,7 +37,7 @@ int store_ledger_cosigned_latest(struct store *st, const char *origin, const cha
 		if (at)
 			*at = sqlite3_column_int64(s, 2);
 		if (note)
-			ret = blob_dup(s, 1, note, len);
+			ret = (*note = stmt_blob_dup(s, 1, len)) ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
@@ -96,13 +46,13 @@ int store_ledger_cosigned_latest(struct store *st, const char *origin, const cha
 }
 
 int store_ledger_peer_checkpoint_when(struct store *st, const char *origin, uint64_t *size,
-				      int64_t *received_at)
+			 int64_t *received_at)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT size, received_at FROM ledger_peer_checkpoints WHERE origin = ? "
-				      "ORDER BY size DESC, received_at DESC LIMIT 1", "s", origin);
+	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (!s)
+	if (stmt_prepare(st, &s, "SELECT size, received_at FROM ledger_peer_checkpoints WHERE origin = ? "
+			 "ORDER BY size DESC, received_at DESC LIMIT 1", "s", origin))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -117,15 +67,15 @@ int store_ledger_peer_checkpoint_when(struct store *st, const char *origin, uint
 
 int store_ledger_evidence_add(struct store *st, const struct store_evidence *e)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT INTO ledger_evidence (peer, origin, problem, held_size, held_note,"
-				      " new_size, new_note, proof, detail, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-				      " ON CONFLICT (origin, held_size, new_note) DO NOTHING",
-				  "sssibibssi", e->peer, e->origin, e->problem, (int64_t)e->held_size,
-				  e->held_note, e->held_len, (int64_t)e->new_size, e->new_note, e->new_len,
-				  e->proof ? e->proof : "", e->detail ? e->detail : "", e->found_at);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (!s)
+	if (stmt_prepare(st, &s, "INSERT INTO ledger_evidence (peer, origin, problem, held_size, held_note,"
+			 " new_size, new_note, proof, detail, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			 " ON CONFLICT (origin, held_size, new_note) DO NOTHING",
+			 "sssibibssi", e->peer, e->origin, e->problem, (int64_t)e->held_size,
+			 e->held_note, e->held_len, (int64_t)e->new_size, e->new_note, e->new_len,
+			 e->proof ? e->proof : "", e->detail ? e->detail : "", e->found_at))
 		return GS_EIO;
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -137,13 +87,13 @@ int store_ledger_evidence_add(struct store *st, const struct store_evidence *e)
 int store_ledger_evidence_each(struct store *st, const char *peer,
 			       int (*fn)(void *ctx, const struct store_evidence *e), void *ctx)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT id, peer, origin, problem, held_size, held_note, new_size, new_note,"
-				      " proof, detail, found_at FROM ledger_evidence WHERE ? = '' OR peer = ?"
-				      " ORDER BY id", "ss", peer ? peer : "", peer ? peer : "");
+	sqlite3_stmt *s;
 	struct store_evidence e;
 	int rc, ret = 0;
 
-	if (!s)
+	if (stmt_prepare(st, &s, "SELECT id, peer, origin, problem, held_size, held_note, new_size, new_note,"
+			 " proof, detail, found_at FROM ledger_evidence WHERE ? = '' OR peer = ?"
+			 " ORDER BY id", "ss", peer ? peer : "", peer ? peer : ""))
 		return GS_EIO;
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		e.id = sqlite3_column_int64(s, 0);

@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "util/err.h"
 #include "util/limits.h"
 

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/tls.h"
+#include "crypto/tls.h"
 #include "util/file.h"
 #include "util/banned.h"
 
@@ -34,7 +34,7 @@ static int pin_of_crt(gnutls_x509_crt_t crt, char pin[GS_MAX_NAME], struct gs_di
 {
 	gnutls_pubkey_t pub = NULL;
 	gnutls_datum_t spki = { NULL, 0 };
-	uint8_t hash[32];
+	uint8_t hash[TLS_PIN_HASH_BYTES];
 	int ret = GS_ECRYPTO;
 
 	if (gnutls_pubkey_init(&pub) < 0)
@@ -46,9 +46,7 @@ static int pin_of_crt(gnutls_x509_crt_t crt, char pin[GS_MAX_NAME], struct gs_di
 	}
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size, hash) < 0)
 		goto out;
-	memcpy(pin, TLS_PIN_PREFIX, sizeof(TLS_PIN_PREFIX));
-	sodium_bin2base64(pin + strlen(TLS_PIN_PREFIX), GS_MAX_NAME - strlen(TLS_PIN_PREFIX), hash,
-			  sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+	tls_pin_format(hash, pin);
 	ret = 0;
 out:
 	gnutls_free(spki.data);
@@ -145,18 +143,6 @@ int tls_identity_pin(const char *home, char pin[GS_MAX_NAME], struct gs_diag *d)
 	if (ret)
 		gs_diag_prefix(d, "%s", path);
 	return ret;
-}
-
-int tls_pin_is_valid(const char *s)
-{
-	uint8_t bin[32];
-	size_t n = strlen(TLS_PIN_PREFIX), binlen;
-
-	if (strncmp(s, TLS_PIN_PREFIX, n) || strlen(s) != TLS_PIN_LEN)
-		return 0;
-	return sodium_base642bin(bin, sizeof(bin), s + n, TLS_PIN_LEN - n, NULL, &binlen, NULL,
-				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
-	       binlen == sizeof(bin);
 }
 
 /* A self-signed certificate for key, usable by a TLS server and client.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef GS_NET_TLS_H
-#define GS_NET_TLS_H
+#ifndef GS_CRYPTO_TLS_H
+#define GS_CRYPTO_TLS_H
 
 /*
  * A node's TLS identity: an ECDSA P-256 key and a self-signed X.509
@@ -9,26 +9,26 @@
  * trust the key, through its pin in the party's signed identity
  * (docs/identity-format.md, `tls-pin`).
  *
- * The pin is "sha256//" + base64 (standard alphabet, padded) of the
- * SHA-256 of the DER SubjectPublicKeyInfo: the exact form libcurl's
- * CURLOPT_PINNEDPUBLICKEY takes, and what `openssl x509 -pubkey |
- * openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
- * base64` prints after "sha256//".
+ * The pin's format is core/tlspin.h (pure); this module makes the key
+ * and certificate and computes a certificate's pin: the SHA-256 of its
+ * DER SubjectPublicKeyInfo, what `openssl x509 -pubkey | openssl pkey
+ * -pubin -outform der | openssl dgst -sha256 -binary | base64` prints
+ * after "sha256//".
  *
- * This module is a leaf (GnuTLS and files only): node_init() calls it
- * to make the identity, net/ calls it to pin peers.
+ * This is the one place for TLS key, certificate and pin I/O (GnuTLS and
+ * files only): node_init() calls it to make the identity, net/ calls it
+ * to pin peers.
  */
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/tlspin.h"
 #include "util/err.h"
 #include "util/limits.h"
 
 #define TLS_KEY_NAME "tls.key"
 #define TLS_CRT_NAME "tls.crt"
-#define TLS_PIN_PREFIX "sha256//"
-#define TLS_PIN_LEN 52 /* "sha256//" + 44 base64 characters */
 
 /* Makes a fresh key and certificate in the existing directory home and
  * writes its pin. Refuses (GS_EEXIST) if either file is already there. */
@@ -52,8 +52,5 @@ int tls_pin_of_cert_der(const uint8_t *der, size_t len, char pin[GS_MAX_NAME], s
 	__attribute__((warn_unused_result));
 int tls_pin_of_cert_pem(const uint8_t *pem, size_t len, char pin[GS_MAX_NAME], struct gs_diag *d)
 	__attribute__((warn_unused_result));
-
-/* True if s has the form of a pin (prefix, 44 base64 characters). */
-int tls_pin_is_valid(const char *s);
 
 #endif
