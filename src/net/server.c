@@ -785,7 +785,7 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 	const char *off = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "offset");
 	struct partial_keys k = { r->srv->node, &r->srv->node_lock };
 	struct gs_diag d = { { 0 } };
-	uint64_t offset = 0, have = 0;
+	uint64_t offset = PARTIAL_ASK, have = 0;
 	json_t *reply;
 	char *end;
 	int ret;
@@ -813,7 +813,7 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 	}
 	r->responded = 0;
 	r->upload = 1;
-	r->max_body = (size_t)(GS_NET_MAX_UPLOAD - offset);
+	r->max_body = (size_t)(GS_NET_MAX_UPLOAD - (offset == PARTIAL_ASK ? 0 : offset));
 	return MHD_YES;
 }
 

@@ -163,6 +163,11 @@ int node_outbox_settle(struct node *n, const struct outbox_entry *e, enum outbox
 				snprintf(msg, sizeof(msg), "delivered; receipt not accepted: %.900s", rd.msg);
 		}
 		ret = store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, timer, msg, now);
+		/* delivered after failures: the peer is back, and what waits
+		 * for it goes now at full speed, not each after its own
+		 * backoff */
+		if (!ret && e->attempts > 0)
+			ret = store_outbox_wake(n->st, e->peer, timer);
 		break;
 	case OUTBOX_REFUSED:
 		ret = store_outbox_update(n->st, e->id, "refused", e->attempts + 1, timer, msg, now);
