@@ -811,7 +811,7 @@ static enum MHD_Result quota_begin(struct request *r, uint64_t declared)
 		return MHD_YES;
 	}
 	if (v == PEER_QUOTA_UPLOADS)
-		return respond_busy(r, 1, json_error("%s has %u deliveries under way here, its most at once; try again shortly",
+		return respond_busy(r, 1, json_error("%s has as many deliveries under way here as it may (%u); try again shortly",
 						     r->peer.code, s->quotas.max_uploads));
 	return respond_busy(r, 1, json_error("%s's deliveries under way here would hold more than %llu bytes; try again shortly",
 					     r->peer.code, (unsigned long long)s->quotas.max_bytes));
