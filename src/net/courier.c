@@ -38,6 +38,9 @@ struct job {
 	uint64_t offset; /* where the body starts (a resumed bundle) */
 	int conflicts;   /* 409s with an offset followed */
 	struct peer_call *call;
+	/* how it went, until settled with the others that ended with it */
+	enum outbox_outcome outcome;
+	char *why, *reply;
 };
 
 struct pass {
@@ -48,6 +51,8 @@ struct pass {
 	size_t npeers, peers_cap;
 	int delivered, refused, retry;
 	int woke; /* a delivery after failures made the peer's backlog due */
+	struct job **ended; /* to be settled */
+	size_t nended;
 };
 
 static struct peer_slot *peer_slot(struct pass *ps, const char *code)
@@ -121,16 +126,45 @@ static uint64_t probed_offset(long status, const char *reply, const char *path)
 	return off;
 }
 
-static void settle(struct pass *ps, struct job *j, enum outbox_outcome outcome, const char *msg,
-		   const char *reply)
+/* Settles what ended since the last time, in one go (node/outbox.h):
+ * many deliveries that end together cost the node one commit. */
+static void settle_ended(struct pass *ps)
 {
+	struct outbox_settlement *v;
 	struct gs_diag sd = { { 0 } };
+	size_t i;
 
+	if (!ps->nended)
+		return;
+	if ((v = calloc(ps->nended, sizeof(*v))) != NULL) {
+		for (i = 0; i < ps->nended; i++) {
+			v[i].e = ps->ended[i]->e;
+			v[i].outcome = ps->ended[i]->outcome;
+			v[i].why = ps->ended[i]->why;
+			v[i].reply = ps->ended[i]->reply;
+		}
+		/* a settle that cannot be written leaves the entries due:
+		 * sent again, kept once by the peer */
+		(void)node_outbox_settle_many(ps->n, v, ps->nended, &sd);
+		free(v);
+	}
+	for (i = 0; i < ps->nended; i++) {
+		free(ps->ended[i]->why);
+		free(ps->ended[i]->reply);
+		ps->ended[i]->why = ps->ended[i]->reply = NULL;
+	}
+	ps->nended = 0;
+}
+
+/* The job ended (reply: the peer's answer, taken over, or NULL). */
+static void settle(struct pass *ps, struct job *j, enum outbox_outcome outcome, const char *msg,
+		   char *reply)
+{
 	switch (outcome) {
 	case OUTBOX_DELIVERED:
 		ps->delivered++;
-		/* the peer is back: node_outbox_settle made the rest of its
-		 * backlog due, which this pass takes too */
+		/* the peer is back: settling it makes the rest of its
+		 * backlog due (node/outbox.h), which this pass takes too */
 		if (j->e->attempts > 0)
 			ps->woke = 1;
 		break;
@@ -141,10 +175,11 @@ static void settle(struct pass *ps, struct job *j, enum outbox_outcome outcome, 
 		ps->retry++;
 		break;
 	}
-	/* a settle that cannot be written leaves the entry due: sent
-	 * again, kept once by the peer */
-	(void)node_outbox_settle(ps->n, j->e, outcome, msg, reply, &sd);
+	j->outcome = outcome;
+	j->why = strdup(msg ? msg : "");
+	j->reply = reply;
 	j->phase = JOB_DONE;
+	ps->ended[ps->nended++] = j;
 }
 
 /* Starts the job's next request: the resume probe for a bundle tried
@@ -222,6 +257,7 @@ static void finish(struct pass *ps, struct job *j, CURLcode rc)
 			snprintf(msg, sizeof(msg), "delivered, resumed at byte %llu of %llu",
 				 (unsigned long long)j->offset, (unsigned long long)sb.st_size);
 		settle(ps, j, OUTBOX_DELIVERED, msg, reply);
+		reply = NULL;
 	} else if (!r && j->conflicts < RESUME_TRIES && conflict_offset(status, reply, &j->offset)) {
 		j->conflicts++;
 		j->phase = JOB_POST; /* straight to the file, no probe */
@@ -234,6 +270,7 @@ static void finish(struct pass *ps, struct job *j, CURLcode rc)
 		snprintf(msg, sizeof(msg), "refused by %s (HTTP %ld): %.900s", j->e->peer, status, why ? why : "");
 		json_decref(jr);
 		settle(ps, j, OUTBOX_REFUSED, msg, reply);
+		reply = NULL;
 	} else {
 		if (r) {
 			snprintf(msg, sizeof(msg), "%.900s", d.msg[0] ? d.msg : gs_strerror(r));
@@ -246,6 +283,7 @@ static void finish(struct pass *ps, struct job *j, CURLcode rc)
 			json_decref(jr);
 		}
 		settle(ps, j, OUTBOX_RETRY, msg, reply);
+		reply = NULL;
 	}
 	free(reply);
 }
@@ -257,12 +295,17 @@ static int run_round(struct pass *ps, struct outbox_entry *due, size_t count)
 	struct job *jobs = calloc(count ? count : 1, sizeof(*jobs));
 	size_t i, first = 0, active = 0;
 
-	if (!jobs)
+	if (!jobs || !(ps->ended = calloc(count ? count : 1, sizeof(*ps->ended)))) {
+		free(jobs);
 		return GS_ENOMEM;
+	}
+	ps->nended = 0;
 	for (i = 0; i < count; i++) {
 		jobs[i].e = &due[i];
 		if (!(jobs[i].peer = peer_slot(ps, due[i].peer))) {
 			free(jobs);
+			free(ps->ended);
+			ps->ended = NULL;
 			return GS_ENOMEM;
 		}
 	}
@@ -307,6 +350,8 @@ static int run_round(struct pass *ps, struct outbox_entry *due, size_t count)
 			if (i < count)
 				finish(ps, &jobs[i], msg->data.result);
 		}
+		/* what ended together is settled together */
+		settle_ended(ps);
 		if (running)
 			(void)curl_multi_poll(ps->m, NULL, 0, 1000, NULL);
 	}
@@ -317,6 +362,9 @@ static int run_round(struct pass *ps, struct outbox_entry *due, size_t count)
 			peer_call_free(jobs[i].call);
 			jobs[i].peer->in_flight--;
 		}
+	settle_ended(ps);
+	free(ps->ended);
+	ps->ended = NULL;
 	free(jobs);
 	return active ? GS_EIO : 0;
 }

@@ -71,6 +71,19 @@ enum outbox_outcome {
 int node_outbox_settle(struct node *n, const struct outbox_entry *e, enum outbox_outcome outcome,
 		       const char *why, const char *reply, struct gs_diag *d);
 
+/* What became of one attempt, for node_outbox_settle_many. */
+struct outbox_settlement {
+	const struct outbox_entry *e;
+	enum outbox_outcome outcome;
+	const char *why, *reply; /* as for node_outbox_settle */
+};
+
+/* node_outbox_settle for several attempts at once (those that ended
+ * together): receipts imported one by one, then every entry's new state
+ * in one transaction. On failure no entry changed state: each stays due,
+ * is sent again, and is kept once by the peer. */
+int node_outbox_settle_many(struct node *n, const struct outbox_settlement *s, size_t count, struct gs_diag *d);
+
 /* Puts entry `id` (refused, or pending) back to be delivered at the next
  * pass: after the peer fixed what made it refuse (a node upgraded to read
  * bundle v2, a party registered). GS_ENOTFOUND no such entry, GS_ESTATE
