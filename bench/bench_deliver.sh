@@ -6,7 +6,8 @@
 # measured in the same run: one curl posting the same bundle files over the
 # same mutual TLS, keep-alive, to the same endpoint under a kind the node
 # does not take (each body streamed to HOME/tmp in full, then refused:
-# transport only). Figures, not assertions.
+# transport only); and the courier sending the same files under that kind
+# (its sender's side alone: JPN commits nothing). Figures, not assertions.
 set -u
 exec </dev/null
 GSOMIA=${GSOMIA:-@GSOMIA@}
@@ -105,9 +106,25 @@ curl -K anchor.cfg >anchor.codes
 t_curl=$(since "$t")
 ok=$(grep -c '^400$' anchor.codes)
 
+# The sender's side alone: the same files queued at KOR under the kind the
+# anchor uses, which JPN streams in full and refuses, so the courier does
+# what curl did (stream, answer, settle each entry) and JPN commits nothing.
+i=0
+while read -r b; do
+	i=$((i + 1))
+	printf "INSERT INTO outbox VALUES ('memo-sender-%s-JPN', 'JPN', 'memo', 'sender-%s', '%s/%s', 'pending', 0, 0, 0, '', NULL);\n" \
+		"$i" "$i" "$T" "$b"
+done <bundles.txt | { echo "BEGIN;"; cat; echo "COMMIT;"; } | sqlite3 kor/gsomia.db
+t=$(secs)
+$G outbox send --home kor --json >sender.json 2>sender.err
+t_sender=$(since "$t")
+sender_refused=$(jq .refused sender.json)
+
 rate() { python3 -c "print(f'{$N / $1:.0f}')"; }
 printf '%-60s %8s %10s\n' "$N bundles of 64 KiB, KOR -> JPN" seconds "bundles/s"
 printf '%-60s %8s %10s\n' "gsomia outbox send (deliver, receive, receipt back)" "$t_send" "$(rate "$t_send")"
+printf '%-60s %8s %10s\n' "gsomia outbox send, sender side (refused by kind, as curl's)" "$t_sender" "$(rate "$t_sender")"
 printf '%-60s %8s %10s\n' "curl, keep-alive, same mTLS and endpoint (anchor)" "$t_curl" "$(rate "$t_curl")"
 echo "delivered $delivered/$N, JPN holds $held, receipts back at KOR $receipts; curl: $ok/$N streamed and refused by kind, as meant"
-echo "outbox / curl: $(python3 -c "print(f'{$t_curl / $t_send:.2f}')")x the speed"
+echo "sender side: $sender_refused/$N streamed and refused by kind"
+echo "outbox / curl: $(python3 -c "print(f'{$t_curl / $t_send:.2f}')")x the speed; sender side / curl: $(python3 -c "print(f'{$t_curl / $t_sender:.2f}')")x"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -11,11 +13,14 @@
 
 static const char outbox_help[] =
 	"usage: gsomia outbox [--json] [--home DIR]\n"
-	"       gsomia outbox send [--json] [--home DIR] [--passphrase-file FILE]\n"
+	"       gsomia outbox send [--in-flight N] [--json] [--home DIR] [--passphrase-file FILE]\n"
 	"       gsomia outbox retry ID [--home DIR]\n\n"
 	"What waits to be delivered to peers and why (the last error and the next\n"
 	"attempt), and what was delivered or refused. 'send' attempts every due\n"
-	"delivery once now ('gsomia serve' does it continuously). 'retry' puts a\n"
+	"delivery once now ('gsomia serve' does it continuously), up to --in-flight\n"
+	"(default 8, at most 64) under way to each peer at once over kept\n"
+	"connections; a peer that answers again after failures gets the rest of its\n"
+	"backlog in the same pass. 'retry' puts a\n"
 	"refused (or waiting) entry back to be sent at the next attempt, once the\n"
 	"peer can take it (an older node upgraded to read bundle v2, for one).\n";
 
@@ -25,6 +30,7 @@ int cmd_outbox(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "in-flight", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -35,6 +41,8 @@ int cmd_outbox(int argc, char **argv)
 	json_t *list;
 	size_t i;
 	int c, ret, dl = 0, rf = 0, rt = 0;
+	unsigned long in_flight = 0;
+	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -42,6 +50,12 @@ int cmd_outbox(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'P': passfile = optarg; break;
 		case 'j': json = true; break;
+		case 'F':
+			errno = 0;
+			in_flight = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || in_flight < 1 || in_flight > COURIER_MAX_IN_FLIGHT)
+				return usage_error("outbox", "--in-flight takes 1 to %d", COURIER_MAX_IN_FLIGHT);
+			break;
 		case 'h': fputs(outbox_help, stdout); return EXIT_OK;
 		default: return usage_error("outbox", "unknown option");
 		}
@@ -65,7 +79,7 @@ int cmd_outbox(int argc, char **argv)
 	if ((ret = send ? open_node_unlocked(home, passfile, &n) : open_node_read(home, &n)))
 		return ret;
 	if (send) {
-		ret = courier_deliver_due(n, &dl, &rf, &rt, &d);
+		ret = courier_send(n, (unsigned)in_flight, &dl, &rf, &rt, &d);
 		node_close(n);
 		if (ret)
 			return fail(ret, &d);

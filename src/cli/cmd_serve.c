@@ -28,7 +28,9 @@
 static const char serve_help[] =
 	"usage: gsomia serve [--listen ADDR:PORT] [--threads N] [--pidfile FILE]\n"
 	"                    [--witness-every SECONDS] [--session-ttl SECONDS]\n"
-	"                    [--max-per-address N] [--header-timeout SECONDS] [--home DIR]\n\n"
+	"                    [--max-per-address N] [--header-timeout SECONDS]\n"
+	"                    [--peer-uploads N] [--peer-upload-bytes N] [--in-flight N]\n"
+	"                    [--home DIR]\n\n"
 	"Serves this node's HTTPS API (docs/api.md) with mutual TLS: peers present\n"
 	"the certificate whose key their signed identity pins (tls-pin). --listen\n"
 	"takes a numeric address (127.0.0.1:8443, [::1]:8443; port 0 picks a free\n"
@@ -55,7 +57,11 @@ static const char serve_help[] =
 	"One client address holds at most --max-per-address connections (default\n"
 	"32, of 256); a request's whole header must arrive within --header-timeout\n"
 	"seconds (default 10) of the connection opening or of its last reply, else\n"
-	"the connection is closed (docs/api.md, \"Server limits\").\n";
+	"the connection is closed (docs/api.md, \"Server limits\"). Each peer may\n"
+	"have --peer-uploads deliveries under way at once (default 16) holding\n"
+	"--peer-upload-bytes bytes (default 2 GiB); beyond, 429 with Retry-After.\n"
+	"The courier keeps --in-flight deliveries under way to each peer (default\n"
+	"8, at most 64).\n";
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
@@ -148,6 +154,7 @@ struct courier {
 	pthread_t thread;
 	volatile int reload;    /* SIGHUP: forget what the courier's handle keeps read */
 	unsigned witness_every; /* seconds; 0: never */
+	unsigned in_flight;     /* deliveries under way per peer; 0: the default */
 	/* the last witnessing failure said per peer, so that a peer that is
 	 * down is reported once, not every round */
 	struct {
@@ -199,7 +206,7 @@ static void *courier_run(void *arg)
 			if (node_reload(c->n, &parties, &d))
 				log_kv(LOG_ERROR, "reload-failed", "thread", "courier", "msg", d.msg, (const char *)NULL);
 		}
-		if (!courier_deliver_due(c->n, &delivered, &refused, &retry, &d) && (delivered || refused)) {
+		if (!courier_send(c->n, c->in_flight, &delivered, &refused, &retry, &d) && (delivered || refused)) {
 			char a[16], b[16], r[16];
 
 			snprintf(a, sizeof(a), "%d", delivered);
@@ -263,6 +270,9 @@ int cmd_serve(int argc, char **argv)
 		{ "session-ttl", required_argument, NULL, 's' },
 		{ "max-per-address", required_argument, NULL, 'm' },
 		{ "header-timeout", required_argument, NULL, 'T' },
+		{ "peer-uploads", required_argument, NULL, 'U' },
+		{ "peer-upload-bytes", required_argument, NULL, 'B' },
+		{ "in-flight", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -277,6 +287,8 @@ int cmd_serve(int argc, char **argv)
 	char addr[GS_MAX_NAME], pid[32];
 	int lock = -1;
 	unsigned long threads = 0, every = DEFAULT_WITNESS_EVERY, ttl = 0, per_address = 0, header_timeout = 0;
+	unsigned long peer_uploads = 0, in_flight = 0;
+	unsigned long long peer_bytes = 0;
 	char *end;
 	int c, ret, sig = 0;
 
@@ -308,6 +320,24 @@ int cmd_serve(int argc, char **argv)
 			if (errno || end == optarg || *end || header_timeout < 1 || header_timeout > GS_NET_TIMEOUT)
 				return usage_error("serve", "--header-timeout takes 1 to %d seconds", GS_NET_TIMEOUT);
 			break;
+		case 'U':
+			errno = 0;
+			peer_uploads = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || peer_uploads < 1 || peer_uploads > GS_NET_MAX_CONNECTIONS)
+				return usage_error("serve", "--peer-uploads takes 1 to %d", GS_NET_MAX_CONNECTIONS);
+			break;
+		case 'B':
+			errno = 0;
+			peer_bytes = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || peer_bytes < 1)
+				return usage_error("serve", "--peer-upload-bytes takes a byte count of 1 or more");
+			break;
+		case 'F':
+			errno = 0;
+			in_flight = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || in_flight < 1 || in_flight > COURIER_MAX_IN_FLIGHT)
+				return usage_error("serve", "--in-flight takes 1 to %d", COURIER_MAX_IN_FLIGHT);
+			break;
 		case 'p': pidfile = optarg; break;
 		case 'w':
 			errno = 0;
@@ -325,6 +355,7 @@ int cmd_serve(int argc, char **argv)
 		return usage_error("serve", "unexpected argument '%s'", argv[optind]);
 	memset(&courier, 0, sizeof(courier));
 	courier.witness_every = (unsigned)every;
+	courier.in_flight = (unsigned)in_flight;
 	if ((ret = open_two(home, passfile, &n, &courier.n)))
 		return ret;
 	if (!listen) {
@@ -356,6 +387,8 @@ int cmd_serve(int argc, char **argv)
 	cfg.session_ttl = (int64_t)ttl;
 	cfg.max_per_address = (unsigned)per_address;
 	cfg.header_timeout = (unsigned)header_timeout;
+	cfg.peer_uploads = (unsigned)peer_uploads;
+	cfg.peer_bytes = (uint64_t)peer_bytes;
 	if ((ret = server_start(n, &cfg, &srv, &d))) {
 		ret = fail(ret, &d);
 		goto out;

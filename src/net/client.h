@@ -11,9 +11,11 @@
  * capped at GS_NET_MAX_REPLY bytes.
  *
  * Each call makes its own curl handle, so calls may run on several
- * threads at once.
+ * threads at once. All of them share one connection cache and one TLS
+ * session cache: a connection to a peer stays open for the next request.
  */
 
+#include <curl/curl.h>
 #include <stdint.h>
 
 #include "node/node.h"
@@ -36,5 +38,23 @@ int peer_post(const struct node *n, const struct party *peer, const char *path, 
 int peer_post_file(const struct node *n, const struct party *peer, const char *path,
 		   const char *file, uint64_t offset, long *status, char **reply,
 		   struct gs_diag *d) __attribute__((warn_unused_result));
+
+/* A file delivery set up and not yet run, for a caller that runs several
+ * at once on one thread (curl_multi; net/courier.c): the same request,
+ * checks and limits as peer_post_file. */
+struct peer_call;
+int peer_call_file(const struct node *n, const struct party *peer, const char *path, const char *file,
+		   uint64_t offset, struct peer_call **out, struct gs_diag *d) __attribute__((warn_unused_result));
+/* A GET set up the same way. */
+int peer_call_get(const struct node *n, const struct party *peer, const char *path, struct peer_call **out,
+		  struct gs_diag *d) __attribute__((warn_unused_result));
+/* Its libcurl handle (to add to a multi handle), and back. */
+CURL *peer_call_handle(struct peer_call *c);
+struct peer_call *peer_call_of(CURL *h);
+/* What came of it once libcurl is done (rc): as peer_post_file. */
+int peer_call_result(struct peer_call *c, CURLcode rc, long *status, char **reply, struct gs_diag *d)
+	__attribute__((warn_unused_result));
+/* Frees it (remove its handle from any multi handle first). */
+void peer_call_free(struct peer_call *c);
 
 #endif

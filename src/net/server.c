@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <jansson.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/peerquota.h"
 #include "net/api.h"
 #include "net/console.h"
 #include "net/local_api.h"
@@ -59,6 +61,9 @@ struct server {
 	bool watch_running, watch_stop;
 	pthread_t watch;
 	_Atomic int in_flight;     /* requests begun and not yet completed */
+	/* each peer's deliveries under way, within its own quota */
+	pthread_mutex_t quota_lock;
+	struct peer_quotas quotas;
 };
 
 /* Who is at the other end of a connection, worked out once per
@@ -121,6 +126,9 @@ struct request {
 	int partial_err;          /* its refusal, in partial_diag */
 	int partial_done;         /* the body ended (not interrupted) */
 	struct gs_diag partial_diag;
+	int quota_held;           /* a delivery counted in its peer's quota, */
+	uint64_t quota_bytes;     /* with so many bytes */
+	int over_quota;           /* a body beyond its declared length took the peer over */
 	char cookie_name[LOCAL_COOKIE_MAX]; /* this node's session cookie */
 	/* for metrics (net/metrics.h): when it came, and its route's label */
 	struct timespec started;
@@ -781,6 +789,55 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 	return respond(r->conn, status, reply, NULL);
 }
 
+/* 429 Too Many Requests, with when to come back. */
+static enum MHD_Result respond_busy(struct request *r, unsigned seconds, json_t *reply)
+{
+	char after[16];
+
+	r->responded = 1;
+	r->partial_done = 1; /* nothing of it is kept */
+	snprintf(after, sizeof(after), "%u", seconds);
+	return respond_with(r->conn, MHD_HTTP_TOO_MANY_REQUESTS, reply, MHD_HTTP_HEADER_RETRY_AFTER, after);
+}
+
+/* A peer's delivery begins: counted in its own quota (core/peerquota.h),
+ * or answered 429 before a byte of its body is kept. */
+static enum MHD_Result quota_begin(struct request *r, uint64_t declared)
+{
+	struct server *s = r->srv;
+	enum peer_quota_verdict v;
+
+	pthread_mutex_lock(&s->quota_lock);
+	v = peer_quota_begin(&s->quotas, r->peer.code, declared);
+	pthread_mutex_unlock(&s->quota_lock);
+	if (v == PEER_QUOTA_OK) {
+		r->quota_held = 1;
+		r->quota_bytes = declared;
+		return MHD_YES;
+	}
+	if (v == PEER_QUOTA_UPLOADS)
+		return respond_busy(r, 1, json_error("%s has as many deliveries under way here as it may (%u); try again shortly",
+						     r->peer.code, s->quotas.max_uploads));
+	return respond_busy(r, 1, json_error("%s's deliveries under way here would hold more than %llu bytes; try again shortly",
+					     r->peer.code, (unsigned long long)s->quotas.max_bytes));
+}
+
+/* More body than declared (or none declared): counted as it comes. */
+static int quota_grow(struct request *r, uint64_t total)
+{
+	enum peer_quota_verdict v;
+
+	if (!r->quota_held || total <= r->quota_bytes)
+		return 0;
+	pthread_mutex_lock(&r->srv->quota_lock);
+	v = peer_quota_grow(&r->srv->quotas, r->peer.code, total - r->quota_bytes);
+	pthread_mutex_unlock(&r->srv->quota_lock);
+	if (v != PEER_QUOTA_OK)
+		return -1;
+	r->quota_bytes = total;
+	return 0;
+}
+
 /* A bundle delivered as a file: kept in HOME/partial and checked as it
  * comes, from &offset=N if it resumes (node/partial.h). A wrong offset is
  * 409 with the one to resume from. */
@@ -790,7 +847,7 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 	const char *off = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "offset");
 	struct partial_keys k = { r->srv->node, r->srv->node_lock };
 	struct gs_diag d = { { 0 } };
-	uint64_t offset = 0, have = 0;
+	uint64_t offset = PARTIAL_ASK, have = 0;
 	json_t *reply;
 	char *end;
 	int ret;
@@ -810,6 +867,10 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 						  (unsigned long long)GS_NET_MAX_UPLOAD), NULL);
 	}
 	ret = partial_begin(&k, r->peer.code, id, offset, &r->partial, &have, &d);
+	/* too many interrupted deliveries of this peer kept: it finishes one
+	 * (or they age out), so this one is "later", not "never" */
+	if (ret == GS_ELIMIT)
+		return respond_busy(r, 60, json_error("%s", d.msg));
 	if (ret) {
 		reply = json_error("%s", d.msg[0] ? d.msg : gs_strerror(ret));
 		if (reply && ret == GS_ESTATE)
@@ -818,7 +879,7 @@ static enum MHD_Result bundle_upload_begin(struct request *r)
 	}
 	r->responded = 0;
 	r->upload = 1;
-	r->max_body = (size_t)(GS_NET_MAX_UPLOAD - offset);
+	r->max_body = (size_t)(GS_NET_MAX_UPLOAD - (offset == PARTIAL_ASK ? 0 : offset));
 	return MHD_YES;
 }
 
@@ -1037,23 +1098,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				return refuse_peer(r);
 			}
 		}
-		if (r->route && r->route->upload) {
-			enum MHD_Result ret = upload_begin(r, method, url);
-
-			if (r->responded)
-				return ret;
-		}
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		want = 0;
 		if (cl) {
 			errno = 0;
 			want = strtoull(cl, &end, 10);
-			if (errno || end == cl || *end || want > r->max_body) {
-				r->responded = 1;
-				r->partial_done = 1; /* refused: nothing of it is kept */
-				return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
-					       json_error("request body larger than %zu bytes",
-							  r->max_body), NULL);
-			}
+			if (errno || end == cl || *end)
+				want = ULLONG_MAX;
+		}
+		if (r->route && r->route->upload) {
+			enum MHD_Result ret;
+
+			/* a peer's own share of deliveries under way: a flood or a
+			 * stall from one peer never holds another's */
+			if (r->route->peer_only && want <= GS_NET_MAX_UPLOAD &&
+			    (quota_begin(r, want), r->responded))
+				return MHD_YES;
+			ret = upload_begin(r, method, url);
+			if (r->responded)
+				return ret;
+		}
+		if (cl && want > r->max_body) {
+			r->responded = 1;
+			r->partial_done = 1; /* refused: nothing of it is kept */
+			return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				       json_error("request body larger than %zu bytes", r->max_body), NULL);
 		}
 		return MHD_YES;
 	}
@@ -1061,11 +1130,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (r->responded || r->too_large)
+		if (r->responded || r->too_large || r->over_quota)
 			return MHD_YES;
 		if (r->upload) {
 			if (r->upload_len + n > r->max_body) {
 				r->too_large = 1;
+			} else if (quota_grow(r, r->upload_len + n)) {
+				r->over_quota = 1; /* the rest is read and dropped: 429 */
 			} else if (r->partial) {
 				if (!r->partial_err)
 					r->partial_err = partial_write(r->partial, upload_data, n,
@@ -1090,6 +1161,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->too_large)
 		return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			       json_error("request body larger than %zu bytes", r->max_body), NULL);
+	if (r->over_quota) {
+		r->partial_done = 0; /* what verified of a bundle stays, to resume */
+		return respond_busy(r, 1, json_error("%s's deliveries under way here hold more than %llu bytes; try again shortly",
+						     r->peer.code, (unsigned long long)r->srv->quotas.max_bytes));
+	}
 	if (r->upload_open) {
 		r->upload_open = 0; /* the file stays until on_completed */
 		if (close(r->upload_fd) != 0)
@@ -1120,6 +1196,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		return;
 	metric_count(r, c);
 	atomic_fetch_sub(&r->srv->in_flight, 1);
+	if (r->quota_held) {
+		pthread_mutex_lock(&r->srv->quota_lock);
+		peer_quota_end(&r->srv->quotas, r->peer.code, r->quota_bytes);
+		pthread_mutex_unlock(&r->srv->quota_lock);
+	}
 	if (r->upload_open)
 		close(r->upload_fd);
 	if (r->upload_path[0])
@@ -1245,6 +1326,9 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	s->node_lock = node_mutex(n) ? node_mutex(n) : &s->own_lock;
 	pthread_mutex_init(&s->conns_lock, NULL);
 	pthread_cond_init(&s->watch_wake, NULL);
+	pthread_mutex_init(&s->quota_lock, NULL);
+	peer_quota_init(&s->quotas, cfg->peer_uploads ? cfg->peer_uploads : GS_NET_PEER_UPLOADS,
+			cfg->peer_bytes ? cfg->peer_bytes : GS_NET_PEER_BYTES);
 	s->header_timeout = cfg->header_timeout ? cfg->header_timeout : GS_NET_HEADER_TIMEOUT;
 	if ((ret = local_api_new(cfg->session_ttl, &s->local)))
 		goto fail;
@@ -1368,5 +1452,6 @@ void server_stop(struct server *s)
 	pthread_mutex_destroy(&s->own_lock);
 	pthread_cond_destroy(&s->watch_wake);
 	pthread_mutex_destroy(&s->conns_lock);
+	pthread_mutex_destroy(&s->quota_lock);
 	free(s);
 }

@@ -48,6 +48,8 @@ struct server_config {
 	int64_t session_ttl;      /* seconds a person's session lasts; 0 for 8 h */
 	unsigned max_per_address; /* connections from one address; 0 for GS_NET_MAX_PER_ADDRESS */
 	unsigned header_timeout;  /* seconds to a request's whole header; 0 for GS_NET_HEADER_TIMEOUT */
+	unsigned peer_uploads;    /* deliveries one peer has under way at once; 0 for GS_NET_PEER_UPLOADS */
+	uint64_t peer_bytes;      /* bytes in them; 0 for GS_NET_PEER_BYTES */
 };
 
 struct server;

@@ -144,40 +144,84 @@ out:
 	return ret;
 }
 
+/* The entry's new state (msg: what to note on it), inside the caller's
+ * transaction. */
+static int settle_one(struct node *n, const struct outbox_entry *e, enum outbox_outcome outcome, const char *msg,
+		      int64_t timer, gs_instant now)
+{
+	int64_t wait;
+	int ret;
+
+	switch (outcome) {
+	case OUTBOX_DELIVERED:
+		ret = store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, timer, msg, now);
+		/* delivered after failures: the peer is back, and what waits
+		 * for it goes now at full speed, not each after its own
+		 * backoff */
+		if (!ret && e->attempts > 0)
+			ret = store_outbox_wake(n->st, e->peer, timer);
+		return ret;
+	case OUTBOX_REFUSED:
+		return store_outbox_update(n->st, e->id, "refused", e->attempts + 1, timer, msg, now);
+	default:
+		wait = (int64_t)1 << (e->attempts < 9 ? e->attempts : 9);
+		if (wait > BACKOFF_MAX)
+			wait = BACKOFF_MAX;
+		return store_outbox_update(n->st, e->id, "pending", e->attempts + 1, timer + wait, msg, 0);
+	}
+}
+
+int node_outbox_settle_many(struct node *n, const struct outbox_settlement *s, size_t count, struct gs_diag *d)
+{
+	int64_t timer = node_timer();
+	char (*msg)[GS_DIAG_MAX];
+	gs_instant now;
+	size_t i;
+	int ret;
+
+	if (!count)
+		return 0;
+	if ((ret = node_now(n, &now, d)))
+		return ret;
+	if (!(msg = calloc(count, sizeof(*msg))))
+		return gs_diag_set(d, GS_ENOMEM, "out of memory");
+	/* a receipt is imported on its own (its ledger entry is a
+	 * transaction of its own), before its entry says delivered: a crash
+	 * between the two sends the bundle again, which the peer keeps once
+	 * and answers with the same receipt */
+	for (i = 0; i < count; i++) {
+		struct gs_diag rd = { { 0 } };
+
+		snprintf(msg[i], sizeof(msg[i]), "%.900s", s[i].why ? s[i].why : "");
+		if (s[i].outcome == OUTBOX_DELIVERED && !strcmp(s[i].e->kind, "bundle") &&
+		    take_receipt(n, s[i].reply, &rd))
+			snprintf(msg[i], sizeof(msg[i]), "delivered; receipt not accepted: %.900s", rd.msg);
+	}
+	/* the entries' new states in one transaction: one commit for the
+	 * deliveries that ended together */
+	if ((ret = store_begin(n->st)) == 0) {
+		for (i = 0; i < count && !ret; i++)
+			ret = settle_one(n, s[i].e, s[i].outcome, msg[i], timer, now);
+		if (!ret)
+			ret = store_commit(n->st);
+		if (ret)
+			store_rollback(n->st);
+	}
+	free(msg);
+	return ret ? gs_diag_set(d, ret, "cannot record %zu outbox entr%s", count, count == 1 ? "y" : "ies") : 0;
+}
+
 int node_outbox_settle(struct node *n, const struct outbox_entry *e, enum outbox_outcome outcome,
 		       const char *why, const char *reply, struct gs_diag *d)
 {
-	int64_t timer = node_timer();
-	char msg[GS_DIAG_MAX];
-	gs_instant now;
-	int ret;
+	struct outbox_settlement s;
 
-	if ((ret = node_now(n, &now, d)))
-		return ret;
-	snprintf(msg, sizeof(msg), "%.900s", why ? why : "");
-	switch (outcome) {
-	case OUTBOX_DELIVERED:
-		if (!strcmp(e->kind, "bundle")) {
-			struct gs_diag rd = { { 0 } };
-
-			if (take_receipt(n, reply, &rd))
-				snprintf(msg, sizeof(msg), "delivered; receipt not accepted: %.900s", rd.msg);
-		}
-		ret = store_outbox_update(n->st, e->id, "delivered", e->attempts + 1, timer, msg, now);
-		break;
-	case OUTBOX_REFUSED:
-		ret = store_outbox_update(n->st, e->id, "refused", e->attempts + 1, timer, msg, now);
-		break;
-	default: {
-		int64_t wait = (int64_t)1 << (e->attempts < 9 ? e->attempts : 9);
-
-		if (wait > BACKOFF_MAX)
-			wait = BACKOFF_MAX;
-		ret = store_outbox_update(n->st, e->id, "pending", e->attempts + 1, timer + wait, msg, 0);
-		break;
-	}
-	}
-	return ret ? gs_diag_set(d, ret, "cannot record outbox entry '%s'", e->id) : 0;
+	memset(&s, 0, sizeof(s));
+	s.e = e;
+	s.outcome = outcome;
+	s.why = why;
+	s.reply = reply;
+	return node_outbox_settle_many(n, &s, 1, d);
 }
 
 struct find_entry {

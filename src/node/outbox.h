@@ -15,7 +15,9 @@
  * settles each one here: delivered (a bundle's reply carries the
  * recipient's signed receipt, imported at once), refused by the peer (a
  * 4xx: the entry ends with the peer's reason), or left for a retry with
- * exponential backoff (1 s doubling to 5 min, on the machine's clock).
+ * exponential backoff (1 s doubling to 5 min, on the machine's clock);
+ * the first delivery to a peer after failures ends the backoff of the
+ * rest of its backlog.
  */
 
 #include <jansson.h>
@@ -63,9 +65,24 @@ enum outbox_outcome {
  * words (the peer's reason, the error on the way, or a note on a
  * delivered one). For a delivered bundle, the recipient's receipt in the
  * reply (receipt_b64) is imported; a receipt that is not accepted is
- * noted on the entry, which stays delivered. */
+ * noted on the entry, which stays delivered. An entry delivered after
+ * failed attempts makes every other pending entry for its peer due now:
+ * the peer is back, and its backlog goes at once. */
 int node_outbox_settle(struct node *n, const struct outbox_entry *e, enum outbox_outcome outcome,
 		       const char *why, const char *reply, struct gs_diag *d);
+
+/* What became of one attempt, for node_outbox_settle_many. */
+struct outbox_settlement {
+	const struct outbox_entry *e;
+	enum outbox_outcome outcome;
+	const char *why, *reply; /* as for node_outbox_settle */
+};
+
+/* node_outbox_settle for several attempts at once (those that ended
+ * together): receipts imported one by one, then every entry's new state
+ * in one transaction. On failure no entry changed state: each stays due,
+ * is sent again, and is kept once by the peer. */
+int node_outbox_settle_many(struct node *n, const struct outbox_settlement *s, size_t count, struct gs_diag *d);
 
 /* Puts entry `id` (refused, or pending) back to be delivered at the next
  * pass: after the peer fixed what made it refuse (a node upgraded to read

@@ -200,6 +200,29 @@ int partial_begin(const struct partial_keys *k, const char *peer, const char *id
 	}
 	if ((ret = open_locked(p->path, peer, id, 1, &p->fd, d)) != 0)
 		goto fail;
+	if (offset == PARTIAL_ASK) {
+		/* no offset named: a verified part kept here is said (409 with
+		 * its length), so that a sender that lost count of an
+		 * interrupted delivery (it crashed) resumes instead of
+		 * sending it all again; nothing kept starts afresh */
+		struct gs_diag ignored = { { 0 } }; /* a kept part that fails is dropped */
+		struct stat sb;
+
+		offset = 0;
+		if (fstat(p->fd, &sb) == 0 && sb.st_size > 0) {
+			if (feed_file(&p->keys, p->fd, &p->check, &ignored) == 0 &&
+			    (*have = bundle_check_verified(p->check)) > 0) {
+				p->keep = 1;
+				ret = gs_diag_set(d, GS_ESTATE,
+						  "bundle %s: %" PRIu64 " bytes are kept here; resume from there",
+						  id, *have);
+				goto fail;
+			}
+			bundle_check_free(p->check);
+			p->check = NULL;
+			*have = 0;
+		}
+	}
 	if (offset == 0) {
 		/* afresh, whatever was kept */
 		if (ftruncate(p->fd, 0) != 0) {

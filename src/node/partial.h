@@ -49,9 +49,12 @@ int partial_bundle_key(void *ctx, const char *sender, char key_name[GS_MAX_NAME]
  * from `peer`: opens and locks HOME/partial/PEER-ID, checks what it holds
  * and cuts it to its verified prefix (*have). offset must equal *have,
  * else GS_ESTATE with *have set (the caller answers 409 with it); offset 0
- * starts afresh. GS_ESTATE also if another request is writing it,
- * GS_ELIMIT if the peer has too many deliveries pending.
+ * starts afresh. PARTIAL_ASK (the sender named no offset) starts afresh
+ * if nothing verified is kept, else is GS_ESTATE with *have. GS_ESTATE
+ * also if another request is writing it, GS_ELIMIT if the peer has too
+ * many deliveries pending.
  */
+#define PARTIAL_ASK UINT64_MAX
 int partial_begin(const struct partial_keys *k, const char *peer, const char *id,
 		  uint64_t offset, struct partial **out, uint64_t *have, struct gs_diag *d)
 	__attribute__((warn_unused_result));

@@ -1107,6 +1107,12 @@ int store_outbox_update(struct store *st, const char *id, const char *state, int
 	return stmt_done(s);
 }
 
+int store_outbox_wake(struct store *st, const char *peer, int64_t now)
+{
+	return stmt_exec(st, "UPDATE outbox SET next_at = ? WHERE peer = ? AND state = 'pending' AND next_at > ?", "isi",
+			 now, peer, now);
+}
+
 int store_outbox_each(struct store *st, int due_only, int64_t now,
 		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
 {

@@ -197,6 +197,9 @@ struct store_outbox {
 int store_outbox_add(struct store *st, const struct store_outbox *o); /* a second add is ignored */
 int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
 			int64_t next_at, const char *last_error, int64_t done_at);
+/* Makes every pending entry for peer whose next attempt is after now due
+ * at now (a peer back from an outage takes its backlog at once). */
+int store_outbox_wake(struct store *st, const char *peer, int64_t now);
 /* due_only: pending entries whose next attempt is due at now */
 int store_outbox_each(struct store *st, int due_only, int64_t now,
 		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);

@@ -89,5 +89,7 @@
 #define GS_NET_MAX_PER_ADDRESS 32      /* connections one client address holds at once (serve --max-per-address) */
 #define GS_NET_HEADER_TIMEOUT 10       /* seconds a request's whole header may take to arrive (serve --header-timeout) */
 #define GS_NET_MAX_THREADS 64          /* server worker threads */
+#define GS_NET_PEER_UPLOADS 16         /* deliveries one peer may have under way at once (serve --peer-uploads) */
+#define GS_NET_PEER_BYTES (2ull << 30) /* bytes in them (serve --peer-upload-bytes) */
 
 #endif

@@ -106,6 +106,12 @@ code=$(peer -o wrong.out -w '%{http_code}' --data-binary @rest1.bin \
 eq "a wrong offset is 409" "$code" 409
 jqeq "with the offset to resume from" "$(cat wrong.out)" .offset "$kept"
 eq "what is kept is unchanged" "$(stat -c %s jpn/partial/KOR-$b)" "$kept"
+# no offset at all (a sender that lost count): 409 with the kept length, not a fresh start
+code=$(peer -o noofs.out -w '%{http_code}' --data-binary @kor/objects/$b.bundle \
+	"https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$b")
+eq "a post without an offset is 409 when a part is kept" "$code" 409
+jqeq "naming the kept length" "$(cat noofs.out)" .offset "$kept"
+eq "and what is kept stays" "$(stat -c %s jpn/partial/KOR-$b)" "$kept"
 
 # ---- KOR's courier resumes: only the rest goes ----
 expect 0 "KOR sends its outbox again" $G outbox send --home kor --json
