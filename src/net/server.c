@@ -129,6 +129,7 @@ struct request {
 	int quota_held;           /* a delivery counted in its peer's quota, */
 	uint64_t quota_bytes;     /* with so many bytes */
 	int over_quota;           /* a body beyond its declared length took the peer over */
+	char nul_arg[48];         /* a query argument holding %00: refused once the body has passed */
 	char cookie_name[LOCAL_COOKIE_MAX]; /* this node's session cookie */
 	/* for metrics (net/metrics.h): when it came, and its route's label */
 	struct timespec started;
@@ -1070,10 +1071,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 			MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, nul_arg_visit, &na);
 			if (na.found) {
-				r->responded = 1;
-				r->partial_done = 1;
-				return respond(c, MHD_HTTP_BAD_REQUEST,
-					       json_error("query argument '%s' holds a NUL byte (%%00)", na.name), NULL);
+				/* nothing of the request is taken: its body is read and
+				 * dropped, then 400 (an answer sent while the client still
+				 * sends would be lost in a reset connection) */
+				snprintf(r->nul_arg, sizeof(r->nul_arg), "%s", na.name[0] ? na.name : "?");
+				return MHD_YES;
 			}
 		}
 		if (!r->route && local_api_owns(url)) {
@@ -1130,7 +1132,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (r->responded || r->too_large || r->over_quota)
+		if (r->responded || r->too_large || r->over_quota || r->nul_arg[0])
 			return MHD_YES;
 		if (r->upload) {
 			if (r->upload_len + n > r->max_body) {
@@ -1158,6 +1160,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	r->responded = 1;
 	r->partial_done = 1; /* the body is all here: kept only if it is whole */
+	if (r->nul_arg[0])
+		return respond(c, MHD_HTTP_BAD_REQUEST,
+			       json_error("query argument '%s' holds a NUL byte (%%00)", r->nul_arg), NULL);
 	if (r->too_large)
 		return respond(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			       json_error("request body larger than %zu bytes", r->max_body), NULL);
