@@ -197,6 +197,17 @@ static int read_string(struct reader *r, char *out, size_t cap, const char *what
 	}
 }
 
+/* Puts "offset N: path: " before what a value's parser said. */
+static int at_member(struct reader *r, int err, size_t at)
+{
+	char msg[GS_DIAG_MAX];
+
+	if (!r->d)
+		return err;
+	snprintf(msg, sizeof(msg), "%s", r->d->msg);
+	return gs_diag_set(r->d, err, "offset %zu: %s: %.900s", at, r->path, msg);
+}
+
 /* A number token (its extent only; warning_decimal_parse reads it). */
 static int read_number(struct reader *r, int scale, int64_t min, int64_t max, int64_t *out)
 {
@@ -210,9 +221,7 @@ static int read_number(struct reader *r, int scale, int64_t min, int64_t max, in
 	if (r->i == start)
 		return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s: a number is expected", start, r->path);
 	ret = warning_decimal_parse(r->s + start, r->i - start, scale, min, max, WARNING_DECIMAL_EXACT, out, r->d);
-	if (ret)
-		gs_diag_prefix(r->d, "offset %zu: %s", start, r->path);
-	return ret;
+	return ret ? at_member(r, ret, start) : 0;
 }
 
 static int read_int32(struct reader *r, int scale, int64_t min, int64_t max, int32_t *out)
@@ -236,8 +245,8 @@ static int read_time(struct reader *r, int64_t *out)
 	if ((ret = read_string(r, s, sizeof(s), r->path)))
 		return ret;
 	if ((ret = warning_time_parse(s, out, r->d)))
-		gs_diag_prefix(r->d, "offset %zu: %s", start, r->path);
-	return ret;
+		return at_member(r, ret, start);
+	return 0;
 }
 
 static int read_text(struct reader *r, char *out, size_t cap)
@@ -256,6 +265,9 @@ struct members {
  * its index, or -1 at the end of the object. */
 static int next_member(struct reader *r, struct members *m, bool *first, const char *where, int *k)
 {
+	/* messages name the object ("launch: "), the warning's own members
+	 * need no name */
+	const char *sep = where[0] ? ": " : "";
 	char name[64];
 	size_t at;
 	int ret, j;
@@ -263,8 +275,8 @@ static int next_member(struct reader *r, struct members *m, bool *first, const c
 	if (take(r, '}')) {
 		for (j = 0; m->names[j]; j++)
 			if (!(m->seen & (1u << j)))
-				return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s: member '%s' is missing", r->i - 1,
-						   where, m->names[j]);
+				return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s%smember '%s' is missing", r->i - 1,
+						   where, sep, m->names[j]);
 		*k = -1;
 		return 0;
 	}
@@ -274,15 +286,15 @@ static int next_member(struct reader *r, struct members *m, bool *first, const c
 	ws(r);
 	at = r->i;
 	if ((ret = read_string(r, name, sizeof(name), "a member name")))
-		return ret == GS_ELIMIT ? gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s: unknown member", at, where)
+		return ret == GS_ELIMIT ? gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s%sunknown member", at, where, sep)
 					: ret;
 	for (j = 0; m->names[j]; j++)
 		if (!strcmp(name, m->names[j]))
 			break;
 	if (!m->names[j])
-		return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s: unknown member '%.40s'", at, where, name);
+		return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s%sunknown member '%.40s'", at, where, sep, name);
 	if (m->seen & (1u << j))
-		return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s: member '%s' appears twice", at, where, name);
+		return gs_diag_set(r->d, GS_EINVAL, "offset %zu: %s%smember '%s' appears twice", at, where, sep, name);
 	m->seen |= 1u << j;
 	if (!take(r, ':'))
 		return syntax(r, "':' is expected after a member name");
