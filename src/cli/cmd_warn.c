@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "core/time.h"
 #include "core/warning.h"
+#include "xml/cot.h"
 #include "util/banned.h"
 
 /* How far past the clock an observed instant may be (docs/warnings.md
@@ -17,13 +18,14 @@
 #define WARN_DEFAULT_SKEW_SECONDS 10
 
 static const char warn_help[] =
-	"usage: gsomia warn check FILE|- [--at T] [--skew SECONDS]\n\n"
+	"usage: gsomia warn check FILE|- [--cot] [--to-cot] [--at T] [--skew SECONDS]\n\n"
 	"check reads a missile warning in JSON, checks it (its members, their\n"
 	"types and ranges, the order of its instants, nothing observed later than\n"
 	"--at plus --skew: default the machine's clock and 10 seconds) and prints its\n"
 	"canonical JSON, the bytes that are sealed and hashed. A malformed warning is\n"
-	"refused in one line, naming the member or the byte offset. Format:\n"
-	"docs/warnings.md.\n";
+	"refused in one line, naming the member or the byte offset. --cot reads\n"
+	"Cursor on Target events instead (the launch event, then one per impact);\n"
+	"--to-cot prints the warning as CoT events. Formats: docs/warnings.md.\n";
 
 /* The whole of FILE, or of standard input for "-". */
 static int read_input(const char *path, size_t cap, char **buf, size_t *len, struct gs_diag *d)
@@ -41,16 +43,19 @@ static int warn_check(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "at", required_argument, NULL, 'a' },
 		{ "skew", required_argument, NULL, 's' },
+		{ "cot", no_argument, NULL, 'c' },
+		{ "to-cot", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *at = NULL, *skew_arg = NULL, *path;
 	static struct warning w;
-	static char out[WARNING_MAX_CANONICAL];
+	static char out[COT_MAX_OUT > WARNING_MAX_CANONICAL ? COT_MAX_OUT : WARNING_MAX_CANONICAL];
 	struct gs_diag d = { { 0 } };
 	int64_t now_ms, skew = WARN_DEFAULT_SKEW_SECONDS;
 	size_t len, outlen;
 	char *buf = NULL;
+	bool from_cot = false, to_cot = false;
 	int c, ret;
 
 	optind = 1;
@@ -58,6 +63,8 @@ static int warn_check(int argc, char **argv)
 		switch (c) {
 		case 'a': at = optarg; break;
 		case 's': skew_arg = optarg; break;
+		case 'c': from_cot = true; break;
+		case 't': to_cot = true; break;
 		case 'h': fputs(warn_help, stdout); return EXIT_OK;
 		default: return usage_error("warn", "see 'gsomia warn --help'");
 		}
@@ -84,9 +91,9 @@ static int warn_check(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
-	if ((ret = read_input(path, WARNING_MAX_JSON, &buf, &len, &d)))
+	if ((ret = read_input(path, from_cot ? COT_MAX_XML : WARNING_MAX_JSON, &buf, &len, &d)))
 		return fail(ret, &d);
-	ret = warning_json_parse(buf, len, &w, &d);
+	ret = from_cot ? cot_read(buf, len, NULL, &w, &d) : warning_json_parse(buf, len, &w, &d);
 	if (!ret)
 		ret = warning_check_time(&w, now_ms, skew * 1000, &d);
 	free(buf);
@@ -94,7 +101,8 @@ static int warn_check(int argc, char **argv)
 		gs_diag_prefix(&d, "%s", path);
 		return fail(ret, &d);
 	}
-	if ((ret = warning_json_write(&w, out, sizeof(out), &outlen)))
+	ret = to_cot ? cot_write(&w, out, sizeof(out), &outlen) : warning_json_write(&w, out, sizeof(out), &outlen);
+	if (ret)
 		return failf(ret, "%s: the canonical form does not fit", path);
 	fwrite(out, 1, outlen, stdout);
 	return EXIT_OK;
