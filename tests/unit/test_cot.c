@@ -141,7 +141,7 @@ static const struct refusal refusals[] = {
 	{ "minor=\"6000\"", "minor=\"19000\"", "impacts[0].ellipse.semi_minor: larger than semi_major" },
 	{ "<__gsomia_impact time=\"2023-12-17T23:33:30.000Z\"/>", "",
 	  "event 2: 2: an impact event needs <link>, <shape> and <__gsomia_impact>" },
-	{ "</detail>\n</event>\n<?xml", "</detail>\n</event>\n<junk/>\n<?xml", "event 2: 2:1: not well-formed XML" },
+	{ "</detail>\n</event>\n<?xml", "</detail>\n</event>\n<junk/>\n<?xml", "event 2: 3:1: not well-formed XML" },
 	{ "  </detail>\n</event>\n<?xml", "  </detail>\n  <detail/>\n</event>\n<?xml",
 	  "an <event> holds <point> and then <detail>, nothing else" },
 };
