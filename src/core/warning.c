@@ -313,9 +313,10 @@ int warning_validate(const struct warning *w, struct gs_diag *d)
 		return gs_diag_set(d, GS_EINVAL, "type: not a type of docs/warnings.md");
 	if (w->confidence < 0 || w->confidence > 100)
 		return gs_diag_set(d, GS_EINVAL, "confidence: %d is out of range [0, 100]", w->confidence);
-	if ((ret = check_position("launch", w->launch.lat, w->launch.lon, d)) ||
-	    (ret = check_alt("launch", w->launch.alt, d)))
+	if ((ret = check_position("launch", w->launch.lat, w->launch.lon, d)))
 		return ret;
+	if (w->launch.alt < WARNING_ALT_MIN || w->launch.alt > WARNING_LAUNCH_ALT_MAX)
+		return gs_diag_set(d, GS_EINVAL, "launch.alt: out of range [-12000, 100000] metres");
 	if (w->launch.time > w->detected)
 		return gs_diag_set(d, GS_EINVAL, "launch.time: after the detection");
 	if (w->ntrack < 0 || w->ntrack > WARNING_MAX_TRACK)

@@ -44,6 +44,7 @@
 #define WARNING_LON_MAX 1800000000         /* 180 degrees */
 #define WARNING_ALT_MIN (-120000)          /* -12,000 m: below the deepest sea */
 #define WARNING_ALT_MAX 100000000          /* 10,000 km: above any ballistic apogee */
+#define WARNING_LAUNCH_ALT_MAX 1000000     /* 100 km: a launch is from the ground, the sea or the air */
 #define WARNING_SPEED_MAX 120000           /* 12,000 m/s: above escape velocity */
 #define WARNING_COURSE_END 3600            /* course in [0, 360) degrees */
 #define WARNING_ORIENTATION_END 1800       /* an ellipse's orientation in [0, 180) */

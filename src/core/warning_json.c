@@ -349,7 +349,7 @@ static int read_launch(struct reader *r, struct warning_launch *l)
 		case 0: ret = read_time(r, &l->time); break;
 		case 1: ret = read_int32(r, WARNING_SCALE_DEG, -WARNING_LAT_MAX, WARNING_LAT_MAX, &l->lat); break;
 		case 2: ret = read_int32(r, WARNING_SCALE_DEG, -WARNING_LON_MAX, WARNING_LON_MAX, &l->lon); break;
-		default: ret = read_int32(r, WARNING_SCALE_TENTH, WARNING_ALT_MIN, WARNING_ALT_MAX, &l->alt); break;
+		default: ret = read_int32(r, WARNING_SCALE_TENTH, WARNING_ALT_MIN, WARNING_LAUNCH_ALT_MAX, &l->alt); break;
 		}
 		if (ret)
 			return ret;

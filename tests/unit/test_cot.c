@@ -134,6 +134,8 @@ static const struct refusal refusals[] = {
 	{ "<trackpoint time=\"2023-12-17T23:25:10.000Z\"", "<trackpoint time=\"2023-12-17T23:24:30.000Z\"",
 	  "track[1].time: not after track[0].time" },
 	{ "hae=\"18400\"", "hae=\"18400\" extra=\"1\"", "attribute 'extra' is not allowed on <trackpoint>" },
+	/* a launch point's height is at most 100 km: CoT's "unknown" 9999999 is never one */
+	{ "hae=\"38\"", "hae=\"100000.1\"", "launch.alt: out of range [-12000, 100000] metres" },
 	{ "speed=\"1341\" course", "speed=\"12000.1\" course", "<trackpoint speed>: 12000.1 is out of range" },
 	{ "<trackpoint", "<point/><trackpoint", "<point> is not allowed in <__gsomia_warning>" },
 	{ "relation=\"p-p\"", "relation=\"p-c\"", "event 2: 5: <link> does not name the launch event" },
