@@ -37,6 +37,7 @@ struct job {
 	enum job_phase phase;
 	uint64_t offset; /* where the body starts (a resumed bundle) */
 	int conflicts;   /* 409s with an offset followed */
+	bool reprobed;   /* a fresh post cut short was followed by a probe */
 	struct peer_call *call;
 	/* how it went, until settled with the others that ended with it */
 	enum outbox_outcome outcome;
@@ -193,7 +194,7 @@ static void start(struct pass *ps, struct job *j)
 	char url[GS_NET_MAX_KIND + GS_MAX_NAME + 96], msg[GS_DIAG_MAX];
 	int r = 0;
 
-	if (j->phase == JOB_WAITING && !strcmp(e->kind, "bundle") && e->attempts > 0) {
+	if (j->phase == JOB_WAITING && !strcmp(e->kind, "bundle") && (e->attempts > 0 || j->reprobed)) {
 		snprintf(url, sizeof(url), "/v1/peer/deliver-file?kind=bundle&id=%s", e->ref);
 		if (peer_call_get(ps->n, &j->peer->p, url, &j->call, &d) == 0) {
 			j->phase = JOB_PROBE;
@@ -271,6 +272,15 @@ static void finish(struct pass *ps, struct job *j, CURLcode rc)
 		json_decref(jr);
 		settle(ps, j, OUTBOX_REFUSED, msg, reply);
 		reply = NULL;
+	} else if (r && !j->offset && !j->conflicts && !j->reprobed && !strcmp(j->e->kind, "bundle")) {
+		/* A fresh bundle cut short: the peer may have answered 409 (it
+		 * keeps a part) before reading the body, which the sender sees
+		 * as a reset. Ask it once where to resume, in this pass. */
+		j->reprobed = true;
+		j->phase = JOB_WAITING;
+		free(reply);
+		start(ps, j);
+		return;
 	} else {
 		if (r) {
 			snprintf(msg, sizeof(msg), "%.900s", d.msg[0] ? d.msg : gs_strerror(r));

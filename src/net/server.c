@@ -1040,6 +1040,16 @@ static enum MHD_Result nul_arg_visit(void *cls, enum MHD_ValueKind kind, const c
  * response there would turn keep-alive off), later calls take the body
  * in pieces, the last one (no data) answers. Refusals that make the body
  * pointless (no peer, too large) are answered at once. */
+/* The handler took what it needed of an upload: its file goes before the
+ * answer does, so a client that reads the answer finds HOME/tmp as it was. */
+static void upload_drop(struct request *r)
+{
+	if (r->upload_path[0]) {
+		unlink(r->upload_path);
+		r->upload_path[0] = 0;
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **req_cls)
@@ -1172,12 +1182,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 						     r->peer.code, (unsigned long long)r->srv->quotas.max_bytes));
 	}
 	if (r->upload_open) {
-		r->upload_open = 0; /* the file stays until on_completed */
+		r->upload_open = 0; /* the file stays until the handler has answered */
 		if (close(r->upload_fd) != 0)
 			r->upload_failed = 1;
 	}
-	if (r->local)
-		return respond_local(r, method, url);
+	if (r->local) {
+		enum MHD_Result res = respond_local(r, method, url);
+
+		upload_drop(r);
+		return res;
+	}
 	if (!r->route) {
 		if (r->path_known)
 			return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -1186,6 +1200,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return respond(c, MHD_HTTP_NOT_FOUND, json_error("no such endpoint: %s", url), NULL);
 	}
 	status = r->route->fn(r, &reply);
+	upload_drop(r);
 	return respond(c, status, reply, NULL);
 }
 

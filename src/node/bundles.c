@@ -10,6 +10,7 @@
 #include "crypto/bundle.h"
 #include "node/bundles.h"
 #include "node/items.h"
+#include "node/items_internal.h"
 #include "node/partial.h"
 #include "util/encode.h"
 #include "util/banned.h"
@@ -118,13 +119,13 @@ int node_bundle_verify_file(struct node *n, const char *file, json_t **out, stru
 
 int node_bundle_export(struct node *n, const char *item, const char *output, struct gs_diag *d)
 {
-	char path[GS_HOME_MAX + 96];
+	char path[GS_PATH_MAX];
 	json_t *rec = NULL;
 	int ret;
 
 	if ((ret = node_item_get(n, item, &rec, d)))
 		return ret;
-	snprintf(path, sizeof(path), "%s/objects/%s.bundle", n->home, json_string_value(json_object_get(rec, "bundle")));
+	ret = item_object_path(n, json_string_value(json_object_get(rec, "bundle")), "", path, sizeof(path));
 	json_decref(rec);
-	return node_copy_file(path, output, d);
+	return ret ? gs_diag_set(d, ret, "item '%s': its bundle's path is too long", item) : node_copy_file(path, output, d);
 }

@@ -75,6 +75,10 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
  * release it acknowledges, and the recipient's ledger inclusion proof. */
 int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
 			struct gs_diag *d);
+/* The same for a receipt held in memory (a delivery's reply); name says
+ * where it came from in messages. */
+int node_receipt_import_bytes(struct node *n, const char *name, const uint8_t *buf, size_t len,
+			      char bundle_out[BUNDLE_ID_HEX], struct gs_diag *d);
 
 /* Decides access for person and, if permitted, decrypts the item into
  * output ("-" = stdout). The grant or the refusal is a ledger entry either

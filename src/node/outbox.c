@@ -117,7 +117,7 @@ static int take_receipt(struct node *n, const char *reply, struct gs_diag *d)
 {
 	json_t *j = json_loads(reply, JSON_REJECT_DUPLICATES, NULL);
 	const char *b64 = json_string_value(json_object_get(j, "receipt_b64"));
-	char path[GS_HOME_MAX + 64], bundle[BUNDLE_ID_HEX];
+	char bundle[BUNDLE_ID_HEX];
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int ret = 0;
@@ -131,13 +131,8 @@ static int take_receipt(struct node *n, const char *reply, struct gs_diag *d)
 		ret = gs_diag_set(d, GS_EINVAL, "the peer's receipt is not base64");
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/receipts", n->home);
-	(void)mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/receipts/received-%ld.receipt", n->home, (long)getpid());
-	if ((ret = write_file_atomic(path, buf, len, 0600, d)))
-		goto out;
-	ret = node_receipt_import(n, path, bundle, d);
-	unlink(path);
+	/* imported from memory: no file is written for it */
+	ret = node_receipt_import_bytes(n, "the peer's receipt", buf, len, bundle, d);
 out:
 	free(buf);
 	json_decref(j);

@@ -94,15 +94,15 @@ static int receipt_write(struct node *n, void *ctx, struct gs_diag *d)
 	return 0;
 }
 
-int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
-			struct gs_diag *d)
+int node_receipt_import_bytes(struct node *n, const char *path, const uint8_t *buf, size_t len,
+			      char bundle_out[BUNDLE_ID_HEX], struct gs_diag *d)
 {
 	struct signed_note *sn = NULL;
 	struct party *rcpt = NULL;
 	struct ledger_proof *proof = NULL;
 	struct ledger_verified *ver = NULL;
-	uint8_t *buf = NULL, *old_receipt = NULL, *pbuf = NULL;
-	size_t len, vlen, old_len, plen = 0;
+	uint8_t *old_receipt = NULL, *pbuf = NULL;
+	size_t vlen, old_len, plen = 0;
 	const char *v;
 	char bundle[BUNDLE_ID_HEX] = "", *relj = NULL;
 	json_t *rel = NULL;
@@ -113,7 +113,7 @@ int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE
 	char idx[24];
 	int ret, locked = 0;
 
-	if ((ret = node_now(n, &now, d)) || (ret = read_file(path, GS_MAX_NOTE_BYTES * 4, &buf, &len, d)))
+	if ((ret = node_now(n, &now, d)))
 		return ret;
 	sn = calloc(1, sizeof(*sn));
 	rcpt = calloc(1, sizeof(*rcpt));
@@ -254,7 +254,6 @@ out:
 	if (locked)
 		node_mutex_unlock(n);
 	free(e);
-	free(buf);
 	free(old_receipt);
 	free(pbuf);
 	free(relj);
@@ -272,3 +271,16 @@ out:
 /* The X25519 public key a held bundle was sealed to: the one this node
  * opened it with when that was a key since rotated away (the record's
  * box_key), else the recipient's key of the sealing instant. */
+
+int node_receipt_import(struct node *n, const char *path, char bundle_out[BUNDLE_ID_HEX],
+			struct gs_diag *d)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret = read_file(path, GS_MAX_NOTE_BYTES * 4, &buf, &len, d);
+
+	if (!ret)
+		ret = node_receipt_import_bytes(n, path, buf, len, bundle_out, d);
+	free(buf);
+	return ret;
+}
