@@ -540,6 +540,12 @@ static void listen_conn(struct listen_ctx *lc, int fd)
 	}
 	if (upto > start)
 		publish_events(lc, buf + start, upto - start);
+	for (size_t i = upto; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\t') {
+			fprintf(stderr, "gsomia: warn listen: the feed closed in the middle of an event (%zu bytes "
+				"dropped)\n", len - upto);
+			break;
+		}
 	free(buf);
 }
 

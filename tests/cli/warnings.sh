@@ -209,6 +209,37 @@ eq "JPN got nothing of it" "$(count_at jpn yamada)" 2
 expect 2 "a relay rule back to the originator is refused" \
 	$G warn relay add --from KOR --to KOR --arrangement TISA-2014 --topic $TOPIC --home usa
 
+# ---- a local sensor feed in Cursor on Target becomes warnings ----
+LP=$(freeport)
+$G warn listen --cot 127.0.0.1:$LP --under TISA-2014 --topic $TOPIC --classification 군사II급비밀 \
+	--sensor "TPY-2 feed" --type srbm --confidence 70 --home kor >listen.out 2>listen.err &
+pid[listen]=$!
+for _ in $(seq 1 100); do grep -q listening listen.err && break; sleep 0.1; done
+sensor_event() { # UID LAT: a plain sensor event (no gsomia detail), then its impact
+	cat <<COT
+<?xml version="1.0" encoding="UTF-8"?>
+<event version="2.0" uid="$1" type="a-h-A-W-M" time="2023-12-17T23:39:00.000Z" start="2023-12-17T23:38:40.000Z" stale="2023-12-17T23:50:00.000Z" how="m-f"><point lat="$2" lon="125.7612" hae="0" ce="9999999.0" le="9999999.0"/><detail><remarks>sensor</remarks></detail></event>
+<?xml version="1.0" encoding="UTF-8"?>
+<event version="2.0" uid="$1.impact.1" type="u-d-c-e" time="2023-12-17T23:39:00.000Z" start="2023-12-17T23:39:00.000Z" stale="2023-12-17T23:50:00.000Z" how="m-f"><point lat="40.2" lon="131.9" hae="9999999.0" ce="9000" le="9999999.0"/><detail><link uid="$1" type="a-h-A-W-M" relation="p-p"/><shape><ellipse major="9000" minor="3000" angle="85"/></shape><__gsomia_impact time="2023-12-17T23:45:00.000Z"/></detail></event>
+COT
+}
+{ sensor_event KOR-sensor-1 39.0396; echo '<event version="2.0" uid="broken"'; } >feed1.cot
+printf '%s' "$(cat feed1.cot)" >/dev/tcp/127.0.0.1/$LP
+sensor_event KOR-sensor-2 39.1 >/dev/tcp/127.0.0.1/$LP
+sensor_at_jpn() { $G warn list --as yamada --json --home jpn | jq -e '[.[] | .warning.id | select(startswith("KOR-sensor-"))] | length == 2'; }
+until_ok sensor_at_jpn && ok "the sensor's CoT events become warnings that reach JPN" ||
+	bad "the sensor feed reaches JPN" "$(cat listen.err listen.out | tail -5)"
+run $G warn list --as yamada --json --home jpn
+jqeq "what the event does not say comes from the options" "$out" \
+	'[.[] | select(.warning.id == "KOR-sensor-1")][0].warning | .type + " " + (.confidence | tostring) + " " + .sensor.name' \
+	"srbm 70 TPY-2 feed"
+jqeq "with the impact ellipse of its impact event" "$out" \
+	'[.[] | select(.warning.id == "KOR-sensor-1")][0].warning.impacts[0].ellipse.semi_major' 9000
+has "a broken event is reported, and the feed goes on" "$(cat listen.err)" "gsomia: warn listen:"
+kill "${pid[listen]}" 2>/dev/null
+expect 2 "listen takes only a loopback address" $G warn listen --cot 10.0.0.1:$LP --under TISA-2014 --topic $TOPIC \
+	--classification 군사II급비밀 --home kor
+
 # ---- the hub killed mid-stream: the warnings queue at KOR, then flow ----
 for i in $(seq 1 12); do
 	sed "s/KOR-20231218-0824/KOR-stream-$i/" "$W" >s$i.json
@@ -219,10 +250,10 @@ wait "${pid[usa]}" 2>/dev/null
 for i in $(seq 5 12); do $G warn publish s$i.json --home kor >/dev/null || bad "publish $i while the hub is down"; done
 ok "KOR publishes while the hub is down"
 serve usa || bad "the hub restarts" "$(tail -5 usa.err)"
-until_ok has_n jpn yamada 14 && ok "every warning reaches JPN once the hub is back" ||
-	bad "all arrive" "$(count_at jpn yamada) of 14"
+until_ok has_n jpn yamada 16 && ok "every warning reaches JPN once the hub is back" ||
+	bad "all arrive" "$(count_at jpn yamada) of 16"
 run $G warn list --as yamada --json --home jpn
-jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 14
+jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 16
 jqeq "the stream arrived whole" "$out" '[.[] | .warning.id | select(startswith("KOR-stream-"))] | length' 12
 for h in kor usa jpn; do
 	expect 0 "$h's ledger verifies" $G ledger verify --home $h
