@@ -92,6 +92,7 @@ struct local_out {
 	bool stream;
 	char stream_person[GS_MAX_ID];
 	int64_t stream_after;
+	uint8_t stream_token[32]; /* the session's: the stream ends with it */
 };
 
 struct local_request {

@@ -98,6 +98,8 @@ unsigned local_h_warning_stream(struct call *c, json_t **reply)
 	c->out->stream = true;
 	snprintf(c->out->stream_person, sizeof(c->out->stream_person), "%s", c->who->id);
 	c->out->stream_after = after;
+	_Static_assert(sizeof(c->out->stream_token) == sizeof(c->token), "a session token");
+	memcpy(c->out->stream_token, c->token, sizeof(c->token));
 	*reply = json_object();
 	return MHD_HTTP_OK;
 }

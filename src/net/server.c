@@ -776,7 +776,8 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 	status = local_api_handle(r->srv->local, r->srv->node, r->srv->node_lock, &lr, &out, &reply);
 	if (status == MHD_HTTP_OK && out.stream) {
 		struct MHD_Response *resp = sse_response(r->conn, r->srv->node, r->srv->node_lock, out.stream_person,
-							 out.stream_after);
+							 out.stream_token, out.stream_after);
+		sodium_memzero(out.stream_token, sizeof(out.stream_token));
 		enum MHD_Result ret;
 
 		json_decref(reply);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The warnings stream (net/sse.h). */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "net/sse.h"
+#include "node/auth.h"
 #include "node/warnings.h"
 #include "util/dynbuf.h"
 #include "util/banned.h"
@@ -22,6 +24,7 @@ struct sse {
 	struct node *n;
 	pthread_mutex_t *lock;
 	char person[GS_MAX_ID];
+	uint8_t token[AUTH_TOKEN_BYTES];
 	int64_t after;
 	struct dynbuf out;   /* events not yet sent */
 	size_t sent;         /* of out */
@@ -145,7 +148,14 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 			int64_t next = s->after;
 			int ret;
 
+			struct node_session live;
+
 			pthread_mutex_lock(s->lock);
+			if (node_session_find(s->n, s->token, node_timer(), &live, NULL)) {
+				/* signed out, or the session expired: so does the stream */
+				pthread_mutex_unlock(s->lock);
+				return MHD_CONTENT_READER_END_OF_STREAM;
+			}
 			node_set_actor(s->n, s->person);
 			ret = node_warnings_for(s->n, s->person, s->after, SSE_BATCH, true, &recs, &next, &d);
 			node_set_actor(s->n, NULL);
@@ -195,11 +205,12 @@ static void release(void *cls)
 	}
 	pthread_mutex_unlock(&streams_lock);
 	dynbuf_free(&s->out);
+	sodium_memzero(s->token, sizeof(s->token));
 	free(s);
 }
 
 struct MHD_Response *sse_response(struct MHD_Connection *conn, struct node *n, pthread_mutex_t *lock,
-				  const char *person, int64_t after)
+				  const char *person, const uint8_t token[32], int64_t after)
 {
 	struct MHD_Response *resp;
 	struct sse *s = calloc(1, sizeof(*s));
@@ -210,6 +221,7 @@ struct MHD_Response *sse_response(struct MHD_Connection *conn, struct node *n, p
 	s->n = n;
 	s->lock = lock;
 	snprintf(s->person, sizeof(s->person), "%s", person);
+	memcpy(s->token, token, sizeof(s->token));
 	s->after = after;
 	s->last_write = time(NULL);
 	dynbuf_init(&s->out, 4u << 20);

@@ -17,10 +17,11 @@
 
 #include "node/node.h"
 
-/* The response for person's stream, from the records after `after`.
+/* The response for person's stream, from the records after `after`; it
+ * ends when the session of token does (signed out, expired).
  * lock: the server's node lock. NULL when out of memory. */
 struct MHD_Response *sse_response(struct MHD_Connection *conn, struct node *n, pthread_mutex_t *lock,
-				  const char *person, int64_t after);
+				  const char *person, const uint8_t token[32], int64_t after);
 /* Ends every stream (before the daemon stops: none stays suspended). */
 void sse_stop_all(void);
 

@@ -162,6 +162,15 @@ eq "a bad seq: 400" "$code" 400
 code=$(C -o rules.out -w '%{http_code}' -H "Authorization: Bearer $TY" "https://127.0.0.1:${port[usa]}/v1/local/warnings/rules")
 eq "the rules are read through the API" "$code" 401
 
+TY2=$(signin jpn yamada)
+curl -skN --max-time 30 -H "Authorization: Bearer $TY2" \
+	"https://127.0.0.1:${port[jpn]}/v1/local/warnings/stream" >stream2.out 2>/dev/null &
+spid3=$!
+until_ok grep -q '^retry:' stream2.out
+C -X DELETE -o /dev/null -H "Authorization: Bearer $TY2" "https://127.0.0.1:${port[jpn]}/v1/session"
+ended() { ! kill -0 $spid3 2>/dev/null; }
+until_ok ended && ok "signing out ends the person's stream" || { bad "signing out ends the stream"; kill $spid3; }
+
 # ---- the same id again, bad input: 400-like refusals, nothing stored ----
 before=$(dbsum kor)
 expect 1 "a second publication of the same id is refused" $G warn publish "$W" --home kor
