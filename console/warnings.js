@@ -277,8 +277,8 @@ function detail(r) {
 				h("strong", { test: "warning-originator" }, r.originator || w.originator || "—"),
 				r.exercise ? h("span.exercise-tag.inline", "EXERCISE") : null)),
 		h("div.warning-body",
-			h("div.warning-maps", mapFigure(w), impacts.length ? insetFigure(w) : null),
-			h("div.warning-facts",
+			mapFigure(w),
+			h("div.warning-grid",
 				h("dl.kv.compact", { test: "warning-facts" },
 					h("dt", "Detected"), h("dd", when(w.detected, "warning-detected")),
 					h("dt", "Sensor"), h("dd", { test: "warning-sensor" }, w.sensor ? `${w.sensor.name} (${w.sensor.party})` : "—"),
@@ -287,8 +287,8 @@ function detail(r) {
 					h("dt", "Under"), h("dd", { test: "warning-agreement" }, `${w.agreement || "—"} · ${w.topic || "—"}`),
 					h("dt", "Item"), h("dd", h("code.id", { test: "warning-item", title: r.item || "" }, r.item || "—")),
 					h("dt", "Received"), h("dd", r.received ? precise(r.received, "warning-received") : h("span.muted", "published here"))),
-				chain(r),
-				relays(r))),
+				h("div", chain(r), relays(r)),
+				impacts.length ? insetFigure(w) : null)),
 		impactsTable(impacts),
 		trackTable(w.track || []),
 		h("p.fine.map-source", { test: "map-source" }, `Map: ${SOURCE}. Equirectangular, true scale at ${PHI0}°N.`),
@@ -436,16 +436,23 @@ function drawMap(P, w, { test, step, labels, scaleKm, title }) {
 	}
 	const grat = s("g", { class: "map-graticule", test: "map-graticule" });
 	const gratLabels = s("g", { class: "map-graticule-labels" });
+	// lines every step degrees, labels where they have room
 	const first = (v) => Math.ceil(v / step - 1e-9) * step;
+	const lonEvery = [1, 2, 5, 10].find((n) => n * step * P.c * P.k >= 64) || 10;
+	const latEvery = [1, 2, 5, 10].find((n) => n * step * P.k >= 36) || 10;
 	for (let lon = first(P.box.west); lon <= P.box.east + 1e-9; lon += step) {
-		const x = f1(P.x(lon));
-		grat.append(s("line", { x1: x, x2: x, y1: 0, y2: f1(P.height) }));
-		gratLabels.append(s("text", { class: "grat-label", test: "map-graticule-label", x, y: 14, "text-anchor": "middle" }, deg(lon, "E", "W", step)));
+		const x = P.x(lon);
+		grat.append(s("line", { x1: f1(x), x2: f1(x), y1: 0, y2: f1(P.height) }));
+		if (Math.round((lon - first(P.box.west)) / step) % lonEvery === 0 && x > 28 && x < P.width - 30) {
+			gratLabels.append(s("text", { class: "grat-label", test: "map-graticule-label", x: f1(x), y: 14, "text-anchor": "middle" }, deg(lon, "E", "W", step)));
+		}
 	}
 	for (let lat = first(P.box.south); lat <= P.box.north + 1e-9; lat += step) {
-		const y = f1(P.y(lat));
-		grat.append(s("line", { x1: 0, x2: f1(P.width), y1: y, y2: y }));
-		gratLabels.append(s("text", { class: "grat-label", test: "map-graticule-label", x: 4, y: f1(P.y(lat) - 3) }, deg(lat, "N", "S", step)));
+		const y = P.y(lat);
+		grat.append(s("line", { x1: 0, x2: f1(P.width), y1: f1(y), y2: f1(y) }));
+		if (Math.round((lat - first(P.box.south)) / step) % latEvery === 0 && y > 24 && y < P.height - 30) {
+			gratLabels.append(s("text", { class: "grat-label", test: "map-graticule-label", x: 4, y: f1(y - 3) }, deg(lat, "N", "S", step)));
+		}
 	}
 	const coast = s("path", { class: "map-coast", test: "map-coast", d: COAST.map((r) => pathOf(r, P, false)).join("") });
 	const names = s("g", { class: "map-names" });
@@ -539,13 +546,13 @@ function mapFigure(w) {
 function insetFigure(w) {
 	const p = w.impacts[0];
 	const e = p.ellipse;
-	const reachKm = Math.max(60, 1.8 * Number(e.semi_major) / 1000);
+	const reachKm = Math.max(150, 3 * Number(e.semi_major) / 1000);
 	const dLat = reachKm / 111.2;
 	const dLon = dLat / Math.cos(Number(p.lat) * Math.PI / 180);
 	const box = { west: Number(p.lon) - dLon, east: Number(p.lon) + dLon, south: Number(p.lat) - dLat, north: Number(p.lat) + dLat };
 	const k = 300 / (2 * dLat);
 	const P = projection(box, k, Number(p.lat));
-	const step = dLat > 2 ? 1 : 0.5;
+	const step = dLat > 4 ? 2 : dLat > 2 ? 1 : 0.5;
 	const bar = [10, 20, 50, 100, 200, 500, 1000].find((n) => n >= reachKm / 3) || 1000;
 	return h("figure.map.inset", drawMap(P, w, { test: "warning-inset", step, labels: false, scaleKm: bar,
 		title: `The predicted impact close up: ${position(p)}, error ellipse ${km(e.semi_major)} by ${km(e.semi_minor)}, major axis at ${e.orientation}° from true north.` }),
