@@ -59,14 +59,17 @@ class LiveView {
 	async start() {
 		// what came before the page was opened, oldest first, a page at a time
 		try {
+			let after = 0;
 			for (;;) {
-				const r = await get(`${LIST}${q({ since: this.cursor, limit: 200 })}`);
+				const r = await get(`${LIST}${q({ since: after, limit: 200 })}`);
 				const list = r.warnings || [];
 				for (const rec of list) this.keep(rec);
-				const next = typeof r.next === "number" ? r.next : this.cursor;
-				if (list.length === 0 || next <= this.cursor) break;
-				this.cursor = next;
+				// next: the last row the node read, shown to this person or not
+				const next = typeof r.next === "number" ? r.next : Math.max(after, ...list.map((x) => x.seq || 0));
+				if (next <= after) break;
+				after = next;
 			}
+			if (after > this.cursor) this.cursor = after;
 		} catch (e) {
 			if (e instanceof ApiError && e.missing) {
 				replace(this.main, h("div.page-head", h("h1", "Missile warnings")),
