@@ -5,6 +5,7 @@
 import { chromium } from "playwright-core";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import net from "node:net";
 import { join } from "node:path";
 
 const KOR = process.env.GSOMIA_BROWSER_KOR;
@@ -854,12 +855,63 @@ function publish(file) {
 	return JSON.parse(execFileSync(process.env.GSOMIA_BROWSER_GSOMIA, ["warn", "publish", file, "--json", "--home", process.env.GSOMIA_BROWSER_KOR_HOME],
 		{ encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
 }
-const warned = { page: null, id: null };
+const warned = { page: null, id: null, link: null };
+function heldAtJpn(id) {
+	const out = execFileSync(process.env.GSOMIA_BROWSER_GSOMIA, ["warn", "list", "--as", "nakamura", "--json", "--home",
+		join(process.env.GSOMIA_BROWSER_WORK, "jpn")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+	return JSON.parse(out).some((r) => r.warning && r.warning.id === id);
+}
+
+// The network between a browser and a node, which a test can cut and mend:
+// the browser reaches the node through this CONNECT proxy (TLS inside is
+// the browser's and the node's own); cut() closes every tunnel and refuses
+// new ones until mend().
+async function networkLink(base) {
+	const { hostname, port } = new URL(base);
+	const sockets = new Set();
+	let down = false;
+	const server = net.createServer((c) => {
+		c.on("error", () => {});
+		if (down) return c.destroy();
+		c.once("data", (head) => {
+			const m = /^CONNECT ([^\s:]+):(\d+) HTTP/.exec(head.toString("latin1"));
+			if (!m || m[1] !== hostname || m[2] !== port) return c.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+			const up = net.connect(Number(port), hostname, () => {
+				c.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+				up.pipe(c);
+				c.pipe(up);
+			});
+			up.on("error", () => c.destroy());
+			c.on("close", () => up.destroy());
+			for (const sk of [c, up]) {
+				sockets.add(sk);
+				sk.on("close", () => sockets.delete(sk));
+			}
+		});
+	});
+	await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+	return {
+		// Chromium leaves loopback out of a proxy unless told "<-loopback>"
+		proxy: { server: `http://127.0.0.1:${server.address().port}`, bypass: "<-loopback>" },
+		cut() {
+			down = true;
+			for (const sk of sockets) sk.destroy();
+		},
+		mend() {
+			down = false;
+		},
+		close() {
+			this.cut();
+			server.close();
+		},
+	};
+}
 
 await test("missile warnings: a warning published while the view is open is drawn on the map, between its banners, with its chain of custody", async () => {
 	await needs(JPN, "GET", "/v1/local/warnings/stream");
 	if (!WARNING) throw new Error("the node serves the warning stream, but run.sh set up no warning channel");
-	const page = await newPage(JPN, 1400);
+	warned.link = await networkLink(JPN);
+	const page = await newPage(JPN, 1400, { proxy: warned.link.proxy });
 	warned.page = page;
 	await signIn(page, "nakamura");
 	await go(page, "#/warnings", `${T("warnings-stream")}[data-state="live"]`);
@@ -951,13 +1003,19 @@ await test("missile warnings: the stream dropped, the view says so and catches u
 	await needs(JPN, "GET", "/v1/local/warnings/stream");
 	const page = warned.page;
 	if (!page || !warned.id) throw new Error("no live view from the test before");
-	// the page's connection to the node goes; KOR publishes a second warning
-	await page.context().setOffline(true);
+	// the network between the page and its node goes; meanwhile KOR
+	// publishes a second warning, and it reaches JPN
+	warned.link.cut();
 	await page.waitForSelector(`${T("warnings-stream")}[data-state="reconnecting"]`, { timeout: 20000 });
 	const second = join(process.env.GSOMIA_BROWSER_WORK || ".", "warning-2.json");
 	writeFileSync(second, readFileSync(WARNING, "utf8").replace(warned.id, `${warned.id}-2`));
 	publish(second);
-	await page.context().setOffline(false);
+	for (let i = 0; i < 300 && !heldAtJpn(`${warned.id}-2`); i++) await page.waitForTimeout(100);
+	assert(heldAtJpn(`${warned.id}-2`), "the second warning did not reach JPN");
+	assert((await page.locator(`${T("warning-row")}[data-warning="${warned.id}-2"]`).count()) === 0, "the page had it with no network");
+	// the network comes back: the browser reconnects, with Last-Event-ID, and
+	// the node replays what came after it
+	warned.link.mend();
 	await page.waitForSelector(`${T("warning-row")}[data-warning="${warned.id}-2"]`, { timeout: 40000 });
 	await page.waitForSelector(`${T("warnings-stream")}[data-state="live"]`);
 	const rows = await page.locator(T("warning-row")).evaluateAll((rs) => rs.map((r) => r.dataset.warning));
@@ -969,6 +1027,7 @@ await test("missile warnings: the stream dropped, the view says so and catches u
 	await page.keyboard.press("Enter");
 	await page.waitForSelector(`${T("warning-detail")}[data-warning="${warned.id}"]`);
 	await page.context().close();
+	warned.link.close();
 }, null);
 
 await test("missile warnings: a reader not cleared for them sees nothing of them", async () => {
