@@ -177,8 +177,15 @@ if "$G" warn rule list --home kor >/dev/null 2>&1; then
 	for h in kor usa jpn; do quiet "$G" agreement import "$EX/agreements/tisa-2014" --home $h; done
 	jperson nakamura 中村美咲 reader --psc 特定秘密 --duty topic:$WTOPIC
 	GSOMIA_PERSON_PASSWORD=pw-of-nakamura quiet "$G" person password nakamura --home jpn
+	# KOR's choi reads KOR's warnings, and the hub's refusals of them
+	kperson choi 최경보 reader --psc 군사II급비밀 --duty topic:$WTOPIC --duty topic:logistics
+	GSOMIA_PERSON_PASSWORD=pw-of-choi quiet "$G" person password choi --home kor
 	quiet "$G" warn rule add --to USA --under TISA-2014 --topic $WTOPIC --home kor
 	quiet "$G" warn relay add --from KOR --to JPN --arrangement TISA-2014 --topic $WTOPIC --home usa
+	# logistics is outside TISA's scope: KOR may send such a warning to the
+	# hub under the KOR-US agreement, but the hub may not pass it on
+	quiet "$G" warn rule add --to USA --under TISA-2014 --topic logistics --home kor
+	quiet "$G" warn relay add --from KOR --to JPN --arrangement TISA-2014 --topic logistics --home usa
 	quiet "$G" consent grant --topic $WTOPIC --to USA --third-party JPN --purpose missile-warning \
 		--expires 2020-12-31T00:00:00+09:00 -o standing.note --home kor
 	for h in usa jpn; do quiet "$G" consent import standing.note --home $h; done

@@ -1041,6 +1041,26 @@ await test("missile warnings: a reader not cleared for them sees nothing of them
 	assert(!(await jpn.content()).includes(warned.id || "KOR-2019"), "the page holds the warning's id");
 }, jpn);
 
+await test("missile warnings: at the originator, the hub's refusal to relay one is a refusal line", async () => {
+	await needs(KOR, "GET", "/v1/local/warnings/stream");
+	if (!warned.id) throw new Error("no warning was published by the tests before");
+	await signIn(kor, "choi");
+	await go(kor, "#/warnings", `${T("warnings-stream")}[data-state="live"]`);
+	// a warning of a topic outside TISA's scope: the hub may not pass it on
+	const file = join(process.env.GSOMIA_BROWSER_WORK || ".", "warning-logistics.json");
+	writeFileSync(file, readFileSync(WARNING, "utf8").replace(warned.id, `${warned.id}-L`).replace("dprk-nuclear-missile-threats", "logistics"));
+	publish(file);
+	await kor.waitForSelector(`${T("warning-row")}[data-warning="${warned.id}-L"]`);
+	const line = kor.locator(`${T("warning-refusal")}[data-warning="${warned.id}-L"]`);
+	await line.waitFor({ timeout: 30000 });
+	const text = await line.textContent();
+	assert(/USA did not pass \S+-L on to JPN/.test(text), `the refusal line: ${text}`);
+	assert(/onward\./.test(await line.locator(T("refusal-rule")).textContent()), `the rule: ${text}`);
+	// KOR's own warnings are marked in KOR's scheme, on both banners
+	const holder = await kor.locator(`${T("banner-top")} ${T("banner-holder")}`).textContent();
+	assert(holder.includes("군사II급비밀") && holder.includes("KOR"), `KOR's banner: ${holder}`);
+}, kor);
+
 // ---- markings, times, layout and dark mode, on every page ----
 
 const VIEWS = [["work", "work-total"], ["agreements", "agreement-card"], ["holdings", "holdings-list"], ["actions", "release-form"],
