@@ -199,11 +199,13 @@ class LiveView {
 		this.selected = newest && newest.seq === seq ? null : seq;
 		if (this.selected === null) this.unseen = 0;
 		this.draw();
-		const row = this.listEl.querySelector(`[data-seq="${seq}"]`);
+		const row = this.listEl.querySelector(`button[data-seq="${seq}"]`);
 		if (row) row.focus();
 	}
 
 	draw() {
+		// a row that had the focus keeps it when the list is drawn again
+		const focused = this.listEl.contains(document.activeElement) ? document.activeElement.dataset.seq : null;
 		const all = this.sorted();
 		const current = this.shown();
 		const rows = all.map((r) => r.kind === "relay-refusal" ? refusalRow(r) : this.row(r, current));
@@ -217,6 +219,10 @@ class LiveView {
 		replace(this.listEl, newer, rows.length ?
 			h("ol.warning-rows", { test: "warnings-list", onkeydown: (e) => this.keys(e) }, rows) :
 			h("p.empty.pad", { test: "warnings-empty" }, "No warning yet. Each one appears here the moment it arrives; the page need not be reloaded."));
+		if (focused) {
+			const row = this.listEl.querySelector(`button[data-seq="${focused}"]`);
+			if (row) row.focus();
+		}
 		if (!current) {
 			replace(this.detailEl, h("section.block", h("h2", "Waiting for warnings"),
 				h("p", "This page holds the node's stream open. A warning you may open is drawn here as it arrives: its launch point, track and predicted impact on the map, between its banners, with its chain of custody."),
