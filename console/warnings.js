@@ -238,7 +238,7 @@ class LiveView {
 	row(r, current) {
 		const w = r.warning || {};
 		const on = current && current.seq === r.seq;
-		return h("li", h("button.row.warning-row", {
+		return h("li", h("button.warning-row", {
 			type: "button", test: "warning-row", class: on ? "active" : "", "aria-current": on ? "true" : null,
 			dataset: { seq: String(r.seq), warning: w.id || "" }, onclick: () => this.select(r.seq),
 		},
