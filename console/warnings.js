@@ -144,7 +144,7 @@ class LiveView {
 	arrive(rec) {
 		if (!this.keep(rec)) return; // a replay of one already shown
 		if (rec.kind === "relay-refusal") {
-			this.announce(`Relay refused: ${rec.hub || "the hub"} did not pass ${rec.warning_id} on to ${rec.to}.`);
+			this.announce(`Relay refused: ${rec.hub || "the hub"} did not pass ${refusedId(rec) || "a warning"} on to ${rec.to}.`);
 		} else {
 			const w = rec.warning || {};
 			this.announce(`New missile warning ${w.id || ""}: ${TYPES[w.type] || w.type || ""}, from ${rec.originator || w.originator || ""}.`);
@@ -242,7 +242,7 @@ class LiveView {
 			type: "button", test: "warning-row", class: on ? "active" : "", "aria-current": on ? "true" : null,
 			dataset: { seq: String(r.seq), warning: w.id || "" }, onclick: () => this.select(r.seq),
 		},
-		h("span.row-marking", { test: "row-marking" }, r.banner_recipient || w.classification || "—"),
+		h("span.row-marking", { test: "row-marking" }, markingHere(r) || "—"),
 		h("span.id", w.id || "?"),
 		h("span.sub", `${(w.type || "unknown").toUpperCase()} · ${r.originator || w.originator || "?"}${r.from && r.from !== r.originator ? ` via ${r.from}` : ""} · `, when(w.detected))));
 	}
@@ -259,20 +259,37 @@ class LiveView {
 	}
 }
 
+function refusedId(r) {
+	return r.warning_id || (typeof r.warning === "string" ? r.warning : "") || r.id || "";
+}
+
 function refusalRow(r) {
-	return h("li.refusal", { test: "warning-refusal", dataset: { seq: String(r.seq), warning: r.warning_id || "" } },
+	const id = refusedId(r);
+	return h("li.refusal", { test: "warning-refusal", dataset: { seq: String(r.seq), warning: id } },
 		h("strong", "Relay refused"), " ",
-		h("span", `${r.hub || "the hub"} did not pass ${r.warning_id || "a warning"} on to ${r.to || "?"}`),
+		h("span", `${r.hub || "the hub"} did not pass ${id || `a warning of ${r.topic || "this node"}`} on to ${r.to || "?"}`),
 		h("span.sub", { test: "refusal-rule" }, r.rule ? `${r.rule}: ` : "", r.reason || ""),
 		h("span.sub", when(r.at)));
 }
 
 // ---- one warning ----
 
+// Published here: the node is the originator, and its marking is its own
+// (banner_recipient is then what the first recipient marks it).
+function ownRecord(r) {
+	const here = nodeParty();
+	return here ? (r.originator || (r.warning || {}).originator) === here : (r.chain || []).length === 1 && r.from === r.originator;
+}
+
+// The marking this node shows the warning under.
+function markingHere(r) {
+	return ownRecord(r) ? r.banner_originator || (r.warning || {}).classification : r.banner_recipient;
+}
+
 function detail(r) {
 	const w = r.warning || {};
 	const banners = {
-		holder: { scheme: nodeParty() || "", text: r.banner_recipient },
+		holder: { scheme: nodeParty() || "", text: markingHere(r) },
 		originator: { scheme: r.originator || w.originator, text: r.banner_originator || w.classification },
 	};
 	const impacts = w.impacts || [];
@@ -295,7 +312,8 @@ function detail(r) {
 					h("dt", "Classification"), h("dd", { test: "warning-classification" }, w.classification || "—", " ", h("span.scheme", r.originator || w.originator || "")),
 					h("dt", "Under"), h("dd", { test: "warning-agreement" }, `${w.agreement || "—"} · ${w.topic || "—"}`),
 					h("dt", "Item"), h("dd", h("code.id", { test: "warning-item", title: r.item || "" }, r.item || "—")),
-					h("dt", "Received"), h("dd", r.received ? precise(r.received, "warning-received") : h("span.muted", "published here"))),
+					ownRecord(r) ? [h("dt", "Published"), h("dd", precise(r.received || (r.chain && r.chain[0] && r.chain[0].sent), "warning-received"))] :
+						[h("dt", "Received"), h("dd", precise(r.received, "warning-received"))]),
 				h("div", chain(r), relays(r)),
 				impacts.length ? insetFigure(w) : null)),
 		impactsTable(impacts),
@@ -354,13 +372,19 @@ function chain(r) {
 		hops.length ? h("p.small", { test: "chain-total" }, `${links[0].party} to ${links[links.length - 1].party}: ${latency(total)} in ${hops.length} hop${hops.length === 1 ? "" : "s"}`) : null);
 }
 
-// At the hub: what it did with the warning for each party named onward.
+// Where the warning went from here: at the originator, to whom it was
+// released (and the hub's word on each onward leg); at a hub, what it
+// relayed onward or refused to.
 function relays(r) {
-	if (!r.relays || !r.relays.length) return null;
-	return h("section.relays", h("h3", "Relayed onward"),
-		h("ul", { test: "warning-relays" }, r.relays.map((x) => h("li", { test: "warning-relay", dataset: { to: x.to, outcome: x.outcome } },
-			x.outcome === "relayed" ? [badge("relayed", "ok"), ` to ${x.to} `, h("code.id", x.item || "")] :
-				[badge("refused", "bad"), ` to ${x.to}: `, h("span", { test: "relay-rule" }, x.rule || ""), " ", x.reason || ""]))));
+	const published = r.published || [], onward = r.relays || [];
+	if (!published.length && !onward.length) return null;
+	return h("section.relays", h("h3", published.length ? "Released to" : "Relayed onward"),
+		published.length ? h("ul", { test: "warning-published" }, published.map((x) => h("li", { test: "warning-release", dataset: { to: x.to } },
+			badge("released", "ok"), ` to ${x.to} under ${x.agreement || "—"}`, x.banner_recipient ? ` as ${x.banner_recipient}` : ""))) : null,
+		onward.length ? h("ul", { test: "warning-relays" }, onward.map((x) => h("li", { test: "warning-relay", dataset: { to: x.to, outcome: x.outcome, via: x.via || "" } },
+			x.outcome === "relayed" ? [badge("relayed", "ok"), ` ${x.via ? `by ${x.via} ` : ""}to ${x.to} `, x.item ? h("code.id", x.item) : null] :
+				[badge("refused", "bad"), ` ${x.via ? `by ${x.via} ` : ""}to ${x.to}: `, h("span", { test: "relay-rule" }, x.rule || ""), " ", x.reason || "",
+					x.at ? [" ", when(x.at)] : null]))) : null);
 }
 
 function impactsTable(impacts) {

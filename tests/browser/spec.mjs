@@ -1051,13 +1051,18 @@ await test("missile warnings: at the originator, the hub's refusal to relay one 
 	writeFileSync(file, readFileSync(WARNING, "utf8").replace(warned.id, `${warned.id}-L`).replace("dprk-nuclear-missile-threats", "logistics"));
 	publish(file);
 	await kor.waitForSelector(`${T("warning-row")}[data-warning="${warned.id}-L"]`);
-	const line = kor.locator(`${T("warning-refusal")}[data-warning="${warned.id}-L"]`);
+	const line = kor.locator(T("warning-refusal"), { hasText: "on to JPN" });
 	await line.waitFor({ timeout: 30000 });
 	const text = await line.textContent();
-	assert(/USA did not pass \S+-L on to JPN/.test(text), `the refusal line: ${text}`);
+	assert(/USA did not pass .+ on to JPN/.test(text), `the refusal line: ${text}`);
 	assert(/onward\./.test(await line.locator(T("refusal-rule")).textContent()), `the rule: ${text}`);
+	// the warning itself says it too: released to USA, refused onward by USA
+	await kor.click(`${T("warning-row")}[data-warning="${warned.id}-L"]`);
+	const d = kor.locator(`${T("warning-detail")}[data-warning="${warned.id}-L"]`);
+	await d.locator(`${T("warning-relay")}[data-outcome="refused"][data-to="JPN"]`).waitFor();
+	assert((await d.locator(`${T("warning-release")}[data-to="USA"]`).count()) === 1, "the release to the hub is not shown");
 	// KOR's own warnings are marked in KOR's scheme, on both banners
-	const holder = await kor.locator(`${T("banner-top")} ${T("banner-holder")}`).textContent();
+	const holder = await d.locator(`${T("banner-top")} ${T("banner-holder")}`).textContent();
 	assert(holder.includes("군사II급비밀") && holder.includes("KOR"), `KOR's banner: ${holder}`);
 }, kor);
 
