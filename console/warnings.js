@@ -63,7 +63,7 @@ class LiveView {
 			for (;;) {
 				const r = await get(`${LIST}${q({ since: after, limit: 200 })}`);
 				const list = r.warnings || [];
-				for (const rec of list) this.keep(rec);
+				for (const rec of list) if (this.keep(rec) && rec.kind === "relay-refusal") this.noteRefusal(rec);
 				// next: the last row the node read, shown to this person or not
 				const next = typeof r.next === "number" ? r.next : Math.max(after, ...list.map((x) => x.seq || 0));
 				if (next <= after) break;
@@ -144,6 +144,7 @@ class LiveView {
 	arrive(rec) {
 		if (!this.keep(rec)) return; // a replay of one already shown
 		if (rec.kind === "relay-refusal") {
+			this.noteRefusal(rec);
 			this.announce(`Relay refused: ${rec.hub || "the hub"} did not pass ${refusedId(rec) || "a warning"} on to ${rec.to}.`);
 		} else {
 			const w = rec.warning || {};
@@ -151,6 +152,18 @@ class LiveView {
 			if (this.selected !== null) this.unseen++;
 		}
 		this.draw();
+	}
+
+	// The hub's refusal, on the warning it is about too (the record the page
+	// holds was sent before the hub's word came back).
+	noteRefusal(rec) {
+		const id = refusedId(rec);
+		const about = [...this.records.values()].find((r) => r.kind !== "relay-refusal" && (r.warning || {}).id === id);
+		if (!about) return;
+		about.relays = about.relays || [];
+		if (about.relays.some((x) => x.outcome === "refused" && x.to === rec.to && (x.via || "") === (rec.hub || "") && x.at === rec.at)) return;
+		about.relays.push({ via: rec.hub, to: rec.to, outcome: "refused", rule: rec.rule, reason: rec.reason, at: rec.at });
+		if (this.detailEl && this.detailEl.dataset.seq === String(about.seq)) delete this.detailEl.dataset.seq; // drawn again
 	}
 
 	status(state) {

@@ -945,7 +945,7 @@ await test("missile warnings: a warning published while the view is open is draw
 	const map = d.locator(`svg${T("warning-map")}`);
 	const launch = await map.locator(T("map-launch")).evaluate((g) => ({ x: Number(g.dataset.x), y: Number(g.dataset.y) }));
 	const impact = await map.locator(T("map-impact")).evaluate((g) => ({ x: Number(g.dataset.x), y: Number(g.dataset.y) }));
-	const box = await map.evaluate((svg) => svg.viewBox.baseVal);
+	const box = await map.evaluate((svg) => ({ width: svg.viewBox.baseVal.width, height: svg.viewBox.baseVal.height }));
 	const inside = (p) => p.x > 0 && p.x < box.width && p.y > 0 && p.y < box.height;
 	assert(inside(launch) && inside(impact), `off the map: launch ${JSON.stringify(launch)}, impact ${JSON.stringify(impact)}`);
 	assert(impact.x - launch.x > 300, `the impact (138.6E) is not well east of the launch (125.8E): ${impact.x} vs ${launch.x}`);
@@ -982,7 +982,10 @@ await test("missile warnings: a warning published while the view is open is draw
 		`the ellipse is ${wKm.toFixed(1)} km by ${hKm.toFixed(1)} km, not ${wantW.toFixed(1)} by ${wantH.toFixed(1)}`);
 	assert(Math.abs(e.cx - e.ix) < 0.5 && Math.abs(e.cy - e.iy) < 0.5, `the ellipse is not centred on the impact: ${JSON.stringify(e)}`);
 	// on the region's map too, around the impact
-	const big = await map.locator(T("map-ellipse")).evaluate((el) => el.getBBox());
+	const big = await map.locator(T("map-ellipse")).evaluate((el) => {
+		const b = el.getBBox();
+		return { x: b.x, y: b.y, width: b.width, height: b.height };
+	});
 	assert(Math.abs(big.x + big.width / 2 - impact.x) < 0.5 && big.width > big.height, `the region's ellipse: ${JSON.stringify(big)}`);
 	// the chain of custody, KOR -> USA -> JPN, and each hop's latency
 	const parties = await d.locator(T("chain-party")).evaluateAll((ls) => ls.map((l) => l.dataset.party));
