@@ -335,9 +335,13 @@ def main():
 		datadir = os.path.join(root, "usr/lib/R/site-library/rnaturalearthdata/data")
 		if not os.path.isdir(datadir):
 			fail(f"{root}: no {datadir}")
+		# the Debian version, from the package's own changelog: "NAME (VERSION) ..."
 		version = "unknown"
-		if deb:
-			version = os.path.basename(deb)[len(PACKAGE) + 1:].rsplit("_", 1)[0]
+		log = os.path.join(root, "usr/share/doc", PACKAGE, "changelog.Debian.gz")
+		if os.path.exists(log):
+			first = gzip.open(log, "rt", encoding="utf-8").readline()
+			if "(" in first and ")" in first:
+				version = first.split("(", 1)[1].split(")", 1)[0]
 		features = [{"type": "Feature", "properties": {"layer": "land", "party": code, "name": COUNTRIES[code]},
 				"geometry": {"type": "MultiPolygon", "coordinates": polys}} for code, polys in land(datadir)]
 		features.append({"type": "Feature", "properties": {"layer": "coastline"},
