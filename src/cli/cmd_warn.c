@@ -19,7 +19,25 @@
 #define WARN_DEFAULT_SKEW_SECONDS 10
 
 static const char warn_help[] =
-	"usage: gsomia warn check FILE|- [--cot] [--to-cot] [--at T] [--skew SECONDS]\n\n"
+	"usage: gsomia warn check FILE|- [--cot] [--to-cot] [--at T] [--skew SECONDS]\n"
+	"       gsomia warn rule add --to PARTY --under AGREEMENT --topic TOPIC [--agreement LEG] [--purpose P]\n"
+	"       gsomia warn rule list | remove ID\n"
+	"       gsomia warn relay add --from PARTY --to PARTY --arrangement ID --topic TOPIC [--agreement LEG]\n"
+	"       gsomia warn relay list | remove ID\n"
+	"       gsomia warn publish FILE|- [--json]\n"
+	"       gsomia warn list --as PERSON [--since SEQ] [--json]\n"
+	"       gsomia warn watch --as PERSON [--since SEQ] [--json | --cot] [--once]\n"
+	"       gsomia warn listen --cot 127.0.0.1:PORT --under ID --topic T --classification L [--sensor NAME]\n"
+	"  (all but check take --home H and --passphrase-file F)\n\n"
+	"rule: the originator's standing rules: publish sends each warning under\n"
+	"AGREEMENT (an agreement or an arrangement) about TOPIC to PARTY. relay: a\n"
+	"hub's standing rules: each warning of PARTY (--from) under the arrangement\n"
+	"about TOPIC is decided again here and passed on to --to. publish releases a\n"
+	"warning of this node to every party a rule names, each a sealed item with\n"
+	"its ledger entry, delivered by the outbox. list and watch show the warnings\n"
+	"held here that PERSON may open (each shown is logged as an access); watch\n"
+	"waits for more (Ctrl-C ends it). listen takes Cursor on Target events from\n"
+	"a local sensor feed over TCP and publishes each as a warning.\n\n"
 	"check reads a missile warning in JSON, checks it (its members, their\n"
 	"types and ranges, the order of its instants, nothing observed later than\n"
 	"--at plus --skew: default the machine's clock and 10 seconds) and prints its\n"
@@ -109,6 +127,8 @@ static int warn_check(int argc, char **argv)
 	return EXIT_OK;
 }
 
+#include "cli/warn.h"
+
 int cmd_warn(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -117,5 +137,13 @@ int cmd_warn(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "check"))
 		return warn_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rule") || !strcmp(argv[1], "relay"))
+		return warn_rule(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "publish"))
+		return warn_publish(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "watch"))
+		return warn_watch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "listen"))
+		return warn_listen(argc - 1, argv + 1);
 	return usage_error("warn", "unknown subcommand '%s'", argv[1]);
 }

@@ -564,7 +564,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, j
 
 	if (!j)
 		j = json_error("out of memory");
-	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(j);
 	if (!text)
 		return MHD_NO;

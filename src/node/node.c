@@ -19,6 +19,8 @@
 #include "node/items.h"
 #include "node/keyhistory.h"
 #include "node/node.h"
+#include "node/outbox.h"
+#include "node/warnings.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
 #include "crypto/tls.h"
@@ -339,6 +341,7 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 		ret = node_party_keys_load(n, &n->self, d);
 	if (ret)
 		goto fail;
+	node_outbox_bell_attach(n);
 	*out = n;
 	return 0;
 fail:

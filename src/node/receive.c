@@ -30,6 +30,7 @@
 #include "util/fault.h"
 #include "node/record.h"
 #include "util/file.h"
+#include "node/warnings.h"
 #include "util/banned.h"
 
 static int make_receipt(struct node *n, const struct bundle_manifest *m, const char *labels,
@@ -181,8 +182,25 @@ fail:
 	return GS_EIO;
 }
 
+static int receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			  struct receive_result *res, struct gs_diag *d);
+
+/* A received missile warning is indexed, shown and relayed once its
+ * receipt is recorded (node/warnings.h); a bundle that is not one is
+ * left as it is. Also for a bundle already held: a crash between the two
+ * leaves it to the next delivery. */
 int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
 			struct receive_result *res, struct gs_diag *d)
+{
+	int ret = receive_marked(n, bundle_path, receipt_out, marking, res, d);
+
+	if (!ret)
+		node_warning_received(n, res->item);
+	return ret;
+}
+
+static int receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			  struct receive_result *res, struct gs_diag *d)
 {
 	struct bundle_manifest *m = NULL;
 	struct bundle_sig sig;
