@@ -78,13 +78,19 @@ $G facility add ICHIGAYA --name "Joint Staff Office, Ichigaya" --home jpn
 $G person add yamada --name 山田花子 --nationality JPN --employer JPN --psc 特定秘密 \
 	--duty topic:$TOPIC --facility ICHIGAYA --role reader --home jpn
 GSOMIA_PERSON_PASSWORD=bench-yamada $G person password yamada --home jpn
+# and an officer at each hub and recipient, to read their metrics
+$G facility add PENTAGON --name "Pentagon" --home usa
+$G person add officer --name "USA duty officer" --nationality USA --employer USA --facility PENTAGON \
+	--role nsa-officer --home usa
+$G person add officer --name "JPN duty officer" --nationality JPN --employer JPN --facility ICHIGAYA \
+	--role nsa-officer --home jpn
+for h in usa jpn; do GSOMIA_PERSON_PASSWORD=bench-$h $G person password officer --home $h; done
 # Korea's standing consent: the United States may pass the topic on to Japan
-$G consent grant --topic $TOPIC --to USA --third-party JPN --purpose defence-cooperation \
+$G consent grant --topic $TOPIC --to USA --third-party JPN --purpose missile-warning \
 	--expires 2024-12-31T00:00:00+09:00 --text "TISA para. 4: standing approval for missile warnings" \
 	-o consent.note --home kor
 for h in usa jpn; do $G consent import consent.note --home $h; done
-$G warn rule add --to USA --topic $TOPIC --under TISA-2014 --agreement US-KOR-1987 \
-	--purpose defence-cooperation --home kor
+$G warn rule add --to USA --topic $TOPIC --under TISA-2014 --agreement US-KOR-1987 --home kor
 $G warn relay add --from KOR --to JPN --arrangement TISA-2014 --topic $TOPIC \
 	--agreement US-JPN-2007 --home usa
 # the warning: the example launch with its track cut to five points,
@@ -105,7 +111,18 @@ for h in kor usa jpn; do up "https://127.0.0.1:${port[$h]}" || fail "$h did not 
 session() { curl -sk "$1/v1/session" --data-binary "{\"person\":\"$2\",\"password\":\"$3\"}" | jq -r .token; }
 ktok=$(session "$K" officer bench-kor)
 jtok=$(session "$J" yamada bench-yamada)
-[ -n "$ktok" ] && [ "$ktok" != null ] && [ -n "$jtok" ] && [ "$jtok" != null ] || fail "sign-in failed"
+declare -A otok=([kor]=$ktok [usa]=$(session "$U" officer bench-usa) [jpn]=$(session "$J" officer bench-jpn))
+for t in "$ktok" "$jtok" "${otok[@]}"; do [ -n "$t" ] && [ "$t" != null ] || fail "sign-in failed"; done
+# Each node's database commits so far (GET /v1/metrics): how many, and the
+# actions they made durable.
+commits() { # -> "kor_commits kor_actions usa_commits ..."
+	local h
+	for h in kor usa jpn; do
+		curl -sk "https://127.0.0.1:${port[$h]}/v1/metrics" -H "Authorization: Bearer ${otok[$h]}" |
+			awk '/^gsomia_commit_batch_actions_count / { c = $2 } /^gsomia_commit_batch_actions_sum / { s = $2 }
+			     END { printf "%d %d ", c, s }'
+	done
+}
 
 load() { uptime | sed 's/.*load average: //'; }
 val() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$2"; }
@@ -117,16 +134,19 @@ $LOAD rtt "$U/v1/health" kor/tls.crt kor/tls.key 1000 >rtt1.txt || fail "round t
 $LOAD rtt "$J/v1/health" usa/tls.crt usa/tls.key 1000 >rtt2.txt || fail "round trip USA -> JPN failed"
 
 # ---- latency: paced ----
+c0=$(commits)
 $LOAD run --publish "$K" --token "$ktok" --stream "$J" --stream-token "$jtok" --template warning.json \
 	--prefix KOR-LAT --rate "$RATE" --secs "$LAT_SECS" --conns "$CONNS" --ids lat.ids >lat.txt 2>lat.err ||
 	fail "latency run failed: $(cat lat.err)"
 load1=$(load)
+c1=$(commits)
 
 # ---- throughput: flat out ----
 $LOAD run --publish "$K" --token "$ktok" --stream "$J" --stream-token "$jtok" --template warning.json \
 	--prefix KOR-TPT --rate 0 --secs "$SECS" --conns "$CONNS" --ids tpt.ids >tpt.txt 2>tpt.err ||
 	fail "throughput run failed: $(cat tpt.err)"
 load2=$(load)
+c2=$(commits)
 
 # Every warning JPN holds, by id, as the cleared reader sees them.
 held() { # URL TOKEN -> ids, one a line
@@ -145,6 +165,18 @@ once=$(comm -12 published.ids <(uniq -u jpn.held) | wc -l)
 twice=$(uniq -d jpn.held | wc -l)
 missing=$(comm -23 published.ids <(sort -u jpn.held) | wc -l)
 total=$(wc -l <published.ids)
+
+# The ledgers: a release and a receipt at every hop, for every warning.
+entries() { # HOME PEER KIND
+	$G ledger show --peer "$2" --home "$1" --json | jq --arg k "$3" '[.entries[] | select(.kind == $k)] | length'
+}
+led_kor=$(entries kor USA release) led_usa_in=$(entries usa KOR receipt)
+led_usa_out=$(entries usa JPN release) led_jpn=$(entries jpn USA receipt)
+percommit() { # BEFORE AFTER WARNINGS
+	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); split("KOR USA JPN", p, " ")
+		for (i = 0; i < 3; i++) { dc = y[2 * i + 1] - x[2 * i + 1]; ds = y[2 * i + 2] - x[2 * i + 2]
+			printf "%s %.2f (%.1f actions each)%s", p[i + 1], dc / n, dc ? ds / dc : 0, i < 2 ? ", " : "" } }'
+}
 
 # Durable commits on the path: KOR's release, USA's receipt, USA's onward
 # release, JPN's receipt (each a commit with its ledger entry).
@@ -176,6 +208,9 @@ printf '  latency under that load, ms: p50 %s   p99 %s   max %s\n' "$(f lat_p50 
 	"$(f lat_max tpt.txt)"
 echo "  the client's own cost: $(val client_cpu_secs tpt.txt) CPU s ($(awk -v s="$(val client_cpu_share tpt.txt)" 'BEGIN { printf "%.0f", 100 * s }')% of one core)"
 echo "  JPN holds, of $total published in both runs: $once exactly once, $twice more than once, $missing missing"
+echo "  ledger entries: KOR's releases to USA $led_kor, USA's receipts from KOR $led_usa_in, USA's releases to JPN $led_usa_out, JPN's receipts from USA $led_jpn"
+echo "  database commits per warning: paced $(percommit "$c0" "$c1" "$(wc -l <lat.ids)")"
+echo "                                flat out $(percommit "$c1" "$c2" "$(wc -l <tpt.ids)")"
 echo
 r1=$(val rtt_p50 rtt1.txt) r2=$(val rtt_p50 rtt2.txt) r1q=$(val rtt_p99 rtt1.txt) r2q=$(val rtt_p99 rtt2.txt)
 s50=$(val sync_p50 sync.txt) s99=$(val sync_p99 sync.txt)
@@ -187,5 +222,6 @@ printf '  fdatasync of a 1 KiB append on this disk: p50 %.2f p99 %.2f ms; x %d c
 printf '  floor of one warning (two round trips + %d fdatasyncs): p50 %.2f ms, p99 %.2f ms\n' "$COMMITS" \
 	"$(awk -v a="$r1" -v b="$r2" -v s="$s50" -v c=$COMMITS 'BEGIN { print a + b + s * c }')" \
 	"$(awk -v a="$r1q" -v b="$r2q" -v s="$s99" -v c=$COMMITS 'BEGIN { print a + b + s * c }')"
+for l in "$led_kor" "$led_usa_in" "$led_usa_out" "$led_jpn"; do [ "$l" = "$total" ] || fail "a ledger lacks entries"; done
 [ "$missing" = 0 ] && [ "$twice" = 0 ] && [ "$(val refused lat.txt)" = 0 ] && [ "$(val refused tpt.txt)" = 0 ] ||
 	fail "warnings lost, doubled or refused (first error: $(val error tpt.txt) $(val error lat.txt))"
