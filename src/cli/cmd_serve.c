@@ -23,6 +23,7 @@
 #include "node/backup.h"
 #include "node/inbox.h"
 #include "node/outbox.h"
+#include "node/warnings.h"
 #include "util/file.h"
 #include "util/banned.h"
 
@@ -382,6 +383,19 @@ int cmd_serve(int argc, char **argv)
 	if ((ret = node_inbox_ready(n, &d))) {
 		ret = fail(ret, &d);
 		goto out;
+	}
+	{
+		/* warnings a crash left unshown or unrelayed (node/warnings.h) */
+		unsigned redone = 0;
+		char count[16];
+
+		if (node_warnings_recover(n, &redone, &d))
+			log_kv(LOG_WARNING, "warnings-recover-failed", "msg", d.msg, (const char *)NULL);
+		if (redone) {
+			snprintf(count, sizeof(count), "%u", redone);
+			log_kv(LOG_INFO, "warnings-recovered", "count", count, (const char *)NULL);
+		}
+		memset(&d, 0, sizeof(d));
 	}
 
 	/* The signals are taken by service_run() below, never delivered to

@@ -223,7 +223,7 @@ int warn_publish(int argc, char **argv)
 		free(buf);
 		return ret;
 	}
-	ret = node_warning_publish(n, buf, len, &out, &d);
+	ret = node_warning_publish(n, buf, len, NULL, &out, &d);
 	node_close(n);
 	free(buf);
 	if (ret == GS_EDENIED && out) {
@@ -474,7 +474,7 @@ static void publish_events(struct listen_ctx *lc, const char *buf, size_t len)
 
 	if ((ret = node_warning_from_cot(buf, len, &lc->base, &w, &d)) == 0 &&
 	    (ret = warning_json_write(&w, canon, sizeof(canon), &clen)) == 0)
-		ret = node_warning_publish(lc->n, canon, clen, &out, &d);
+		ret = node_warning_publish(lc->n, canon, clen, NULL, &out, &d);
 	if (ret) {
 		fprintf(stderr, "gsomia: warn listen: %s\n", d.msg[0] ? d.msg : gs_strerror(ret));
 	} else if (lc->json) {

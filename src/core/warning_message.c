@@ -55,10 +55,6 @@ static int take_time(const char **p, size_t *n, int64_t *out)
 		return GS_EINVAL; /* one spelling: UTC, milliseconds */
 	*p += k;
 	*n -= k;
-	if (*n) {
-		(*p)++;
-		(*n)--;
-	}
 	return 0;
 }
 
@@ -76,8 +72,12 @@ static int parse_hop(const char *p, size_t n, bool first, struct warning_hop *h)
 	p += 4;
 	n -= 4;
 	h->received = -1;
-	if (!first && (take(&p, &n, "received") || take_time(&p, &n, &h->received)))
-		return GS_EINVAL;
+	if (!first) {
+		if (take(&p, &n, "received") || take_time(&p, &n, &h->received) || n < 1 || *p != ' ')
+			return GS_EINVAL;
+		p++;
+		n--;
+	}
 	if (n < 5 || memcmp(p, "sent ", 5))
 		return GS_EINVAL;
 	p += 5;

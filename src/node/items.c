@@ -371,6 +371,30 @@ int item_object_path(const struct node *n, const char *bundle, const char *suffi
 	return objects_path(n, bundle, suffix, out, cap);
 }
 
+int item_object_open(const struct node *n, const char *bundle, char *path, size_t cap, struct gs_diag *d)
+{
+	int fd, ret;
+
+	if ((ret = objects_path(n, bundle, "", path, cap)))
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* A receipt commits its record, then renames the bundle into
+		 * place: in between, the pending file is the bundle, made
+		 * durable by the batch before the COMMIT (node/commit.h). */
+		char pending[GS_PATH_MAX];
+
+		if (!objects_path(n, bundle, ".tmp", pending, sizeof(pending)) &&
+		    (fd = open(pending, O_RDONLY | O_CLOEXEC)) < 0 && errno == ENOENT)
+			fd = open(path, O_RDONLY | O_CLOEXEC); /* renamed since */
+		if (fd < 0)
+			errno = ENOENT;
+	}
+	if (fd < 0)
+		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
 int item_ensure_dir(const struct node *n, const char *name, struct gs_diag *d)
 {
 	return ensure_dir(n, name, d);

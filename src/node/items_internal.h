@@ -33,6 +33,10 @@ void item_seal_key(const struct node *n, const char *item, const uint8_t fk[AGE_
 int item_unseal_key(struct node *n, const char *item, uint8_t fk[AGE_FILE_KEY_BYTES], struct gs_diag *d);
 /* <home>/objects/<bundle>.bundle<suffix>; GS_ELIMIT if it does not fit. */
 int item_object_path(const struct node *n, const char *bundle, const char *suffix, char *out, size_t cap);
+/* Opens the held bundle read-only (its path in path): a descriptor, or
+ * an error with d set. A bundle whose receipt is committed but not yet
+ * renamed into place is read from its pending file. */
+int item_object_open(const struct node *n, const char *bundle, char *path, size_t cap, struct gs_diag *d);
 /* Creates <home>/<name> (mode 0700) if missing. */
 int item_ensure_dir(const struct node *n, const char *name, struct gs_diag *d);
 /* Stores an item record (inside the caller's transaction). */

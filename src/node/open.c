@@ -65,10 +65,8 @@ int node_item_decrypt(struct node *n, json_t *rec, int out_fd, struct gs_diag *d
 	}
 	if ((ret = item_unseal_key(n, jstr(rec, "id"), fk, d)))
 		goto out;
-	item_object_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
-	fd = open(obj, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+	if ((fd = item_object_open(n, jstr(rec, "bundle"), obj, sizeof(obj), d)) < 0) {
+		ret = fd;
 		goto out;
 	}
 	if ((ret = bundle_read_manifest(fd, m, NULL, d)) || lseek(fd, 0, SEEK_SET) != 0) {
@@ -187,10 +185,8 @@ int node_open_item_at(struct node *n, const char *item, const char *person, cons
 	/* Decrypt with the item's key. */
 	if ((ret = item_unseal_key(n, item, fk, d)))
 		goto out;
-	item_object_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
-	fd = open(obj, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
+	if ((fd = item_object_open(n, jstr(rec, "bundle"), obj, sizeof(obj), d)) < 0) {
+		ret = fd;
 		goto out;
 	}
 	if ((ret = bundle_read_manifest(fd, m, NULL, d)) || lseek(fd, 0, SEEK_SET) != 0) {

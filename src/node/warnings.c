@@ -553,7 +553,8 @@ static int node_now_ms(struct node *n, int64_t *out, struct gs_diag *d)
 	return 0;
 }
 
-int node_warning_publish(struct node *n, const char *buf, size_t len, json_t **out, struct gs_diag *d)
+int node_warning_publish(struct node *n, const char *buf, size_t len, const char *actor, json_t **out,
+			 struct gs_diag *d)
 {
 	struct warning_message *m = calloc(1, sizeof(*m));
 	struct publish_ctx pc;
@@ -628,7 +629,8 @@ int node_warning_publish(struct node *n, const char *buf, size_t len, json_t **o
 
 		if (jstr(rule, "agreement")[0])
 			copy_str(leg, sizeof(leg), jstr(rule, "agreement"));
-		else if ((r = find_leg(n, m->w.agreement, n->self.code, jstr(rule, "to"), leg, &rd))) {
+		else if (node_mutex_lock(n), r = find_leg(n, m->w.agreement, n->self.code, jstr(rule, "to"), leg, &rd),
+			 node_mutex_unlock(n), r) {
 			json_array_append_new(refused, json_pack("{s:s,s:s,s:s,s:I}", "to", jstr(rule, "to"), "rule",
 								 "warning.leg", "reason", rd.msg, "by_rule",
 								 json_integer_value(json_object_get(rule, "id"))));
@@ -649,6 +651,7 @@ int node_warning_publish(struct node *n, const char *buf, size_t len, json_t **o
 		rr.data_len = tlen;
 		rr.also = publish_also;
 		rr.also_ctx = &pc;
+		rr.actor = actor;
 		pc.to = rr.to;
 		pc.agreement = leg;
 		r = node_release(n, &rr, &res, &dec, &rd);
@@ -790,9 +793,12 @@ static void relay(struct node *n, const char *item, const struct warning_message
 		const char *rule_id = "warning.relay";
 		int ret = 0;
 
-		/* never back to a party the warning went through */
+		/* never back to a party the warning went through, nor twice */
 		for (int k = 0; k < m->nhops; k++)
 			if (!strcmp(m->hops[k].party, to))
+				ret = 1;
+		for (size_t k = 0; k < json_array_size(json_object_get(row, "relays")); k++)
+			if (!strcmp(jstr(json_array_get(json_object_get(row, "relays"), k), "to"), to))
 				ret = 1;
 		if (ret)
 			continue;
@@ -803,8 +809,11 @@ static void relay(struct node *n, const char *item, const struct warning_message
 		next->nhops++;
 		if (jstr(rule, "agreement")[0])
 			copy_str(leg, sizeof(leg), jstr(rule, "agreement"));
-		else
+		else {
+			node_mutex_lock(n);
 			ret = find_leg(n, jstr(rule, "under"), n->self.code, to, leg, &rd);
+			node_mutex_unlock(n);
+		}
 		if (!ret && !(ret = warning_message_write(next, text, sizeof(text), &tlen))) {
 			memset(&r, 0, sizeof(r));
 			r.item = item;
@@ -857,10 +866,21 @@ void node_warning_received(struct node *n, const char *item)
 	if (!n->keys_loaded || node_item_get(n, item, &rec, NULL) || !is_warning_item(rec))
 		goto out;
 	node_mutex_lock(n);
-	ret = store_warning_of_item(n->st, item, &seq, NULL);
+	ret = store_warning_of_item(n->st, item, &seq, &rowtext);
 	node_mutex_unlock(n);
-	if (ret != GS_ENOTFOUND) /* shown once: a replay is not news */
+	if (ret && ret != GS_ENOTFOUND)
 		goto out;
+	if (!ret) {
+		/* shown once: a replay is not news; but a relay a crash cut
+		 * short is finished (relay() skips the parties it reached) */
+		row = json_loads(rowtext, 0, NULL);
+		if (!row || json_is_true(json_object_get(row, "relay_done")) ||
+		    !(m = calloc(1, sizeof(*m))) || item_message(n, rec, m, NULL))
+			goto out;
+		received = (int64_t)json_integer_value(json_object_get(row, "received_ms"));
+		relay(n, item, m, received, row);
+		goto record;
+	}
 	received = clock_ms();
 	if (!(m = calloc(1, sizeof(*m))) || open_message(n, rec, &text, &len, NULL) ||
 	    warning_message_parse(text, len, m, NULL))
@@ -884,7 +904,11 @@ void node_warning_received(struct node *n, const char *item)
 			m->w.agreement, "banner_originator", m->w.classification, "banner_recipient", labels, "exercise",
 			n->self.exercise, "received", jms(received), "chain", chain_json(m, n->self.code, received), "hops",
 			hops_json(m, n->self.code, received), "published", "relays");
-	if (!row || !(rowtext = dump(row)))
+	if (!row)
+		goto out;
+	json_object_set_new(row, "received_ms", json_integer((json_int_t)received));
+	json_object_set_new(row, "relay_done", json_false());
+	if (!(rowtext = dump(row)))
 		goto out;
 	node_mutex_lock(n);
 	ret = store_warning_add(n->st, "warning", m->w.originator, m->w.id, item, rowtext, received, &seq);
@@ -895,13 +919,14 @@ void node_warning_received(struct node *n, const char *item)
 	keep_message(item, text, len);
 	bus_tell(seq);
 	relay(n, item, m, received, row);
-	if (json_array_size(json_object_get(row, "relays"))) {
-		free(rowtext);
-		if ((rowtext = dump(row))) {
-			node_mutex_lock(n);
-			(void)store_warning_set_record(n->st, seq, rowtext);
-			node_mutex_unlock(n);
-		}
+record:
+	/* relayed (or refused) to every party its rules name: done */
+	json_object_set_new(row, "relay_done", json_true());
+	free(rowtext);
+	if ((rowtext = dump(row))) {
+		node_mutex_lock(n);
+		(void)store_warning_set_record(n->st, seq, rowtext);
+		node_mutex_unlock(n);
 	}
 out:
 	if (text)
@@ -911,6 +936,58 @@ out:
 	free(m);
 	json_decref(row);
 	json_decref(rec);
+}
+
+/* ---- after a crash ---- */
+
+struct recover_ctx {
+	json_t *items;
+	const char *self;
+};
+
+static int recover_one(void *ctx, const struct item_row *r)
+{
+	struct recover_ctx *rc = ctx;
+	size_t n = strlen(r->name), k = strlen(WARNING_ITEM_SUFFIX);
+
+	if (n > k && !strcmp(r->name + n - k, WARNING_ITEM_SUFFIX) && strcmp(r->originator, rc->self))
+		return json_array_append_new(rc->items, json_string(r->id)) ? GS_ENOMEM : 0;
+	return 0;
+}
+
+int node_warnings_recover(struct node *n, unsigned *done, struct gs_diag *d)
+{
+	struct recover_ctx rc = { json_array(), n->self.code };
+	int ret;
+
+	*done = 0;
+	if (!rc.items)
+		return GS_ENOMEM;
+	node_mutex_lock(n);
+	ret = node_item_rows(n, recover_one, &rc, d);
+	node_mutex_unlock(n);
+	for (size_t i = 0; !ret && i < json_array_size(rc.items); i++) {
+		const char *item = json_string_value(json_array_get(rc.items, i));
+		char *rowtext = NULL;
+		json_t *row = NULL;
+		int64_t seq;
+		int r;
+
+		node_mutex_lock(n);
+		r = store_warning_of_item(n->st, item, &seq, &rowtext);
+		node_mutex_unlock(n);
+		row = rowtext ? json_loads(rowtext, 0, NULL) : NULL;
+		/* a warning received here (not one this node published) whose
+		 * index or relay a crash cut short */
+		if (r == GS_ENOTFOUND || (row && json_is_false(json_object_get(row, "relay_done")))) {
+			node_warning_received(n, item);
+			(*done)++;
+		}
+		json_decref(row);
+		free(rowtext);
+	}
+	json_decref(rc.items);
+	return ret;
 }
 
 /* ---- a hub's word of a refused relay, at the originator ---- */

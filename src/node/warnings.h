@@ -74,7 +74,8 @@ int node_warning_rules(struct node *n, json_t **out, struct gs_diag *d) __attrib
  * bad or duplicate warning or when no rule names a party; GS_EDENIED
  * when every release was refused (*out says why; nothing stored).
  */
-int node_warning_publish(struct node *n, const char *buf, size_t len, json_t **out, struct gs_diag *d)
+int node_warning_publish(struct node *n, const char *buf, size_t len, const char *actor, json_t **out,
+			 struct gs_diag *d)
 	__attribute__((warn_unused_result));
 
 /* After an item was received (node_receive): if it is a warning, indexed
@@ -82,6 +83,11 @@ int node_warning_publish(struct node *n, const char *buf, size_t len, json_t **o
  * the standing relay rules. Errors are logged in the record, never
  * undo the receipt. */
 void node_warning_received(struct node *n, const char *item);
+
+/* Finishes what a crash cut short (gsomia serve, at start): every held
+ * warning item not yet indexed, or whose relays were not all made, is
+ * taken as if it had just arrived. *done: how many. */
+int node_warnings_recover(struct node *n, unsigned *done, struct gs_diag *d) __attribute__((warn_unused_result));
 
 /* A hub's word that it refused to relay one of this node's warnings (the
  * body of a `warning_refusal` delivery from peer): recorded once and

@@ -78,7 +78,14 @@ $G consent grant --topic $TOPIC --to USA --third-party JPN --purpose missile-war
 	--expires 2024-12-31T00:00:00+09:00 -o standing.note --home kor >/dev/null
 for h in usa jpn; do $G consent import standing.note --home $h >/dev/null; done
 
+$G person add kreg --name Registry --nationality KOR --employer KOR --facility YONGSAN --role registry --home kor >/dev/null
+for who in kor:kreg kor:park jpn:yamada jpn:sato; do
+	GSOMIA_PERSON_PASSWORD="password-${who#*:}" $G person password "${who#*:}" --home "${who%%:*}" >/dev/null
+done
 for h in kor usa jpn; do serve $h || bad "$h serves" "$(cat $h.err)"; done
+signin() { # HOME PERSON: a bearer token
+	C -X POST --data-binary "{\"person\":\"$2\",\"password\":\"password-$2\"}" "https://127.0.0.1:${port[$1]}/v1/session" | jq -r .token
+}
 
 # ---- publish, relay, watch ----
 expect 0 "KOR publishes the warning" $G warn publish "$W" --home kor --json
@@ -107,6 +114,54 @@ run $G warn watch --as yamada --once --cot --home jpn
 has "watch --cot gives CoT events" "$out" 'uid="KOR-20231218-0824"'
 has "with the impact ellipse" "$out" '<ellipse major="18000" minor="6000" angle="87.2"/>'
 
+# ---- the local API: the stream at JPN, publish at KOR ----
+TY=$(signin jpn yamada)
+TS=$(signin jpn sato)
+TK=$(signin kor kreg)
+TP=$(signin kor park)
+[ -n "$TY" ] && [ "$TY" != null ] && [ -n "$TK" ] && [ "$TK" != null ] && ok "the readers and KOR's registry sign in" ||
+	bad "sign in" "$TY $TK"
+curl -skN --max-time 60 -H "Authorization: Bearer $TY" -D stream.hdr \
+	"https://127.0.0.1:${port[jpn]}/v1/local/warnings/stream?since=0" >stream.out 2>/dev/null &
+spid=$!
+curl -skN --max-time 60 -H "Authorization: Bearer $TS" \
+	"https://127.0.0.1:${port[jpn]}/v1/local/warnings/stream?since=0" >stream.sato 2>/dev/null &
+spid2=$!
+in_stream() { [ "$(grep -c '^event: warning' stream.out)" -ge "$1" ]; }
+until_ok in_stream 1 && ok "the stream replays what JPN holds (since=0)" || bad "the stream replays" "$(cat stream.out)"
+has "as server-sent events" "$(tr -d '\r' <stream.hdr)" "Content-Type: text/event-stream"
+sed 's/KOR-20231218-0824/KOR-20231218-0830/' "$W" >api.json
+code=$(C -o pub.out -w '%{http_code}' -H "Authorization: Bearer $TK" -H 'Content-Type: application/json' \
+	--data-binary @api.json "https://127.0.0.1:${port[kor]}/v1/local/warnings")
+eq "KOR's registry publishes through the API: 200" "$code" 200
+jqeq "released to the hub" "$(cat pub.out)" '.published[0].to' USA
+until_ok in_stream 2 && ok "JPN's open stream gets it as it arrives" || bad "the stream gets it" "$(tail -5 stream.out)"
+last=$(grep '^data: ' stream.out | tail -1 | cut -c7-)
+jqeq "the event is the record, with the warning" "$last" '.warning.id' KOR-20231218-0830
+jqeq "and its chain" "$last" '[.chain[].party] | join(">")' "KOR>USA>JPN"
+has "each event has its id" "$(cat stream.out)" "id: "
+kill $spid $spid2 2>/dev/null
+eq "an uncleared reader's stream shows nothing" "$(grep -c '^event: warning' stream.sato)" 0
+code=$(C -o pub.out -w '%{http_code}' -H "Authorization: Bearer $TK" --data-binary @api.json \
+	"https://127.0.0.1:${port[kor]}/v1/local/warnings")
+eq "the same id through the API: 400" "$code" 400
+has "in one line" "$(jq -r .error pub.out)" "published here already"
+code=$(C -o pub.out -w '%{http_code}' -H "Authorization: Bearer $TK" --data-binary '{"version":1' \
+	"https://127.0.0.1:${port[kor]}/v1/local/warnings")
+eq "malformed JSON: 400" "$code" 400
+code=$(C -o pub.out -w '%{http_code}' -H "Authorization: Bearer $TP" --data-binary @api.json \
+	"https://127.0.0.1:${port[kor]}/v1/local/warnings")
+eq "a reader may not publish: 403" "$code" 403
+code=$(C -o pub.out -w '%{http_code}' --data-binary @api.json "https://127.0.0.1:${port[kor]}/v1/local/warnings")
+eq "without credentials: 401" "$code" 401
+code=$(C -o list.out -w '%{http_code}' -H "Authorization: Bearer $TY" "https://127.0.0.1:${port[jpn]}/v1/local/warnings?since=1")
+eq "the records after a seq: 200" "$code" 200
+jqeq "only the later one" "$(cat list.out)" '[.warnings[].warning.id] | join(",")' KOR-20231218-0830
+code=$(C -o list.out -w '%{http_code}' -H "Authorization: Bearer $TY" "https://127.0.0.1:${port[jpn]}/v1/local/warnings?since=x")
+eq "a bad seq: 400" "$code" 400
+code=$(C -o rules.out -w '%{http_code}' -H "Authorization: Bearer $TY" "https://127.0.0.1:${port[usa]}/v1/local/warnings/rules")
+eq "the rules are read through the API" "$code" 401
+
 # ---- the same id again, bad input: 400-like refusals, nothing stored ----
 before=$(dbsum kor)
 expect 1 "a second publication of the same id is refused" $G warn publish "$W" --home kor
@@ -129,7 +184,7 @@ code=$(curl -sk --cert usa/tls.crt --key usa/tls.key -o replay.out -w '%{http_co
 	"https://127.0.0.1:${port[jpn]}/v1/peer/deliver-file?kind=bundle&id=$b")
 eq "the hub's bundle delivered again is taken (200)" "$code" 200
 jqeq "as a duplicate" "$(cat replay.out)" .duplicate true
-eq "and shown once" "$(count_at jpn yamada)" 1
+eq "and shown once" "$(count_at jpn yamada)" 2
 
 # ---- a relay the rules refuse: logged at the hub, KOR told ----
 # logistics is outside TISA's scope: KOR may send it to the hub under the
@@ -150,7 +205,7 @@ jqeq "the hub logs the refusal in its log for KOR" "$out" \
 run $G ledger show --peer USA --home kor --json
 jqeq "and KOR logs what it was told in its log for the hub" "$out" \
 	'[.entries[] | select(.kind == "relay-refusal")] | length' 1
-eq "JPN got nothing of it" "$(count_at jpn yamada)" 1
+eq "JPN got nothing of it" "$(count_at jpn yamada)" 2
 expect 2 "a relay rule back to the originator is refused" \
 	$G warn relay add --from KOR --to KOR --arrangement TISA-2014 --topic $TOPIC --home usa
 
@@ -164,10 +219,10 @@ wait "${pid[usa]}" 2>/dev/null
 for i in $(seq 5 12); do $G warn publish s$i.json --home kor >/dev/null || bad "publish $i while the hub is down"; done
 ok "KOR publishes while the hub is down"
 serve usa || bad "the hub restarts" "$(tail -5 usa.err)"
-until_ok has_n jpn yamada 13 && ok "every warning reaches JPN once the hub is back" ||
-	bad "all arrive" "$(count_at jpn yamada) of 13"
+until_ok has_n jpn yamada 14 && ok "every warning reaches JPN once the hub is back" ||
+	bad "all arrive" "$(count_at jpn yamada) of 14"
 run $G warn list --as yamada --json --home jpn
-jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 13
+jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 14
 jqeq "the stream arrived whole" "$out" '[.[] | .warning.id | select(startswith("KOR-stream-"))] | length' 12
 for h in kor usa jpn; do
 	expect 0 "$h's ledger verifies" $G ledger verify --home $h
