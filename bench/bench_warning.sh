@@ -8,17 +8,23 @@
 # JPN's stream (GET /v1/local/warnings/stream). bench/warning_load.c
 # publishes and reads on one clock.
 #
+#   one at a time: 5 warnings/s for BENCH_ONE_SECS (default 5), one
+#               connection: what a warning costs with no queue anywhere
 #   latency:    paced BENCH_RATE warnings/s (default 200) for BENCH_LAT_SECS
-#               (default 10): p50/p90/p99/max from publish at KOR to the
-#               record read from JPN's stream; targets p50 <= 5 ms, p99 <= 25 ms
+#               (default 10) over up to BENCH_LAT_CONNS connections (default
+#               8): p50/p90/p99/max from publish at KOR to the record read
+#               from JPN's stream, and each stage from the record's chain;
+#               targets p50 <= 5 ms, p99 <= 25 ms
 #   throughput: as fast as BENCH_CONNS publishing connections (default 8)
 #               go, for BENCH_SECS (default 60); then JPN must hold each one
-#               exactly once (counted by id through GET /v1/local/warnings);
-#               target >= 2,000/s
+#               exactly once (counted by id through GET /v1/local/warnings)
+#               and each ledger must have its entry; target >= 2,000/s
 #   floor:      measured in the same run: an HTTPS round trip over the same
 #               mutual TLS (GET /v1/health, keep-alive, libcurl as the
 #               courier uses it) on each hop, and this disk's fdatasync of
 #               a 1 KiB append times the durable commits on the path
+#   BENCH_SYNCS=1 also counts each node's fsync/fdatasync calls per warning
+#               (perf trace, during the one-at-a-time run)
 #
 # Figures, not assertions: the machine is shared and noisy; `uptime`'s load
 # is printed beside them. Exits 1 only when the run itself fails (a node
@@ -32,6 +38,8 @@ RATE=${BENCH_RATE:-200}
 LAT_SECS=${BENCH_LAT_SECS:-10}
 SECS=${BENCH_SECS:-60}
 CONNS=${BENCH_CONNS:-8}
+LAT_CONNS=${BENCH_LAT_CONNS:-8}
+ONE_SECS=${BENCH_ONE_SECS:-5}
 EX=$SRCDIR/examples
 G=$GSOMIA
 T=$(mktemp -d)
@@ -133,18 +141,31 @@ $LOAD sync "$T/kor" 1000 >sync.txt || fail "fdatasync probe failed"
 $LOAD rtt "$U/v1/health" kor/tls.crt kor/tls.key 1000 >rtt1.txt || fail "round trip KOR -> USA failed"
 $LOAD rtt "$J/v1/health" usa/tls.crt usa/tls.key 1000 >rtt2.txt || fail "round trip USA -> JPN failed"
 
+run() { # NAME RATE SECS CONNS [WARMUP]
+	$LOAD run --publish "$K" --token "$ktok" --stream "$J" --stream-token "$jtok" --template warning.json \
+		--prefix "KOR-$1" --rate "$2" --secs "$3" --conns "$4" --warmup "${5:-20}" --ids "$1.ids" >"$1.txt" 2>"$1.err" ||
+		fail "the $1 run failed: $(cat "$1.err")"
+}
+# ---- one at a time: what one warning costs, with no queue ----
+# BENCH_SYNCS=1: each node's fsync and fdatasync calls counted by perf trace
+# meanwhile (a little slower then).
+tracers=""
+if [ -n "${BENCH_SYNCS:-}" ]; then
+	for h in kor usa jpn; do
+		perf trace -e fsync,fdatasync -p "${pid[$h]}" -o "$h.syncs" 2>/dev/null &
+		tracers="$tracers $!"
+	done
+	sleep 1
+fi
+run one 5 "$ONE_SECS" 1 5
+for t in $tracers; do kill -INT "$t" 2>/dev/null; wait "$t" 2>/dev/null; done
 # ---- latency: paced ----
 c0=$(commits)
-$LOAD run --publish "$K" --token "$ktok" --stream "$J" --stream-token "$jtok" --template warning.json \
-	--prefix KOR-LAT --rate "$RATE" --secs "$LAT_SECS" --conns "$CONNS" --ids lat.ids >lat.txt 2>lat.err ||
-	fail "latency run failed: $(cat lat.err)"
+run lat "$RATE" "$LAT_SECS" "$LAT_CONNS"
 load1=$(load)
 c1=$(commits)
-
 # ---- throughput: flat out ----
-$LOAD run --publish "$K" --token "$ktok" --stream "$J" --stream-token "$jtok" --template warning.json \
-	--prefix KOR-TPT --rate 0 --secs "$SECS" --conns "$CONNS" --ids tpt.ids >tpt.txt 2>tpt.err ||
-	fail "throughput run failed: $(cat tpt.err)"
+run tpt 0 "$SECS" "$CONNS"
 load2=$(load)
 c2=$(commits)
 
@@ -160,7 +181,7 @@ held() { # URL TOKEN -> ids, one a line
 	done
 }
 held "$J" "$jtok" | sort >jpn.held || fail "could not list JPN's warnings"
-cat lat.ids tpt.ids | sort >published.ids
+cat one.ids lat.ids tpt.ids | sort >published.ids
 once=$(comm -12 published.ids <(uniq -u jpn.held) | wc -l)
 twice=$(uniq -d jpn.held | wc -l)
 missing=$(comm -23 published.ids <(sort -u jpn.held) | wc -l)
@@ -188,17 +209,21 @@ echo "warnings of $(wc -c <warning.json) bytes (canonical JSON), KOR -> USA -> J
 echo "each released, received and relayed durably with its ledger entries; read from JPN's stream"
 echo "load average: $load0 (start), $load1 (after latency), $load2 (after throughput); $(nproc) cores"
 echo
-echo "latency, publish at KOR -> record on JPN's stream, paced $RATE/s for $LAT_SECS s"
-echo "  rate achieved $(val publish_rate lat.txt)/s, $(val arrived lat.txt)/$(val sent lat.txt) arrived, client late by up to $(val late_max lat.txt) ms"
-printf '  ms        p50 %s   p90 %s   p99 %s   max %s\n' "$(f lat_p50 lat.txt)" "$(f lat_p90 lat.txt)" \
-	"$(f lat_p99 lat.txt)" "$(f lat_max lat.txt)"
+latency() { # NAME TITLE
+	echo "$2"
+	echo "  rate achieved $(val publish_rate $1.txt)/s, $(val arrived $1.txt)/$(val sent $1.txt) arrived, the client late by up to $(val late_max $1.txt) ms"
+	printf '  ms        p50 %s   p90 %s   p99 %s   max %s\n' "$(f lat_p50 $1.txt)" "$(f lat_p90 $1.txt)" \
+		"$(f lat_p99 $1.txt)" "$(f lat_max $1.txt)"
+	echo "  where the time goes (the nodes' instants are in whole ms), p50 / p99 ms:"
+	for s in "ack:POST answered at KOR" "at_kor:publish -> KOR sent" "kor_usa:KOR sent -> USA received" \
+		"at_usa:USA received -> USA sent" "usa_jpn:USA sent -> JPN received" "to_reader:JPN received -> read"; do
+		printf '    %-34s %8.2f / %8.2f\n' "${s#*:}" "$(val ${s%%:*}_p50 $1.txt)" "$(val ${s%%:*}_p99 $1.txt)"
+	done
+}
+latency one "one at a time, publish at KOR -> record on JPN's stream, paced 5/s for $ONE_SECS s"
+echo
+latency lat "latency, publish at KOR -> record on JPN's stream, paced $RATE/s for $LAT_SECS s"
 echo "  target p50 <= 5 ms: $(met "$(val lat_p50 lat.txt)" 5); p99 <= 25 ms: $(met "$(val lat_p99 lat.txt)" 25)"
-echo "  where the time goes (machine clock, ms resolution on the nodes' instants), p50 / p99 ms:"
-for s in "ack:POST answered at KOR" "at_kor:publish -> KOR sent" "kor_usa:KOR sent -> USA received" \
-	"at_usa:USA received -> USA sent" "usa_jpn:USA sent -> JPN received" "to_reader:JPN received -> read" \
-	"hop1:record's hop KOR -> USA" "hop2:record's hop USA -> JPN"; do
-	printf '    %-34s %8.2f / %8.2f\n' "${s#*:}" "$(val ${s%%:*}_p50 lat.txt)" "$(val ${s%%:*}_p99 lat.txt)"
-done
 echo
 echo "throughput, $CONNS publishing connections for $SECS s"
 echo "  published $(val sent tpt.txt) in $(val publish_secs tpt.txt) s: $(val publish_rate tpt.txt)/s accepted at KOR"
@@ -207,10 +232,10 @@ echo "  arrived at JPN's stream $(val arrived tpt.txt) by $(val e2e_secs tpt.txt
 printf '  latency under that load, ms: p50 %s   p99 %s   max %s\n' "$(f lat_p50 tpt.txt)" "$(f lat_p99 tpt.txt)" \
 	"$(f lat_max tpt.txt)"
 echo "  the client's own cost: $(val client_cpu_secs tpt.txt) CPU s ($(awk -v s="$(val client_cpu_share tpt.txt)" 'BEGIN { printf "%.0f", 100 * s }')% of one core)"
-echo "  JPN holds, of $total published in both runs: $once exactly once, $twice more than once, $missing missing"
+echo "  JPN holds, of $total published in the three runs: $once exactly once, $twice more than once, $missing missing"
 echo "  ledger entries: KOR's releases to USA $led_kor, USA's receipts from KOR $led_usa_in, USA's releases to JPN $led_usa_out, JPN's receipts from USA $led_jpn"
-echo "  database commits per warning: paced $(percommit "$c0" "$c1" "$(wc -l <lat.ids)")"
-echo "                                flat out $(percommit "$c1" "$c2" "$(wc -l <tpt.ids)")"
+echo "  database commits per warning (GET /v1/metrics): paced $(percommit "$c0" "$c1" "$(wc -l <lat.ids)")"
+echo "                                                  flat out $(percommit "$c1" "$c2" "$(wc -l <tpt.ids)")"
 echo
 r1=$(val rtt_p50 rtt1.txt) r2=$(val rtt_p50 rtt2.txt) r1q=$(val rtt_p99 rtt1.txt) r2q=$(val rtt_p99 rtt2.txt)
 s50=$(val sync_p50 sync.txt) s99=$(val sync_p99 sync.txt)
@@ -222,6 +247,13 @@ printf '  fdatasync of a 1 KiB append on this disk: p50 %.2f p99 %.2f ms; x %d c
 printf '  floor of one warning (two round trips + %d fdatasyncs): p50 %.2f ms, p99 %.2f ms\n' "$COMMITS" \
 	"$(awk -v a="$r1" -v b="$r2" -v s="$s50" -v c=$COMMITS 'BEGIN { print a + b + s * c }')" \
 	"$(awk -v a="$r1q" -v b="$r2q" -v s="$s99" -v c=$COMMITS 'BEGIN { print a + b + s * c }')"
+if [ -n "${BENCH_SYNCS:-}" ]; then
+	n1=$(wc -l <one.ids)
+	sk=$(grep -c 'fsync\|fdatasync' kor.syncs) su=$(grep -c 'fsync\|fdatasync' usa.syncs) sj=$(grep -c 'fsync\|fdatasync' jpn.syncs)
+	printf '  fsync/fdatasync calls per warning, one at a time (perf trace): KOR %.1f, USA %.1f, JPN %.1f; all of them: %.2f ms at p50\n' \
+		"$(awk -v a="$sk" -v n="$n1" 'BEGIN { print a / n }')" "$(awk -v a="$su" -v n="$n1" 'BEGIN { print a / n }')" \
+		"$(awk -v a="$sj" -v n="$n1" 'BEGIN { print a / n }')" "$(awk -v a=$((sk + su + sj)) -v n="$n1" -v s="$s50" 'BEGIN { print a / n * s }')"
+fi
 for l in "$led_kor" "$led_usa_in" "$led_usa_out" "$led_jpn"; do [ "$l" = "$total" ] || fail "a ledger lacks entries"; done
 [ "$missing" = 0 ] && [ "$twice" = 0 ] && [ "$(val refused lat.txt)" = 0 ] && [ "$(val refused tpt.txt)" = 0 ] ||
 	fail "warnings lost, doubled or refused (first error: $(val error tpt.txt) $(val error lat.txt))"
