@@ -220,6 +220,18 @@ static void *courier_run(void *arg)
 			snprintf(r, sizeof(r), "%d", retry);
 			log_kv(LOG_INFO, "outbox", "delivered", a, "refused", b, "retry", r, (const char *)NULL);
 		}
+		{
+			unsigned done = 0, left = 0;
+			int wr = node_warnings_retry(c->n, &done, &left);
+			char a[16], b[16];
+
+			if (done || left) {
+				snprintf(a, sizeof(a), "%u", done);
+				snprintf(b, sizeof(b), "%u", left);
+				log_kv(left ? LOG_WARNING : LOG_INFO, "warnings-retried", "done", a, "left", b, "msg",
+				       wr ? gs_strerror(wr) : "", (const char *)NULL);
+			}
+		}
 		/* witnessing counts whole seconds of the machine's clock, however
 		 * often the bell wakes the courier */
 		clock_gettime(CLOCK_MONOTONIC, &t);

@@ -173,8 +173,13 @@ static int open_message(struct node *n, json_t *rec, char **text, size_t *len, s
 	int fd, ret;
 
 	*text = NULL;
-	item_object_path(n, jstr(rec, "bundle"), "", obj, sizeof(obj));
-	if (stat(obj, &sb) != 0)
+	/* opened as an open would: right after its receipt commits, the
+	 * bundle may still be under its pending name */
+	if ((fd = item_object_open(n, jstr(rec, "bundle"), obj, sizeof(obj), d)) < 0)
+		return fd;
+	ret = fstat(fd, &sb);
+	close(fd);
+	if (ret != 0)
 		return gs_diag_set(d, GS_EIO, "%s: %s", obj, strerror(errno));
 	if ((uint64_t)sb.st_size > WARNING_BUNDLE_MAX)
 		return gs_diag_set(d, GS_ELIMIT, "item '%s' is too big to be a warning", jstr(rec, "id"));
@@ -773,14 +778,30 @@ out:
 
 /* Each relay rule for the warning m held as item: onward-released with
  * this node's hop added, or refused (logged, the originator told). */
-static void relay(struct node *n, const char *item, const struct warning_message *m, int64_t received, json_t *row)
+/* A failure that another attempt may get past (memory, a file, the
+ * database), as opposed to a rule's refusal or a bad message. */
+static bool transient(int ret)
+{
+	return ret == GS_ENOMEM || ret == GS_EIO;
+}
+
+/* Relays by the standing relay rules; the outcome of each is added to
+ * row's "relays". Returns 0, or the transient failure that left a party
+ * unreached (nothing recorded for it: the next attempt makes it). */
+static int relay(struct node *n, const char *item, const struct warning_message *m, int64_t received, json_t *row)
 {
 	struct warning_message *next = malloc(sizeof(*next));
 	char text[WARNING_MESSAGE_MAX];
 	json_t *rules = NULL;
 	size_t tlen;
+	int failed = 0;
 
-	if (!next || rules_for(n, "relay", &m->w, &rules, NULL) || !json_array_size(rules) || m->nhops >= WARNING_MAX_HOPS)
+	if (!next) {
+		failed = GS_ENOMEM;
+		goto out;
+	}
+	if ((failed = rules_for(n, "relay", &m->w, &rules, NULL)) || !json_array_size(rules) ||
+	    m->nhops >= WARNING_MAX_HOPS)
 		goto out;
 	for (size_t i = 0; i < json_array_size(rules); i++) {
 		json_t *rule = json_array_get(rules, i);
@@ -832,6 +853,10 @@ static void relay(struct node *n, const char *item, const struct warning_message
 							res.bundle, "agreement", leg, "at", jms(next->hops[next->nhops - 1].sent)));
 			continue;
 		}
+		if (transient(ret)) {
+			failed = ret;
+			continue;
+		}
 		if (ret == GS_EDENIED && dec.rule_id) {
 			rule_id = dec.rule_id;
 			decision_reason(&dec, reason, sizeof(reason));
@@ -852,38 +877,65 @@ static void relay(struct node *n, const char *item, const struct warning_message
 out:
 	json_decref(rules);
 	free(next);
+	return failed;
 }
 
-void node_warning_received(struct node *n, const char *item)
+/* Indexes, tells and relays one received item. Returns 0 when done (or
+ * when there is nothing to do: not a warning, a replay, a message that is
+ * not the item it came as), else the transient failure that stopped it:
+ * what was done is kept, and another attempt finishes the rest. */
+static int warning_received(struct node *n, const char *item)
 {
 	struct warning_message *m = NULL;
 	json_t *rec = NULL, *row = NULL;
 	char *text = NULL, *rowtext = NULL, labels[GS_MAX_LINE];
 	size_t len = 0;
 	int64_t seq, received;
-	int ret;
+	int ret, failed = 0;
 
-	if (!n->keys_loaded || node_item_get(n, item, &rec, NULL) || !is_warning_item(rec))
+	if (!n->keys_loaded)
+		goto out;
+	if ((ret = node_item_get(n, item, &rec, NULL))) {
+		failed = transient(ret) ? ret : 0;
+		goto out;
+	}
+	if (!is_warning_item(rec))
 		goto out;
 	node_mutex_lock(n);
 	ret = store_warning_of_item(n->st, item, &seq, &rowtext);
 	node_mutex_unlock(n);
-	if (ret && ret != GS_ENOTFOUND)
+	if (ret && ret != GS_ENOTFOUND) {
+		failed = ret;
 		goto out;
+	}
 	if (!ret) {
-		/* shown once: a replay is not news; but a relay a crash cut
-		 * short is finished (relay() skips the parties it reached) */
-		row = json_loads(rowtext, 0, NULL);
-		if (!row || json_is_true(json_object_get(row, "relay_done")) ||
-		    !(m = calloc(1, sizeof(*m))) || item_message(n, rec, m, NULL))
+		/* shown once: a replay is not news; but a relay a crash or a
+		 * failure cut short is finished (relay() skips the parties it
+		 * reached) */
+		if (!(row = json_loads(rowtext, 0, NULL)) || !(m = calloc(1, sizeof(*m)))) {
+			failed = GS_ENOMEM;
 			goto out;
+		}
+		if (json_is_true(json_object_get(row, "relay_done")))
+			goto out;
+		if ((ret = item_message(n, rec, m, NULL))) {
+			failed = transient(ret) ? ret : 0;
+			goto out;
+		}
 		received = (int64_t)json_integer_value(json_object_get(row, "received_ms"));
-		relay(n, item, m, received, row);
+		failed = relay(n, item, m, received, row);
 		goto record;
 	}
 	received = clock_ms();
-	if (!(m = calloc(1, sizeof(*m))) || open_message(n, rec, &text, &len, NULL) ||
-	    warning_message_parse(text, len, m, NULL))
+	if (!(m = calloc(1, sizeof(*m)))) {
+		failed = GS_ENOMEM;
+		goto out;
+	}
+	if ((ret = open_message(n, rec, &text, &len, NULL))) {
+		failed = transient(ret) ? ret : 0;
+		goto out;
+	}
+	if (warning_message_parse(text, len, m, NULL))
 		goto out;
 	/* the message must be the item it came as: same originator, topic,
 	 * classification, and its last hop the party that sent it */
@@ -904,30 +956,40 @@ void node_warning_received(struct node *n, const char *item)
 			m->w.agreement, "banner_originator", m->w.classification, "banner_recipient", labels, "exercise",
 			n->self.exercise, "received", jms(received), "chain", chain_json(m, n->self.code, received), "hops",
 			hops_json(m, n->self.code, received), "published", "relays");
-	if (!row)
+	if (!row) {
+		failed = GS_ENOMEM;
 		goto out;
+	}
 	json_object_set_new(row, "received_ms", json_integer((json_int_t)received));
 	json_object_set_new(row, "relay_done", json_false());
-	if (!(rowtext = dump(row)))
+	if (!(rowtext = dump(row))) {
+		failed = GS_ENOMEM;
 		goto out;
+	}
 	node_mutex_lock(n);
 	ret = store_warning_add(n->st, "warning", m->w.originator, m->w.id, item, rowtext, received, &seq);
 	node_mutex_unlock(n);
 	/* GS_EEXIST: the same warning by another way (two hubs): held, shown once */
-	if (ret)
+	if (ret) {
+		failed = ret == GS_EEXIST ? 0 : ret;
 		goto out;
+	}
 	keep_message(item, text, len);
 	bus_tell(seq);
-	relay(n, item, m, received, row);
+	failed = relay(n, item, m, received, row);
 record:
-	/* relayed (or refused) to every party its rules name: done */
-	json_object_set_new(row, "relay_done", json_true());
+	/* relayed (or refused) to every party its rules name: done; else
+	 * the relays made so far are kept for the next attempt */
+	json_object_set_new(row, "relay_done", json_boolean(!failed));
 	free(rowtext);
-	if ((rowtext = dump(row))) {
-		node_mutex_lock(n);
-		(void)store_warning_set_record(n->st, seq, rowtext);
-		node_mutex_unlock(n);
+	if (!(rowtext = dump(row))) {
+		failed = failed ? failed : GS_ENOMEM;
+		goto out;
 	}
+	node_mutex_lock(n);
+	ret = store_warning_set_record(n->st, seq, rowtext);
+	node_mutex_unlock(n);
+	failed = failed ? failed : ret;
 out:
 	if (text)
 		sodium_memzero(text, len);
@@ -936,6 +998,65 @@ out:
 	free(m);
 	json_decref(row);
 	json_decref(rec);
+	return failed;
+}
+
+/* Items whose indexing or relay a transient failure stopped, in memory:
+ * node_warnings_retry() tries them again (a crash leaves them to
+ * node_warnings_recover() at the next start). */
+#define RETRY_MAX 256
+static pthread_mutex_t retry_lock = PTHREAD_MUTEX_INITIALIZER;
+static char retry_items[RETRY_MAX][GS_MAX_ID];
+static unsigned retry_n;
+
+static void retry_later(const char *item)
+{
+	pthread_mutex_lock(&retry_lock);
+	for (unsigned i = 0; i < retry_n; i++)
+		if (!strcmp(retry_items[i], item))
+			goto out;
+	if (retry_n < RETRY_MAX)
+		copy_str(retry_items[retry_n++], sizeof(retry_items[0]), item);
+out:
+	pthread_mutex_unlock(&retry_lock);
+}
+
+void node_warning_received(struct node *n, const char *item)
+{
+	if (warning_received(n, item))
+		retry_later(item);
+}
+
+int node_warnings_retry(struct node *n, unsigned *done, unsigned *left)
+{
+	char (*items)[GS_MAX_ID];
+	unsigned k;
+	int last = 0;
+
+	*done = *left = 0;
+	pthread_mutex_lock(&retry_lock);
+	k = retry_n;
+	items = k ? malloc(sizeof(*items) * k) : NULL;
+	if (items) {
+		memcpy(items, retry_items, sizeof(*items) * k);
+		retry_n = 0;
+	}
+	pthread_mutex_unlock(&retry_lock);
+	if (!items)
+		return k ? GS_ENOMEM : 0;
+	for (unsigned i = 0; i < k; i++) {
+		int ret = warning_received(n, items[i]);
+
+		if (ret) {
+			retry_later(items[i]);
+			(*left)++;
+			last = ret;
+		} else {
+			(*done)++;
+		}
+	}
+	free(items);
+	return last;
 }
 
 /* ---- after a crash ---- */

@@ -80,9 +80,15 @@ int node_warning_publish(struct node *n, const char *buf, size_t len, const char
 
 /* After an item was received (node_receive): if it is a warning, indexed
  * once (a replay is not shown again), told to the watchers, and relayed by
- * the standing relay rules. Errors are logged in the record, never
- * undo the receipt. */
+ * the standing relay rules. A refused relay is recorded with its rule;
+ * nothing here undoes the receipt. A transient failure (memory, a file,
+ * the database) keeps the item for node_warnings_retry(). */
 void node_warning_received(struct node *n, const char *item);
+
+/* Tries again the items a transient failure stopped (gsomia serve, every
+ * round of its courier). *done: finished now; *left: still failing (the
+ * last failure is returned). */
+int node_warnings_retry(struct node *n, unsigned *done, unsigned *left) __attribute__((warn_unused_result));
 
 /* Finishes what a crash cut short (gsomia serve, at start): every held
  * warning item not yet indexed, or whose relays were not all made, is

@@ -16,6 +16,7 @@ for h in kor usa jpn; do port[$h]=$(freeport); done
 cleanup() {
 	for p in "${pid[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	[ -n "${GSOMIA_KEEP_FAILED:-}" ] && [ "${fails:-0}" != 0 ] && cp -a "$T" "$GSOMIA_KEEP_FAILED.$$"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -260,7 +261,7 @@ for i in $(seq 5 12); do $G warn publish s$i.json --home kor >/dev/null || bad "
 ok "KOR publishes while the hub is down"
 serve usa || bad "the hub restarts" "$(tail -5 usa.err)"
 until_ok has_n jpn yamada 16 && ok "every warning reaches JPN once the hub is back" ||
-	bad "all arrive" "$(count_at jpn yamada) of 16"
+	bad "all arrive" "$(count_at jpn yamada) of 16; KOR: $($G outbox --home kor 2>&1 | tail -5); USA: $($G outbox --home usa 2>&1 | tail -5); $(tail -5 usa.err kor.err)"
 run $G warn list --as yamada --json --home jpn
 jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 16
 jqeq "the stream arrived whole" "$out" '[.[] | .warning.id | select(startswith("KOR-stream-"))] | length' 12
