@@ -74,7 +74,10 @@ static int act_on(struct node *n, const char *peer, const char *kind, const char
 		uint8_t *buf = NULL;
 		size_t len = 0;
 
-		snprintf(receipt, sizeof(receipt), "%s.receipt", path);
+		/* a name of this call's own: the same bundle delivered twice at
+		 * once (a sender's retry racing its first attempt) makes two
+		 * receipts, each answered to its own request */
+		snprintf(receipt, sizeof(receipt), "%s.receipt-%08x", path, randombytes_random());
 		ret = node_receive(n, path, receipt, &res, d);
 		if (!ret && !read_file(receipt, GS_NET_MAX_REPLY / 2, &buf, &len, NULL)) {
 			char *b64 = malloc(B64_ENCODED_SIZE(len));
