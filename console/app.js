@@ -2,7 +2,7 @@
 // #/work  #/agreements  #/holdings  #/actions  #/queues  #/ledger  #/audit
 "use strict";
 
-import { h, replace, errorBox, now, setServerNow, setDisplayZone, displayZone, fmtZone, setExercise, isExercise } from "./dom.js";
+import { h, replace, errorBox, now, setServerNow, setDisplayZone, displayZone, fmtZone, setExercise, isExercise, setNodeParty } from "./dom.js";
 import { session, call, get, hooks, ApiError } from "./api.js";
 import { workPage, workCounts } from "./work.js";
 import { agreementsPage } from "./agreements.js";
@@ -12,6 +12,7 @@ import { queuesPage } from "./queues.js";
 import { ledgerPage } from "./ledger.js";
 import { auditPage } from "./audit.js";
 import { reportPage } from "./report.js";
+import { warningsPage } from "./warnings.js";
 
 // Which roles see which page. The node decides what each call may do;
 // this only spares people the pages that would all be refusals.
@@ -24,12 +25,24 @@ const PAGES = [
 	{ id: "ledger", title: "Ledger", roles: ["nsa-officer", "auditor"], render: ledgerPage },
 	{ id: "audit", title: "Audit", roles: ["nsa-officer", "auditor"], render: auditPage },
 	{ id: "report", title: "Report", roles: ["nsa-officer", "auditor"], render: reportPage },
+	// every role: the node sends each person only the warnings they may open
+	{ id: "warnings", title: "Missile warnings", short: "Warnings", roles: ["nsa-officer", "registry", "reader", "auditor", "translator"], render: warningsPage },
 ];
 
 const app = document.getElementById("app");
 let health = null;
 let zones = null; // [[minutes, label]] the header offers
 let counts = {};  // page id -> number of things waiting there
+let leave = null; // what the page on screen does when it goes (a live stream closes)
+
+function leavePage() {
+	if (leave) {
+		try {
+			leave();
+		} catch { /* the page is going anyway */ }
+	}
+	leave = null;
+}
 
 function visiblePages() {
 	return PAGES.filter((p) => p.roles.some((r) => session.roles.includes(r)));
@@ -99,6 +112,7 @@ function header() {
 }
 
 async function render() {
+	leavePage();
 	if (!session.person) return signInPage();
 	const pages = visiblePages();
 	const route = currentRoute();
@@ -125,7 +139,12 @@ async function render() {
 	replace(app, skipLink(), exerciseStrip("top"), header(), main, footer(), exerciseStrip("bottom"));
 	document.title = `${isExercise() ? "EXERCISE · " : ""}${page.title} · gsomia console`;
 	try {
-		await page.render(main, route.rest);
+		const gone = await page.render(main, route.rest);
+		if (typeof gone === "function") {
+			// the officer may have moved on while the page was loading
+			if (main.isConnected) leave = gone;
+			else gone();
+		}
 	} catch (e) {
 		replace(main, errorBox(e instanceof ApiError ? e : { message: String(e && e.stack || e) }));
 	}
@@ -185,6 +204,7 @@ function footer() {
 }
 
 function signInPage(message) {
+	leavePage();
 	document.title = `${isExercise() ? "EXERCISE · " : ""}Sign in · gsomia console`;
 	const person = h("input", { test: "signin-person", name: "person", autocomplete: "username", required: true, autofocus: true });
 	const password = h("input", { test: "signin-password", name: "password", type: "password", autocomplete: "current-password", required: true });
@@ -251,6 +271,7 @@ async function start() {
 	try {
 		health = await get("/v1/health");
 		setExercise(health.exercise);
+		setNodeParty(health.party);
 		document.documentElement.classList.toggle("exercise", !!health.exercise);
 	} catch { /* the name of the node is a nicety */ }
 	try {

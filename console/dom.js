@@ -128,10 +128,19 @@ export function when(instant, test) {
 // ---- the exercise marking ----
 // An exercise node's every page, banner, printout and saved file says
 // EXERCISE (docs/console.md, "Markings").
-const marking = { exercise: false };
+const marking = { exercise: false, party: null };
 
 export function setExercise(on) {
 	marking.exercise = !!on;
+}
+
+// The node's own party: the scheme a recipient's banner is written in.
+export function setNodeParty(code) {
+	marking.party = code || null;
+}
+
+export function nodeParty() {
+	return marking.party;
 }
 
 export function isExercise() {

@@ -110,6 +110,32 @@ export GSOMIA_NOW=2019-08-23T17:00:00+09:00
 say "23 August 2019: Korea gives notice of termination"
 for h in kor jpn; do quiet "$G" agreement import "$KJ/notes/2019-08-23-KOR-termination-notice.note" --home $h; done
 "$G" agreement status KOR-JPN-2016 --home jpn | head -4 | ind
+export GSOMIA_NOW=2019-08-24T07:00:00+09:00
+serve_all
+say "24 August 2019, 06:45 KST: a launch; KOR's warning still goes to JPN under the GSOMIA, and through the United States under TISA"
+# the standing rules, set once by each node's officer (docs/warnings.md)
+quiet "$G" warn rule add --to USA --under TISA-2014 --topic dprk-nuclear-missile-threats --home kor
+quiet "$G" warn rule add --to JPN --under TISA-2014 --agreement KOR-JPN-2016 --topic dprk-nuclear-missile-threats --home kor
+quiet "$G" warn relay add --from KOR --to JPN --arrangement TISA-2014 --topic dprk-nuclear-missile-threats --home usa
+# Korea's standing consent: its warnings of the topic may go on to Japan
+"$G" consent grant --topic dprk-nuclear-missile-threats --to USA --third-party JPN --purpose missile-warning \
+	--expires 2024-12-31T00:00:00+09:00 --text "TISA para. 4: standing approval for missile warnings" \
+	-o warning-consent.note --home kor >/dev/null
+for h in usa jpn; do quiet "$G" consent import warning-consent.note --home $h; done
+"$G" warn publish "$EX/warnings/kor-dprk-2019-08-24.json" --home kor | ind
+seen_twice() { [ "$("$G" warn list --as officer --json --home usa | jq length)" -ge 1 ] &&
+	[ "$("$G" items --home jpn --json | jq '[.[] | select(.name == "KOR-20190824-0645.warning.txt")] | length')" = 2 ]; }
+for _ in $(seq 1 100); do seen_twice && break; sleep 0.1; done
+echo "   at JPN, yamada (特定秘密) sees it once, though it came both ways:"
+"$G" warn list --as yamada --json --home jpn |
+	jq -r '.[] | "   \(.warning.id) \(.warning.type) from \(.from): \([.chain[].party] | join(" -> ")), marked \(.banner_recipient)"'
+say "The counterfactual: had Korea not suspended its notice, a launch on 28 November 2019"
+# on a copy of KOR's home at that instant: what would have been decided
+cp -a kor kor-counterfactual
+sed 's/2019-08-23T21:/2019-11-28T07:/g; s/2019-08-24T06:45:20+09:00/2019-11-28T16:45:20+09:00/; s/KOR-20190824-0645/KOR-20191128-1645/' \
+	"$EX/warnings/kor-dprk-2019-08-24.json" >w-counterfactual.json
+GSOMIA_NOW=2019-11-28T17:00:00+09:00 "$G" warn publish w-counterfactual.json --home kor-counterfactual | ind || true
+rm -rf kor-counterfactual
 say "The counterfactual: without a suspension, at midnight on 23 November 2019"
 "$G" agreement status KOR-JPN-2016 --home kor --at 2019-11-23T00:00:00+09:00 | head -2 | ind
 "$G" decide release --agreement KOR-JPN-2016 --to JPN --classification 군사II급비밀 --purpose defence-cooperation \
@@ -162,6 +188,24 @@ say "21 March 2023: Korea withdraws both notes"
 for h in kor jpn; do quiet "$G" agreement import "$KJ/notes/2023-03-21-KOR-withdrawal.note" --home $h; done
 "$G" agreement status KOR-JPN-2016 --home kor | head -4 | ind
 
+export GSOMIA_NOW=2023-12-18T08:40:00+09:00
+serve_all
+say "18 December 2023, 08:24 KST: the real-time warning mechanism; KOR's sensors, relayed by the US hub to Japan"
+# the trilateral mechanism: KOR's system connected to the hub's, the hub's to JPN's
+direct=$("$G" warn rule list --json --home kor | jq -r '.[] | select(.to == "JPN") | .id')
+"$G" warn rule remove "$direct" --home kor | ind
+out=$(curl -sk --max-time 10 -X POST --data-binary '{"person":"officer","password":"exercise-kor"}' \
+	"https://${addr[kor]}:${port[kor]}/v1/session")
+tok=$(printf '%s' "$out" | jq -r .token)
+curl -sk --max-time 10 -H "Authorization: Bearer $tok" --data-binary @"$EX/warnings/kor-dprk-2023-12-18.json" \
+	"https://${addr[kor]}:${port[kor]}/v1/local/warnings" |
+	jq -r '.published[] | "   released to \(.to) under \(.agreement), marked \(.banner_recipient) there"'
+arrived() { "$G" warn list --as yamada --json --home jpn | jq -e 'any(.[]; .warning.id == "KOR-20231218-0824" and (.chain | length) == 3)'; }
+for _ in $(seq 1 100); do arrived >/dev/null && break; sleep 0.05; done
+"$G" warn list --as yamada --json --home jpn | jq -r '[.[] | select(.warning.id == "KOR-20231218-0824")][-1] |
+	"   JPN: \(.warning.type), impact \(.warning.impacts[0].lat)N \(.warning.impacts[0].lon)E; \([.chain[].party] | join(" -> ")); hops \([.hops[] | "\(.from)->\(.to) \(.ms) ms"] | join(", "))"'
+"$G" warn list --as sato --json --home jpn | jq -r '"   sato (no clearance for it) is shown \(length) warnings"'
+
 say "Every ledger verified, and cross-checked with the other party's identity"
 for h in kor jpn usa; do "$G" ledger verify --home $h | sed "s/^/   $(echo $h | tr a-z A-Z) /"; done
 idx=$("$G" ledger show --peer KOR --home jpn --json | jq '[.entries[] | select(.kind == "receipt")][0].index')
@@ -182,7 +226,7 @@ last=$(for h in kor jpn usa; do
 done | sort | tail -1)
 echo "   the latest ledger entry of the three nodes: $last (each node's exercise clock)"
 
-export GSOMIA_NOW=2023-05-01T10:00:00+09:00
+export GSOMIA_NOW=2023-12-18T10:00:00+09:00
 serve_all
 say "The web console of each node (self-signed certificates: accept them once in the browser)"
 for h in kor jpn usa; do

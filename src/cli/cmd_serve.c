@@ -22,6 +22,8 @@
 #include "net/witness_client.h"
 #include "node/backup.h"
 #include "node/inbox.h"
+#include "node/outbox.h"
+#include "node/warnings.h"
 #include "util/file.h"
 #include "util/banned.h"
 
@@ -194,6 +196,10 @@ static void *courier_run(void *arg)
 {
 	struct courier *c = arg;
 	unsigned since = 0;
+	uint64_t bell = 0;
+	struct timespec last, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &last);
 
 	while (!c->stop) {
 		struct gs_diag d = { { 0 } };
@@ -214,7 +220,26 @@ static void *courier_run(void *arg)
 			snprintf(r, sizeof(r), "%d", retry);
 			log_kv(LOG_INFO, "outbox", "delivered", a, "refused", b, "retry", r, (const char *)NULL);
 		}
-		if (c->witness_every && ++since >= c->witness_every) {
+		{
+			unsigned done = 0, left = 0;
+			int wr = node_warnings_retry(c->n, &done, &left);
+			char a[16], b[16];
+
+			if (done || left) {
+				snprintf(a, sizeof(a), "%u", done);
+				snprintf(b, sizeof(b), "%u", left);
+				log_kv(left ? LOG_WARNING : LOG_INFO, "warnings-retried", "done", a, "left", b, "msg",
+				       wr ? gs_strerror(wr) : "", (const char *)NULL);
+			}
+		}
+		/* witnessing counts whole seconds of the machine's clock, however
+		 * often the bell wakes the courier */
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec > last.tv_sec) {
+			since += (unsigned)(t.tv_sec - last.tv_sec);
+			last = t;
+		}
+		if (c->witness_every && since >= c->witness_every) {
 			struct gs_diag wd = { { 0 } };
 
 			since = 0;
@@ -222,8 +247,10 @@ static void *courier_run(void *arg)
 				log_kv(LOG_WARNING, "witness-failed", "msg", wd.msg[0] ? wd.msg : "failed",
 				       (const char *)NULL);
 		}
-		for (int i = 0; i < 10 && !c->stop; i++)
-			usleep(100 * 1000);
+		/* the next round when something is queued (the bell), else in a
+		 * second at most (retries coming due, a stop) */
+		if (!c->stop)
+			(void)node_outbox_wait(&bell, 1000);
 	}
 	return NULL;
 }
@@ -369,6 +396,19 @@ int cmd_serve(int argc, char **argv)
 		ret = fail(ret, &d);
 		goto out;
 	}
+	{
+		/* warnings a crash left unshown or unrelayed (node/warnings.h) */
+		unsigned redone = 0;
+		char count[16];
+
+		if (node_warnings_recover(n, &redone, &d))
+			log_kv(LOG_WARNING, "warnings-recover-failed", "msg", d.msg, (const char *)NULL);
+		if (redone) {
+			snprintf(count, sizeof(count), "%u", redone);
+			log_kv(LOG_INFO, "warnings-recovered", "count", count, (const char *)NULL);
+		}
+		memset(&d, 0, sizeof(d));
+	}
 
 	/* The signals are taken by service_run() below, never delivered to
 	 * a worker: block them before the server's threads exist. */
@@ -417,6 +457,7 @@ int cmd_serve(int argc, char **argv)
 out:
 	if (courier_started) {
 		courier.stop = 1;
+		node_outbox_ring(); /* the courier stops now, not at its next round */
 		pthread_join(courier.thread, NULL);
 	}
 	server_stop(srv);

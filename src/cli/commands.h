@@ -46,6 +46,7 @@ int cmd_incident(int argc, char **argv);
 int cmd_visit(int argc, char **argv);
 int cmd_attention(int argc, char **argv);
 int cmd_label(int argc, char **argv);
+int cmd_warn(int argc, char **argv);
 /* running the node (docs/operations.md) */
 int cmd_metrics(int argc, char **argv);
 int cmd_backup(int argc, char **argv);

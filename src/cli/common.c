@@ -233,7 +233,7 @@ int open_node_unlocked(const char *home_flag, const char *passfile, struct node 
 
 void print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII * 0);
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 
 	if (s) {
 		puts(s);

@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "attention", cmd_attention, "what needs attention: deadlines, expiries, overdue steps" },
 	{ "key", cmd_key, "export the node's X25519 identity for the age tool" },
 	{ "label", cmd_label, "STANAG 4774 labels and 4778 bindings: export, verify, key" },
+	{ "warn", cmd_warn, "missile warnings: check one and print its canonical form, CoT" },
 	{ "serve", cmd_serve, "serve the node's HTTPS API to peers (mutual TLS)" },
 	{ "peer", cmd_peer, "reach peer nodes over HTTPS: ping" },
 	{ "outbox", cmd_outbox, "deliveries waiting for peers, and why; send them now" },

@@ -591,6 +591,14 @@ static const struct local_route routes[] = {
 	  LOCAL_WRITES },
 	{ "POST", "/v1/local/agreements/{}/notes", AUTH_ROLES, ROLE_NSA_OFFICER, local_h_note, LOCAL_WRITES },
 
+	/* ---- missile warnings (local_warnings.c): what a person is shown is
+	 * logged as an access, so the reads run on the keyed handle ---- */
+	{ "POST", "/v1/local/warnings", AUTH_ROLES, ROLE_NSA_OFFICER | ROLE_REGISTRY, local_h_warning_publish,
+	  LOCAL_WRITES | LOCAL_OWN_LOCK },
+	{ "GET", "/v1/local/warnings", AUTH_ROLES, ROLES_ANY, local_h_warnings, LOCAL_KEYED | LOCAL_OWN_LOCK },
+	{ "GET", "/v1/local/warnings/stream", AUTH_ROLES, ROLES_ANY, local_h_warning_stream, LOCAL_KEYED },
+	{ "GET", "/v1/local/warnings/rules", AUTH_ROLES, ROLES_ANY, local_h_warning_rules, 0 },
+
 	/* ---- operations (local_ops.c): metrics for monitoring, the annual report ---- */
 	{ "GET", "/v1/metrics", AUTH_ROLES, ROLE_MONITOR | ROLE_AUDITOR | ROLE_NSA_OFFICER, local_h_metrics, 0 },
 	/* may sign a checkpoint of each log read, as 'gsomia report' */
@@ -875,13 +883,13 @@ unsigned local_api_handle(struct local_api *api, struct node *n, pthread_mutex_t
 	}
 	/* a call that only reads runs on this thread's own handle, in
 	 * parallel with the others; one that writes takes the node's lock */
-	if (!(route->flags & LOCAL_WRITES) && (c.n = reader_of(api, n)))
+	if (!(route->flags & (LOCAL_WRITES | LOCAL_KEYED)) && (c.n = reader_of(api, n)))
 		held = NULL;
 	else
 		c.n = n;
 	if (held)
 		pthread_mutex_lock(held);
-	if (!(route->flags & LOCAL_WRITES)) {
+	if (!(route->flags & (LOCAL_WRITES | LOCAL_KEYED))) {
 		if (node_read_begin(c.n)) {
 			if (held)
 				pthread_mutex_unlock(held);

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ int local_api_route(const char *method, const char *url, const char **allow);
 /* takes the node's lock itself, for its short phases only: callers at once
  * share group commits (node/commit.h) */
 #define LOCAL_OWN_LOCK 4
+/* runs on the keyed handle, without a read snapshot, yet only reads what
+ * the caller asks (a GET, no CSRF token): what it shows is logged */
+#define LOCAL_KEYED 8
 int local_api_route_flags(int route);
 /* The method and path template ("/v1/local/items/{}") of a route, static
  * strings, for metrics; -1 if there is no such route. */
@@ -83,6 +87,12 @@ struct local_out {
 	char *text;
 	size_t text_len;
 	char text_type[64];
+	/* a stream of events instead (net/sse.h): the person whose records,
+	 * from after which seq */
+	bool stream;
+	char stream_person[GS_MAX_ID];
+	int64_t stream_after;
+	uint8_t stream_token[32]; /* the session's: the stream ends with it */
 };
 
 struct local_request {

@@ -115,6 +115,11 @@ unsigned h_view_proof(struct call *c, json_t **reply);
 unsigned h_view_attention(struct call *c, json_t **reply);
 unsigned h_view_visits(struct call *c, json_t **reply);
 unsigned h_view_audit(struct call *c, json_t **reply);
+/* missile warnings (local_warnings.c) */
+unsigned local_h_warning_publish(struct call *c, json_t **reply);
+unsigned local_h_warnings(struct call *c, json_t **reply);
+unsigned local_h_warning_stream(struct call *c, json_t **reply);
+unsigned local_h_warning_rules(struct call *c, json_t **reply);
 unsigned h_view_binding(struct call *c, json_t **reply);
 
 /* ---- the calls that change the node (local_actions.c) ---- */

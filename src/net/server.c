@@ -28,6 +28,7 @@
 #include "node/partial.h"
 #include "net/metrics.h"
 #include "net/server.h"
+#include "net/sse.h"
 #include "node/commit.h"
 #include "node/restore.h"
 #include "node/witness.h"
@@ -564,7 +565,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, j
 
 	if (!j)
 		j = json_error("out of memory");
-	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(j);
 	if (!text)
 		return MHD_NO;
@@ -752,6 +753,8 @@ static enum MHD_Result respond_text(struct MHD_Connection *c, struct local_out *
 	return ret;
 }
 
+static enum MHD_Result respond_busy(struct request *r, unsigned seconds, json_t *reply);
+
 /* A call of the local API, once its body is in (net/local_api.h). */
 static enum MHD_Result respond_local(struct request *r, const char *method, const char *url)
 {
@@ -771,6 +774,20 @@ static enum MHD_Result respond_local(struct request *r, const char *method, cons
 			       json_error("cannot keep the uploaded file"), NULL);
 	local_request_of(r, method, url, &lr);
 	status = local_api_handle(r->srv->local, r->srv->node, r->srv->node_lock, &lr, &out, &reply);
+	if (status == MHD_HTTP_OK && out.stream) {
+		struct MHD_Response *resp = sse_response(r->conn, r->srv->node, r->srv->node_lock, out.stream_person,
+							 out.stream_token, out.stream_after);
+		sodium_memzero(out.stream_token, sizeof(out.stream_token));
+		enum MHD_Result ret;
+
+		json_decref(reply);
+		if (!resp)
+			return respond_busy(r, 5, json_error("no more streams can be opened here now; try again shortly"));
+		console_secure_headers(resp, NULL);
+		ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
 	if (status == MHD_HTTP_OK && out.download.path[0]) {
 		json_decref(reply);
 		return respond_file(r->conn, &out.download, out.set_cookie);
@@ -1371,7 +1388,7 @@ int server_start(struct node *n, const struct server_config *cfg, struct server 
 	}
 	s->watch_running = true;
 	/* ITC: server_drain() can stop the listening while requests finish */
-	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+	flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
 		(v6 ? MHD_USE_IPv6 : 0);
 	/* The trust list only makes the server ask for a client certificate
 	 * (GNUTLS_CERT_REQUEST); it checks nothing. peer_check() does. */
@@ -1461,8 +1478,10 @@ void server_stop(struct server *s)
 		pthread_mutex_unlock(&s->conns_lock);
 		pthread_join(s->watch, NULL);
 	}
-	if (s->daemon)
+	if (s->daemon) {
+		sse_stop_all(); /* no stream stays suspended */
 		MHD_stop_daemon(s->daemon);
+	}
 	if (s->key_pem) {
 		sodium_memzero(s->key_pem, s->key_len);
 		free(s->key_pem);

@@ -25,6 +25,7 @@
 #include "util/encode.h"
 #include "util/file.h"
 #include "util/ident.h"
+#include "node/warnings.h"
 #include "util/banned.h"
 
 static int act_on_restoration(struct node *n, const char *peer, const char *path, json_t *r, struct gs_diag *d)
@@ -73,7 +74,10 @@ static int act_on(struct node *n, const char *peer, const char *kind, const char
 		uint8_t *buf = NULL;
 		size_t len = 0;
 
-		snprintf(receipt, sizeof(receipt), "%s.receipt", path);
+		/* a name of this call's own: the same bundle delivered twice at
+		 * once (a sender's retry racing its first attempt) makes two
+		 * receipts, each answered to its own request */
+		snprintf(receipt, sizeof(receipt), "%s.receipt-%08x", path, randombytes_random());
 		ret = node_receive(n, path, receipt, &res, d);
 		if (!ret && !read_file(receipt, GS_NET_MAX_REPLY / 2, &buf, &len, NULL)) {
 			char *b64 = malloc(B64_ENCODED_SIZE(len));
@@ -146,6 +150,19 @@ static int act_on(struct node *n, const char *peer, const char *kind, const char
 			json_object_set_new(r, "forwarded_to", json_integer(res.forwards.n));
 		}
 		json_decref(res.applied);
+	} else if (!strcmp(kind, "warning_refusal")) {
+		/* a hub refused to relay one of this node's warnings */
+		json_t *rec = NULL;
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		ret = read_file(path, GS_NET_MAX_BODY, &buf, &len, d);
+		if (!ret)
+			ret = node_warning_refusal_import(n, peer, buf, len, &rec, d);
+		if (!ret)
+			json_object_set_new(r, "warning", json_incref(json_object_get(rec, "warning")));
+		json_decref(rec);
+		free(buf);
 	} else if (!strcmp(kind, "restoration")) {
 		/* the peer restored its log from a backup (node/restore.h) */
 		ret = act_on_restoration(n, peer, path, r, d);
@@ -186,7 +203,7 @@ static int act_on(struct node *n, const char *peer, const char *kind, const char
 bool node_delivery_kind_taken(const char *kind)
 {
 	static const char *const kinds[] = { "bundle", "receipt", "note", "consent", "incident", "visit",
-					      "reclassification", "restoration" };
+					      "reclassification", "restoration", "warning_refusal" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

@@ -36,6 +36,14 @@ struct release_request {
 	const char *output;     /* bundle path ("-" = stdout) */
 	bool deliver;           /* queue the bundle for the recipient's node in the same transaction */
 	const char *actor;      /* the person it is released for (ledger entry); NULL: the node's actor */
+	/* the document from memory instead of a file (file is then NULL):
+	 * sealed from an anonymous memory file, never through the disk */
+	const uint8_t *data;
+	size_t data_len;
+	/* more writes in the release's own transaction (may be NULL): a
+	 * failure undoes the release with them */
+	int (*also)(struct node *n, void *ctx, const char *item, const char *bundle, struct gs_diag *d);
+	void *also_ctx;
 };
 
 struct release_result {

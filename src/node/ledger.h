@@ -77,7 +77,9 @@ enum ledger_type {
 	LEDGER_REGISTER_REMOVE = 23,
 	LEDGER_VISIT = 24,
 	LEDGER_RESTORATION = 25,   /* a node restored its log from a backup (node/restore.h) */
-	LEDGER_TYPE_MAX = 25,
+	LEDGER_WARNING_RULE = 26,  /* a standing rule for missile warnings added or removed (node/warnings.h) */
+	LEDGER_RELAY_REFUSAL = 27, /* a hub refused to relay a warning (node/warnings.h) */
+	LEDGER_TYPE_MAX = 27,
 };
 
 enum ledger_digest {

@@ -46,6 +46,8 @@ static const char *const type_names[LEDGER_TYPE_MAX + 1] = {
 	[LEDGER_REGISTER_REMOVE] = "register-remove",
 	[LEDGER_VISIT] = "visit",
 	[LEDGER_RESTORATION] = "restoration",
+	[LEDGER_WARNING_RULE] = "warning-rule",
+	[LEDGER_RELAY_REFUSAL] = "relay-refusal",
 };
 
 const char *ledger_type_name(unsigned type)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@
 #include "node/items.h"
 #include "node/keyhistory.h"
 #include "node/node.h"
+#include "node/outbox.h"
+#include "node/warnings.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
 #include "crypto/tls.h"
@@ -315,6 +318,7 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	if (!n)
 		return GS_ENOMEM;
 	memcpy(n->home, home, strlen(home) + 1);
+	n->open_lock = -1;
 	if ((ret = node_commit_init(n)) || (ret = store_open(path, mode, &n->st, d)))
 		goto fail;
 	/* A read that fails here on a database that opened is most often a
@@ -339,6 +343,7 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 		ret = node_party_keys_load(n, &n->self, d);
 	if (ret)
 		goto fail;
+	node_outbox_bell_attach(n);
 	*out = n;
 	return 0;
 fail:
@@ -348,14 +353,38 @@ fail:
 	return ret;
 }
 
+/* What an interrupted action left among the files (a pending bundle, a
+ * key rotation half done) is finished or removed only by a process that
+ * has the home to itself: another one's pending file is an action under
+ * way, not a crash's leftover. Every handle that may write holds
+ * HOME/open.lock shared while it is open; the recovery needs it
+ * exclusive, and is left to a later open when it is not free. */
+#define OPEN_LOCK "open.lock"
+
+static void recover_when_alone(struct node *n)
+{
+	char path[GS_PATH_MAX];
+	bool alone;
+
+	if (join(path, sizeof(path), n->home, OPEN_LOCK) ||
+	    (n->open_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return; /* a home this user cannot lock: nothing is touched */
+	alone = flock(n->open_lock, LOCK_EX | LOCK_NB) == 0;
+	if (alone) {
+		keyhistory_recover(n);
+		items_recover(n);
+	}
+	/* shared from now on: others may open, none may recover under us */
+	while (flock(n->open_lock, LOCK_SH) != 0 && errno == EINTR)
+		;
+}
+
 int node_open(const char *home, struct node **out, struct gs_diag *d)
 {
 	int ret = open_home(home, STORE_WRITE, out, d);
 
-	if (!ret) {
-		keyhistory_recover(*out);
-		items_recover(*out);
-	}
+	if (!ret)
+		recover_when_alone(*out);
 	return ret;
 }
 
@@ -364,10 +393,8 @@ int node_open_read(const char *home, struct node **out, struct gs_diag *d)
 	int ret = open_home(home, STORE_READ_ONLY, out, d);
 
 	/* files only: an interrupted action's object put in place or removed */
-	if (!ret) {
-		keyhistory_recover(*out);
-		items_recover(*out);
-	}
+	if (!ret)
+		recover_when_alone(*out);
 	return ret;
 }
 
@@ -451,6 +478,8 @@ void node_close(struct node *n)
 	node_consent_cache_release(n);
 	store_close(n->st);
 	node_commit_fini(n);
+	if (n->open_lock >= 0)
+		close(n->open_lock);
 	free(n);
 }
 

@@ -56,6 +56,7 @@ struct node {
 	char actor[GS_MAX_ID];
 	int restore_hold;             /* node/restore.c: 0 not read yet, 1 none, 2 held */
 	struct commit_queue *commits; /* node/commit.c: the node's lock and group commit */
+	int open_lock;                /* HOME/open.lock, held shared while open (node/node.c); -1 none */
 };
 #else
 struct node;

@@ -19,6 +19,7 @@
 #include "node/outbox.h"
 #include "util/encode.h"
 #include "node/record.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 int node_release_onward(struct node *n, const struct onward_request *r, struct release_result *res,
@@ -139,7 +140,9 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		ret = gs_diag_set(d, GS_EIO, "memfd_create: %s", strerror(errno));
 		goto out;
 	}
-	if ((ret = node_item_decrypt(n, rec, mfd, d)))
+	if (r->data ? (write_all(mfd, r->data, r->data_len) ? (ret = gs_diag_set(d, GS_EIO, "memfd: %s", strerror(errno)))
+							  : 0)
+		    : (ret = node_item_decrypt(n, rec, mfd, d)))
 		goto out;
 	if (lseek(mfd, 0, SEEK_SET) != 0) {
 		ret = gs_diag_set(d, GS_EIO, "memfd: %s", strerror(errno));

@@ -30,6 +30,11 @@ struct onward_request {
 	const char *arrangement; /* may be NULL */
 	const char *output;      /* bundle path ("-" = stdout) */
 	bool deliver;            /* queue it for the recipient in the same transaction (node/outbox.h) */
+	/* what is sealed for the recipient, when not the held plaintext as it
+	 * is (a warning with the hub's own hop added, node/warnings.h): NULL
+	 * seals the held item's plaintext */
+	const uint8_t *data;
+	size_t data_len;
 };
 
 /* GS_EDENIED with *dec filled when a rule refuses: nothing is stored. */

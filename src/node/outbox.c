@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The outbox's queue at the node (node/outbox.h, docs/api.md "The outbox"). */
+#include <pthread.h>
+#include <time.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +62,58 @@ int node_outbox_add(struct node *n, const char *peer, const char *kind, const ch
 	o.created_at = (int64_t)now;
 	o.next_at = node_timer();
 	ret = store_outbox_add(n->st, &o);
-	return ret ? gs_diag_set(d, ret, "cannot queue %s for %s", id, peer) : 0;
+	if (ret)
+		return gs_diag_set(d, ret, "cannot queue %s for %s", id, peer);
+	if (!store_in_write(n->st))
+		node_outbox_ring(); /* on its own: already committed */
+	return 0;
+}
+
+/* The bell (node/outbox.h): one per process, since the courier and the
+ * faces that queue hold handles of their own on the same home. */
+static pthread_mutex_t bell_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bell_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t bell_rung;
+
+void node_outbox_ring(void)
+{
+	pthread_mutex_lock(&bell_lock);
+	bell_rung++;
+	pthread_cond_broadcast(&bell_cond);
+	pthread_mutex_unlock(&bell_lock);
+}
+
+static void ring_on_commit(void *ctx)
+{
+	(void)ctx;
+	node_outbox_ring();
+}
+
+void node_outbox_bell_attach(struct node *n)
+{
+	store_on_outbox_commit(n->st, ring_on_commit, NULL);
+}
+
+bool node_outbox_wait(uint64_t *seen, unsigned ms)
+{
+	struct timespec until;
+	bool rung;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&bell_lock);
+	while (bell_rung == *seen)
+		if (pthread_cond_timedwait(&bell_cond, &bell_lock, &until) != 0)
+			break;
+	rung = bell_rung != *seen;
+	*seen = bell_rung;
+	pthread_mutex_unlock(&bell_lock);
+	return rung;
 }
 
 struct due_list {

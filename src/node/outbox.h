@@ -21,6 +21,7 @@
  */
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "node/node.h"
@@ -34,6 +35,19 @@ int node_outbox_reachable(struct node *n, const char *code, struct gs_diag *d);
  * caller's transaction when there is one, else on its own. */
 int node_outbox_add(struct node *n, const char *peer, const char *kind, const char *ref, const char *path,
 		    struct gs_diag *d);
+
+/*
+ * The outbox's bell: rung after every COMMIT that queued or changed an
+ * entry (and after an entry queued on its own), so that a courier waiting
+ * in node_outbox_wait() starts at once instead of at its next round. One
+ * per process: every node handle of the process rings the same bell.
+ */
+void node_outbox_ring(void);
+/* Waits until the bell rang since *seen (the count a previous call left)
+ * or ms passed; *seen becomes the current count. Whether it rang. */
+bool node_outbox_wait(uint64_t *seen, unsigned ms);
+/* Makes n's commits ring the bell (node_open() does it). */
+void node_outbox_bell_attach(struct node *n);
 
 /* Keeps a note made for peers as HOME/outgoing/KIND-REF.note (the outbox
  * names files that stay; path gets its name) and queues it for each. */

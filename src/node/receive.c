@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "util/fault.h"
 #include "node/record.h"
 #include "util/file.h"
+#include "node/warnings.h"
 #include "util/banned.h"
 
 static int make_receipt(struct node *n, const struct bundle_manifest *m, const char *labels,
@@ -181,8 +183,97 @@ fail:
 	return GS_EIO;
 }
 
+static int receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			  struct receive_result *res, struct gs_diag *d);
+
+/* A received missile warning is indexed, shown and relayed once its
+ * receipt is recorded (node/warnings.h); a bundle that is not one is
+ * left as it is. Also for a bundle already held: a crash between the two
+ * leaves it to the next delivery. */
 int node_receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
 			struct receive_result *res, struct gs_diag *d)
+{
+	int ret = receive_marked(n, bundle_path, receipt_out, marking, res, d);
+
+	if (!ret)
+		node_warning_received(n, res->item);
+	return ret;
+}
+
+/* The bundles being received in this process. Two receipts of the same
+ * bundle at once (a sender's retry racing its first attempt) would share
+ * its pending file objects/BUNDLE.tmp, and one could remove or rename the
+ * other's: the second waits until the first is done, then finds the item
+ * held (and answers with the same receipt). */
+#define RECEIVING_MAX 128
+static pthread_mutex_t receiving_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t receiving_done = PTHREAD_COND_INITIALIZER;
+static char receiving[RECEIVING_MAX][BUNDLE_ID_HEX];
+
+static int receiving_find(const char *bundle)
+{
+	for (int i = 0; i < RECEIVING_MAX; i++)
+		if (!strcmp(receiving[i], bundle))
+			return i;
+	return -1;
+}
+
+static void receiving_claim(const char *bundle)
+{
+	int free_slot;
+
+	pthread_mutex_lock(&receiving_lock);
+	while (receiving_find(bundle) >= 0 || (free_slot = receiving_find("")) < 0)
+		pthread_cond_wait(&receiving_done, &receiving_lock);
+	copy_str(receiving[free_slot], sizeof(receiving[0]), bundle);
+	pthread_mutex_unlock(&receiving_lock);
+}
+
+static void receiving_release(const char *bundle)
+{
+	int i;
+
+	pthread_mutex_lock(&receiving_lock);
+	if ((i = receiving_find(bundle)) >= 0)
+		receiving[i][0] = 0;
+	pthread_cond_broadcast(&receiving_done);
+	pthread_mutex_unlock(&receiving_lock);
+}
+
+static int receive_claimed(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			   struct bundle_manifest *m, struct receive_result *res, struct gs_diag *d);
+
+static int receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			  struct receive_result *res, struct gs_diag *d)
+{
+	struct bundle_manifest *m = calloc(1, sizeof(*m));
+	int fd, ret;
+
+	memset(res, 0, sizeof(*res));
+	if (!m)
+		return GS_ENOMEM;
+	fd = open(bundle_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(m);
+		return gs_diag_set(d, GS_EIO, "%s: %s", bundle_path, strerror(errno));
+	}
+	/* the id it claims, only a key here: verified below */
+	ret = bundle_read_manifest(fd, m, NULL, d);
+	close(fd);
+	if (ret) {
+		gs_diag_prefix(d, "%s", bundle_path);
+		free(m);
+		return ret;
+	}
+	receiving_claim(m->bundle_id);
+	ret = receive_claimed(n, bundle_path, receipt_out, marking, m, res, d);
+	receiving_release(m->bundle_id);
+	free(m);
+	return ret;
+}
+
+static int receive_claimed(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
+			   struct bundle_manifest *claimed, struct receive_result *res, struct gs_diag *d)
 {
 	struct bundle_manifest *m = NULL;
 	struct bundle_sig sig;
@@ -246,6 +337,10 @@ int node_receive_marked(struct node *n, const char *bundle_path, const char *rec
 		if (!ret)
 			ret = gs_diag_set(d, GS_EIO, "%s: cannot seek", bundle_path);
 		gs_diag_prefix(d, "%s", bundle_path);
+		goto out;
+	}
+	if (strcmp(m->bundle_id, claimed->bundle_id)) {
+		ret = gs_diag_set(d, GS_EINVAL, "%s: the bundle changed while it was read", bundle_path);
 		goto out;
 	}
 	if (strcmp(m->recipient, n->self.code)) {

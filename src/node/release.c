@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ struct release_write {
 	struct ledger_entry *e;
 	uint64_t *index;
 	const char *deliver_path; /* the bundle's place, queued in the outbox; NULL: not delivered */
+	const struct release_request *r; /* its also() */
 };
 
 static int release_write(struct node *n, void *ctx, struct gs_diag *d)
@@ -60,7 +62,8 @@ static int release_write(struct node *n, void *ctx, struct gs_diag *d)
 	    (ret = store_custody_add(n->st, w->item, w->now, "released", n->self.code, w->to)) ||
 	    (ret = ledger_append(n, w->to, w->e, w->index, d)) ||
 	    /* the delivery with the release: a recorded release is always sent */
-	    (w->deliver_path && (ret = node_outbox_add(n, w->to, "bundle", w->bundle, w->deliver_path, d)))) {
+	    (w->deliver_path && (ret = node_outbox_add(n, w->to, "bundle", w->bundle, w->deliver_path, d))) ||
+	    (w->r->also && (ret = w->r->also(n, w->r->also_ctx, w->item, w->bundle, d)))) {
 		if (d && !d->msg[0])
 			gs_diag_set(d, ret, "cannot record the release");
 	}
@@ -135,7 +138,15 @@ int node_release(struct node *n, const struct release_request *r, struct release
 				  r->label, n->self.code);
 		goto out;
 	}
-	in = open(r->file, O_RDONLY | O_CLOEXEC);
+	if (r->data) {
+		in = memfd_create("gsomia-release", MFD_CLOEXEC);
+		if (in < 0 || write_all(in, r->data, r->data_len) || lseek(in, 0, SEEK_SET) != 0) {
+			ret = gs_diag_set(d, GS_EIO, "a memory file for the document: %s", strerror(errno));
+			goto out;
+		}
+	} else {
+		in = open(r->file, O_RDONLY | O_CLOEXEC);
+	}
 	if (in < 0) {
 		ret = gs_diag_set(d, GS_EIO, "%s: %s", r->file, strerror(errno));
 		goto out;
@@ -291,6 +302,7 @@ int node_release(struct node *n, const struct release_request *r, struct release
 	w.e = e;
 	w.index = &res->ledger_index;
 	w.deliver_path = r->deliver ? obj : NULL;
+	w.r = r;
 	memset(&cm, 0, sizeof(cm));
 	cm.write = release_write;
 	cm.ctx = &w;

@@ -108,6 +108,17 @@ static const char *const migrations[] = {
 	"CREATE TABLE visits (id TEXT PRIMARY KEY, visitor TEXT NOT NULL, host TEXT NOT NULL,"
 	"  state TEXT NOT NULL, record TEXT NOT NULL, request BLOB NOT NULL, answer BLOB,"
 	"  updated_at INTEGER NOT NULL) STRICT;",
+	/* 9: missile warnings (store/warning_store.h): the standing publish
+	 * and relay rules, and the warnings held here with what the hub told */
+	"CREATE TABLE warning_rules (id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('publish', 'relay')),"
+	"  origin TEXT NOT NULL, to_party TEXT NOT NULL, under TEXT NOT NULL, agreement TEXT NOT NULL,"
+	"  topic TEXT NOT NULL, purpose TEXT NOT NULL, added_at INTEGER NOT NULL, added_by TEXT NOT NULL,"
+	"  UNIQUE (kind, origin, to_party, under, topic)) STRICT;"
+	"CREATE TABLE warnings (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('warning', 'relay-refusal')), originator TEXT NOT NULL,"
+	"  id TEXT NOT NULL, item TEXT NOT NULL, record TEXT NOT NULL, at_ms INTEGER NOT NULL) STRICT;"
+	"CREATE UNIQUE INDEX warnings_once ON warnings (originator, id) WHERE kind = 'warning';"
+	"CREATE INDEX warnings_by_item ON warnings (item);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -209,16 +220,17 @@ static void make_private(const char *path)
 static const char *const busy_tables[] = {
 	"items", "custody", "releases", "outbox", "sessions", "events", "person_passwords",
 	"ledger_entries", "ledger_logs", "ledger_hashes", "ledger_checkpoints", "ledger_cosigned",
-	"ledger_evidence", "ledger_peer_checkpoints",
+	"ledger_evidence", "ledger_peer_checkpoints", "warnings",
 };
 
 static void on_row_change(void *ctx, int op, const char *db, const char *table, sqlite3_int64 row)
 {
 	struct store *st = ctx;
 
-	(void)op;
 	(void)db;
 	(void)row;
+	if (op != SQLITE_DELETE && !strcmp(table, "outbox"))
+		st->outbox_dirty = 1;
 	for (size_t i = 0; i < sizeof(busy_tables) / sizeof(busy_tables[0]); i++)
 		if (!strcmp(table, busy_tables[i]))
 			return;
@@ -373,12 +385,24 @@ int store_commit_actions(struct store *st, uint64_t actions)
 		st->writing = 0;
 		if (writing)
 			store_commit_observe(actions);
+		if (st->outbox_dirty) {
+			st->outbox_dirty = 0;
+			if (st->on_outbox)
+				st->on_outbox(st->on_outbox_ctx);
+		}
 	}
 	return ret;
 }
 
+void store_on_outbox_commit(struct store *st, void (*fn)(void *ctx), void *ctx)
+{
+	st->on_outbox = fn;
+	st->on_outbox_ctx = ctx;
+}
+
 void store_rollback(struct store *st)
 {
+	st->outbox_dirty = 0;
 	st->writing = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

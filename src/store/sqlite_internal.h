@@ -8,6 +8,7 @@
  * once per handle into stmts[] and finalized by store_close().
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sqlite3.h>
 
@@ -41,6 +42,9 @@ struct store {
 	sqlite3_stmt *hot[STORE_HOT_MAX];
 	int writing; /* in a transaction begun by store_begin() */
 	uint64_t evidence_gen; /* rows this handle changed outside the busy tables (store_evidence_version) */
+	bool outbox_dirty;     /* the outbox changed in the open transaction */
+	void (*on_outbox)(void *ctx); /* told after a COMMIT that changed the outbox */
+	void *on_outbox_ctx;
 };
 
 /* The hot statement which (prepared from sql on first use), reset and
@@ -65,6 +69,7 @@ sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql)
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Binds args to s from parameter 1 on. copy: SQLite keeps its own copy of

@@ -200,6 +200,10 @@ int store_outbox_update(struct store *st, const char *id, const char *state, int
 /* Makes every pending entry for peer whose next attempt is after now due
  * at now (a peer back from an outage takes its backlog at once). */
 int store_outbox_wake(struct store *st, const char *peer, int64_t now);
+/* fn(ctx) is called after each COMMIT through st that added or changed
+ * an outbox row (not for a statement outside a transaction: the caller
+ * knows). NULL: nothing. */
+void store_on_outbox_commit(struct store *st, void (*fn)(void *ctx), void *ctx);
 /* due_only: pending entries whose next attempt is due at now */
 int store_outbox_each(struct store *st, int due_only, int64_t now,
 		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,8 @@
 
 #include "util/outfile.h"
 #include "util/banned.h"
+
+static atomic_uint outfile_serial;
 
 int outfile_open(struct outfile *o, const char *path, int mode, struct gs_diag *d)
 {
@@ -35,7 +38,10 @@ int outfile_open(struct outfile *o, const char *path, int mode, struct gs_diag *
 		o->in_place = true;
 		return 0;
 	}
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%ld", path, (long)getpid());
+	/* the pid and a counter: two threads of a server writing the same
+	 * path each have their own temporary file, and the last rename wins */
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%ld.%u", path, (long)getpid(),
+		 atomic_fetch_add(&outfile_serial, 1u));
 	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (o->fd < 0 && errno == EEXIST) {
 		/* left by a process of the same pid that died: ours to reuse */

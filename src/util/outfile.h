@@ -30,7 +30,7 @@ struct outfile {
 	int fd;
 	bool in_place; /* standard output, a device, a FIFO... */
 	char path[GS_PATH_MAX];
-	char tmp[GS_PATH_MAX + 32]; /* path.tmp.PID */
+	char tmp[GS_PATH_MAX + 32]; /* path.tmp.PID.N */
 };
 
 /* Opens path for writing as above; mode applies to a new regular file. */

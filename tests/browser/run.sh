@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end tests of the web console in headless Chromium, against two real
-# exercise nodes (KOR and JPN) served on loopback.
+# End-to-end tests of the web console in headless Chromium, against real
+# exercise nodes served on loopback: KOR and JPN, USA as the hub of the
+# missile warnings, and a second JPN with thousands of holdings.
 #
 # Usage: tests/browser/run.sh [SCREENSHOT_DIR]
 #   GSOMIA=path/to/gsomia      the binary (default build/gsomia)
@@ -96,7 +97,9 @@ done
 # A trilateral agreement (docs/lifecycle.md, "Members"): KOR, JPN and USA
 # from 2017-03-01; USA gave notice and left at the first anniversary, KOR and
 # JPN go on. USA's node only signs and makes its notes; it is not served.
-quiet "$G" init --party USA --exercise --keys "$EX/keys/USA.keys" --levels "$EX/parties/USA.levels" --home usa
+port[usa]=$(freeport)
+quiet "$G" init --party USA --exercise --keys "$EX/keys/USA.keys" --levels "$EX/parties/USA.levels" \
+	--endpoint "https://127.0.0.1:${port[usa]}" --home usa
 "$G" party export --home usa -o usa.id
 for h in kor jpn; do quiet "$G" party import usa.id --home $h; quiet "$G" party import $h.id --home usa; done
 mkdir -p tri/signatures tri/notes
@@ -158,6 +161,40 @@ for p in kim park; do GSOMIA_PERSON_PASSWORD="pw-of-$p" quiet "$G" person passwo
 # term; the notice deadline for that term has passed, the next one is 2020's.
 export GSOMIA_NOW=2019-11-01T00:00:00+09:00
 
+# Missile warnings through the hub (docs/warnings.md): KOR publishes under
+# TISA to USA by a standing rule, USA relays them to JPN by its relay rule
+# with KOR's standing consent; JPN's nakamura is cleared for them (the hub's
+# SECRET is 極秘 at JPN) and needs to know their topic, sato is not cleared.
+# USA is served as the hub. A binary without the warning channel skips it
+# (the browser tests then skip their warnings tests, or fail them with
+# GSOMIA_BROWSER_STRICT=1).
+warnings=
+if "$G" warn rule list --home kor >/dev/null 2>&1; then
+	warnings=1
+	WTOPIC=dprk-nuclear-missile-threats
+	for h in kor usa; do quiet "$G" agreement import "$EX/agreements/us-kor-1987" --home $h; done
+	for h in usa jpn; do quiet "$G" agreement import "$EX/agreements/us-jpn-2007" --home $h; done
+	for h in kor usa jpn; do quiet "$G" agreement import "$EX/agreements/tisa-2014" --home $h; done
+	jperson nakamura 中村美咲 reader --psc 特定秘密 --duty topic:$WTOPIC
+	GSOMIA_PERSON_PASSWORD=pw-of-nakamura quiet "$G" person password nakamura --home jpn
+	# KOR's choi reads KOR's warnings, and the hub's refusals of them
+	kperson choi 최경보 reader --psc 군사II급비밀 --duty topic:$WTOPIC --duty topic:logistics
+	GSOMIA_PERSON_PASSWORD=pw-of-choi quiet "$G" person password choi --home kor
+	quiet "$G" warn rule add --to USA --under TISA-2014 --topic $WTOPIC --home kor
+	quiet "$G" warn relay add --from KOR --to JPN --arrangement TISA-2014 --topic $WTOPIC --home usa
+	# logistics is outside TISA's scope: KOR may send such a warning to the
+	# hub under the KOR-US agreement, but the hub may not pass it on
+	quiet "$G" warn rule add --to USA --under TISA-2014 --topic logistics --home kor
+	quiet "$G" warn relay add --from KOR --to JPN --arrangement TISA-2014 --topic logistics --home usa
+	quiet "$G" consent grant --topic $WTOPIC --to USA --third-party JPN --purpose missile-warning \
+		--expires 2020-12-31T00:00:00+09:00 -o standing.note --home kor
+	for h in usa jpn; do quiet "$G" consent import standing.note --home $h; done
+	# the example warning of 18 December 2023, moved to the exercise's
+	# clock: the same launch, 31 October 2019 at 23:24 KST
+	sed -e 's/KOR-20231218-0824/KOR-20191031-2324/' -e 's/2023-12-18T08:/2019-10-31T23:/' \
+		-e 's/2023-12-17T23:/2019-10-31T14:/g' "$EX/warnings/kor-dprk-2023-12-18.json" >warning.json
+fi
+
 # One item already held at JPN (released with the command line), so that the
 # reader's view has something to show whatever the node's endpoints.
 echo "assessment of the launch of 31 October 2019 (exercise text)" >seed.txt
@@ -200,11 +237,12 @@ holdings=${GSOMIA_BROWSER_HOLDINGS:-5000}
 ) &
 pids="$pids $!"
 
-for h in kor jpn; do
+served="kor jpn${warnings:+ usa}"
+for h in $served; do
 	"$G" serve --home $h --listen "127.0.0.1:${port[$h]}" --witness-every 2 >$h.log 2>&1 &
 	pids="$pids $!"
 done
-for h in kor jpn; do
+for h in $served; do
 	ready "${port[$h]}" || { echo "not ok 1 - node $h did not start"; cat $h.log; exit 1; }
 done
 
@@ -215,6 +253,11 @@ export GSOMIA_BROWSER_WORK=$W
 export GSOMIA_BROWSER_BUNDLE=$W/hand.bundle
 export GSOMIA_BROWSER_HIST="https://127.0.0.1:${port[hist]}"
 export GSOMIA_BROWSER_HOLDINGS=$holdings
+# the warning channel: the binary and KOR's home to publish with, and the warning
+export GSOMIA_BROWSER_GSOMIA=$G
+export GSOMIA_BROWSER_KOR_HOME=$W/kor
+export GSOMIA_BROWSER_WARNING=${warnings:+$W/warning.json}
+[ -n "$warnings" ] && export GSOMIA_BROWSER_USA="https://127.0.0.1:${port[usa]}"
 echo "# KOR $GSOMIA_BROWSER_KOR  JPN $GSOMIA_BROWSER_JPN  JPN with the whole history $GSOMIA_BROWSER_HIST  homes in $W  screenshots in $shots"
 rc=0
 node "$here/spec.mjs" || rc=$?

@@ -3,7 +3,9 @@
 // Prints TAP lines; a test whose endpoint this node does not serve yet is
 // "ok N - ... # SKIP endpoint not merged" (GSOMIA_BROWSER_STRICT=1: a failure).
 import { chromium } from "playwright-core";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import net from "node:net";
 import { join } from "node:path";
 
 const KOR = process.env.GSOMIA_BROWSER_KOR;
@@ -12,6 +14,9 @@ const SHOTS = process.env.GSOMIA_BROWSER_SHOTS || "build/browser-screenshots";
 const STRICT = process.env.GSOMIA_BROWSER_STRICT === "1";
 const HIST = process.env.GSOMIA_BROWSER_HIST; // JPN with the agreement's whole history and thousands of holdings
 const HOLDINGS = Number(process.env.GSOMIA_BROWSER_HOLDINGS || 5000);
+// The warning channel (run.sh sets these when the binary has it): KOR's
+// home to publish with, and the warning to publish (docs/warnings.md).
+const WARNING = process.env.GSOMIA_BROWSER_WARNING;
 // GSOMIA_BROWSER_ONLY=REGEX: run only the tests whose name matches (while developing)
 const ONLY = process.env.GSOMIA_BROWSER_ONLY ? new RegExp(process.env.GSOMIA_BROWSER_ONLY, "i") : null;
 if (!KOR || !JPN) {
@@ -841,6 +846,228 @@ await test("one browser at both nodes: each node's session cookie is its own", a
 		await ctx.close();
 	}
 });
+
+// ---- missile warnings: the live view (docs/warnings.md, "The console's live view") ----
+
+// KOR publishes a warning with the command line, as an operator would; the
+// node's standing rules send it to the hub, which relays it to JPN.
+function publish(file) {
+	return JSON.parse(execFileSync(process.env.GSOMIA_BROWSER_GSOMIA, ["warn", "publish", file, "--json", "--home", process.env.GSOMIA_BROWSER_KOR_HOME],
+		{ encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+}
+const warned = { page: null, id: null, link: null };
+function heldAtJpn(id) {
+	const out = execFileSync(process.env.GSOMIA_BROWSER_GSOMIA, ["warn", "list", "--as", "nakamura", "--json", "--home",
+		join(process.env.GSOMIA_BROWSER_WORK, "jpn")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+	return JSON.parse(out).some((r) => r.warning && r.warning.id === id);
+}
+
+// The network between a browser and a node, which a test can cut and mend:
+// the browser reaches the node through this CONNECT proxy (TLS inside is
+// the browser's and the node's own); cut() closes every tunnel and refuses
+// new ones until mend().
+async function networkLink(base) {
+	const { hostname, port } = new URL(base);
+	const sockets = new Set();
+	let down = false;
+	const server = net.createServer((c) => {
+		c.on("error", () => {});
+		if (down) return c.destroy();
+		c.once("data", (head) => {
+			const m = /^CONNECT ([^\s:]+):(\d+) HTTP/.exec(head.toString("latin1"));
+			if (!m || m[1] !== hostname || m[2] !== port) return c.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+			const up = net.connect(Number(port), hostname, () => {
+				c.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+				up.pipe(c);
+				c.pipe(up);
+			});
+			up.on("error", () => c.destroy());
+			c.on("close", () => up.destroy());
+			for (const sk of [c, up]) {
+				sockets.add(sk);
+				sk.on("close", () => sockets.delete(sk));
+			}
+		});
+	});
+	await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+	return {
+		// Chromium leaves loopback out of a proxy unless told "<-loopback>"
+		proxy: { server: `http://127.0.0.1:${server.address().port}`, bypass: "<-loopback>" },
+		cut() {
+			down = true;
+			for (const sk of sockets) sk.destroy();
+		},
+		mend() {
+			down = false;
+		},
+		close() {
+			this.cut();
+			server.close();
+		},
+	};
+}
+
+await test("missile warnings: a warning published while the view is open is drawn on the map, between its banners, with its chain of custody", async () => {
+	await needs(JPN, "GET", "/v1/local/warnings/stream");
+	if (!WARNING) throw new Error("the node serves the warning stream, but run.sh set up no warning channel");
+	warned.link = await networkLink(JPN);
+	const page = await newPage(JPN, 1400, { proxy: warned.link.proxy });
+	warned.page = page;
+	await signIn(page, "nakamura");
+	await go(page, "#/warnings", `${T("warnings-stream")}[data-state="live"]`);
+	assert((await page.locator(T("warning-row")).count()) === 0, "a warning is listed before any was published");
+	await page.evaluate(() => { window.__notReloaded = true; });
+	const w = JSON.parse(readFileSync(WARNING, "utf8"));
+	const r = publish(WARNING);
+	assert(r.published && r.published[0] && r.published[0].to === "USA", `published: ${JSON.stringify(r)}`);
+	warned.id = w.id;
+	// KOR's courier, then the hub's: each looks at its outbox every second
+	await page.waitForSelector(`${T("warning-row")}[data-warning="${w.id}"]`, { timeout: 30000 });
+	assert(await page.evaluate(() => window.__notReloaded === true), "the page was reloaded");
+	const d = page.locator(`${T("warning-detail")}[data-warning="${w.id}"]`);
+	await d.waitFor();
+	// the banners, top and bottom: JPN's marking of the hub's SECRET, and KOR's own
+	for (const where of ["top", "bottom"]) {
+		const b = d.locator(T(`banner-${where}`));
+		const holder = await b.locator(T("banner-holder")).textContent();
+		const orig = await b.locator(T("banner-originator")).textContent();
+		assert(holder.includes("極秘") && holder.includes("JPN"), `${where} banner, here: ${holder}`);
+		assert(orig.includes("군사II급비밀") && orig.includes("KOR"), `${where} banner, originator: ${orig}`);
+		assert(/EXERCISE/.test(await b.textContent()), `${where} banner without EXERCISE`);
+	}
+	const order = await d.evaluate((c) => [c.firstElementChild.dataset.test, c.lastElementChild.dataset.test]);
+	assert(order[0] === "banner-top" && order[1] === "banner-bottom", `the banners are not first and last: ${order}`);
+	assert(/MRBM/.test(await d.locator(T("warning-type")).textContent()), "the assessed type");
+	assert(/^90 %/.test(await d.locator(T("warning-confidence")).textContent()), "the confidence");
+	assert((await d.locator(T("warning-sensor")).textContent()).includes("Green Pine"), "the sensor");
+	assert((await d.locator(T("warning-detected")).textContent()).startsWith("2019-10-31 23:24:42 +09:00"), "the detection instant");
+	// the map: launch, track, impact east of the launch, the ellipse around the impact
+	const map = d.locator(`svg${T("warning-map")}`);
+	const launch = await map.locator(T("map-launch")).evaluate((g) => ({ x: Number(g.dataset.x), y: Number(g.dataset.y) }));
+	const impact = await map.locator(T("map-impact")).evaluate((g) => ({ x: Number(g.dataset.x), y: Number(g.dataset.y) }));
+	const box = await map.evaluate((svg) => ({ width: svg.viewBox.baseVal.width, height: svg.viewBox.baseVal.height }));
+	const inside = (p) => p.x > 0 && p.x < box.width && p.y > 0 && p.y < box.height;
+	assert(inside(launch) && inside(impact), `off the map: launch ${JSON.stringify(launch)}, impact ${JSON.stringify(impact)}`);
+	assert(impact.x - launch.x > 300, `the impact (138.6E) is not well east of the launch (125.8E): ${impact.x} vs ${launch.x}`);
+	assert(impact.y < launch.y, "the impact (40.2N) is drawn south of the launch (39.0N)");
+	// the launch over the DPRK's land, the impact over the sea
+	const over = async (p) => map.evaluate((svg, q) => {
+		const pt = svg.createSVGPoint();
+		pt.x = q.x;
+		pt.y = q.y;
+		return [...svg.querySelectorAll('[data-test="map-land"] path')].filter((e) => e.isPointInFill(pt)).map((e) => e.dataset.party);
+	}, p);
+	assert((await over(launch)).join() === "PRK", `the launch point is over ${await over(launch)}`);
+	assert((await over(impact)).length === 0, `the impact is over ${await over(impact)}`);
+	const track = await map.locator(T("map-track")).evaluate((pl) => [...pl.points].map((p) => ({ x: p.x, y: p.y })));
+	assert(track.length === w.track.length + 1, `the track has ${track.length} points`);
+	assert(Math.abs(track[0].x - launch.x) < 0.2 && Math.abs(track[0].y - launch.y) < 0.2, "the track does not start at the launch");
+	assert(track.every((p, i) => i === 0 || p.x > track[i - 1].x), "the track does not run eastwards");
+	// the ellipse, close up: 18 km by 6 km with its major axis at 87.2 degrees,
+	// so nearly east-west: about 36 km wide and 12 km high on the ground,
+	// whatever a degree of longitude is at 40N
+	const inset = d.locator(`svg${T("warning-inset")}`);
+	const e = await inset.evaluate((svg) => {
+		const el = svg.querySelector('[data-test="map-ellipse"]');
+		const b = el.getBBox();
+		const imp = svg.querySelector('[data-test="map-impact"]');
+		const scale = svg.querySelector('[data-test="map-scale"] line').getBBox().width;
+		const km = Number(svg.querySelector('[data-test="map-scale"] text').textContent.replace(/\D/g, ""));
+		return { w: b.width, h: b.height, cx: b.x + b.width / 2, cy: b.y + b.height / 2, ix: Number(imp.dataset.x), iy: Number(imp.dataset.y), pxPerKm: scale / km };
+	});
+	const wKm = e.w / e.pxPerKm, hKm = e.h / e.pxPerKm;
+	const sin = Math.sin(87.2 * Math.PI / 180), cos = Math.cos(87.2 * Math.PI / 180);
+	const wantW = 2 * Math.hypot(18 * sin, 6 * cos), wantH = 2 * Math.hypot(18 * cos, 6 * sin);
+	assert(Math.abs(wKm - wantW) / wantW < 0.03 && Math.abs(hKm - wantH) / wantH < 0.05,
+		`the ellipse is ${wKm.toFixed(1)} km by ${hKm.toFixed(1)} km, not ${wantW.toFixed(1)} by ${wantH.toFixed(1)}`);
+	assert(Math.abs(e.cx - e.ix) < 0.5 && Math.abs(e.cy - e.iy) < 0.5, `the ellipse is not centred on the impact: ${JSON.stringify(e)}`);
+	// on the region's map too, around the impact
+	const big = await map.locator(T("map-ellipse")).evaluate((el) => {
+		const b = el.getBBox();
+		return { x: b.x, y: b.y, width: b.width, height: b.height };
+	});
+	assert(Math.abs(big.x + big.width / 2 - impact.x) < 0.5 && big.width > big.height, `the region's ellipse: ${JSON.stringify(big)}`);
+	// the chain of custody, KOR -> USA -> JPN, and each hop's latency
+	const parties = await d.locator(T("chain-party")).evaluateAll((ls) => ls.map((l) => l.dataset.party));
+	assert(parties.join(">") === "KOR>USA>JPN", `the chain: ${parties}`);
+	const hops = await d.locator(T("warning-hop")).evaluateAll((ls) => ls.map((l) => [l.dataset.from, l.dataset.to, l.dataset.ms,
+		l.querySelector('[data-test="hop-ms"]').textContent]));
+	assert(hops.length === 2 && hops[0][0] === "KOR" && hops[0][1] === "USA" && hops[1][0] === "USA" && hops[1][1] === "JPN", `hops: ${hops}`);
+	for (const [, , ms, shown] of hops) {
+		assert(ms !== "" && Number(ms) >= 0 && /^\d+(\.\d+)? m?s$/.test(shown), `a hop's latency: ${ms} shown as ${shown}`);
+	}
+	const received = await d.locator(T("chain-received")).allTextContents();
+	assert(received.length === 2 && received.every((t) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /.test(t)), `the hops' instants: ${received}`);
+	console.log(`# warnings: KOR -> USA ${hops[0][3]}, USA -> JPN ${hops[1][3]}`);
+	await page.screenshot({ path: join(SHOTS, "view-warnings-1400.png"), fullPage: true });
+}, null);
+
+await test("missile warnings: the stream dropped, the view says so and catches up on what came meanwhile", async () => {
+	await needs(JPN, "GET", "/v1/local/warnings/stream");
+	const page = warned.page;
+	if (!page || !warned.id) throw new Error("no live view from the test before");
+	// the network between the page and its node goes; meanwhile KOR
+	// publishes a second warning, and it reaches JPN
+	warned.link.cut();
+	await page.waitForSelector(`${T("warnings-stream")}[data-state="reconnecting"]`, { timeout: 20000 });
+	const second = join(process.env.GSOMIA_BROWSER_WORK || ".", "warning-2.json");
+	writeFileSync(second, readFileSync(WARNING, "utf8").replace(warned.id, `${warned.id}-2`));
+	publish(second);
+	for (let i = 0; i < 300 && !heldAtJpn(`${warned.id}-2`); i++) await page.waitForTimeout(100);
+	assert(heldAtJpn(`${warned.id}-2`), "the second warning did not reach JPN");
+	assert((await page.locator(`${T("warning-row")}[data-warning="${warned.id}-2"]`).count()) === 0, "the page had it with no network");
+	// the network comes back: the browser reconnects, with Last-Event-ID, and
+	// the node replays what came after it
+	warned.link.mend();
+	await page.waitForSelector(`${T("warning-row")}[data-warning="${warned.id}-2"]`, { timeout: 40000 });
+	await page.waitForSelector(`${T("warnings-stream")}[data-state="live"]`);
+	const rows = await page.locator(T("warning-row")).evaluateAll((rs) => rs.map((r) => r.dataset.warning));
+	assert(rows.join() === `${warned.id}-2,${warned.id}`, `newest first, each once: ${rows}`);
+	assert((await page.locator(`${T("warning-row")}[aria-current="true"]`).getAttribute("data-warning")) === `${warned.id}-2`, "the newest is not shown");
+	// the earlier one can be chosen again, with the keyboard
+	await page.locator(`${T("warning-row")}[data-warning="${warned.id}-2"]`).focus();
+	await page.keyboard.press("ArrowDown");
+	await page.keyboard.press("Enter");
+	await page.waitForSelector(`${T("warning-detail")}[data-warning="${warned.id}"]`);
+	await page.context().close();
+	warned.link.close();
+}, null);
+
+await test("missile warnings: a reader not cleared for them sees nothing of them", async () => {
+	await needs(JPN, "GET", "/v1/local/warnings/stream");
+	await signIn(jpn, "sato");
+	await go(jpn, "#/warnings", `${T("warnings-stream")}[data-state="live"]`);
+	await jpn.waitForSelector(T("warnings-empty"));
+	assert((await jpn.locator(T("warning-row")).count()) === 0, "sato is shown a warning");
+	const r = await jpn.evaluate(async () => (await (await fetch("/v1/local/warnings?since=0")).json()).warnings.length);
+	assert(r === 0, `the API gives sato ${r} warnings`);
+	assert(!(await jpn.content()).includes(warned.id || "KOR-2019"), "the page holds the warning's id");
+}, jpn);
+
+await test("missile warnings: at the originator, the hub's refusal to relay one is a refusal line", async () => {
+	await needs(KOR, "GET", "/v1/local/warnings/stream");
+	if (!warned.id) throw new Error("no warning was published by the tests before");
+	await signIn(kor, "choi");
+	await go(kor, "#/warnings", `${T("warnings-stream")}[data-state="live"]`);
+	// a warning of a topic outside TISA's scope: the hub may not pass it on
+	const file = join(process.env.GSOMIA_BROWSER_WORK || ".", "warning-logistics.json");
+	writeFileSync(file, readFileSync(WARNING, "utf8").replace(warned.id, `${warned.id}-L`).replace("dprk-nuclear-missile-threats", "logistics"));
+	publish(file);
+	await kor.waitForSelector(`${T("warning-row")}[data-warning="${warned.id}-L"]`);
+	const line = kor.locator(T("warning-refusal"), { hasText: "on to JPN" });
+	await line.waitFor({ timeout: 30000 });
+	const text = await line.textContent();
+	assert(/USA did not pass .+ on to JPN/.test(text), `the refusal line: ${text}`);
+	assert(/onward\./.test(await line.locator(T("refusal-rule")).textContent()), `the rule: ${text}`);
+	// the warning itself says it too: released to USA, refused onward by USA
+	await kor.click(`${T("warning-row")}[data-warning="${warned.id}-L"]`);
+	const d = kor.locator(`${T("warning-detail")}[data-warning="${warned.id}-L"]`);
+	await d.locator(`${T("warning-relay")}[data-outcome="refused"][data-to="JPN"]`).waitFor();
+	assert((await d.locator(`${T("warning-release")}[data-to="USA"]`).count()) === 1, "the release to the hub is not shown");
+	// KOR's own warnings are marked in KOR's scheme, on both banners
+	const holder = await d.locator(`${T("banner-top")} ${T("banner-holder")}`).textContent();
+	assert(holder.includes("군사II급비밀") && holder.includes("KOR"), `KOR's banner: ${holder}`);
+}, kor);
 
 // ---- markings, times, layout and dark mode, on every page ----
 

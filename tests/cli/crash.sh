@@ -81,4 +81,25 @@ jqeq "the release's bundle" "$out" '.[0].ref' "$($G items --home k2 --json | jq 
 [ -s "k2/objects/$($G items --home k2 --json | jq -r '.[0].bundle').bundle" ] && ok "the file it names is in place" ||
 	bad "the queued file is missing"
 expect 0 "KOR's ledger verifies" $G ledger verify --home k2
+
+# A pending file is a crash's leftover only when no other process has the
+# home open: while a server runs, a command must not take the file a
+# delivery being received has just written (it would be lost when its
+# receipt commits). Once the server is gone, the next command clears it.
+P3=$(freeport)
+$G init --party JPN --exercise --keys "$EX/keys/JPN.keys" --levels "$EX/parties/JPN.levels" \
+	--endpoint "https://127.0.0.1:$P3" --home j3 >/dev/null
+$G serve --home j3 --witness-every 0 >j3.out 2>j3.err &
+spid=$!
+pids="$pids $spid"
+for _ in $(seq 1 100); do curl -sk -o /dev/null "https://127.0.0.1:$P3/v1/health" && break; sleep 0.1; done
+mkdir -p j3/objects
+pending=j3/objects/0123456789abcdef0123456789abcdef.bundle.tmp
+echo "a delivery under way" >$pending
+expect 0 "a command while the server runs" $G items --home j3
+[ -e $pending ] && ok "leaves the server's pending file alone" || bad "the pending file was taken"
+kill $spid
+wait $spid 2>/dev/null
+expect 0 "a command once the server is gone" $G items --home j3
+[ ! -e $pending ] && ok "clears what nobody is receiving any more" || bad "the leftover stays"
 finish

@@ -100,6 +100,42 @@ eq "replayed as a file, it is acknowledged" "$code" 200
 jqeq "as a duplicate too" "$(cat replay2.out)" .duplicate true
 eq "and still held once" "$(held)" 2
 
+# The same bundle delivered four times at once (a sender's retries racing
+# its first attempt), as a file and as JSON, five bundles over: each held
+# once, its bundle in place, every answer a receipt (or, for a second
+# upload of the same file while the first is under way, 409).
+races=0
+for r in 1 2 3 4 5; do
+	echo "race $r" >race$r.txt
+	$G release race$r.txt --to JPN --agreement KOR-JPN-2016 --classification 군사II급비밀 \
+		--purpose defence-cooperation --topic dprk-missiles -o race$r.bundle --home kor >/dev/null
+	rb=$($G bundle inspect race$r.bundle --json | jq -r .bundle)
+	printf '{"kind":"bundle","id":"%s","body_b64":"%s"}' "$rb" "$(base64 -w0 race$r.bundle)" >race$r.json
+	cpids=""
+	for k in 1 2 3 4; do
+		if [ $k -le 2 ]; then
+			curl -sk --cert kor/tls.crt --key kor/tls.key -o race$r.$k.out -w '%{http_code}\n' -H 'Content-Type: application/json' \
+				--data-binary @race$r.json "https://127.0.0.1:$PJ/v1/peer/deliver" >race$r.$k.code &
+		else
+			curl -sk --cert kor/tls.crt --key kor/tls.key -o race$r.$k.out -w '%{http_code}\n' --data-binary @race$r.bundle \
+				"https://127.0.0.1:$PJ/v1/peer/deliver-file?kind=bundle&id=$rb" >race$r.$k.code &
+		fi
+		cpids="$cpids $!"
+	done
+	wait $cpids
+	for k in 1 2 3 4; do
+		case "$(cat race$r.$k.code)" in
+		200) jq -e '.receipt_b64 | length > 0' race$r.$k.out >/dev/null ;;
+		409) [ $k -gt 2 ] && grep -q "under way" race$r.$k.out ;;
+		*) false ;;
+		esac || { races=$((races + 1)); echo "# race $r.$k: $(cat race$r.$k.code) $(head -c 300 race$r.$k.out)"; }
+	done
+	cmp -s race$r.bundle jpn/objects/$rb.bundle || { races=$((races + 1)); echo "# race $r: jpn/objects/$rb.bundle is not the bundle"; }
+done
+eq "four deliveries of one bundle at once: each answered with a receipt, the bundle in place" "$races" 0
+eq "each held once" "$(held)" 7
+eq "no pending copy left behind" "$(find jpn/objects -name '*.tmp' | wc -l)" 0
+
 # A forged bundle: refused by JPN, and the outbox stops trying.
 stop kor "$PK"
 expect 0 "a third release" $G release three.txt --to JPN --agreement KOR-JPN-2016 --classification 군사II급비밀 \
@@ -111,7 +147,7 @@ printf '{"kind":"bundle","id":"%s","body_b64":"%s"}' "$b3" "$(base64 -w0 three.b
 code=$(curl -sk --cert kor/tls.crt --key kor/tls.key -o forged.out -w '%{http_code}' \
 	-H 'Content-Type: application/json' --data-binary @forged.json "https://127.0.0.1:$PJ/v1/peer/deliver")
 case "$code" in 4*) ok "a damaged bundle is refused with $code" ;; *) bad "damaged bundle" "HTTP $code $(cat forged.out)" ;; esac
-eq "nothing more held" "$(held)" 2
+eq "nothing more held" "$(held)" 7
 code=$(curl -sk -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
 	--data-binary @replay.json "https://127.0.0.1:$PJ/v1/peer/deliver")
 eq "a delivery without a client certificate is 401" "$code" 401

@@ -15,7 +15,17 @@ has "with consent JPN holds it, originator KOR, released by USA" "$out" "極秘 
 has "the topic gate" "$out" "[onward.topic-gate]"
 has "the incident answered" "$out" "[results-sent]"
 has "the withdrawal" "$out" "in_force"
-has "every ledger entry on the exercise clocks" "$out" "the latest ledger entry of the three nodes: 2023-03-21T07:00:00Z"
+has "every ledger entry on the exercise clocks" "$out" "the latest ledger entry of the three nodes: 2023-12-17T23:40:00Z"
+has "August 2019: the warning goes straight to JPN under the GSOMIA in its notice period" "$out" \
+	"KOR-20190824-0645 released to JPN under KOR-JPN-2016"
+has "and to the hub under TISA" "$out" "KOR-20190824-0645 released to USA under US-KOR-1987"
+has "JPN's reader sees it once" "$out" "KOR-20190824-0645 srbm from KOR"
+has "the counterfactual termination refuses the warning to JPN, with the rule" "$out" \
+	"not to JPN: refused: agreement 'KOR-JPN-2016' is terminated"
+has "while the route through the hub still carries it" "$out" "KOR-20191128-1645 released to USA"
+has "December 2023: JPN's reader sees the launch, relayed by the hub" "$out" \
+	"JPN: mrbm, impact 40.2315N 138.5873E; KOR -> USA -> JPN; hops KOR->USA"
+has "an uncleared reader is shown none" "$out" "sato (no clearance for it) is shown 0 warnings"
 has "JPN's proof verified with its identity" "$out" "checkpoint signed by JPN"
 has "KOR's proof verified with its identity" "$out" "checkpoint signed by KOR"
 has "it ends with each node's console" "$(printf '%s' "$out" | tail -6)" "/console/   sign in as officer"
