@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <sodium.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,6 +116,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "gsomia: this is a fuzzing build (meson -Dfuzz=true); it refuses to run\n");
 	return EXIT_FAIL;
 #endif
+	/* A decision assembles an agreement's view in a few hundred KiB
+	 * (node/agreements.c); above glibc's default threshold each such
+	 * block is a fresh mmap whose pages fault in as they are zeroed,
+	 * which was a third of a hub's time relaying warnings
+	 * (docs/warnings.md "Speed"). Kept in the heap, the pages are reused. */
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "gsomia: cannot initialise libsodium\n");
 		return EXIT_FAIL;

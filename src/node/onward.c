@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/commit.h"
 #include "node/agreements.h"
 #include "node/consent.h"
 #include "node/decisions.h"
@@ -25,9 +26,9 @@
 int node_release_onward(struct node *n, const struct onward_request *r, struct release_result *res,
 			struct decision *dec, struct gs_diag *d)
 {
-	struct agreement_view v, av;
-	struct lifecycle_status *st = NULL, *ast = NULL;
-	const struct agreement *a = NULL, *arr = NULL;
+	struct lifecycle_status *st = NULL;
+	const struct agreement *a = NULL;
+	const char *arr_id = r->arrangement ? r->arrangement : "";
 	const struct annex_version *annex;
 	struct party *recipient = NULL;
 	struct holding *h = NULL;
@@ -41,34 +42,37 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	gs_instant now;
 	json_t *rec = NULL, *rel = NULL;
 	char *relj = NULL;
-	int mfd = -1, out = -1, ret, have_v = 0, have_av = 0, placed = 0, si;
+	int mfd = -1, out = -1, ret, placed = 0, locked = 0, si;
 
 	memset(res, 0, sizeof(*res));
 	memset(dec, 0, sizeof(*dec));
 	if (!n->keys_loaded)
 		return gs_diag_set(d, GS_ESTATE, "the node's keys are locked");
-	if ((ret = node_now(n, &now, d)) || (ret = node_item_get(n, r->item, &rec, d)))
+	if ((ret = node_now(n, &now, d)))
 		return ret;
 	st = calloc(1, sizeof(*st));
-	ast = calloc(1, sizeof(*ast));
 	recipient = calloc(1, sizeof(*recipient));
 	h = calloc(1, sizeof(*h));
 	rm = calloc(1, sizeof(*rm));
 	m = calloc(1, sizeof(*m));
 	sealed = calloc(1, sizeof(*sealed));
-	if (!st || !ast || !recipient || !h || !rm || !m || !sealed) {
+	if (!st || !recipient || !h || !rm || !m || !sealed) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
+	/* The decision under the node's lock, as a release's (its kept views
+	 * and caches are the handle's, shared by the server's threads); the
+	 * sealing outside it; the record in one transaction under it. */
+	node_mutex_lock(n);
+	locked = 1;
+	if ((ret = node_item_get(n, r->item, &rec, d)))
+		goto out;
 	item_to_holding(rec, h);
 	if (!strcmp(h->item.originator, n->self.code)) {
 		ret = gs_diag_set(d, GS_EDENIED, "item '%s' is this node's own: it is not passed on but released, "
 				  "with 'gsomia release FILE ...'; refused", r->item);
 		goto out;
 	}
-	if ((ret = item_agreement_at(n, r->agreement, now, &v, st, &a, d)))
-		goto out;
-	have_v = 1;
 	if ((ret = node_party_get(n, r->to, recipient, d)) || (ret = party_ready_to_seal(recipient, d)) ||
 	    (r->deliver && (ret = node_outbox_reachable(n, r->to, d))))
 		goto out;
@@ -81,11 +85,6 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		ret = GS_EDENIED;
 		goto out;
 	}
-	if (r->arrangement) {
-		if ((ret = item_agreement_at(n, r->arrangement, now, &av, ast, &arr, d)))
-			goto out;
-		have_av = 1;
-	}
 	/* The consent the bundle names: the first that permits on its own. */
 	/* the node's kept set, as node_judge_onward() read it (no second load) */
 	if ((ret = node_consents_borrow(n, &cs, d)))
@@ -96,7 +95,10 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 			consent_id = cs->ids[i];
 			break;
 		}
-	/* The recipient's marking under this leg, from this node's label. */
+	/* The recipient's marking under this leg, from this node's label (the
+	 * kept view, taken after the decision that may have refilled it). */
+	if ((ret = item_agreement_kept_at(n, r->agreement, now, st, &a, d)))
+		goto out;
 	annex = agreement_annex_at(a, date_of_instant(now, a->zone));
 	si = agreement_party_index(a, n->self.code);
 	for (int k = 0; annex && k < h->marking.nlabels; k++)
@@ -133,6 +135,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	m->created = now;
 	m->exercise = n->self.exercise;
 	copy_str(m->consent, sizeof(m->consent), consent_id);
+	node_mutex_unlock(n);
+	locked = 0;
 
 	/* The plaintext goes through memory only, never through a file on disk. */
 	mfd = memfd_create("gsomia-onward", MFD_CLOEXEC);
@@ -178,21 +182,23 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	json_object_set_new(rel, "bundle", json_string(sealed->bundle_id));
 	json_object_set_new(rel, "item", json_string(h->item.id));
 	json_object_set_new(rel, "recipient", json_string(r->to));
-	json_object_set_new(rel, "agreement", json_string(a->id));
-	json_object_set_new(rel, "agreement_version", json_integer(a->version));
+	json_object_set_new(rel, "agreement", json_string(m->agreement));
+	json_object_set_new(rel, "agreement_version", json_integer(m->agreement_version));
 	json_object_set_new(rel, "label", json_string(label));
 	json_object_set_new(rel, "banner_recipient", json_string(sealed->banner_recipient));
 	json_object_set_new(rel, "released_at", jinstant(now));
 	json_object_set_new(rel, "payload_sha256", json_string(hex));
 	json_object_set_new(rel, "onward", json_true());
 	json_object_set_new(rel, "originator", json_string(h->item.originator));
-	json_object_set_new(rel, "arrangement", json_string(arr ? arr->id : ""));
+	json_object_set_new(rel, "arrangement", json_string(arr_id));
 	json_object_set_new(rel, "consent", json_string(m->consent));
 	relj = json_dumps(rel, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!relj) {
 		ret = GS_ENOMEM;
 		goto out;
 	}
+	node_mutex_lock(n);
+	locked = 1;
 	if ((ret = store_begin(n->st)))
 		goto out;
 	{
@@ -205,9 +211,9 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		ledger_entry_field(&e, "bundle", sealed->bundle_id);
 		ledger_entry_field(&e, "recipient", r->to);
 		ledger_entry_field(&e, "originator", h->item.originator);
-		ledger_entry_field(&e, "agreement", a->id);
+		ledger_entry_field(&e, "agreement", m->agreement);
 		ledger_entry_field(&e, "agreement-version", version);
-		ledger_entry_field(&e, "arrangement", arr ? arr->id : "");
+		ledger_entry_field(&e, "arrangement", arr_id);
 		ledger_entry_field(&e, "label", label);
 		ledger_entry_field(&e, "banner-recipient", sealed->banner_recipient);
 		ledger_entry_field(&e, "purpose", h->item.purpose);
@@ -220,8 +226,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 		    /* and in the log for the originator, which the onward leg concerns */
 		    (strcmp(r->to, h->item.originator) &&
 		     (ret = ledger_event(n, h->item.originator, LEDGER_RELEASE, now, h->item.id, d, "onward-to", r->to,
-					 "bundle", sealed->bundle_id, "agreement", a->id, "arrangement",
-					 arr ? arr->id : "", "consent", m->consent, (const char *)NULL))) ||
+					 "bundle", sealed->bundle_id, "agreement", m->agreement, "arrangement",
+					 arr_id, "consent", m->consent, (const char *)NULL))) ||
 		    (r->deliver && (ret = node_outbox_add(n, r->to, "bundle", sealed->bundle_id, obj, d))) ||
 		    (ret = store_commit(n->st))) {
 			store_rollback(n->st);
@@ -230,6 +236,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 			goto out;
 		}
 	}
+	node_mutex_unlock(n);
+	locked = 0;
 	copy_str(res->item, sizeof(res->item), h->item.id);
 	copy_str(res->bundle, sizeof(res->bundle), sealed->bundle_id);
 	copy_str(res->banner_recipient, sizeof(res->banner_recipient), sealed->banner_recipient);
@@ -237,6 +245,8 @@ int node_release_onward(struct node *n, const struct onward_request *r, struct r
 	if (r->output)
 		ret = node_copy_file(obj, r->output, d);
 out:
+	if (locked)
+		node_mutex_unlock(n);
 	if (mfd >= 0)
 		close(mfd);
 	if (out >= 0)
@@ -248,12 +258,7 @@ out:
 	json_decref(rec);
 	json_decref(rel);
 	free(relj);
-	if (have_v)
-		agreement_view_release(&v);
-	if (have_av)
-		agreement_view_release(&av);
 	free(st);
-	free(ast);
 	free(recipient);
 	free(h);
 	free(rm);

@@ -278,7 +278,6 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 	struct bundle_manifest *m = NULL;
 	struct bundle_sig sig;
 	struct party *sender = NULL, *originator = NULL;
-	struct agreement_view v;
 	struct lifecycle_status *st = NULL;
 	const struct agreement *a;
 	const struct annex_version *annex;
@@ -294,7 +293,7 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 	struct node_commit_member cm;
 	struct ledger_entry *e = NULL;
 	char version[16];
-	int fd = -1, copy = -1, ret, have_view = 0, placed = 0, locked = 0;
+	int fd = -1, copy = -1, ret, placed = 0, locked = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!n->keys_loaded)
@@ -391,9 +390,10 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 		goto out;
 	}
 	/* The agreement must have been in force when the sender released it. */
-	if ((ret = item_agreement_at(n, m->agreement, m->created, &v, st, &a, d)))
+	/* the node's kept view (its lock is held): valid until a call that
+	 * may refill the views, so taken again after onward_accept() */
+	if ((ret = item_agreement_kept_at(n, m->agreement, m->created, st, &a, d)))
 		goto out;
-	have_view = 1;
 	if (!state_allows_release(st->state)) {
 		char when[GS_INSTANT_STR];
 
@@ -415,6 +415,8 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
+	if ((ret = item_agreement_kept_at(n, m->agreement, m->created, st, &a, d)))
+		goto out;
 	*originator = *sender;
 	annex = agreement_annex_at(a, date_of_instant(m->created, a->zone));
 	if (!strcmp(m->originator, m->sender)) {
@@ -478,7 +480,7 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 	json_object_set_new(rec, "marking", item_labels_json(res->marking.labels, res->marking.nlabels));
 	json_object_set_new(rec, "candidates", item_labels_json(res->marking.candidates, res->marking.ncandidates));
 	json_object_set_new(rec, "protect_as", json_boolean(res->marking.protect_as));
-	json_object_set_new(rec, "agreement", json_string(a->id));
+	json_object_set_new(rec, "agreement", json_string(m->agreement));
 	json_object_set_new(rec, "agreement_version", json_integer(m->agreement_version));
 	json_object_set_new(rec, "released_by", json_string(m->sender));
 	json_object_set_new(rec, "released_at", jinstant(m->created));
@@ -575,8 +577,6 @@ out:
 	json_decref(rec);
 	json_decref(old);
 	free(receipt);
-	if (have_view)
-		agreement_view_release(&v);
 	free(m);
 	free(sender);
 	free(originator);
