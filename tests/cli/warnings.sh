@@ -250,6 +250,31 @@ kill "${pid[listen]}" 2>/dev/null
 expect 2 "listen takes only a loopback address" $G warn listen --cot 10.0.0.1:$LP --under TISA-2014 --topic $TOPIC \
 	--classification 군사II급비밀 --home kor
 
+# ---- a flood from one peer never delays another peer's warnings ----
+# KOR's certificate trickles 18 uploads into JPN at once (each a few
+# minutes long at that rate; 16 is its quota there, the rest are 429): the warning
+# the hub relays meanwhile arrives while they still run.
+head -c 300000 /dev/urandom >flood.bin
+flood=""
+for i in $(seq 1 18); do
+	curl -sk --max-time 60 --cert kor/tls.crt --key kor/tls.key -H 'Expect:' --limit-rate 1K -o /dev/null \
+		-w '%{http_code}\n' --data-binary @flood.bin \
+		"https://127.0.0.1:${port[jpn]}/v1/peer/deliver-file?kind=memo&id=flood-$i" >>flood.codes 2>/dev/null &
+	flood="$flood $!"
+done
+pids="$pids $flood"
+sleep 1
+sed 's/KOR-20231218-0824/KOR-during-flood/' "$W" >flood.json
+expect 0 "KOR publishes while its certificate floods JPN" $G warn publish flood.json --home kor
+flood_at_jpn() { $G warn list --as yamada --json --home jpn | jq -e 'any(.[]; .warning.id == "KOR-during-flood")'; }
+until_ok flood_at_jpn && ok "the hub's relay reaches JPN during the flood" || bad "the relay reaches JPN during the flood"
+running=0
+for p in $flood; do kill -0 "$p" 2>/dev/null && running=$((running + 1)); done
+[ "$running" -ge 1 ] && ok "while the flood is still under way ($running uploads)" || bad "the flood had ended first"
+for p in $flood; do kill "$p" 2>/dev/null; done
+for p in $flood; do wait "$p" 2>/dev/null; done
+has "KOR's uploads beyond its quota were turned away (429)" "$(cat flood.codes)" 429
+
 # ---- the hub killed mid-stream: the warnings queue at KOR, then flow ----
 for i in $(seq 1 12); do
 	sed "s/KOR-20231218-0824/KOR-stream-$i/" "$W" >s$i.json
@@ -260,10 +285,10 @@ wait "${pid[usa]}" 2>/dev/null
 for i in $(seq 5 12); do $G warn publish s$i.json --home kor >/dev/null || bad "publish $i while the hub is down"; done
 ok "KOR publishes while the hub is down"
 serve usa || bad "the hub restarts" "$(tail -5 usa.err)"
-until_ok has_n jpn yamada 16 && ok "every warning reaches JPN once the hub is back" ||
-	bad "all arrive" "$(count_at jpn yamada) of 16; KOR: $($G outbox --home kor 2>&1 | tail -5); USA: $($G outbox --home usa 2>&1 | tail -5); $(tail -5 usa.err kor.err)"
+until_ok has_n jpn yamada 17 && ok "every warning reaches JPN once the hub is back" ||
+	bad "all arrive" "$(count_at jpn yamada) of 17; KOR: $($G outbox --home kor 2>&1 | tail -5); USA: $($G outbox --home usa 2>&1 | tail -5); $(tail -5 usa.err kor.err)"
 run $G warn list --as yamada --json --home jpn
-jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 16
+jqeq "none twice" "$out" '[.[] | select(.kind == "warning") | .warning.id] | unique | length' 17
 jqeq "the stream arrived whole" "$out" '[.[] | .warning.id | select(startswith("KOR-stream-"))] | length' 12
 for h in kor usa jpn; do
 	expect 0 "$h's ledger verifies" $G ledger verify --home $h
