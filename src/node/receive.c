@@ -240,40 +240,8 @@ static void receiving_release(const char *bundle)
 	pthread_mutex_unlock(&receiving_lock);
 }
 
-static int receive_claimed(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
-			   struct bundle_manifest *m, struct receive_result *res, struct gs_diag *d);
-
 static int receive_marked(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
 			  struct receive_result *res, struct gs_diag *d)
-{
-	struct bundle_manifest *m = calloc(1, sizeof(*m));
-	int fd, ret;
-
-	memset(res, 0, sizeof(*res));
-	if (!m)
-		return GS_ENOMEM;
-	fd = open(bundle_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(m);
-		return gs_diag_set(d, GS_EIO, "%s: %s", bundle_path, strerror(errno));
-	}
-	/* the id it claims, only a key here: verified below */
-	ret = bundle_read_manifest(fd, m, NULL, d);
-	close(fd);
-	if (ret) {
-		gs_diag_prefix(d, "%s", bundle_path);
-		free(m);
-		return ret;
-	}
-	receiving_claim(m->bundle_id);
-	ret = receive_claimed(n, bundle_path, receipt_out, marking, m, res, d);
-	receiving_release(m->bundle_id);
-	free(m);
-	return ret;
-}
-
-static int receive_claimed(struct node *n, const char *bundle_path, const char *receipt_out, const char *marking,
-			   struct bundle_manifest *claimed, struct receive_result *res, struct gs_diag *d)
 {
 	struct bundle_manifest *m = NULL;
 	struct bundle_sig sig;
@@ -293,7 +261,7 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 	struct node_commit_member cm;
 	struct ledger_entry *e = NULL;
 	char version[16];
-	int fd = -1, copy = -1, ret, placed = 0, locked = 0;
+	int fd = -1, copy = -1, ret, placed = 0, locked = 0, claimed = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!n->keys_loaded)
@@ -338,10 +306,6 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 		gs_diag_prefix(d, "%s", bundle_path);
 		goto out;
 	}
-	if (strcmp(m->bundle_id, claimed->bundle_id)) {
-		ret = gs_diag_set(d, GS_EINVAL, "%s: the bundle changed while it was read", bundle_path);
-		goto out;
-	}
 	if (strcmp(m->recipient, n->self.code)) {
 		ret = gs_diag_set(d, GS_EDENIED, "%s: bundle is for '%s', not for this node (%s)",
 				  bundle_path, m->recipient, n->self.code);
@@ -352,6 +316,9 @@ static int receive_claimed(struct node *n, const char *bundle_path, const char *
 				  m->exercise ? "an exercise" : "a real", n->self.exercise ? "an exercise" : "a real");
 		goto out;
 	}
+	/* one receipt of this bundle at a time, from here to the end */
+	receiving_claim(m->bundle_id);
+	claimed = 1;
 	node_mutex_lock(n);
 	locked = 1;
 	if (!node_item_get(n, m->item, &old, NULL)) {
@@ -573,6 +540,8 @@ out:
 		close(copy);
 	if (placed)
 		unlink(tmp);
+	if (claimed)
+		receiving_release(m->bundle_id);
 	sodium_memzero(fk, sizeof(fk));
 	json_decref(rec);
 	json_decref(old);
