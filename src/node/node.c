@@ -22,6 +22,7 @@
 #include "node/node.h"
 #include "node/outbox.h"
 #include "node/warnings.h"
+#include "store/pg.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
 #include "crypto/tls.h"
@@ -29,6 +30,8 @@
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
+/* A home whose database is PostgreSQL names it here (docs/scale-out.md). */
+#define DB_CONF_NAME "db.conf"
 #define KEYS_NAME NODE_KEYS_FILE
 #define KEYS_MAX 8192
 
@@ -136,7 +139,7 @@ static int label_identity_create(const char *home, const struct node_keys *keys,
 static void remove_home(const char *home)
 {
 	char path[GS_PATH_MAX];
-	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
+	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm", DB_CONF_NAME,
 					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME,
 					      NODE_LABEL_CRT_NAME };
 	size_t i;
@@ -151,7 +154,7 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
 	      struct gs_diag *d)
 {
-	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, NULL, pass, passlen,
 			      NULL, 0, d);
 }
 
@@ -159,12 +162,63 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 			const char *levels_text, bool exercise, const char *pass, size_t passlen,
 			const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
 {
-	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, NULL, pass, passlen,
 			      old_sealed, old_sealedlen, d);
 }
 
+/* HOME/db.conf: the database's locator, and whose node it holds (a home
+ * pointed at another party's database is refused at open). */
+static int db_conf_write(const char *home, const char *db, const char *code, const char *fpr, struct gs_diag *d)
+{
+	char path[GS_PATH_MAX], text[4400];
+	int n;
+
+	if (strchr(db, '\n') || strlen(db) > 4000)
+		return gs_diag_set(d, GS_EUSAGE, "--db: one line of at most 4000 characters");
+	n = snprintf(text, sizeof(text), "# the database of this home (docs/scale-out.md)\ndb %s\nparty %s\nfingerprint %s\n",
+		     db, code, fpr);
+	if (join(path, sizeof(path), home, DB_CONF_NAME))
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	return write_file_atomic(path, text, (size_t)n, 0600, d);
+}
+
+/* The locator of the home's database into out (its SQLite file, or what
+ * db.conf names), and the party and fingerprint db.conf expects ("" for
+ * a SQLite home). 0, or GS_EIO/GS_EINVAL naming the file. */
+static int db_locator(const char *home, char *out, size_t outn, char *code, char *fpr, struct gs_diag *d)
+{
+	char path[GS_PATH_MAX], line[4400];
+	FILE *f;
+	int got = 0;
+
+	code[0] = fpr[0] = 0;
+	if (join(path, sizeof(path), home, DB_CONF_NAME))
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno != ENOENT)
+			return gs_diag_set(d, GS_EIO, "cannot read '%s': %s", path, strerror(errno));
+		return join(out, outn, home, DB_NAME) ? gs_diag_set(d, GS_ELIMIT, "home path too long") : 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "db ", 3) && strlen(line + 3) < outn) {
+			snprintf(out, outn, "%s", line + 3);
+			got = 1;
+		} else if (!strncmp(line, "party ", 6) && strlen(line + 6) < 8) {
+			memcpy(code, line + 6, strlen(line + 6) + 1);
+		} else if (!strncmp(line, "fingerprint ", 12) && strlen(line + 12) < 80) {
+			memcpy(fpr, line + 12, strlen(line + 12) + 1);
+		}
+	}
+	fclose(f);
+	if (!got || !code[0] || !fpr[0])
+		return gs_diag_set(d, GS_EINVAL, "'%s' is damaged: it needs 'db', 'party' and 'fingerprint' lines", path);
+	return 0;
+}
+
 int node_init_full(const char *home, const char *code, const char *name, const char *zone,
-		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
+		   const char *levels_text, bool exercise, const char *endpoint, const char *db, const char *pass,
 		   size_t passlen, const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
 {
 	const struct builtin_scheme *b = builtin_scheme(code);
@@ -242,10 +296,20 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	join(path, sizeof(path), home, KEYS_NAME);
 	if ((ret = write_file_atomic(path, sealed, sealedlen, 0600, d)))
 		goto out;
-	join(path, sizeof(path), home, DB_NAME);
+	keys_fingerprint(keys.sign_pk, fpr);
+	if (db && strcmp(db, "sqlite")) {
+		if (!pg_locator(db)) {
+			ret = gs_diag_set(d, GS_EUSAGE, "--db: 'sqlite' or a PostgreSQL URI (postgresql://...), not '%s'", db);
+			goto out;
+		}
+		if ((ret = db_conf_write(home, db, code, fpr, d)))
+			goto out;
+		snprintf(path, sizeof(path), "%s", db);
+	} else {
+		join(path, sizeof(path), home, DB_NAME);
+	}
 	if ((ret = store_open(path, STORE_CREATE, &st, d)))
 		goto out;
-	keys_fingerprint(keys.sign_pk, fpr);
 	sp.code = (char *)code;
 	sp.name = p->name;
 	sp.fingerprint = fpr;
@@ -302,10 +366,13 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	char fpr[80];
 	int ret;
 
+	char want_code[8], want_fpr[80];
+
 	if (strlen(home) >= GS_HOME_MAX - 64)
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
-	join(path, sizeof(path), home, DB_NAME);
-	if (access(path, F_OK) != 0) {
+	if ((ret = db_locator(home, path, sizeof(path), want_code, want_fpr, d)))
+		return ret;
+	if (!want_code[0] && access(path, F_OK) != 0) {
 		char keys[GS_PATH_MAX];
 
 		join(keys, sizeof(keys), home, KEYS_NAME);
@@ -338,6 +405,11 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	}
 	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
 	store_party_release(&sp);
+	/* a shared database must be this home's node's, not another party's */
+	if (!ret && want_code[0] && (strcmp(want_code, n->self.code) || strcmp(want_fpr, fpr)))
+		ret = gs_diag_set(d, GS_EDENIED, "the database named in %s/%s holds the node of %s (fingerprint %s), "
+				  "not this home's %s (%s): refused", home, DB_CONF_NAME, n->self.code, fpr,
+				  want_code, want_fpr);
 	/* this node's own key history: its earlier signatures stay verifiable */
 	if (!ret)
 		ret = node_party_keys_load(n, &n->self, d);
