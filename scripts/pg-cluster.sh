@@ -11,6 +11,15 @@
 #                                     makes database NAME, prints its URI
 #   scripts/pg-cluster.sh dump URI    its rows, as pg_dump prints them
 #   scripts/pg-cluster.sh psql URI ARGS...
+#   scripts/pg-cluster.sh standby PRIMARY DIR NAME
+#                                     a streaming standby of the cluster in
+#                                     PRIMARY, made in DIR, named NAME, started
+#   scripts/pg-cluster.sh sync PRIMARY NAME
+#                                     commits on PRIMARY wait for standby NAME
+#                                     (synchronous_commit = on); waits until
+#                                     the standby is streaming in sync
+#   scripts/pg-cluster.sh kill DIR    kill -9 of the server (a lost machine)
+#   scripts/pg-cluster.sh promote DIR the standby in DIR takes writes
 #
 # PostgreSQL refuses to run as root: when run as root, the cluster belongs
 # to the user `nobody` (runuser), and DIR is handed to it (its parents
@@ -26,7 +35,7 @@ for d in /usr/lib/postgresql/*/bin; do [ -x "$d/pg_ctl" ] && bin=$d; done
 
 as_owner() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u nobody -- "$@"
+		(cd / && runuser -u nobody -- "$@")
 	else
 		"$@"
 	fi
@@ -66,6 +75,41 @@ dump)
 psql)
 	shift 2
 	"$bin/psql" -X -q -v ON_ERROR_STOP=1 "$dir" "$@"
+	;;
+standby)
+	primary=$(cd "$dir" && pwd)
+	sdir=${3:?standby PRIMARY DIR NAME}
+	name=${4:?standby PRIMARY DIR NAME}
+	mkdir -p "$sdir"
+	[ "$(id -u)" = 0 ] && chown nobody "$sdir"
+	as_owner "$bin/pg_basebackup" -d "host=$primary port=$port user=gsomia" -D "$sdir/data" -R -X stream -c fast \
+		>"$sdir/basebackup.log" 2>&1 ||
+		{ echo "pg-cluster: pg_basebackup failed:" >&2; tail -5 "$sdir/basebackup.log" >&2; exit 1; }
+	echo "primary_conninfo = 'host=$primary port=$port user=gsomia application_name=$name'" |
+		as_owner tee -a "$sdir/data/postgresql.auto.conf" >/dev/null
+	as_owner "$bin/pg_ctl" -D "$sdir/data" -l "$sdir/server.log" -w -t 60 \
+		-o "-k $(cd "$sdir" && pwd) -p $port -c listen_addresses= -c fsync=on" start >/dev/null ||
+		{ echo "pg-cluster: the standby did not start:" >&2; tail -5 "$sdir/server.log" >&2; exit 1; }
+	;;
+sync)
+	name=${3:?sync PRIMARY NAME}
+	u="postgresql://gsomia@/postgres?host=$(cd "$dir" && pwd)&port=$port"
+	"$bin/psql" -X -q -At "$u" -c "ALTER SYSTEM SET synchronous_standby_names = '$name'" \
+		-c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
+	for _ in $(seq 1 100); do
+		[ "$("$bin/psql" -X -At "$u" -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = '$name'")" = sync ] && exit 0
+		sleep 0.1
+	done
+	echo "pg-cluster: standby $name is not in sync" >&2
+	exit 1
+	;;
+kill)
+	pid=$(head -1 "$dir/data/postmaster.pid" 2>/dev/null) || { echo "pg-cluster: no server in $dir" >&2; exit 1; }
+	kill -9 "$pid"
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	;;
+promote)
+	as_owner "$bin/pg_ctl" -D "$dir/data" -w -t 60 promote >/dev/null
 	;;
 stop)
 	[ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true

@@ -28,7 +28,6 @@
 #include "node/partial.h"
 #include "net/metrics.h"
 #include "net/server.h"
-#include "store/store.h"
 #include "net/sse.h"
 #include "node/commit.h"
 #include "node/restore.h"
@@ -566,7 +565,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, j
 
 	/* the database is out of reach (PostgreSQL down or failing over):
 	 * nothing was written, and the caller may try again shortly */
-	if (status == 500 && store_unreachable()) {
+	if (status == 500 && node_store_unreachable()) {
 		status = 503;
 		if (!header) {
 			header = "Retry-After";

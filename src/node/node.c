@@ -460,6 +460,11 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 	return ret;
 }
 
+bool node_store_unreachable(void)
+{
+	return store_unreachable();
+}
+
 int node_open_read(const char *home, struct node **out, struct gs_diag *d)
 {
 	int ret = open_home(home, STORE_READ_ONLY, out, d);

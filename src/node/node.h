@@ -110,6 +110,10 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 		   size_t passlen, const char *sealed, size_t sealedlen, struct gs_diag *d);
 
 int node_open(const char *home, struct node **out, struct gs_diag *d);
+/* Whether this process's database was out of reach at its last try (a
+ * PostgreSQL primary down or failing over, docs/scale-out.md): the API
+ * answers a failed request 503 with Retry-After then. */
+bool node_store_unreachable(void);
 /* The home for a command that only reads: the database is opened
  * read-only, never created, migrated or written (an empty, missing or
  * older one is refused with one line, docs/design.md "The home's files").

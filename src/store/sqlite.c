@@ -140,7 +140,7 @@ static int db_err(struct store *st, struct gs_diag *d, const char *what)
 
 static int exec(struct store *st, const char *sql)
 {
-	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : GS_EIO;
+	return dbs_exec(st, sql);
 }
 
 static int user_version(struct store *st, int *v)

@@ -49,6 +49,39 @@ on_pg() { [ -n "$PGT" ]; }
 # has_db HOME: the home has its database (SQLite's file, or db.conf)
 has_db() { [ -f "$1/gsomia.db" ] || [ -f "$1/db.conf" ]; }
 
+# dbq HOME SQL: runs SQL on the home's database, either store; a
+# PostgreSQL boolean prints as SQLite's 1 or 0
+dbq() {
+	if [ -f "$1/db.conf" ]; then
+		"$SRCDIR/scripts/pg-cluster.sh" psql "$(sed -n 's/^db //p' "$1/db.conf")" -At -c "$2" | sed 's/^t$/1/; s/^f$/0/'
+	else
+		sqlite3 "$1/gsomia.db" "$2"
+	fi
+}
+# dbdump HOME: the whole database as text
+dbdump() {
+	if [ -f "$1/db.conf" ]; then
+		"$SRCDIR/scripts/pg-cluster.sh" dump "$(sed -n 's/^db //p' "$1/db.conf")"
+	else
+		sqlite3 "$1/gsomia.db" .dump
+	fi
+}
+
+# copy_home SRC DST: a copy of a home; on PostgreSQL with a database of
+# its own, copied from SRC's (no server may have SRC's open)
+copy_home() {
+	cp -a "$1" "$2"
+	if [ -f "$1/db.conf" ]; then
+		local old name new
+		old=$(sed -n 's/^db //p' "$1/db.conf")
+		name=$(printf '%s' "$old" | sed 's|.*@/||; s|?.*||')
+		new=copy$(date +%s%N)
+		"$SRCDIR/scripts/pg-cluster.sh" psql "$(printf '%s' "$old" | sed "s|@/$name?|@/postgres?|")" \
+			-c "CREATE DATABASE $new TEMPLATE $name"
+		sed -i "s|^db .*|db $(printf '%s' "$old" | sed "s|@/$name?|@/$new?|")|" "$2/db.conf"
+	fi
+}
+
 ok() { checks=$((checks + 1)); echo "ok - $1"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && printf '#   %s\n' "$2"; return 0; }
 
