@@ -323,6 +323,21 @@ nomem:
 	return GS_ENOMEM;
 }
 
+int pg_translate(const char *sql, char **out, int *nparams, bool *guard)
+{
+	struct pg_prepared p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.sql = (char *)sql;
+	if ((ret = translate(&p)))
+		return ret;
+	*out = p.text;
+	*nparams = p.nparams;
+	*guard = p.guard;
+	return 0;
+}
+
 static uint64_t hash_sql(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;

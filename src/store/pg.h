@@ -22,6 +22,11 @@ struct pg_stmt;
  * postgres://, or libpq's keyword form "host=... dbname=..."). */
 bool pg_locator(const char *locator);
 
+/* The SQL the store writes as PostgreSQL takes it (store/pg.c,
+ * translate): *out malloc'd, *nparams the $n made, *guard whether no row
+ * inserted is to be answered as a constraint. For the unit tests. */
+int pg_translate(const char *sql, char **out, int *nparams, bool *guard);
+
 int pg_open(struct store *st, const char *uri, enum store_mode mode, struct gs_diag *d);
 void pg_close(struct store *st);
 

@@ -1232,7 +1232,7 @@ int store_outbox_claim(struct store *st, int64_t now, int64_t lease, size_t max,
 			 " o.ref, o.path, o.state, o.attempts, o.created_at, o.next_at, o.last_error, o.done_at)"
 			 " SELECT id, peer, kind, ref, path, state, attempts, created_at, ?, last_error,"
 			 " coalesce(done_at, 0) FROM taken ORDER BY rowid",
-			 "iiii", now, (int64_t)(max ? max : 1000000), now + lease, now))
+			 "iiii", now, (int64_t)(max && max < 1000000 ? max : 1000000), now + lease, now))
 		return GS_EIO;
 	return outbox_rows(s, fn, ctx);
 }

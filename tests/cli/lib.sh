@@ -78,7 +78,8 @@ copy_home() {
 		new=copy$(date +%s%N)
 		"$SRCDIR/scripts/pg-cluster.sh" psql "$(printf '%s' "$old" | sed "s|@/$name?|@/postgres?|")" \
 			-c "CREATE DATABASE $new TEMPLATE $name"
-		sed -i "s|^db .*|db $(printf '%s' "$old" | sed "s|@/$name?|@/$new?|")|" "$2/db.conf"
+		old=$(printf '%s' "$old" | sed "s|@/$name?|@/$new?|")
+		sed -i "s|^db .*|db ${old//&/\\&}|" "$2/db.conf"
 	fi
 }
 
