@@ -45,6 +45,7 @@ struct pg_prepared {
 	unsigned gen; /* the connection it was prepared on */
 	int nparams;
 	bool guard;  /* an INSERT given ON CONFLICT DO NOTHING: no row is a constraint */
+	unsigned uses; /* on this connection: prepared from the second on */
 	bool write;
 	bool evidence; /* writes a table outside the busy ones */
 	bool outbox;
@@ -93,6 +94,10 @@ static void set_err(struct pg_conn *pc, const char *what)
 	n = strlen(pc->err);
 	while (n && (pc->err[n - 1] == '\n' || pc->err[n - 1] == ' '))
 		pc->err[--n] = 0;
+	/* libpq's message may run over lines: one line, for one-line errors */
+	for (char *p = pc->err; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 }
 
 /* Whether a failed result means the server is gone or will not take
@@ -126,6 +131,8 @@ static void mark_lost(struct pg_conn *pc, bool lost)
 static void forget_prepared(struct pg_conn *pc)
 {
 	pc->gen++;
+	for (int i = 0; i < PG_CACHE_SLOTS; i++)
+		pc->cache[i].uses = 0;
 }
 
 /* Reconnects if the connection was lost and no transaction was under
@@ -509,6 +516,13 @@ int pg_stmt_step(struct pg_stmt *s)
 	}
 	if (ensure(pc))
 		return SQLITE_IOERR;
+	/* a statement run once costs one round trip unprepared, two
+	 * prepared: prepared from its second use on this connection */
+	if (p->gen != pc->gen && p->uses < 1) {
+		p->uses++;
+		r = PQexecParams(pc->c, p->text, p->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
+		goto ran;
+	}
 	if (p->name[0] && p->gen != pc->gen) {
 		r = PQprepare(pc->c, p->name, p->text, p->nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -520,6 +534,7 @@ int pg_stmt_step(struct pg_stmt *s)
 		r = PQexecPrepared(pc->c, p->name, p->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
 	else
 		r = PQexecParams(pc->c, p->text, p->nparams, NULL, (const char *const *)s->vals, s->lens, s->fmts, 0);
+ran:
 	if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK) {
 		const char *ct = PQcmdTuples(r);
 

@@ -133,7 +133,7 @@ expect 1 "a checkpoint from another node" $G ledger verify-proof other-key.proof
 # Tampering with the database: verify fails and names the entry.
 copy_home kor kor-t
 if on_pg; then
-	dbq kor-t "UPDATE ledger_entries SET entry = convert_to(replace(convert_from(entry, 'UTF8'), 'KOR-JPN-2016', 'KOR-JPN-2017'), 'UTF8') WHERE idx = 1 AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')" >/dev/null
+	dbq kor-t "UPDATE ledger_entries SET entry = overlay(entry PLACING 'KOR-JPN-2017'::bytea FROM position('KOR-JPN-2016'::bytea IN entry) FOR 12) WHERE idx = 1 AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')" >/dev/null
 else
 	dbq kor-t "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'KOR-JPN-2016', 'KOR-JPN-2017') AS BLOB) WHERE idx = 1 AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')"
 fi
