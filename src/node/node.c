@@ -22,6 +22,7 @@
 #include "node/node.h"
 #include "node/outbox.h"
 #include "node/warnings.h"
+#include "store/key_store.h"
 #include "store/pg.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
@@ -357,6 +358,18 @@ out:
 	return ret;
 }
 
+static int key_is(void *ctx, const struct store_party_key *k)
+{
+	return !strcmp(ctx, k->fingerprint);
+}
+
+/* Whether fingerprint fpr is one of the keys the database holds for
+ * party code (node/keyhistory.c keeps every key a party has had). */
+static bool own_key_was(struct store *st, const char *code, const char *fpr)
+{
+	return store_party_key_each(st, code, key_is, (void *)fpr) == 1;
+}
+
 static int open_home(const char *home, enum store_mode mode, struct node **out, struct gs_diag *d)
 {
 	char path[GS_PATH_MAX];
@@ -405,8 +418,10 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	}
 	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
 	store_party_release(&sp);
-	/* a shared database must be this home's node's, not another party's */
-	if (!ret && want_code[0] && (strcmp(want_code, n->self.code) || strcmp(want_fpr, fpr)))
+	/* a shared database must be this home's node's, not another party's:
+	 * its party, and a key it has had (a rotation leaves db.conf's) */
+	if (!ret && want_code[0] && (strcmp(want_code, n->self.code) ||
+				     (strcmp(want_fpr, fpr) && !own_key_was(n->st, want_code, want_fpr))))
 		ret = gs_diag_set(d, GS_EDENIED, "the database named in %s/%s holds the node of %s (fingerprint %s), "
 				  "not this home's %s (%s): refused", home, DB_CONF_NAME, n->self.code, fpr,
 				  want_code, want_fpr);

@@ -1160,8 +1160,11 @@ int store_outbox_update(struct store *st, const char *id, const char *state, int
 {
 	dbs *s;
 
-	if (stmt_prepare(st, &s, "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
-			 " done_at = NULLIF(?, 0) WHERE id = ?",
+	if (stmt_prepare(st, &s, st->backend == STORE_POSTGRESQL
+			 ? "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+			   " done_at = NULLIF(?, 0), claimed_pid = NULL WHERE id = ?"
+			 : "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+			   " done_at = NULLIF(?, 0) WHERE id = ?",
 		 "siisis", state, attempts, next_at, last_error, done_at, id))
 		return GS_EIO;
 	return stmt_done(s);
@@ -1214,25 +1217,31 @@ int store_outbox_each(struct store *st, int due_only, int64_t now,
 }
 
 /* PostgreSQL: several processes' couriers share the outbox. The due
- * entries are taken in one statement that moves their next attempt
- * lease seconds on, skipping rows another process is taking, so that
- * each delivery is made by one process; if it dies, the entry is due
- * again once the lease runs out. fn sees the rows in the outbox's order.
- * SQLite: one server per home, and the due entries as they are. */
-int store_outbox_claim(struct store *st, int64_t now, int64_t lease, size_t max,
+ * entries are taken in one statement that marks them with the database
+ * session of this process (its backend's pid and start), skipping rows
+ * another process is taking, and entries marked by a session that is gone
+ * are due again at once: each delivery is made by one process, and if it
+ * dies, another one's courier makes it. store_outbox_update() clears the
+ * mark. fn sees the rows in the outbox's order. SQLite: one server per
+ * home, and the due entries as they are. */
+int store_outbox_claim(struct store *st, int64_t now, size_t max,
 		       int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
 {
 	dbs *s;
 
 	if (st->backend != STORE_POSTGRESQL)
 		return store_outbox_each(st, 1, now, fn, ctx);
-	if (stmt_prepare(st, &s, "WITH due AS (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= ?"
+	if (stmt_prepare(st, &s, "WITH due AS (SELECT id FROM outbox o WHERE state = 'pending' AND next_at <= ?"
+			 " AND (claimed_pid IS NULL OR claimed_pid = pg_backend_pid() OR NOT EXISTS (SELECT 1"
+			 " FROM pg_stat_activity a WHERE a.pid = o.claimed_pid AND a.backend_start = o.claimed_start))"
 			 " ORDER BY rowid LIMIT ? FOR UPDATE SKIP LOCKED), taken AS (UPDATE outbox o"
-			 " SET next_at = ? FROM due WHERE o.id = due.id RETURNING o.rowid, o.id, o.peer, o.kind,"
-			 " o.ref, o.path, o.state, o.attempts, o.created_at, o.next_at, o.last_error, o.done_at)"
-			 " SELECT id, peer, kind, ref, path, state, attempts, created_at, ?, last_error,"
+			 " SET claimed_pid = pg_backend_pid(), claimed_start = (SELECT backend_start FROM"
+			 " pg_stat_activity WHERE pid = pg_backend_pid()) FROM due WHERE o.id = due.id"
+			 " RETURNING o.rowid, o.id, o.peer, o.kind, o.ref, o.path, o.state, o.attempts, o.created_at,"
+			 " o.next_at, o.last_error, o.done_at)"
+			 " SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at, last_error,"
 			 " coalesce(done_at, 0) FROM taken ORDER BY rowid",
-			 "iiii", now, (int64_t)(max && max < 1000000 ? max : 1000000), now + lease, now))
+			 "ii", now, (int64_t)(max && max < 1000000 ? max : 1000000)))
 		return GS_EIO;
 	return outbox_rows(s, fn, ctx);
 }

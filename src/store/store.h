@@ -212,9 +212,10 @@ int store_outbox_wake(struct store *st, const char *peer, int64_t now);
  * knows). NULL: nothing. */
 void store_on_outbox_commit(struct store *st, void (*fn)(void *ctx), void *ctx);
 /* The due entries for this process's courier to deliver, at most max
- * (0: all): on PostgreSQL taken from the other processes' couriers for
- * lease seconds (store/sqlite.c); fn may stop the walk. */
-int store_outbox_claim(struct store *st, int64_t now, int64_t lease, size_t max,
+ * (0: all): on PostgreSQL marked as taken by this process until
+ * store_outbox_update(), and not taken while another live process has
+ * them (store/sqlite.c); fn may stop the walk. */
+int store_outbox_claim(struct store *st, int64_t now, size_t max,
 		       int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);
 /* due_only: pending entries whose next attempt is due at now */
 int store_outbox_each(struct store *st, int due_only, int64_t now,
