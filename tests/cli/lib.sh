@@ -8,10 +8,13 @@ T=$(mktemp -d)
 # servers a test starts: add their pids to $pids, and they are stopped at exit
 pids=""
 PGT=""
+# the test's PostgreSQL cluster, if any, stopped and removed (a test with
+# its own EXIT trap calls it too)
+pg_stop() { [ -z "$PGT" ] || "$SRCDIR/scripts/pg-cluster.sh" stop "$PGT"; }
 stop_all() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	[ -n "$PGT" ] && "$SRCDIR/scripts/pg-cluster.sh" stop "$PGT"
+	pg_stop
 	rm -rf "$T"
 }
 trap stop_all EXIT
