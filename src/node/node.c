@@ -22,6 +22,7 @@
 #include "node/node.h"
 #include "node/outbox.h"
 #include "node/warnings.h"
+#include "core/dbconf.h"
 #include "store/key_store.h"
 #include "store/pg.h"
 #include "util/outfile.h"
@@ -167,17 +168,23 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 			      old_sealed, old_sealedlen, d);
 }
 
-/* HOME/db.conf: the database's locator, and whose node it holds (a home
- * pointed at another party's database is refused at open). */
+/* HOME/db.conf (core/dbconf.h): the database's locator, and whose node
+ * it holds (a home pointed at another party's database is refused at
+ * open). */
 static int db_conf_write(const char *home, const char *db, const char *code, const char *fpr, struct gs_diag *d)
 {
-	char path[GS_PATH_MAX], text[4400];
+	char path[GS_PATH_MAX], text[DBCONF_DB_MAX + 256];
+	struct dbconf c;
 	int n;
 
-	if (strchr(db, '\n') || strlen(db) > 4000)
-		return gs_diag_set(d, GS_EUSAGE, "--db: one line of at most 4000 characters");
-	n = snprintf(text, sizeof(text), "# the database of this home (docs/scale-out.md)\ndb %s\nparty %s\nfingerprint %s\n",
-		     db, code, fpr);
+	memset(&c, 0, sizeof(c));
+	if (strlen(db) > DBCONF_DB_MAX || strpbrk(db, "\n\r\t"))
+		return gs_diag_set(d, GS_EUSAGE, "--db: one line of at most %d characters", DBCONF_DB_MAX);
+	memcpy(c.db, db, strlen(db) + 1);
+	snprintf(c.party, sizeof(c.party), "%s", code);
+	snprintf(c.fingerprint, sizeof(c.fingerprint), "%s", fpr);
+	if ((n = dbconf_format(&c, text, sizeof(text))) < 0)
+		return gs_diag_set(d, n, "--db: too long");
 	if (join(path, sizeof(path), home, DB_CONF_NAME))
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
 	return write_file_atomic(path, text, (size_t)n, 0600, d);
@@ -185,36 +192,31 @@ static int db_conf_write(const char *home, const char *db, const char *code, con
 
 /* The locator of the home's database into out (its SQLite file, or what
  * db.conf names), and the party and fingerprint db.conf expects ("" for
- * a SQLite home). 0, or GS_EIO/GS_EINVAL naming the file. */
+ * a SQLite home). 0, or an error naming the file. */
 static int db_locator(const char *home, char *out, size_t outn, char *code, char *fpr, struct gs_diag *d)
 {
-	char path[GS_PATH_MAX], line[4400];
-	FILE *f;
-	int got = 0;
+	char path[GS_PATH_MAX], msg[160];
+	struct dbconf c;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	int ret;
 
 	code[0] = fpr[0] = 0;
 	if (join(path, sizeof(path), home, DB_CONF_NAME))
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
-	f = fopen(path, "re");
-	if (!f) {
-		if (errno != ENOENT)
-			return gs_diag_set(d, GS_EIO, "cannot read '%s': %s", path, strerror(errno));
+	if (access(path, F_OK) != 0)
 		return join(out, outn, home, DB_NAME) ? gs_diag_set(d, GS_ELIMIT, "home path too long") : 0;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!strncmp(line, "db ", 3) && strlen(line + 3) < outn) {
-			snprintf(out, outn, "%s", line + 3);
-			got = 1;
-		} else if (!strncmp(line, "party ", 6) && strlen(line + 6) < 8) {
-			memcpy(code, line + 6, strlen(line + 6) + 1);
-		} else if (!strncmp(line, "fingerprint ", 12) && strlen(line + 12) < 80) {
-			memcpy(fpr, line + 12, strlen(line + 12) + 1);
-		}
-	}
-	fclose(f);
-	if (!got || !code[0] || !fpr[0])
-		return gs_diag_set(d, GS_EINVAL, "'%s' is damaged: it needs 'db', 'party' and 'fingerprint' lines", path);
+	if ((ret = read_file(path, DBCONF_DB_MAX + 1024, &text, &len, d)))
+		return ret;
+	ret = dbconf_parse((const char *)text, len, &c, msg, sizeof(msg));
+	free(text);
+	if (ret)
+		return gs_diag_set(d, GS_EINVAL, "'%s' is damaged: %s", path, msg);
+	if (strlen(c.db) >= outn)
+		return gs_diag_set(d, GS_ELIMIT, "'%s': the database's locator is too long", path);
+	memcpy(out, c.db, strlen(c.db) + 1);
+	memcpy(code, c.party, strlen(c.party) + 1);
+	memcpy(fpr, c.fingerprint, strlen(c.fingerprint) + 1);
 	return 0;
 }
 
