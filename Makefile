@@ -5,14 +5,14 @@
 # building and running need; the tests and the benchmarks add theirs.
 BUILD_PACKAGES = meson ninja-build pkgconf gcc python3 libsodium-dev libsqlite3-dev \
 	libjansson-dev libssl-dev libgnutls28-dev libmicrohttpd-dev libcurl4-gnutls-dev \
-	libxml2-dev
+	libxml2-dev libpq-dev
 DEMO_PACKAGES = $(BUILD_PACKAGES) jq curl
 # The browser tests also need node and npm: Debian's, unless some are there.
 NODE_PACKAGES := $(shell command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm)
 TEST_PACKAGES = $(DEMO_PACKAGES) clang-14 libclang-rt-14-dev libcmocka-dev sqlite3 age \
 	openssl chromium fonts-wqy-microhei xmlsec1 libxml2-utils $(NODE_PACKAGES) \
-	systemd man-db groff-base bsdutils python3-prometheus-client
-BENCH_PACKAGES = $(DEMO_PACKAGES) sqlite3 age minisign wrk hyperfine
+	systemd man-db groff-base bsdutils python3-prometheus-client postgresql
+BENCH_PACKAGES = $(DEMO_PACKAGES) sqlite3 age minisign wrk hyperfine postgresql postgresql-contrib
 
 .PHONY: all deps demo-deps test-deps bench-deps demo test bench fuzz fresh-debian clean install
 

@@ -12,7 +12,7 @@
 static const char init_help[] =
 	"usage: gsomia init --party CODE [--name NAME] [--zone +HH:MM] [--levels FILE]\n"
 	"                   [--exercise] [--keys FILE] [--endpoint https://HOST:PORT]\n"
-	"                   [--home DIR] [--passphrase-file FILE]\n\n"
+	"                   [--home DIR] [--passphrase-file FILE] [--db sqlite|URI]\n\n"
 	"Makes a node home: the database and this node's Ed25519 and X25519 keys,\n"
 	"sealed under a passphrase (GSOMIA_PASSPHRASE, --passphrase-file, or a prompt).\n"
 	"KOR, JPN and USA have built-in classification schemes; others give --levels\n"
@@ -22,7 +22,10 @@ static const char init_help[] =
 	"backup of keys.sealed) instead of making new ones. An existing home is never\n"
 	"overwritten. Every home also gets a TLS key and certificate (tls.key,\n"
 	"tls.crt) whose pin the identity carries; --endpoint adds the address where\n"
-	"peers reach this node's 'gsomia serve'.\n";
+	"peers reach this node's 'gsomia serve'. --db postgresql://... keeps the\n"
+	"node's database in PostgreSQL instead of the home's SQLite file, so that\n"
+	"several 'gsomia serve' processes can share it (docs/scale-out.md); the URI\n"
+	"is kept in HOME/db.conf, and the database must be empty.\n";
 
 int cmd_init(int argc, char **argv)
 {
@@ -36,11 +39,12 @@ int cmd_init(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "endpoint", required_argument, NULL, 'e' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *party = NULL, *name = NULL, *zone = NULL, *levels = NULL, *home = NULL,
-		   *passfile = NULL, *keysfile = NULL, *endpoint = NULL;
+		   *passfile = NULL, *keysfile = NULL, *endpoint = NULL, *db = NULL;
 	uint8_t *sealed = NULL;
 	size_t sealedlen = 0;
 	struct gs_diag d = { { 0 } };
@@ -64,6 +68,7 @@ int cmd_init(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'e': endpoint = optarg; break;
 		case 'P': passfile = optarg; break;
+		case 'D': db = optarg; break;
 		case 'h': fputs(init_help, stdout); return EXIT_OK;
 		default: return usage_error("init", "unknown option");
 		}
@@ -80,7 +85,7 @@ int cmd_init(int argc, char **argv)
 	if ((ret = passphrase_get(passfile, true, &pass, &passlen, &d)))
 		goto out;
 	ret = node_init_full(home, party, name, zone, (const char *)levels_text, exercise, endpoint,
-			     pass, passlen, (const char *)sealed, sealedlen, &d);
+			     db, pass, passlen, (const char *)sealed, sealedlen, &d);
 	if (ret)
 		goto out;
 	if ((ret = node_open(home, &n, &d)))

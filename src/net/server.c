@@ -563,6 +563,15 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, unsigned status, j
 	char *text;
 	size_t len;
 
+	/* the database is out of reach (PostgreSQL down or failing over):
+	 * nothing was written, and the caller may try again shortly */
+	if (status == 500 && node_store_unreachable()) {
+		status = 503;
+		if (!header) {
+			header = "Retry-After";
+			value = "2";
+		}
+	}
 	if (!j)
 		j = json_error("out of memory");
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15)) : NULL;

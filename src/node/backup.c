@@ -1047,11 +1047,17 @@ int node_serving_lock(const char *home, int *fd, struct gs_diag *d)
 {
 	char path[GS_PATH_MAX];
 
+	bool shared;
+
+	/* a home on PostgreSQL is served by as many processes as its
+	 * operator runs (docs/scale-out.md); a restore still needs it alone */
+	snprintf(path, sizeof(path), "%s/db.conf", home);
+	shared = access(path, F_OK) == 0;
 	snprintf(path, sizeof(path), "%s/%s", home, SERVE_LOCK);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
 		return gs_diag_set(d, GS_EIO, "%s: %s", path, strerror(errno));
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+	if (flock(*fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
 		int e = errno;
 
 		close(*fd);

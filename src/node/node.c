@@ -22,6 +22,9 @@
 #include "node/node.h"
 #include "node/outbox.h"
 #include "node/warnings.h"
+#include "core/dbconf.h"
+#include "store/key_store.h"
+#include "store/pg.h"
 #include "util/outfile.h"
 #include "node/schemes.h"
 #include "crypto/tls.h"
@@ -29,6 +32,8 @@
 #include "util/banned.h"
 
 #define DB_NAME "gsomia.db"
+/* A home whose database is PostgreSQL names it here (docs/scale-out.md). */
+#define DB_CONF_NAME "db.conf"
 #define KEYS_NAME NODE_KEYS_FILE
 #define KEYS_MAX 8192
 
@@ -136,7 +141,7 @@ static int label_identity_create(const char *home, const struct node_keys *keys,
 static void remove_home(const char *home)
 {
 	char path[GS_PATH_MAX];
-	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm",
+	static const char *const names[] = { KEYS_NAME, DB_NAME, DB_NAME "-wal", DB_NAME "-shm", DB_CONF_NAME,
 					      "identity.txt", TLS_KEY_NAME, TLS_CRT_NAME,
 					      NODE_LABEL_CRT_NAME };
 	size_t i;
@@ -151,7 +156,7 @@ int node_init(const char *home, const char *code, const char *name, const char *
 	      const char *levels_text, bool exercise, const char *pass, size_t passlen,
 	      struct gs_diag *d)
 {
-	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, NULL, pass, passlen,
 			      NULL, 0, d);
 }
 
@@ -159,12 +164,64 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 			const char *levels_text, bool exercise, const char *pass, size_t passlen,
 			const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
 {
-	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, pass, passlen,
+	return node_init_full(home, code, name, zone, levels_text, exercise, NULL, NULL, pass, passlen,
 			      old_sealed, old_sealedlen, d);
 }
 
+/* HOME/db.conf (core/dbconf.h): the database's locator, and whose node
+ * it holds (a home pointed at another party's database is refused at
+ * open). */
+static int db_conf_write(const char *home, const char *db, const char *code, const char *fpr, struct gs_diag *d)
+{
+	char path[GS_PATH_MAX], text[DBCONF_DB_MAX + 256];
+	struct dbconf c;
+	int n;
+
+	memset(&c, 0, sizeof(c));
+	if (strlen(db) > DBCONF_DB_MAX || strpbrk(db, "\n\r\t"))
+		return gs_diag_set(d, GS_EUSAGE, "--db: one line of at most %d characters", DBCONF_DB_MAX);
+	memcpy(c.db, db, strlen(db) + 1);
+	snprintf(c.party, sizeof(c.party), "%s", code);
+	snprintf(c.fingerprint, sizeof(c.fingerprint), "%s", fpr);
+	if ((n = dbconf_format(&c, text, sizeof(text))) < 0)
+		return gs_diag_set(d, n, "--db: too long");
+	if (join(path, sizeof(path), home, DB_CONF_NAME))
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	return write_file_atomic(path, text, (size_t)n, 0600, d);
+}
+
+/* The locator of the home's database into out (its SQLite file, or what
+ * db.conf names), and the party and fingerprint db.conf expects ("" for
+ * a SQLite home). 0, or an error naming the file. */
+static int db_locator(const char *home, char *out, size_t outn, char *code, char *fpr, struct gs_diag *d)
+{
+	char path[GS_PATH_MAX], msg[160];
+	struct dbconf c;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	code[0] = fpr[0] = 0;
+	if (join(path, sizeof(path), home, DB_CONF_NAME))
+		return gs_diag_set(d, GS_ELIMIT, "home path too long");
+	if (access(path, F_OK) != 0)
+		return join(out, outn, home, DB_NAME) ? gs_diag_set(d, GS_ELIMIT, "home path too long") : 0;
+	if ((ret = read_file(path, DBCONF_DB_MAX + 1024, &text, &len, d)))
+		return ret;
+	ret = dbconf_parse((const char *)text, len, &c, msg, sizeof(msg));
+	free(text);
+	if (ret)
+		return gs_diag_set(d, GS_EINVAL, "'%s' is damaged: %s", path, msg);
+	if (strlen(c.db) >= outn)
+		return gs_diag_set(d, GS_ELIMIT, "'%s': the database's locator is too long", path);
+	memcpy(out, c.db, strlen(c.db) + 1);
+	memcpy(code, c.party, strlen(c.party) + 1);
+	memcpy(fpr, c.fingerprint, strlen(c.fingerprint) + 1);
+	return 0;
+}
+
 int node_init_full(const char *home, const char *code, const char *name, const char *zone,
-		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
+		   const char *levels_text, bool exercise, const char *endpoint, const char *db, const char *pass,
 		   size_t passlen, const char *old_sealed, size_t old_sealedlen, struct gs_diag *d)
 {
 	const struct builtin_scheme *b = builtin_scheme(code);
@@ -242,10 +299,20 @@ int node_init_full(const char *home, const char *code, const char *name, const c
 	join(path, sizeof(path), home, KEYS_NAME);
 	if ((ret = write_file_atomic(path, sealed, sealedlen, 0600, d)))
 		goto out;
-	join(path, sizeof(path), home, DB_NAME);
+	keys_fingerprint(keys.sign_pk, fpr);
+	if (db && strcmp(db, "sqlite")) {
+		if (!pg_locator(db)) {
+			ret = gs_diag_set(d, GS_EUSAGE, "--db: 'sqlite' or a PostgreSQL URI (postgresql://...), not '%s'", db);
+			goto out;
+		}
+		if ((ret = db_conf_write(home, db, code, fpr, d)))
+			goto out;
+		snprintf(path, sizeof(path), "%s", db);
+	} else {
+		join(path, sizeof(path), home, DB_NAME);
+	}
 	if ((ret = store_open(path, STORE_CREATE, &st, d)))
 		goto out;
-	keys_fingerprint(keys.sign_pk, fpr);
 	sp.code = (char *)code;
 	sp.name = p->name;
 	sp.fingerprint = fpr;
@@ -293,6 +360,18 @@ out:
 	return ret;
 }
 
+static int key_is(void *ctx, const struct store_party_key *k)
+{
+	return !strcmp(ctx, k->fingerprint);
+}
+
+/* Whether fingerprint fpr is one of the keys the database holds for
+ * party code (node/keyhistory.c keeps every key a party has had). */
+static bool own_key_was(struct store *st, const char *code, const char *fpr)
+{
+	return store_party_key_each(st, code, key_is, (void *)fpr) == 1;
+}
+
 static int open_home(const char *home, enum store_mode mode, struct node **out, struct gs_diag *d)
 {
 	char path[GS_PATH_MAX];
@@ -302,10 +381,13 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	char fpr[80];
 	int ret;
 
+	char want_code[8], want_fpr[80];
+
 	if (strlen(home) >= GS_HOME_MAX - 64)
 		return gs_diag_set(d, GS_ELIMIT, "home path too long");
-	join(path, sizeof(path), home, DB_NAME);
-	if (access(path, F_OK) != 0) {
+	if ((ret = db_locator(home, path, sizeof(path), want_code, want_fpr, d)))
+		return ret;
+	if (!want_code[0] && access(path, F_OK) != 0) {
 		char keys[GS_PATH_MAX];
 
 		join(keys, sizeof(keys), home, KEYS_NAME);
@@ -338,6 +420,13 @@ static int open_home(const char *home, enum store_mode mode, struct node **out, 
 	}
 	ret = identity_verify(sp.identity, sp.identity_len, &n->self, fpr, d);
 	store_party_release(&sp);
+	/* a shared database must be this home's node's, not another party's:
+	 * its party, and a key it has had (a rotation leaves db.conf's) */
+	if (!ret && want_code[0] && (strcmp(want_code, n->self.code) ||
+				     (strcmp(want_fpr, fpr) && !own_key_was(n->st, want_code, want_fpr))))
+		ret = gs_diag_set(d, GS_EDENIED, "the database named in %s/%s holds the node of %s (fingerprint %s), "
+				  "not this home's %s (%s): refused", home, DB_CONF_NAME, n->self.code, fpr,
+				  want_code, want_fpr);
 	/* this node's own key history: its earlier signatures stay verifiable */
 	if (!ret)
 		ret = node_party_keys_load(n, &n->self, d);
@@ -386,6 +475,11 @@ int node_open(const char *home, struct node **out, struct gs_diag *d)
 	if (!ret)
 		recover_when_alone(*out);
 	return ret;
+}
+
+bool node_store_unreachable(void)
+{
+	return store_unreachable();
 }
 
 int node_open_read(const char *home, struct node **out, struct gs_diag *d)

@@ -103,12 +103,17 @@ int node_init_with_keys(const char *home, const char *code, const char *name, co
 /* Both of the above, and endpoint (https://host:port, or NULL) for the
  * signed identity. Every init also makes the node's TLS key and
  * certificate (tls.key, tls.crt; crypto/tls.h) and signs their pin into the
- * identity as tls-pin. */
+ * identity as tls-pin. db: NULL or "sqlite" for the home's own SQLite
+ * file, or a PostgreSQL URI recorded in HOME/db.conf (docs/scale-out.md). */
 int node_init_full(const char *home, const char *code, const char *name, const char *zone,
-		   const char *levels_text, bool exercise, const char *endpoint, const char *pass,
+		   const char *levels_text, bool exercise, const char *endpoint, const char *db, const char *pass,
 		   size_t passlen, const char *sealed, size_t sealedlen, struct gs_diag *d);
 
 int node_open(const char *home, struct node **out, struct gs_diag *d);
+/* Whether this process's database was out of reach at its last try (a
+ * PostgreSQL primary down or failing over, docs/scale-out.md): the API
+ * answers a failed request 503 with Retry-After then. */
+bool node_store_unreachable(void);
 /* The home for a command that only reads: the database is opened
  * read-only, never created, migrated or written (an empty, missing or
  * older one is refused with one line, docs/design.md "The home's files").

@@ -152,7 +152,9 @@ static int collect(void *ctx, const struct store_outbox *o)
 int node_outbox_due(struct node *n, size_t max, struct outbox_entry **out, size_t *count, struct gs_diag *d)
 {
 	struct due_list l = { NULL, 0, 0, max };
-	int ret = store_outbox_each(n->st, 1, node_timer(), collect, &l);
+	/* taken from the other serve processes of the node while this one
+	 * delivers them (docs/scale-out.md) */
+	int ret = store_outbox_claim(n->st, node_timer(), max, collect, &l);
 
 	*out = NULL;
 	*count = 0;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "store/auth_store.h"
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "util/banned.h"
 
 int store_password_put(struct store *st, const char *person, const char *hash, int64_t now)
@@ -16,19 +16,19 @@ int store_password_put(struct store *st, const char *person, const char *hash, i
 
 int store_password_get(struct store *st, const char *person, char **hash)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	if (stmt_prepare(st, &s, "SELECT hash FROM person_passwords WHERE person = ?", "s", person))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		*hash = stmt_text_dup(s, 0);
 		ret = *hash ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -50,29 +50,29 @@ int store_session_put(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTE
 int store_session_get(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_BYTES],
 		      struct store_session *out)
 {
-	sqlite3_stmt *s = store_hot(st, HOT_SESSION_GET, "SELECT person, created_at, expires_at, "
+	dbs *s = store_hot(st, HOT_SESSION_GET, "SELECT person, created_at, expires_at, "
 				    "coalesce(revoked_at, 0) FROM sessions WHERE token_hash = ?");
 	int rc, ret;
 
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
+	rc = dbs_bind_blob(s, 1, hash, STORE_TOKEN_HASH_BYTES, true);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
+		rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(s, 0);
+		const unsigned char *t = dbs_column_text(s, 0);
 
 		out->person = strdup(t ? (const char *)t : "");
-		out->created_at = sqlite3_column_int64(s, 1);
-		out->expires_at = sqlite3_column_int64(s, 2);
-		out->revoked_at = sqlite3_column_int64(s, 3);
+		out->created_at = dbs_column_int64(s, 1);
+		out->expires_at = dbs_column_int64(s, 2);
+		out->revoked_at = dbs_column_int64(s, 3);
 		ret = out->person ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	dbs_reset(s);
+	dbs_clear_bindings(s);
 	return ret;
 }
 
@@ -81,7 +81,7 @@ int store_session_revoke(struct store *st, const uint8_t hash[STORE_TOKEN_HASH_B
 	int ret = stmt_exec(st, "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
 			    "ib", now, hash, (size_t)STORE_TOKEN_HASH_BYTES);
 
-	return ret ? (ret == GS_EEXIST ? GS_EIO : ret) : sqlite3_changes(st->db) ? 0 : GS_ENOTFOUND;
+	return ret ? (ret == GS_EEXIST ? GS_EIO : ret) : dbs_changes(st) ? 0 : GS_ENOTFOUND;
 }
 
 int store_session_prune(struct store *st, int64_t before)

@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "store/backup_store.h"
-#include "store/sqlite_internal.h"
+#include "store/pg.h"
+#include "store/store_internal.h"
 #include "util/banned.h"
 
 int store_snapshot(struct store *st, const char *path, struct gs_diag *d)
@@ -12,6 +13,10 @@ int store_snapshot(struct store *st, const char *path, struct gs_diag *d)
 	sqlite3_backup *b;
 	int rc;
 
+	if (st->backend == STORE_POSTGRESQL)
+		return gs_diag_set(d, GS_ESTATE, "this node's database is PostgreSQL: back it up with PostgreSQL's "
+				   "own tools (a standby, pg_basebackup and WAL archiving; docs/scale-out.md), not "
+				   "'gsomia backup'");
 	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		rc = gs_diag_set(d, GS_EIO, "cannot make '%s': %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
 		sqlite3_close(dst);
@@ -47,15 +52,17 @@ int store_snapshot(struct store *st, const char *path, struct gs_diag *d)
 
 int store_schema_version(struct store *st, int *out)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (st->backend == STORE_POSTGRESQL)
+		return pg_schema_version(st, out);
+	if (dbs_prepare(st, "PRAGMA user_version", &s, false) != SQLITE_OK)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+		*out = dbs_column_int(s, 0);
+	dbs_finalize(s);
 	return rc == SQLITE_ROW ? 0 : GS_EIO;
 }
 
@@ -64,21 +71,21 @@ int store_ledger_kind_each(struct store *st, const char *origin, const char *kin
 {
 	static const char sql[] = "SELECT e.idx, e.entry FROM ledger_entries e JOIN ledger_logs l ON e.log = l.id"
 				  " WHERE l.origin = ? AND e.kind = ? ORDER BY e.idx";
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, sql, "ss", origin, kind))
 		return GS_EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(s, 1);
+	while ((rc = dbs_step(s)) == SQLITE_ROW) {
+		const void *b = dbs_column_blob(s, 1);
 
-		if ((ret = fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), b ? b : "",
-			      (size_t)sqlite3_column_bytes(s, 1))))
+		if ((ret = fn(ctx, (uint64_t)dbs_column_int64(s, 0), b ? b : "",
+			      (size_t)dbs_column_bytes(s, 1))))
 			break;
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "store/consent_store.h"
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "util/banned.h"
 
 int store_consent_put(struct store *st, const char *id, const char *originator, const char *decision,
@@ -21,12 +21,12 @@ int store_consent_record_set(struct store *st, const char *id, const char *json)
 
 int store_consent_get(struct store *st, const char *id, char **json, uint8_t **note, size_t *len)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT record, note FROM consents WHERE id = ?", "s", id))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		*json = stmt_text_dup(s, 0);
 		if (!*json)
@@ -39,23 +39,23 @@ int store_consent_get(struct store *st, const char *id, char **json, uint8_t **n
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 static int each(struct store *st, const char *sql, int (*fn)(void *ctx, const char *id, const char *json),
 		void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, sql, ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0), (const char *)dbs_column_text(s, 1));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -75,19 +75,19 @@ int store_incident_put(struct store *st, const char *id, const char *item, const
 
 int store_incident_get(struct store *st, const char *id, char **json)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	if (stmt_prepare(st, &s, "SELECT record FROM incidents WHERE id = ?", "s", id))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		*json = stmt_text_dup(s, 0);
 		ret = *json ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 

@@ -5,38 +5,38 @@
 #include <string.h>
 
 #include "store/ledger_store.h"
-#include "store/sqlite_internal.h"
+#include "store/pg.h"
+#include "store/store_internal.h"
 #include "util/banned.h"
 
 static const char *const stmt_sql[STORE_STMT_MAX] = {
 	[STMT_LEDGER_LOG_GET] = "SELECT id, size FROM ledger_logs WHERE origin = ?",
-	[STMT_LEDGER_LOG_ADD] = "INSERT INTO ledger_logs (origin, peer, size) VALUES (?, ?, 0)",
+	[STMT_LEDGER_LOG_ADD] = "INSERT INTO ledger_logs (origin, peer, size) VALUES (?, ?, 0) RETURNING id",
 	[STMT_LEDGER_LOG_SIZE] = "UPDATE ledger_logs SET size = size + 1 WHERE id = ? AND size = ?",
 	[STMT_LEDGER_ENTRY_PUT] = "INSERT INTO ledger_entries (log, idx, time, kind, entry, leaf) "
 				  "VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_LEDGER_ENTRY_GET] = "SELECT entry, leaf FROM ledger_entries WHERE log = ? AND idx = ?",
 	[STMT_LEDGER_LEAF_GET] = "SELECT leaf FROM ledger_entries WHERE log = ? AND idx = ?",
 	[STMT_LEDGER_HASH_PUT] = "INSERT INTO ledger_hashes (log, level, idx, hash) VALUES (?, ?, ?, ?) "
-				 "ON CONFLICT DO UPDATE SET hash = excluded.hash",
+				 "ON CONFLICT (log, level, idx) DO UPDATE SET hash = excluded.hash",
 	[STMT_LEDGER_HASH_GET] = "SELECT hash FROM ledger_hashes WHERE log = ? AND level = ? AND idx = ?",
 };
 
 /* A cached statement, reset, with args bound as fmt says
- * (store/sqlite_internal.h); NULL on failure. */
-static sqlite3_stmt *cached(struct store *st, enum store_stmt which, const char *fmt, ...)
+ * (store/store_internal.h); NULL on failure. */
+static dbs *cached(struct store *st, enum store_stmt which, const char *fmt, ...)
 {
-	sqlite3_stmt *s = st->stmts[which];
+	dbs *s = st->stmts[which];
 	va_list ap;
 	int rc;
 
 	if (!s) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s,
-				       NULL) != SQLITE_OK)
+		if (dbs_prepare(st, stmt_sql[which], &s, true) != SQLITE_OK)
 			return NULL;
 		st->stmts[which] = s;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	dbs_reset(s);
+	dbs_clear_bindings(s);
 	va_start(ap, fmt);
 	rc = stmt_bindv(s, false, fmt, ap); /* the hot path: the caller's bytes, not a copy */
 	va_end(ap);
@@ -45,19 +45,19 @@ static sqlite3_stmt *cached(struct store *st, enum store_stmt which, const char 
 
 /* A one-off statement for the cold paths, bound like cached() but
  * copied; NULL on failure. */
-static sqlite3_stmt *oneoff(struct store *st, const char *sql, const char *fmt, ...)
+static dbs *oneoff(struct store *st, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	va_list ap;
 	int ret;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (dbs_prepare(st, sql, &s, false) != SQLITE_OK)
 		return NULL;
 	va_start(ap, fmt);
 	ret = stmt_bindv(s, true, fmt, ap);
 	va_end(ap);
 	if (ret) {
-		sqlite3_finalize(s);
+		dbs_finalize(s);
 		return NULL;
 	}
 	return s;
@@ -65,65 +65,65 @@ static sqlite3_stmt *oneoff(struct store *st, const char *sql, const char *fmt, 
 
 /* Steps a cached statement that returns no row and resets it, so that it
  * holds no lock or bound pointer afterwards. */
-static int cached_done(sqlite3_stmt *s)
+static int cached_done(dbs *s)
 {
 	int rc;
 
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	rc = dbs_step(s);
+	dbs_reset(s);
+	dbs_clear_bindings(s);
 	if (rc == SQLITE_CONSTRAINT)
 		return GS_EEXIST;
 	return rc == SQLITE_DONE ? 0 : GS_EIO;
 }
 
-static int oneoff_done(sqlite3_stmt *s)
+static int oneoff_done(dbs *s)
 {
 	return s ? stmt_done(s) : GS_EIO;
 }
 
-static void cached_end(sqlite3_stmt *s)
+static void cached_end(dbs *s)
 {
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	dbs_reset(s);
+	dbs_clear_bindings(s);
 }
 
 /* Copies a 32-byte blob column; GS_EIO if it has another length (a
  * damaged row). */
-static int col_hash(sqlite3_stmt *s, int i, uint8_t out[32])
+static int col_hash(dbs *s, int i, uint8_t out[32])
 {
-	if (sqlite3_column_bytes(s, i) != 32 || !sqlite3_column_blob(s, i))
+	if (dbs_column_bytes(s, i) != 32 || !dbs_column_blob(s, i))
 		return GS_EIO;
-	memcpy(out, sqlite3_column_blob(s, i), 32);
+	memcpy(out, dbs_column_blob(s, i), 32);
 	return 0;
 }
 
-static int col_blob_dup(sqlite3_stmt *s, int i, uint8_t **out, size_t *len)
+static int col_blob_dup(dbs *s, int i, uint8_t **out, size_t *len)
 {
 	return (*out = stmt_blob_dup(s, i, len)) ? 0 : GS_ENOMEM;
 }
 
 int store_in_transaction(struct store *st)
 {
-	return !sqlite3_get_autocommit(st->db);
+	return st->backend == STORE_POSTGRESQL ? pg_in_transaction(st) : !sqlite3_get_autocommit(st->db);
 }
 
 int store_ledger_log(struct store *st, const char *origin, const char *peer, int create,
 		     int64_t *id, uint64_t *size)
 {
-	sqlite3_stmt *s;
-	int rc, ret;
+	dbs *s;
+	int rc;
 
 	s = cached(st, STMT_LEDGER_LOG_GET, "s", origin);
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
-		int64_t sz = sqlite3_column_int64(s, 1);
+		int64_t sz = dbs_column_int64(s, 1);
 
-		*id = sqlite3_column_int64(s, 0);
+		*id = dbs_column_int64(s, 0);
 		*size = sz < 0 ? 0 : (uint64_t)sz;
 		cached_end(s);
 		return sz < 0 ? GS_EIO : 0;
@@ -133,9 +133,14 @@ int store_ledger_log(struct store *st, const char *origin, const char *peer, int
 		return GS_EIO;
 	if (!create)
 		return GS_ENOTFOUND;
-	if ((ret = cached_done(cached(st, STMT_LEDGER_LOG_ADD, "ss", origin, peer ? peer : ""))))
-		return ret;
-	*id = sqlite3_last_insert_rowid(st->db);
+	if (!(s = cached(st, STMT_LEDGER_LOG_ADD, "ss", origin, peer ? peer : "")))
+		return GS_EIO;
+	rc = dbs_step(s);
+	if (rc == SQLITE_ROW)
+		*id = dbs_column_int64(s, 0);
+	cached_end(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_CONSTRAINT ? GS_EEXIST : GS_EIO;
 	*size = 0;
 	return 0;
 }
@@ -145,18 +150,18 @@ int store_ledger_log_each(struct store *st,
 				    uint64_t size),
 			  void *ctx)
 {
-	sqlite3_stmt *s = oneoff(st, "SELECT id, origin, peer, size FROM ledger_logs ORDER BY origin", "");
+	dbs *s = oneoff(st, "SELECT id, origin, peer, size FROM ledger_logs ORDER BY origin", "");
 	int rc = SQLITE_DONE, ret = 0;
 
 	if (!s)
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-			 (const char *)sqlite3_column_text(s, 2),
-			 (uint64_t)sqlite3_column_int64(s, 3));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, dbs_column_int64(s, 0), (const char *)dbs_column_text(s, 1),
+			 (const char *)dbs_column_text(s, 2),
+			 (uint64_t)dbs_column_int64(s, 3));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -177,18 +182,18 @@ int store_ledger_entry_add(struct store *st, int64_t log, uint64_t idx, int64_t 
 	ret = cached_done(cached(st, STMT_LEDGER_LOG_SIZE, "ii", log, (int64_t)idx));
 	if (ret)
 		return ret;
-	return sqlite3_changes(st->db) == 1 ? 0 : GS_ESTATE;
+	return dbs_changes(st) == 1 ? 0 : GS_ESTATE;
 }
 
 int store_ledger_entry_get(struct store *st, int64_t log, uint64_t idx, uint8_t **entry,
 			   size_t *len, uint8_t leaf[32])
 {
-	sqlite3_stmt *s = cached(st, STMT_LEDGER_ENTRY_GET, "ii", log, (int64_t)idx);
+	dbs *s = cached(st, STMT_LEDGER_ENTRY_GET, "ii", log, (int64_t)idx);
 	int rc, ret;
 
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		uint8_t h[32];
 
@@ -210,7 +215,7 @@ int store_ledger_entry_each(struct store *st, int64_t log, uint64_t from, uint64
 				      size_t leaflen),
 			    void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc = SQLITE_DONE, ret = 0;
 
 	if (to > (uint64_t)INT64_MAX)
@@ -222,20 +227,20 @@ int store_ledger_entry_each(struct store *st, int64_t log, uint64_t from, uint64
 		   "iii", log, (int64_t)from, (int64_t)to);
 	if (!s)
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *e = sqlite3_column_blob(s, 3);
-		size_t elen = (size_t)sqlite3_column_bytes(s, 3);
-		const uint8_t *l = sqlite3_column_blob(s, 4);
-		size_t llen = (size_t)sqlite3_column_bytes(s, 4);
-		const unsigned char *kind = sqlite3_column_text(s, 2);
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
+		const uint8_t *e = dbs_column_blob(s, 3);
+		size_t elen = (size_t)dbs_column_bytes(s, 3);
+		const uint8_t *l = dbs_column_blob(s, 4);
+		size_t llen = (size_t)dbs_column_bytes(s, 4);
+		const unsigned char *kind = dbs_column_text(s, 2);
 
-		ret = fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		ret = fn(ctx, (uint64_t)dbs_column_int64(s, 0), dbs_column_int64(s, 1),
 			 kind ? (const char *)kind : "", e ? e : (const uint8_t *)"", elen,
 			 l ? l : (const uint8_t *)"", llen);
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -251,7 +256,7 @@ int store_ledger_hash_put(struct store *st, int64_t log, uint64_t level, uint64_
 int store_ledger_hash_get(struct store *st, int64_t log, uint64_t level, uint64_t idx,
 			  uint8_t hash[32])
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	if (level >= 64 || idx >= (uint64_t)INT64_MAX)
@@ -262,7 +267,7 @@ int store_ledger_hash_get(struct store *st, int64_t log, uint64_t level, uint64_
 		s = cached(st, STMT_LEDGER_HASH_GET, "iii", log, (int64_t)level, (int64_t)idx);
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
 		ret = col_hash(s, 0, hash);
 	else
@@ -283,26 +288,26 @@ int store_ledger_checkpoint_put(struct store *st, int64_t log, uint64_t size,
 int store_ledger_checkpoint_latest(struct store *st, int64_t log, uint64_t *size,
 				   uint8_t root[32], uint8_t **note, size_t *len)
 {
-	sqlite3_stmt *s = oneoff(st, "SELECT size, root, note FROM ledger_checkpoints WHERE log = ? "
+	dbs *s = oneoff(st, "SELECT size, root, note FROM ledger_checkpoints WHERE log = ? "
 				     "ORDER BY size DESC LIMIT 1", "i", log);
 	uint8_t h[32];
 	int rc, ret;
 
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		ret = col_hash(s, 1, h);
 		if (!ret)
 			ret = col_blob_dup(s, 2, note, len);
 		if (!ret) {
-			*size = (uint64_t)sqlite3_column_int64(s, 0);
+			*size = (uint64_t)dbs_column_int64(s, 0);
 			memcpy(root, h, 32);
 		}
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -312,41 +317,41 @@ int store_ledger_checkpoint_each(struct store *st, int64_t log,
 					   int64_t signed_at),
 				 void *ctx)
 {
-	sqlite3_stmt *s = oneoff(st, "SELECT size, root, note, signed_at FROM ledger_checkpoints "
+	dbs *s = oneoff(st, "SELECT size, root, note, signed_at FROM ledger_checkpoints "
 				     "WHERE log = ? ORDER BY size", "i", log);
 	int rc = SQLITE_DONE, ret = 0;
 
 	if (!s)
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *r = sqlite3_column_blob(s, 1);
-		size_t rlen = (size_t)sqlite3_column_bytes(s, 1);
-		const uint8_t *nt = sqlite3_column_blob(s, 2);
-		size_t nlen = (size_t)sqlite3_column_bytes(s, 2);
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
+		const uint8_t *r = dbs_column_blob(s, 1);
+		size_t rlen = (size_t)dbs_column_bytes(s, 1);
+		const uint8_t *nt = dbs_column_blob(s, 2);
+		size_t nlen = (size_t)dbs_column_bytes(s, 2);
 
-		ret = fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), r ? r : (const uint8_t *)"", rlen,
-			 nt ? nt : (const uint8_t *)"", nlen, sqlite3_column_int64(s, 3));
+		ret = fn(ctx, (uint64_t)dbs_column_int64(s, 0), r ? r : (const uint8_t *)"", rlen,
+			 nt ? nt : (const uint8_t *)"", nlen, dbs_column_int64(s, 3));
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_ledger_peer_checkpoint_put(struct store *st, const char *origin, uint64_t size,
 				     const uint8_t *note, size_t len, int64_t received_at)
 {
-	sqlite3_stmt *s = oneoff(st, "SELECT note FROM ledger_peer_checkpoints WHERE origin = ? AND size = ?",
+	dbs *s = oneoff(st, "SELECT note FROM ledger_peer_checkpoints WHERE origin = ? AND size = ?",
 				 "si", origin, (int64_t)size);
 	int rc, same = 0;
 
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
-		same = (size_t)sqlite3_column_bytes(s, 0) == len &&
-		       (len == 0 || !memcmp(sqlite3_column_blob(s, 0), note, len));
-	sqlite3_finalize(s);
+		same = (size_t)dbs_column_bytes(s, 0) == len &&
+		       (len == 0 || !memcmp(dbs_column_blob(s, 0), note, len));
+	dbs_finalize(s);
 	if (rc == SQLITE_ROW)
 		return same ? 0 : GS_EEXIST;
 	if (rc != SQLITE_DONE)
@@ -359,20 +364,20 @@ int store_ledger_peer_checkpoint_put(struct store *st, const char *origin, uint6
 int store_ledger_peer_checkpoint_latest(struct store *st, const char *origin, uint64_t *size,
 					uint8_t **note, size_t *len)
 {
-	sqlite3_stmt *s = oneoff(st, "SELECT size, note FROM ledger_peer_checkpoints WHERE origin = ? "
+	dbs *s = oneoff(st, "SELECT size, note FROM ledger_peer_checkpoints WHERE origin = ? "
 				     "ORDER BY size DESC, received_at DESC LIMIT 1", "s", origin);
 	int rc, ret;
 
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		ret = col_blob_dup(s, 1, note, len);
 		if (!ret)
-			*size = (uint64_t)sqlite3_column_int64(s, 0);
+			*size = (uint64_t)dbs_column_int64(s, 0);
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }

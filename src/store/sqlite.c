@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/sqlite_internal.h"
+#include "store/pg.h"
+#include "store/store_internal.h"
 #include "store/stats_store.h"
 #include "store/store.h"
 #include "util/banned.h"
@@ -139,20 +140,20 @@ static int db_err(struct store *st, struct gs_diag *d, const char *what)
 
 static int exec(struct store *st, const char *sql)
 {
-	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : GS_EIO;
+	return dbs_exec(st, sql);
 }
 
 static int user_version(struct store *st, int *v)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (dbs_prepare(st, "PRAGMA user_version", &s, false) != SQLITE_OK)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+		*v = dbs_column_int(s, 0);
+	dbs_finalize(s);
 	return rc == SQLITE_ROW ? 0 : GS_EIO;
 }
 
@@ -214,15 +215,6 @@ static void make_private(const char *path)
 	}
 }
 
-/* The tables every action writes (custody, the logs, the outbox,
- * sessions): a change there leaves what the evidence version stands for
- * as it was. Every other table counts, a table added later too. */
-static const char *const busy_tables[] = {
-	"items", "custody", "releases", "outbox", "sessions", "events", "person_passwords",
-	"ledger_entries", "ledger_logs", "ledger_hashes", "ledger_checkpoints", "ledger_cosigned",
-	"ledger_evidence", "ledger_peer_checkpoints", "warnings",
-};
-
 static void on_row_change(void *ctx, int op, const char *db, const char *table, sqlite3_int64 row)
 {
 	struct store *st = ctx;
@@ -231,16 +223,35 @@ static void on_row_change(void *ctx, int op, const char *db, const char *table, 
 	(void)row;
 	if (op != SQLITE_DELETE && !strcmp(table, "outbox"))
 		st->outbox_dirty = 1;
-	for (size_t i = 0; i < sizeof(busy_tables) / sizeof(busy_tables[0]); i++)
-		if (!strcmp(table, busy_tables[i]))
-			return;
-	st->evidence_gen++;
+	if (!store_table_busy(table))
+		st->evidence_gen++;
+}
+
+/* A PostgreSQL database (store/pg.c): the schema is made or checked
+ * there. */
+static int open_pg(const char *locator, enum store_mode mode, struct store **out, struct gs_diag *d)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int ret;
+
+	if (!st)
+		return GS_ENOMEM;
+	st->backend = STORE_POSTGRESQL;
+	if ((ret = pg_open(st, locator, mode, d))) {
+		store_close(st);
+		return ret;
+	}
+	*out = st;
+	return 0;
 }
 
 int store_open(const char *path, enum store_mode mode, struct store **out, struct gs_diag *d)
 {
 	struct store *st;
 	int flags = SQLITE_OPEN_FULLMUTEX, fd, v, ret;
+
+	if (pg_locator(path))
+		return open_pg(path, mode, out, d);
 
 	if (mode == STORE_CREATE) {
 		/* made here, 0600, so that SQLite never makes it with its 0644 */
@@ -307,20 +318,22 @@ fail:
 
 int store_check(struct store *st, struct gs_diag *d)
 {
-	sqlite3_stmt *s = NULL;
+	dbs *s = NULL;
 	const char *what = NULL;
 	char first[256] = "";
 	int rc;
 
+	if (st->backend == STORE_POSTGRESQL) /* PostgreSQL checks its own pages */
+		return pg_unavailable(st) ? gs_diag_set(d, GS_EIO, "database: %s", pg_errmsg(st)) : 0;
 	if (damaged_code(sqlite3_extended_errcode(st->db)))
 		return db_err(st, d, "read");
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		what = (const char *)sqlite3_column_text(s, 0);
+	rc = dbs_prepare(st, "PRAGMA quick_check(1)", &s, false);
+	if (rc == SQLITE_OK && (rc = dbs_step(s)) == SQLITE_ROW) {
+		what = (const char *)dbs_column_text(s, 0);
 		if (what)
 			snprintf(first, sizeof(first), "%s", what);
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (rc == SQLITE_ROW && !strcmp(first, "ok"))
 		return 0;
 	if (rc != SQLITE_ROW)
@@ -336,35 +349,40 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	for (i = 0; i < STORE_STMT_MAX; i++)
-		sqlite3_finalize(st->stmts[i]);
+		dbs_finalize(st->stmts[i]);
 	for (i = 0; i < STORE_HOT_MAX; i++)
-		sqlite3_finalize(st->hot[i]);
-	sqlite3_close(st->db);
+		dbs_finalize(st->hot[i]);
+	if (st->backend == STORE_POSTGRESQL)
+		pg_close(st);
+	else
+		sqlite3_close(st->db);
 	free(st);
 }
 
-sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql)
+dbs *store_hot(struct store *st, enum store_hot which, const char *sql)
 {
-	sqlite3_stmt *s = st->hot[which];
+	dbs *s = st->hot[which];
 
 	if (!s) {
-		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		if (dbs_prepare(st, sql, &s, true) != SQLITE_OK)
 			return NULL;
 		st->hot[which] = s;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	dbs_reset(s);
+	dbs_clear_bindings(s);
 	return s;
 }
 
 int store_begin_read(struct store *st)
 {
+	if (st->backend == STORE_POSTGRESQL)
+		return pg_begin(st, false);
 	return exec(st, "BEGIN DEFERRED");
 }
 
 int store_begin(struct store *st)
 {
-	int ret = exec(st, "BEGIN IMMEDIATE");
+	int ret = st->backend == STORE_POSTGRESQL ? pg_begin(st, true) : exec(st, "BEGIN IMMEDIATE");
 
 	st->writing = !ret;
 	return ret;
@@ -379,7 +397,7 @@ int store_commit(struct store *st)
  * a read snapshot's is not. */
 int store_commit_actions(struct store *st, uint64_t actions)
 {
-	int writing = st->writing, ret = exec(st, "COMMIT");
+	int writing = st->writing, ret = st->backend == STORE_POSTGRESQL ? pg_commit(st) : exec(st, "COMMIT");
 
 	if (!ret) {
 		st->writing = 0;
@@ -404,7 +422,9 @@ void store_rollback(struct store *st)
 {
 	st->outbox_dirty = 0;
 	st->writing = 0;
-	if (!sqlite3_get_autocommit(st->db))
+	if (st->backend == STORE_POSTGRESQL)
+		pg_rollback(st);
+	else if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -420,23 +440,30 @@ int store_savepoint_release(struct store *st)
 
 void store_savepoint_rollback(struct store *st)
 {
-	sqlite3_exec(st->db, "ROLLBACK TO action", NULL, NULL, NULL);
-	sqlite3_exec(st->db, "RELEASE action", NULL, NULL, NULL);
+	(void)dbs_exec(st, "ROLLBACK TO action");
+	(void)dbs_exec(st, "RELEASE action");
 }
 
 /* PRAGMA data_version sees other handles' commits, not this one's;
  * sqlite3_total_changes64() counts this handle's rows changed. */
 int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
 {
-	sqlite3_stmt *s = store_hot(st, HOT_DATA_VERSION, "PRAGMA data_version");
+	dbs *s;
 	int rc;
 
+	if (st->backend == STORE_POSTGRESQL) {
+		uint64_t evidence;
+
+		*internal = (uint64_t)pg_total_changes(st);
+		return pg_versions(st, external, &evidence);
+	}
+	s = store_hot(st, HOT_DATA_VERSION, "PRAGMA data_version");
 	if (!s)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
-		*external = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+		*external = (uint64_t)dbs_column_int64(s, 0);
+	dbs_reset(s);
 	if (rc != SQLITE_ROW)
 		return GS_EIO;
 	*internal = (uint64_t)sqlite3_total_changes64(st->db);
@@ -446,7 +473,14 @@ int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
 int store_evidence_version(struct store *st, uint64_t *external, uint64_t *evidence)
 {
 	uint64_t internal;
-	int ret = store_data_version(st, external, &internal);
+	int ret;
+
+	/* PostgreSQL: every process's commits that changed evidence count,
+	 * this one's too (the counter is bumped in the commit) */
+	if (st->backend == STORE_POSTGRESQL)
+		ret = pg_versions(st, &internal, external);
+	else
+		ret = store_data_version(st, external, &internal);
 
 	/* inside a write transaction, what is read may yet be rolled back:
 	 * a version no read outside one can have */
@@ -456,12 +490,14 @@ int store_evidence_version(struct store *st, uint64_t *external, uint64_t *evide
 
 int store_in_write(struct store *st)
 {
+	if (st->backend == STORE_POSTGRESQL)
+		return st->writing;
 	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE;
 }
 
 int store_meta_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "INSERT INTO meta (key, value) VALUES (?, ?) "
 			 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -472,15 +508,15 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 
 int store_meta_get(struct store *st, const char *key, char **value)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc;
 
 	if (stmt_prepare(st, &s, "SELECT value FROM meta WHERE key = ?", "s", key))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
 		*value = stmt_text_dup(s, 0);
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (rc == SQLITE_ROW)
 		return *value ? 0 : GS_ENOMEM;
 	return rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
@@ -495,15 +531,15 @@ void store_party_release(struct store_party *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int party_row(sqlite3_stmt *s, struct store_party *p)
+static int party_row(dbs *s, struct store_party *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->code = stmt_text_dup(s, 0);
 	p->name = stmt_text_dup(s, 1);
 	p->fingerprint = stmt_text_dup(s, 2);
 	p->identity = stmt_blob_dup(s, 3, &p->identity_len);
-	p->imported_at = sqlite3_column_int64(s, 4);
-	p->is_self = sqlite3_column_int(s, 5);
+	p->imported_at = dbs_column_int64(s, 4);
+	p->is_self = dbs_column_int(s, 5);
 	if (!p->code || !p->name || !p->fingerprint || !p->identity) {
 		store_party_release(p);
 		return GS_ENOMEM;
@@ -513,23 +549,23 @@ static int party_row(sqlite3_stmt *s, struct store_party *p)
 
 int store_party_get(struct store *st, const char *code, struct store_party *out)
 {
-	sqlite3_stmt *s = store_hot(st, HOT_PARTY_GET, "SELECT code, name, fingerprint, identity, "
+	dbs *s = store_hot(st, HOT_PARTY_GET, "SELECT code, name, fingerprint, identity, "
 				    "imported_at, is_self FROM parties WHERE code = ?");
 	int rc, ret;
 
-	if (!s || sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (!s || dbs_bind_text(s, 1, code, true) != SQLITE_OK)
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	ret = rc == SQLITE_ROW ? party_row(s, out) : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	dbs_reset(s);
+	dbs_clear_bindings(s);
 	return ret;
 }
 
 int store_party_put(struct store *st, const struct store_party *p)
 {
 	struct store_party old;
-	sqlite3_stmt *s;
+	dbs *s;
 	int ret;
 
 	ret = store_party_get(st, p->code, &old);
@@ -554,7 +590,7 @@ int store_party_put(struct store *st, const struct store_party *p)
 
 int store_party_replace(struct store *st, const struct store_party *p)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int ret;
 
 	if (stmt_prepare(st, &s, "UPDATE parties SET name = ?, fingerprint = ?, identity = ?, imported_at = ? WHERE code = ?",
@@ -562,19 +598,19 @@ int store_party_replace(struct store *st, const struct store_party *p)
 		return GS_EIO;
 	if ((ret = stmt_done(s)))
 		return ret;
-	return sqlite3_changes(st->db) == 1 ? 0 : GS_ENOTFOUND;
+	return dbs_changes(st) == 1 ? 0 : GS_ENOTFOUND;
 }
 
 int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_party *p), void *ctx)
 {
 	struct store_party p;
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT code, name, fingerprint, identity, imported_at, is_self "
 			 "FROM parties ORDER BY code", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
 		if ((ret = party_row(s, &p)))
 			break;
 		ret = fn(ctx, &p);
@@ -582,7 +618,7 @@ int store_party_each(struct store *st, int (*fn)(void *ctx, const struct store_p
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -591,7 +627,7 @@ int store_agreement_put(struct store *st, const char *id, int version, const uin
 {
 	uint8_t *old;
 	size_t oldlen;
-	sqlite3_stmt *s;
+	dbs *s;
 	int ret;
 
 	ret = store_agreement_get(st, id, version, &old, &oldlen);
@@ -611,63 +647,63 @@ int store_agreement_put(struct store *st, const char *id, int version, const uin
 
 int store_agreement_get(struct store *st, const char *id, int version, uint8_t **def, size_t *len)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	if (stmt_prepare(st, &s, "SELECT definition FROM agreements WHERE id = ? AND version = ?", "si",
 		 id, (int64_t)version))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		*def = stmt_blob_dup(s, 0, len);
 		ret = *def ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_agreement_latest(struct store *st, const char *id, int *version)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = GS_ENOTFOUND;
 
 	if (stmt_prepare(st, &s, "SELECT max(version) FROM agreements WHERE id = ?", "s", id))
 		return GS_EIO;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*version = sqlite3_column_int(s, 0);
+	rc = dbs_step(s);
+	if (rc == SQLITE_ROW && dbs_column_type(s, 0) != SQLITE_NULL) {
+		*version = dbs_column_int(s, 0);
 		ret = 0;
 	} else if (rc != SQLITE_ROW) {
 		ret = GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_agreement_each(struct store *st, int (*fn)(void *ctx, const char *id, int version), void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT id, max(version) FROM agreements GROUP BY id ORDER BY id", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0), dbs_column_int(s, 1));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_signature_put(struct store *st, const char *id, int version, const char *party,
 			const uint8_t *note, size_t len, int64_t now)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "INSERT INTO signatures (agreement, version, party, note, imported_at) "
-			 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = excluded.note",
+			 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (agreement, version, party) DO UPDATE SET note = excluded.note",
 		 "sisbi", id, (int64_t)version, party, note, len, now))
 		return GS_EIO;
 	return stmt_done(s);
@@ -677,24 +713,24 @@ int store_signature_each(struct store *st, const char *id, int version,
 			 int (*fn)(void *ctx, const char *party, const uint8_t *note, size_t len),
 			 void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT party, note FROM signatures WHERE agreement = ? AND version = ? "
 			 "ORDER BY party", "si", id, (int64_t)version))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_blob(s, 1),
-			 (size_t)sqlite3_column_bytes(s, 1));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0), dbs_column_blob(s, 1),
+			 (size_t)dbs_column_bytes(s, 1));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_dipnote_put(struct store *st, const struct store_dipnote *n, int64_t now)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "INSERT INTO dipnotes (id, agreement, kind, sender, delivered, note, imported_at) "
 			 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -708,32 +744,32 @@ int store_dipnote_each(struct store *st, const char *agreement,
 		       int (*fn)(void *ctx, const struct store_dipnote *n), void *ctx)
 {
 	struct store_dipnote n;
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT id, agreement, kind, sender, delivered, note FROM dipnotes "
 			 "WHERE agreement = ? ORDER BY delivered, rowid", "s", agreement))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		n.id = (const char *)sqlite3_column_text(s, 0);
-		n.agreement = (const char *)sqlite3_column_text(s, 1);
-		n.kind = (const char *)sqlite3_column_text(s, 2);
-		n.sender = (const char *)sqlite3_column_text(s, 3);
-		n.delivered = sqlite3_column_int64(s, 4);
-		n.note = sqlite3_column_blob(s, 5);
-		n.note_len = (size_t)sqlite3_column_bytes(s, 5);
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
+		n.id = (const char *)dbs_column_text(s, 0);
+		n.agreement = (const char *)dbs_column_text(s, 1);
+		n.kind = (const char *)dbs_column_text(s, 2);
+		n.sender = (const char *)dbs_column_text(s, 3);
+		n.delivered = dbs_column_int64(s, 4);
+		n.note = dbs_column_blob(s, 5);
+		n.note_len = (size_t)dbs_column_bytes(s, 5);
 		ret = fn(ctx, &n);
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_dipnote_find(struct store *st, const char *id, char full[65], struct store_dipnote *n,
 		       uint8_t **note)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	size_t len = strlen(id);
 	int rc, found = 0, ret = 0;
 
@@ -743,24 +779,24 @@ int store_dipnote_find(struct store *st, const char *id, char full[65], struct s
 	if (stmt_prepare(st, &s, "SELECT id, delivered, note FROM dipnotes WHERE substr(id, 1, ?) = ? LIMIT 2",
 		 "is", (int64_t)len, id))
 		return GS_EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = dbs_step(s)) == SQLITE_ROW) {
 		if (found++)
 			break;
-		snprintf(full, 65, "%s", (const char *)sqlite3_column_text(s, 0));
-		n->delivered = sqlite3_column_int64(s, 1);
-		n->note_len = (size_t)sqlite3_column_bytes(s, 2);
+		snprintf(full, 65, "%s", (const char *)dbs_column_text(s, 0));
+		n->delivered = dbs_column_int64(s, 1);
+		n->note_len = (size_t)dbs_column_bytes(s, 2);
 		*note = malloc(n->note_len ? n->note_len : 1);
 		if (!*note) {
 			ret = GS_ENOMEM;
 			break;
 		}
-		memcpy(*note, sqlite3_column_blob(s, 2), n->note_len);
+		memcpy(*note, dbs_column_blob(s, 2), n->note_len);
 		n->note = *note;
 		n->id = full;
 	}
 	if (!ret && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (!ret && found == 0)
 		ret = GS_ENOTFOUND;
 	if (!ret && found > 1)
@@ -774,14 +810,14 @@ int store_dipnote_find(struct store *st, const char *id, char full[65], struct s
 
 int store_dipnote_delete(struct store *st, const char *id)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int ret;
 
 	if (stmt_prepare(st, &s, "DELETE FROM dipnotes WHERE id = ?", "s", id))
 		return GS_EIO;
 	if ((ret = stmt_done(s)))
 		return ret;
-	return sqlite3_changes(st->db) ? 0 : GS_ENOTFOUND;
+	return dbs_changes(st) ? 0 : GS_ENOTFOUND;
 }
 
 /* Kept in meta as note-given:<id> = the instant: no table of its own. */
@@ -822,7 +858,7 @@ static const char *record_table(const char *table)
 int store_record_put(struct store *st, const char *table, const char *id, const char *json, int64_t now)
 {
 	char sql[160];
-	sqlite3_stmt *s;
+	dbs *s;
 	const char *t = record_table(table);
 
 	if (!t)
@@ -837,7 +873,7 @@ int store_record_put(struct store *st, const char *table, const char *id, const 
 int store_record_get(struct store *st, const char *table, const char *id, char **json)
 {
 	char sql[96];
-	sqlite3_stmt *s;
+	dbs *s;
 	const char *t = record_table(table);
 	int rc, ret, hot = 1;
 
@@ -851,14 +887,14 @@ int store_record_get(struct store *st, const char *table, const char *id, char *
 	else
 		hot = 0;
 	if (hot) {
-		if (!s || sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC) != SQLITE_OK)
+		if (!s || dbs_bind_text(s, 1, id, true) != SQLITE_OK)
 			return GS_EIO;
 	} else {
 		snprintf(sql, sizeof(sql), "SELECT record FROM %s WHERE id = ?", t);
 		if (stmt_prepare(st, &s, sql, "s", id))
 			return GS_EIO;
 	}
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		*json = stmt_text_dup(s, 0);
 		ret = *json ? 0 : GS_ENOMEM;
@@ -866,10 +902,10 @@ int store_record_get(struct store *st, const char *table, const char *id, char *
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
 	if (hot) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		dbs_reset(s);
+		dbs_clear_bindings(s);
 	} else {
-		sqlite3_finalize(s);
+		dbs_finalize(s);
 	}
 	return ret;
 }
@@ -878,7 +914,7 @@ int store_record_each(struct store *st, const char *table,
 		      int (*fn)(void *ctx, const char *id, const char *json), void *ctx)
 {
 	char sql[96];
-	sqlite3_stmt *s;
+	dbs *s;
 	const char *t = record_table(table);
 	int rc, ret = 0;
 
@@ -887,18 +923,18 @@ int store_record_each(struct store *st, const char *table,
 	snprintf(sql, sizeof(sql), "SELECT id, record FROM %s ORDER BY id", t);
 	if (stmt_prepare(st, &s, sql, ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
-			 (const char *)sqlite3_column_text(s, 1));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0),
+			 (const char *)dbs_column_text(s, 1));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct store_item_row *r), void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT id, json_extract(record, '$.originator'), json_extract(record, '$.originator_name'), "
@@ -908,14 +944,14 @@ int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct sto
 			 "json_extract(record, '$.title'), json_extract(record, '$.name'), json_extract(record, '$.topic'), "
 			 "json_extract(record, '$.purpose'), json_extract(record, '$.agreement') FROM items ORDER BY id", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
 		struct store_item_row r;
 		const char **col[] = { &r.id, &r.originator, &r.originator_name, &r.label, &r.marking, &r.status,
 				       &r.when, &r.title, &r.name, &r.topic, &r.purpose, &r.agreement };
 		size_t i;
 
 		for (i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
-			const char *v = (const char *)sqlite3_column_text(s, (int)i);
+			const char *v = (const char *)dbs_column_text(s, (int)i);
 
 			*col[i] = v ? v : "";
 		}
@@ -923,18 +959,18 @@ int store_item_rows_each(struct store *st, int (*fn)(void *ctx, const struct sto
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_item_key_set(struct store *st, const char *id, const uint8_t *key, size_t len)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "UPDATE items SET file_key = ? WHERE id = ?", "bs", key, len, id))
 		return GS_EIO;
 	if (!key) {
-		sqlite3_finalize(s);
+		dbs_finalize(s);
 		if (stmt_prepare(st, &s, "UPDATE items SET file_key = NULL WHERE id = ?", "s", id))
 			return GS_EIO;
 	}
@@ -943,26 +979,26 @@ int store_item_key_set(struct store *st, const char *id, const uint8_t *key, siz
 
 int store_item_key_get(struct store *st, const char *id, uint8_t **key, size_t *len)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	if (stmt_prepare(st, &s, "SELECT file_key FROM items WHERE id = ?", "s", id))
 		return GS_EIO;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	rc = dbs_step(s);
+	if (rc == SQLITE_ROW && dbs_column_type(s, 0) != SQLITE_NULL) {
 		*key = stmt_blob_dup(s, 0, len);
 		ret = *key ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_release_put(struct store *st, const char *bundle, const char *item, const char *recipient,
 		      const char *json, int64_t now)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "INSERT INTO releases (bundle, item, recipient, record, updated_at) "
 			 "VALUES (?, ?, ?, ?, ?)", "ssssi", bundle, item, recipient, json, now))
@@ -973,30 +1009,30 @@ int store_release_put(struct store *st, const char *bundle, const char *item, co
 int store_release_get(struct store *st, const char *bundle, char **json, uint8_t **receipt,
 		      size_t *receipt_len)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	if (stmt_prepare(st, &s, "SELECT record, receipt FROM releases WHERE bundle = ?", "s", bundle))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		*json = stmt_text_dup(s, 0);
 		*receipt = NULL;
 		*receipt_len = 0;
-		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+		if (dbs_column_type(s, 1) != SQLITE_NULL)
 			*receipt = stmt_blob_dup(s, 1, receipt_len);
 		ret = *json ? 0 : GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_release_receipt(struct store *st, const char *bundle, const uint8_t *receipt, size_t len,
 			  int64_t now)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "UPDATE releases SET receipt = ?, updated_at = ? WHERE bundle = ?", "bis",
 		 receipt, len, now, bundle))
@@ -1008,7 +1044,7 @@ int store_release_each(struct store *st, const char *item,
 		       int (*fn)(void *ctx, const char *bundle, const char *json, int has_receipt),
 		       void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	/* two statements: "? = '' OR item = ?" would keep SQLite from the
@@ -1017,12 +1053,12 @@ int store_release_each(struct store *st, const char *item,
 				   "WHERE item = ? ORDER BY rowid", "s", item)
 		    : stmt_prepare(st, &s, "SELECT bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
-			 (const char *)sqlite3_column_text(s, 1), sqlite3_column_int(s, 2));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0),
+			 (const char *)dbs_column_text(s, 1), dbs_column_int(s, 2));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -1030,17 +1066,17 @@ int store_release_all(struct store *st,
 		      int (*fn)(void *ctx, const char *item, const char *bundle, const char *json, int has_receipt),
 		      void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT item, bundle, record, receipt IS NOT NULL FROM releases ORDER BY rowid", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-			 (const char *)sqlite3_column_text(s, 2), sqlite3_column_int(s, 3));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0), (const char *)dbs_column_text(s, 1),
+			 (const char *)dbs_column_text(s, 2), dbs_column_int(s, 3));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
@@ -1049,25 +1085,25 @@ int store_custody_all(struct store *st,
 				const char *detail),
 		      void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT item, at, event, actor, detail FROM custody ORDER BY item, seq", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
-			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
-			 (const char *)sqlite3_column_text(s, 4));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0), dbs_column_int64(s, 1),
+			 (const char *)dbs_column_text(s, 2), (const char *)dbs_column_text(s, 3),
+			 (const char *)dbs_column_text(s, 4));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_custody_add(struct store *st, const char *item, int64_t at, const char *event,
 		      const char *actor, const char *detail)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "INSERT INTO custody (item, at, event, actor, detail) VALUES (?, ?, ?, ?, ?)",
 		 "sisss", item, at, event, actor, detail))
@@ -1080,36 +1116,36 @@ int store_custody_each(struct store *st, const char *item,
 				 const char *detail),
 		       void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT at, event, actor, detail FROM custody WHERE item = ? ORDER BY seq",
 		 "s", item))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, dbs_column_int64(s, 0), (const char *)dbs_column_text(s, 1),
+			 (const char *)dbs_column_text(s, 2), (const char *)dbs_column_text(s, 3));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_item_with_bundle(struct store *st, const char *bundle)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc;
 
 	if (stmt_prepare(st, &s, "SELECT 1 FROM items WHERE json_extract(record, '$.bundle') = ? LIMIT 1", "s", bundle))
 		return GS_EIO;
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	rc = dbs_step(s);
+	dbs_finalize(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 }
 
 int store_outbox_add(struct store *st, const struct store_outbox *o)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "INSERT INTO outbox (id, peer, kind, ref, path, state, attempts, created_at,"
 			 " next_at, last_error) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, '')"
@@ -1122,10 +1158,13 @@ int store_outbox_add(struct store *st, const struct store_outbox *o)
 int store_outbox_update(struct store *st, const char *id, const char *state, int64_t attempts,
 			int64_t next_at, const char *last_error, int64_t done_at)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
-	if (stmt_prepare(st, &s, "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
-			 " done_at = NULLIF(?, 0) WHERE id = ?",
+	if (stmt_prepare(st, &s, st->backend == STORE_POSTGRESQL
+			 ? "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+			   " done_at = NULLIF(?, 0), claimed_pid = NULL WHERE id = ?"
+			 : "UPDATE outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?,"
+			   " done_at = NULLIF(?, 0) WHERE id = ?",
 		 "siisis", state, attempts, next_at, last_error, done_at, id))
 		return GS_EIO;
 	return stmt_done(s);
@@ -1137,34 +1176,72 @@ int store_outbox_wake(struct store *st, const char *peer, int64_t now)
 			 now, peer, now);
 }
 
+/* Calls fn for each row of s (the outbox's columns in order) and
+ * finalizes it. */
+static int outbox_rows(dbs *s, int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
+{
+	struct store_outbox o;
+	int rc = SQLITE_DONE, ret = 0;
+
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
+		o.id = (const char *)dbs_column_text(s, 0);
+		o.peer = (const char *)dbs_column_text(s, 1);
+		o.kind = (const char *)dbs_column_text(s, 2);
+		o.ref = (const char *)dbs_column_text(s, 3);
+		o.path = (const char *)dbs_column_text(s, 4);
+		o.state = (const char *)dbs_column_text(s, 5);
+		o.attempts = dbs_column_int64(s, 6);
+		o.created_at = dbs_column_int64(s, 7);
+		o.next_at = dbs_column_int64(s, 8);
+		o.last_error = (const char *)dbs_column_text(s, 9);
+		o.done_at = dbs_column_int64(s, 10);
+		ret = fn(ctx, &o);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = GS_EIO;
+	dbs_finalize(s);
+	return ret;
+}
+
 int store_outbox_each(struct store *st, int due_only, int64_t now,
 		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
 {
-	struct store_outbox o;
-	sqlite3_stmt *s;
-	int rc, ret = 0;
+	dbs *s;
 
 	if (stmt_prepare(st, &s, "SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at,"
 			 " last_error, coalesce(done_at, 0) FROM outbox"
 			 " WHERE ? = 0 OR (state = 'pending' AND next_at <= ?) ORDER BY rowid",
 		 "ii", (int64_t)due_only, now))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		o.id = (const char *)sqlite3_column_text(s, 0);
-		o.peer = (const char *)sqlite3_column_text(s, 1);
-		o.kind = (const char *)sqlite3_column_text(s, 2);
-		o.ref = (const char *)sqlite3_column_text(s, 3);
-		o.path = (const char *)sqlite3_column_text(s, 4);
-		o.state = (const char *)sqlite3_column_text(s, 5);
-		o.attempts = sqlite3_column_int64(s, 6);
-		o.created_at = sqlite3_column_int64(s, 7);
-		o.next_at = sqlite3_column_int64(s, 8);
-		o.last_error = (const char *)sqlite3_column_text(s, 9);
-		o.done_at = sqlite3_column_int64(s, 10);
-		ret = fn(ctx, &o);
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = GS_EIO;
-	sqlite3_finalize(s);
-	return ret;
+	return outbox_rows(s, fn, ctx);
+}
+
+/* PostgreSQL: several processes' couriers share the outbox. The due
+ * entries are taken in one statement that marks them with the database
+ * session of this process (its backend's pid and start), skipping rows
+ * another process is taking, and entries marked by a session that is gone
+ * are due again at once: each delivery is made by one process, and if it
+ * dies, another one's courier makes it. store_outbox_update() clears the
+ * mark. fn sees the rows in the outbox's order. SQLite: one server per
+ * home, and the due entries as they are. */
+int store_outbox_claim(struct store *st, int64_t now, size_t max,
+		       int (*fn)(void *ctx, const struct store_outbox *o), void *ctx)
+{
+	dbs *s;
+
+	if (st->backend != STORE_POSTGRESQL)
+		return store_outbox_each(st, 1, now, fn, ctx);
+	if (stmt_prepare(st, &s, "WITH due AS (SELECT id FROM outbox o WHERE state = 'pending' AND next_at <= ?"
+			 " AND (claimed_pid IS NULL OR claimed_pid = pg_backend_pid() OR NOT EXISTS (SELECT 1"
+			 " FROM pg_stat_activity a WHERE a.pid = o.claimed_pid AND a.backend_start = o.claimed_start))"
+			 " ORDER BY rowid LIMIT ? FOR UPDATE SKIP LOCKED), taken AS (UPDATE outbox o"
+			 " SET claimed_pid = pg_backend_pid(), claimed_start = (SELECT backend_start FROM"
+			 " pg_stat_activity WHERE pid = pg_backend_pid()) FROM due WHERE o.id = due.id"
+			 " RETURNING o.rowid, o.id, o.peer, o.kind, o.ref, o.path, o.state, o.attempts, o.created_at,"
+			 " o.next_at, o.last_error, o.done_at)"
+			 " SELECT id, peer, kind, ref, path, state, attempts, created_at, next_at, last_error,"
+			 " coalesce(done_at, 0) FROM taken ORDER BY rowid",
+			 "ii", now, (int64_t)(max && max < 1000000 ? max : 1000000)))
+		return GS_EIO;
+	return outbox_rows(s, fn, ctx);
 }

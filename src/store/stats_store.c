@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "store/stats_store.h"
 #include "util/banned.h"
 
@@ -44,31 +44,32 @@ int store_outbox_summary(struct store *st, int (*fn)(void *ctx, const struct sto
 {
 	static const char sql[] =
 		"SELECT peer,"
-		" sum(state = 'pending'),"
+		" sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END),"
 		" coalesce(min(CASE WHEN state = 'pending' THEN created_at END), 0),"
-		" sum(state = 'delivered'), sum(state = 'refused'), sum(attempts)"
+		" sum(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END),"
+		" sum(CASE WHEN state = 'refused' THEN 1 ELSE 0 END), sum(attempts)"
 		" FROM outbox GROUP BY peer ORDER BY peer";
 	struct store_outbox_peer p;
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (dbs_prepare(st, sql, &s, false) != SQLITE_OK)
 		return GS_EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const unsigned char *peer = sqlite3_column_text(s, 0);
+	while ((rc = dbs_step(s)) == SQLITE_ROW) {
+		const unsigned char *peer = dbs_column_text(s, 0);
 
 		memset(&p, 0, sizeof(p));
 		snprintf(p.peer, sizeof(p.peer), "%s", peer ? (const char *)peer : "");
-		p.pending = (uint64_t)sqlite3_column_int64(s, 1);
-		p.oldest_pending_at = sqlite3_column_int64(s, 2);
-		p.delivered = (uint64_t)sqlite3_column_int64(s, 3);
-		p.refused = (uint64_t)sqlite3_column_int64(s, 4);
-		p.attempts = (uint64_t)sqlite3_column_int64(s, 5);
+		p.pending = (uint64_t)dbs_column_int64(s, 1);
+		p.oldest_pending_at = dbs_column_int64(s, 2);
+		p.delivered = (uint64_t)dbs_column_int64(s, 3);
+		p.refused = (uint64_t)dbs_column_int64(s, 4);
+		p.attempts = (uint64_t)dbs_column_int64(s, 5);
 		if ((ret = fn(ctx, &p)))
 			break;
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }

@@ -4,38 +4,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "util/err.h"
 #include "util/banned.h"
 
-int stmt_bindv(sqlite3_stmt *s, bool copy, const char *fmt, va_list ap)
+int stmt_bindv(dbs *s, bool copy, const char *fmt, va_list ap)
 {
-	sqlite3_destructor_type keep = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
+	bool keep = !copy;
 	int i, rc = SQLITE_OK;
 
 	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
 		switch (fmt[i]) {
-		case 's':
-			rc = sqlite3_bind_text(s, i + 1, va_arg(ap, const char *), -1, keep);
+		case 's': {
+			const char *t = va_arg(ap, const char *);
+
+			rc = t ? dbs_bind_text(s, i + 1, t, keep) : dbs_bind_null(s, i + 1);
 			break;
+		}
 		case 'b':
 		case 'B': {
 			const void *p = va_arg(ap, const void *);
 			size_t n = va_arg(ap, size_t);
 
 			if (!p && fmt[i] == 'B')
-				rc = sqlite3_bind_null(s, i + 1);
-			else /* never a NULL pointer: SQLite would bind NULL, not an empty blob */
-				rc = sqlite3_bind_blob64(s, i + 1, p && n ? p : "", n, keep);
+				rc = dbs_bind_null(s, i + 1);
+			else
+				rc = dbs_bind_blob(s, i + 1, p, n, keep);
 			break;
 		}
 		case 'i':
-			rc = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+			rc = dbs_bind_int64(s, i + 1, va_arg(ap, int64_t));
 			break;
 		case 't': {
 			int64_t t = va_arg(ap, int64_t);
 
-			rc = t == INT64_MIN ? sqlite3_bind_null(s, i + 1) : sqlite3_bind_int64(s, i + 1, t);
+			rc = t == INT64_MIN ? dbs_bind_null(s, i + 1) : dbs_bind_int64(s, i + 1, t);
 			break;
 		}
 		default:
@@ -45,29 +48,29 @@ int stmt_bindv(sqlite3_stmt *s, bool copy, const char *fmt, va_list ap)
 	return rc == SQLITE_OK ? 0 : GS_EIO;
 }
 
-int stmt_prepare(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...)
+int stmt_prepare(struct store *st, dbs **s, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+	if (dbs_prepare(st, sql, s, false) != SQLITE_OK)
 		return GS_EIO;
 	va_start(ap, fmt);
 	ret = stmt_bindv(*s, true, fmt, ap);
 	va_end(ap);
 	if (ret) {
-		sqlite3_finalize(*s);
+		dbs_finalize(*s);
 		*s = NULL;
 		return GS_EIO;
 	}
 	return 0;
 }
 
-int stmt_done(sqlite3_stmt *s)
+int stmt_done(dbs *s)
 {
-	int rc = sqlite3_step(s);
+	int rc = dbs_step(s);
 
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (rc == SQLITE_CONSTRAINT)
 		return GS_EEXIST;
 	return rc == SQLITE_DONE ? 0 : GS_EIO;
@@ -75,33 +78,33 @@ int stmt_done(sqlite3_stmt *s)
 
 int stmt_exec(struct store *st, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	va_list ap;
 	int ret;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (dbs_prepare(st, sql, &s, false) != SQLITE_OK)
 		return GS_EIO;
 	va_start(ap, fmt);
 	ret = stmt_bindv(s, true, fmt, ap);
 	va_end(ap);
 	if (ret) {
-		sqlite3_finalize(s);
+		dbs_finalize(s);
 		return GS_EIO;
 	}
 	return stmt_done(s);
 }
 
-char *stmt_text_dup(sqlite3_stmt *s, int i)
+char *stmt_text_dup(dbs *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const unsigned char *t = dbs_column_text(s, i);
 
 	return strdup(t ? (const char *)t : "");
 }
 
-uint8_t *stmt_blob_dup(sqlite3_stmt *s, int i, size_t *len)
+uint8_t *stmt_blob_dup(dbs *s, int i, size_t *len)
 {
-	const void *p = sqlite3_column_blob(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i);
+	const void *p = dbs_column_blob(s, i);
+	size_t n = (size_t)dbs_column_bytes(s, i);
 	uint8_t *b = malloc(n + 1);
 
 	if (!b)
@@ -112,4 +115,28 @@ uint8_t *stmt_blob_dup(sqlite3_stmt *s, int i, size_t *len)
 	if (len)
 		*len = n;
 	return b;
+}
+
+int stmt_insert_id(struct store *st, int64_t *id, const char *sql, const char *fmt, ...)
+{
+	dbs *s;
+	va_list ap;
+	int rc, ret;
+
+	if (dbs_prepare(st, sql, &s, false) != SQLITE_OK)
+		return GS_EIO;
+	va_start(ap, fmt);
+	ret = stmt_bindv(s, true, fmt, ap);
+	va_end(ap);
+	if (ret) {
+		dbs_finalize(s);
+		return GS_EIO;
+	}
+	rc = dbs_step(s);
+	if (rc == SQLITE_ROW && id)
+		*id = dbs_column_int64(s, 0);
+	dbs_finalize(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return GS_EEXIST;
+	return rc == SQLITE_ROW ? 0 : GS_EIO;
 }

@@ -16,6 +16,7 @@
  * malloc'd and owned by the caller (free()).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,12 @@ int store_data_version(struct store *st, uint64_t *external, uint64_t *internal)
  * outside one. For caches of agreement views and parties, which a
  * release or a receipt leaves as they were. */
 int store_evidence_version(struct store *st, uint64_t *external, uint64_t *evidence);
+
+/* Whether this process's last try to reach its database failed (a
+ * PostgreSQL server down or failing over; never for SQLite): a request
+ * that failed then is answered 503, to be tried again. Cleared by the
+ * next statement that reaches it. */
+bool store_unreachable(void);
 
 /* Whether a write transaction is open on this handle (what it has
  * changed may still be rolled back: nothing read now may be kept). */
@@ -204,6 +211,12 @@ int store_outbox_wake(struct store *st, const char *peer, int64_t now);
  * an outbox row (not for a statement outside a transaction: the caller
  * knows). NULL: nothing. */
 void store_on_outbox_commit(struct store *st, void (*fn)(void *ctx), void *ctx);
+/* The due entries for this process's courier to deliver, at most max
+ * (0: all): on PostgreSQL marked as taken by this process until
+ * store_outbox_update(), and not taken while another live process has
+ * them (store/sqlite.c); fn may stop the walk. */
+int store_outbox_claim(struct store *st, int64_t now, size_t max,
+		       int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);
 /* due_only: pending entries whose next attempt is due at now */
 int store_outbox_each(struct store *st, int due_only, int64_t now,
 		      int (*fn)(void *ctx, const struct store_outbox *o), void *ctx);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "store/visit_store.h"
 #include "util/banned.h"
 
@@ -22,7 +22,7 @@ int store_visit_put(struct store *st, const char *id, const char *visitor, const
 int store_visit_get(struct store *st, const char *id, char **json, uint8_t **request,
 		    size_t *request_len, uint8_t **answer, size_t *answer_len)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (json)
@@ -33,19 +33,19 @@ int store_visit_get(struct store *st, const char *id, char **json, uint8_t **req
 		*answer = NULL;
 	if (stmt_prepare(st, &s, "SELECT record, request, answer FROM visits WHERE id = ?", "s", id))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW) {
 		if (json && !(*json = stmt_text_dup(s, 0)))
 			ret = GS_ENOMEM;
 		if (!ret && request && !(*request = stmt_blob_dup(s, 1, request_len)))
 			ret = GS_ENOMEM;
-		if (!ret && answer && sqlite3_column_type(s, 2) != SQLITE_NULL &&
+		if (!ret && answer && dbs_column_type(s, 2) != SQLITE_NULL &&
 		    !(*answer = stmt_blob_dup(s, 2, answer_len)))
 			ret = GS_ENOMEM;
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (ret) {
 		if (json) {
 			free(*json);
@@ -65,15 +65,15 @@ int store_visit_get(struct store *st, const char *id, char **json, uint8_t **req
 
 int store_visit_each(struct store *st, int (*fn)(void *ctx, const char *id, const char *json), void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT id, record FROM visits ORDER BY rowid", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)dbs_column_text(s, 0), (const char *)dbs_column_text(s, 1));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }

@@ -4,49 +4,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "store/warning_store.h"
 #include "util/banned.h"
 
 int store_warning_rule_add(struct store *st, const struct warning_rule_row *r, int64_t *id)
 {
-	int ret = stmt_exec(st, "INSERT INTO warning_rules (kind, origin, to_party, under, agreement, topic, purpose, "
-			    "added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			    "sssssssis", r->kind, r->origin, r->to, r->under, r->agreement, r->topic, r->purpose,
-			    r->added_at, r->added_by);
-
-	if (!ret && id)
-		*id = (int64_t)sqlite3_last_insert_rowid(st->db);
-	return ret;
+	return stmt_insert_id(st, id, "INSERT INTO warning_rules (kind, origin, to_party, under, agreement, topic, "
+			      "purpose, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			      "sssssssis", r->kind, r->origin, r->to, r->under, r->agreement, r->topic, r->purpose,
+			      r->added_at, r->added_by);
 }
 
-static void row_of(sqlite3_stmt *s, struct warning_rule_row *r)
+static void row_of(dbs *s, struct warning_rule_row *r)
 {
-	r->id = sqlite3_column_int64(s, 0);
-	r->kind = (const char *)sqlite3_column_text(s, 1);
-	r->origin = (const char *)sqlite3_column_text(s, 2);
-	r->to = (const char *)sqlite3_column_text(s, 3);
-	r->under = (const char *)sqlite3_column_text(s, 4);
-	r->agreement = (const char *)sqlite3_column_text(s, 5);
-	r->topic = (const char *)sqlite3_column_text(s, 6);
-	r->purpose = (const char *)sqlite3_column_text(s, 7);
-	r->added_at = sqlite3_column_int64(s, 8);
-	r->added_by = (const char *)sqlite3_column_text(s, 9);
+	r->id = dbs_column_int64(s, 0);
+	r->kind = (const char *)dbs_column_text(s, 1);
+	r->origin = (const char *)dbs_column_text(s, 2);
+	r->to = (const char *)dbs_column_text(s, 3);
+	r->under = (const char *)dbs_column_text(s, 4);
+	r->agreement = (const char *)dbs_column_text(s, 5);
+	r->topic = (const char *)dbs_column_text(s, 6);
+	r->purpose = (const char *)dbs_column_text(s, 7);
+	r->added_at = dbs_column_int64(s, 8);
+	r->added_by = (const char *)dbs_column_text(s, 9);
 }
 
 #define RULE_COLUMNS "id, kind, origin, to_party, under, agreement, topic, purpose, added_at, added_by"
 
 int store_warning_rule_remove(struct store *st, int64_t id, char **row_json)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret;
 
 	*row_json = NULL;
 	if (stmt_prepare(st, &s, "SELECT " RULE_COLUMNS " FROM warning_rules WHERE id = ?", "i", id))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		dbs_finalize(s);
 		return rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
 	{
@@ -57,7 +53,7 @@ int store_warning_rule_remove(struct store *st, int64_t id, char **row_json)
 		snprintf(buf, sizeof(buf), "%s %s->%s under %s topic %s", r.kind, r.origin, r.to, r.under, r.topic);
 		*row_json = strdup(buf);
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (!*row_json)
 		return GS_ENOMEM;
 	ret = stmt_exec(st, "DELETE FROM warning_rules WHERE id = ?", "i", id);
@@ -71,13 +67,13 @@ int store_warning_rule_remove(struct store *st, int64_t id, char **row_json)
 int store_warning_rule_each(struct store *st, const char *kind, int (*fn)(void *ctx, const struct warning_rule_row *r),
 			    void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (kind ? stmt_prepare(st, &s, "SELECT " RULE_COLUMNS " FROM warning_rules WHERE kind = ? ORDER BY id", "s", kind)
 		 : stmt_prepare(st, &s, "SELECT " RULE_COLUMNS " FROM warning_rules ORDER BY id", ""))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW) {
 		struct warning_rule_row r;
 
 		row_of(s, &r);
@@ -85,37 +81,34 @@ int store_warning_rule_each(struct store *st, const char *kind, int (*fn)(void *
 	}
 	if (!ret && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_warning_add(struct store *st, const char *kind, const char *originator, const char *id,
 		      const char *item, const char *record, int64_t at_ms, int64_t *seq)
 {
-	int ret = stmt_exec(st, "INSERT INTO warnings (kind, originator, id, item, record, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-			    "sssssi", kind, originator, id, item, record, at_ms);
-
-	if (!ret && seq)
-		*seq = (int64_t)sqlite3_last_insert_rowid(st->db);
-	return ret;
+	return stmt_insert_id(st, seq, "INSERT INTO warnings (kind, originator, id, item, record, at_ms) "
+			      "VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+			      "sssssi", kind, originator, id, item, record, at_ms);
 }
 
 int store_warning_set_record(struct store *st, int64_t seq, const char *record)
 {
 	int ret = stmt_exec(st, "UPDATE warnings SET record = ? WHERE seq = ?", "si", record, seq);
 
-	if (!ret && sqlite3_changes(st->db) != 1)
+	if (!ret && dbs_changes(st) != 1)
 		return GS_ENOTFOUND;
 	return ret == GS_EEXIST ? GS_EIO : ret;
 }
 
-static int one_row(sqlite3_stmt *s, int64_t *seq, char **item, char **record)
+static int one_row(dbs *s, int64_t *seq, char **item, char **record)
 {
-	int rc = sqlite3_step(s), ret = 0;
+	int rc = dbs_step(s), ret = 0;
 
 	if (rc == SQLITE_ROW) {
 		if (seq)
-			*seq = sqlite3_column_int64(s, 0);
+			*seq = dbs_column_int64(s, 0);
 		if (item && !(*item = stmt_text_dup(s, 1)))
 			ret = GS_ENOMEM;
 		if (!ret && record && !(*record = stmt_text_dup(s, 2)))
@@ -123,7 +116,7 @@ static int one_row(sqlite3_stmt *s, int64_t *seq, char **item, char **record)
 	} else {
 		ret = rc == SQLITE_DONE ? GS_ENOTFOUND : GS_EIO;
 	}
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	if (ret) {
 		if (item) {
 			free(*item);
@@ -140,7 +133,7 @@ static int one_row(sqlite3_stmt *s, int64_t *seq, char **item, char **record)
 int store_warning_find(struct store *st, const char *originator, const char *id, int64_t *seq, char **item,
 		       char **record)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (item)
 		*item = NULL;
@@ -154,7 +147,7 @@ int store_warning_find(struct store *st, const char *originator, const char *id,
 
 int store_warning_of_item(struct store *st, const char *item, int64_t *seq, char **record)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	if (record)
 		*record = NULL;
@@ -168,32 +161,32 @@ int store_warning_each_after(struct store *st, int64_t after, unsigned limit,
 			     int (*fn)(void *ctx, int64_t seq, const char *kind, const char *item, const char *record),
 			     void *ctx)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc, ret = 0;
 
 	if (stmt_prepare(st, &s, "SELECT seq, kind, item, record FROM warnings WHERE seq > ? ORDER BY seq LIMIT ?", "ii",
 			 after, limit ? (int64_t)limit : (int64_t)-1))
 		return GS_EIO;
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ret = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
+	while (!ret && (rc = dbs_step(s)) == SQLITE_ROW)
+		ret = fn(ctx, dbs_column_int64(s, 0), (const char *)dbs_column_text(s, 1),
+			 (const char *)dbs_column_text(s, 2), (const char *)dbs_column_text(s, 3));
 	if (!ret && rc != SQLITE_DONE)
 		ret = GS_EIO;
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 	return ret;
 }
 
 int store_warning_last(struct store *st, int64_t *seq)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 	int rc;
 
 	*seq = 0;
 	if (stmt_prepare(st, &s, "SELECT COALESCE(MAX(seq), 0) FROM warnings", ""))
 		return GS_EIO;
-	rc = sqlite3_step(s);
+	rc = dbs_step(s);
 	if (rc == SQLITE_ROW)
-		*seq = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+		*seq = dbs_column_int64(s, 0);
+	dbs_finalize(s);
 	return rc == SQLITE_ROW ? 0 : GS_EIO;
 }

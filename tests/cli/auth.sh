@@ -78,9 +78,9 @@ expect 1 "a short password is refused" $G person password sato --password-file s
 has "it says how long" "$err" "8 to"
 expect 1 "an unknown person has no password" $G person password nobody --password-file pw.txt --home jpn
 expect 2 "without a terminal, a password must be given" $G person password sato --home jpn </dev/null
-hash=$(sqlite3 jpn/gsomia.db "SELECT hash FROM person_passwords WHERE person = 'yamada'")
+hash=$(dbq jpn "SELECT hash FROM person_passwords WHERE person = 'yamada'")
 has "only an Argon2id hash is kept" "$hash" '$argon2id$'
-! sqlite3 jpn/gsomia.db .dump | grep -q 'pw-of-yamada' && ok "the password is nowhere in the database" ||
+! dbdump jpn | grep -q 'pw-of-yamada' && ok "the password is nowhere in the database" ||
 	bad "the password is in the database"
 expect 0 "person show" $G person show yamada --home jpn --json
 ! printf '%s' "$out" | grep -qi 'argon\|password' && ok "the person's record holds no password" ||
@@ -103,8 +103,8 @@ jqeq "and an expiry 8 hours on" "$body" \
 jqeq "opened at the node's clock (GSOMIA_NOW on an exercise node)" "$body" .created 2023-05-01T01:00:00Z
 th=$(printf '%s' "$Y" | tr '_-' '/+' | sed 's/$/=/' | base64 -d 2>/dev/null | sha256sum | cut -c1-64)
 eq "the node keeps the token's SHA-256, not the token" \
-	"$(sqlite3 jpn/gsomia.db "SELECT lower(hex(token_hash)) FROM sessions WHERE person = 'yamada'")" "$th"
-! sqlite3 jpn/gsomia.db .dump | grep -q "$Y" && ok "the token is nowhere in the database" || bad "token stored"
+	"$(if on_pg; then dbq jpn "SELECT encode(token_hash, 'hex') FROM sessions WHERE person = 'yamada'"; else dbq jpn "SELECT lower(hex(token_hash)) FROM sessions WHERE person = 'yamada'"; fi)" "$th"
+! dbdump jpn | grep -q "$Y" && ok "the token is nowhere in the database" || bad "token stored"
 R=$(signin reg pw-of-reg)
 A=$(signin aud pw-of-aud)
 N=$(signin nsa pw-of-nsa)
@@ -226,7 +226,11 @@ eq "a session is no peer" "$code" 401
 eq "refused and read-only calls changed nothing" "$(dbsum jpn)" "$sum"
 
 # Expiry and sign-out.
-sqlite3 jpn/gsomia.db "UPDATE sessions SET expires_at = strftime('%s','now') - 1 WHERE person = 'sato'"
+if on_pg; then
+	dbq jpn "UPDATE sessions SET expires_at = extract(epoch from now())::bigint - 1 WHERE person = 'sato'" >/dev/null
+else
+	dbq jpn "UPDATE sessions SET expires_at = strftime('%s','now') - 1 WHERE person = 'sato'"
+fi
 as "$S" GET /v1/session
 eq "an expired token is 401" "$code" 401
 as "$Y" DELETE /v1/session

@@ -17,9 +17,20 @@ declare -A pid
 cleanup() {
 	for p in "${pid[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
+# Backups are SQLite's: on PostgreSQL 'gsomia backup' refuses and names
+# PostgreSQL's own tools (docs/scale-out.md "Backups"); the rest of this
+# test is played on SQLite homes.
+if on_pg; then
+	$G init --party KOR --exercise --keys "$EX/keys/KOR.keys" --levels "$EX/parties/KOR.levels" --home pgkor >/dev/null
+	expect 1 "a node on PostgreSQL refuses 'gsomia backup'" $G backup --home pgkor -o pg.backup
+	has "naming PostgreSQL's own tools" "$err" "pg_basebackup"
+	[ ! -e pg.backup ] && ok "and writes no file" || bad "a backup file was written"
+	G=$GSOMIA
+fi
 wait_ready() {
 	local i
 	for i in $(seq 1 100); do

@@ -51,15 +51,15 @@ rel() {
 		--purpose defence-cooperation --topic dprk-missiles --deliver --home kor --json >/dev/null
 }
 held() { $G items --home jpn --json | jq length; }
-pending() { sqlite3 kor/gsomia.db "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
+pending() { dbq kor "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
 # receipt entries in JPN's ledger, and how many distinct bundles they name
-receipts_logged() { sqlite3 jpn/gsomia.db "SELECT count(*) FROM ledger_entries WHERE kind = 'receipt'"; }
+receipts_logged() { dbq jpn "SELECT count(*) FROM ledger_entries WHERE kind = 'receipt'"; }
 
 # ---- many queued, all delivered once, several in flight ----
 for i in $(seq 1 $N); do rel $i || bad "release $i"; done
 eq "$N releases wait while JPN is down" "$(pending)" $N
 # as if queued and never tried: each goes straight, without asking first
-sqlite3 kor/gsomia.db "UPDATE outbox SET attempts = 0, next_at = 0"
+dbq kor "UPDATE outbox SET attempts = 0, next_at = 0"
 start_jpn && ok "JPN serves" || bad "JPN serves" "$(cat jpn.err)"
 expect 0 "KOR sends its outbox, 8 in flight" $G outbox send --in-flight 8 --home kor --json
 jqeq "every one delivered" "$out" .delivered $N
@@ -81,9 +81,9 @@ for i in $(seq $((N + 1)) $((N + M))); do rel $i || bad "release $i"; done
 expect 0 "KOR tries again while JPN is down" $G outbox send --home kor --json
 jqeq "nothing delivered" "$out" .delivered 0
 eq "$M wait" "$(pending)" $M
-eq "each tried and failed" "$(sqlite3 kor/gsomia.db "SELECT min(attempts) > 0 FROM outbox WHERE state = 'pending'")" 1
+eq "each tried and failed" "$(dbq kor "SELECT min(attempts) > 0 FROM outbox WHERE state = 'pending'")" 1
 # each in its own backoff, an hour off; only the oldest is due now
-sqlite3 kor/gsomia.db "UPDATE outbox SET next_at = next_at + 3600 WHERE state = 'pending';
+dbq kor "UPDATE outbox SET next_at = next_at + 3600 WHERE state = 'pending';
 	UPDATE outbox SET next_at = 0 WHERE rowid = (SELECT min(rowid) FROM outbox WHERE state = 'pending')"
 start_jpn && ok "JPN comes back" || bad "JPN comes back" "$(cat jpn.err)"
 expect 0 "KOR sends once" $G outbox send --home kor --json
@@ -99,7 +99,7 @@ expect 0 "KOR's ledger verifies" $G ledger verify --home kor
 stop_jpn
 rel $((N + M + 1)); rel $((N + M + 2))
 expect 0 "KOR tries while JPN is down" $G outbox send --home kor --json
-sqlite3 kor/gsomia.db "UPDATE outbox SET next_at = next_at + 3600 WHERE state = 'pending'"
+dbq kor "UPDATE outbox SET next_at = next_at + 3600 WHERE state = 'pending'"
 start_jpn
 expect 0 "KOR sends" $G outbox send --home kor --json
 jqeq "nothing is due before its backoff ends" "$out" .delivered 0

@@ -155,7 +155,7 @@ expect 0 "a copy is destroyed" $G destroy "$item-c1" --by kato --method shreddin
 jqeq "the key is destroyed" "$out" .key destroyed
 jqeq "the shared ciphertext stays" "$out" .ciphertext "kept (shared)"
 [ -f "jpn/objects/$bundle.bundle" ] && ok "the original's object is still there" || bad "shared object removed"
-eq "the copy's key is NULL" "$(sqlite3 jpn/gsomia.db "SELECT file_key IS NULL FROM items WHERE id = '$item-c1'")" 1
+eq "the copy's key is NULL" "$(dbq jpn "SELECT file_key IS NULL FROM items WHERE id = '$item-c1'")" 1
 expect 0 "the original still opens" $G open "$item" --as yamada -o again.bin --home jpn
 expect 1 "the destroyed copy does not" $G open "$item-c1" --as yamada -o no.bin --home jpn --json
 jqeq "access.status" "$out" .rule access.status
@@ -167,8 +167,8 @@ done
 expect 0 "then the original is destroyed" $G destroy "$item" --by kato --method "shredding and burning" --witness yamada --home jpn --json
 jqeq "its ciphertext removed" "$out" .ciphertext removed
 [ ! -e "jpn/objects/$bundle.bundle" ] && ok "the object file is gone" || bad "object still there"
-eq "the key is NULL" "$(sqlite3 jpn/gsomia.db "SELECT file_key IS NULL FROM items WHERE id = '$item'")" 1
-eq "no key is left for the family" "$(sqlite3 jpn/gsomia.db "SELECT count(*) FROM items WHERE id LIKE '$item%' AND file_key IS NOT NULL")" 0
+eq "the key is NULL" "$(dbq jpn "SELECT file_key IS NULL FROM items WHERE id = '$item'")" 1
+eq "no key is left for the family" "$(dbq jpn "SELECT count(*) FROM items WHERE id LIKE '$item%' AND file_key IS NOT NULL")" 0
 expect 0 "the record says who, when, how and the witness" $G items show "$item" --home jpn --json
 jqeq "status" "$out" .status destroyed
 jqeq "who" "$out" .disposal.by kato
@@ -206,7 +206,7 @@ jqeq "custody.return" "$out" .rule custody.return
 expect 0 "JPN returns it" $G return "$item2" --by kato --method courier --witness yamada --home jpn --json
 jqeq "status" "$out" .status returned
 [ ! -e "jpn/objects/$bundle2.bundle" ] && ok "the object file is gone" || bad "object still there"
-eq "the key is NULL" "$(sqlite3 jpn/gsomia.db "SELECT file_key IS NULL FROM items WHERE id = '$item2'")" 1
+eq "the key is NULL" "$(dbq jpn "SELECT file_key IS NULL FROM items WHERE id = '$item2'")" 1
 expect 0 "the record" $G items show "$item2" --home jpn --json
 jqeq "returned to KOR" "$out" .disposal.to KOR
 jqeq "custody: returned" "$out" '.custody[-1] | [.event, .actor, .detail] | join("|")' \

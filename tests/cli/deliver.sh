@@ -16,6 +16,7 @@ declare -A pid
 cleanup() {
 	for p in "${pid[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT

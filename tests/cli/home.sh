@@ -27,6 +27,7 @@ reads() {
 	ok "every command that only reads, on $3, fails in one line: $2"
 }
 
+if ! on_pg; then
 # ---- modes ----
 eq "gsomia.db is made private" "$(stat -c %a kor/gsomia.db)" 600
 chmod 644 kor/gsomia.db
@@ -78,6 +79,36 @@ has "saying the database is damaged" "$err" "database '$T/noisy/gsomia.db' is da
 run $G facility add X --name x --home noisy
 has "a command that writes says the same" "$err" "is damaged"
 
+else
+# ---- the same on PostgreSQL (docs/scale-out.md) ----
+URI=$(sed -n 's/^db //p' kor/db.conf)
+NAME=$(printf '%s' "$URI" | sed 's|.*@/||; s|?.*||')
+eq "db.conf is private" "$(stat -c %a kor/db.conf)" 600
+# a database with no node in it: left as it is
+"$SRCDIR/scripts/pg-cluster.sh" psql "$URI" -c "CREATE DATABASE ${NAME}empty"
+cp -r kor empty
+sed -i "s|@/$NAME?|@/${NAME}empty?|" empty/db.conf
+reads empty "holds no node" "an empty database"
+expect 1 "a command that writes refuses it too" $G facility add X --name x --home empty
+one_line "in one line"
+eq "the empty database is still empty" "$(dbq empty "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+# an older schema: a read does not migrate it
+copy_home kor older
+dbq older "UPDATE gsomia_schema SET version = 8" >/dev/null
+reads older "older than this program" "a database of an older schema"
+eq "the schema is left as it was" "$(dbq older "SELECT version FROM gsomia_schema")" 8
+# a db.conf that is damaged
+cp -r kor badconf
+sed -i '/^party /d' badconf/db.conf
+reads badconf "is damaged" "a home whose db.conf is damaged"
+# reads leave the database as it was
+sum=$(dbsum kor)
+expect 0 "items on a healthy home" $G items --home kor
+expect 0 "ledger verify" $G ledger verify --home kor
+eq "reads leave the database as it was" "$(dbsum kor)" "$sum"
+
+fi
+
 # ---- a damaged TLS key ----
 cp -r kor cut
 head -c 100 kor/tls.key >cut/tls.key
@@ -96,8 +127,10 @@ spid=$!
 pids="$pids $spid"
 for _ in $(seq 1 100); do grep -q listening serve.out && break; sleep 0.1; done
 has "KOR serves" "$(cat serve.out)" "listening on"
-eq "gsomia.db-wal is private" "$(stat -c %a kor/gsomia.db-wal)" 600
-eq "gsomia.db-shm is private" "$(stat -c %a kor/gsomia.db-shm)" 600
+if ! on_pg; then
+	eq "gsomia.db-wal is private" "$(stat -c %a kor/gsomia.db-wal)" 600
+	eq "gsomia.db-shm is private" "$(stat -c %a kor/gsomia.db-shm)" 600
+fi
 env=$(tr '\0' '\n' </proc/$spid/environ)
 case "$env" in *GSOMIA_PASSPHRASE*) bad "the server's environment still names the passphrase" ;; *) ok "the server dropped GSOMIA_PASSPHRASE from its environment" ;; esac
 ! grep -qa "$GSOMIA_PASSPHRASE" /proc/$spid/environ && ok "nor holds its value there" || bad "the passphrase is in /proc/PID/environ"

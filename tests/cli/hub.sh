@@ -14,6 +14,7 @@ for h in kor usa jpn; do port[$h]=$(freeport); done
 cleanup() {
 	for p in "${pid[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -4,9 +4,14 @@
 
 expect 0 "init makes a home" $G init --party KOR --home kor
 has "init prints the fingerprint" "$out" "fingerprint "
-[ -f kor/gsomia.db ] && [ -f kor/keys.sealed ] && ok "home holds database and sealed keys" || bad "home files"
+has_db kor && [ -f kor/keys.sealed ] && ok "home holds database and sealed keys" || bad "home files"
 eq "key file is private" "$(stat -c %a kor/keys.sealed)" "600"
-eq "database is in WAL mode" "$(sqlite3 kor/gsomia.db 'PRAGMA journal_mode')" "wal"
+if on_pg; then
+	eq "the home names its PostgreSQL database" "$(grep -c '^db postgresql://' kor/db.conf)" 1
+	eq "db.conf is private" "$(stat -c %a kor/db.conf)" "600"
+else
+	eq "database is in WAL mode" "$(sqlite3 kor/gsomia.db 'PRAGMA journal_mode')" "wal"
+fi
 grep -q '^sealed ' kor/keys.sealed && ok "keys are sealed" || bad "keys sealed" "$(head -3 kor/keys.sealed)"
 ! grep -q "$GSOMIA_PASSPHRASE" kor/keys.sealed && ok "passphrase not in key file" || bad "passphrase leaked"
 sum=$(dbsum kor)
@@ -14,7 +19,7 @@ expect 1 "init on an existing home refuses" $G init --party KOR --home kor
 has "it says why" "$err" "already exists"
 eq "existing home unchanged" "$(dbsum kor)" "$sum"
 GSOMIA_HOME=$T/envhome expect 0 "GSOMIA_HOME names the home" $G init --party JPN
-[ -f envhome/gsomia.db ] && ok "home made at GSOMIA_HOME" || bad "GSOMIA_HOME"
+has_db envhome && ok "home made at GSOMIA_HOME" || bad "GSOMIA_HOME"
 expect 2 "init without --party is bad usage" $G init --home x
 expect 2 "a bad party code is bad usage" $G init --party korea --home x
 expect 2 "an unknown scheme needs --levels" $G init --party FRA --home x

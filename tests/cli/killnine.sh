@@ -19,6 +19,7 @@ cleanup() {
 	[ -n "$stream" ] && kill "$stream" 2>/dev/null
 	for p in "${pid[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -131,20 +131,28 @@ $G ledger checkpoint --home jpn -o jcp >/dev/null
 expect 1 "a checkpoint from another node" $G ledger verify-proof other-key.proof --identity kor.id
 
 # Tampering with the database: verify fails and names the entry.
-cp -r kor kor-t
-sqlite3 kor-t/gsomia.db "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'KOR-JPN-2016', 'KOR-JPN-2017') AS BLOB) WHERE idx = 1 AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')"
+copy_home kor kor-t
+if on_pg; then
+	dbq kor-t "UPDATE ledger_entries SET entry = overlay(entry PLACING 'KOR-JPN-2017'::bytea FROM position('KOR-JPN-2016'::bytea IN entry) FOR 12) WHERE idx = 1 AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')" >/dev/null
+else
+	dbq kor-t "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'KOR-JPN-2016', 'KOR-JPN-2017') AS BLOB) WHERE idx = 1 AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')"
+fi
 expect 1 "an altered entry fails verify" $G ledger verify --home kor-t
 has "it names the entry" "$err" "entry 1"
 has "it names the log" "$err" "gsomia-exercise/KOR/ledger/internal"
 expect 1 "verify --json also fails" $G ledger verify --home kor-t --json
 jqeq "and says so" "$out" .verified false
 expect 1 "the node refuses to prove from it" $G ledger prove 1 --home kor-t
-cp -r kor kor-c
-sqlite3 kor-c/gsomia.db "UPDATE ledger_checkpoints SET note = CAST(replace(CAST(note AS TEXT), char(10) || '2' || char(10), char(10) || '1' || char(10)) AS BLOB) WHERE size = 2"
+copy_home kor kor-c
+if on_pg; then
+	dbq kor-c "UPDATE ledger_checkpoints SET note = convert_to(replace(convert_from(note, 'UTF8'), chr(10) || '2' || chr(10), chr(10) || '1' || chr(10)), 'UTF8') WHERE size = 2" >/dev/null
+else
+	dbq kor-c "UPDATE ledger_checkpoints SET note = CAST(replace(CAST(note AS TEXT), char(10) || '2' || char(10), char(10) || '1' || char(10)) AS BLOB) WHERE size = 2"
+fi
 expect 1 "an altered checkpoint fails verify" $G ledger verify --home kor-c
 has "it names the checkpoint" "$err" "checkpoint at size 2"
-cp -r kor kor-d
-sqlite3 kor-d/gsomia.db "DELETE FROM ledger_entries WHERE idx = (SELECT max(idx) FROM ledger_entries WHERE log = ledger_entries.log) AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')"
+copy_home kor kor-d
+dbq kor-d "DELETE FROM ledger_entries WHERE idx = (SELECT max(idx) FROM ledger_entries WHERE log = ledger_entries.log) AND log = (SELECT id FROM ledger_logs WHERE origin LIKE '%/internal')"
 expect 1 "a removed entry fails verify" $G ledger verify --home kor-d
 expect 0 "the untouched home still verifies" $G ledger verify --home kor
 expect 0 "ledger --help" $G ledger --help

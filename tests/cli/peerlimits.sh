@@ -84,7 +84,7 @@ has "with the peer's answer" "$(printf '%s' "$out" | jq -r '.[0].last_error')" "
 kill "$stall" 2>/dev/null
 wait "$stall" 2>/dev/null
 sleep 1
-sqlite3 kor/gsomia.db "UPDATE outbox SET next_at = 0"
+dbq kor "UPDATE outbox SET next_at = 0"
 expect 0 "once KOR's slot is free, its courier sends again" $G outbox send --home kor --json
 jqeq "and delivers" "$out" .delivered 1
 eq "JPN holds KOR's too" "$(held)" 2

@@ -375,12 +375,12 @@ eq "no view changed the database" "$(dbsum jpn)" "$sum"
 # A proof of an entry no checkpoint covers yet signs one first, as
 # 'gsomia ledger prove' does (the one view that may write).
 person kato reader
-n0=$(sqlite3 jpn/gsomia.db "SELECT count(*) FROM ledger_checkpoints")
+n0=$(dbq jpn "SELECT count(*) FROM ledger_checkpoints")
 last=$(($($G ledger list --home jpn --json | jq '.[] | select(.peer == null) | .size') - 1))
 as "$A" GET "/v1/local/ledger/internal/proof?index=$last"
 eq "a proof of the newest entry" "$code" 200
 jqeq "covers it" "$body" ".size == $last + 1 and .verified" true
-eq "one checkpoint was signed for it" "$(sqlite3 jpn/gsomia.db "SELECT count(*) FROM ledger_checkpoints")" $((n0 + 1))
+eq "one checkpoint was signed for it" "$(dbq jpn "SELECT count(*) FROM ledger_checkpoints")" $((n0 + 1))
 printf '%s' "$body" | jq -j .proof >p3.proof
 expect 0 "and it verifies" $G ledger verify-proof p3.proof --identity jpn.id
 

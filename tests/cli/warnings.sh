@@ -17,6 +17,7 @@ cleanup() {
 	for p in "${pid[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	[ -n "${GSOMIA_KEEP_FAILED:-}" ] && [ "${fails:-0}" != 0 ] && cp -a "$T" "$GSOMIA_KEEP_FAILED.$$"
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT

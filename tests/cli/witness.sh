@@ -17,6 +17,7 @@ declare -A pid
 cleanup() {
 	for p in "${pid[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -93,9 +94,9 @@ jqeq "the cross-log entry names KOR's checkpoint" "$out" '.entries[-1].fields.si
 jqeq "as a peer-checkpoint" "$out" '.entries[-1].kind' peer-checkpoint
 
 # The cosigned checkpoint is kept, and the cosignature verifies as a note line.
-n=$(sqlite3 kor/gsomia.db "SELECT count(*) FROM ledger_cosigned WHERE witness = 'JPN'")
+n=$(dbq kor "SELECT count(*) FROM ledger_cosigned WHERE witness = 'JPN'")
 eq "KOR keeps the cosigned checkpoint" "$n" 1
-has "with JPN's witness cosignature line" "$(sqlite3 kor/gsomia.db "SELECT CAST(note AS TEXT) FROM ledger_cosigned WHERE witness = 'JPN'")" "— gsomia-exercise/JPN/witness "
+has "with JPN's witness cosignature line" "$(if on_pg; then dbq kor "SELECT convert_from(note, 'UTF8') FROM ledger_cosigned WHERE witness = 'JPN'"; else dbq kor "SELECT CAST(note AS TEXT) FROM ledger_cosigned WHERE witness = 'JPN'"; fi)" "— gsomia-exercise/JPN/witness "
 
 expect 0 "witnessing again without growth sends nothing" $G ledger witness JPN --home kor --json
 jqeq "already cosigned" "$out" .already true
@@ -142,7 +143,7 @@ jqeq "none of this is evidence" "$out" '.[0].evidence | length' 0
 
 # A split view: a copy of KOR's home (same keys) diverges from KOR.
 stop kor
-cp -a kor kor2
+copy_home kor kor2
 expect 0 "KOR appends an entry" rel_offline three.txt kor
 expect 0 "the copy appends a different one" rel_offline four.txt kor2
 eq "both at the same size" "$(size kor2 JPN)" "$(size kor JPN)"

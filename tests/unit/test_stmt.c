@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 #include "store/key_store.h"
-#include "store/sqlite_internal.h"
+#include "store/store_internal.h"
 #include "util/err.h"
 
 static int setup(void **state)
@@ -36,13 +36,13 @@ static int teardown(void **state)
 /* The type SQLite holds for key k, and its bytes as text. */
 static void row(struct store *st, const char *k, const char *type, const char *hex)
 {
-	sqlite3_stmt *s;
+	dbs *s;
 
 	assert_int_equal(stmt_prepare(st, &s, "SELECT typeof(v), hex(v) FROM t WHERE k = ?", "s", k), 0);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(s, 0), type);
-	assert_string_equal((const char *)sqlite3_column_text(s, 1), hex);
-	sqlite3_finalize(s);
+	assert_int_equal(dbs_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)dbs_column_text(s, 0), type);
+	assert_string_equal((const char *)dbs_column_text(s, 1), hex);
+	dbs_finalize(s);
 }
 
 /* Each format letter binds what it says, NULLs included. */
@@ -76,7 +76,7 @@ static void test_formats(void **state)
 static void test_refusals(void **state)
 {
 	struct store *st = *state;
-	sqlite3_stmt *s = (sqlite3_stmt *)1;
+	dbs *s = (dbs *)1;
 
 	assert_int_equal(stmt_exec(st, "INSERT INTO t (k, v) VALUES (?, ?)", "si", "dup", (int64_t)1), 0);
 	assert_int_equal(stmt_exec(st, "INSERT INTO t (k, v) VALUES (?, ?)", "si", "dup", (int64_t)2), GS_EEXIST);
@@ -92,13 +92,13 @@ static void test_refusals(void **state)
 static void test_column_copies(void **state)
 {
 	struct store *st = *state;
-	sqlite3_stmt *s;
+	dbs *s;
 	size_t len = 99;
 	uint8_t *b;
 	char *t;
 
 	assert_int_equal(stmt_prepare(st, &s, "SELECT ?, ?, NULL, x''", "sb", "word", "\x00z", (size_t)2), 0);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(dbs_step(s), SQLITE_ROW);
 	t = stmt_text_dup(s, 0);
 	assert_string_equal(t, "word");
 	free(t);
@@ -114,7 +114,7 @@ static void test_column_copies(void **state)
 	assert_int_equal(len, 0);
 	assert_int_equal(b[0], 0);
 	free(b);
-	sqlite3_finalize(s);
+	dbs_finalize(s);
 }
 
 int main(void)

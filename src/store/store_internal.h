@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "store/db.h"
+
 enum store_stmt {
 	STMT_LEDGER_LOG_GET,
 	STMT_LEDGER_LOG_ADD,
@@ -36,10 +38,14 @@ enum store_hot {
 	STORE_HOT_MAX
 };
 
+struct pg_conn;
+
 struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmts[STORE_STMT_MAX];
-	sqlite3_stmt *hot[STORE_HOT_MAX];
+	enum store_backend backend;
+	sqlite3 *db;            /* SQLite */
+	struct pg_conn *pg;     /* PostgreSQL (store/pg.c) */
+	dbs *stmts[STORE_STMT_MAX];
+	dbs *hot[STORE_HOT_MAX];
 	int writing; /* in a transaction begun by store_begin() */
 	uint64_t evidence_gen; /* rows this handle changed outside the busy tables (store_evidence_version) */
 	bool outbox_dirty;     /* the outbox changed in the open transaction */
@@ -49,7 +55,7 @@ struct store {
 
 /* The hot statement which (prepared from sql on first use), reset and
  * unbound; NULL on failure. Reset it again once its rows are read. */
-sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql);
+dbs *store_hot(struct store *st, enum store_hot which, const char *sql);
 
 /*
  * Statements (store/stmt.c), so that a query is its SQL and one line of
@@ -74,19 +80,25 @@ sqlite3_stmt *store_hot(struct store *st, enum store_hot which, const char *sql)
 
 /* Binds args to s from parameter 1 on. copy: SQLite keeps its own copy of
  * text and blobs (else they must outlive the statement's next reset). */
-int stmt_bindv(sqlite3_stmt *s, bool copy, const char *fmt, va_list ap);
+int stmt_bindv(dbs *s, bool copy, const char *fmt, va_list ap);
 /* Prepares a one-off statement with args bound (copied); 0, or GS_EIO
  * with nothing left to finalize. */
-int stmt_prepare(struct store *st, sqlite3_stmt **s, const char *sql, const char *fmt, ...);
+int stmt_prepare(struct store *st, dbs **s, const char *sql, const char *fmt, ...);
 /* Steps a one-off statement that returns no row and finalizes it: 0,
  * GS_EEXIST on a constraint (a row that is already there), GS_EIO. */
-int stmt_done(sqlite3_stmt *s);
+int stmt_done(dbs *s);
 /* stmt_prepare then stmt_done. */
 int stmt_exec(struct store *st, const char *sql, const char *fmt, ...);
+/* An INSERT ... RETURNING id with args bound: *id gets the id of the row
+ * made (NULL: not wanted); 0, GS_EEXIST on a constraint, GS_EIO. */
+int stmt_insert_id(struct store *st, int64_t *id, const char *sql, const char *fmt, ...);
 /* Column i of the current row copied: text as a string ("" if NULL), a
  * blob with a NUL after its bytes (not counted in *len). NULL when memory
  * ran out. */
-char *stmt_text_dup(sqlite3_stmt *s, int i);
-uint8_t *stmt_blob_dup(sqlite3_stmt *s, int i, size_t *len);
+char *stmt_text_dup(dbs *s, int i);
+uint8_t *stmt_blob_dup(dbs *s, int i, size_t *len);
+/* Whether a change to table leaves the evidence version as it was (the
+ * busy tables every action writes; store_evidence_version). */
+bool store_table_busy(const char *table);
 
 #endif
